@@ -1,0 +1,400 @@
+package configs
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// DefaultPath is the configuration file used when none is named and it exists
+// in the working directory.
+const DefaultPath = "configs/dongnai.yaml"
+
+// EnvPrefix starts every environment override: PRESSWATCH_NATS_URL sets nats.url.
+const EnvPrefix = "PRESSWATCH_"
+
+//go:embed dongnai.yaml
+var embedded embed.FS
+
+// Problem is one thing wrong with a configuration: where it is and what.
+type Problem struct {
+	File string
+	Line int    // 0 when the key is not in the file (a default or an override)
+	Key  string // dotted path such as nats.sync_interval or sources[3].url
+	Msg  string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	b.WriteString(": ")
+	if p.Key != "" {
+		b.WriteString(p.Key)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// Error lists every problem found in a configuration, so that one run of
+// `presswatch config check` reports them all.
+type Error struct {
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return fmt.Sprintf("%d configuration problem(s):\n  %s", len(e.Problems), strings.Join(lines, "\n  "))
+}
+
+// FieldError is a validation error tied to a key. Section Validate methods may
+// return it, or any error whose text starts with "key: ".
+type FieldError struct {
+	Key string
+	Msg string
+}
+
+func (e *FieldError) Error() string { return e.Key + ": " + e.Msg }
+
+// Errf returns a FieldError for key.
+func Errf(key, format string, args ...any) error {
+	return &FieldError{Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Loaded is a configuration and where it came from.
+type Loaded struct {
+	*Config
+	// Path is the file read, or "(embedded dongnai.yaml)" when none was found.
+	Path string
+	// Dir is the folder relative paths in the file are resolved against.
+	Dir string
+}
+
+// Load reads the configuration at path ("" means DefaultPath when it exists,
+// else the copy embedded in the binary), applies defaults, PRESSWATCH_*
+// environment overrides and *_file secrets, and validates it. Every problem is
+// reported at once in an *Error.
+func Load(path string) (*Loaded, error) {
+	return load(path, os.LookupEnv)
+}
+
+func load(path string, lookup func(string) (string, bool)) (*Loaded, error) {
+	var data []byte
+	var err error
+	l := &Loaded{}
+	switch {
+	case path != "":
+		data, err = os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read config: %w", err)
+		}
+		l.Path, l.Dir = path, filepath.Dir(path)
+	default:
+		if d, err := os.ReadFile(DefaultPath); err == nil {
+			data, l.Path, l.Dir = d, DefaultPath, filepath.Dir(DefaultPath)
+		} else {
+			data, err = embedded.ReadFile("dongnai.yaml")
+			if err != nil {
+				return nil, fmt.Errorf("read embedded config: %w", err)
+			}
+			l.Path, l.Dir = "(embedded dongnai.yaml)", "."
+		}
+	}
+	cfg, err := Parse(l.Path, data, lookup)
+	if err != nil {
+		return nil, err
+	}
+	l.Config = cfg
+	return l, nil
+}
+
+var lineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
+var unknownFieldRE = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
+
+// Parse decodes and validates one configuration document. name is used in
+// error messages; lookup reads the environment (os.LookupEnv in production).
+func Parse(name string, data []byte, lookup func(string) (string, bool)) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, &Error{Problems: []Problem{yamlSyntaxProblem(name, err)}}
+	}
+	cfg := Defaults()
+	var problems []Problem
+	if len(bytes.TrimSpace(data)) > 0 {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+			var te *yaml.TypeError
+			if !errors.As(err, &te) {
+				return nil, &Error{Problems: []Problem{yamlSyntaxProblem(name, err)}}
+			}
+			byLine := keysByLine(keyLines(&root))
+			for _, msg := range te.Errors {
+				p := typeErrorProblem(name, msg)
+				if p.Key == "" {
+					p.Key = byLine[p.Line]
+				}
+				problems = append(problems, p)
+			}
+		}
+	}
+	lines := keyLines(&root)
+	for _, p := range applyEnv(cfg, lookup) {
+		p.File = name
+		problems = append(problems, p)
+	}
+	for _, err := range readSecretFiles(reflect.ValueOf(cfg).Elem(), "") {
+		problems = append(problems, fieldProblem(name, lines, err))
+	}
+	for _, err := range cfg.Validate() {
+		problems = append(problems, fieldProblem(name, lines, err))
+	}
+	if len(problems) > 0 {
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
+		return nil, &Error{Problems: problems}
+	}
+	return cfg, nil
+}
+
+func yamlSyntaxProblem(name string, err error) Problem {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	p := Problem{File: name, Msg: "invalid YAML: " + msg}
+	if m := lineRE.FindStringSubmatch(msg); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		p.Msg = "invalid YAML: " + m[2]
+	}
+	return p
+}
+
+func typeErrorProblem(name, msg string) Problem {
+	p := Problem{File: name, Msg: msg}
+	if m := lineRE.FindStringSubmatch(msg); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		p.Msg = m[2]
+	}
+	if m := unknownFieldRE.FindStringSubmatch(p.Msg); m != nil {
+		p.Key = m[1]
+		p.Msg = fmt.Sprintf("unknown key (not a setting of %s)", strings.TrimPrefix(m[2], "configs."))
+	}
+	return p
+}
+
+func fieldProblem(name string, lines map[string]int, err error) Problem {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return Problem{File: name, Line: lookupLine(lines, fe.Key), Key: fe.Key, Msg: fe.Msg}
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, ": "); i > 0 && !strings.ContainsAny(msg[:i], " \t") {
+		key := msg[:i]
+		return Problem{File: name, Line: lookupLine(lines, key), Key: key, Msg: msg[i+2:]}
+	}
+	return Problem{File: name, Msg: msg}
+}
+
+// lookupLine finds the line of key, or of its nearest parent present in the file.
+func lookupLine(lines map[string]int, key string) int {
+	for key != "" {
+		if l, ok := lines[key]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(key, ".[")
+		if i < 0 {
+			break
+		}
+		key = key[:i]
+	}
+	return 0
+}
+
+// keyLines maps each dotted key path (a.b, list[2].c) in the document to its line.
+func keyLines(root *yaml.Node) map[string]int {
+	out := map[string]int{}
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, path)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				p := k.Value
+				if path != "" {
+					p = path + "." + k.Value
+				}
+				out[p] = k.Line
+				walk(v, p)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				p := fmt.Sprintf("%s[%d]", path, i)
+				out[p] = c.Line
+				walk(c, p)
+			}
+		}
+	}
+	walk(root, "")
+	return out
+}
+
+// keysByLine inverts keyLines, keeping the deepest key on each line.
+func keysByLine(lines map[string]int) map[int]string {
+	out := map[int]string{}
+	for k, l := range lines {
+		if len(k) > len(out[l]) {
+			out[l] = k
+		}
+	}
+	return out
+}
+
+var durationType = reflect.TypeOf(time.Duration(0))
+
+// applyEnv sets scalar settings from PRESSWATCH_<PATH> variables, where PATH is
+// the key path in upper case with dots as underscores (PRESSWATCH_NATS_URL).
+// Lists are not overridable from the environment.
+func applyEnv(cfg *Config, lookup func(string) (string, bool)) []Problem {
+	var problems []Problem
+	var walk func(v reflect.Value, path string)
+	walk = func(v reflect.Value, path string) {
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if tag == "" || tag == "-" || !f.IsExported() {
+				continue
+			}
+			key := tag
+			if path != "" {
+				key = path + "." + tag
+			}
+			fv := v.Field(i)
+			if fv.Kind() == reflect.Struct && fv.Type() != durationType {
+				walk(fv, key)
+				continue
+			}
+			env := EnvPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+			val, ok := lookup(env)
+			if !ok {
+				continue
+			}
+			if err := setScalar(fv, val); err != nil {
+				problems = append(problems, Problem{Key: key, Msg: fmt.Sprintf("from %s: %v", env, err)})
+			}
+		}
+	}
+	walk(reflect.ValueOf(cfg).Elem(), "")
+	return problems
+}
+
+func setScalar(v reflect.Value, s string) error {
+	if v.Type() == durationType {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return err
+		}
+		v.SetInt(int64(d))
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return err
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return err
+		}
+		v.SetInt(n)
+	case reflect.Float64, reflect.Float32:
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return err
+		}
+		v.SetFloat(f)
+	default:
+		return fmt.Errorf("cannot be set from the environment")
+	}
+	return nil
+}
+
+var secretType = reflect.TypeOf(Secret(""))
+
+// readSecretFiles fills every Secret field X that is empty from the file named
+// by its sibling X_file, trimming one trailing newline.
+func readSecretFiles(v reflect.Value, path string) []error {
+	var errs []error
+	t := v.Type()
+	tags := map[string]int{}
+	for i := 0; i < t.NumField(); i++ {
+		tags[strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]] = i
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		key := tag
+		if path != "" {
+			key = path + "." + tag
+		}
+		fv := v.Field(i)
+		switch {
+		case f.Type == secretType:
+			j, ok := tags[tag+"_file"]
+			if !ok {
+				continue
+			}
+			file := v.Field(j).String()
+			if file == "" {
+				continue
+			}
+			if fv.String() != "" {
+				errs = append(errs, Errf(key+"_file", "set together with %s: use one of them", key))
+				continue
+			}
+			b, err := os.ReadFile(file)
+			if err != nil {
+				errs = append(errs, Errf(key+"_file", "read secret: %v", err))
+				continue
+			}
+			fv.SetString(strings.TrimRight(string(b), "\r\n"))
+		case f.Type.Kind() == reflect.Struct && f.Type != durationType:
+			errs = append(errs, readSecretFiles(fv, key)...)
+		}
+	}
+	return errs
+}
+
+// Dump writes cfg as YAML with every secret shown as "<secret>".
+func Dump(w io.Writer, cfg *Config) error {
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(cfg); err != nil {
+		return fmt.Errorf("dump config: %w", err)
+	}
+	return enc.Close()
+}

@@ -1,0 +1,150 @@
+package configs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func noEnv(string) (string, bool) { return "", false }
+
+func envOf(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestShippedConfigIsValid(t *testing.T) {
+	cfg, err := Load("dongnai.yaml")
+	if err != nil {
+		t.Fatalf("shipped config: %v", err)
+	}
+	if cfg.NATS.SyncInterval != time.Second {
+		t.Errorf("nats.sync_interval = %s, want 1s", cfg.NATS.SyncInterval)
+	}
+}
+
+func TestEmbeddedConfigIsUsedWithoutAFile(t *testing.T) {
+	t.Chdir(t.TempDir())
+	cfg, err := load("", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(cfg.Path, "embedded") || cfg.Web.Listen != "127.0.0.1:8080" {
+		t.Errorf("got path %q listen %q", cfg.Path, cfg.Web.Listen)
+	}
+}
+
+func TestBadConfigs(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string // each must appear in the error, with file and line
+	}{
+		{"unknown top-level key", "data_dir: d\nfoo: 1\n", []string{"bad.yaml:2: foo: unknown key"}},
+		{"unknown nested key", "nats:\n  url: \"\"\n  synk_interval: 1s\n", []string{"bad.yaml:3: synk_interval: unknown key (not a setting of NATSConfig)"}},
+		{"bad duration", "nats:\n  ack_wait: soon\n", []string{"bad.yaml:2:", "ack_wait", "soon"}},
+		{"bad value", "log:\n  format: xml\n", []string{`bad.yaml:2: log.format: "xml" is not text or json`}},
+		{"every problem at once", "log:\n  level: loud\nweb:\n  listen: nowhere\nbogus: true\n", []string{
+			"bad.yaml:2: log.level:", "bad.yaml:4: web.listen:", "bad.yaml:5: bogus: unknown key", "3 configuration problem(s)"}},
+		{"syntax", "nats:\n  url: [\n", []string{"bad.yaml:", "invalid YAML"}},
+		{"bad store scheme", "store:\n  url: mysql://x\n", []string{"bad.yaml:2: store.url:", "mysql"}},
+		{"duplicate source", "sources:\n  - name: a\n  - name: a\n", []string{"bad.yaml:3: sources[1].name:", "already"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("bad.yaml", []byte(tt.yaml), noEnv)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %T is not *configs.Error: %v", err, err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not contain %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestEnvOverrides(t *testing.T) {
+	cfg, err := Parse("c.yaml", []byte("nats:\n  url: nats://a:4222\n"), envOf(map[string]string{
+		"PRESSWATCH_NATS_URL":           "nats://127.0.0.1:4222",
+		"PRESSWATCH_NATS_SYNC_INTERVAL": "250ms",
+		"PRESSWATCH_STORE_URL":          "postgres://u:pw@127.0.0.1/db",
+		"PRESSWATCH_WEB_LISTEN":         "127.0.0.1:9999",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.NATS.URL != "nats://127.0.0.1:4222" || cfg.NATS.SyncInterval != 250*time.Millisecond ||
+		cfg.Store.URL.Value() != "postgres://u:pw@127.0.0.1/db" || cfg.Web.Listen != "127.0.0.1:9999" {
+		t.Errorf("overrides not applied: %+v", cfg)
+	}
+	_, err = Parse("c.yaml", nil, envOf(map[string]string{"PRESSWATCH_NATS_MAX_DELIVER": "many"}))
+	if err == nil || !strings.Contains(err.Error(), "nats.max_deliver: from PRESSWATCH_NATS_MAX_DELIVER") {
+		t.Errorf("bad override: %v", err)
+	}
+}
+
+func TestSecretFilesAndRedaction(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	if err := os.WriteFile(pw, []byte("hunter2-smtp\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	doc := fmt.Sprintf("smtp:\n  host: mail.example.org\n  password_file: %s\nstore:\n  url: postgres://pw:s3cr3t-db@127.0.0.1/x\nnats:\n  token: tok-very-secret\n", pw)
+	cfg, err := Parse("c.yaml", []byte(doc), envOf(map[string]string{"PRESSWATCH_WEB_SESSION_SECRET": "sess-secret-value"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SMTP.Password.Value() != "hunter2-smtp" {
+		t.Fatalf("password from file = %q", cfg.SMTP.Password.Value())
+	}
+	var buf bytes.Buffer
+	if err := Dump(&buf, cfg); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(&buf, "%v %+v %#v %s", cfg, cfg, cfg.NATS, cfg.Store.URL)
+	for _, secret := range []string{"hunter2-smtp", "s3cr3t-db", "tok-very-secret", "sess-secret-value"} {
+		if strings.Contains(buf.String(), secret) {
+			t.Errorf("dump leaks %q", secret)
+		}
+	}
+	if !strings.Contains(buf.String(), "<secret>") {
+		t.Error("dump shows no <secret> placeholder")
+	}
+	_, err = Parse("c.yaml", []byte("smtp:\n  password: a\n  password_file: /nonexistent\n"), noEnv)
+	if err == nil || !strings.Contains(err.Error(), "smtp.password_file") {
+		t.Errorf("password and password_file together: %v", err)
+	}
+	_, err = Parse("c.yaml", []byte("smtp:\n  password_file: /nonexistent/pw\n"), noEnv)
+	if err == nil || !strings.Contains(err.Error(), "c.yaml:2: smtp.password_file: read secret") {
+		t.Errorf("missing secret file: %v", err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	seed, _ := os.ReadFile("dongnai.yaml")
+	f.Add(seed)
+	f.Add([]byte("nats:\n  url: [\n"))
+	f.Add([]byte("sources:\n  - name: a\n    kind: feed\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Parse("fuzz.yaml", data, noEnv)
+		if err == nil && cfg == nil {
+			t.Fatal("nil config without error")
+		}
+		if err != nil {
+			var ce *Error
+			if !errors.As(err, &ce) || len(ce.Problems) == 0 {
+				t.Fatalf("error is not a *configs.Error with problems: %v", err)
+			}
+		}
+	})
+}
