@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // trackingParams are query parameters that identify a campaign or a click, not a
@@ -62,9 +63,17 @@ func Canonicalize(raw string) (string, error) {
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
 		port = ""
 	}
-	host = strings.TrimSuffix(host, ".")
+	host = strings.TrimRight(host, ".")
 	if host == "" {
 		return "", fmt.Errorf("canonicalize %q: no host", raw)
+	}
+	if !validHost(host) {
+		return "", fmt.Errorf("canonicalize %q: invalid host %q", raw, host)
+	}
+	for _, r := range port {
+		if r < '0' || r > '9' {
+			return "", fmt.Errorf("canonicalize %q: invalid port %q", raw, port)
+		}
 	}
 	if strings.Contains(host, ":") { // IPv6 literal
 		host = "[" + host + "]"
@@ -118,6 +127,27 @@ func Canonicalize(raw string) (string, error) {
 	}
 	u.ForceQuery = false
 	return u.String(), nil
+}
+
+// validHost accepts a DNS name (letters of any script, digits, '-', '_', '.')
+// or an IPv6 literal.
+func validHost(h string) bool {
+	if strings.Contains(h, ":") {
+		return net.ParseIP(h) != nil
+	}
+	if strings.HasPrefix(h, ".") || strings.Contains(h, "..") {
+		return false
+	}
+	for _, r := range h {
+		switch {
+		case r == '-' || r == '.' || r == '_':
+		case r >= '0' && r <= '9', r >= 'a' && r <= 'z':
+		case r > 0x7f && unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // ID returns the article ID for a canonical URL: the hex SHA-256 of its bytes.
