@@ -1,0 +1,90 @@
+// Command presswatch watches the foreign press for coverage of Đồng Nai province.
+// Every stage runs in one process with `presswatch run`, or one role per process
+// for scale-out. See README.md and docs/OPERATIONS.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+func main() { os.Exit(run()) }
+
+// globals is what every subcommand gets: its streams and the global flags.
+type globals struct {
+	Stdin      io.Reader
+	Stdout     io.Writer
+	Stderr     io.Writer
+	ConfigPath string // -config, default configs/dongnai.yaml when present
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, g *globals, args []string) error
+}
+
+// errUsage marks an error that is the user's: it prints with usage and exit code 2.
+var errUsage = errors.New("usage")
+
+func commands() map[string]command {
+	return map[string]command{
+		"version": {"print the version", cmdVersion},
+		"config":  {"check|dump: validate the configuration, or print it with secrets redacted", cmdConfig},
+	}
+}
+
+func run() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	g := &globals{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	fs := flag.NewFlagSet("presswatch", flag.ContinueOnError)
+	fs.StringVar(&g.ConfigPath, "config", os.Getenv("PRESSWATCH_CONFIG"), "configuration file (default configs/dongnai.yaml)")
+	cmds := commands()
+	fs.Usage = func() { usage(g.Stderr, cmds) }
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		return 2
+	}
+	args := fs.Args()
+	if len(args) == 0 {
+		usage(g.Stderr, cmds)
+		return 2
+	}
+	c, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(g.Stderr, "presswatch: unknown command %q\n", args[0])
+		usage(g.Stderr, cmds)
+		return 2
+	}
+	if err := c.run(ctx, g, args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(g.Stderr, "presswatch %s: %v\n", args[0], err)
+		if errors.Is(err, errUsage) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "usage: presswatch [-config FILE] COMMAND [ARGS]")
+	fmt.Fprintln(w, "\ncommands:")
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-12s %s\n", n, cmds[n].summary)
+	}
+}
