@@ -1,0 +1,126 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func (f *fixture) api(method, path, role, body string) (*http.Response, string) {
+	f.t.Helper()
+	req, _ := http.NewRequest(method, f.http.URL+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+f.tokens[role])
+	return f.do(req)
+}
+
+func TestAPI(t *testing.T) {
+	f := newFixture(t)
+	var sr apiSearchResult
+	resp, body := f.api("GET", "/api/v1/search?q="+url.QueryEscape("Dong Nai")+"&f=lang:en&sort=newest", RoleViewer, "")
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &sr) != nil {
+		t.Fatalf("search: %d %s", resp.StatusCode, body)
+	}
+	if sr.Total != 3 || len(sr.Hits) != 3 {
+		t.Errorf("search result: total %d, %d hits", sr.Total, len(sr.Hits))
+	}
+	for i := 1; i < len(sr.Hits); i++ {
+		if sr.Hits[i].Published.After(sr.Hits[i-1].Published) {
+			t.Errorf("sort=newest: hit %d is newer than hit %d", i, i-1)
+		}
+	}
+	if len(sr.Facets["lang"]) == 0 || !strings.Contains(strings.Join(sr.Hits[0].Snippets, " "), "<mark>") {
+		t.Errorf("facets %v, snippets %v", sr.Facets, sr.Hits[0].Snippets)
+	}
+
+	var e apiError
+	resp, body = f.api("GET", "/api/v1/search?q="+url.QueryEscape("Dong AND (Nai"), RoleViewer, "")
+	if resp.StatusCode != 400 || json.Unmarshal([]byte(body), &e) != nil || e.Error.Code != "bad_query" || e.Error.Pos == nil {
+		t.Errorf("bad query: %d %s", resp.StatusCode, body)
+	}
+	resp, _ = f.api("GET", "/api/v1/search?f=bogus:x", RoleViewer, "")
+	if resp.StatusCode != 400 {
+		t.Errorf("bad filter field: %d, want 400", resp.StatusCode)
+	}
+
+	id := f.arts[2].ID
+	resp, body = f.api("GET", "/api/v1/articles/"+id, RoleViewer, "")
+	var a struct {
+		ID             string `json:"id"`
+		Title          string `json:"title"`
+		Classification *struct {
+			Risk    int `json:"risk"`
+			Reasons []struct {
+				Signal string `json:"signal"`
+			} `json:"reasons"`
+		} `json:"classification"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &a) != nil || a.ID != id || a.Classification == nil || a.Classification.Risk != 70 || len(a.Classification.Reasons) != 2 {
+		t.Errorf("article: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ = f.api("GET", "/api/v1/articles/missing", RoleViewer, ""); resp.StatusCode != 404 {
+		t.Errorf("missing article: %d", resp.StatusCode)
+	}
+
+	var st apiStory
+	resp, body = f.api("GET", "/api/v1/stories/c-airport", RoleViewer, "")
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &st) != nil || st.Total != 3 || len(st.Outlets) != 3 || len(st.Countries) != 3 {
+		t.Errorf("story: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ = f.api("GET", "/api/v1/stories/none", RoleViewer, ""); resp.StatusCode != 404 {
+		t.Errorf("missing story: %d", resp.StatusCode)
+	}
+
+	var srcs struct {
+		Sources []sourceRow `json:"sources"`
+	}
+	resp, body = f.api("GET", "/api/v1/sources", RoleAnalyst, "")
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &srcs) != nil || len(srcs.Sources) != 4 || srcs.Sources[0].Status != "error" {
+		t.Errorf("sources: %d %s", resp.StatusCode, body)
+	}
+
+	// Saved searches: create, list, delete, and they are per user.
+	resp, body = f.api("POST", "/api/v1/saved-searches", RolePolice, `{"name":"Sông","query":"Dong Nai AND song","params":"f=lang:vi"}`)
+	var ss SavedSearch
+	if resp.StatusCode != 201 || json.Unmarshal([]byte(body), &ss) != nil || ss.ID == "" || ss.User != RolePolice {
+		t.Fatalf("create saved: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ = f.api("POST", "/api/v1/saved-searches", RolePolice, `{"nam":"typo"}`); resp.StatusCode != 400 {
+		t.Errorf("unknown JSON field: %d, want 400", resp.StatusCode)
+	}
+	_, body = f.api("GET", "/api/v1/saved-searches", RoleAnalyst, "")
+	if strings.Contains(body, ss.ID) {
+		t.Error("another user sees the saved search")
+	}
+	_, body = f.api("GET", "/api/v1/saved-searches", RolePolice, "")
+	if !strings.Contains(body, ss.ID) {
+		t.Errorf("own saved search missing: %s", body)
+	}
+	if resp, _ = f.api("DELETE", "/api/v1/saved-searches/"+ss.ID, RoleAnalyst, ""); resp.StatusCode != 404 {
+		t.Errorf("other user's delete: %d, want 404", resp.StatusCode)
+	}
+	if resp, _ = f.api("DELETE", "/api/v1/saved-searches/"+ss.ID, RolePolice, ""); resp.StatusCode != 204 {
+		t.Errorf("delete: %d, want 204", resp.StatusCode)
+	}
+	if resp, body = f.api("GET", "/api/v1/nope", RoleAdmin, ""); resp.StatusCode != 404 || !strings.Contains(body, `"not_found"`) {
+		t.Errorf("unknown API route: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestNoSearchIndex(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.Search = nil; o.Saved = nil })
+	cookie, _ := f.session(RoleAnalyst)
+	for path, want := range map[string]int{"/search": 503, "/dashboard": 200, "/stories/x": 503, "/saved": 200, "/sources": 200} {
+		if resp, body := f.get(path, cookie); resp.StatusCode != want {
+			t.Errorf("%s without index: %d, want %d\n%.300s", path, resp.StatusCode, want, body)
+		}
+	}
+	// Articles come from the store and still open.
+	if resp, _ := f.get("/articles/"+f.arts[0].ID, cookie); resp.StatusCode != 200 {
+		t.Errorf("article without index: %d", resp.StatusCode)
+	}
+	if resp, _ := f.api("GET", "/api/v1/search?q=x", RoleAnalyst, ""); resp.StatusCode != 503 {
+		t.Errorf("api search without index: %d", resp.StatusCode)
+	}
+}

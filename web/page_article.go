@@ -1,0 +1,181 @@
+package web
+
+import (
+	"errors"
+	"html"
+	"html/template"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/index"
+	"github.com/dongnai/presswatch/store"
+)
+
+type articlePage struct {
+	A         *article.Article
+	C         *article.Classification
+	TitleHTML template.HTML
+	TextHTML  template.HTML
+	Summary   template.HTML
+	Related   []index.Hit
+	Relevance string
+	Entities  []article.Entity
+	// OriginalURL is the article's link when it is http(s), else "".
+	OriginalURL string
+}
+
+// htmlTag matches the start of a common HTML element, to tell extracted text
+// that still carries markup from plain text.
+var htmlTag = regexp.MustCompile(`(?i)<(p|br|div|span|a|b|i|em|strong|ul|ol|li|h[1-6]|blockquote|script|img|iframe|table|section|article)[\s>/]`)
+
+func looksLikeHTML(s string) bool { return htmlTag.MatchString(s) }
+
+func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
+	a, err := s.opts.Store.GetArticle(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, false, http.StatusNotFound)
+		return
+	} else if err != nil {
+		s.log.Error("get article", "id", r.PathValue("id"), "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	m := messages{requestLang(r)}
+	p := &articlePage{A: a, C: a.Classification}
+	var ents []article.Entity
+	if p.C != nil {
+		ents = p.C.Entities
+		p.Entities = uniqueEntities(ents)
+		switch p.C.RelevanceClass() {
+		case article.RelevanceAbout:
+			p.Relevance = m.T("about")
+		case article.RelevanceMentions:
+			p.Relevance = m.T("mentions")
+		default:
+			p.Relevance = m.T("not_relevant")
+		}
+	}
+	// Entity offsets are into "title\n\ntext".
+	p.TitleHTML = template.HTML(s.pages.summary.Sanitize(highlight(a.Title, 0, ents))) //nolint:gosec // built escaped, then sanitised
+	if looksLikeHTML(a.Text) {
+		// An extractor left markup in the text: keep its safe structure
+		// (paragraphs, lists, links), drop everything active. Entity offsets
+		// do not map onto markup, so entities are listed but not marked.
+		p.TextHTML = template.HTML(s.pages.summary.Sanitize(a.Text))
+	} else {
+		p.TextHTML = template.HTML(s.pages.summary.Sanitize(paragraphs(highlight(a.Text, len(a.Title)+2, ents))))
+	}
+	if u, err := url.Parse(a.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		p.OriginalURL = a.URL
+	}
+	if a.Summary != "" {
+		// Feed summaries are often HTML: keep safe markup, drop the rest.
+		p.Summary = template.HTML(s.pages.summary.Sanitize(a.Summary))
+	}
+	if p.C != nil && p.C.Cluster != "" {
+		p.Related = s.storyHits(r, p.C.Cluster, a.ID, 20)
+	}
+	s.render(w, r, http.StatusOK, "article", "search", a.Title, p)
+}
+
+// storyHits returns the other articles of a story cluster, oldest first, or
+// nil when there is no index or it fails (the page still shows the article).
+func (s *Server) storyHits(r *http.Request, cluster, except string, n int) []index.Hit {
+	if s.opts.Search == nil {
+		return nil
+	}
+	res, err := s.opts.Search.Search(r.Context(), index.Request{Filters: map[string][]string{"cluster": {cluster}}, Sort: "oldest", Size: n + 1})
+	if err != nil {
+		s.log.Warn("story search", "cluster", cluster, "err", err)
+		return nil
+	}
+	var out []index.Hit
+	for _, h := range res.Hits {
+		if h.ID != except && len(out) < n {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func uniqueEntities(ents []article.Entity) []article.Entity {
+	seen := map[string]bool{}
+	var out []article.Entity
+	for _, e := range ents {
+		k := e.Kind + "\x00" + e.Canonical
+		if e.Canonical == "" {
+			k = e.Kind + "\x00" + e.Text
+		}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// highlight returns s HTML-escaped with every entity that lies wholly inside
+// it (offsets relative to base) wrapped in <mark class="ent ent-KIND">.
+// Overlapping, out-of-range or mid-character offsets are skipped.
+func highlight(s string, base int, ents []article.Entity) string {
+	type span struct {
+		start, end int
+		kind       string
+	}
+	var spans []span
+	for _, e := range ents {
+		st, en := e.Start-base, e.End-base
+		if st < 0 || en > len(s) || st >= en || !utf8.RuneStart(s[st]) || (en < len(s) && !utf8.RuneStart(s[en])) {
+			continue
+		}
+		if strings.Contains(s[st:en], "\n") {
+			continue
+		}
+		spans = append(spans, span{st, en, e.Kind})
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	var b strings.Builder
+	pos := 0
+	for _, sp := range spans {
+		if sp.start < pos {
+			continue
+		}
+		b.WriteString(html.EscapeString(s[pos:sp.start]))
+		b.WriteString(`<mark class="ent ent-` + kindClass(sp.kind) + `">`)
+		b.WriteString(html.EscapeString(s[sp.start:sp.end]))
+		b.WriteString("</mark>")
+		pos = sp.end
+	}
+	b.WriteString(html.EscapeString(s[pos:]))
+	return b.String()
+}
+
+func kindClass(k string) string {
+	switch k {
+	case "place", "org", "person", "landmark":
+		return k
+	}
+	return "other"
+}
+
+// paragraphs turns escaped text with blank lines into <p> elements and single
+// newlines into <br>.
+func paragraphs(escaped string) string {
+	escaped = strings.ReplaceAll(escaped, "\r\n", "\n")
+	var b strings.Builder
+	for _, para := range strings.Split(escaped, "\n\n") {
+		para = strings.TrimSpace(para)
+		if para == "" {
+			continue
+		}
+		b.WriteString("<p>")
+		b.WriteString(strings.ReplaceAll(para, "\n", "<br>"))
+		b.WriteString("</p>")
+	}
+	return b.String()
+}

@@ -1,0 +1,119 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+type savedPage struct {
+	Unavail bool
+	Items   []savedView
+}
+
+type savedView struct {
+	SavedSearch
+	URL string
+}
+
+func savedURL(s SavedSearch) string {
+	v, _ := url.ParseQuery(s.Params)
+	if v == nil {
+		v = url.Values{}
+	}
+	if s.Query != "" {
+		v.Set("q", s.Query)
+	}
+	return "/search?" + v.Encode()
+}
+
+func (s *Server) handleSavedList(w http.ResponseWriter, r *http.Request) {
+	m := messages{requestLang(r)}
+	p := &savedPage{Unavail: s.opts.Saved == nil}
+	if s.opts.Saved != nil {
+		items, err := s.opts.Saved.ListSaved(r.Context(), principalFrom(r.Context()).User.Name)
+		if err != nil {
+			s.log.Error("list saved searches", "err", err)
+			s.fail(w, r, false, http.StatusInternalServerError)
+			return
+		}
+		for _, it := range items {
+			p.Items = append(p.Items, savedView{it, savedURL(it)})
+		}
+	}
+	s.render(w, r, http.StatusOK, "saved", "saved", m.T("nav_saved"), p)
+}
+
+// newSaved validates and builds a saved search from a name and a search URL query.
+func (s *Server) newSaved(user, name, q, params string) (SavedSearch, error) {
+	name, q = strings.TrimSpace(name), strings.TrimSpace(q)
+	if name == "" {
+		name = q
+	}
+	if name == "" || utf8.RuneCountInString(name) > 200 || len(q) > 2000 || len(params) > 4000 {
+		return SavedSearch{}, formError("name: 1 to 200 characters; query up to 2000 bytes")
+	}
+	v, err := url.ParseQuery(params)
+	if err != nil {
+		return SavedSearch{}, formError("params: not a URL query")
+	}
+	keep := url.Values{}
+	for _, k := range []string{"f", "since", "until", "sort"} {
+		if vals, ok := v[k]; ok {
+			keep[k] = vals
+		}
+	}
+	return SavedSearch{ID: randomToken(9), User: user, Name: name, Query: q, Params: keep.Encode(), Created: s.now().UTC()}, nil
+}
+
+func (s *Server) handleSavedCreate(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Saved == nil {
+		s.fail(w, r, false, http.StatusServiceUnavailable)
+		return
+	}
+	p := principalFrom(r.Context())
+	ss, err := s.newSaved(p.User.Name, r.PostFormValue("name"), r.PostFormValue("q"), r.PostFormValue("params"))
+	if err != nil {
+		s.fail(w, r, false, http.StatusBadRequest)
+		return
+	}
+	if err := s.opts.Saved.SaveSearch(r.Context(), ss); err != nil {
+		s.log.Error("save search", "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	s.audit(r, "saved_search.create", ss.ID, ss.Query)
+	http.Redirect(w, r, "/saved", http.StatusSeeOther)
+}
+
+func (s *Server) handleSavedDelete(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Saved == nil {
+		s.fail(w, r, false, http.StatusServiceUnavailable)
+		return
+	}
+	p := principalFrom(r.Context())
+	err := s.opts.Saved.DeleteSaved(r.Context(), p.User.Name, r.PathValue("id"))
+	if errors.Is(err, ErrSavedNotFound) {
+		s.fail(w, r, false, http.StatusNotFound)
+		return
+	} else if err != nil {
+		s.log.Error("delete saved search", "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	s.audit(r, "saved_search.delete", r.PathValue("id"), "")
+	http.Redirect(w, r, "/saved", http.StatusSeeOther)
+}
+
+// audit records what the requesting user did; a failure is logged, not fatal.
+func (s *Server) audit(r *http.Request, action, object, detail string) {
+	actor := "anonymous"
+	if p := principalFrom(r.Context()); p != nil {
+		actor = p.User.Name
+	}
+	if err := s.opts.Store.AppendAudit(r.Context(), auditEntry(s.now(), actor, action, object, detail)); err != nil {
+		s.log.Warn("audit", "action", action, "err", err)
+	}
+}

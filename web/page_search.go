@@ -1,0 +1,350 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dongnai/presswatch/index"
+)
+
+// pageSize is the number of hits per search page; the API accepts size up to maxPageSize.
+const (
+	pageSize    = 20
+	maxPageSize = 100
+	maxFrom     = 10_000
+)
+
+// facetOrder is the order facets are shown in; others follow by name.
+var facetOrder = []string{"topics", "topic", "lang", "country", "outlet", "tone", "needs_review"}
+
+// searchForm is a search as written in the URL: q, f=field:value (repeated),
+// since, until (YYYY-MM-DD, Vietnam time), sort, page.
+type searchForm struct {
+	Q       string
+	Filters []filter
+	Since   string
+	Until   string
+	Sort    string
+	Page    int
+	Size    int
+}
+
+type filter struct{ Field, Value string }
+
+// parseSearchForm reads a search from URL values; bad values fall back to
+// defaults rather than failing, except dates, which are reported.
+func (s *Server) parseSearchForm(v url.Values) (searchForm, index.Request, error) {
+	f := searchForm{Q: strings.TrimSpace(v.Get("q")), Sort: v.Get("sort"), Since: v.Get("since"), Until: v.Get("until"), Size: pageSize}
+	switch f.Sort {
+	case "relevance", "newest", "oldest":
+	default:
+		f.Sort = ""
+	}
+	f.Page, _ = strconv.Atoi(v.Get("page"))
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	if n, err := strconv.Atoi(v.Get("size")); err == nil && n > 0 {
+		f.Size = min(n, maxPageSize)
+	}
+	req := index.Request{Query: f.Q, Sort: f.Sort, Size: f.Size, From: min((f.Page-1)*f.Size, maxFrom), Facets: true, Highlight: true}
+	if req.Sort == "" {
+		req.Sort = "relevance"
+		if f.Q == "" {
+			req.Sort = "newest"
+		}
+	}
+	for _, raw := range v["f"] {
+		field, value, ok := strings.Cut(raw, ":")
+		if !ok || field == "" || value == "" || !validFacetField(field) {
+			continue
+		}
+		f.Filters = append(f.Filters, filter{field, value})
+		if req.Filters == nil {
+			req.Filters = make(map[string][]string)
+		}
+		req.Filters[field] = append(req.Filters[field], value)
+	}
+	var err error
+	if f.Since != "" {
+		t, perr := time.ParseInLocation("2006-01-02", f.Since, s.loc)
+		if perr != nil {
+			err = formError("since: want a date YYYY-MM-DD")
+		} else {
+			req.Since = t.UTC()
+		}
+	}
+	if f.Until != "" {
+		t, perr := time.ParseInLocation("2006-01-02", f.Until, s.loc)
+		if perr != nil {
+			err = formError("until: want a date YYYY-MM-DD")
+		} else {
+			req.Until = t.AddDate(0, 0, 1).UTC() // inclusive of the whole day
+		}
+	}
+	return f, req, err
+}
+
+// formError is a bad search parameter other than the query itself.
+type formError string
+
+func (e formError) Error() string { return string(e) }
+
+// validFacetField limits filter fields to plain names, so a URL cannot smuggle
+// anything odd into the index request.
+func validFacetField(f string) bool {
+	if len(f) > 32 {
+		return false
+	}
+	for _, c := range f {
+		if !(c >= 'a' && c <= 'z' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// URL returns the search page URL of f with the changes applied.
+func (f searchForm) URL(base string, change func(*searchForm)) string {
+	g := f
+	g.Filters = append([]filter(nil), f.Filters...)
+	if change != nil {
+		change(&g)
+	}
+	v := url.Values{}
+	if g.Q != "" {
+		v.Set("q", g.Q)
+	}
+	for _, fl := range g.Filters {
+		v.Add("f", fl.Field+":"+fl.Value)
+	}
+	if g.Since != "" {
+		v.Set("since", g.Since)
+	}
+	if g.Until != "" {
+		v.Set("until", g.Until)
+	}
+	if g.Sort != "" {
+		v.Set("sort", g.Sort)
+	}
+	if g.Page > 1 {
+		v.Set("page", strconv.Itoa(g.Page))
+	}
+	if len(v) == 0 {
+		return base
+	}
+	return base + "?" + v.Encode()
+}
+
+func (f searchForm) has(field, value string) bool {
+	for _, fl := range f.Filters {
+		if fl.Field == field && fl.Value == value {
+			return true
+		}
+	}
+	return false
+}
+
+// facetView is one facet group as shown.
+type facetView struct {
+	Field  string
+	Label  string
+	Values []facetValue
+}
+
+type facetValue struct {
+	Term, Label, URL string
+	Count            int
+	Active           bool
+}
+
+type hitView struct {
+	index.Hit
+	Snippets []template.HTML
+}
+
+type searchPage struct {
+	Form        searchForm
+	Ran         bool
+	Result      *index.Result
+	Hits        []hitView
+	Facets      []facetView
+	Active      []facetValue // active filters with their removal links
+	QueryError  string
+	QueryPos    int    // 1-based character position of a syntax error, 0 if none
+	QueryBefore string // the query split at the error, to point at it
+	QueryAfter  string
+	Unavail     bool
+	PrevURL     string
+	NextURL     string
+	ExportCSV   string
+	ExportJSON  string
+	CanExport   bool
+	CanSave     bool
+	Pages       int
+}
+
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
+	m := messages{requestLang(r)}
+	form, req, ferr := s.parseSearchForm(r.URL.Query())
+	p := &searchPage{Form: form}
+	pr := principalFrom(r.Context())
+	p.CanExport = pr != nil && allowed(exporters, pr.User.Role)
+	p.CanSave = pr != nil && allowed(officers, pr.User.Role) && s.opts.Saved != nil
+	if s.opts.Search == nil {
+		p.Unavail = true
+		s.render(w, r, http.StatusServiceUnavailable, "search", "search", m.T("nav_search"), p)
+		return
+	}
+	if ferr != nil {
+		p.QueryError = ferr.Error()
+		s.render(w, r, http.StatusBadRequest, "search", "search", m.T("nav_search"), p)
+		return
+	}
+	res, err := s.opts.Search.Search(r.Context(), req)
+	if msg, pos, ok := badRequest(err); err != nil && ok {
+		p.QueryError = msg
+		if pos != nil && *pos >= 0 && *pos <= len(form.Q) {
+			p.QueryPos = *pos + 1
+			p.QueryBefore, p.QueryAfter = form.Q[:*pos], form.Q[*pos:]
+		}
+		s.render(w, r, http.StatusBadRequest, "search", "search", m.T("nav_search"), p)
+		return
+	} else if err != nil {
+		s.log.Error("search", "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	p.Ran, p.Result = true, res
+	for _, h := range res.Hits {
+		hv := hitView{Hit: h}
+		for _, sn := range h.Snippets {
+			// The index escapes and marks; sanitise anyway so only <mark> survives.
+			hv.Snippets = append(hv.Snippets, template.HTML(s.pages.snippet.Sanitize(string(sn)))) //nolint:gosec // sanitised above
+		}
+		p.Hits = append(p.Hits, hv)
+	}
+	p.Facets = facetViews(m, form, res.Facets)
+	for _, fl := range form.Filters {
+		fl := fl
+		p.Active = append(p.Active, facetValue{Term: fl.Value, Label: facetLabel(m, fl.Field, fl.Value), URL: form.URL("/search", func(g *searchForm) {
+			g.Page = 1
+			g.Filters = removeFilter(g.Filters, fl)
+		})})
+	}
+	p.Pages = int((res.Total + uint64(form.Size) - 1) / uint64(form.Size))
+	if form.Page > 1 {
+		p.PrevURL = form.URL("/search", func(g *searchForm) { g.Page-- })
+	}
+	if uint64(form.Page*form.Size) < res.Total && form.Page*form.Size < maxFrom {
+		p.NextURL = form.URL("/search", func(g *searchForm) { g.Page++ })
+	}
+	exp := form
+	exp.Page = 0
+	p.ExportCSV = exp.URL("/search/export", nil)
+	p.ExportCSV += sepFor(p.ExportCSV) + "format=csv"
+	p.ExportJSON = exp.URL("/search/export", nil)
+	p.ExportJSON += sepFor(p.ExportJSON) + "format=json"
+	s.render(w, r, http.StatusOK, "search", "search", m.T("nav_search"), p)
+}
+
+func sepFor(u string) string {
+	if strings.Contains(u, "?") {
+		return "&"
+	}
+	return "?"
+}
+
+func removeFilter(fs []filter, x filter) []filter {
+	out := fs[:0]
+	for _, f := range fs {
+		if f != x {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// facetLabel shows tones and booleans in words, other terms as they are.
+func facetLabel(m messages, field, term string) string {
+	switch field {
+	case "tone":
+		if l := m.T("tone_" + term); l != "tone_"+term {
+			return l
+		}
+	case "needs_review":
+		switch term {
+		case "true", "T", "1":
+			return m.T("needs_review")
+		case "false", "F", "0":
+			return m.T("no")
+		}
+	case "country", "lang":
+		return strings.ToUpper(term)
+	}
+	return term
+}
+
+func facetViews(m messages, form searchForm, facets map[string][]index.FacetCount) []facetView {
+	fields := make([]string, 0, len(facets))
+	for f := range facets {
+		fields = append(fields, f)
+	}
+	rank := func(f string) int {
+		for i, x := range facetOrder {
+			if x == f {
+				return i
+			}
+		}
+		return len(facetOrder)
+	}
+	sort.Slice(fields, func(i, j int) bool {
+		ri, rj := rank(fields[i]), rank(fields[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return fields[i] < fields[j]
+	})
+	var out []facetView
+	for _, f := range fields {
+		if f == "cluster" || len(facets[f]) == 0 {
+			continue
+		}
+		label := m.T("facet_" + f)
+		if label == "facet_"+f {
+			label = f
+		}
+		fv := facetView{Field: f, Label: label}
+		for _, c := range facets[f] {
+			fl := filter{f, c.Term}
+			active := form.has(f, c.Term)
+			fv.Values = append(fv.Values, facetValue{
+				Term: c.Term, Label: facetLabel(m, f, c.Term), Count: c.Count, Active: active,
+				URL: form.URL("/search", func(g *searchForm) {
+					g.Page = 1
+					if active {
+						g.Filters = removeFilter(g.Filters, fl)
+					} else {
+						g.Filters = append(g.Filters, fl)
+					}
+				}),
+			})
+		}
+		out = append(out, fv)
+	}
+	return out
+}
+
+// Params returns the search's filters, dates and sort as a URL query, without
+// the query text and page: what a saved search keeps besides its query.
+func (f searchForm) Params() string {
+	g := f
+	g.Q, g.Page = "", 1
+	u := g.URL("", nil)
+	return strings.TrimPrefix(u, "?")
+}

@@ -1,0 +1,386 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"github.com/dongnai/presswatch/article"
+)
+
+func TestSearchPage(t *testing.T) {
+	f := newFixture(t)
+	cookie, _ := f.session(RoleAnalyst)
+	for _, tc := range []struct {
+		name    string
+		path    string
+		code    int
+		want    []string
+		notWant []string
+	}{
+		{"without diacritics", "/search?q=" + url.QueryEscape("Dong Nai"), 200,
+			[]string{"Người dân Đồng Nai lo ngại", "Japanese investors eye Dong Nai", "<mark>", `data-field="lang"`, "Xuất CSV"},
+			[]string{"Coffee prices"}},
+		{"with diacritics", "/search?q=" + url.QueryEscape("Đồng Nai"), 200, []string{"Người dân Đồng Nai lo ngại", "Japanese investors"}, nil},
+		{"facet filter", "/search?q=" + url.QueryEscape("Dong Nai") + "&f=lang:vi", 200, []string{"Người dân Đồng Nai lo ngại", `class="chip on"`}, []string{"Japanese investors"}},
+		{"cjk", "/search?q=" + url.QueryEscape("同奈"), 200, []string{"越南同奈省隆城国际机场"}, []string{"Japanese investors"}},
+		{"empty query lists newest", "/search", 200, []string{"Coffee prices", "越南同奈省"}, nil},
+		{"syntax error points at it", "/search?q=" + url.QueryEscape("Dong AND (Nai"), 400, []string{`id="query-error"`, `class="caret"`}, nil},
+		{"bad date", "/search?since=yesterday", 400, []string{`id="query-error"`}, nil},
+		{"english", "/search?lang=en&q=Dong", 200, []string{`<html lang="en">`, "Export CSV", "results"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := f.get(tc.path, cookie)
+			if resp.StatusCode != tc.code {
+				t.Fatalf("status %d, want %d:\n%.2000s", resp.StatusCode, tc.code, body)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(body, w) {
+					t.Errorf("page has %q", w)
+				}
+			}
+			if _, err := html.Parse(strings.NewReader(body)); err != nil {
+				t.Errorf("page does not parse: %v", err)
+			}
+		})
+	}
+}
+
+func TestSearchPaging(t *testing.T) {
+	f := newFixture(t)
+	cookie, _ := f.session(RoleViewer)
+	_, body := f.get("/search?size=3", cookie)
+	if !strings.Contains(body, `rel="next"`) || strings.Contains(body, `rel="prev"`) {
+		t.Errorf("page 1 of 3-hit pages: want a next link only")
+	}
+	if strings.Contains(body, "Xuất CSV") {
+		t.Error("viewer is offered an export it may not use")
+	}
+	_, body2 := f.get("/search?size=3&page=2", cookie)
+	if !strings.Contains(body2, `rel="prev"`) || body2 == body {
+		t.Errorf("page 2: want a prev link and other hits")
+	}
+}
+
+// findScriptish walks parsed HTML and reports any script element, event
+// handler attribute or javascript: URL inside the page's main element.
+func findScriptish(t *testing.T, body string) []string {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bad []string
+	var walk func(n *html.Node, inMain bool)
+	walk = func(n *html.Node, inMain bool) {
+		if n.Type == html.ElementNode {
+			if n.Data == "main" {
+				inMain = true
+			}
+			if inMain {
+				if n.Data == "script" || n.Data == "iframe" || n.Data == "style" || n.Data == "object" {
+					bad = append(bad, "<"+n.Data+">")
+				}
+				for _, a := range n.Attr {
+					v := strings.ToLower(strings.TrimSpace(a.Val))
+					if strings.HasPrefix(a.Key, "on") || strings.HasPrefix(v, "javascript:") || a.Key == "style" {
+						bad = append(bad, n.Data+" "+a.Key+"="+a.Val)
+					}
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, inMain)
+		}
+	}
+	walk(doc, false)
+	return bad
+}
+
+func TestArticlePage(t *testing.T) {
+	f := newFixture(t)
+	cookie, _ := f.session(RoleViewer)
+	a := f.byURL["https://asia.nikkei.example/Business/Dong-Nai-industrial-parks"]
+	resp, body := f.get("/articles/"+a.ID, cookie)
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	for _, w := range []string{
+		`<mark class="ent ent-place">Đồng Nai</mark> province`,
+		`<mark class="ent ent-landmark">Long Thanh International Airport</mark>`,
+		`<mark class="ent ent-place">Biên Hòa</mark>`,
+		"gazetteer", "Đồng Nai (province) in text", // reasons
+		"Cùng câu chuyện", "Vietnam&#39;s Long Thanh airport", "越南同奈省", // same story
+		`href="/stories/c-airport"`,
+		"<b>Đồng Nai</b>",                                    // summary markup kept
+		a.Published.In(f.srv.loc).Format("02/01/2006 15:04"), // shown in Vietnam time
+	} {
+		if !strings.Contains(body, w) {
+			t.Errorf("article page lacks %q", w)
+		}
+	}
+	if resp, _ := f.get("/articles/nope", cookie); resp.StatusCode != 404 {
+		t.Errorf("missing article: %d", resp.StatusCode)
+	}
+}
+
+func TestHostileArticleIsInert(t *testing.T) {
+	f := newFixture(t)
+	cookie, _ := f.session(RoleAnalyst)
+	a := f.byURL["https://hostile.example/dong-nai-festival"]
+	ps := f.addPresssimHostile()
+	for _, path := range []string{"/articles/" + a.ID, "/search?q=festival", "/stories/c-festival", "/articles/" + ps[0], "/search?q=rumours", "/stories/presssim-hostile"} {
+		resp, body := f.get(path, cookie)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		if bad := findScriptish(t, body); len(bad) > 0 {
+			t.Errorf("%s: active content in the page: %q", path, bad)
+		}
+		if path == "/articles/"+a.ID && !strings.Contains(body, "Thousands visited the Dong Nai river festival") {
+			t.Errorf("%s: the harmless text is gone", path)
+		}
+		if path == "/articles/"+ps[0] && (!strings.Contains(body, "<p>The provincial information department said phase one") || strings.Contains(body, "Xem bài gốc")) {
+			t.Errorf("%s: HTML text not rendered as sanitised paragraphs, or a javascript: original link offered", path)
+		}
+	}
+}
+
+func TestStorySourcesDashboardPages(t *testing.T) {
+	f := newFixture(t)
+	cookie, _ := f.session(RoleAdmin)
+	for _, tc := range []struct {
+		path string
+		code int
+		want []string
+	}{
+		{"/stories/c-airport", 200, []string{"Nikkei Asia", "Reuters", "Xinhua", "<strong>3</strong>", "JP", "CN", "GB"}},
+		{"/stories/none", 404, nil},
+		{"/sources", 200, []string{"yonhap", "fetch feed: 503 Service Unavailable", "b-error", "b-silent", "b-ok", "b-disabled", "Im lặng bất thường"}},
+		{"/dashboard", 200, []string{`id="dash-total">8<`, "<svg class=\"chart\"", `href="/search?f=country:JP&amp;sort=newest"`, "Tiêu cực"}},
+		{"/alerts", 200, []string{"alerts issue", "Hộp thư cảnh báo sẽ có"}},
+		{"/admin/users", 200, []string{"foreign_affairs", "Sở Ngoại vụ", "Đã khóa"}},
+		{"/", 303, nil},
+	} {
+		resp, body := f.get(tc.path, cookie)
+		if resp.StatusCode != tc.code {
+			t.Errorf("%s: %d, want %d", tc.path, resp.StatusCode, tc.code)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s lacks %q", tc.path, w)
+			}
+		}
+		if strings.Contains(body, "$argon2id$") {
+			t.Errorf("%s shows a password hash", tc.path)
+		}
+	}
+	// Sources sort failing first.
+	_, body := f.get("/sources", cookie)
+	if strings.Index(body, "yonhap") > strings.Index(body, "nikkei-asia") {
+		t.Error("failing source is not listed before healthy ones")
+	}
+}
+
+func TestExport(t *testing.T) {
+	f := newFixture(t)
+	cookie, _ := f.session(RoleForeignAffairs)
+	resp, body := f.get("/search/export?format=csv&q="+url.QueryEscape("Dong Nai")+"&f=lang:en", cookie)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("csv: %d %v", resp.StatusCode, resp.Header)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 || rows[0][0] != "id" { // header + 3 English Dong Nai articles
+		t.Fatalf("csv rows = %d:\n%s", len(rows), body)
+	}
+	for _, r := range rows[1:] {
+		if r[6] != "en" {
+			t.Errorf("row lang %q, the filter was en", r[6])
+		}
+	}
+	resp, body = f.get("/search/export?format=json", cookie)
+	var all []exportRow
+	if err := json.Unmarshal([]byte(body), &all); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("json export: %d %v\n%s", resp.StatusCode, err, body)
+	}
+	if len(all) != len(f.arts) {
+		t.Errorf("json export of everything: %d rows, want %d", len(all), len(f.arts))
+	}
+	resp, _ = f.get("/search/export?format=csv&q="+url.QueryEscape("(("), cookie)
+	if resp.StatusCode != 400 {
+		t.Errorf("bad query export: %d, want 400", resp.StatusCode)
+	}
+	if got := csvCell("=HYPERLINK(\"x\")"); got != "'=HYPERLINK(\"x\")" {
+		t.Errorf("csvCell did not defuse a formula: %q", got)
+	}
+	audit, _ := f.store.ListAudit(context.Background(), 5)
+	if len(audit) == 0 || audit[0].Action != "search.export" {
+		t.Errorf("export not audited: %+v", audit)
+	}
+}
+
+func TestSavedSearchesUI(t *testing.T) {
+	f := newFixture(t)
+	cookie, csrf := f.session(RolePolice)
+	post := func(path string, form url.Values) *http.Response {
+		form.Set("csrf", csrf)
+		req, _ := http.NewRequest(http.MethodPost, f.http.URL+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookie})
+		resp, _ := f.do(req)
+		return resp
+	}
+	if resp := post("/saved", url.Values{"name": {"Sông Đồng Nai"}, "q": {"Dong Nai AND song"}, "params": {"f=lang%3Avi&sort=newest&evil=1"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", resp.StatusCode)
+	}
+	_, body := f.get("/saved", cookie)
+	if !strings.Contains(body, "Sông Đồng Nai") || !strings.Contains(body, "/search?f=lang%3Avi&amp;q=Dong&#43;Nai&#43;AND&#43;song&amp;sort=newest") || strings.Contains(body, "evil") {
+		t.Fatalf("saved list:\n%s", body)
+	}
+	items, _ := f.saved.ListSaved(context.Background(), RolePolice)
+	// Another user cannot delete it.
+	other, otherCSRF := f.session(RoleAnalyst)
+	req, _ := http.NewRequest(http.MethodPost, f.http.URL+"/saved/"+items[0].ID+"/delete", strings.NewReader("csrf="+otherCSRF))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: other})
+	if resp, _ := f.do(req); resp.StatusCode != 404 {
+		t.Errorf("other user's delete: %d, want 404", resp.StatusCode)
+	}
+	if resp := post("/saved/"+items[0].ID+"/delete", url.Values{}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("delete: %d", resp.StatusCode)
+	}
+	if items, _ := f.saved.ListSaved(context.Background(), RolePolice); len(items) != 0 {
+		t.Errorf("after delete: %v", items)
+	}
+	// The saved file survives a reopen.
+	post("/saved", url.Values{"q": {"Biên Hòa"}})
+	re, err := OpenFileSaved(f.saved.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := re.ListSaved(context.Background(), RolePolice); len(items) != 1 || items[0].Name != "Biên Hòa" {
+		t.Errorf("reopened: %+v", items)
+	}
+}
+
+func TestLanguageSwitch(t *testing.T) {
+	f := newFixture(t)
+	resp, _ := f.get("/lang/en?next="+url.QueryEscape("/search?q=x"), "")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/search?q=x" {
+		t.Fatalf("lang switch: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var c *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == langCookie {
+			c = ck
+		}
+	}
+	if c == nil || c.Value != "en" {
+		t.Fatal("no language cookie")
+	}
+	req, _ := http.NewRequest(http.MethodGet, f.http.URL+"/login", nil)
+	req.AddCookie(c)
+	_, body := f.do(req)
+	if !strings.Contains(body, "Sign in") || !strings.Contains(body, "Tiếng Việt") {
+		t.Error("login page not in English with the cookie")
+	}
+	if resp, _ := f.get("/lang/fr", ""); resp.StatusCode != 404 {
+		t.Errorf("unknown language: %d", resp.StatusCode)
+	}
+	if resp, _ := f.get("/lang/en?next=//evil.example", ""); resp.Header.Get("Location") != "/" {
+		t.Errorf("open redirect: %q", resp.Header.Get("Location"))
+	}
+}
+
+func TestCatalogComplete(t *testing.T) {
+	for k, v := range catalog {
+		if v[0] == "" || v[1] == "" {
+			t.Errorf("message %q lacks a language: %q", k, v)
+		}
+	}
+	// Every key a template asks for exists.
+	entries, _ := assets.ReadDir("templates")
+	for _, e := range entries {
+		b, _ := assets.ReadFile("templates/" + e.Name())
+		for _, part := range bytes.Split(b, []byte(`.L.T "`))[1:] {
+			key := string(part[:bytes.IndexByte(part, '"')])
+			if _, ok := catalog[key]; !ok {
+				t.Errorf("%s uses unknown message %q", e.Name(), key)
+			}
+		}
+	}
+	for _, r := range AllRoles {
+		if _, ok := catalog["role_"+r]; !ok {
+			t.Errorf("no label for role %q", r)
+		}
+	}
+}
+
+func TestHighlight(t *testing.T) {
+	s := "Tỉnh Đồng Nai và Biên Hòa <b>"
+	ents := []article.Entity{
+		{Kind: "place", Start: 100 + strings.Index(s, "Đồng Nai"), End: 100 + strings.Index(s, "Đồng Nai") + len("Đồng Nai")},
+		{Kind: "evil\"><script>", Start: 100 + strings.Index(s, "Biên"), End: 100 + strings.Index(s, "Biên") + len("Biên Hòa")},
+		{Kind: "place", Start: 100 + 1, End: 100 + 2},                                                 // mid-character: skipped
+		{Kind: "place", Start: 100 + 20, End: 100 + 999},                                              // out of range: skipped
+		{Kind: "place", Start: 100 + strings.Index(s, "Nai"), End: 100 + strings.Index(s, "Nai") + 3}, // overlaps: skipped
+	}
+	got := highlight(s, 100, ents)
+	want := `Tỉnh <mark class="ent ent-place">Đồng Nai</mark> và <mark class="ent ent-other">Biên Hòa</mark> &lt;b&gt;`
+	if got != want {
+		t.Errorf("highlight =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func FuzzHighlight(f *testing.F) {
+	f.Add("Đồng Nai", 0, 3, 5, 11)
+	f.Add("<script>", 2, 0, 1, 2)
+	f.Fuzz(func(t *testing.T, s string, base, a, b, c int) {
+		out := highlight(s, base, []article.Entity{{Kind: "place", Start: a, End: b}, {Kind: "org", Start: b, End: c}})
+		if strings.Count(out, "<mark") != strings.Count(out, "</mark>") {
+			t.Fatalf("unbalanced marks: %q", out)
+		}
+		if strings.Contains(strings.ReplaceAll(strings.ReplaceAll(out, "<mark class=\"ent ent-place\">", ""), "<mark class=\"ent ent-org\">", ""), "<m") {
+			t.Fatalf("unescaped markup: %q", out)
+		}
+	})
+}
+
+func FuzzParseSearchForm(f *testing.F) {
+	f.Add("q=Dong+Nai&f=lang:vi&since=2025-01-01&until=2025-02-01&sort=newest&page=3&size=50")
+	f.Add("f=:&f=LANG:x&page=-1&size=999999999999")
+	fx := &Server{}
+	fx.loc, _ = timeLoc()
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		form, req, _ := fx.parseSearchForm(v)
+		if req.Size < 1 || req.Size > maxPageSize || req.From < 0 || req.From > maxFrom || form.Page < 1 {
+			t.Fatalf("out of bounds: %+v", req)
+		}
+		for k := range req.Filters {
+			if !validFacetField(k) {
+				t.Fatalf("filter field %q passed", k)
+			}
+		}
+		_ = form.URL("/search", nil)
+	})
+}

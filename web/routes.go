@@ -1,0 +1,171 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Role groups used in the route table.
+var (
+	everyone  = AllRoles
+	officers  = []string{RoleAdmin, RoleAnalyst, RoleForeignAffairs, RolePolice}
+	exporters = []string{RoleAdmin, RoleAnalyst, RoleForeignAffairs}
+	operators = []string{RoleAdmin, RoleAnalyst}
+	admins    = []string{RoleAdmin}
+)
+
+// maxBody bounds every request body: forms and API calls here are small.
+const maxBody = 64 << 10
+
+// route is one line of the authorisation table: a Go 1.22 method pattern, who
+// may use it (nil: public, no login needed) and whether it is an API route
+// (JSON errors, Bearer tokens accepted).
+type route struct {
+	pattern string
+	roles   []string
+	api     bool
+	handler http.HandlerFunc
+}
+
+// table is the single place where authorisation is decided, for the UI and
+// the API alike.
+func (s *Server) table() []route {
+	return []route{
+		// Operational and public.
+		{"GET /healthz", nil, false, s.handleHealthz},
+		{"GET /readyz", nil, false, s.handleReadyz},
+		{"GET /metrics", nil, false, s.metricsHandler().ServeHTTP},
+		{"GET /static/", nil, false, s.staticHandler().ServeHTTP},
+		{"GET /login", nil, false, s.handleLoginForm},
+		{"POST /login", nil, false, s.handleLogin},
+		{"GET /lang/{lang}", nil, false, s.handleLang},
+
+		// UI pages.
+		{"GET /{$}", everyone, false, s.handleHome},
+		{"POST /logout", everyone, false, s.handleLogout},
+		{"GET /dashboard", everyone, false, s.handleDashboard},
+		{"GET /search", everyone, false, s.handleSearch},
+		{"GET /search/export", exporters, false, s.handleExport},
+		{"GET /articles/{id}", everyone, false, s.handleArticle},
+		{"GET /stories/{id}", everyone, false, s.handleStory},
+		{"GET /sources", operators, false, s.handleSources},
+		{"GET /alerts", officers, false, s.handleAlerts},
+		{"GET /saved", officers, false, s.handleSavedList},
+		{"POST /saved", officers, false, s.handleSavedCreate},
+		{"POST /saved/{id}/delete", officers, false, s.handleSavedDelete},
+		{"GET /admin/users", admins, false, s.handleAdminUsers},
+
+		// JSON API.
+		{"GET /api/v1/me", everyone, true, s.apiMe},
+		{"GET /api/v1/search", everyone, true, s.apiSearch},
+		{"GET /api/v1/export", exporters, true, s.apiExport},
+		{"GET /api/v1/articles/{id}", everyone, true, s.apiArticle},
+		{"GET /api/v1/stories/{id}", everyone, true, s.apiStory},
+		{"GET /api/v1/sources", operators, true, s.apiSources},
+		{"GET /api/v1/saved-searches", officers, true, s.apiSavedList},
+		{"POST /api/v1/saved-searches", officers, true, s.apiSavedCreate},
+		{"DELETE /api/v1/saved-searches/{id}", officers, true, s.apiSavedDelete},
+	}
+}
+
+// routes builds the mux from the table and wraps it in the middleware every
+// response goes through.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.table() {
+		mux.Handle(rt.pattern, s.guard(rt))
+	}
+	// Anything else under /api/ answers JSON, not an HTML page.
+	mux.Handle("/api/", s.guard(route{api: true, handler: func(w http.ResponseWriter, r *http.Request) {
+		writeJSONError(w, http.StatusNotFound, "not_found", "no such API route")
+	}}))
+	return s.instrument(s.securityHeaders(mux))
+}
+
+// allowed reports whether role may use a route with these roles.
+func allowed(roles []string, role string) bool {
+	for _, r := range roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// guard authenticates the request, enforces the route's roles and, for
+// unsafe methods made with a session cookie, the CSRF token.
+func (s *Server) guard(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
+		p, err := s.authenticate(r, rt.api)
+		if err != nil {
+			s.log.Error("authenticate", "err", err)
+			s.fail(w, r, rt.api, http.StatusInternalServerError)
+			return
+		}
+		if p != nil {
+			r = r.WithContext(contextWith(r.Context(), p))
+		}
+		if rt.roles != nil {
+			if p == nil {
+				if rt.api {
+					w.Header().Set("WWW-Authenticate", `Bearer realm="presswatch"`)
+					writeJSONError(w, http.StatusUnauthorized, "unauthenticated", "log in or send an API token")
+					return
+				}
+				if r.Method == http.MethodGet {
+					http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+					return
+				}
+				s.fail(w, r, false, http.StatusUnauthorized)
+				return
+			}
+			if !allowed(rt.roles, p.User.Role) {
+				s.fail(w, r, rt.api, http.StatusForbidden)
+				return
+			}
+			if r.Method != http.MethodGet && r.Method != http.MethodHead && !checkCSRF(r, p) {
+				s.log.Warn("csrf token missing or wrong", "user", p.User.Name, "route", rt.pattern)
+				s.fail(w, r, rt.api, http.StatusForbidden)
+				return
+			}
+		}
+		if r.Method != http.MethodGet || strings.HasPrefix(r.URL.Path, "/api/") || rt.roles != nil {
+			w.Header().Set("Cache-Control", "no-store")
+		}
+		rt.handler(w, r)
+	})
+}
+
+func (s *Server) staticHandler() http.Handler {
+	sub, err := fs.Sub(assets, "static")
+	if err != nil {
+		return http.NotFoundHandler()
+	}
+	fsrv := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") { // no directory listings
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fsrv.ServeHTTP(w, r)
+	})
+}
+
+// safeNext returns next if it is a local path, "/" otherwise, so the login
+// redirect cannot send anyone to another site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return next
+}
