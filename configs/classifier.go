@@ -1,5 +1,91 @@
 package configs
 
-// ClassifierConfig locates the classifier's rule files. It is owned by the
-// classifier stage; see classifier/.
-type ClassifierConfig struct{}
+import (
+	"embed"
+	"io/fs"
+	"regexp"
+	"time"
+)
+
+// ClassifierConfig configures the classifier stage and locates its rule files.
+// It is owned by the classifier stage; see classifier/. Zero values mean the
+// defaults documented on each field.
+type ClassifierConfig struct {
+	// RulesDir holds gazetteer/*.yaml, topics.yaml, narratives.yaml,
+	// facts.yaml and tone/*.yaml. Empty means the rules embedded in the
+	// binary (the copies shipped in configs/). A relative path is resolved
+	// against the config file's folder.
+	RulesDir string `yaml:"rules_dir"`
+	// ReviewThreshold is the risk (0..100) at or above which an article
+	// needs review; 0 means 40.
+	ReviewThreshold int `yaml:"review_threshold"`
+	// Languages are the ISO 639-1 codes language detection chooses among;
+	// empty means a default set of the languages the press watch sees.
+	Languages []string `yaml:"languages"`
+	// ClusterWindow is how far apart in time two articles of one story may
+	// be; 0 means 72h.
+	ClusterWindow time.Duration `yaml:"cluster_window"`
+	// SpreadOutlets is how many distinct outlets carrying one story within
+	// ClusterWindow make it a "rapid spread" risk signal; 0 means 5.
+	SpreadOutlets int `yaml:"spread_outlets"`
+	// ReloadInterval is how often the rule files are checked for changes;
+	// 0 means 30s, negative disables reloading.
+	ReloadInterval time.Duration `yaml:"reload_interval"`
+	// Durable is the classifier stage's JetStream consumer name, shared by
+	// every classifier replica; empty means "classifier".
+	Durable string `yaml:"durable"`
+	// BatchSize is how many collected articles the stage classifies per
+	// batch; 0 means 256.
+	BatchSize int `yaml:"batch_size"`
+}
+
+var langCode = regexp.MustCompile(`^[a-z]{2}$`)
+
+// Validate returns every problem with the classifier settings, each naming
+// its key.
+func (c *ClassifierConfig) Validate() []error {
+	var errs []error
+	if c.ReviewThreshold < 0 || c.ReviewThreshold > 100 {
+		errs = append(errs, Errf("classifier.review_threshold", "%d is not between 0 (default) and 100", c.ReviewThreshold))
+	}
+	for i, l := range c.Languages {
+		if !langCode.MatchString(l) {
+			errs = append(errs, Errf("classifier.languages["+itoa(i)+"]", "%q is not a lower-case ISO 639-1 code", l))
+		}
+	}
+	if c.ClusterWindow < 0 || c.ClusterWindow > 90*24*time.Hour {
+		errs = append(errs, Errf("classifier.cluster_window", "%s is not between 0 (default) and 2160h", c.ClusterWindow))
+	}
+	if c.SpreadOutlets < 0 || c.SpreadOutlets > 1000 {
+		errs = append(errs, Errf("classifier.spread_outlets", "%d is not between 0 (default) and 1000", c.SpreadOutlets))
+	}
+	if c.Durable != "" && !durableName.MatchString(c.Durable) {
+		errs = append(errs, Errf("classifier.durable", "%q may hold only letters, digits, \"-\" and \"_\"", c.Durable))
+	}
+	if c.BatchSize < 0 || c.BatchSize > 10000 {
+		errs = append(errs, Errf("classifier.batch_size", "%d is not between 0 (default) and 10000", c.BatchSize))
+	}
+	return errs
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b [20]byte
+	n := len(b)
+	for i > 0 {
+		n--
+		b[n] = byte('0' + i%10)
+		i /= 10
+	}
+	return string(b[n:])
+}
+
+//go:embed gazetteer/*.yaml topics.yaml narratives.yaml facts.yaml tone/*.yaml
+var classifierRules embed.FS
+
+// ClassifierRules returns the rule files shipped for Đồng Nai, as laid out
+// under RulesDir: gazetteer/*.yaml, topics.yaml, narratives.yaml, facts.yaml
+// and tone/*.yaml.
+func ClassifierRules() fs.FS { return classifierRules }

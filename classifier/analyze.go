@@ -1,0 +1,398 @@
+package classifier
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/internal/textnorm"
+)
+
+// analysis holds everything computed from one article in one pass.
+type analysis struct {
+	a         *article.Article
+	full      string // title + "\n\n" + text: entity offsets point into it
+	folded    string
+	offs      []int
+	toks      []textnorm.Token
+	titleToks int // tokens [0, titleToks) are the title's
+	lang      string
+	published time.Time // published, or now when unknown
+	sentence  []int     // sentence number of each token
+
+	gaz []hit
+	lex []hit
+
+	dn        []dnHit // counted mentions of the province
+	former    []dnHit // former-territory matches before it joined
+	otherHits map[int32]*otherCount
+	mentions  bool
+	about     bool
+	relevance float64
+	implicit  string // the implicit rule that made it about the province
+	dnScore   float64
+	otherMax  float64
+
+	doc              *tokDoc
+	topics           []string
+	tone             string
+	toneSc           float64
+	tonePos, toneNeg float64
+	hedges           []hit
+	alarms           []hit
+}
+
+type dnHit struct {
+	h       hit
+	entry   *gazEntry
+	inTitle bool
+}
+
+type otherCount struct {
+	n       int
+	inTitle bool
+	score   float64
+}
+
+func (an *analysis) span(h hit) (start, end int) {
+	s := an.toks[h.tok].Start
+	e := an.toks[h.tok+h.ref.n-1].End
+	return an.offs[s], an.offs[e]
+}
+
+func (an *analysis) text(h hit) string {
+	s, e := an.span(h)
+	return an.full[s:e]
+}
+
+func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
+	body := a.Text
+	if body == "" {
+		body = a.Summary
+	}
+	title := a.Title
+	if !utf8.ValidString(title) || !utf8.ValidString(body) {
+		title, body = strings.ToValidUTF8(title, "\uFFFD"), strings.ToValidUTF8(body, "\uFFFD")
+	}
+	an := &analysis{a: a, full: title + "\n\n" + body}
+	an.folded, an.offs = textnorm.FoldMap(an.full)
+	an.toks = textnorm.AppendTokens(make([]textnorm.Token, 0, len(an.folded)/5), an.folded)
+	titleLen := len(textnorm.Fold(title))
+	for an.titleToks < len(an.toks) && an.toks[an.titleToks].Start < titleLen {
+		an.titleToks++
+	}
+	an.lang = e.det.Detect(prefixAfter(body, 0), a.Lang)
+	if an.lang == "" {
+		an.lang = a.Lang
+	}
+	an.published = a.Published
+	if an.published.IsZero() {
+		an.published = e.opts.Now()
+	}
+	an.sentences()
+	an.gaz, an.lex = r.trie.scan(an.toks, an.lang, nil, nil)
+	an.relevanceOf(r)
+	an.buildDoc(r)
+	if !an.mentions {
+		for _, im := range r.implied {
+			if im.query.Match(an.doc) {
+				an.about, an.relevance, an.implicit = true, 0.5, im.ID
+				an.doc.numbers["relevance"] = an.relevance
+				an.doc.addKeyword("entity", im.Canonical)
+				break
+			}
+		}
+	}
+	for _, t := range r.topics {
+		hits := 0
+		for _, alt := range t.alts {
+			if alt.Match(an.doc) {
+				if hits++; hits >= t.MinHits {
+					an.topics = append(an.topics, t.Name)
+					break
+				}
+			}
+		}
+	}
+	an.toneOf(r)
+	return an
+}
+
+// prefixAfter returns text; detection takes its own prefix.
+func prefixAfter(s string, _ int) string { return s }
+
+// sentences numbers the sentence of every token: a sentence ends at . ! ?
+// and their CJK forms, and at line breaks.
+func (an *analysis) sentences() {
+	an.sentence = make([]int, len(an.toks))
+	sent := 0
+	prevEnd := 0
+	for i, t := range an.toks {
+		gap := an.folded[prevEnd:t.Start]
+		if i > 0 && strings.ContainsAny(gap, ".!?\n。！？;；") {
+			sent++
+		}
+		if i == an.titleToks && i > 0 {
+			sent++
+		}
+		an.sentence[i] = sent
+		prevEnd = t.End
+	}
+}
+
+func (an *analysis) relevanceOf(r *Rules) {
+	an.otherHits = map[int32]*otherCount{}
+	unambiguous := false
+	var candidates []dnHit
+	for _, h := range an.gaz {
+		inTitle := h.tok < an.titleToks
+		switch h.ref.kind {
+		case gazAlias:
+			ent := &r.entries[h.ref.idx]
+			d := dnHit{h: h, entry: ent, inTitle: inTitle}
+			if !ent.Since.IsZero() && an.published.Before(ent.Since) {
+				an.former = append(an.former, d)
+				continue
+			}
+			candidates = append(candidates, d)
+			if !ent.Ambiguous && ent.Mention {
+				unambiguous = true
+			}
+		case gazOther:
+			oc := an.otherHits[h.ref.idx]
+			if oc == nil {
+				oc = &otherCount{}
+				an.otherHits[h.ref.idx] = oc
+			}
+			oc.n++
+			w := 1.0
+			if inTitle {
+				oc.inTitle = true
+				w = 3
+			}
+			oc.score += w
+		}
+	}
+	perCanon := map[string]float64{}
+	half := an.titleToks + (len(an.toks)-an.titleToks)/2
+	for _, d := range candidates {
+		if d.entry.Ambiguous && !unambiguous {
+			continue
+		}
+		if !d.entry.Mention && !unambiguous {
+			continue
+		}
+		an.dn = append(an.dn, d)
+		if d.entry.Mention {
+			an.mentions = true
+		}
+		w := d.entry.Weight
+		switch d.entry.Kind {
+		case "landmark":
+			w *= 1.7 // a story about a facility in the province is about it
+		case "company":
+			if !d.entry.Mention {
+				w *= 0.1
+			}
+		}
+		switch {
+		case d.inTitle:
+			w *= 3
+		case d.h.tok < an.titleToks+80:
+			w *= 1.5
+		case d.h.tok >= half && d.entry.Kind != "landmark":
+			w *= 0.6
+		}
+		// Diminishing returns for one name repeated.
+		w /= 1 + perCanon[d.entry.Canonical]/2
+		perCanon[d.entry.Canonical] += d.entry.Weight
+		an.dnScore += w
+	}
+	var otherTotal float64
+	for _, oc := range an.otherHits {
+		an.otherMax = math.Max(an.otherMax, oc.score)
+		otherTotal += oc.score
+	}
+	if !an.mentions {
+		an.relevance = 0
+		return
+	}
+	// Relevance grows with the weight of the province's mentions and shrinks
+	// when other places take more of the article.
+	titleDN := false
+	for _, d := range an.dn {
+		if d.inTitle && d.entry.Mention {
+			titleDN = true
+		}
+	}
+	others := len(an.otherHits)
+	share := an.dnScore / (an.dnScore + 0.5*otherTotal)
+	strength := 1 - math.Exp(-an.dnScore/2)
+	an.relevance = round3(strength * share)
+	switch {
+	case titleDN && (others < 4 || an.dnScore >= 0.5*otherTotal):
+		an.about = true
+		if an.relevance < 0.5 {
+			an.relevance = 0.5
+		}
+	case others >= 3 && an.dnScore < otherTotal:
+		// One of a list of provinces.
+		an.about = false
+		an.relevance = math.Min(an.relevance, 0.45)
+	default:
+		// One passing mention of the name in the body is not enough.
+		an.about = an.relevance >= 0.5 && an.dnScore >= 1.6
+	}
+}
+
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+// buildDoc makes the query document topic rules and narratives run against.
+func (an *analysis) buildDoc(r *Rules) {
+	d := newTokDoc(an.toks, an.titleToks)
+	d.addKeyword("lang", an.lang)
+	d.addKeyword("country", an.a.Country)
+	d.addKeyword("outlet", an.a.Outlet)
+	ents := []string{}
+	for _, h := range an.dn {
+		ents = append(ents, h.entry.Canonical)
+	}
+	d.addKeyword("entity", ents...)
+	d.numbers["relevance"] = an.relevance
+	if an.a.Tier > 0 {
+		d.numbers["tier"] = float64(an.a.Tier)
+	}
+	an.doc = d
+}
+
+// toneOf scores lexicon hits in the sentences near a mention of the province
+// (the mention's sentence and its neighbours, and the title), or in the whole
+// text when the province is not named. A negator up to three tokens before a
+// word flips it.
+func (an *analysis) toneOf(r *Rules) {
+	near := map[int]bool{}
+	if len(an.dn) > 0 {
+		for _, d := range an.dn {
+			s := an.sentence[d.h.tok]
+			near[s-1], near[s], near[s+1] = true, true, true
+		}
+		if an.titleToks > 0 {
+			near[0] = true
+		}
+	}
+	var negators []int
+	for _, h := range an.lex {
+		if h.ref.kind == lexNegator {
+			negators = append(negators, h.tok+h.ref.n-1)
+		}
+	}
+	sort.Ints(negators)
+	negated := func(tok int) bool {
+		i := sort.SearchInts(negators, tok-3)
+		return i < len(negators) && negators[i] < tok
+	}
+	var pos, neg float64
+	for _, h := range an.lex {
+		w := r.lex[h.ref.idx].Weight
+		inScope := len(near) == 0 || near[an.sentence[h.tok]]
+		if !inScope {
+			w *= 0.25
+		}
+		if h.tok < an.titleToks {
+			w *= 1.5
+		}
+		switch h.ref.kind {
+		case lexPos:
+			if negated(h.tok) {
+				neg += w * 0.5
+			} else {
+				pos += w
+			}
+		case lexNeg, lexAlarm:
+			if negated(h.tok) {
+				pos += w * 0.3
+			} else {
+				neg += w
+			}
+			if h.ref.kind == lexAlarm && inScope {
+				an.alarms = append(an.alarms, h)
+			}
+		case lexHedge:
+			an.hedges = append(an.hedges, h)
+		}
+	}
+	an.toneSc = pos - neg
+	an.tonePos, an.toneNeg = pos, neg
+	switch {
+	case neg >= 1.5 && neg >= pos*1.2:
+		an.tone = "negative"
+	case pos >= 2 && pos >= neg*2:
+		an.tone = "positive"
+	default:
+		an.tone = "neutral"
+	}
+}
+
+// entities lists the province's names and places found, then other places,
+// with offsets into title+"\n\n"+text.
+func (an *analysis) entities(r *Rules) []article.Entity {
+	out := []article.Entity{}
+	for _, d := range an.dn {
+		s, e := an.span(d.h)
+		kind := d.entry.Kind
+		switch kind {
+		case "province":
+			kind = "place"
+		case "company":
+			kind = "org"
+		}
+		out = append(out, article.Entity{Text: an.full[s:e], Kind: kind, Canonical: d.entry.Canonical, Start: s, End: e})
+	}
+	for _, h := range an.gaz {
+		if h.ref.kind != gazOther {
+			continue
+		}
+		s, e := an.span(h)
+		out = append(out, article.Entity{Text: an.full[s:e], Kind: "place", Canonical: r.others[h.ref.idx], Start: s, End: e})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	return out
+}
+
+func (an *analysis) classification(e *Engine, r *Rules) *article.Classification {
+	c := &article.Classification{
+		About:     an.about,
+		Mentions:  an.mentions,
+		Relevance: an.relevance,
+		Topics:    []string{},
+		Entities:  an.entities(r),
+		Tone:      an.tone,
+		Reasons:   []article.Reason{},
+		Rules:     r.Version,
+		At:        e.opts.Now().UTC(),
+	}
+	if an.mentions || an.about {
+		c.Topics = append(c.Topics, an.topics...)
+	}
+	c.Cluster, c.Reasons = e.riskAndCluster(r, an, c)
+	return c
+}
+
+// describe shortens s for a reason's detail.
+func describe(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 120 {
+		i := 117
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i] + "…"
+	}
+	return s
+}
+
+var _ = fmt.Sprintf

@@ -1,0 +1,87 @@
+package classifier
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dongnai/presswatch/article"
+)
+
+// benchTexts are 5 KB articles in the press watch's main languages, built
+// from sentences of the kind the corpus holds; detection runs on every one
+// (no declared language).
+func benchArticles() []*article.Article {
+	seeds := map[string]string{
+		"en": "Dong Nai province said construction of Long Thanh International Airport is on schedule, with the passenger terminal due to open next year. Investors from Japan and Korea expanded plants in Nhon Trach industrial park, while workers in Bien Hoa asked for higher wages. Officials warned of flooding downstream of the Tri An reservoir after heavy rain. ",
+		"vi": "UBND tỉnh Đồng Nai cho biết dự án sân bay Long Thành đang được đẩy nhanh tiến độ, nhà ga hành khách dự kiến hoàn thành vào năm sau. Nhiều doanh nghiệp FDI mở rộng sản xuất tại khu công nghiệp Nhơn Trạch, trong khi công nhân ở Biên Hòa đề nghị tăng lương. Thủy điện Trị An xả lũ, cảnh báo người dân hạ du. ",
+		"zh": "越南同奈省表示，隆城国际机场建设进展顺利，客运航站楼预计明年启用。来自日本和韩国的投资者扩大了仁泽工业园的工厂，边和的工人要求提高工资。治安水电站泄洪，提醒下游居民注意。",
+		"ja": "南部ドンナイ省はロンタイン国際空港の建設が順調に進んでいると発表した。旅客ターミナルは来年開業の予定である。日本と韓国の投資家がニョンチャック工業団地で工場を拡張した。",
+		"ko": "베트남 동나이성은 롱탄국제공항 건설이 순조롭게 진행되고 있다고 밝혔다. 여객 터미널은 내년에 문을 열 예정이다. 한국 기업들이 년짝공단에서 생산기지를 증설했다. ",
+	}
+	var out []*article.Article
+	i := 0
+	for lang, s := range seeds {
+		text := s
+		for len(text) < 5000 {
+			text += s
+		}
+		for k := range 4 {
+			i++
+			out = append(out, &article.Article{
+				ID: fmt.Sprintf("bench-%s-%d", lang, k), Title: strings.SplitN(s, ".", 2)[0], Text: text[:5000],
+				Outlet: "bench", Published: time.Date(2025, 9, 1, 0, 0, i, 0, time.UTC),
+			})
+		}
+	}
+	return out
+}
+
+// BenchmarkClassify measures one classification of a 5 KB article with the
+// shipped rules, language detection included.
+func BenchmarkClassify(b *testing.B) {
+	e := newTestEngine(b, nil)
+	arts := benchArticles()
+	ctx := context.Background()
+	var bytes int64
+	for _, a := range arts {
+		bytes += int64(len(a.Title) + len(a.Text))
+	}
+	b.SetBytes(bytes / int64(len(arts)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		a := arts[i%len(arts)]
+		i++
+		if _, err := e.Classify(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MiB-heap-inuse")
+	b.ReportMetric(float64(ms.Sys)/(1<<20), "MiB-sys")
+}
+
+// BenchmarkClassifyDeclaredLang is BenchmarkClassify with the page's declared
+// language given, as the crawler usually provides.
+func BenchmarkClassifyDeclaredLang(b *testing.B) {
+	e := newTestEngine(b, nil)
+	arts := benchArticles()
+	for _, a := range arts {
+		a.Lang = strings.Split(a.ID, "-")[1]
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		a := arts[i%len(arts)]
+		i++
+		if _, err := e.Classify(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,364 @@
+package classifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/configs"
+)
+
+func newTestEngine(t testing.TB, rules fs.FS) *Engine {
+	t.Helper()
+	e, err := New(Options{Rules: rules, Now: func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }, Registerer: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func date(s string) time.Time {
+	t, err := ParseLooseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// TestRelevance covers every script and every trap named in the issue.
+func TestRelevance(t *testing.T) {
+	e := newTestEngine(t, nil)
+	tests := []struct {
+		name            string
+		lang, pub       string
+		title, text     string
+		about, mentions bool
+	}{
+		{"vi diacritics", "vi", "2024-01-01", "Đồng Nai thu hút vốn FDI", "Tỉnh Đồng Nai thu hút thêm nhiều dự án đầu tư.", true, true},
+		{"vi no diacritics", "vi", "2024-01-01", "Dong Nai thu hut von FDI", "Tinh Dong Nai thu hut them nhieu du an dau tu.", true, true},
+		{"vi hyphen and upper", "vi", "2024-01-01", "ĐỒNG-NAI: TIN MỚI", "Tin tức về ĐỒNG-NAI hôm nay.", true, true},
+		{"en joined", "en", "2024-01-01", "Dongnai exports rise", "Exports from Dongnai province rose in May.", true, true},
+		{"zh", "zh", "2024-01-01", "同奈省吸引外资", "越南同奈省今年吸引外资大幅增长。", true, true},
+		{"ko", "ko", "2024-01-01", "효성, 베트남 동나이 생산기지 증설", "효성이 베트남 동나이성에서 투자액을 늘린다.", true, true},
+		{"ja", "ja", "2024-01-01", "ドンナイ省、工業団地を新設へ", "南部ドンナイ省の人民委員会は工業団地の新設を進めている。", true, true},
+		{"ru", "ru", "2024-01-01", "Донгнай привлекает инвестиции", "Провинция Донгнай привлекает инвестиции.", true, true},
+		{"hi", "hi", "2024-01-01", "डोंग नाई में आग", "लॉन्ग थान जिला पुलिस ( डोंग नाई ) जांच कर रही थी।", true, true},
+		{"place only: Biên Hòa", "vi", "2024-01-01", "Biên Hòa: áp lực giao thông nội đô", "Giao thông tại Biên Hòa ngày càng ùn tắc.", true, true},
+		{"landmark only: airport", "en", "2024-01-01", "Long Thanh International Airport runway nears completion", "The runway of the airport is nearly finished.", true, true},
+		{"trap: river through another province", "en", "2024-01-01", "Landslides along the Saigon and Dong Nai rivers", "Landslides hit the Binh Duong bank of the Dong Nai River.", false, false},
+		{"trap: company name elsewhere", "vi", "2024-01-01", "Công nhân KCN Sonadezi Châu Đức đình công", "Công nhân tại KCN Sonadezi Châu Đức (Bà Rịa - Vũng Tàu) ngừng việc.", false, false},
+		{"trap: list of provinces", "en", "2021-06-01", "Industrial land prices rise in the south", "The five localities are Binh Duong, Dong Nai, Long An, and Ba Ria-Vung Tau provinces and Ho Chi Minh City.", false, true},
+		{"look-alike: Đồng Tháp", "vi", "2025-07-15", "Đồng Tháp sau sáp nhập", "Tỉnh Đồng Tháp và Tiền Giang hợp nhất.", false, false},
+		{"look-alike: Đồng Hới", "vi", "2024-01-01", "Đồng Hới đón khách", "Thành phố Đồng Hới đón nhiều khách du lịch.", false, false},
+		{"look-alike: Vĩnh Phúc", "ja", "2015-05-31", "ビンフック省に工業団地", "住友商事はビンフック省に工業団地を建設する。", false, false},
+		{"pre-merger Bình Phước", "vi", "2022-03-01", "Bình Phước thu hút đầu tư", "Tỉnh Bình Phước thu hút đầu tư vào Chơn Thành.", false, false},
+		{"post-merger Bình Phước", "vi", "2025-10-01", "Chơn Thành phát triển công nghiệp", "Khu vực Chơn Thành (Bình Phước cũ) phát triển khu công nghiệp.", true, true},
+		{"ambiguous alone: Tân Phú", "vi", "2024-01-01", "Quận Tân Phú mở đường mới", "Quận Tân Phú, TP.HCM mở rộng đường.", false, false},
+		{"company alone: Changshin", "en", "2021-07-01", "Changshin plant shut", "Changshin's Vietnam plant was shut until July 20.", false, false},
+		{"implicit: airport near HCMC", "en", "2024-01-01", "Vietnam breaks ground on new airport", "Vietnam broke ground on a new international airport near Ho Chi Minh City, to handle 100 million passengers.", true, false},
+		{"one passing mention", "en", "2024-01-01", "Vietnam's industrial parks attract investors", "Provinces such as Dong Nai have attracted investors this year, the ministry said, as the country's exports grew.", false, true},
+		{"ko: syllables across a space", "ko", "2024-01-01", "활동 나이 제한", "청소년 활동 나이 제한이 완화된다.", false, false},
+		{"vi: tri ân is not Trị An", "vi", "2024-01-01", "Chương trình tri ân khách hàng", "Công ty tổ chức chương trình tri ân khách hàng tại Hà Nội.", false, false},
+		{"zh: 周边和平 is not Biên Hòa", "zh", "2024-01-01", "周边和平稳定", "地区周边和平稳定。", false, false},
+		{"no mention", "en", "2024-01-01", "Fire in Quang Ngai factory", "A fire broke out in a plastics factory in Quang Ngai.", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := e.Classify(context.Background(), &article.Article{ID: tt.name, Lang: tt.lang, Title: tt.title, Text: tt.text, Published: date(tt.pub)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.About != tt.about || c.Mentions != tt.mentions {
+				t.Errorf("about=%v mentions=%v (relevance %.2f, reasons %v), want about=%v mentions=%v", c.About, c.Mentions, c.Relevance, c.Reasons, tt.about, tt.mentions)
+			}
+		})
+	}
+}
+
+func TestEntityOffsets(t *testing.T) {
+	e := newTestEngine(t, nil)
+	a := &article.Article{ID: "x", Lang: "vi", Title: "Tin Đồng Nai", Text: "Sân bay Long Thành ở tỉnh Đồng Nai, gần Biên Hòa."}
+	c, err := e.Classify(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := a.Title + "\n\n" + a.Text
+	want := map[string]string{"Đồng Nai": "Đồng Nai", "Sân bay Long Thành": "Long Thành International Airport", "Biên Hòa": "Biên Hòa", "tỉnh Đồng Nai": "Đồng Nai"}
+	found := 0
+	for _, ent := range c.Entities {
+		if full[ent.Start:ent.End] != ent.Text {
+			t.Errorf("entity %+v: offsets point at %q", ent, full[ent.Start:ent.End])
+		}
+		if canon, ok := want[ent.Text]; ok {
+			found++
+			if ent.Canonical != canon {
+				t.Errorf("entity %q canonical %q, want %q", ent.Text, ent.Canonical, canon)
+			}
+		}
+	}
+	if found < len(want) {
+		t.Errorf("entities %+v lack some of %v", c.Entities, want)
+	}
+}
+
+func TestToneNegation(t *testing.T) {
+	e := newTestEngine(t, nil)
+	tests := []struct{ lang, title, text, want string }{
+		{"en", "Dong Nai investment grows", "Dong Nai attracted record investment, a success for the province.", "positive"},
+		{"en", "Dong Nai fails to curb pollution", "Dong Nai failed to stop pollution; farmers blamed the authorities for the damage.", "negative"},
+		{"en", "Dong Nai report", "Dong Nai did not fail, and the plan did not cause losses, officials said.", "neutral"},
+		{"vi", "Đồng Nai: ô nhiễm nghiêm trọng", "Tỉnh Đồng Nai bị ô nhiễm, người dân bức xúc vì thiệt hại.", "negative"},
+		{"zh", "同奈省发展迅速", "同奈省经济充满活力，合作成功，发展迅速。", "positive"},
+	}
+	for _, tt := range tests {
+		c, err := e.Classify(context.Background(), &article.Article{ID: tt.title, Lang: tt.lang, Title: tt.title, Text: tt.text, Published: date("2024-01-01")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Tone != tt.want {
+			t.Errorf("%q: tone %s, want %s", tt.title, c.Tone, tt.want)
+		}
+	}
+}
+
+func TestRiskReasons(t *testing.T) {
+	e := newTestEngine(t, nil)
+	a := &article.Article{ID: "r", Lang: "vi", Published: date("2025-11-05"), Title: "Bình Phước sắp sáp nhập vào Đồng Nai",
+		Text: "Quá trình sáp nhập tỉnh Bình Phước vào tỉnh Đồng Nai đang được triển khai. Tỉnh Đồng Nai mới có dân số khoảng 2,1 triệu người."}
+	c, err := e.Classify(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signals := map[string]bool{}
+	var sum float64
+	for _, r := range c.Reasons {
+		signals[strings.SplitN(r.Signal, ":", 2)[0]] = true
+		sum += r.Weight
+		if r.Detail == "" {
+			t.Errorf("reason %s has no detail", r.Signal)
+		}
+	}
+	for _, s := range []string{SignalStale, SignalFact, SignalNarrative} {
+		if !signals[s] {
+			t.Errorf("reasons %+v lack %s", c.Reasons, s)
+		}
+	}
+	if !c.NeedsReview || c.Risk < 40 || float64(c.Risk) != min(100, sum) {
+		t.Errorf("risk %d (sum of weights %.0f), needs_review %v", c.Risk, sum, c.NeedsReview)
+	}
+	// The same text published before the merger is not stale.
+	a.ID, a.Published = "r2", date("2025-04-01")
+	c, _ = e.Classify(context.Background(), a)
+	for _, r := range c.Reasons {
+		if strings.HasPrefix(r.Signal, SignalStale) {
+			t.Errorf("pre-merger article flagged stale: %+v", r)
+		}
+	}
+}
+
+func TestClusters(t *testing.T) {
+	e := newTestEngine(t, nil)
+	body := "Dong Nai province said on Monday that Long Thanh International Airport will open its first terminal next year, with capacity for 25 million passengers a year and a cargo terminal."
+	pub := date("2025-09-01")
+	c1, _ := e.Classify(context.Background(), &article.Article{ID: "a1", Lang: "en", Outlet: "A", Title: "Long Thanh airport to open", Text: body, Published: pub})
+	c2, _ := e.Classify(context.Background(), &article.Article{ID: "a2", Lang: "en", Outlet: "B", Title: "Long Thanh airport to open next year", Text: body + " Reporting by B.", Published: pub.Add(time.Hour)})
+	c3, _ := e.Classify(context.Background(), &article.Article{ID: "a3", Lang: "en", Outlet: "C", Title: "Rice prices fall", Text: "Rice prices in the Mekong delta fell sharply this week as exports slowed.", Published: pub})
+	if c1.Cluster != c2.Cluster {
+		t.Errorf("near-duplicates in clusters %s and %s", c1.Cluster, c2.Cluster)
+	}
+	if c3.Cluster == c1.Cluster {
+		t.Errorf("unrelated story joined cluster %s", c1.Cluster)
+	}
+	again, _ := e.Classify(context.Background(), &article.Article{ID: "a2", Lang: "en", Outlet: "B", Title: "Long Thanh airport to open next year", Text: body, Published: pub})
+	if again.Cluster != c2.Cluster {
+		t.Errorf("reclassification moved a2 from %s to %s", c2.Cluster, again.Cluster)
+	}
+	c4, _ := e.Classify(context.Background(), &article.Article{ID: "a4", Lang: "en", Outlet: "D", Title: "Long Thanh airport to open", Text: body, Published: pub.Add(30 * 24 * time.Hour)})
+	if c4.Cluster == c1.Cluster {
+		t.Errorf("story a month later joined cluster %s beyond the window", c1.Cluster)
+	}
+	// A stored article keeps its cluster even when it has left the window.
+	fresh := newTestEngine(t, nil)
+	kept, _ := fresh.Classify(context.Background(), &article.Article{ID: "a2", Lang: "en", Title: "x", Text: body, Published: pub, Classification: &article.Classification{Cluster: "c-old"}})
+	if kept.Cluster != "c-old" {
+		t.Errorf("stored cluster c-old replaced by %s", kept.Cluster)
+	}
+}
+
+// rulesWith returns the shipped rules with one file replaced.
+func rulesWith(t testing.TB, name, content string) fstest.MapFS {
+	t.Helper()
+	m := fstest.MapFS{}
+	err := fs.WalkDir(configs.ClassifierRules(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(configs.ClassifierRules(), p)
+		m[p] = &fstest.MapFile{Data: data}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m[name] = &fstest.MapFile{Data: []byte(content)}
+	return m
+}
+
+func TestBadRuleNamed(t *testing.T) {
+	tests := []struct{ file, content, want string }{
+		{"topics.yaml", "topics:\n  - name: broken_rule\n    query: \"(airport\"\n", `rule "broken_rule"`},
+		{"topics.yaml", "topics:\n  - name: x\n    query: a\n    bogus: 1\n", "bogus"},
+		{"narratives.yaml", "narratives:\n  - id: n1\n    claim: a AND\n    correction: c\n", `rule "n1"`},
+		{"gazetteer/province.yaml", "entries:\n  - canonical: Foo\n    kind: planet\n    aliases: [{text: foo}]\n", `rule "Foo"`},
+		{"facts.yaml", "facts:\n  - name: population\n    keywords: population\n    periods: [{min: 5, max: 1}]\n", `rule "population"`},
+	}
+	for _, tt := range tests {
+		_, err := LoadRules(rulesWith(t, tt.file, tt.content))
+		var re *RuleError
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.file) {
+			t.Errorf("%s: error %v, want a RuleError naming %s and %s", tt.file, err, tt.file, tt.want)
+		}
+	}
+}
+
+func TestReloadKeepsLastGoodRules(t *testing.T) {
+	rules := rulesWith(t, "topics.yaml", "topics:\n  - name: airports\n    query: airport\n")
+	e := newTestEngine(t, rules)
+	a := &article.Article{ID: "x", Lang: "en", Title: "Dong Nai airport", Text: "Dong Nai airport news."}
+	c, _ := e.Classify(context.Background(), a)
+	if len(c.Topics) != 1 || c.Topics[0] != "airports" {
+		t.Fatalf("topics %v, want [airports]", c.Topics)
+	}
+	v := e.Rules().Version
+	rules["topics.yaml"] = &fstest.MapFile{Data: []byte("topics:\n  - name: airports\n    query: \"airport AND\"\n")}
+	if _, err := e.Reload(); err == nil || !strings.Contains(err.Error(), `rule "airports"`) {
+		t.Fatalf("reload of a bad rule: %v", err)
+	}
+	if e.Rules().Version != v {
+		t.Fatal("bad reload replaced the rules")
+	}
+	c, _ = e.Classify(context.Background(), a)
+	if len(c.Topics) != 1 {
+		t.Fatalf("after a bad reload topics %v, want the last good rules", c.Topics)
+	}
+	rules["topics.yaml"] = &fstest.MapFile{Data: []byte("topics:\n  - name: news\n    query: news\n")}
+	changed, err := e.Reload()
+	if err != nil || !changed {
+		t.Fatalf("good reload: changed %v, %v", changed, err)
+	}
+	c, _ = e.Classify(context.Background(), a)
+	if len(c.Topics) != 1 || c.Topics[0] != "news" {
+		t.Fatalf("after reload topics %v, want [news]", c.Topics)
+	}
+}
+
+func TestClassifyOddInput(t *testing.T) {
+	e := newTestEngine(t, nil)
+	for _, a := range []*article.Article{
+		{ID: "empty"},
+		{ID: "bad-utf8", Title: "\xff\xfe Đồng Nai", Text: "\xc3\x28 Biên Hòa"},
+		{ID: "long", Title: "Đồng Nai", Text: strings.Repeat("Đồng Nai ", 20000)},
+	} {
+		if _, err := e.Classify(context.Background(), a); err != nil {
+			t.Errorf("%s: %v", a.ID, err)
+		}
+	}
+	if _, err := e.Classify(context.Background(), nil); err == nil {
+		t.Error("nil article accepted")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := e.Classify(ctx, &article.Article{ID: "x"}); err == nil {
+		t.Error("cancelled context accepted")
+	}
+}
+
+// FuzzClassify feeds arbitrary titles and texts: no error, no panic, entity
+// offsets inside the text and pointing at the entity's text, risk in range.
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{"Đồng Nai", "sông Đồng Nai", "同奈省隆城国际机场", "\xff\xfeBiên Hòa", "Dong Nai population 9 million", "ドンナイ省 2025"} {
+		f.Add(s, s)
+	}
+	e := newTestEngine(f, nil)
+	f.Fuzz(func(t *testing.T, title, text string) {
+		c, err := e.Classify(context.Background(), &article.Article{ID: "f", Title: title, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := strings.ToValidUTF8(title+"\n\n"+text, "\uFFFD")
+		for _, ent := range c.Entities {
+			if ent.Start < 0 || ent.End > len(full) || ent.Start > ent.End || full[ent.Start:ent.End] != ent.Text {
+				t.Fatalf("entity %+v does not point into the text", ent)
+			}
+		}
+		if c.Risk < 0 || c.Risk > 100 || c.Relevance < 0 || c.Relevance > 1 {
+			t.Fatalf("risk %d relevance %v out of range", c.Risk, c.Relevance)
+		}
+	})
+}
+
+// TestConcurrentClassifyAndReload runs classifications on several goroutines
+// while the rules are reloaded (run with -race).
+func TestConcurrentClassifyAndReload(t *testing.T) {
+	e := newTestEngine(t, nil)
+	arts := benchArticles()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 5 {
+			if _, err := e.Reload(); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	errs := make(chan error, 4)
+	for w := range 4 {
+		go func() {
+			for i := range 20 {
+				a := *arts[(w*20+i)%len(arts)]
+				a.Lang = ""
+				if _, err := e.Classify(context.Background(), &a); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+}
+
+func TestRapidSpreadAndTier(t *testing.T) {
+	e := newTestEngine(t, nil)
+	body := "Dong Nai province confirmed a pollution incident at an industrial park in Nhon Trach, where toxic wastewater was discharged into the Thi Vai river, officials said on Tuesday."
+	pub := date("2025-09-01")
+	var last *article.Classification
+	for i := range 5 {
+		c, err := e.Classify(context.Background(), &article.Article{ID: fmt.Sprintf("s%d", i), Lang: "en", Outlet: fmt.Sprintf("outlet %d", i), Tier: 3, Title: "Pollution in Dong Nai", Text: body, Published: pub.Add(time.Duration(i) * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = c
+	}
+	var spread, tier bool
+	for _, r := range last.Reasons {
+		spread = spread || r.Signal == SignalSpread
+		tier = tier || (r.Signal == SignalOutletTier && r.Weight > 0)
+	}
+	if !spread || !tier {
+		t.Errorf("reasons %+v lack rapid_spread or outlet_tier", last.Reasons)
+	}
+}

@@ -1,0 +1,138 @@
+package classifier
+
+import (
+	"unicode/utf8"
+
+	"github.com/dongnai/presswatch/internal/textnorm"
+)
+
+// The matcher finds every gazetteer alias, trap, other-place name and
+// lexicon phrase in one pass over the folded tokens of an article. Patterns
+// are sequences of tokens held in a trie keyed by token, which is an
+// Aho-Corasick automaton over the token alphabet without failure links:
+// matches may only start at a token, so word boundaries come for free in
+// scripts with spaces, and CJK text, tokenised one character per token,
+// matches anywhere.
+
+// layer separates patterns that compete for the same text (gazetteer names:
+// leftmost-longest, no overlaps) from those that do not (lexicons: all).
+type layer uint8
+
+const (
+	layerGaz layer = iota
+	layerLex
+)
+
+type patRef struct {
+	layer layer
+	kind  uint8 // gazAlias, gazTrap, gazOther; lexPos, lexNeg, lexAlarm, lexHedge, lexNegator
+	idx   int32 // index into the rules' table for kind
+	lang  string
+	n     int // tokens
+}
+
+const (
+	gazAlias uint8 = iota
+	gazTrap
+	gazOther
+)
+
+const (
+	lexPos uint8 = iota
+	lexNeg
+	lexAlarm
+	lexHedge
+	lexNegator
+)
+
+type trieNode struct {
+	next map[string]*trieNode
+	pats []patRef
+}
+
+type trie struct{ root trieNode }
+
+// add inserts the folded token sequence of text. It returns false when text
+// has no tokens.
+func (t *trie) add(text string, p patRef) bool {
+	toks := textnorm.Tokens(textnorm.Fold(text))
+	if len(toks) == 0 {
+		return false
+	}
+	n := &t.root
+	for _, tok := range toks {
+		if n.next == nil {
+			n.next = map[string]*trieNode{}
+		}
+		c := n.next[tok.Text]
+		if c == nil {
+			c = &trieNode{}
+			n.next[tok.Text] = c
+		}
+		n = c
+	}
+	p.n = len(toks)
+	n.pats = append(n.pats, p)
+	return true
+}
+
+// hit is one match: tokens [tok, tok+n) of the folded text.
+type hit struct {
+	ref patRef
+	tok int
+}
+
+// joined reports whether b may continue a name begun with a: always for
+// words of spaced scripts, but two CJK characters only when nothing separates
+// them, so "활동 나이" (activity, age) is not "동나이" and "边，和" is not "边和".
+func joined(a, b textnorm.Token) bool {
+	if a.End == b.Start {
+		return true
+	}
+	ra, _ := utf8.DecodeRuneInString(a.Text)
+	rb, _ := utf8.DecodeRuneInString(b.Text)
+	return !textnorm.IsCJK(ra) && !textnorm.IsCJK(rb)
+}
+
+// scan returns gazetteer matches and lexicon matches, each layer
+// leftmost-longest without overlaps, so "ô nhiễm dioxin" is one phrase, not
+// three. lang restricts lexicon patterns to the article's language
+// (patterns with lang "" match in every language).
+func (t *trie) scan(toks []textnorm.Token, lang string, gaz, lex []hit) ([]hit, []hit) {
+	gazEnd, lexEnd := 0, 0
+	for i := range toks {
+		n := &t.root
+		var best, bestLex *patRef
+		for j := i; j < len(toks); j++ {
+			if j > i && !joined(toks[j-1], toks[j]) {
+				break
+			}
+			c := n.next[toks[j].Text]
+			if c == nil {
+				break
+			}
+			n = c
+			for k := range n.pats {
+				p := &n.pats[k]
+				if p.layer == layerGaz {
+					if i >= gazEnd && (best == nil || p.n > best.n || (p.n == best.n && p.kind == gazTrap)) {
+						best = p
+					}
+					continue
+				}
+				if i >= lexEnd && (p.lang == "" || p.lang == lang) && (bestLex == nil || p.n >= bestLex.n) {
+					bestLex = p
+				}
+			}
+		}
+		if best != nil {
+			gaz = append(gaz, hit{ref: *best, tok: i})
+			gazEnd = i + best.n
+		}
+		if bestLex != nil {
+			lex = append(lex, hit{ref: *bestLex, tok: i})
+			lexEnd = i + bestLex.n
+		}
+	}
+	return gaz, lex
+}

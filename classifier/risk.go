@@ -1,0 +1,252 @@
+package classifier
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/query"
+)
+
+// Risk signals and their names in reasons.
+const (
+	SignalNarrative   = "narrative"          // matches a narrative the office has answered
+	SignalFact        = "fact_contradiction" // a figure outside the official range
+	SignalStale       = "stale_fact"         // describes as pending what has happened
+	SignalSensitive   = "sensitive_negative" // sensitive topic with negative tone
+	SignalAlarm       = "alarm_terms"        // alarm words near the province's name
+	SignalUnattrib    = "unattributed"       // hedged, unattributed sourcing on a sensitive topic
+	SignalSpread      = "rapid_spread"       // many outlets carry the story within the window
+	SignalOutletTier  = "outlet_tier"        // the outlet's reliability tier
+	SignalRelevance   = "relevance"          // not a risk: why about/mentions was decided
+	maxDetailEntities = 3
+)
+
+// riskAndCluster adds the story cluster and the risk with its reasons to c.
+func (e *Engine) riskAndCluster(r *Rules, an *analysis, c *article.Classification) (string, []article.Reason) {
+	var reasons []article.Reason
+	add := func(signal, detail string, w float64) {
+		reasons = append(reasons, article.Reason{Signal: signal, Detail: describe(detail), Weight: w})
+	}
+	cluster, outlets := e.clusters.assign(an, c)
+	if !an.mentions && !an.about {
+		c.Risk = 0
+		c.NeedsReview = false
+		return cluster, []article.Reason{}
+	}
+	var risk float64
+	for _, n := range r.narrs {
+		if n.claim.Match(an.doc) {
+			add(SignalNarrative+":"+n.ID, "matches claim "+query.String(n.Claim)+"; official correction: "+n.Correction, n.Weight)
+			risk += n.Weight
+		}
+	}
+	for _, s := range r.stale {
+		if !an.published.Before(s.After) && s.query.Match(an.doc) {
+			add(SignalStale+":"+s.ID, fmt.Sprintf("%s (published %s, after %s)", s.Detail, an.published.Format("2006-01-02"), s.After.Format("2006-01-02")), s.Weight)
+			risk += s.Weight
+		}
+	}
+	if an.about {
+		for _, f := range r.facts {
+			if detail, ok := an.checkFact(&f); ok {
+				add(SignalFact+":"+f.Name, detail, f.Weight)
+				risk += f.Weight
+			}
+		}
+	}
+	sensitive := []string{}
+	for _, t := range r.topics {
+		for _, name := range c.Topics {
+			if name == t.Name && t.Sensitive {
+				sensitive = append(sensitive, name)
+			}
+		}
+	}
+	if len(an.alarms) > 0 {
+		seen := map[string]bool{}
+		var words []string
+		for _, h := range an.alarms {
+			w := strings.ToLower(an.text(h))
+			if !seen[w] {
+				seen[w] = true
+				words = append(words, w)
+			}
+		}
+		w := math.Min(15*float64(len(words)), 45)
+		add(SignalAlarm, strings.Join(words, ", "), w)
+		risk += w
+	}
+	if len(sensitive) > 0 && an.tone == "negative" {
+		add(SignalSensitive, "topics "+strings.Join(sensitive, ", ")+" with negative tone", 25)
+		risk += 25
+		if len(an.hedges) > 0 {
+			add(SignalUnattrib, "unattributed sourcing: "+an.text(an.hedges[0]), 15)
+			risk += 15
+		}
+	}
+	if outlets >= e.opts.SpreadOutlets {
+		w := 15.0
+		add(SignalSpread, fmt.Sprintf("%d outlets carry this story within %s", outlets, e.opts.ClusterWindow), w)
+		risk += w
+	}
+	switch an.a.Tier {
+	case 3:
+		add(SignalOutletTier, "outlet tier 3 (least reliable)", 10)
+		risk += 10
+	case 1:
+		add(SignalOutletTier, "outlet tier 1 (most reliable)", -10)
+		risk -= 10
+	}
+	if !an.about {
+		// A passing mention seldom needs an officer: halve what was found.
+		risk /= 2
+	}
+	c.Risk = int(math.Round(math.Max(0, math.Min(100, risk))))
+	c.NeedsReview = an.about && c.Risk >= e.opts.ReviewThreshold
+	// The relevance reason explains about/mentions; weight 0 keeps the sum of
+	// weights equal to the risk.
+	reasons = append(reasons, article.Reason{Signal: SignalRelevance, Detail: describe(an.relevanceDetail()), Weight: 0})
+	return cluster, reasons
+}
+
+func (an *analysis) relevanceDetail() string {
+	if an.implicit != "" {
+		return "not named, but matches implicit reference " + an.implicit
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, d := range an.dn {
+		if !seen[d.entry.Canonical] && len(names) < maxDetailEntities {
+			seen[d.entry.Canonical] = true
+			names = append(names, d.entry.Canonical)
+		}
+	}
+	return fmt.Sprintf("named as %s (score %.1f; other places %d, strongest %.1f; tone +%.1f/-%.1f)", strings.Join(names, ", "), an.dnScore, len(an.otherHits), an.otherMax, an.tonePos, an.toneNeg)
+}
+
+var numberRE = regexp.MustCompile(`(\d[\d.,]*\d|\d)\s*(million|millions|trieu|mio|millionen|万|億|billion|ty|nghin|thousand)?`)
+
+// checkFact looks for a number near one of the fact's keywords and reports
+// one outside the official range (widened by the tolerance) for the
+// article's date.
+func (an *analysis) checkFact(f *fact) (string, bool) {
+	// Dates are often known only to the month or year: every period within
+	// a year of the published date is acceptable.
+	lo, hi := an.published.AddDate(-1, 0, 0), an.published.AddDate(1, 0, 0)
+	var periods []*factPeriod
+	for i := range f.Periods {
+		p := &f.Periods[i]
+		if (p.From.IsZero() || p.From.Before(hi)) && (p.Until.IsZero() || p.Until.After(lo)) {
+			periods = append(periods, p)
+		}
+	}
+	if len(periods) == 0 || !f.keywords.Match(an.doc) {
+		return "", false
+	}
+	for _, kw := range f.kwTokens {
+		for i := 0; i+len(kw) <= len(an.toks); i++ {
+			if !tokensAt(an, i, kw) {
+				continue
+			}
+			end := min(len(an.toks)-1, i+len(kw)-1+f.Window)
+			m := numberRE.FindStringSubmatch(an.folded[an.toks[i+len(kw)-1].End:an.toks[end].End])
+			if m == nil {
+				start := max(0, i-f.Window)
+				all := numberRE.FindAllStringSubmatch(an.folded[an.toks[start].Start:an.toks[i].Start], -1)
+				if len(all) == 0 {
+					continue
+				}
+				m = all[len(all)-1]
+			}
+			v, ok := parseNumber(m[1], m[2], f.Unit)
+			if !ok {
+				continue
+			}
+			inside := false
+			for _, p := range periods {
+				if v >= p.Min*(1-f.Tolerance) && v <= p.Max*(1+f.Tolerance) {
+					inside = true
+				}
+			}
+			if inside {
+				return "", false
+			}
+			p := periods[len(periods)-1]
+			return fmt.Sprintf("%s given as %q; official %s–%s %s", f.Name, strings.TrimSpace(m[0]), fmtNum(p.Min), fmtNum(p.Max), f.Unit), true
+		}
+	}
+	return "", false
+}
+
+func fmtNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func tokensAt(an *analysis, i int, kw []string) bool {
+	for k, w := range kw {
+		if an.toks[i+k].Text != w {
+			return false
+		}
+	}
+	return true
+}
+
+// parseNumber reads "4,491,000", "4.5", "4,5" (decimal comma) with an
+// optional scale word, in the fact's unit: "people" values are absolute.
+func parseNumber(digits, scale, unit string) (float64, bool) {
+	s := digits
+	lastDot, lastComma := strings.LastIndexByte(s, '.'), strings.LastIndexByte(s, ',')
+	switch {
+	case lastDot >= 0 && lastComma >= 0:
+		if lastDot > lastComma {
+			s = strings.ReplaceAll(s, ",", "")
+		} else {
+			s = strings.ReplaceAll(s, ".", "")
+			s = strings.Replace(s, ",", ".", 1)
+		}
+	case lastComma >= 0:
+		groups := strings.Split(s, ",")
+		thousands := scale == ""
+		for _, g := range groups[1:] {
+			if len(g) != 3 {
+				thousands = false
+			}
+		}
+		if thousands || len(groups) > 2 {
+			s = strings.ReplaceAll(s, ",", "")
+		} else {
+			s = strings.Replace(s, ",", ".", 1)
+		}
+	case lastDot >= 0:
+		if len(s)-lastDot-1 == 3 && scale == "" {
+			s = strings.ReplaceAll(s, ".", "")
+		} else if strings.Count(s, ".") > 1 {
+			s = strings.ReplaceAll(s, ".", "")
+		}
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, false
+	}
+	switch scale {
+	case "million", "millions", "trieu", "mio", "millionen":
+		v *= 1e6
+	case "万":
+		v *= 1e4
+	case "億":
+		v *= 1e8
+	case "billion", "ty":
+		v *= 1e9
+	case "nghin", "thousand":
+		v *= 1e3
+	}
+	if unit == "people" && v < 100000 {
+		return 0, false // a year, a percentage, a count of units: not a population
+	}
+	if unit != "people" && scale != "" {
+		return 0, false // an area or a ratio is not given in millions
+	}
+	return v, true
+}

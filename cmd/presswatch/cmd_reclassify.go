@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/classifier"
+	"github.com/dongnai/presswatch/configs"
+	"github.com/dongnai/presswatch/store"
+)
+
+// cmdReclassify is `presswatch reclassify --since DURATION [--dry-run]`: it
+// re-runs the current rules over the articles collected in the last DURATION
+// and stores the classifications that changed; with --dry-run it stores
+// nothing and prints what would change and how many articles each topic
+// rule, and the review threshold, would have flagged under the old and the
+// new rules — a back-test of a rule before switching it on.
+func cmdReclassify(ctx context.Context, g *globals, args []string) error {
+	fs := flag.NewFlagSet("reclassify", flag.ContinueOnError)
+	fs.SetOutput(g.Stderr)
+	since := fs.Duration("since", 0, "reclassify articles collected in this last period (e.g. 72h)")
+	dryRun := fs.Bool("dry-run", false, "print what would change; store nothing")
+	configPath := fs.String("config", g.ConfigPath, "configuration file")
+	quiet := fs.Bool("quiet", false, "print only the summary")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if *since <= 0 {
+		return fmt.Errorf("%w: --since DURATION is required and must be positive", errUsage)
+	}
+	cfg, err := configs.Load(*configPath)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.DiscardHandler)
+	eng, err := classifier.New(classifierOptions(cfg, log, nil))
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, storeOptions(cfg, log))
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+	now := time.Now().UTC()
+	q := store.ArticleQuery{Since: now.Add(-*since), Until: now.Add(time.Minute)}
+	return reclassify(ctx, eng, st, q, *dryRun, *quiet, g)
+}
+
+// reclassifyStore is what reclassify needs of the store.
+type reclassifyStore interface {
+	ScanArticles(ctx context.Context, q store.ArticleQuery, fn func(*article.Article) error) error
+	UpsertClassification(ctx context.Context, id string, c *article.Classification) error
+}
+
+// backtest counts, per rule, how many articles the old and new rules flag.
+type backtest struct {
+	old, new map[string]int
+}
+
+func (b *backtest) count(m map[string]int, c *article.Classification) {
+	if c == nil {
+		return
+	}
+	for _, t := range c.Topics {
+		m["topic:"+t]++
+	}
+	if c.NeedsReview {
+		m["needs_review"]++
+	}
+	m["class:"+c.RelevanceClass()]++
+}
+
+func reclassify(ctx context.Context, eng *classifier.Engine, st reclassifyStore, q store.ArticleQuery, dryRun, quiet bool, g *globals) error {
+	bt := backtest{old: map[string]int{}, new: map[string]int{}}
+	var seen, changed int
+	err := st.ScanArticles(ctx, q, func(a *article.Article) error {
+		seen++
+		c, err := eng.Classify(ctx, a)
+		if err != nil {
+			return err
+		}
+		bt.count(bt.old, a.Classification)
+		bt.count(bt.new, c)
+		diff := classificationDiff(a.Classification, c)
+		if diff == "" {
+			return nil
+		}
+		changed++
+		if !quiet {
+			fmt.Fprintf(g.Stdout, "%s %s\n    %s\n", a.ID, oneLine(a.Title, 80), diff)
+		}
+		if dryRun {
+			return nil
+		}
+		if err := st.UpsertClassification(ctx, a.ID, c); err != nil {
+			return fmt.Errorf("store classification of %s: %w", a.ID, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reclassify: %w", err)
+	}
+	verb := "updated"
+	if dryRun {
+		verb = "would change"
+	}
+	fmt.Fprintf(g.Stdout, "\n%d articles, %d %s (rules %s)\n", seen, changed, verb, eng.Rules().Version)
+	keys := map[string]bool{}
+	for k := range bt.old {
+		keys[k] = true
+	}
+	for k := range bt.new {
+		keys[k] = true
+	}
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(g.Stdout, "\n%-40s %8s %8s\n", "rule", "before", "after")
+	for _, k := range names {
+		fmt.Fprintf(g.Stdout, "%-40s %8d %8d\n", k, bt.old[k], bt.new[k])
+	}
+	if !dryRun && changed > 0 {
+		fmt.Fprintln(g.Stdout, "\nrun `presswatch reindex` to bring the search index up to date")
+	}
+	return nil
+}
+
+// classificationDiff describes what changed between old and new, or "" when
+// nothing that matters did (the time and rules version are ignored).
+func classificationDiff(old, new *article.Classification) string {
+	if old == nil {
+		return fmt.Sprintf("unclassified → %s, risk %d, topics %v", new.RelevanceClass(), new.Risk, new.Topics)
+	}
+	var parts []string
+	if old.RelevanceClass() != new.RelevanceClass() {
+		parts = append(parts, fmt.Sprintf("%s → %s", old.RelevanceClass(), new.RelevanceClass()))
+	}
+	if add, del := setDiff(old.Topics, new.Topics); len(add)+len(del) > 0 {
+		parts = append(parts, fmt.Sprintf("topics +%v -%v", add, del))
+	}
+	if old.Tone != new.Tone {
+		parts = append(parts, fmt.Sprintf("tone %s → %s", old.Tone, new.Tone))
+	}
+	if old.Risk != new.Risk || old.NeedsReview != new.NeedsReview {
+		parts = append(parts, fmt.Sprintf("risk %d → %d (needs_review %v → %v)", old.Risk, new.Risk, old.NeedsReview, new.NeedsReview))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func setDiff(old, new []string) (added, removed []string) {
+	for _, t := range new {
+		if !slices.Contains(old, t) {
+			added = append(added, t)
+		}
+	}
+	for _, t := range old {
+		if !slices.Contains(new, t) {
+			removed = append(removed, t)
+		}
+	}
+	return added, removed
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/classifier"
+	"github.com/dongnai/presswatch/store"
+)
+
+func TestReclassify(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{URL: "sqlite:" + filepath.Join(t.TempDir(), "pw.db"), AutoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Now().UTC()
+	old := &article.Classification{About: false, Mentions: false, Topics: []string{}, Tone: "neutral", At: now.Add(-time.Hour)}
+	arts := []*article.Article{
+		{ID: "a1", URL: "https://example.test/1", CanonicalURL: "https://example.test/1", Source: "s", Lang: "en", Collected: now.Add(-time.Hour),
+			Title: "First case of African swine fever detected in Dong Nai", Text: "The first outbreak of African swine fever was found in Trang Bom district of Dong Nai province; farmers blame the authorities.",
+			Published: now.Add(-2 * time.Hour), Classification: old},
+		{ID: "a2", URL: "https://example.test/2", CanonicalURL: "https://example.test/2", Source: "s", Lang: "en", Collected: now.Add(-time.Hour),
+			Title: "Rice prices fall", Text: "Rice prices in the Mekong delta fell.", Published: now.Add(-2 * time.Hour), Classification: old},
+		{ID: "a3", URL: "https://example.test/3", CanonicalURL: "https://example.test/3", Source: "s", Lang: "en", Collected: now.Add(-72 * time.Hour),
+			Title: "Dong Nai airport", Text: "Long Thanh airport in Dong Nai.", Published: now.Add(-72 * time.Hour)},
+	}
+	if err := st.UpsertArticles(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := classifier.New(classifier.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := store.ArticleQuery{Since: now.Add(-24 * time.Hour), Until: now.Add(time.Minute)}
+
+	var out bytes.Buffer
+	g := &globals{Stdout: &out}
+	if err := reclassify(ctx, eng, st, q, true, false, g); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "2 articles, 2 would change") || !strings.Contains(out.String(), "a1") || !strings.Contains(out.String(), "none → about") {
+		t.Errorf("dry run output:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "topic:health_disease") || !strings.Contains(out.String(), "needs_review") {
+		t.Errorf("dry run lacks the per-rule back-test:\n%s", out.String())
+	}
+	got, err := st.GetArticle(ctx, "a1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Classification == nil || got.Classification.About {
+		t.Fatalf("dry run stored a classification: %+v", got.Classification)
+	}
+
+	out.Reset()
+	if err := reclassify(ctx, eng, st, q, false, true, g); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "2 updated") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	got, err = st.GetArticle(ctx, "a1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Classification == nil || !got.Classification.About || !got.Classification.NeedsReview {
+		t.Fatalf("reclassification not stored: %+v", got.Classification)
+	}
+}
+
+func TestReclassifyUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	g := &globals{Stdout: &out, Stderr: &errb}
+	for _, args := range [][]string{nil, {"--since", "-1h"}, {"--bogus"}} {
+		if err := cmdReclassify(context.Background(), g, args); err == nil || !strings.Contains(err.Error(), "usage") {
+			t.Errorf("reclassify %v: %v, want a usage error", args, err)
+		}
+	}
+}

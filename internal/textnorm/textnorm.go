@@ -1,0 +1,239 @@
+// Package textnorm normalises text for matching: Unicode NFC, simple case
+// folding and Vietnamese (Latin-script) diacritic folding with đ→d, with a
+// mapping from every folded byte back to the original byte offset so that
+// matches can be highlighted in the original text. It also tokenises folded
+// text into words, one token per character for scripts written without spaces
+// (Han, Hiragana, Katakana, Hangul), so that matching needs no word-boundary
+// rules of its own for those scripts.
+//
+// Folding is per rune: a Latin letter loses its diacritics (including combining
+// marks that follow it, so decomposed input folds like NFC input), every rune
+// is lower-cased, and other scripts keep their marks (Japanese dakuten,
+// Devanagari vowel signs), since removing those would change the word.
+package textnorm
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// NFC returns s in Unicode normalisation form C.
+func NFC(s string) string { return norm.NFC.String(s) }
+
+// Fold returns s case-folded with Latin diacritics removed and đ/Đ mapped to d.
+// "Đồng Nai" and "DONG NAI" both fold to "dong nai".
+func Fold(s string) string {
+	f, _ := fold(s, false)
+	return f
+}
+
+// FoldMap is Fold that also returns, for every byte of the folded string, the
+// byte offset in s of the rune it came from; the slice has one extra element,
+// len(s), so that a folded half-open range [i, j) maps to [offs[i], offs[j]).
+func FoldMap(s string) (folded string, offs []int) {
+	return fold(s, true)
+}
+
+func fold(s string, withMap bool) (string, []int) {
+	var b strings.Builder
+	b.Grow(len(s))
+	var offs []int
+	if withMap {
+		offs = make([]int, 0, len(s)+1)
+	}
+	prevLatin := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+			if withMap {
+				offs = append(offs, i)
+			}
+			prevLatin = ('a' <= c && c <= 'z')
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		out, latin, drop := foldRune(r, prevLatin)
+		if !drop {
+			n := b.Len()
+			b.WriteRune(out)
+			if withMap {
+				for k := n; k < b.Len(); k++ {
+					offs = append(offs, i)
+				}
+			}
+			prevLatin = latin
+		}
+		i += size
+	}
+	if withMap {
+		offs = append(offs, len(s))
+	}
+	return b.String(), offs
+}
+
+// foldRune folds one non-ASCII rune. drop reports a combining mark that follows
+// a Latin letter.
+func foldRune(r rune, prevLatin bool) (out rune, latin, drop bool) {
+	switch r {
+	case 'đ', 'Đ', 'ð', 'Ð':
+		return 'd', true, false
+	case utf8.RuneError:
+		return ' ', false, false
+	case '\u00a0', '\u2007', '\u202f', '\u3000':
+		return ' ', false, false
+	}
+	if unicode.Is(unicode.Mn, r) {
+		if prevLatin {
+			return 0, true, true
+		}
+		return r, false, false
+	}
+	if r >= 0xFF01 && r <= 0xFF5E { // full-width ASCII
+		return foldASCII(r - 0xFF01 + '!'), true, false
+	}
+	if int(r) < len(latinTable) {
+		if b := latinTable[r]; b != 0 {
+			return b, true, false
+		}
+	}
+	if unicode.Is(unicode.Latin, r) {
+		return latinBase(r), true, false
+	}
+	return unicode.ToLower(r), false, false
+}
+
+// latinTable maps the Latin letters up to U+1EFF (Latin-1, Extended-A/B and
+// Extended Additional, where Vietnamese lives) to their folded base letter;
+// 0 means "not a Latin letter". It is computed once, read-only data.
+var latinTable = func() (t [0x1F00]rune) {
+	for r := rune(0x80); r < 0x1F00; r++ {
+		if unicode.Is(unicode.Latin, r) {
+			t[r] = latinBase(r)
+		}
+	}
+	t['đ'], t['Đ'], t['ð'], t['Ð'] = 'd', 'd', 'd', 'd'
+	return t
+}()
+
+func latinBase(r rune) rune {
+	base, _ := utf8.DecodeRuneInString(norm.NFD.String(string(r)))
+	return unicode.ToLower(base)
+}
+
+func foldASCII(r rune) rune {
+	if 'A' <= r && r <= 'Z' {
+		return r + 'a' - 'A'
+	}
+	return r
+}
+
+// Token is one word of folded text: Text is the folded word, Start and End
+// are byte offsets into the folded string.
+type Token struct {
+	Text       string
+	Start, End int
+}
+
+// IsCJK reports whether r belongs to a script written without spaces between
+// words, which Tokens splits into one token per character.
+func IsCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
+		unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r) ||
+		r == 'ー' || r == '々'
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r)
+}
+
+// Tokens splits folded text into words: maximal runs of letters, digits and
+// marks, except that each CJK character (see IsCJK) is a token of its own.
+// Token texts are substrings of folded, so tokenising allocates only the slice.
+func Tokens(folded string) []Token {
+	return AppendTokens(nil, folded)
+}
+
+// AppendTokens is Tokens appending to dst.
+func AppendTokens(dst []Token, folded string) []Token {
+	start := -1
+	for i := 0; i < len(folded); {
+		c := folded[i]
+		if c < utf8.RuneSelf {
+			if ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') || ('A' <= c && c <= 'Z') {
+				if start < 0 {
+					start = i
+				}
+			} else if start >= 0 {
+				dst = append(dst, Token{Text: folded[start:i], Start: start, End: i})
+				start = -1
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(folded[i:])
+		switch {
+		case IsCJK(r):
+			if start >= 0 {
+				dst = append(dst, Token{Text: folded[start:i], Start: start, End: i})
+				start = -1
+			}
+			dst = append(dst, Token{Text: folded[i : i+size], Start: i, End: i + size})
+		case isWordRune(r):
+			if start < 0 {
+				start = i
+			}
+		default:
+			if start >= 0 {
+				dst = append(dst, Token{Text: folded[start:i], Start: start, End: i})
+				start = -1
+			}
+		}
+		i += size
+	}
+	if start >= 0 {
+		dst = append(dst, Token{Text: folded[start:], Start: start, End: len(folded)})
+	}
+	return dst
+}
+
+// Words folds s and returns the texts of its tokens.
+func Words(s string) []string {
+	f := Fold(s)
+	toks := Tokens(f)
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = t.Text
+	}
+	return out
+}
+
+// Positions numbers tokens for phrase and proximity matching: consecutive
+// tokens get consecutive numbers, except that two CJK characters separated by
+// anything (a space, punctuation) get a gap, so a phrase of characters never
+// matches across a word or sentence boundary.
+func Positions(toks []Token) []int {
+	out := make([]int, len(toks))
+	p := 0
+	for i := range toks {
+		if i > 0 {
+			p++
+			if toks[i-1].End != toks[i].Start {
+				ra, _ := utf8.DecodeRuneInString(toks[i-1].Text)
+				rb, _ := utf8.DecodeRuneInString(toks[i].Text)
+				if IsCJK(ra) || IsCJK(rb) {
+					p++
+				}
+			}
+		}
+		out[i] = p
+	}
+	return out
+}

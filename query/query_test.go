@@ -1,0 +1,217 @@
+package query
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // String of the AST
+	}{
+		{`dong nai`, `dong AND nai`},
+		{`a AND b OR c`, `a AND b OR c`},
+		{`a OR b AND c`, `a OR b AND c`},
+		{`(a OR b) c`, `(a OR b) AND c`},
+		{`NOT a b`, `NOT a AND b`},
+		{`-a b`, `NOT a AND b`},
+		{`a -(b OR c)`, `a AND NOT (b OR c)`},
+		{`"Đồng Nai" NEAR/5 airport`, `"Đồng Nai" NEAR/5 airport`},
+		{`a NEAR b NEAR c`, `a NEAR/10 b NEAR/10 c`},
+		{`invest*`, `invest*`},
+		{`lang:vi topic:investment`, `lang:vi AND topic:investment`},
+		{`title:"long thanh"`, `title:"long thanh"`},
+		{`risk>=60 AND tier<3`, `risk>=60 AND tier<3`},
+		{`risk=5`, `risk=5`},
+		{`"single"`, `single`},
+		{`and or not`, `and AND or AND not`},
+		{`"OR"`, `"OR"`},
+		{`同奈 OR 동나이`, `同奈 OR 동나이`},
+		{`a OR (b OR c)`, `a OR (b OR c)`},
+		{`a (b c)`, `a AND (b AND c)`},
+		{`"x\"y"`, `"x\"y"`},
+		{`"a:b"*`, `"a:b"*`},
+		{`a NEAR/3 (b OR "c d")`, `a NEAR/3 b OR a NEAR/3 "c d"`},
+		{`(a OR b) NEAR/2 (c OR d) x`, `(a NEAR/2 c OR a NEAR/2 d OR b NEAR/2 c OR b NEAR/2 d) AND x`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			n, err := Parse(tt.in)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.in, err)
+			}
+			if got := String(n); got != tt.want {
+				t.Errorf("String(Parse(%q)) = %q, want %q", tt.in, got, tt.want)
+			}
+			n2, err := Parse(String(n))
+			if err != nil {
+				t.Fatalf("reparse %q: %v", String(n), err)
+			}
+			if !reflect.DeepEqual(n, n2) {
+				t.Errorf("reparse of %q differs: %#v vs %#v", String(n), n, n2)
+			}
+		})
+	}
+}
+
+func TestParseAST(t *testing.T) {
+	n, err := Parse(`title:"long thanh" NEAR/3 airport* OR risk>=60`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Or{
+		Left: &Near{Dist: 3, Terms: []Node{
+			&Phrase{Field: "title", Words: []string{"long", "thanh"}},
+			&Term{Value: "airport", Prefix: true},
+		}},
+		Right: &Compare{Field: "risk", Op: ">=", Value: "60"},
+	}
+	if !reflect.DeepEqual(n, want) {
+		t.Errorf("got %#v", n)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		in  string
+		pos int
+	}{
+		{``, 0},
+		{`   `, 3},
+		{`a AND`, 2},
+		{`OR a`, 0},
+		{`(a b`, 0},
+		{`a b)`, 3},
+		{`"abc`, 0},
+		{`a NEAR/x b`, 2},
+		{`a NEAR/3 (b c)`, 9},
+		{`(a -b) NEAR c`, 0},
+		{`a NEAR/3 b NEAR/4 c`, 11},
+		{`lang:`, 5},
+		{`risk>=`, 6},
+		{`()`, 0},
+		{`NOT`, 0},
+		{`""`, 0},
+		{`"a b"*`, 0},
+		{`risk>5 NEAR a`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			_, err := Parse(tt.in)
+			var se *SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("Parse(%q) error = %v, want *SyntaxError", tt.in, err)
+			}
+			if se.Pos != tt.pos {
+				t.Errorf("Parse(%q) pos = %d (%v), want %d", tt.in, se.Pos, se, tt.pos)
+			}
+		})
+	}
+}
+
+func TestParseDeep(t *testing.T) {
+	s := ""
+	for range 10000 {
+		s += "("
+	}
+	if _, err := Parse(s + "a"); err == nil {
+		t.Fatal("deep nesting accepted")
+	}
+}
+
+func TestEval(t *testing.T) {
+	d := NewDocument()
+	d.AddText("title", "Sân bay Long Thành khởi công", true)
+	d.AddText("text", "Tỉnh Đồng Nai đang đẩy nhanh tiến độ. 同奈省的工厂. Investment investors.", true)
+	d.AddKeyword("lang", "vi")
+	d.AddKeyword("topic", "infrastructure", "investment")
+	d.SetNumber("risk", 65)
+	tests := []struct {
+		q    string
+		want bool
+	}{
+		{`dong nai`, true},
+		{`"dong nai"`, true},
+		{`"Đồng Nai"`, true},
+		{`"nai dong"`, false},
+		{`"Đồng-Nai"`, true},
+		{`同奈`, true},
+		{`"同奈省"`, true},
+		{`奈同`, false},
+		{`title:"long thanh"`, true},
+		{`text:"long thanh"`, false},
+		{`"khoi cong tinh"`, false}, // phrases never span fields
+		{`invest*`, true},
+		{`invests*`, false},
+		{`lang:vi`, true},
+		{`lang:en`, false},
+		{`topic:invest*`, true},
+		{`risk>=60`, true},
+		{`risk>65`, false},
+		{`risk=65`, true},
+		{`risk<=x`, false},
+		{`nosuch:foo`, false},
+		{`nosuch>1`, false},
+		{`dong NEAR/2 "tien do"`, false},
+		{`tinh NEAR/1 dong`, true},
+		{`nai NEAR/1 tinh`, false},
+		{`nai NEAR/2 tinh`, true},
+		{`dong NEAR/3 nai NEAR/3 tinh`, true},
+		{`"long thanh" NEAR/1 san`, false},
+		{`"long thanh" NEAR/2 san`, true},
+		{`-hanoi dong`, true},
+		{`NOT dong`, false},
+		{`hanoi OR "dong nai"`, true},
+		{`(hanoi OR danang) dong`, false},
+		{`"工厂"`, true},
+		{`"省的"`, true},
+		{`"厂 investment"`, false}, // CJK separated by punctuation is not adjacent
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			n, err := Parse(tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := Eval(n, d); got != tt.want {
+				t.Errorf("Eval(%q) = %v, want %v", tt.q, got, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{`a AND b`, `"x y" NEAR/3 z*`, `risk>=60 OR -lang:vi`, `(a OR (b c))`, `"a\"b"*`, `NEAR/2`, `a:b:c*`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := Parse(s)
+		if err != nil {
+			var se *SyntaxError
+			if !errors.As(err, &se) || se.Pos < 0 || se.Pos > len(s) {
+				t.Fatalf("Parse(%q) error %v is not a SyntaxError within the input", s, err)
+			}
+			return
+		}
+		out := String(n)
+		n2, err := Parse(out)
+		if err != nil {
+			t.Fatalf("Parse(String(Parse(%q))) = Parse(%q): %v", s, out, err)
+		}
+		if out2 := String(n2); out2 != out {
+			t.Fatalf("unstable: %q -> %q -> %q", s, out, out2)
+		}
+		if !reflect.DeepEqual(n, n2) {
+			t.Fatalf("AST changed through %q", out)
+		}
+		d := NewDocument()
+		d.AddText("title", "Đồng Nai: sân bay Long Thành 同奈省", true)
+		d.AddKeyword("lang", "vi")
+		d.SetNumber("risk", 50)
+		if Eval(n, d) != Prepare(n).Match(d) {
+			t.Fatalf("Eval and Prepare disagree on %q", s)
+		}
+	})
+}
