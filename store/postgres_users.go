@@ -1,0 +1,206 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+// Users, sessions, API tokens and the audit log, PostgreSQL dialect.
+
+func (s *pgStore) UpsertUser(ctx context.Context, u User) error {
+	if u.Name == "" {
+		return errors.New("upsert user: empty name")
+	}
+	now := utc(time.Now())
+	created := utc(u.CreatedAt)
+	if created.IsZero() {
+		created = now
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO users (name, display_name, email, role, password_hash, disabled, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (name) DO UPDATE SET
+    display_name = excluded.display_name, email = excluded.email, role = excluded.role,
+    password_hash = excluded.password_hash, disabled = excluded.disabled,
+    created_at = least(users.created_at, excluded.created_at), updated_at = excluded.updated_at`,
+		cleanText(u.Name), cleanText(u.DisplayName), cleanText(u.Email), cleanText(u.Role),
+		cleanText(u.PasswordHash), u.Disabled, pgTime(created), pgTime(now))
+	if err != nil {
+		return fmt.Errorf("upsert user %q: %w", u.Name, err)
+	}
+	return nil
+}
+
+const pgUserCols = `name, display_name, email, role, password_hash, disabled, created_at`
+
+func scanPGUser(row pgx.Row) (User, error) {
+	var (
+		u       User
+		created pgtype.Timestamptz
+	)
+	if err := row.Scan(&u.Name, &u.DisplayName, &u.Email, &u.Role, &u.PasswordHash, &u.Disabled, &created); err != nil {
+		return User{}, err
+	}
+	u.CreatedAt = fromPGTime(created)
+	return u, nil
+}
+
+func (s *pgStore) GetUser(ctx context.Context, name string) (User, error) {
+	u, err := scanPGUser(s.pool.QueryRow(ctx, `SELECT `+pgUserCols+` FROM users WHERE name = $1`, name))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return User{}, fmt.Errorf("get user %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("get user %q: %w", name, err)
+	}
+	return u, nil
+}
+
+func (s *pgStore) ListUsers(ctx context.Context) ([]User, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+pgUserCols+` FROM users ORDER BY name COLLATE "C"`)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (User, error) { return scanPGUser(row) })
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return out, nil
+}
+
+func (s *pgStore) CreateSession(ctx context.Context, ss Session) error {
+	if ss.ID == "" || ss.User == "" {
+		return errors.New("create session: empty ID or user")
+	}
+	if ss.ExpiresAt.IsZero() {
+		return fmt.Errorf("create session for %q: zero expiry", ss.User)
+	}
+	created := utc(ss.CreatedAt)
+	if created.IsZero() {
+		created = utc(time.Now())
+	}
+	if _, err := s.GetUser(ctx, ss.User); err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (id, user_name, csrf_token, created_at, expires_at)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (id) DO UPDATE SET
+    user_name = excluded.user_name, csrf_token = excluded.csrf_token, expires_at = excluded.expires_at`,
+		ss.ID, ss.User, ss.CSRFToken, pgTime(created), pgTime(ss.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("create session for %q: %w", ss.User, err)
+	}
+	return nil
+}
+
+func (s *pgStore) GetSession(ctx context.Context, id string) (Session, error) {
+	var (
+		ss               Session
+		created, expires pgtype.Timestamptz
+	)
+	err := s.pool.QueryRow(ctx, `SELECT id, user_name, csrf_token, created_at, expires_at
+FROM sessions WHERE id = $1 AND expires_at > $2`, id, pgTime(time.Now())).
+		Scan(&ss.ID, &ss.User, &ss.CSRFToken, &created, &expires)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Session{}, fmt.Errorf("get session: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("get session: %w", err)
+	}
+	ss.CreatedAt, ss.ExpiresAt = fromPGTime(created), fromPGTime(expires)
+	return ss, nil
+}
+
+func (s *pgStore) DeleteSession(ctx context.Context, id string) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+func (s *pgStore) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, pgTime(now))
+	if err != nil {
+		return 0, fmt.Errorf("delete expired sessions: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (s *pgStore) CreateAPIToken(ctx context.Context, t APIToken) error {
+	if !validTokenHash(t.Hash) {
+		return fmt.Errorf("create API token for %q: %w", t.User, errBadTokenHash)
+	}
+	created := utc(t.CreatedAt)
+	if created.IsZero() {
+		created = utc(time.Now())
+	}
+	if _, err := s.GetUser(ctx, t.User); err != nil {
+		return fmt.Errorf("create API token: %w", err)
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO api_tokens (hash, user_name, label, created_at, expires_at)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (hash) DO UPDATE SET
+    user_name = excluded.user_name, label = excluded.label, expires_at = excluded.expires_at`,
+		t.Hash, t.User, cleanText(t.Label), pgTime(created), pgTime(t.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("create API token for %q: %w", t.User, err)
+	}
+	return nil
+}
+
+func (s *pgStore) GetAPIToken(ctx context.Context, hash string) (APIToken, error) {
+	var (
+		t                APIToken
+		created, expires pgtype.Timestamptz
+	)
+	err := s.pool.QueryRow(ctx, `SELECT hash, user_name, label, created_at, expires_at
+FROM api_tokens WHERE hash = $1 AND (expires_at IS NULL OR expires_at > $2)`, hash, pgTime(time.Now())).
+		Scan(&t.Hash, &t.User, &t.Label, &created, &expires)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return APIToken{}, fmt.Errorf("get API token: %w", ErrNotFound)
+	}
+	if err != nil {
+		return APIToken{}, fmt.Errorf("get API token: %w", err)
+	}
+	t.CreatedAt, t.ExpiresAt = fromPGTime(created), fromPGTime(expires)
+	return t, nil
+}
+
+func (s *pgStore) AppendAudit(ctx context.Context, e AuditEntry) error {
+	e = cleanAudit(e)
+	_, err := s.pool.Exec(ctx, `INSERT INTO audit_log (id, at, actor, action, object, detail)
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+		auditID(e), pgTime(e.At), e.Actor, e.Action, e.Object, e.Detail)
+	if err != nil {
+		return fmt.Errorf("append audit %q by %q: %w", e.Action, e.Actor, err)
+	}
+	return nil
+}
+
+func (s *pgStore) ListAudit(ctx context.Context, limit int) ([]AuditEntry, error) {
+	if limit <= 0 {
+		limit = defaultAuditLimit
+	}
+	rows, err := s.pool.Query(ctx, `SELECT at, actor, action, object, detail FROM audit_log
+ORDER BY at DESC, seq DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list audit: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AuditEntry, error) {
+		var (
+			e  AuditEntry
+			at pgtype.Timestamptz
+		)
+		err := row.Scan(&at, &e.Actor, &e.Action, &e.Object, &e.Detail)
+		e.At = fromPGTime(at)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list audit: %w", err)
+	}
+	return out, nil
+}
