@@ -117,23 +117,23 @@ func Marshal(a *Article) ([]byte, error) {
 	return json.Marshal(wire{V: WireVersion, Article: a})
 }
 
-// Unmarshal decodes an article written in any supported wire version.
+// Unmarshal decodes an article written in any supported wire version. It
+// parses the message once: this sits on every stage's hot path.
 func Unmarshal(data []byte) (*Article, error) {
 	var w struct {
 		V int `json:"v"`
+		Article
 	}
-	if err := json.Unmarshal(data, &w); err != nil {
+	err := json.Unmarshal(data, &w)
+	if err != nil {
 		return nil, fmt.Errorf("decode article: %w", err)
 	}
 	if w.V < 1 || w.V > WireVersion {
 		return nil, fmt.Errorf("decode article: version %d: %w", w.V, ErrUnsupportedVersion)
 	}
-	a := new(Article)
-	if err := json.Unmarshal(data, a); err != nil {
-		return nil, fmt.Errorf("decode article: %w", err)
-	}
-	if a.ID == "" {
+	if w.ID == "" {
 		return nil, errors.New("decode article: missing id")
 	}
-	return a, nil
+	a := w.Article
+	return &a, nil
 }

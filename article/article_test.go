@@ -106,3 +106,17 @@ func FuzzCanonicalize(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkUnmarshal(b *testing.B) {
+	a := &Article{ID: ID("https://example.com/x"), URL: "https://example.com/x", Title: "Đồng Nai", Text: strings.Repeat("Đồng Nai đón nhà đầu tư nước ngoài. ", 60)}
+	data, err := Marshal(a)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Unmarshal(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
