@@ -1,0 +1,484 @@
+// Package bus carries articles between presswatch stages over NATS JetStream.
+//
+// By default it starts an embedded nats-server with JetStream file storage under
+// the data directory (in-process connection only, or also listening on
+// loopback); with Options.URL it connects to an external server or cluster.
+// Open creates or updates the streams PW_COLLECTED, PW_CLASSIFIED and PW_DEAD
+// idempotently. Publishing waits for every PubAck; consuming uses durable pull
+// consumers with explicit, confirmed acks that are sent only after the handler
+// returned nil, so an acknowledged message's effect is durable.
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Stream names. Consumers name a stream by one of these constants.
+const (
+	StreamCollected  = "PW_COLLECTED"
+	StreamClassified = "PW_CLASSIFIED"
+	StreamDead       = "PW_DEAD"
+)
+
+// Subject roots of the streams: pw.collected.<source>, pw.classified.<relevance>
+// and pw.dead.<stream>.
+const (
+	SubjectCollected  = "pw.collected"
+	SubjectClassified = "pw.classified"
+	SubjectDead       = "pw.dead"
+)
+
+// Defaults applied by Open to zero Options fields.
+const (
+	DefaultSyncInterval    = time.Second
+	DefaultReplicas        = 1
+	DefaultMaxDeliver      = 5
+	DefaultAckWait         = 30 * time.Second
+	DefaultDuplicateWindow = 24 * time.Hour
+	DefaultMaxAge          = 30 * 24 * time.Hour
+)
+
+// ErrStoreInUse is returned by Open when another process already runs an
+// embedded server on the same data directory.
+var ErrStoreInUse = errors.New("embedded nats store is in use by another process")
+
+// publishTimeout bounds how long an async publish waits for its PubAck before
+// the future fails (so a lost ack never leaks).
+const publishTimeout = 30 * time.Second
+
+// Options configures Open.
+type Options struct {
+	// URL of an external NATS server or cluster (comma-separated). Empty starts
+	// an embedded nats-server with JetStream file storage under DataDir.
+	URL string
+	// DataDir holds the embedded server's JetStream store (DataDir/nats).
+	DataDir string
+	// Listen is the embedded server's client address: "" = in-process
+	// connection only; "127.0.0.1:0" = also listen on loopback (random port).
+	// Only loopback addresses are accepted.
+	Listen string
+	// SyncInterval is the embedded JetStream fsync interval (default 1s).
+	// JetStream's own default is two minutes, which has lost acknowledged
+	// messages on power failure; shorter is safer and slower.
+	SyncInterval time.Duration
+
+	// Credentials and TLS for an external server.
+	CredsFile, User, Password, Token, TLSCA, TLSCert, TLSKey string
+
+	// Replicas of each stream (default 1); MaxDeliver deliveries before a
+	// message is dead-lettered (default 5).
+	Replicas, MaxDeliver int
+	// AckWait before an unacknowledged message is redelivered (default 30s);
+	// DuplicateWindow of Nats-Msg-Id deduplication (default 24h); MaxAge of
+	// messages in the streams (default 30 days).
+	AckWait, DuplicateWindow, MaxAge time.Duration
+
+	// Namespace, when not empty, prefixes stream names (NS_PW_COLLECTED) and
+	// subjects (NS.pw.collected.>) so that tests can share one external server
+	// without touching each other's streams. Production leaves it empty.
+	Namespace string
+
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+}
+
+// Bus is a connection to JetStream with presswatch's streams set up.
+type Bus struct {
+	opts      Options
+	log       *slog.Logger
+	srv       *server.Server // embedded server, nil with an external URL
+	unlock    func()         // releases the embedded store's lock
+	nc        *nats.Conn
+	js        jetstream.JetStream
+	clientURL string
+	m         *metrics
+}
+
+// Open connects to the bus, starting the embedded server when opts.URL is
+// empty, and creates or updates the streams.
+func Open(ctx context.Context, opts Options) (*Bus, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, err
+	}
+	b := &Bus{opts: opts, log: opts.Logger.With("component", "bus")}
+	m, err := newMetrics(opts.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	b.m = m
+	if opts.URL == "" {
+		if err := b.startEmbedded(); err != nil {
+			return nil, err
+		}
+	} else {
+		b.clientURL = opts.URL
+	}
+	if err := b.connect(); err != nil {
+		b.shutdownServer()
+		return nil, err
+	}
+	js, err := jetstream.New(b.nc,
+		jetstream.WithPublishAsyncMaxPending(4096),
+		jetstream.WithPublishAsyncTimeout(publishTimeout),
+	)
+	if err != nil {
+		b.nc.Close()
+		b.shutdownServer()
+		return nil, fmt.Errorf("open jetstream: %w", err)
+	}
+	b.js = js
+	if err := b.ensureStreams(ctx); err != nil {
+		b.nc.Close()
+		b.shutdownServer()
+		return nil, err
+	}
+	return b, nil
+}
+
+func (o *Options) defaults() error {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.SyncInterval == 0 {
+		o.SyncInterval = DefaultSyncInterval
+	}
+	if o.Replicas == 0 {
+		o.Replicas = DefaultReplicas
+	}
+	if o.MaxDeliver == 0 {
+		o.MaxDeliver = DefaultMaxDeliver
+	}
+	if o.AckWait == 0 {
+		o.AckWait = DefaultAckWait
+	}
+	if o.DuplicateWindow == 0 {
+		o.DuplicateWindow = DefaultDuplicateWindow
+	}
+	if o.MaxAge == 0 {
+		o.MaxAge = DefaultMaxAge
+	}
+	var errs []error
+	if o.URL == "" && o.DataDir == "" {
+		errs = append(errs, errors.New("bus: data dir is required for the embedded server"))
+	}
+	if o.URL == "" && o.Listen != "" {
+		if err := checkLoopback(o.Listen); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if o.SyncInterval < 0 {
+		errs = append(errs, errors.New("bus: sync interval must not be negative"))
+	}
+	if o.Replicas < 1 || o.Replicas > 5 {
+		errs = append(errs, fmt.Errorf("bus: replicas %d not between 1 and 5", o.Replicas))
+	}
+	if o.URL == "" && o.Replicas > 1 {
+		errs = append(errs, fmt.Errorf("bus: replicas %d need an external cluster (nats url); the embedded server is a single node", o.Replicas))
+	}
+	if o.MaxDeliver < 1 {
+		errs = append(errs, fmt.Errorf("bus: max deliver %d must be at least 1", o.MaxDeliver))
+	}
+	if o.AckWait < 0 || o.DuplicateWindow < 0 || o.MaxAge < 0 {
+		errs = append(errs, errors.New("bus: ack wait, duplicate window and max age must not be negative"))
+	}
+	if o.DuplicateWindow > o.MaxAge {
+		errs = append(errs, fmt.Errorf("bus: duplicate window %s is longer than max age %s", o.DuplicateWindow, o.MaxAge))
+	}
+	if o.Namespace != "" && !validToken(o.Namespace) {
+		errs = append(errs, fmt.Errorf("bus: namespace %q must be letters, digits, - or _", o.Namespace))
+	}
+	if (o.TLSCert == "") != (o.TLSKey == "") {
+		errs = append(errs, errors.New("bus: tls cert and tls key must be given together"))
+	}
+	return errors.Join(errs...)
+}
+
+// checkLoopback accepts host:port whose host is a loopback address or localhost.
+func checkLoopback(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("bus: listen %q: %w", addr, err)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("bus: listen %q: bad port", addr)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("bus: listen %q: the embedded server listens only on loopback (127.0.0.1 or ::1)", addr)
+	}
+	return nil
+}
+
+func (b *Bus) startEmbedded() error {
+	sopts := &server.Options{
+		ServerName:   "presswatch",
+		JetStream:    true,
+		StoreDir:     filepath.Join(b.opts.DataDir, "nats"),
+		SyncInterval: b.opts.SyncInterval,
+		NoSigs:       true,
+		DontListen:   true,
+	}
+	if b.opts.Listen != "" {
+		host, portStr, _ := net.SplitHostPort(b.opts.Listen) // checked in defaults
+		port, _ := strconv.Atoi(portStr)
+		if port == 0 {
+			port = server.RANDOM_PORT
+		}
+		sopts.DontListen = false
+		sopts.Host = host
+		sopts.Port = port
+	}
+	unlock, err := lockDir(sopts.StoreDir)
+	if err != nil {
+		return fmt.Errorf("start embedded nats server: %w", err)
+	}
+	srv, err := server.NewServer(sopts)
+	if err != nil {
+		unlock()
+		return fmt.Errorf("start embedded nats server in %q: %w", sopts.StoreDir, err)
+	}
+	srv.SetLoggerV2(&serverLogger{log: b.log.With("server", "embedded")}, false, false, false)
+	go srv.Start()
+	if !srv.ReadyForConnections(30 * time.Second) {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		unlock()
+		return fmt.Errorf("start embedded nats server in %q: not ready after 30s", sopts.StoreDir)
+	}
+	b.srv, b.unlock = srv, unlock
+	if b.opts.Listen != "" {
+		b.clientURL = srv.ClientURL()
+	}
+	b.log.Info("embedded nats server started", "store_dir", sopts.StoreDir, "listen", b.clientURL, "sync_interval", b.opts.SyncInterval)
+	return nil
+}
+
+func (b *Bus) connect() error {
+	nopts := []nats.Option{
+		nats.Name("presswatch"),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(time.Second),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				b.log.Warn("nats disconnected", "err", err)
+			}
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			b.log.Info("nats reconnected", "url", nc.ConnectedUrlRedacted())
+		}),
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			subj := ""
+			if sub != nil {
+				subj = sub.Subject
+			}
+			b.log.Warn("nats async error", "subject", subj, "err", err)
+		}),
+	}
+	url := b.opts.URL
+	if b.srv != nil {
+		nopts = append(nopts, nats.InProcessServer(b.srv))
+		url = ""
+	} else {
+		if b.opts.CredsFile != "" {
+			nopts = append(nopts, nats.UserCredentials(b.opts.CredsFile))
+		}
+		if b.opts.User != "" {
+			nopts = append(nopts, nats.UserInfo(b.opts.User, b.opts.Password))
+		}
+		if b.opts.Token != "" {
+			nopts = append(nopts, nats.Token(b.opts.Token))
+		}
+		if b.opts.TLSCA != "" {
+			nopts = append(nopts, nats.RootCAs(b.opts.TLSCA))
+		}
+		if b.opts.TLSCert != "" {
+			nopts = append(nopts, nats.ClientCert(b.opts.TLSCert, b.opts.TLSKey))
+		}
+	}
+	nc, err := nats.Connect(url, nopts...)
+	if err != nil {
+		if b.srv != nil {
+			return fmt.Errorf("connect to embedded nats server: %w", err)
+		}
+		return fmt.Errorf("connect to nats %q: %w", redactURL(b.opts.URL), err)
+	}
+	b.nc = nc
+	return nil
+}
+
+// redactURL hides a password or token written into a NATS URL.
+func redactURL(u string) string {
+	parts := strings.Split(u, ",")
+	for i, p := range parts {
+		if at := strings.LastIndex(p, "@"); at >= 0 {
+			if s := strings.Index(p, "://"); s >= 0 && s < at {
+				parts[i] = p[:s+3] + "<redacted>" + p[at:]
+			}
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// streamName returns the real name of a logical stream.
+func (b *Bus) streamName(stream string) string {
+	if b.opts.Namespace == "" {
+		return stream
+	}
+	return b.opts.Namespace + "_" + stream
+}
+
+// subject returns the real subject of a logical one.
+func (b *Bus) subject(s string) string {
+	if b.opts.Namespace == "" {
+		return s
+	}
+	return b.opts.Namespace + "." + s
+}
+
+// logicalSubject strips the namespace from a real subject.
+func (b *Bus) logicalSubject(s string) string {
+	if b.opts.Namespace == "" {
+		return s
+	}
+	return strings.TrimPrefix(s, b.opts.Namespace+".")
+}
+
+// streamSubjects maps each logical stream to its subject root.
+var streamRoots = map[string]string{
+	StreamCollected:  SubjectCollected,
+	StreamClassified: SubjectClassified,
+	StreamDead:       SubjectDead,
+}
+
+// ensureStreams creates or updates the three streams.
+func (b *Bus) ensureStreams(ctx context.Context) error {
+	for _, name := range []string{StreamCollected, StreamClassified, StreamDead} {
+		cfg := jetstream.StreamConfig{
+			Name:        b.streamName(name),
+			Description: "presswatch " + streamRoots[name] + " messages",
+			Subjects:    []string{b.subject(streamRoots[name] + ".>")},
+			Retention:   jetstream.LimitsPolicy,
+			Discard:     jetstream.DiscardOld,
+			Storage:     jetstream.FileStorage,
+			Replicas:    b.opts.Replicas,
+			MaxAge:      b.opts.MaxAge,
+			Duplicates:  b.opts.DuplicateWindow,
+		}
+		if _, err := b.js.CreateOrUpdateStream(ctx, cfg); err != nil {
+			return fmt.Errorf("create or update stream %q: %w", cfg.Name, err)
+		}
+	}
+	return nil
+}
+
+// Close closes the connection and shuts the embedded server down.
+func (b *Bus) Close() error {
+	var err error
+	if b.nc != nil && !b.nc.IsClosed() {
+		b.js.CleanupPublisher()
+		if derr := b.nc.Drain(); derr != nil && !errors.Is(derr, nats.ErrConnectionClosed) {
+			err = fmt.Errorf("drain nats connection: %w", derr)
+		}
+		// Drain is asynchronous: wait for it to close the connection.
+		deadline := time.Now().Add(10 * time.Second)
+		for !b.nc.IsClosed() && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		b.nc.Close()
+	}
+	b.shutdownServer()
+	return err
+}
+
+func (b *Bus) shutdownServer() {
+	if b.srv != nil {
+		b.srv.Shutdown()
+		b.srv.WaitForShutdown()
+		b.srv = nil
+		b.unlock()
+	}
+}
+
+// ClientURL returns the URL other processes can use to reach this bus: the
+// embedded server's loopback address when Listen is set, the external URL
+// otherwise, and "" for an in-process-only embedded server.
+func (b *Bus) ClientURL() string { return b.clientURL }
+
+// Ready reports whether the connection is up and JetStream answers.
+func (b *Bus) Ready(ctx context.Context) error {
+	if st := b.nc.Status(); st != nats.CONNECTED {
+		return fmt.Errorf("bus not ready: connection %s", st)
+	}
+	if _, err := b.js.AccountInfo(ctx); err != nil {
+		return fmt.Errorf("bus not ready: jetstream: %w", err)
+	}
+	return nil
+}
+
+// Lag returns a durable consumer's backlog: messages not yet delivered
+// (pending) and delivered but not yet acknowledged (ackPending).
+func (b *Bus) Lag(ctx context.Context, stream, durable string) (pending uint64, ackPending int, err error) {
+	c, err := b.js.Consumer(ctx, b.streamName(stream), durable)
+	if err != nil {
+		return 0, 0, fmt.Errorf("consumer %q on %q: %w", durable, stream, err)
+	}
+	info, err := c.Info(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("consumer %q on %q info: %w", durable, stream, err)
+	}
+	return info.NumPending, info.NumAckPending, nil
+}
+
+// validToken reports whether s is a safe subject token or name part.
+func validToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// serverLogger sends the embedded server's log to slog.
+type serverLogger struct{ log *slog.Logger }
+
+func (l *serverLogger) Noticef(format string, v ...any) { l.log.Debug(fmt.Sprintf(format, v...)) }
+func (l *serverLogger) Warnf(format string, v ...any)   { l.log.Warn(fmt.Sprintf(format, v...)) }
+func (l *serverLogger) Fatalf(format string, v ...any)  { l.log.Error(fmt.Sprintf(format, v...)) }
+func (l *serverLogger) Errorf(format string, v ...any)  { l.log.Error(fmt.Sprintf(format, v...)) }
+func (l *serverLogger) Debugf(format string, v ...any)  { l.log.Debug(fmt.Sprintf(format, v...)) }
+func (l *serverLogger) Tracef(format string, v ...any)  { l.log.Debug(fmt.Sprintf(format, v...)) }
+
+// DeleteStreams deletes this bus's three streams. It is meant for tests that
+// use a Namespace on a shared server, and refuses to run without one.
+func (b *Bus) DeleteStreams(ctx context.Context) error {
+	if b.opts.Namespace == "" {
+		return errors.New("delete streams: refused without a namespace")
+	}
+	var errs []error
+	for _, s := range []string{StreamCollected, StreamClassified, StreamDead} {
+		if err := b.js.DeleteStream(ctx, b.streamName(s)); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+			errs = append(errs, fmt.Errorf("delete stream %q: %w", b.streamName(s), err))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,174 @@
+package classifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/bus"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Classifier decides on one article. The classifier engineer's *Engine
+// implements it.
+type Classifier interface {
+	Classify(ctx context.Context, a *article.Article) (*article.Classification, error)
+}
+
+// ArticleStore is the part of the store the stage writes to: one idempotent
+// upsert of a batch, in one transaction.
+type ArticleStore interface {
+	UpsertArticles(ctx context.Context, arts []*article.Article) error
+}
+
+// DefaultStageDurable is the durable consumer name shared by every classifier
+// process; they split PW_COLLECTED between them.
+const DefaultStageDurable = "classifier"
+
+// DefaultStageWorkers is how many batches a stage handles at once by default.
+const DefaultStageWorkers = 2
+
+// StageOptions configures NewStage.
+type StageOptions struct {
+	Bus        *bus.Bus     // required
+	Store      ArticleStore // required
+	Classifier Classifier   // nil: articles are stored and published unclassified
+	Durable    string       // consumer name, default "classifier"
+	BatchSize  int          // messages per batch, default bus.DefaultBatchSize
+	// Workers is how many batches are handled at once (default 2, so that one
+	// batch is classified and published while another is written). The
+	// Classifier and Store must be safe for concurrent use.
+	Workers    int
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+}
+
+// Stage is the classifier stage worker: it consumes PW_COLLECTED in batches,
+// classifies each article, upserts the batch into the store, publishes it to
+// PW_CLASSIFIED and only then lets the bus acknowledge the batch.
+type Stage struct {
+	bus        *bus.Bus
+	store      ArticleStore
+	classifier Classifier
+	durable    string
+	batchSize  int
+	workers    int
+	log        *slog.Logger
+
+	stored     prometheus.Counter
+	classified *prometheus.CounterVec // relevance: about, mentions, none
+	failures   *prometheus.CounterVec // step: decode, classify, store, publish
+	batchTime  prometheus.Histogram
+}
+
+// NewStage checks opts and returns a stage ready to Run.
+func NewStage(opts StageOptions) (*Stage, error) {
+	if opts.Bus == nil {
+		return nil, errors.New("new classifier stage: nil bus")
+	}
+	if opts.Store == nil {
+		return nil, errors.New("new classifier stage: nil store")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Durable == "" {
+		opts.Durable = DefaultStageDurable
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = bus.DefaultBatchSize
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = DefaultStageWorkers
+	}
+	s := &Stage{
+		bus:        opts.Bus,
+		store:      opts.Store,
+		classifier: opts.Classifier,
+		durable:    opts.Durable,
+		batchSize:  opts.BatchSize,
+		workers:    opts.Workers,
+		log:        opts.Logger.With("component", "classifier_stage", "durable", opts.Durable),
+		stored: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "presswatch", Subsystem: "classifier", Name: "articles_stored_total",
+			Help: "Articles upserted into the store by the classifier stage.",
+		}),
+		classified: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "presswatch", Subsystem: "classifier", Name: "articles_classified_total",
+			Help: "Articles classified by the stage, by relevance class.",
+		}, []string{"relevance"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "presswatch", Subsystem: "classifier", Name: "stage_failures_total",
+			Help: "Batches or articles the stage failed on, by step.",
+		}, []string{"step"}),
+		batchTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "presswatch", Subsystem: "classifier", Name: "stage_batch_seconds",
+			Help:    "Time to decode, classify, store and publish one batch.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 15),
+		}),
+	}
+	if opts.Registerer != nil {
+		for _, c := range []prometheus.Collector{s.stored, s.classified, s.failures, s.batchTime} {
+			if err := opts.Registerer.Register(c); err != nil {
+				return nil, fmt.Errorf("new classifier stage: register metrics: %w", err)
+			}
+		}
+	}
+	return s, nil
+}
+
+// Run consumes PW_COLLECTED until ctx is done: decode → classify → store
+// upsert → PublishClassified → ack. It returns nil when ctx ends and an
+// error when the consumer cannot be set up.
+func (s *Stage) Run(ctx context.Context) error {
+	return s.bus.Consume(ctx, bus.ConsumerSpec{
+		Stream:      bus.StreamCollected,
+		Durable:     s.durable,
+		BatchSize:   s.batchSize,
+		Concurrency: s.workers,
+	}, s.handle)
+}
+
+// handle processes one batch. An undecodable message is a permanent error
+// (the bus retries the batch's messages alone and dead-letters that one).
+func (s *Stage) handle(ctx context.Context, msgs []*bus.Message) error {
+	start := time.Now()
+	arts := make([]*article.Article, 0, len(msgs))
+	for _, m := range msgs {
+		a, err := article.Unmarshal(m.Data)
+		if err != nil {
+			s.failures.WithLabelValues("decode").Inc()
+			return bus.Permanent(fmt.Errorf("decode message %q on %s: %w", m.MsgID, m.Subject, err))
+		}
+		arts = append(arts, a)
+	}
+	if s.classifier != nil {
+		for _, a := range arts {
+			c, err := s.classifier.Classify(ctx, a)
+			if err != nil {
+				s.failures.WithLabelValues("classify").Inc()
+				return fmt.Errorf("classify article %s: %w", a.ID, err)
+			}
+			a.Classification = c
+		}
+	}
+	if err := s.store.UpsertArticles(ctx, arts); err != nil {
+		s.failures.WithLabelValues("store").Inc()
+		return fmt.Errorf("store %d articles: %w", len(arts), err)
+	}
+	if err := s.bus.PublishClassified(ctx, arts); err != nil {
+		s.failures.WithLabelValues("publish").Inc()
+		return fmt.Errorf("publish %d classified articles: %w", len(arts), err)
+	}
+	s.stored.Add(float64(len(arts)))
+	if s.classifier != nil {
+		for _, a := range arts {
+			s.classified.WithLabelValues(a.Classification.RelevanceClass()).Inc()
+		}
+	}
+	s.batchTime.Observe(time.Since(start).Seconds())
+	return nil
+}
