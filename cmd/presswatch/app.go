@@ -153,4 +153,3 @@ func (a *app) run(ctx context.Context, deadline time.Duration) error {
 	}
 	return errors.Join(errs...)
 }
-

@@ -36,8 +36,24 @@ var errUsage = errors.New("usage")
 
 func commands() map[string]command {
 	return map[string]command{
-		"version": {"print the version", cmdVersion},
-		"config":  {"check|dump: validate the configuration, or print it with secrets redacted", cmdConfig},
+		"version":    {"print the version", cmdVersion},
+		"config":     {"check|dump: validate the configuration, or print it with secrets redacted", cmdConfig},
+		"migrate":    {"apply pending database migrations", cmdMigrate},
+		"run":        {"run every stage in one process", roleCommand(roleCrawler, roleClassifier, roleIndexer, roleAlerter, roleWeb)},
+		"crawler":    {"run the collection stage only", roleCommand(roleCrawler)},
+		"classifier": {"run the classifier stage only", roleCommand(roleClassifier)},
+		"indexer":    {"keep a search index replica only", roleCommand(roleIndexer)},
+		"alerter":    {"run the alerts stage only", roleCommand(roleAlerter)},
+		"web":        {"run the web UI and API with this node's index replica", roleCommand(roleWeb)},
+		"presssim":   {"serve the simulated foreign press on 127.0.0.1", cmdPresssim},
+		"user":       {"add|passwd|disable|enable|list|token: manage accounts and API tokens", cmdUser},
+		"classify":   {"classify JSON Lines articles from stdin to stdout", cmdClassify},
+		"reclassify": {"re-run the current rules over stored articles: --since DURATION [--dry-run]", cmdReclassify},
+		"reindex":    {"rebuild this node's search index from the store", cmdReindex},
+		"extract":    {"extract one saved page: --url URL FILE|-", cmdExtract},
+		"eval":       {"extraction|classifier: measure quality on the shared test data", cmdEval},
+		"sources":    {"show every source's health, failing and silent first (-problems, -json, -sort)", cmdSources},
+		"demo":       {"run everything against presssim, a simulated foreign press on 127.0.0.1", cmdDemo},
 	}
 }
 

@@ -1,0 +1,315 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/dongnai/presswatch/bus"
+	"github.com/dongnai/presswatch/classifier"
+	"github.com/dongnai/presswatch/configs"
+	"github.com/dongnai/presswatch/index"
+	"github.com/dongnai/presswatch/store"
+	"github.com/dongnai/presswatch/web"
+)
+
+// The roles a process can play. `run` plays them all.
+const (
+	roleCrawler    = "crawler"
+	roleClassifier = "classifier"
+	roleIndexer    = "indexer"
+	roleAlerter    = "alerter"
+	roleWeb        = "web"
+)
+
+type roles map[string]bool
+
+// crawlerMemoryLimit is the Go soft memory limit of a crawler-only process
+// unless GOMEMLIMIT says otherwise.
+const crawlerMemoryLimit = 110 << 20
+
+func roleCommand(rs ...string) func(ctx context.Context, g *globals, args []string) error {
+	set := roles{}
+	for _, r := range rs {
+		set[r] = true
+	}
+	return func(ctx context.Context, g *globals, args []string) error {
+		if len(args) > 0 {
+			return fmt.Errorf("%w: unexpected arguments %q (settings come from the configuration file and PRESSWATCH_* variables)", errUsage, args)
+		}
+		cfg, err := configs.Load(g.ConfigPath)
+		if err != nil {
+			return err
+		}
+		if len(set) == 1 && set[roleCrawler] && os.Getenv("GOMEMLIMIT") == "" {
+			// A crawler polling 10,000 sources idles at ~140 MiB with this soft
+			// limit and ~170 MiB without it (docs/BENCHMARKS.md); the limit only
+			// makes the collector return memory sooner.
+			debug.SetMemoryLimit(crawlerMemoryLimit)
+		}
+		return serve(ctx, g, cfg, set, nil)
+	}
+}
+
+// extras lets `presswatch demo` add components (presssim, the mail sink) and
+// adjust the configuration before the pipeline is wired.
+type extras struct {
+	components []component
+	sources    []configs.Source
+	allowHosts []string
+}
+
+// serve wires the given roles from cfg and runs them until ctx is done.
+func serve(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *extras) error {
+	p, err := wire(ctx, g, cfg, rs, ex)
+	if err != nil {
+		return err
+	}
+	return p.app.run(ctx, cfg.Shutdown.Timeout)
+}
+
+// pipeline is a wired process: its app and the shared parts tests look into.
+type pipeline struct {
+	app   *app
+	store store.Store
+	bus   *bus.Bus
+	index *index.Index // nil without the indexer or web role
+	reg   *prometheus.Registry
+	addr  func() string // the address health and metrics are served on
+}
+
+// wire opens the store and the bus and builds the components of the given
+// roles. On error everything opened so far is closed again.
+func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *extras) (p *pipeline, err error) {
+	log := newLogger(cfg.Log, g.Stderr)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a := newApp(log)
+	p = &pipeline{app: a, reg: reg}
+	defer func() {
+		if err != nil {
+			if cerr := a.closeAll(); cerr != nil {
+				log.Error("close after failed start", "err", cerr)
+			}
+		}
+	}()
+	log.Info("starting presswatch", "version", version, "config", cfg.Path, "roles", strings.Join(rs.names(), ","))
+
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	st, err := openStore(ctx, cfg, log, false)
+	if err != nil {
+		return nil, err
+	}
+	a.onStop("store", st.Close)
+	p.store = st
+
+	b, err := bus.Open(ctx, busOptions(cfg, log, reg))
+	if err != nil {
+		return nil, fmt.Errorf("open bus: %w", err)
+	}
+	a.onStop("bus", b.Close)
+	p.bus = b
+	checks := map[string]func(context.Context) error{"store": st.Ping, "bus": b.Ready}
+
+	if rs[roleClassifier] {
+		eng, err := classifier.New(classifierOptions(cfg, log, reg))
+		if err != nil {
+			return nil, fmt.Errorf("load classifier rules: %w", err)
+		}
+		stage, err := classifier.NewStage(classifier.StageOptions{
+			Bus: b, Store: st, Classifier: eng, Durable: cfg.Classifier.Durable,
+			BatchSize: cfg.Classifier.BatchSize, Logger: log, Registerer: reg,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("classifier stage: %w", err)
+		}
+		a.add("classifier", phaseProcessor, stage.Run)
+		if cfg.Classifier.RulesDir != "" && cfg.Classifier.ReloadInterval > 0 {
+			a.add("classifier-rules", phaseProcessor, func(ctx context.Context) error {
+				return eng.WatchRules(ctx, cfg.Classifier.ReloadInterval)
+			})
+		}
+	}
+
+	var ix *index.Index
+	if rs[roleIndexer] || rs[roleWeb] {
+		dir := cfg.Index.Dir
+		if dir == "" {
+			dir = filepath.Join(cfg.DataDir, "index")
+		}
+		ix, err = index.Open(ctx, index.Options{Dir: dir, Logger: log, Registerer: reg})
+		if err != nil {
+			return nil, fmt.Errorf("open index: %w", err)
+		}
+		a.onStop("index", ix.Close)
+		p.index = ix
+		ixr, err := index.NewIndexer(index.IndexerOptions{
+			Bus: b, Index: ix, Durable: indexDurable(cfg), BatchSize: cfg.Index.BatchSize,
+			FlushInterval: cfg.Index.FlushInterval, Logger: log, Registerer: reg,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("indexer: %w", err)
+		}
+		a.add("indexer", phaseProcessor, ixr.Run)
+		checks["index"] = func(context.Context) error { _, err := ix.DocCount(); return err }
+	}
+
+	if rs[roleCrawler] {
+		if err := addCrawler(a, cfg, st, b, log, reg); err != nil {
+			return nil, err
+		}
+	}
+	if rs[roleAlerter] {
+		log.Warn("the alerter role has no stage in this build: alert routing arrives with the alerts issue; nothing is consumed")
+	}
+	if ex != nil {
+		a.components = append(a.components, ex.components...)
+	}
+
+	if rs[roleWeb] {
+		if _, err := web.Bootstrap(ctx, st, g.Stderr); err != nil {
+			return nil, fmt.Errorf("create first account: %w", err)
+		}
+		saved, err := web.OpenFileSaved(filepath.Join(cfg.DataDir, "saved-searches.json"))
+		if err != nil {
+			return nil, err
+		}
+		srv, err := web.New(web.Options{
+			Listen: cfg.Web.Listen, BaseURL: cfg.Web.BaseURL, SessionSecret: []byte(cfg.Web.SessionSecret.Value()),
+			Store: st, Search: ix, Saved: saved, Gatherer: reg, Checks: checks,
+			Demo: ex != nil, Logger: log, Registerer: reg,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("web server: %w", err)
+		}
+		a.add("web", phaseServer, srv.Run)
+		p.addr = func() string { return cfg.Web.Listen }
+	} else {
+		ops := newOpsServer(cfg.Web.Listen, reg, checks, log)
+		if err := ops.listen(); err != nil {
+			return nil, err
+		}
+		a.add("ops", phaseServer, ops.run)
+		p.addr = func() string { return ops.ln.Addr().String() }
+	}
+	return p, nil
+}
+
+func (rs roles) names() []string {
+	var out []string
+	for _, r := range []string{roleCrawler, roleClassifier, roleIndexer, roleAlerter, roleWeb} {
+		if rs[r] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// openStore opens the configured store. The embedded SQLite default migrates
+// itself so `make run` needs nothing; PostgreSQL refuses an out-of-date schema
+// and asks for `presswatch migrate`, unless migrate is set.
+func openStore(ctx context.Context, cfg *configs.Loaded, log *slog.Logger, migrate bool) (store.Store, error) {
+	opts := storeOptions(cfg, log)
+	opts.AutoMigrate = migrate || !isPostgres(opts.URL)
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return st, nil
+}
+
+func storeOptions(cfg *configs.Loaded, log *slog.Logger) store.Options {
+	return store.Options{URL: cfg.Store.URL.Value(), DataDir: cfg.DataDir, MaxConns: cfg.Store.MaxConns, Logger: log}
+}
+
+func isPostgres(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+func busOptions(cfg *configs.Loaded, log *slog.Logger, reg prometheus.Registerer) bus.Options {
+	n := cfg.NATS
+	return bus.Options{
+		URL: n.URL, DataDir: cfg.DataDir, Listen: n.Listen, SyncInterval: n.SyncInterval,
+		CredsFile: n.CredsFile, User: n.User, Password: n.Password.Value(), Token: n.Token.Value(),
+		TLSCA: n.TLSCA, TLSCert: n.TLSCert, TLSKey: n.TLSKey,
+		Replicas: n.Replicas, MaxDeliver: n.MaxDeliver, AckWait: n.AckWait,
+		DuplicateWindow: n.DuplicateWindow, MaxAge: n.MaxAge,
+		Logger: log, Registerer: reg,
+	}
+}
+
+func classifierOptions(cfg *configs.Loaded, log *slog.Logger, reg prometheus.Registerer) classifier.Options {
+	c := cfg.Classifier
+	opts := classifier.Options{
+		ReviewThreshold: c.ReviewThreshold, Languages: c.Languages, ClusterWindow: c.ClusterWindow,
+		SpreadOutlets: c.SpreadOutlets, Logger: log, Registerer: reg,
+	}
+	if c.RulesDir != "" {
+		dir := c.RulesDir
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(cfg.Dir, dir)
+		}
+		opts.Rules = os.DirFS(dir)
+	}
+	return opts
+}
+
+var nonDurable = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+
+// indexDurable names this node's index consumer: every web node keeps its own
+// replica, so each needs its own durable consumer.
+func indexDurable(cfg *configs.Loaded) string {
+	if cfg.Index.Durable != "" {
+		return cfg.Index.Durable
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "local"
+	}
+	return "indexer-" + strings.Trim(nonDurable.ReplaceAllString(host, "-"), "-")
+}
+
+func newLogger(c configs.LogConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// cmdMigrate applies pending migrations.
+func cmdMigrate(ctx context.Context, g *globals, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%w: presswatch migrate takes no arguments", errUsage)
+	}
+	cfg, err := configs.Load(g.ConfigPath)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	from, to, err := store.Migrate(ctx, storeOptions(cfg, newLogger(cfg.Log, g.Stderr)))
+	if err != nil {
+		return err
+	}
+	if from == to {
+		fmt.Fprintf(g.Stdout, "schema is up to date (version %d)\n", to)
+	} else {
+		fmt.Fprintf(g.Stdout, "migrated schema from version %d to %d\n", from, to)
+	}
+	return nil
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/dongnai/presswatch/configs"
+	"github.com/dongnai/presswatch/store"
+	"github.com/dongnai/presswatch/web"
+)
+
+// userStore is what `presswatch user` needs from the store.
+type userStore interface {
+	web.UserStore
+	CreateAPIToken(ctx context.Context, t store.APIToken) error
+}
+
+// cmdUser is `presswatch user add|passwd|disable|enable|list|token`.
+func cmdUser(ctx context.Context, g *globals, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: %s", errUsage, userUsage)
+	}
+	cfg, err := configs.Load(g.ConfigPath)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg, newLogger(cfg.Log, g.Stderr), false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return runUser(ctx, st, g, args, time.Now)
+}
+
+const userUsage = `presswatch user add [-role ROLE] [-display NAME] [-email ADDR] [-password-stdin] USER
+       presswatch user passwd [-password-stdin] USER
+       presswatch user disable|enable USER
+       presswatch user list
+       presswatch user token [-label TEXT] [-ttl DURATION] USER
+roles: ` + "admin, analyst, foreign_affairs, police, viewer" + `
+Without -password-stdin a random password is made and printed once.`
+
+// runUser carries out one user subcommand against st.
+func runUser(ctx context.Context, st userStore, g *globals, args []string, now func() time.Time) error {
+	sub, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
+	fs.SetOutput(g.Stderr)
+	role := fs.String("role", web.RoleAnalyst, "role: "+strings.Join(web.AllRoles, ", "))
+	display := fs.String("display", "", "display name")
+	email := fs.String("email", "", "email address")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	label := fs.String("label", "", "what the token is for")
+	ttl := fs.Duration("ttl", 365*24*time.Hour, "token lifetime (0: never expires)")
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	audit := func(action, object, detail string) {
+		if err := st.AppendAudit(ctx, store.AuditEntry{At: now().UTC(), Actor: "cli", Action: action, Object: object, Detail: detail}); err != nil {
+			fmt.Fprintf(g.Stderr, "presswatch user: audit: %v\n", err)
+		}
+	}
+	if sub == "list" {
+		users, err := st.ListUsers(ctx)
+		if err != nil {
+			return fmt.Errorf("list users: %w", err)
+		}
+		for _, u := range users {
+			state := "active"
+			if u.Disabled {
+				state = "disabled"
+			}
+			fmt.Fprintf(g.Stdout, "%-20s %-16s %-8s %s\n", u.Name, u.Role, state, u.DisplayName)
+		}
+		return nil
+	}
+	if fs.NArg() != 1 || fs.Arg(0) == "" {
+		return fmt.Errorf("%w: %s", errUsage, userUsage)
+	}
+	name := fs.Arg(0)
+	password := func() (pw string, generated bool, err error) {
+		if *fromStdin {
+			line, err := bufio.NewReader(g.Stdin).ReadString('\n')
+			if err != nil && !errors.Is(err, io.EOF) {
+				return "", false, fmt.Errorf("read password: %w", err)
+			}
+			return strings.TrimRight(line, "\r\n"), false, nil
+		}
+		pw, err = web.NewPassword()
+		return pw, true, err
+	}
+	switch sub {
+	case "add":
+		if !validUserName(name) {
+			return fmt.Errorf("%w: user name %q: use 1-64 letters, digits, '.', '_', '-' or '@'", errUsage, name)
+		}
+		if !web.ValidRole(*role) {
+			return fmt.Errorf("%w: role %q: want one of %s", errUsage, *role, strings.Join(web.AllRoles, ", "))
+		}
+		if _, err := st.GetUser(ctx, name); err == nil {
+			return fmt.Errorf("add user %q: already exists (use passwd or enable)", name)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("add user %q: %w", name, err)
+		}
+		pw, generated, err := password()
+		if err != nil {
+			return err
+		}
+		hash, err := web.HashPassword(pw)
+		if err != nil {
+			return fmt.Errorf("add user %q: %w", name, err)
+		}
+		u := store.User{Name: name, DisplayName: *display, Email: *email, Role: *role, PasswordHash: hash, CreatedAt: now().UTC()}
+		if err := st.UpsertUser(ctx, u); err != nil {
+			return fmt.Errorf("add user %q: %w", name, err)
+		}
+		audit("user.add", name, "role "+*role)
+		fmt.Fprintf(g.Stdout, "added %s (%s)\n", name, *role)
+		if generated {
+			fmt.Fprintf(g.Stdout, "password: %s\n", pw)
+		}
+		return nil
+	case "passwd", "disable", "enable":
+		u, err := st.GetUser(ctx, name)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("%s: no user %q", sub, name)
+		} else if err != nil {
+			return fmt.Errorf("%s %q: %w", sub, name, err)
+		}
+		var pw string
+		var generated bool
+		switch sub {
+		case "passwd":
+			if pw, generated, err = password(); err != nil {
+				return err
+			}
+			if u.PasswordHash, err = web.HashPassword(pw); err != nil {
+				return fmt.Errorf("passwd %q: %w", name, err)
+			}
+		case "disable":
+			u.Disabled = true
+		case "enable":
+			u.Disabled = false
+		}
+		if err := st.UpsertUser(ctx, u); err != nil {
+			return fmt.Errorf("%s %q: %w", sub, name, err)
+		}
+		audit("user."+sub, name, "")
+		fmt.Fprintf(g.Stdout, "%s: done for %s\n", sub, name)
+		if generated {
+			fmt.Fprintf(g.Stdout, "password: %s\n", pw)
+		}
+		if sub == "disable" {
+			fmt.Fprintln(g.Stdout, "existing sessions and API tokens of this user stop working at once")
+		}
+		return nil
+	case "token":
+		if _, err := st.GetUser(ctx, name); err != nil {
+			return fmt.Errorf("token: user %q: %w", name, err)
+		}
+		tok, err := web.NewAPIToken()
+		if err != nil {
+			return err
+		}
+		t := store.APIToken{Hash: store.HashToken(tok), User: name, Label: *label, CreatedAt: now().UTC()}
+		if *ttl > 0 {
+			t.ExpiresAt = t.CreatedAt.Add(*ttl)
+		}
+		if err := st.CreateAPIToken(ctx, t); err != nil {
+			return fmt.Errorf("token for %q: %w", name, err)
+		}
+		audit("token.create", name, *label)
+		fmt.Fprintf(g.Stdout, "%s\n", tok)
+		fmt.Fprintln(g.Stderr, "shown once: send it as 'Authorization: Bearer <token>' to /api/v1")
+		return nil
+	}
+	return fmt.Errorf("%w: unknown user subcommand %q\n%s", errUsage, sub, userUsage)
+}
+
+func validUserName(n string) bool {
+	if n == "" || len(n) > 64 {
+		return false
+	}
+	for _, c := range n {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._-@", c)) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,487 @@
+// Package crawler is presswatch's collection stage. It polls the configured
+// sources — feeds, search feeds filled with the province's names, and sites
+// crawled through their sections and sitemaps — on an adaptive schedule,
+// fetches and extracts every new article, converts it to UTF-8 NFC, detects
+// its language, recognises duplicates (same canonical URL, or a syndicated
+// copy by SimHash) and publishes it to PW_COLLECTED. Source health is kept in
+// the store and in /metrics. A source's failure never blocks another.
+//
+// Sub-packages: charset (bytes → UTF-8 NFC), fetch (the one HTTP client) and
+// feed (RSS/Atom/JSON parsing with real-world fixes). Text extraction is
+// plugged in as an ExtractFunc.
+package crawler
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/crawler/fetch"
+	"github.com/dongnai/presswatch/internal/langdetect"
+	"github.com/dongnai/presswatch/store"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Publisher sends collected articles to the bus. It returns only when every
+// article is acknowledged (*bus.Bus implements it).
+type Publisher interface {
+	PublishCollected(ctx context.Context, arts []*article.Article) error
+}
+
+// StateStore is the part of store.Store the crawler uses: source health and
+// schedule, and article existence for deduplication.
+type StateStore interface {
+	UpsertSource(ctx context.Context, s store.Source) error
+	ListSources(ctx context.Context) ([]store.Source, error)
+	ListSourceStates(ctx context.Context) ([]store.SourceState, error)
+	UpsertSourceState(ctx context.Context, st store.SourceState) error
+	ArticlesExist(ctx context.Context, ids []string) (map[string]bool, error)
+	GetArticles(ctx context.Context, ids []string) ([]*article.Article, error)
+	UpsertArticles(ctx context.Context, arts []*article.Article) error
+}
+
+// Options configures a Crawler.
+type Options struct {
+	Sources   []Source   // from SourcesFromConfig
+	Publisher Publisher  // required
+	Store     StateStore // required
+	// Extract extracts article pages; nil means TrafilaturaExtract.
+	Extract ExtractFunc
+	// Languages restricts language detection; empty means vi, en, zh, ko,
+	// ja, fr, de, ru, es, th.
+	Languages []string
+	// Workers is how many sources are polled at once; default 64.
+	Workers int
+	// ArticleWorkers is how many article pages are processed at once;
+	// default 16.
+	ArticleWorkers int
+	// SkipArticles publishes feed entries as they are (title, summary)
+	// without fetching their pages.
+	SkipArticles bool
+	// HTTP configures the fetch client (its Logger and Registerer default to
+	// the crawler's).
+	HTTP fetch.Options
+	// SilentFactor: a source is silent after SilentFactor × its usual gap
+	// without anything new; default 4.
+	SilentFactor float64
+	// MaxItemAge ignores entries published longer ago; 0 means no limit.
+	MaxItemAge time.Duration
+	// StartSpread spreads the first polls over this duration instead of
+	// polling every due source at once; 0 means no spreading.
+	StartSpread time.Duration
+	Logger      *slog.Logger
+	Registerer  prometheus.Registerer
+}
+
+// Crawler collects from its sources until its context ends.
+type Crawler struct {
+	opts    Options
+	log     *slog.Logger
+	client  *fetch.Client
+	extract ExtractFunc
+	lang    *langdetect.Detector
+	fps     *fpIndex
+	m       *metrics
+
+	runs []*sourceRun
+
+	dirtyMu sync.Mutex
+	dirty   map[string]store.SourceState // states waiting for the state writer
+
+	claimMu sync.Mutex
+	claims  map[uint64]int32 // article ID key → index of the source processing or having published it
+
+	mu    sync.Mutex
+	queue runHeap
+	wake  chan struct{}
+}
+
+// sourceRun is one source's live state.
+type sourceRun struct {
+	src   Source
+	idx   int32     // position in Crawler.runs
+	index int       // in the heap
+	next  time.Time // next poll
+
+	mu         sync.Mutex
+	state      store.SourceState
+	validators map[string][2]string // URL → ETag, Last-Modified (search feeds and sites)
+	seen       seenRing
+	pending    map[uint64]bool
+	savedAt    time.Time // when the state was last queued for the store
+}
+
+// New validates opts and builds a Crawler.
+func New(opts Options) (*Crawler, error) {
+	if opts.Publisher == nil {
+		return nil, errors.New("crawler: Options.Publisher is required")
+	}
+	if opts.Store == nil {
+		return nil, errors.New("crawler: Options.Store is required")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 64
+	}
+	if opts.ArticleWorkers <= 0 {
+		opts.ArticleWorkers = 16
+	}
+	if opts.SilentFactor <= 0 {
+		opts.SilentFactor = 4
+	}
+	if len(opts.Languages) == 0 {
+		opts.Languages = []string{"vi", "en", "zh", "ko", "ja", "fr", "de", "ru", "es", "th"}
+	}
+	if opts.HTTP.Logger == nil {
+		opts.HTTP.Logger = opts.Logger
+	}
+	if opts.HTTP.Registerer == nil {
+		opts.HTTP.Registerer = opts.Registerer
+	}
+	names := map[string]bool{}
+	for i, s := range opts.Sources {
+		if s.Name == "" || len(s.URLs) == 0 {
+			return nil, fmt.Errorf("crawler: source %d (%q) has no name or no URL", i, s.Name)
+		}
+		if names[s.Name] {
+			return nil, fmt.Errorf("crawler: source %q is configured twice", s.Name)
+		}
+		names[s.Name] = true
+		if s.IntervalMin <= 0 || s.IntervalMax < s.IntervalMin {
+			return nil, fmt.Errorf("crawler: source %q: interval bounds %s..%s", s.Name, s.IntervalMin, s.IntervalMax)
+		}
+	}
+	client, err := fetch.New(opts.HTTP)
+	if err != nil {
+		return nil, fmt.Errorf("crawler: %w", err)
+	}
+	m, err := newMetrics(opts.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("crawler: %w", err)
+	}
+	c := &Crawler{
+		opts:    opts,
+		log:     opts.Logger.With("component", "crawler"),
+		client:  client,
+		extract: opts.Extract,
+		lang:    langdetect.New(opts.Languages),
+		fps:     newFPIndex(50000),
+		m:       m,
+		wake:    make(chan struct{}, 1),
+		claims:  map[uint64]int32{},
+		dirty:   map[string]store.SourceState{},
+	}
+	if c.extract == nil {
+		c.extract = TrafilaturaExtract
+	}
+	for i, s := range opts.Sources {
+		sr := &sourceRun{src: s, idx: int32(i), pending: map[uint64]bool{}}
+		if len(s.URLs) > 1 {
+			sr.validators = map[string][2]string{}
+		}
+		c.runs = append(c.runs, sr)
+	}
+	return c, nil
+}
+
+// Client returns the crawler's HTTP client (for tools that fetch one page the
+// same way, such as presswatch extract --fetch).
+func (c *Crawler) Client() *fetch.Client { return c.client }
+
+// Run polls the sources until ctx is done, then stops fetching, lets the
+// article workers finish or abandon their current page and returns. Source
+// states are saved after every poll. It returns an error only if it cannot
+// start (the store is unreachable).
+func (c *Crawler) Run(ctx context.Context) error {
+	if err := c.load(ctx); err != nil {
+		return err
+	}
+	jobs := make(chan articleJob, c.opts.ArticleWorkers*4)
+	work := make(chan *sourceRun)
+	var pollers, articleWorkers sync.WaitGroup
+	for range c.opts.ArticleWorkers {
+		articleWorkers.Go(func() {
+			for j := range jobs {
+				c.processArticle(ctx, j)
+			}
+		})
+	}
+	for range c.opts.Workers {
+		pollers.Go(func() {
+			for sr := range work {
+				c.poll(ctx, sr, jobs)
+				c.reschedule(sr)
+			}
+		})
+	}
+	var flusher sync.WaitGroup
+	flusher.Go(func() { c.flushLoop(ctx) })
+	c.log.Info("crawler started", "sources", len(c.runs), "workers", c.opts.Workers, "article_workers", c.opts.ArticleWorkers)
+	c.schedule(ctx, work)
+	close(work)
+	pollers.Wait()
+	close(jobs)
+	articleWorkers.Wait()
+	flusher.Wait()
+	// Last write of the states, with a deadline of its own.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	c.flush(fctx)
+	c.log.Info("crawler stopped")
+	return nil
+}
+
+// load restores each source's state from the store and records the sources.
+func (c *Crawler) load(ctx context.Context) error {
+	states, err := c.opts.Store.ListSourceStates(ctx)
+	if err != nil {
+		return fmt.Errorf("crawler: load source states: %w", err)
+	}
+	byName := make(map[string]store.SourceState, len(states))
+	for _, st := range states {
+		byName[st.Source] = st
+	}
+	known, err := c.opts.Store.ListSources(ctx)
+	if err != nil {
+		return fmt.Errorf("crawler: list sources: %w", err)
+	}
+	have := make(map[string]store.Source, len(known))
+	for _, s := range known {
+		have[s.Name] = s
+	}
+	now := time.Now()
+	configured := make(map[string]bool, len(c.runs))
+	for i, sr := range c.runs {
+		s := sr.src
+		configured[s.Name] = true
+		want := store.Source{Name: s.Name, Kind: s.Kind, URL: s.URLs[0], Outlet: s.Outlet, Country: s.Country, Lang: s.Lang, Tier: s.Tier, Enabled: true, AddedAt: now}
+		old, ok := have[s.Name]
+		if ok {
+			want.AddedAt = old.AddedAt
+		}
+		if !ok || !sameSource(old, want) {
+			if err := c.opts.Store.UpsertSource(ctx, want); err != nil {
+				return fmt.Errorf("crawler: record source %q: %w", s.Name, err)
+			}
+		}
+		st, ok := byName[s.Name]
+		if !ok {
+			st = store.SourceState{Source: s.Name, Interval: s.IntervalMin}
+		}
+		sr.state = st
+		sr.next = now
+		if c.opts.StartSpread > 0 && len(c.runs) > 1 {
+			sr.next = now.Add(c.opts.StartSpread * time.Duration(i) / time.Duration(len(c.runs)))
+		}
+		if st.NextAttempt.After(now) && st.NextAttempt.Sub(now) <= s.IntervalMax {
+			sr.next = st.NextAttempt
+		}
+		heap.Push(&c.queue, sr)
+	}
+	// Sources no longer configured stay in the store (their articles refer to
+	// them) but are shown as disabled.
+	for _, old := range known {
+		if !configured[old.Name] && old.Enabled {
+			old.Enabled = false
+			if err := c.opts.Store.UpsertSource(ctx, old); err != nil {
+				return fmt.Errorf("crawler: disable source %q: %w", old.Name, err)
+			}
+		}
+	}
+	c.updateHealth(now)
+	return nil
+}
+
+// sameSource compares the configured fields of two source records.
+func sameSource(a, b store.Source) bool {
+	return a.Name == b.Name && a.Kind == b.Kind && a.URL == b.URL && a.Outlet == b.Outlet &&
+		a.Country == b.Country && a.Lang == b.Lang && a.Tier == b.Tier && a.Enabled == b.Enabled
+}
+
+// schedule hands due sources to the pollers until ctx is done.
+func (c *Crawler) schedule(ctx context.Context, work chan<- *sourceRun) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		c.mu.Lock()
+		var sr *sourceRun
+		wait := time.Hour
+		if len(c.queue) > 0 {
+			if d := time.Until(c.queue[0].next); d <= 0 {
+				sr = heap.Pop(&c.queue).(*sourceRun)
+			} else {
+				wait = d
+			}
+		}
+		c.mu.Unlock()
+		if sr != nil {
+			select {
+			case work <- sr:
+				continue
+			case <-ctx.Done():
+				return
+			}
+		}
+		timer.Reset(wait)
+		select {
+		case <-timer.C:
+		case <-c.wake:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (c *Crawler) reschedule(sr *sourceRun) {
+	sr.mu.Lock()
+	sr.next = sr.state.NextAttempt
+	sr.mu.Unlock()
+	c.mu.Lock()
+	heap.Push(&c.queue, sr)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// updateHealth refreshes the sources-by-health gauge.
+func (c *Crawler) updateHealth(now time.Time) {
+	var ok, failing, quiet float64
+	for _, sr := range c.runs {
+		sr.mu.Lock()
+		st := sr.state
+		sr.mu.Unlock()
+		switch {
+		case st.ConsecutiveErrors > 0:
+			failing++
+		case st.Silent:
+			quiet++
+		default:
+			ok++
+		}
+	}
+	c.m.health.WithLabelValues("ok").Set(ok)
+	c.m.health.WithLabelValues("failing").Set(failing)
+	c.m.health.WithLabelValues("silent").Set(quiet)
+}
+
+// runHeap orders sources by next poll time.
+type runHeap []*sourceRun
+
+// Len implements heap.Interface.
+func (h runHeap) Len() int { return len(h) }
+
+// Less implements heap.Interface: the earliest next poll first.
+func (h runHeap) Less(i, j int) bool { return h[i].next.Before(h[j].next) }
+
+// Swap implements heap.Interface.
+func (h runHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index = i
+	h[j].index = j
+}
+
+// Push implements heap.Interface.
+func (h *runHeap) Push(x any) {
+	sr := x.(*sourceRun)
+	sr.index = len(*h)
+	*h = append(*h, sr)
+}
+
+// Pop implements heap.Interface.
+func (h *runHeap) Pop() any {
+	old := *h
+	n := len(old)
+	sr := old[n-1]
+	old[n-1] = nil
+	*h = old[:n-1]
+	sr.index = -1
+	return sr
+}
+
+// seenRing remembers the last IDs a source produced (8-byte prefixes of the
+// article ID), so an unchanged feed costs no store lookup.
+type seenRing struct {
+	ids  []uint64
+	next int
+}
+
+const seenCap = 512
+
+func (r *seenRing) has(k uint64) bool {
+	for _, x := range r.ids {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *seenRing) add(k uint64) {
+	if r.has(k) {
+		return
+	}
+	if len(r.ids) < seenCap {
+		r.ids = append(r.ids, k)
+		return
+	}
+	r.ids[r.next] = k
+	r.next = (r.next + 1) % seenCap
+}
+
+// idKey is the first 8 bytes of a hex article ID.
+func idKey(id string) uint64 {
+	var k uint64
+	for i := 0; i < 16 && i < len(id); i++ {
+		c := id[i]
+		var v byte
+		switch {
+		case c >= '0' && c <= '9':
+			v = c - '0'
+		case c >= 'a' && c <= 'f':
+			v = c - 'a' + 10
+		}
+		k = k<<4 | uint64(v)
+	}
+	return k
+}
+
+// maxClaims bounds the claims map; it is reset when full (the store then
+// answers for older articles).
+const maxClaims = 200000
+
+// claim reserves article ID id for source; it reports false when another
+// source is processing or has just published the same article. That source's
+// record will be in the store by a later poll, which then merges this source
+// into it.
+func (c *Crawler) claim(id string, sr *sourceRun) bool {
+	k := idKey(id)
+	c.claimMu.Lock()
+	defer c.claimMu.Unlock()
+	if owner, ok := c.claims[k]; ok && owner != sr.idx {
+		return false
+	}
+	if len(c.claims) >= maxClaims {
+		clear(c.claims)
+	}
+	c.claims[k] = sr.idx
+	return true
+}
+
+// unclaim releases id after a failure, so another source may take it.
+func (c *Crawler) unclaim(id string, sr *sourceRun) {
+	k := idKey(id)
+	c.claimMu.Lock()
+	defer c.claimMu.Unlock()
+	if owner, ok := c.claims[k]; ok && owner == sr.idx {
+		delete(c.claims, k)
+	}
+}

@@ -1,0 +1,133 @@
+package feed
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func TestParseFixtures(t *testing.T) {
+	tests := []struct {
+		file      string
+		ct        string
+		wantItems int
+		wantTitle string // first item's title
+		wantLinks []string
+		wantErr   string
+	}{
+		{file: "latin1_undeclared.xml", wantItems: 1, wantTitle: "Größere Städte, café crème"},
+		{file: "wrong_charset.xml", wantItems: 1, wantTitle: "Café in Biên Hòa"},
+		{file: "wrong_charset.xml", ct: "text/xml; charset=iso-8859-1", wantItems: 1, wantTitle: "Café in Biên Hòa"},
+		{file: "headerless_gzip.xml", wantItems: 1, wantTitle: "Nhơn Trạch port"},
+		{file: "bom_whitespace.xml", wantItems: 1, wantTitle: "Long Thành airport"},
+		{file: "xmlbase.atom", wantItems: 2, wantTitle: "Relative one", wantLinks: []string{
+			"https://base.example.net/news/2024/dong-nai-floods", "https://base.example.net/world/asia/bien-hoa"}},
+		{file: "rss_in_json.json", wantItems: 2, wantTitle: "One", wantLinks: []string{
+			"http://scripting.example/2017/06/26/one.html", "http://scripting.example/2017/06/26/two.html"}},
+		{file: "jsonfeed_loose.json", wantItems: 2, wantTitle: "Tags as string", wantLinks: []string{
+			"https://loose.example/p/1", "https://loose.example/p/2"}},
+		{file: "lying_extension.rss", wantItems: 1, wantTitle: "Atom entry"},
+		{file: "dates.rss", wantItems: 10, wantTitle: "it"},
+		{file: "truncated.xml", wantErr: "malformed feed XML"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file+" "+tt.ct, func(t *testing.T) {
+			body, err := os.ReadFile(filepath.Join("testdata", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := Parse(body, tt.ct, "https://fetched.example/feed")
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Items) != tt.wantItems {
+				t.Fatalf("%d items, want %d", len(f.Items), tt.wantItems)
+			}
+			if f.Items[0].Title != tt.wantTitle {
+				t.Errorf("title %q, want %q", f.Items[0].Title, tt.wantTitle)
+			}
+			for i, l := range tt.wantLinks {
+				if f.Items[i].Link != l {
+					t.Errorf("item %d link %q, want %q", i, f.Items[i].Link, l)
+				}
+			}
+			for _, it := range f.Items {
+				if it.Published.IsZero() || it.DateText != "" {
+					t.Errorf("item %q: date not read (%q)", it.Title, it.DateText)
+				}
+			}
+		})
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // RFC 3339 in UTC; "" = unparseable
+	}{
+		{"Mon, 02 Jan 2006 15:04:05 GMT", "2006-01-02T15:04:05Z"},
+		{"mer, 16 nov 2022 00:38:15 +0100", "2022-11-15T23:38:15Z"},
+		{"Sat, Dec 16 2023 02:02:33 PM", "2023-12-16T14:02:33Z"},
+		{"2020/1/10 14:33:00", "2020-01-10T14:33:00Z"},
+		{"26 Sept 2005", "2005-09-26T00:00:00Z"},
+		{"Mon, 26 Sept 2005 21:46:23+0900", "2005-09-26T12:46:23Z"},
+		{"Thu, 01 Aug 2019 16:15 EDT", "2019-08-01T20:15:00Z"},
+		{"07 Nov 2015 12:00:00 EST", "2015-11-07T17:00:00Z"},
+		{"2018-01-06T08:00", "2018-01-06T08:00:00Z"},
+		{"Thu, 07 Dec 17 10:00:29 -0800", "2017-12-07T18:00:29Z"},
+		{"Tue, 15 Nov 2022 20:15:04 Z", "2022-11-15T20:15:04Z"},
+		{"2005-5-28 16:05:36", "2005-05-28T16:05:36Z"},
+		{"03 Apr 02 1500 GMT", "2002-04-03T15:00:00Z"},
+		{"2024-03-02T10:00:00+07:00", "2024-03-02T03:00:00Z"},
+		{"Mon, 02 Jan 2006 15:04:05 +05:30", "2006-01-02T09:34:05Z"},
+		{"", ""},
+		{"yesterday-ish", ""},
+		{"Τετ, 01 Ιαν 2003 00:00:00 GMT", "2003-01-01T00:00:00Z"},
+	}
+	for _, tt := range tests {
+		got, ok := ParseDate(tt.in, nil)
+		if tt.want == "" {
+			if ok {
+				t.Errorf("ParseDate(%q) = %s, want failure", tt.in, got)
+			}
+			continue
+		}
+		if !ok || got.Format(time.RFC3339) != tt.want {
+			t.Errorf("ParseDate(%q) = %s %v, want %s", tt.in, got.Format(time.RFC3339), ok, tt.want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*"))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b, "")
+		}
+	}
+	f.Add([]byte(`{"rss":{"channel":{"item":{"title":1}}}}`), "application/json")
+	f.Add([]byte(`<rss><channel><item><link>/x</link><pubDate>32 Foo 99</pubDate></item></channel></rss>`), "text/xml; charset=utf-16")
+	f.Fuzz(func(t *testing.T, body []byte, ct string) {
+		fd, err := Parse(body, ct, "https://fuzz.example/feed")
+		if err != nil {
+			return
+		}
+		for _, it := range fd.Items {
+			if !utf8.ValidString(it.Title) {
+				t.Fatalf("invalid UTF-8 title")
+			}
+			if it.Link != "" && !strings.HasPrefix(it.Link, "http") {
+				t.Fatalf("non-http link %q", it.Link)
+			}
+		}
+	})
+}

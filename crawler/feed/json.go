@@ -1,0 +1,119 @@
+package feed
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// parseJSON reads JSON Feed 1.0/1.1 and Dave Winer's RSS-in-JSON, tolerating
+// loosely typed fields (tags as a string, numbers as ids, missing ids).
+func parseJSON(text []byte) (*Feed, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(text, &doc); err != nil {
+		return nil, fmt.Errorf("malformed JSON feed: %w", err)
+	}
+	if rss, ok := doc["rss"].(map[string]any); ok {
+		return parseRSSInJSON(rss)
+	}
+	v := str(doc["version"])
+	if !strings.Contains(v, "jsonfeed.org") && doc["items"] == nil {
+		return nil, ErrNotAFeed
+	}
+	f := &Feed{Title: clean(str(doc["title"])), Link: str(doc["home_page_url"]), Lang: str(doc["language"]), Format: "json", selfLink: str(doc["feed_url"])}
+	items, _ := doc["items"].([]any)
+	for _, x := range items {
+		m, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		it := Item{
+			GUID:     str(m["id"]),
+			Link:     str(m["url"]),
+			Title:    clean(str(m["title"])),
+			Summary:  str(m["summary"]),
+			Content:  str(m["content_html"]),
+			ImageURL: str(m["image"]),
+			Lang:     str(m["language"]),
+		}
+		if it.Link == "" {
+			it.Link = str(m["external_url"])
+		}
+		if it.Content == "" {
+			it.Content = str(m["content_text"])
+		}
+		if it.ImageURL == "" {
+			it.ImageURL = str(m["banner_image"])
+		}
+		if a, ok := m["author"].(map[string]any); ok {
+			it.Author = clean(str(a["name"]))
+		}
+		if as, ok := m["authors"].([]any); ok && it.Author == "" && len(as) > 0 {
+			if a, ok := as[0].(map[string]any); ok {
+				it.Author = clean(str(a["name"]))
+			}
+		}
+		it.Published, it.DateText = pickDate(str(m["date_published"]), nil, f.Lang)
+		it.Updated, _ = pickDate(str(m["date_modified"]), nil, f.Lang)
+		if it.Published.IsZero() && it.DateText == "" {
+			it.Published = it.Updated
+		}
+		f.Items = append(f.Items, it)
+	}
+	return f, nil
+}
+
+func parseRSSInJSON(rss map[string]any) (*Feed, error) {
+	ch, ok := rss["channel"].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("RSS-in-JSON without a channel: %w", ErrNotAFeed)
+	}
+	f := &Feed{Title: clean(str(ch["title"])), Link: str(ch["link"]), Lang: str(ch["language"]), Format: "rss-in-json"}
+	var items []any
+	switch v := ch["item"].(type) {
+	case []any:
+		items = v
+	case map[string]any:
+		items = []any{v}
+	}
+	for _, x := range items {
+		m, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		it := Item{
+			Link:    str(m["link"]),
+			Title:   clean(str(m["title"])),
+			Summary: str(m["description"]),
+			Author:  clean(str(m["author"])),
+		}
+		switch g := m["guid"].(type) {
+		case string:
+			it.GUID = g
+		case map[string]any:
+			it.GUID = str(g["value"])
+			if it.GUID == "" {
+				it.GUID = str(g["#value"])
+			}
+		}
+		if it.Link == "" && isHTTP(it.GUID) {
+			it.Link = it.GUID
+		}
+		it.Published, it.DateText = pickDate(str(m["pubDate"]), nil, f.Lang)
+		f.Items = append(f.Items, it)
+	}
+	return f, nil
+}
+
+// str returns a JSON value as a trimmed string (numbers included).
+func str(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strings.TrimSpace(x)
+	case float64:
+		return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%f", x), "0"), ".")
+	case json.Number:
+		return x.String()
+	}
+	return ""
+}

@@ -1,0 +1,539 @@
+// Package fetch is presswatch's one HTTP client: every feed, page, sitemap and
+// robots.txt is fetched through it.
+//
+// It enforces timeouts, a maximum body size (after decompression: gzip,
+// deflate and brotli are decoded by the client with the same limit), a
+// redirect limit, an honest User-Agent, conditional GET (ETag and
+// Last-Modified → 304), 429/503 Retry-After (the host is paused), per-host
+// concurrency and rate limits, robots.txt for crawling, and an SSRF guard at
+// dial time: private, loopback, link-local and other non-public addresses are
+// refused — redirects included, since every connection goes through the same
+// dialer — unless the host or address is explicitly allowed.
+package fetch
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/andybalholm/brotli"
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
+)
+
+// DefaultUserAgent identifies presswatch honestly, with where to read about it.
+const DefaultUserAgent = "presswatch/1.0 (foreign-press monitoring for Dong Nai province; +https://github.com/dongnai/presswatch)"
+
+// RobotsAgent is the product token matched against robots.txt groups.
+const RobotsAgent = "presswatch"
+
+// Errors callers branch on. Each is wrapped with the URL that caused it.
+var (
+	// ErrTooLarge means the body (after decompression) exceeded MaxBodyBytes.
+	ErrTooLarge = errors.New("response body exceeds the size limit")
+	// ErrTooManyRedirects means the redirect limit was reached.
+	ErrTooManyRedirects = errors.New("too many redirects")
+	// ErrBlockedAddress means the SSRF guard refused to connect.
+	ErrBlockedAddress = errors.New("address not allowed (private, loopback or link-local)")
+	// ErrRobotsDisallowed means robots.txt forbids presswatch to fetch the URL.
+	ErrRobotsDisallowed = errors.New("disallowed by robots.txt")
+	// ErrBadScheme means the URL is not http or https.
+	ErrBadScheme = errors.New("URL scheme is not http or https")
+)
+
+// StatusError is an unsuccessful HTTP status. RetryAfter is set from the
+// Retry-After header of a 429 or 503 (or while the host is paused by one).
+type StatusError struct {
+	URL        string
+	Code       int
+	RetryAfter time.Duration
+}
+
+// Error implements error.
+func (e *StatusError) Error() string {
+	s := fmt.Sprintf("fetch %q: HTTP %d %s", e.URL, e.Code, http.StatusText(e.Code))
+	if e.RetryAfter > 0 {
+		s += fmt.Sprintf(" (retry after %s)", e.RetryAfter.Round(time.Second))
+	}
+	return s
+}
+
+// RetryAfter returns how long the server asked to wait, if err says so.
+func RetryAfter(err error) (time.Duration, bool) {
+	var se *StatusError
+	if errors.As(err, &se) && se.RetryAfter > 0 {
+		return se.RetryAfter, true
+	}
+	return 0, false
+}
+
+// HostLimit bounds the load on one host.
+type HostLimit struct {
+	Concurrency int     // requests in flight at once; default 2
+	Rate        float64 // requests per second; default 1; negative means unlimited
+	Burst       int     // default 1
+}
+
+// Options configures a Client. Zero values take the documented defaults.
+type Options struct {
+	UserAgent      string        // default DefaultUserAgent
+	Timeout        time.Duration // whole request, body included; default 30s
+	ConnectTimeout time.Duration // TCP connect; default 10s
+	MaxBodyBytes   int64         // after decompression; default 8 MiB
+	MaxRedirects   int           // default 5
+	// PerHost is the default limit for every host; Hosts overrides it per host
+	// name (lower case, without port).
+	PerHost HostLimit
+	Hosts   map[string]HostLimit
+	// AllowHosts are host names, IP addresses or CIDR prefixes that the SSRF
+	// guard lets through (presssim in tests and the demo). Ports are ignored.
+	AllowHosts []string
+	// MaxPause caps a Retry-After pause; default 1h.
+	MaxPause time.Duration
+	// RobotsTTL is how long a robots.txt is cached; default 12h.
+	RobotsTTL  time.Duration
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+}
+
+// Client fetches with the limits of its Options. It is safe for concurrent use.
+type Client struct {
+	opts      Options
+	hc        *http.Client
+	allowNet  []netip.Prefix
+	allowName map[string]bool
+	log       *slog.Logger
+	m         *metrics
+
+	mu     sync.Mutex
+	hosts  map[string]*hostState
+	robots map[string]*robotsEntry
+}
+
+type hostState struct {
+	sem         chan struct{}
+	lim         *rate.Limiter
+	pausedUntil time.Time
+}
+
+// Request is one GET.
+type Request struct {
+	URL          string
+	ETag         string // sent as If-None-Match
+	LastModified string // sent as If-Modified-Since
+	Accept       string // default */*
+	// Robots makes the client consult the host's robots.txt first (crawling);
+	// subscribed feeds are fetched without it, as feed readers do.
+	Robots bool
+}
+
+// Response is a successful (2xx or 304) response with its decoded body.
+type Response struct {
+	URL          string // final URL after redirects
+	StatusCode   int
+	NotModified  bool // 304: Body is empty
+	Header       http.Header
+	ContentType  string
+	ETag         string
+	LastModified string
+	Body         []byte
+}
+
+// New builds a Client.
+func New(opts Options) (*Client, error) {
+	if opts.UserAgent == "" {
+		opts.UserAgent = DefaultUserAgent
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	if opts.ConnectTimeout <= 0 {
+		opts.ConnectTimeout = 10 * time.Second
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 8 << 20
+	}
+	if opts.MaxRedirects <= 0 {
+		opts.MaxRedirects = 5
+	}
+	if opts.MaxPause <= 0 {
+		opts.MaxPause = time.Hour
+	}
+	if opts.RobotsTTL <= 0 {
+		opts.RobotsTTL = 12 * time.Hour
+	}
+	opts.PerHost = withDefaults(opts.PerHost)
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	c := &Client{
+		opts:      opts,
+		allowName: map[string]bool{},
+		log:       opts.Logger.With("component", "fetch"),
+		hosts:     map[string]*hostState{},
+		robots:    map[string]*robotsEntry{},
+	}
+	for _, a := range opts.AllowHosts {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(a); err == nil {
+			c.allowNet = append(c.allowNet, p.Masked())
+			continue
+		}
+		if ip, err := netip.ParseAddr(a); err == nil {
+			c.allowNet = append(c.allowNet, netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()))
+			continue
+		}
+		if h, _, err := net.SplitHostPort(a); err == nil {
+			a = h
+		}
+		c.allowName[a] = true
+	}
+	m, err := newMetrics(opts.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	c.m = m
+
+	guarded := &net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: 30 * time.Second, Control: c.control}
+	open := &net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy: nil, // never route through an environment proxy: the guard must see the real address
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			host, _, err := net.SplitHostPort(addr)
+			if err == nil && c.allowName[strings.ToLower(host)] {
+				return open.DialContext(ctx, network, addr)
+			}
+			return guarded.DialContext(ctx, network, addr)
+		},
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   256,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   opts.ConnectTimeout,
+		ResponseHeaderTimeout: opts.Timeout,
+		DisableCompression:    true, // decoded here, under the size limit
+	}
+	c.hc = &http.Client{
+		Transport: tr,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) > opts.MaxRedirects {
+				return fmt.Errorf("after %d redirects: %w", opts.MaxRedirects, ErrTooManyRedirects)
+			}
+			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+				return fmt.Errorf("redirect to %q: %w", req.URL.String(), ErrBadScheme)
+			}
+			return nil
+		},
+	}
+	return c, nil
+}
+
+func withDefaults(l HostLimit) HostLimit {
+	if l.Concurrency <= 0 {
+		l.Concurrency = 2
+	}
+	if l.Rate == 0 {
+		l.Rate = 1
+	}
+	if l.Burst <= 0 {
+		l.Burst = 1
+	}
+	return l
+}
+
+// control is the SSRF guard: it runs after DNS resolution on the address
+// actually dialled.
+func (c *Client) control(network, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", address, ErrBlockedAddress)
+	}
+	ip := ap.Addr().Unmap()
+	for _, p := range c.allowNet {
+		if p.Contains(ip) {
+			return nil
+		}
+	}
+	if !publicAddr(ip) {
+		return fmt.Errorf("dial %s: %w", address, ErrBlockedAddress)
+	}
+	return nil
+}
+
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("64:ff9b::/96"), // NAT64 can reach private IPv4
+	netip.MustParsePrefix("fc00::/7"),
+}
+
+func publicAddr(ip netip.Addr) bool {
+	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
+		ip.IsLinkLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() {
+		return false
+	}
+	for _, p := range nonPublic {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
+}
+
+// host returns the per-host state, creating it with the configured limits.
+func (c *Client) host(name string) *hostState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h := c.hosts[name]
+	if h == nil {
+		l := c.opts.PerHost
+		if o, ok := c.opts.Hosts[name]; ok {
+			l = withDefaults(o)
+		}
+		lim := rate.NewLimiter(rate.Inf, 0)
+		if l.Rate > 0 {
+			lim = rate.NewLimiter(rate.Limit(l.Rate), l.Burst)
+		}
+		h = &hostState{sem: make(chan struct{}, l.Concurrency), lim: lim}
+		c.hosts[name] = h
+	}
+	return h
+}
+
+// pause stops requests to a host until d has passed.
+func (c *Client) pause(name string, d time.Duration) {
+	d = min(d, c.opts.MaxPause)
+	h := c.host(name)
+	c.mu.Lock()
+	if t := time.Now().Add(d); t.After(h.pausedUntil) {
+		h.pausedUntil = t
+	}
+	c.mu.Unlock()
+}
+
+// slowDown lowers a host's rate to one request per delay (robots Crawl-delay).
+func (c *Client) slowDown(name string, delay time.Duration) {
+	if delay <= 0 {
+		return
+	}
+	h := c.host(name)
+	if r := rate.Every(delay); r < h.lim.Limit() {
+		h.lim.SetLimit(r)
+	}
+}
+
+// Get fetches req.URL. A 2xx or 304 is a Response; any other status is a
+// *StatusError; limits give the errors declared in this package.
+func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
+	start := time.Now()
+	resp, err := c.get(ctx, req)
+	c.m.observe(resp, err, time.Since(start))
+	return resp, err
+}
+
+func (c *Client) get(ctx context.Context, req Request) (*Response, error) {
+	u, err := url.Parse(req.URL)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %q: %w", req.URL, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("fetch %q: %w", req.URL, ErrBadScheme)
+	}
+	hostName := strings.ToLower(u.Hostname())
+	if req.Robots {
+		ok, err := c.Allowed(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("fetch %q: %w", req.URL, ErrRobotsDisallowed)
+		}
+	}
+	h := c.host(hostName)
+	c.mu.Lock()
+	paused := time.Until(h.pausedUntil)
+	c.mu.Unlock()
+	if paused > 0 {
+		return nil, &StatusError{URL: req.URL, Code: http.StatusTooManyRequests, RetryAfter: paused}
+	}
+	select {
+	case h.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("fetch %q: waiting for a slot on %s: %w", req.URL, hostName, ctx.Err())
+	}
+	defer func() { <-h.sem }()
+	if err := h.lim.Wait(ctx); err != nil {
+		return nil, fmt.Errorf("fetch %q: waiting for the rate limit of %s: %w", req.URL, hostName, err)
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %q: %w", req.URL, err)
+	}
+	hr.Header.Set("User-Agent", c.opts.UserAgent)
+	hr.Header.Set("Accept-Encoding", "gzip, deflate, br")
+	if req.Accept != "" {
+		hr.Header.Set("Accept", req.Accept)
+	} else {
+		hr.Header.Set("Accept", "*/*")
+	}
+	if req.ETag != "" {
+		hr.Header.Set("If-None-Match", req.ETag)
+	}
+	if req.LastModified != "" {
+		hr.Header.Set("If-Modified-Since", req.LastModified)
+	}
+	res, err := c.hc.Do(hr)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %q: %w", req.URL, unwrapURLError(err))
+	}
+	defer res.Body.Close()
+	out := &Response{
+		URL:          res.Request.URL.String(),
+		StatusCode:   res.StatusCode,
+		Header:       res.Header,
+		ContentType:  res.Header.Get("Content-Type"),
+		ETag:         res.Header.Get("ETag"),
+		LastModified: res.Header.Get("Last-Modified"),
+	}
+	switch {
+	case res.StatusCode == http.StatusNotModified:
+		out.NotModified = true
+		if out.ETag == "" {
+			out.ETag = req.ETag
+		}
+		if out.LastModified == "" {
+			out.LastModified = req.LastModified
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 4096))
+		return out, nil
+	case res.StatusCode < 200 || res.StatusCode > 299:
+		se := &StatusError{URL: req.URL, Code: res.StatusCode}
+		if res.StatusCode == http.StatusTooManyRequests || res.StatusCode == http.StatusServiceUnavailable {
+			se.RetryAfter = parseRetryAfter(res.Header.Get("Retry-After"), time.Now())
+			if res.StatusCode == http.StatusTooManyRequests && se.RetryAfter <= 0 {
+				se.RetryAfter = time.Minute
+			}
+			if se.RetryAfter > 0 {
+				se.RetryAfter = min(se.RetryAfter, c.opts.MaxPause)
+				c.pause(strings.ToLower(res.Request.URL.Hostname()), se.RetryAfter)
+			}
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 4096))
+		return nil, se
+	}
+	body, err := c.readBody(res)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %q: %w", req.URL, err)
+	}
+	out.Body = body
+	return out, nil
+}
+
+// unwrapURLError removes net/http's *url.Error wrapper, whose text repeats the
+// URL, keeping the cause.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if ue.Timeout() {
+			return fmt.Errorf("timed out: %w", ue.Err)
+		}
+		return ue.Err
+	}
+	return err
+}
+
+// readBody reads and decodes the body, never holding more than MaxBodyBytes
+// of decoded (or wire) bytes.
+func (c *Client) readBody(res *http.Response) ([]byte, error) {
+	limit := c.opts.MaxBodyBytes
+	if res.ContentLength > limit {
+		return nil, fmt.Errorf("Content-Length %d: %w", res.ContentLength, ErrTooLarge)
+	}
+	var r io.Reader = io.LimitReader(res.Body, limit+1) // wire bytes
+	encs := strings.Split(strings.ToLower(res.Header.Get("Content-Encoding")), ",")
+	for i := len(encs) - 1; i >= 0; i-- {
+		switch strings.TrimSpace(encs[i]) {
+		case "", "identity":
+		case "gzip", "x-gzip":
+			zr, err := gzip.NewReader(r)
+			if err != nil {
+				return nil, fmt.Errorf("gzip body: %w", err)
+			}
+			defer zr.Close()
+			r = zr
+		case "deflate":
+			r = newDeflateReader(r)
+		case "br":
+			r = brotli.NewReader(r)
+		default:
+			return nil, fmt.Errorf("unsupported Content-Encoding %q", encs[i])
+		}
+	}
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
+	if n > limit {
+		return nil, fmt.Errorf("more than %d bytes: %w", limit, ErrTooLarge)
+	}
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("reading body: timed out: %w", err)
+		}
+		return nil, fmt.Errorf("reading body: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// newDeflateReader accepts both zlib-wrapped (correct) and raw (common) deflate.
+func newDeflateReader(r io.Reader) io.Reader {
+	br := &peekReader{r: r}
+	head, _ := br.peek(2)
+	if len(head) == 2 && head[0]&0x0f == 8 && (uint16(head[0])<<8|uint16(head[1]))%31 == 0 {
+		zr, err := newZlib(br)
+		if err == nil {
+			return zr
+		}
+	}
+	return flate.NewReader(br)
+}
+
+// parseRetryAfter reads delta-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s < 0 {
+			return 0
+		}
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}

@@ -1,0 +1,447 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/crawler/feed"
+	"github.com/dongnai/presswatch/crawler/fetch"
+	"github.com/dongnai/presswatch/store"
+	"golang.org/x/net/html"
+	"golang.org/x/text/unicode/norm"
+)
+
+// entry is a candidate article found by a poll.
+type entry struct {
+	art *article.Article
+}
+
+// maxErrorText bounds the error text kept in the store.
+const maxErrorText = 500
+
+// lightSaveEvery is how often the state of a source that keeps answering 304
+// is written.
+const lightSaveEvery = time.Minute
+
+// poll polls one source, records its health and hands new entries on.
+func (c *Crawler) poll(ctx context.Context, sr *sourceRun, jobs chan<- articleJob) {
+	start := time.Now()
+	var (
+		entries     []entry
+		notModified bool
+		err         error
+	)
+	switch sr.src.Kind {
+	case KindSite:
+		entries, err = c.collectSite(ctx, sr)
+	default:
+		entries, notModified, err = c.collectFeeds(ctx, sr)
+	}
+	if ctx.Err() != nil {
+		return // shutting down: the poll did not really happen
+	}
+	c.m.pollTime.WithLabelValues(sr.src.Kind).Observe(time.Since(start).Seconds())
+
+	var fresh []entry
+	if len(entries) > 0 {
+		var ferr error
+		fresh, ferr = c.filterNew(ctx, sr, entries)
+		if ferr != nil && err == nil {
+			err = ferr
+		}
+	}
+
+	sr.mu.Lock()
+	st := &sr.state
+	wasFailing := st.ConsecutiveErrors > 0
+	st.LastAttempt = start
+	if err != nil {
+		st.ConsecutiveErrors++
+		st.LastError = truncate(err.Error(), maxErrorText)
+		ra, _ := fetch.RetryAfter(err)
+		st.NextAttempt = start.Add(backoff(st.ConsecutiveErrors, sr.src.IntervalMin, sr.src.IntervalMax, ra))
+		c.m.polls.WithLabelValues(sr.src.Kind, statusError).Inc()
+	} else {
+		st.ConsecutiveErrors = 0
+		st.LastError = ""
+		st.LastSuccess = start
+		status := statusOK
+		if notModified {
+			status = statusNotModified
+		}
+		c.m.polls.WithLabelValues(sr.src.Kind, status).Inc()
+	}
+	if err == nil || len(fresh) > 0 {
+		st.Interval, st.MeanGap = nextInterval(st.Interval, st.MeanGap, st.LastNewItem, len(fresh), start, sr.src.IntervalMin, sr.src.IntervalMax)
+		if err == nil {
+			st.NextAttempt = start.Add(jitter(st.Interval))
+		}
+	}
+	if len(fresh) > 0 {
+		st.LastNewItem = start
+		st.ItemsTotal += int64(len(fresh))
+	}
+	st.ItemsPerDay = itemsPerDay(st.MeanGap)
+	st.Silent = silent(st.LastNewItem, start, st.MeanGap, c.opts.SilentFactor)
+	for _, e := range fresh {
+		sr.pending[idKey(e.art.ID)] = true
+	}
+	saved := *st
+	// An unchanged feed changes only its times: write those at most once a
+	// minute, so the 304 path costs no store write.
+	light := err == nil && notModified && len(fresh) == 0 && !wasFailing
+	persist := !light || start.Sub(sr.savedAt) >= lightSaveEvery
+	if persist {
+		sr.savedAt = start
+	}
+	sr.mu.Unlock()
+
+	if err != nil {
+		c.log.Warn("poll failed", "source", sr.src.Name, "kind", sr.src.Kind, "consecutive_errors", saved.ConsecutiveErrors, "next_attempt", saved.NextAttempt, "error", err)
+	}
+	if persist {
+		c.saveState(ctx, saved)
+	}
+	if len(fresh) > 0 {
+		c.m.newItems.WithLabelValues(sr.src.Kind).Add(float64(len(fresh)))
+		c.dispatch(ctx, sr, fresh, jobs)
+	}
+}
+
+// saveState queues a source's state for the state writer: writes are
+// coalesced per source and flushed every flushInterval, so a poll never
+// waits for the store.
+func (c *Crawler) saveState(_ context.Context, st store.SourceState) {
+	c.dirtyMu.Lock()
+	c.dirty[st.Source] = st
+	c.dirtyMu.Unlock()
+}
+
+// flushInterval is how often queued source states are written.
+const flushInterval = 500 * time.Millisecond
+
+// flushLoop writes queued source states until ctx is done.
+func (c *Crawler) flushLoop(ctx context.Context) {
+	t := time.NewTicker(flushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			c.flush(ctx)
+			c.updateHealth(time.Now())
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// flush writes every queued source state. A state that cannot be written is
+// queued again unless a newer one took its place.
+func (c *Crawler) flush(ctx context.Context) {
+	c.dirtyMu.Lock()
+	batch := c.dirty
+	c.dirty = map[string]store.SourceState{}
+	c.dirtyMu.Unlock()
+	for name, st := range batch {
+		if err := c.opts.Store.UpsertSourceState(ctx, st); err != nil {
+			c.log.Error("saving source state failed", "source", name, "error", err)
+			c.dirtyMu.Lock()
+			if _, newer := c.dirty[name]; !newer {
+				c.dirty[name] = st
+			}
+			c.dirtyMu.Unlock()
+			if ctx.Err() != nil {
+				return
+			}
+		}
+	}
+}
+
+// collectFeeds fetches every URL of a feed or search feed source.
+func (c *Crawler) collectFeeds(ctx context.Context, sr *sourceRun) ([]entry, bool, error) {
+	var (
+		out     []entry
+		errs    []error
+		allSame = true
+	)
+	for i, u := range sr.src.URLs {
+		sr.mu.Lock()
+		var etag, lm string
+		if i == 0 {
+			etag, lm = sr.state.ETag, sr.state.LastModified
+		} else {
+			v := sr.validators[u]
+			etag, lm = v[0], v[1]
+		}
+		sr.mu.Unlock()
+		resp, err := c.client.Get(ctx, fetch.Request{URL: u, ETag: etag, LastModified: lm,
+			Accept: "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("poll %s: %w", u, err))
+			continue
+		}
+		sr.mu.Lock()
+		if i == 0 {
+			sr.state.ETag, sr.state.LastModified = resp.ETag, resp.LastModified
+		} else {
+			sr.validators[u] = [2]string{resp.ETag, resp.LastModified}
+		}
+		sr.mu.Unlock()
+		if resp.NotModified {
+			continue
+		}
+		allSame = false
+		f, err := feed.Parse(resp.Body, resp.ContentType, resp.URL)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("poll %s: %w", u, err))
+			// A broken document must be fetched again, not answered by a 304.
+			sr.mu.Lock()
+			if i == 0 {
+				sr.state.ETag, sr.state.LastModified = "", ""
+			} else {
+				delete(sr.validators, u)
+			}
+			sr.mu.Unlock()
+			continue
+		}
+		for _, it := range f.Items {
+			if a := c.articleFromItem(sr, f, it); a != nil {
+				out = append(out, entry{art: a})
+			}
+		}
+	}
+	return out, allSame && len(errs) == 0, errors.Join(errs...)
+}
+
+// articleFromItem builds the article known from a feed entry.
+func (c *Crawler) articleFromItem(sr *sourceRun, f *feed.Feed, it feed.Item) *article.Article {
+	if it.Link == "" {
+		return nil
+	}
+	canon, id, err := article.IDFor(it.Link)
+	if err != nil {
+		return nil
+	}
+	s := sr.src
+	lang := it.Lang
+	if lang == "" {
+		lang = s.Lang
+	}
+	summary := it.Summary
+	if summary == "" {
+		summary = it.Content
+	}
+	return &article.Article{
+		ID: id, URL: it.Link, CanonicalURL: canon, Source: s.Name, Sources: []string{s.Name},
+		Outlet: s.Outlet, Country: s.Country, Tier: s.Tier, Lang: lang,
+		Title: norm.NFC.String(it.Title), Author: norm.NFC.String(it.Author),
+		Summary:  truncate(htmlText(summary), 2000),
+		ImageURL: it.ImageURL, Published: it.Published,
+		Text: htmlText(it.Content),
+	}
+}
+
+// filterNew drops entries already known: seen by this source, in flight, too
+// old, or already stored — in which case this source is added to the stored
+// record's sources.
+func (c *Crawler) filterNew(ctx context.Context, sr *sourceRun, entries []entry) ([]entry, error) {
+	var oldest time.Time
+	if c.opts.MaxItemAge > 0 {
+		oldest = time.Now().Add(-c.opts.MaxItemAge)
+	}
+	var cand []entry
+	ids := map[string]bool{}
+	sr.mu.Lock()
+	for _, e := range entries {
+		k := idKey(e.art.ID)
+		if sr.seen.has(k) || sr.pending[k] || ids[e.art.ID] {
+			continue
+		}
+		if !e.art.Published.IsZero() && e.art.Published.Before(oldest) {
+			sr.seen.add(k)
+			continue
+		}
+		ids[e.art.ID] = true
+		cand = append(cand, e)
+	}
+	sr.mu.Unlock()
+	if len(cand) == 0 {
+		return nil, nil
+	}
+	list := make([]string, 0, len(cand))
+	for _, e := range cand {
+		list = append(list, e.art.ID)
+	}
+	exist, err := c.opts.Store.ArticlesExist(ctx, list)
+	if err != nil {
+		return nil, fmt.Errorf("check known articles: %w", err)
+	}
+	var fresh []entry
+	var known []string
+	for _, e := range cand {
+		if exist[e.art.ID] {
+			known = append(known, e.art.ID)
+			continue
+		}
+		if !c.claim(e.art.ID, sr) {
+			continue // another source has it in hand; merged on a later poll
+		}
+		fresh = append(fresh, e)
+	}
+	if len(known) > 0 {
+		if err := c.mergeSource(ctx, known, sr.src.Name); err != nil {
+			return fresh, err
+		}
+		sr.mu.Lock()
+		for _, id := range known {
+			sr.seen.add(idKey(id))
+		}
+		sr.mu.Unlock()
+	}
+	return fresh, nil
+}
+
+// mergeSource records source on stored articles that lack it: the same story
+// found by another feed or crawl becomes one record with every source.
+func (c *Crawler) mergeSource(ctx context.Context, ids []string, source string) error {
+	arts, err := c.opts.Store.GetArticles(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("load known articles: %w", err)
+	}
+	var changed []*article.Article
+	for _, a := range arts {
+		has := a.Source == source
+		for _, s := range a.Sources {
+			has = has || s == source
+		}
+		if !has {
+			a.Sources = append(a.Sources, source)
+			a.Classification = nil // leave the stored verdict as it is
+			changed = append(changed, a)
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	if err := c.opts.Store.UpsertArticles(ctx, changed); err != nil {
+		c.m.articleErr.WithLabelValues("store").Inc()
+		return fmt.Errorf("record source on known articles: %w", err)
+	}
+	c.m.duplicates.WithLabelValues("url").Add(float64(len(changed)))
+	return nil
+}
+
+// dispatch sends new entries to the article workers, or publishes them
+// directly when article fetching is off.
+func (c *Crawler) dispatch(ctx context.Context, sr *sourceRun, fresh []entry, jobs chan<- articleJob) {
+	if c.opts.SkipArticles {
+		arts := make([]*article.Article, 0, len(fresh))
+		for _, e := range fresh {
+			e.art.Collected = time.Now().UTC()
+			e.art.Lang = c.lang.Detect(e.art.Title+"\n"+e.art.Summary, e.art.Lang)
+			e.art.Fingerprint = SimHash(e.art.Title + " " + e.art.Summary)
+			arts = append(arts, e.art)
+		}
+		err := c.opts.Publisher.PublishCollected(ctx, arts)
+		c.finish(sr, arts, err == nil)
+		if err != nil {
+			c.m.articleErr.WithLabelValues("publish").Inc()
+			c.log.Error("publishing entries failed", "source", sr.src.Name, "entries", len(arts), "error", err)
+			return
+		}
+		c.m.published.WithLabelValues(sr.src.Kind).Add(float64(len(arts)))
+		return
+	}
+	for i, e := range fresh {
+		select {
+		case jobs <- articleJob{sr: sr, art: e.art}:
+		case <-ctx.Done():
+			rest := make([]*article.Article, 0, len(fresh)-i)
+			for _, r := range fresh[i:] {
+				rest = append(rest, r.art)
+			}
+			c.finish(sr, rest, false)
+			return
+		}
+	}
+}
+
+// finish ends the processing of articles of a source: published (or merged)
+// ones are remembered as seen; failed ones will be tried again next poll.
+func (c *Crawler) finish(sr *sourceRun, arts []*article.Article, done bool) {
+	ids := make([]string, 0, len(arts))
+	for _, a := range arts {
+		ids = append(ids, a.ID)
+	}
+	c.finishIDs(sr, ids, done)
+}
+
+// finishIDs is finish by article ID (an article may carry two: the feed
+// link's and its page's canonical URL's).
+func (c *Crawler) finishIDs(sr *sourceRun, ids []string, done bool) {
+	if !done {
+		for _, id := range ids {
+			c.unclaim(id, sr)
+		}
+	}
+	sr.mu.Lock()
+	defer sr.mu.Unlock()
+	for _, id := range ids {
+		k := idKey(id)
+		delete(sr.pending, k)
+		if done {
+			sr.seen.add(k)
+		}
+	}
+}
+
+// htmlText returns the text of an HTML fragment (or of plain text with
+// entities), whitespace collapsed, in NFC.
+func htmlText(s string) string {
+	if s == "" {
+		return ""
+	}
+	if !strings.ContainsAny(s, "<&") {
+		return norm.NFC.String(strings.Join(strings.Fields(s), " "))
+	}
+	z := html.NewTokenizer(strings.NewReader(s))
+	var b strings.Builder
+	skip := 0
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return norm.NFC.String(strings.Join(strings.Fields(b.String()), " "))
+		case html.TextToken:
+			if skip == 0 {
+				b.Write(z.Text())
+				b.WriteByte(' ')
+			}
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			if string(name) == "script" || string(name) == "style" {
+				skip++
+			}
+			b.WriteByte(' ')
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			if (string(name) == "script" || string(name) == "style") && skip > 0 {
+				skip--
+			}
+			b.WriteByte(' ')
+		}
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}
