@@ -74,6 +74,10 @@ func serve(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *e
 	if err != nil {
 		return err
 	}
+	// Loading rules, gazetteers and models leaves tens of MiB of garbage that
+	// the runtime would hand back to the OS only slowly; return it now so an
+	// idle process stays small.
+	debug.FreeOSMemory()
 	return p.app.run(ctx, cfg.Shutdown.Timeout)
 }
 
