@@ -60,12 +60,10 @@ func roleCommand(rs ...string) func(ctx context.Context, g *globals, args []stri
 	}
 }
 
-// extras lets `presswatch demo` add components (presssim, the mail sink) and
-// adjust the configuration before the pipeline is wired.
+// extras lets `presswatch demo` add components (presssim, the mail sink) to
+// the pipeline; it adjusts the configuration itself before wiring.
 type extras struct {
 	components []component
-	sources    []configs.Source
-	allowHosts []string
 }
 
 // serve wires the given roles from cfg and runs them until ctx is done.
