@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/bus"
 	"github.com/dongnai/presswatch/classifier"
 	"github.com/dongnai/presswatch/configs"
@@ -164,7 +165,24 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 			return nil, fmt.Errorf("indexer: %w", err)
 		}
 		a.add("indexer", phaseProcessor, ixr.Run)
-		checks["index"] = func(context.Context) error { _, err := ix.DocCount(); return err }
+		checks["index"] = ix.Ping
+		if ix.NeedsRebuild() {
+			// The mapping changed since this index was built: it was emptied,
+			// and is refilled from the store while the indexer keeps up with
+			// new items. Upserts are idempotent, so the two never conflict.
+			log.Warn("index mapping is out of date: rebuilding from the store", "dir", dir)
+			a.add("index-rebuild", phaseProcessor, func(ctx context.Context) error {
+				err := index.Rebuild(ctx, index.ScanFunc(func(ctx context.Context, fn func(*article.Article) error) error {
+					return st.ScanArticles(ctx, store.ArticleQuery{}, fn)
+				}), ix, nil)
+				if err != nil {
+					return fmt.Errorf("rebuild index: %w", err)
+				}
+				log.Info("index rebuilt from the store")
+				<-ctx.Done() // a component runs until told to stop
+				return nil
+			})
+		}
 	}
 
 	if rs[roleCrawler] {

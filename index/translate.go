@@ -1,0 +1,588 @@
+package index
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	bq "github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/dongnai/presswatch/internal/textnorm"
+	"github.com/dongnai/presswatch/query"
+)
+
+// Limits of the translation.
+const (
+	// nearPhraseMax is the largest NEAR distance translated into exact
+	// gapped phrases; larger distances become co-occurrence in the document.
+	nearPhraseMax = 16
+	// prefixExpandMax bounds how many index terms a prefix inside a phrase or
+	// NEAR expands to.
+	prefixExpandMax = 64
+	// minPrefixRunes is the shortest prefix accepted for Latin-script words.
+	minPrefixRunes = 2
+	// boostExactVI ranks Vietnamese matches with the query's diacritics first.
+	boostExactVI = 1.5
+)
+
+// fieldKind is how a query field maps onto the index.
+type fieldKind int
+
+const (
+	kindUnknown fieldKind = iota
+	kindText
+	kindKeyword
+	kindNumber
+	kindDate
+)
+
+// queryField resolves a field name written in a query (case-insensitive,
+// with the aliases analysts use) to its kind and index field.
+func queryField(name string) (fieldKind, string) {
+	switch strings.ToLower(name) {
+	case "", "text", "body", "all":
+		return kindText, fText
+	case "title":
+		return kindText, fTitle
+	case "lang", "language":
+		return kindKeyword, fLang
+	case "country":
+		return kindKeyword, fCountry
+	case "outlet":
+		return kindKeyword, fOutlet
+	case "source", "sources":
+		return kindKeyword, fSource
+	case "topic", "topics":
+		return kindKeyword, fTopics
+	case "entity", "entities":
+		return kindKeyword, fEntities
+	case "tone":
+		return kindKeyword, fTone
+	case "needs_review", "review":
+		return kindKeyword, fReview
+	case "cluster", "story":
+		return kindKeyword, fCluster
+	case "risk":
+		return kindNumber, fRisk
+	case "published", "date":
+		return kindDate, fPublished
+	case "collected":
+		return kindDate, fCollected
+	}
+	return kindUnknown, ""
+}
+
+// hlTerm is a positive text match to highlight: folded tokens in order, the
+// last one a prefix when prefix is set.
+type hlTerm struct {
+	toks   []string
+	prefix bool
+}
+
+// translator turns a query AST into a Bleve query.
+type translator struct {
+	src   string   // the query as typed, for error positions
+	terms []hlTerm // what to highlight
+	dict  dictFunc // expands prefixes inside phrases; nil = no expansion
+	neg   int      // depth of NOT around the current node
+}
+
+// dictFunc returns up to max index terms of field starting with prefix.
+type dictFunc func(field, prefix string, max int) ([]string, error)
+
+// errAt returns a *query.SyntaxError pointing at the first occurrence of
+// needle in the query (0 when it cannot be found).
+func (t *translator) errAt(needle, format string, args ...any) error {
+	pos := 0
+	if needle != "" {
+		if i := strings.Index(asciiLower(t.src), asciiLower(needle)); i >= 0 {
+			pos = i
+		}
+	}
+	return &query.SyntaxError{Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+// asciiLower lower-cases ASCII letters only, keeping byte offsets intact.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func (t *translator) node(n query.Node) (bq.Query, error) {
+	switch n := n.(type) {
+	case *query.And:
+		var must, mustNot []bq.Query
+		for _, c := range flattenAnd(n, nil) {
+			if x, ok := c.(*query.Not); ok {
+				t.neg++
+				q, err := t.node(x.X)
+				t.neg--
+				if err != nil {
+					return nil, err
+				}
+				mustNot = append(mustNot, q)
+				continue
+			}
+			q, err := t.node(c)
+			if err != nil {
+				return nil, err
+			}
+			must = append(must, q)
+		}
+		if len(mustNot) == 0 {
+			return bq.NewConjunctionQuery(must), nil
+		}
+		if len(must) == 0 {
+			must = []bq.Query{bq.NewMatchAllQuery()}
+		}
+		return bq.NewBooleanQuery(must, nil, mustNot), nil
+	case *query.Or:
+		var qs []bq.Query
+		for _, c := range flattenOr(n, nil) {
+			q, err := t.node(c)
+			if err != nil {
+				return nil, err
+			}
+			qs = append(qs, q)
+		}
+		return bq.NewDisjunctionQuery(qs), nil
+	case *query.Not:
+		t.neg++
+		q, err := t.node(n.X)
+		t.neg--
+		if err != nil {
+			return nil, err
+		}
+		return bq.NewBooleanQuery([]bq.Query{bq.NewMatchAllQuery()}, nil, []bq.Query{q}), nil
+	case *query.Term:
+		return t.term(n.Field, n.Value, n.Prefix)
+	case *query.Phrase:
+		return t.phrase(n.Field, n.Words)
+	case *query.Near:
+		return t.near(n)
+	case *query.Compare:
+		return t.compare(n.Field, n.Op, n.Value)
+	case nil:
+		return bq.NewMatchNoneQuery(), nil
+	}
+	return nil, fmt.Errorf("translate query: unknown node %T", n)
+}
+
+func flattenAnd(n query.Node, out []query.Node) []query.Node {
+	if a, ok := n.(*query.And); ok {
+		return flattenAnd(a.Right, flattenAnd(a.Left, out))
+	}
+	return append(out, n)
+}
+
+func flattenOr(n query.Node, out []query.Node) []query.Node {
+	if o, ok := n.(*query.Or); ok {
+		return flattenOr(o.Right, flattenOr(o.Left, out))
+	}
+	return append(out, n)
+}
+
+func (t *translator) highlight(toks []string, prefix bool) {
+	if t.neg%2 == 0 && len(toks) > 0 {
+		t.terms = append(t.terms, hlTerm{toks: toks, prefix: prefix})
+	}
+}
+
+func (t *translator) unknownField(field string) error {
+	return t.errAt(field+":", "unknown field %q (text fields: title, text; keywords: lang, country, outlet, source, topic, entity, tone, needs_review, cluster; numbers: risk; dates: published, collected)", field)
+}
+
+// term translates a word, field:word or word*.
+func (t *translator) term(field, value string, prefix bool) (bq.Query, error) {
+	kind, f := queryField(field)
+	switch kind {
+	case kindText:
+		return t.text(f, value, prefix)
+	case kindKeyword:
+		return t.keyword(field, f, value, prefix)
+	case kindNumber, kindDate:
+		if prefix {
+			return nil, t.errAt(field+":", "field %q takes no prefix", field)
+		}
+		return t.compare(field, "=", value)
+	}
+	return nil, t.unknownField(field)
+}
+
+func isCJKString(s string) bool {
+	for _, r := range s {
+		if textnorm.IsCJK(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasNonASCIILatin(s string) bool {
+	for _, r := range s {
+		if r >= utf8.RuneSelf && unicode.Is(unicode.Latin, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isLatinWord(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) {
+			return false
+		}
+	}
+	return true
+}
+
+func match(value, field string, boost float64) bq.Query {
+	m := bq.NewMatchQuery(value)
+	m.SetField(field)
+	m.SetOperator(bq.MatchQueryOperatorAnd)
+	if boost != 0 {
+		m.SetBoost(boost)
+	}
+	return m
+}
+
+// text translates a word in a text field. Matching is decided by the
+// language-neutral folded field, exactly as query.Eval decides it; English
+// words also match their stemmed forms in English documents; Vietnamese words
+// written with diacritics and CJK words add score from the language fields.
+func (t *translator) text(field, value string, prefix bool) (bq.Query, error) {
+	toks := textnorm.Words(value)
+	if len(toks) == 0 {
+		return bq.NewMatchNoneQuery(), nil
+	}
+	t.highlight(toks, prefix)
+	if prefix {
+		last := toks[len(toks)-1]
+		if !isCJKString(last) && utf8.RuneCountInString(last) < minPrefixRunes {
+			return nil, t.errAt(value+"*", "prefix %q is too short (at least %d letters)", value, minPrefixRunes)
+		}
+		if len(toks) == 1 {
+			p := bq.NewPrefixQuery(last)
+			p.SetField(field)
+			return p, nil
+		}
+		return t.phraseToks(field, toks, true)
+	}
+	var base bq.Query
+	if len(toks) == 1 {
+		tq := bq.NewTermQuery(toks[0])
+		tq.SetField(field)
+		base = tq
+	} else {
+		pq, err := t.phraseToks(field, toks, false)
+		if err != nil {
+			return nil, err
+		}
+		base = pq
+	}
+	if field != fText {
+		return base, nil
+	}
+	var should []bq.Query
+	if hasNonASCIILatin(value) && !isCJKString(value) {
+		should = append(should, match(value, fTextVI, boostExactVI))
+	}
+	if isCJKString(value) {
+		should = append(should, match(value, fTextCJK, 0))
+	}
+	if len(should) > 0 {
+		base = bq.NewBooleanQuery([]bq.Query{base}, should, nil)
+	}
+	if len(toks) == 1 && isLatinWord(toks[0]) && !hasNonASCIILatin(value) {
+		// English stemming widens the match in English documents.
+		return bq.NewDisjunctionQuery([]bq.Query{base, match(value, fTextEN, 0)}), nil
+	}
+	return base, nil
+}
+
+// phraseToks matches folded tokens in order and adjacent in field; with
+// prefix, the last token is a prefix expanded through the term dictionary.
+func (t *translator) phraseToks(field string, toks []string, prefix bool) (bq.Query, error) {
+	if !prefix {
+		return bq.NewPhraseQuery(toks, field), nil
+	}
+	multi := make([][]string, len(toks))
+	for i, tok := range toks[:len(toks)-1] {
+		multi[i] = []string{tok}
+	}
+	exp, err := t.expand(field, toks[len(toks)-1])
+	if err != nil {
+		return nil, err
+	}
+	if len(exp) == 0 {
+		return bq.NewMatchNoneQuery(), nil
+	}
+	multi[len(toks)-1] = exp
+	return bq.NewMultiPhraseQuery(multi, field), nil
+}
+
+func (t *translator) expand(field, prefix string) ([]string, error) {
+	if t.dict == nil {
+		return []string{prefix}, nil
+	}
+	return t.dict(field, prefix, prefixExpandMax)
+}
+
+// phrase translates "a b c" or field:"a b c".
+func (t *translator) phrase(field string, words []string) (bq.Query, error) {
+	kind, f := queryField(field)
+	switch kind {
+	case kindText:
+		value := strings.Join(words, " ")
+		toks := textnorm.Words(value)
+		if len(toks) == 0 {
+			return bq.NewMatchNoneQuery(), nil
+		}
+		t.highlight(toks, false)
+		var q bq.Query = bq.NewPhraseQuery(toks, f)
+		if f == fText && isCJKString(value) {
+			q = bq.NewBooleanQuery([]bq.Query{q}, []bq.Query{match(value, fTextCJK, 0)}, nil)
+		}
+		return q, nil
+	case kindKeyword:
+		return t.keyword(field, f, strings.Join(words, " "), false)
+	case kindNumber, kindDate:
+		return nil, t.errAt(field+":", "field %q takes a number or date, not a phrase", field)
+	}
+	return nil, t.unknownField(field)
+}
+
+// near translates a NEAR/n b. query.Eval's meaning is: a window of n+1 token
+// positions holds the start of every operand, in any order. For two operands
+// and n ≤ nearPhraseMax the translation is exact up to overlapping operands:
+// a disjunction of gapped phrases "a _ … _ b" and "b _ … _ a" for every start
+// distance from the operand's length to n. Three or more operands become the
+// conjunction of that test for every pair (each pair within n, possibly using
+// different occurrences). Distances above nearPhraseMax become co-occurrence
+// of all operands in the same field of the document.
+func (t *translator) near(n *query.Near) (bq.Query, error) {
+	field := ""
+	ops := make([][][]string, 0, len(n.Terms)) // operand → positions → alternatives
+	for _, op := range n.Terms {
+		var (
+			f      string
+			value  string
+			prefix bool
+		)
+		switch op := op.(type) {
+		case *query.Term:
+			f, value, prefix = op.Field, op.Value, op.Prefix
+		case *query.Phrase:
+			f, value = op.Field, strings.Join(op.Words, " ")
+		default:
+			return nil, t.errAt("NEAR", "NEAR needs words or phrases")
+		}
+		kind, idx := queryField(f)
+		if kind != kindText {
+			if kind == kindUnknown {
+				return nil, t.unknownField(f)
+			}
+			return nil, t.errAt(f+":", "NEAR works on text fields, not %q", f)
+		}
+		if field != "" && idx != field {
+			return nil, t.errAt("NEAR", "NEAR operands must be in the same field")
+		}
+		field = idx
+		toks := textnorm.Words(value)
+		if len(toks) == 0 {
+			return bq.NewMatchNoneQuery(), nil
+		}
+		t.highlight(toks, prefix)
+		alts := make([][]string, len(toks))
+		for i, tok := range toks {
+			alts[i] = []string{tok}
+		}
+		if prefix {
+			last := toks[len(toks)-1]
+			if !isCJKString(last) && utf8.RuneCountInString(last) < minPrefixRunes {
+				return nil, t.errAt(value+"*", "prefix %q is too short (at least %d letters)", value, minPrefixRunes)
+			}
+			exp, err := t.expand(field, last)
+			if err != nil {
+				return nil, err
+			}
+			if len(exp) == 0 {
+				return bq.NewMatchNoneQuery(), nil
+			}
+			alts[len(toks)-1] = exp
+		}
+		ops = append(ops, alts)
+	}
+	if n.Dist > nearPhraseMax {
+		qs := make([]bq.Query, len(ops))
+		for i, op := range ops {
+			qs[i] = bq.NewMultiPhraseQuery(op, field)
+		}
+		return bq.NewConjunctionQuery(qs), nil
+	}
+	var pairs []bq.Query
+	for i := 0; i < len(ops); i++ {
+		for j := i + 1; j < len(ops); j++ {
+			pairs = append(pairs, nearPair(ops[i], ops[j], n.Dist, field))
+		}
+	}
+	if len(pairs) == 1 {
+		return pairs[0], nil
+	}
+	return bq.NewConjunctionQuery(pairs), nil
+}
+
+// nearPair is a disjunction of gapped phrases: a then b, or b then a, with
+// the starts of a and b at most dist positions apart.
+func nearPair(a, b [][]string, dist int, field string) bq.Query {
+	var qs []bq.Query
+	add := func(x, y [][]string) {
+		for d := len(x); d <= dist; d++ {
+			terms := make([][]string, 0, d+len(y))
+			terms = append(terms, x...)
+			for g := len(x); g < d; g++ {
+				terms = append(terms, []string{""})
+			}
+			terms = append(terms, y...)
+			qs = append(qs, bq.NewMultiPhraseQuery(terms, field))
+		}
+	}
+	add(a, b)
+	add(b, a)
+	if len(qs) == 0 {
+		// dist shorter than either operand: they can only overlap.
+		return bq.NewMatchNoneQuery()
+	}
+	return bq.NewDisjunctionQuery(qs)
+}
+
+// keyword translates field:value on a keyword field. Values are normalised
+// the way the index stores them: lang, tone lower case, country upper case,
+// outlet and entities folded, needs_review true/false.
+func (t *translator) keyword(name, field, value string, prefix bool) (bq.Query, error) {
+	qs, err := keywordQueries(field, value, prefix)
+	if err != nil {
+		return nil, t.errAt(name+":", "%s", err.Error())
+	}
+	if len(qs) == 1 {
+		return qs[0], nil
+	}
+	return bq.NewDisjunctionQuery(qs), nil
+}
+
+func keywordQueries(field, value string, prefix bool) ([]bq.Query, error) {
+	one := func(f, v string) bq.Query {
+		if prefix {
+			p := bq.NewPrefixQuery(v)
+			p.SetField(f)
+			return p
+		}
+		q := bq.NewTermQuery(v)
+		q.SetField(f)
+		return q
+	}
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return nil, fmt.Errorf("empty value for %s", field)
+	}
+	switch field {
+	case fLang, fTone:
+		return []bq.Query{one(field, strings.ToLower(value))}, nil
+	case fCountry:
+		return []bq.Query{one(field, strings.ToUpper(value))}, nil
+	case fReview:
+		switch strings.ToLower(value) {
+		case "true", "yes", "1":
+			return []bq.Query{one(field, "true")}, nil
+		case "false", "no", "0":
+			return []bq.Query{one(field, "false")}, nil
+		}
+		return nil, fmt.Errorf("needs_review is true or false, not %q", value)
+	case fOutlet:
+		return []bq.Query{one(fOutlet, value), one(fOutletF, textnorm.Fold(value))}, nil
+	case fEntities:
+		return []bq.Query{one(field, textnorm.Fold(value))}, nil
+	default: // source, topics, cluster: as written, or lower case
+		qs := []bq.Query{one(field, value)}
+		if l := strings.ToLower(value); l != value {
+			qs = append(qs, one(field, l))
+		}
+		return qs, nil
+	}
+}
+
+// compare translates risk>=60, published>2026-01-01 and the like.
+func (t *translator) compare(field, op, value string) (bq.Query, error) {
+	kind, f := queryField(field)
+	yes, no := true, false
+	switch kind {
+	case kindNumber:
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			return nil, t.errAt(field, "%s needs a number, not %q", field, value)
+		}
+		var q *bq.NumericRangeQuery
+		switch op {
+		case ">":
+			q = bq.NewNumericRangeInclusiveQuery(&v, nil, &no, nil)
+		case ">=":
+			q = bq.NewNumericRangeInclusiveQuery(&v, nil, &yes, nil)
+		case "<":
+			q = bq.NewNumericRangeInclusiveQuery(nil, &v, nil, &no)
+		case "<=":
+			q = bq.NewNumericRangeInclusiveQuery(nil, &v, nil, &yes)
+		default:
+			q = bq.NewNumericRangeInclusiveQuery(&v, &v, &yes, &yes)
+		}
+		q.SetField(f)
+		return q, nil
+	case kindDate:
+		from, to, err := parseDateValue(value)
+		if err != nil {
+			return nil, t.errAt(field, "%s needs a date such as 2026-11-05, not %q", field, value)
+		}
+		var start, end time.Time
+		si, ei := true, false
+		switch op {
+		case ">":
+			start = to
+		case ">=":
+			start = from
+		case "<":
+			end = from
+		case "<=":
+			end = to
+		default:
+			start, end = from, to
+		}
+		q := bq.NewDateRangeInclusiveQuery(start, end, &si, &ei)
+		q.SetField(f)
+		return q, nil
+	case kindUnknown:
+		return nil, t.unknownField(field)
+	}
+	return nil, t.errAt(field, "field %q is not a number or a date", field)
+}
+
+// parseDateValue parses a day (the whole UTC day [from, to)), or an RFC 3339
+// time (from = to = that instant, to just after it).
+func parseDateValue(s string) (from, to time.Time, err error) {
+	if d, err := time.Parse(dayLayout, s); err == nil {
+		return d, d.AddDate(0, 0, 1), nil
+	}
+	if d, err := time.Parse("2006-01", s); err == nil {
+		return d, d.AddDate(0, 1, 0), nil
+	}
+	if ts, err := time.Parse(time.RFC3339, s); err == nil {
+		return ts.UTC(), ts.UTC().Add(time.Nanosecond), nil
+	}
+	return time.Time{}, time.Time{}, fmt.Errorf("not a date: %q", s)
+}
