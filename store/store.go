@@ -67,6 +67,9 @@ type Options struct {
 
 // Store is the system of record. All methods are safe for concurrent use.
 type Store interface {
+	// AlertStore is the alerts outbox, silences and triage (store/alerts.go).
+	AlertStore
+
 	// Backend returns "sqlite" or "postgres".
 	Backend() string
 	// Ping checks that the database answers.

@@ -170,7 +170,7 @@ func TestStorySourcesDashboardPages(t *testing.T) {
 		{"/stories/none", 404, nil},
 		{"/sources", 200, []string{"yonhap", "fetch feed: 503 Service Unavailable", "b-error", "b-silent", "b-ok", "b-disabled", "Im lặng bất thường"}},
 		{"/dashboard", 200, []string{`id="dash-total">8<`, "<svg class=\"chart\"", `href="/search?f=country:JP&amp;sort=newest"`, "Tiêu cực"}},
-		{"/alerts", 200, []string{"alerts issue", "Hộp thư cảnh báo sẽ có"}},
+		{"/alerts", 200, []string{"Cảnh báo", "Không có cảnh báo"}},
 		{"/admin/users", 200, []string{"foreign_affairs", "Sở Ngoại vụ", "Đã khóa"}},
 		{"/", 303, nil},
 	} {

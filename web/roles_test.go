@@ -21,6 +21,13 @@ var wantRoles = map[string]string{
 	"GET /stories/{id}":                  "admin analyst foreign_affairs police viewer",
 	"GET /sources":                       "admin analyst",
 	"GET /alerts":                        "admin analyst foreign_affairs police",
+	"GET /alerts/{id}":                   "admin analyst foreign_affairs police",
+	"POST /alerts/{id}":                  "admin analyst foreign_affairs police",
+	"GET /alerts/rules":                  "admin analyst",
+	"GET /alerts/silences":               "admin analyst",
+	"POST /alerts/silences":              "admin analyst",
+	"POST /alerts/silences/{id}/expire":  "admin analyst",
+	"GET /reports":                       "admin analyst foreign_affairs police viewer",
 	"GET /saved":                         "admin analyst foreign_affairs police",
 	"POST /saved":                        "admin analyst foreign_affairs police",
 	"POST /saved/{id}/delete":            "admin analyst foreign_affairs police",
@@ -37,7 +44,8 @@ var wantRoles = map[string]string{
 }
 
 // wantPublic lists the routes anyone may use without logging in.
-var wantPublic = []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /static/", "GET /login", "POST /login", "GET /lang/{lang}"}
+var wantPublic = []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /static/", "GET /login", "POST /login", "GET /lang/{lang}",
+	"GET /alerts/ack", "POST /alerts/ack"} // the signed link is the capability
 
 func TestRouteTableMatchesDesign(t *testing.T) {
 	f := newFixture(t)
@@ -89,6 +97,7 @@ func TestPostgres(t *testing.T) {
 func roleMatrix(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	artID := f.arts[0].ID
+	alertID, silenceID := matrixAlert(t, f)
 	for pattern, want := range wantRoles {
 		method, path, _ := strings.Cut(pattern, " ")
 		api := strings.HasPrefix(path, "/api/")
@@ -111,13 +120,17 @@ func roleMatrix(t *testing.T, f *fixture) {
 					p = strings.Replace(path, "{id}", "c-airport", 1)
 				case strings.Contains(path, "saved"):
 					p = strings.Replace(path, "{id}", ss.ID, 1)
+				case strings.Contains(path, "/alerts/silences/"):
+					p = strings.Replace(path, "{id}", silenceID, 1)
+				case strings.HasPrefix(path, "/alerts/"):
+					p = strings.Replace(path, "{id}", alertID, 1)
 				}
 				if path == "/search/export" || path == "/api/v1/export" {
 					p += "?q=" + url.QueryEscape("Dong Nai")
 				}
 				var body string
 				if method == http.MethodPost {
-					body = url.Values{"q": {"Dong Nai"}, "name": {"matrix"}}.Encode()
+					body = url.Values{"q": {"Dong Nai"}, "name": {"matrix"}, "query": {"Dong Nai"}, "reason": {"matrix"}, "duration": {"1h"}}.Encode()
 					if api {
 						body = `{"name":"matrix","query":"Dong Nai"}`
 					}

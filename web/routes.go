@@ -32,7 +32,7 @@ type route struct {
 // table is the single place where authorisation is decided, for the UI and
 // the API alike.
 func (s *Server) table() []route {
-	return []route{
+	rs := []route{
 		// Operational and public.
 		{"GET /healthz", nil, false, s.handleHealthz},
 		{"GET /readyz", nil, false, s.handleReadyz},
@@ -51,7 +51,16 @@ func (s *Server) table() []route {
 		{"GET /articles/{id}", everyone, false, s.handleArticle},
 		{"GET /stories/{id}", everyone, false, s.handleStory},
 		{"GET /sources", operators, false, s.handleSources},
-		{"GET /alerts", officers, false, s.handleAlerts},
+		{"GET /alerts", officers, false, s.handleAlertInbox},
+		{"GET /alerts/ack", nil, false, s.handleAlertAck},
+		{"POST /alerts/ack", nil, false, s.handleAlertAck},
+		{"GET /alerts/rules", operators, false, s.handleAlertRules},
+		{"GET /alerts/silences", operators, false, s.handleSilences},
+		{"POST /alerts/silences", operators, false, s.handleSilenceCreate},
+		{"POST /alerts/silences/{id}/expire", operators, false, s.handleSilenceExpire},
+		{"GET /alerts/{id}", officers, false, s.handleAlertDetail},
+		{"POST /alerts/{id}", officers, false, s.handleAlertUpdate},
+		{"GET /reports", everyone, false, s.handleReports},
 		{"GET /saved", officers, false, s.handleSavedList},
 		{"POST /saved", officers, false, s.handleSavedCreate},
 		{"POST /saved/{id}/delete", officers, false, s.handleSavedDelete},
@@ -68,6 +77,14 @@ func (s *Server) table() []route {
 		{"POST /api/v1/saved-searches", officers, true, s.apiSavedCreate},
 		{"DELETE /api/v1/saved-searches/{id}", officers, true, s.apiSavedDelete},
 	}
+	if s.opts.Demo && s.opts.Mailbox != nil {
+		// The demo's mail sink, so a newcomer sees alerts arrive; never in production.
+		rs = append(rs,
+			route{"GET /demo/mailbox", everyone, false, s.mailboxList(s.opts.Mailbox)},
+			route{"GET /demo/mailbox/{name}", everyone, false, s.mailboxMessage(s.opts.Mailbox)},
+		)
+	}
+	return rs
 }
 
 // routes builds the mux from the table and wraps it in the middleware every

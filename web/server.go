@@ -55,6 +55,8 @@ type Options struct {
 	Checks map[string]func(ctx context.Context) error
 	// Demo enables demo-only pages.
 	Demo bool
+	// Mailbox is the demo's SMTP sink, listed at /demo/mailbox when Demo is set.
+	Mailbox MailboxLister
 	// SessionTTL is how long a session lives after login; default 12h.
 	SessionTTL time.Duration
 	// ShutdownTimeout bounds the graceful stop in Run; default 10s.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/dongnai/presswatch/configs"
@@ -63,6 +64,12 @@ func cmdDemo(ctx context.Context, g *globals, args []string) error {
 			return err
 		},
 	}}}
+	mb, err := addDemoMailbox(ex, cfg, log)
+	if err != nil {
+		return err
+	}
+	ex.mailbox = mb
+	fmt.Fprintf(g.Stderr, "  Alert emails go to a local SMTP sink: %s/demo/mailbox (and %s)\n\n", cfg.Web.BaseURL, filepath.Join(cfg.DataDir, "mailbox"))
 	return serve(ctx, g, cfg, roles{roleCrawler: true, roleClassifier: true, roleIndexer: true, roleAlerter: true, roleWeb: true}, ex)
 }
 

@@ -65,6 +65,7 @@ func roleCommand(rs ...string) func(ctx context.Context, g *globals, args []stri
 // the pipeline; it adjusts the configuration itself before wiring.
 type extras struct {
 	components []component
+	mailbox    web.MailboxLister // the demo's SMTP sink, shown at /demo/mailbox
 }
 
 // serve wires the given roles from cfg and runs them until ctx is done.
@@ -191,7 +192,9 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		}
 	}
 	if rs[roleAlerter] {
-		log.Warn("the alerter role has no stage in this build: alert routing arrives with the alerts issue; nothing is consumed")
+		if err := addAlerter(a, cfg, st, b, log, reg); err != nil {
+			return nil, err
+		}
 	}
 	if ex != nil {
 		a.components = append(a.components, ex.components...)
@@ -208,7 +211,7 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		srv, err := web.New(web.Options{
 			Listen: cfg.Web.Listen, BaseURL: cfg.Web.BaseURL, SessionSecret: []byte(cfg.Web.SessionSecret.Value()),
 			Store: st, Search: ix, Saved: saved, Gatherer: reg, Checks: checks,
-			Demo: ex != nil, Logger: log, Registerer: reg,
+			Demo: ex != nil, Mailbox: demoMailbox(ex), Logger: log, Registerer: reg,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("web server: %w", err)
@@ -224,6 +227,13 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		p.addr = func() string { return ops.ln.Addr().String() }
 	}
 	return p, nil
+}
+
+func demoMailbox(ex *extras) web.MailboxLister {
+	if ex == nil || ex.mailbox == nil {
+		return nil
+	}
+	return ex.mailbox
 }
 
 func (rs roles) names() []string {

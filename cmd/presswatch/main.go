@@ -53,6 +53,8 @@ func commands() map[string]command {
 		"extract":    {"extract one saved page: --url URL FILE|-", cmdExtract},
 		"eval":       {"extraction|classifier: measure quality on the shared test data", cmdEval},
 		"sources":    {"show every source's health, failing and silent first (-problems, -json, -sort)", cmdSources},
+		"silence":    {"manage alert silences (add|list|expire)", cmdSilence},
+		"alerts":     {"list alerts (alerts list [-state] [-route] [-receiver] [-limit])", cmdAlerts},
 		"demo":       {"run everything against presssim, a simulated foreign press on 127.0.0.1", cmdDemo},
 	}
 }

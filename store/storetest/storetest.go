@@ -22,6 +22,7 @@ import (
 // for each call (the suite calls it once per subtest) and arrange for it to be
 // closed when t ends.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	t.Run("Alerts", func(t *testing.T) { RunAlerts(t, open) })
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s store.Store)

@@ -1,0 +1,190 @@
+package alerts
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/query"
+)
+
+// Severities of a route.
+const (
+	SeverityImmediate = "immediate" // notified
+	SeverityDigest    = "digest"    // recorded for the digest, not notified
+)
+
+// Defaults of the root route, as in Alertmanager.
+const (
+	DefaultGroupWait      = 30 * time.Second
+	DefaultGroupInterval  = 5 * time.Minute
+	DefaultRepeatInterval = 4 * time.Hour
+)
+
+// GroupFields are the fields group_by and inhibition may name.
+var groupFields = []string{"cluster", "outlet", "country", "lang", "source", "article"}
+
+// Route is one node of the routing tree as configured; unset settings are
+// inherited from the parent.
+type Route struct {
+	Name           string // unique; unnamed routes are named by their path ("route/0/1")
+	Match          string // a query; empty matches everything
+	Receiver       string
+	Continue       bool
+	GroupBy        []string
+	GroupWait      *time.Duration
+	GroupInterval  *time.Duration
+	RepeatInterval *time.Duration
+	Severity       string
+	Routes         []Route
+}
+
+// Match is a route that an article matched, with its effective settings.
+type Match struct {
+	Route                                    string
+	Receiver                                 string
+	GroupBy                                  []string
+	GroupWait, GroupInterval, RepeatInterval time.Duration
+	Severity                                 string
+}
+
+// GroupKey returns the key of a's group under m: the route and the group_by values.
+func (m Match) GroupKey(a *article.Article) string {
+	var b strings.Builder
+	b.WriteString(m.Route)
+	for _, f := range m.GroupBy {
+		b.WriteString("|" + f + "=" + groupValue(a, f))
+	}
+	return b.String()
+}
+
+type node struct {
+	m        Match
+	match    *query.Prepared // nil matches everything
+	cont     bool
+	children []*node
+}
+
+// Router matches articles against a routing tree. It is immutable and safe
+// for concurrent use.
+type Router struct {
+	root  *node
+	names []string
+}
+
+// NewRouter compiles a routing tree. The root must name a receiver and have
+// no matcher; every receiver named must be in receivers.
+func NewRouter(root Route, receivers []string) (*Router, error) {
+	if root.Match != "" {
+		return nil, errors.New("routing tree: the root route must not have a matcher")
+	}
+	if root.Receiver == "" {
+		return nil, errors.New("routing tree: the root route needs a receiver")
+	}
+	def := Match{Route: "default", GroupBy: []string{"cluster"}, GroupWait: DefaultGroupWait,
+		GroupInterval: DefaultGroupInterval, RepeatInterval: DefaultRepeatInterval, Severity: SeverityImmediate}
+	r := &Router{}
+	seen := map[string]bool{}
+	n, err := r.compile(root, def, "route", receivers, seen, true)
+	if err != nil {
+		return nil, err
+	}
+	r.root = n
+	return r, nil
+}
+
+func (r *Router) compile(rt Route, parent Match, path string, receivers []string, seen map[string]bool, root bool) (*node, error) {
+	m := parent
+	m.Route = rt.Name
+	if m.Route == "" {
+		m.Route = path
+		if root {
+			m.Route = "default"
+		}
+	}
+	if seen[m.Route] {
+		return nil, fmt.Errorf("routing tree: duplicate route name %q", m.Route)
+	}
+	seen[m.Route] = true
+	r.names = append(r.names, m.Route)
+	if rt.Receiver != "" {
+		if !slices.Contains(receivers, rt.Receiver) {
+			return nil, fmt.Errorf("route %q: no receiver named %q", m.Route, rt.Receiver)
+		}
+		m.Receiver = rt.Receiver
+	}
+	if len(rt.GroupBy) > 0 {
+		for _, f := range rt.GroupBy {
+			if !slices.Contains(groupFields, f) {
+				return nil, fmt.Errorf("route %q: cannot group by %q", m.Route, f)
+			}
+		}
+		m.GroupBy = slices.Clone(rt.GroupBy)
+	}
+	if rt.GroupWait != nil {
+		m.GroupWait = *rt.GroupWait
+	}
+	if rt.GroupInterval != nil {
+		m.GroupInterval = *rt.GroupInterval
+	}
+	if rt.RepeatInterval != nil {
+		m.RepeatInterval = *rt.RepeatInterval
+	}
+	switch rt.Severity {
+	case "":
+	case SeverityImmediate, SeverityDigest:
+		m.Severity = rt.Severity
+	default:
+		return nil, fmt.Errorf("route %q: unknown severity %q", m.Route, rt.Severity)
+	}
+	n := &node{m: m, cont: rt.Continue}
+	if rt.Match != "" {
+		q, err := query.Parse(rt.Match)
+		if err != nil {
+			return nil, fmt.Errorf("route %q: match: %w", m.Route, err)
+		}
+		n.match = query.Prepare(q)
+	}
+	for i, c := range rt.Routes {
+		cn, err := r.compile(c, m, path+"/"+strconv.Itoa(i), receivers, seen, false)
+		if err != nil {
+			return nil, err
+		}
+		n.children = append(n.children, cn)
+	}
+	return n, nil
+}
+
+// Routes returns every route's name, depth first.
+func (r *Router) Routes() []string { return slices.Clone(r.names) }
+
+// Match returns the routes a matches, in tree order. The root always
+// matches, so every article gets at least one Match.
+func (r *Router) Match(a *article.Article) []Match {
+	return r.root.walk(articleDoc(a))
+}
+
+func (n *node) walk(d query.Doc) []Match {
+	if n.match != nil && !n.match.Match(d) {
+		return nil
+	}
+	var out []Match
+	for _, c := range n.children {
+		ms := c.walk(d)
+		if len(ms) == 0 {
+			continue
+		}
+		out = append(out, ms...)
+		if !c.cont {
+			break
+		}
+	}
+	if len(out) == 0 {
+		out = []Match{n.m}
+	}
+	return out
+}

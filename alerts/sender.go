@@ -1,0 +1,351 @@
+package alerts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/store"
+)
+
+// SenderStore is what the sender needs from the store.
+type SenderStore interface {
+	ClaimDeliveries(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]store.Delivery, error)
+	DeliveryAlerts(ctx context.Context, deliveryID string) ([]store.Alert, error)
+	MarkDeliverySent(ctx context.Context, id, subject string, at time.Time) error
+	MarkDeliveryRetry(ctx context.Context, id string, next time.Time, lastErr string) error
+	MarkDeliveryFailed(ctx context.Context, id string, at time.Time, lastErr string) error
+	GetArticles(ctx context.Context, ids []string) ([]*article.Article, error)
+	CountDeliveries(ctx context.Context) (map[string]int64, error)
+}
+
+// outboxCollector exports the number of deliveries in each state at scrape time.
+type outboxCollector struct {
+	st   SenderStore
+	desc *prometheus.Desc
+	log  *slog.Logger
+}
+
+func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	counts, err := c.st.CountDeliveries(ctx)
+	if err != nil {
+		c.log.Warn("counting the outbox for metrics", "err", err)
+		return
+	}
+	for _, state := range []string{store.DeliveryPending, store.DeliverySending, store.DeliverySent, store.DeliveryFailed} {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(counts[state]), state)
+	}
+}
+
+// SenderOptions configure a Sender.
+type SenderOptions struct {
+	Store     SenderStore
+	Notifiers map[string]Notifier // by channel: "email", "webhook"
+	Templates *Templates
+	Receivers []Receiver // for display names
+	BaseURL   string     // of the UI, for links
+	Ack       *AckSigner // nil: no acknowledge link
+	Location  *time.Location
+
+	PollInterval   time.Duration // 0 means 1s
+	Lease          time.Duration // how long a claimed delivery is ours; 0 means 2m
+	BatchSize      int           // deliveries claimed at once; 0 means 50
+	MaxAttempts    int           // 0 means 10
+	BackoffInitial time.Duration // 0 means 30s
+	BackoffMax     time.Duration // 0 means 30m
+
+	Now        func() time.Time
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+}
+
+// Sender is the outbox worker.
+type Sender struct {
+	opts      SenderOptions
+	receivers map[string]Receiver
+	log       *slog.Logger
+	wake      chan struct{}
+
+	sent     *prometheus.CounterVec
+	failures *prometheus.CounterVec
+	latency  prometheus.Histogram
+}
+
+// NewSender validates opts and returns a sender.
+func NewSender(opts SenderOptions) (*Sender, error) {
+	if opts.Store == nil || opts.Templates == nil || len(opts.Notifiers) == 0 {
+		return nil, errors.New("alerts sender: Store, Templates and Notifiers are required")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&opts.PollInterval, time.Second)
+	def(&opts.Lease, 2*time.Minute)
+	def(&opts.BackoffInitial, 30*time.Second)
+	def(&opts.BackoffMax, 30*time.Minute)
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 50
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 10
+	}
+	if opts.Location == nil {
+		opts.Location = LoadLocation("")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Registerer == nil {
+		opts.Registerer = prometheus.NewRegistry()
+	}
+	s := &Sender{opts: opts, receivers: map[string]Receiver{}, log: opts.Logger.With("component", "alert-sender"),
+		wake: make(chan struct{}, 1)}
+	for _, r := range opts.Receivers {
+		s.receivers[r.Name] = r
+	}
+	s.sent = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "presswatch_alert_deliveries_total", Help: "Alert deliveries finished, by channel and result (sent, failed).",
+	}, []string{"channel", "result"})
+	s.failures = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "presswatch_alert_delivery_attempt_errors_total", Help: "Failed delivery attempts, by channel.",
+	}, []string{"channel"})
+	s.latency = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "presswatch_alert_delivery_delay_seconds", Help: "Time from a delivery's due time to its acceptance.",
+		Buckets: prometheus.ExponentialBuckets(0.05, 2, 14),
+	})
+	outbox := &outboxCollector{st: opts.Store, log: s.log, desc: prometheus.NewDesc("presswatch_alert_outbox_deliveries",
+		"Deliveries in the outbox by state (pending, sending, sent, failed).", []string{"state"}, nil)}
+	for _, c := range []prometheus.Collector{s.sent, s.failures, s.latency, outbox} {
+		if err := opts.Registerer.Register(c); err != nil {
+			return nil, fmt.Errorf("alerts sender metrics: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Wake makes the sender look for due deliveries now instead of at its next poll.
+func (s *Sender) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers due deliveries until ctx is done.
+func (s *Sender) Run(ctx context.Context) error {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		case <-s.wake:
+		}
+		n, err := s.SendDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "delivering alerts", "err", err)
+		}
+		wait := s.opts.PollInterval
+		if n == s.opts.BatchSize {
+			wait = 0 // more may be due
+		}
+		if !t.Stop() {
+			select {
+			case <-t.C:
+			default:
+			}
+		}
+		t.Reset(wait)
+	}
+}
+
+// SendDue claims one batch of due deliveries and delivers them in order of
+// urgency; it returns how many it claimed.
+func (s *Sender) SendDue(ctx context.Context) (int, error) {
+	ds, err := s.opts.Store.ClaimDeliveries(ctx, s.opts.Now(), s.opts.BatchSize, s.opts.Lease)
+	if err != nil {
+		return 0, fmt.Errorf("claim deliveries: %w", err)
+	}
+	var errs []error
+	for _, d := range ds {
+		if ctx.Err() != nil {
+			break
+		}
+		if s.opts.Now().After(d.NextAttempt) {
+			// Our lease ran out while earlier deliveries of the batch were
+			// slow: another sender may have it now. It will be claimed again.
+			continue
+		}
+		if err := s.deliver(ctx, d); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return len(ds), errors.Join(errs...)
+}
+
+// backoff returns the wait after the attempt-th failed attempt, with ±10% jitter.
+func (s *Sender) backoff(attempt int) time.Duration {
+	d := s.opts.BackoffInitial
+	for i := 1; i < attempt && d < s.opts.BackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, s.opts.BackoffMax)
+	return d + time.Duration((rand.Float64()-0.5)*0.2*float64(d))
+}
+
+func (s *Sender) deliver(ctx context.Context, d store.Delivery) error {
+	m, err := s.build(ctx, d)
+	if err == nil {
+		n, ok := s.opts.Notifiers[d.Channel]
+		if !ok {
+			err = fmt.Errorf("no notifier for channel %q", d.Channel)
+			return s.fail(ctx, d, err, false)
+		}
+		var retry bool
+		retry, err = n.Notify(ctx, m)
+		if err == nil {
+			now := s.opts.Now()
+			// The receiver has the message. If this mark is lost (a crash),
+			// the lease runs out and the same Message-ID is sent again.
+			if err := s.opts.Store.MarkDeliverySent(ctx, d.ID, m.Subject, now); err != nil {
+				return fmt.Errorf("delivery %s accepted but not marked sent: %w", d.ID, err)
+			}
+			s.sent.WithLabelValues(d.Channel, "sent").Inc()
+			if !d.ScheduledAt.IsZero() {
+				s.latency.Observe(now.Sub(d.ScheduledAt).Seconds())
+			}
+			s.log.DebugContext(ctx, "alert delivered", "delivery", d.ID, "receiver", d.Receiver, "channel", d.Channel, "attempt", d.Attempts)
+			return nil
+		}
+		return s.fail(ctx, d, err, retry)
+	}
+	return s.fail(ctx, d, err, true)
+}
+
+func (s *Sender) fail(ctx context.Context, d store.Delivery, cause error, retry bool) error {
+	s.failures.WithLabelValues(d.Channel).Inc()
+	now := s.opts.Now()
+	msg := cause.Error()
+	if !retry || d.Attempts >= s.opts.MaxAttempts {
+		if err := s.opts.Store.MarkDeliveryFailed(ctx, d.ID, now, msg); err != nil {
+			return fmt.Errorf("mark delivery %s failed: %w", d.ID, err)
+		}
+		s.sent.WithLabelValues(d.Channel, "failed").Inc()
+		s.log.ErrorContext(ctx, "alert delivery failed for good", "delivery", d.ID, "receiver", d.Receiver,
+			"channel", d.Channel, "attempts", d.Attempts, "err", cause)
+		return nil
+	}
+	next := now.Add(s.backoff(d.Attempts))
+	if err := s.opts.Store.MarkDeliveryRetry(ctx, d.ID, next, msg); err != nil {
+		return fmt.Errorf("mark delivery %s for retry: %w", d.ID, err)
+	}
+	s.log.WarnContext(ctx, "alert delivery will be retried", "delivery", d.ID, "receiver", d.Receiver,
+		"attempt", d.Attempts, "next", next, "err", cause)
+	return nil
+}
+
+// build renders a delivery from its alerts and their articles.
+func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) {
+	als, err := s.opts.Store.DeliveryAlerts(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(als) == 0 {
+		return nil, fmt.Errorf("delivery %s carries no alert", d.ID)
+	}
+	ids := make([]string, len(als))
+	for i, a := range als {
+		ids[i] = a.ArticleID
+	}
+	arts, err := s.opts.Store.GetArticles(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("articles of delivery %s: %w", d.ID, err)
+	}
+	byID := make(map[string]*article.Article, len(arts))
+	for _, a := range arts {
+		byID[a.ID] = a
+	}
+	now := s.opts.Now()
+	data := EmailData{Receiver: d.Receiver, Route: als[0].Route, Critical: d.Priority > 0}
+	if r, ok := s.receivers[d.Receiver]; ok && r.DisplayName != "" {
+		data.Receiver = r.DisplayName
+	}
+	if data.Critical {
+		data.SeverityVI, data.SeverityEN = "KHẨN", "CRITICAL"
+	} else {
+		data.SeverityVI, data.SeverityEN = "Cần xem xét", "Review"
+	}
+	payload := WebhookPayload{Version: 1, DeliveryID: d.ID, Receiver: d.Receiver, Route: als[0].Route, Critical: data.Critical}
+	base := strings.TrimRight(s.opts.BaseURL, "/")
+	// Most urgent first: highest risk, then oldest.
+	for _, al := range sortAlerts(als) {
+		a := byID[al.ArticleID]
+		if a == nil {
+			a = &article.Article{ID: al.ArticleID, Title: al.Title, Outlet: al.Outlet, Country: al.Country, Lang: al.Lang}
+		}
+		it := EmailItem{Title: HeaderSafe(a.Title, 0), Outlet: a.Outlet, Country: a.Country, Lang: a.Lang, URL: a.URL,
+			ArticleURL: base + "/articles/" + a.ID, Risk: al.Risk, Snippet: snippet(firstNonEmpty(a.Summary, a.Text), 300)}
+		if !a.Published.IsZero() {
+			it.Published = a.Published.In(s.opts.Location).Format("2006-01-02 15:04")
+		} else {
+			it.Published = "?"
+		}
+		for _, r := range al.Reasons {
+			if r.Signal == "relevance" && len(al.Reasons) > 1 {
+				continue
+			}
+			it.Reasons = append(it.Reasons, Reason{Signal: r.Signal, Detail: r.Detail, Weight: r.Weight})
+		}
+		data.Items = append(data.Items, it)
+		payload.Alerts = append(payload.Alerts, WebhookItem{AlertID: al.ID, ArticleID: a.ID, Title: it.Title, Outlet: a.Outlet,
+			Country: a.Country, Lang: a.Lang, URL: a.URL, ArticleURL: it.ArticleURL, Risk: al.Risk, Reasons: it.Reasons})
+	}
+	data.More = len(data.Items) - 1
+	if s.opts.Ack != nil {
+		link, exp := s.opts.Ack.Link(base, d.ID, now)
+		data.AckURL, data.AckExpires = link, exp.In(s.opts.Location).Format("2006-01-02 15:04")
+	}
+	r, err := s.opts.Templates.Render(data)
+	if err != nil {
+		return nil, err
+	}
+	payload.Subject, payload.Text, payload.AckURL = r.Subject, r.Text, data.AckURL
+	return &Message{DeliveryID: d.ID, MessageID: d.MessageID, Receiver: d.Receiver, To: d.Recipient,
+		Critical: data.Critical, Rendered: r, Payload: payload}, nil
+}
+
+func sortAlerts(als []store.Alert) []store.Alert {
+	out := append([]store.Alert(nil), als...)
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].Risk > out[j-1].Risk; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,188 @@
+package alerts
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	texttemplate "text/template"
+	"unicode"
+	"unicode/utf8"
+)
+
+//go:embed templates/email.tmpl
+var embeddedTemplates embed.FS
+
+// EmailData is what the email template receives.
+type EmailData struct {
+	Critical               bool
+	SeverityVI, SeverityEN string
+	Receiver               string // the receiver's display name
+	Route                  string
+	Items                  []EmailItem
+	More                   int // len(Items) - 1
+	AckURL, AckExpires     string
+}
+
+// EmailItem is one article of an alert email.
+type EmailItem struct {
+	Title, Outlet, Country, Lang string
+	URL, ArticleURL              string
+	Published                    string // in the configured zone, "2006-01-02 15:04"
+	Snippet                      string
+	Risk                         int
+	Reasons                      []Reason
+}
+
+// Reason is one signal that made the alert fire, with the matched text.
+type Reason struct {
+	Signal, Detail string
+	Weight         float64
+}
+
+// Rendered is a rendered email.
+type Rendered struct {
+	Subject, Text, HTML string
+}
+
+// Templates renders alert emails from one template source.
+type Templates struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+var signalNames = map[string][2]string{
+	"narrative":          {"Trùng luận điệu sai đã được phản bác", "Matches a narrative the office has answered"},
+	"fact_contradiction": {"Số liệu trái với số liệu chính thức", "Figure outside the official range"},
+	"stale_fact":         {"Thông tin đã lỗi thời", "Describes as pending what has happened"},
+	"sensitive_negative": {"Chủ đề nhạy cảm, giọng điệu tiêu cực", "Sensitive topic, negative tone"},
+	"alarm_terms":        {"Từ ngữ gây hoang mang", "Alarm words near the province's name"},
+	"unattributed":       {"Nguồn tin không rõ ràng", "Hedged, unattributed sourcing"},
+	"rapid_spread":       {"Lan truyền nhanh qua nhiều báo", "Many outlets carry the story"},
+	"outlet_tier":        {"Mức tin cậy của tờ báo", "Outlet reliability tier"},
+	"relevance":          {"Mức liên quan đến Đồng Nai", "Relevance to the province"},
+}
+
+func signalLabel(lang int) func(string) string {
+	return func(s string) string {
+		// Signals may carry the rule that fired: "narrative:dioxin-cleanup-finished".
+		kind, rule, _ := strings.Cut(s, ":")
+		n, ok := signalNames[kind]
+		if !ok {
+			return s
+		}
+		if rule != "" {
+			return n[lang] + " (" + rule + ")"
+		}
+		return n[lang]
+	}
+}
+
+var templateFuncs = map[string]any{
+	"add":      func(a, b int) int { return a + b },
+	"signalVI": signalLabel(0),
+	"signalEN": signalLabel(1),
+}
+
+// TemplateFile is the name of the template file, embedded and in an override folder.
+const TemplateFile = "email.tmpl"
+
+// LoadTemplates parses the email template: dir/email.tmpl when dir is not
+// empty and holds one, else the embedded default. It fails fast on a template
+// that does not parse or lacks "subject", "text" or "html".
+func LoadTemplates(dir string) (*Templates, error) {
+	var src []byte
+	var err error
+	if dir != "" {
+		src, err = os.ReadFile(filepath.Join(dir, TemplateFile))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("read email template: %w", err)
+		}
+	}
+	if src == nil {
+		if src, err = embeddedTemplates.ReadFile("templates/" + TemplateFile); err != nil {
+			return nil, fmt.Errorf("read embedded email template: %w", err)
+		}
+	}
+	return ParseTemplates(string(src))
+}
+
+// ParseTemplates parses a template source defining "subject", "text" and "html".
+func ParseTemplates(src string) (*Templates, error) {
+	tt, err := texttemplate.New("email").Funcs(templateFuncs).Parse(src)
+	if err != nil {
+		return nil, fmt.Errorf("parse email template: %w", err)
+	}
+	ht, err := htmltemplate.New("email").Funcs(templateFuncs).Parse(src)
+	if err != nil {
+		return nil, fmt.Errorf("parse email template: %w", err)
+	}
+	for _, name := range []string{"subject", "text", "html"} {
+		if tt.Lookup(name) == nil {
+			return nil, fmt.Errorf("parse email template: no %q template defined", name)
+		}
+	}
+	return &Templates{text: tt, html: ht}, nil
+}
+
+// Render renders an email. The subject is cleaned for a mail header.
+func (t *Templates) Render(d EmailData) (Rendered, error) {
+	if len(d.Items) == 0 {
+		return Rendered{}, errors.New("render email: no items")
+	}
+	var subj, text, html bytes.Buffer
+	if err := t.text.ExecuteTemplate(&subj, "subject", d); err != nil {
+		return Rendered{}, fmt.Errorf("render email subject: %w", err)
+	}
+	if err := t.text.ExecuteTemplate(&text, "text", d); err != nil {
+		return Rendered{}, fmt.Errorf("render email text: %w", err)
+	}
+	if err := t.html.ExecuteTemplate(&html, "html", d); err != nil {
+		return Rendered{}, fmt.Errorf("render email html: %w", err)
+	}
+	return Rendered{Subject: HeaderSafe(subj.String(), 250), Text: text.String(), HTML: html.String()}, nil
+}
+
+// HeaderSafe returns s fit for a one-line mail header: control characters
+// (CR and LF included) and Unicode line/paragraph separators become spaces,
+// runs of spaces collapse, invalid UTF-8 is replaced, and the result is cut to
+// max runes with an ellipsis.
+func HeaderSafe(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.IsSpace(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if max > 0 && utf8.RuneCountInString(out) > max {
+		out = string([]rune(out)[:max-1]) + "…"
+	}
+	return out
+}
+
+// snippet returns the first n runes of the text, on one line.
+func snippet(s string, n int) string {
+	s = HeaderSafe(s, 0)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)[:n]
+	if i := strings.LastIndexByte(string(r), ' '); i > len(string(r))/2 {
+		return string(r)[:i] + " …"
+	}
+	return string(r) + "…"
+}

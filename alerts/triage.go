@@ -1,0 +1,97 @@
+package alerts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/dongnai/presswatch/store"
+)
+
+// ErrBadTransition is returned for a triage change the state machine does
+// not allow.
+var ErrBadTransition = errors.New("alert state change not allowed")
+
+// transitions is the triage state machine: new → acknowledged →
+// false_positive | confirmed | responded; confirmed → responded. A silenced
+// or inhibited alert can be taken up (acknowledged) by an analyst.
+var transitions = map[string][]string{
+	store.AlertNew:           {store.AlertAcknowledged, store.AlertFalsePositive, store.AlertConfirmed},
+	store.AlertSilenced:      {store.AlertAcknowledged},
+	store.AlertInhibited:     {store.AlertAcknowledged},
+	store.AlertAcknowledged:  {store.AlertFalsePositive, store.AlertConfirmed, store.AlertResponded},
+	store.AlertConfirmed:     {store.AlertResponded, store.AlertFalsePositive},
+	store.AlertFalsePositive: {store.AlertConfirmed},
+	store.AlertResponded:     {},
+}
+
+// CanTransition reports whether an alert may go from one state to another.
+func CanTransition(from, to string) bool {
+	return from == to || slices.Contains(transitions[from], to)
+}
+
+// TriageStore is what triage needs from the store.
+type TriageStore interface {
+	GetAlert(ctx context.Context, id string) (store.Alert, error)
+	UpdateAlert(ctx context.Context, c store.AlertChange) (store.Alert, error)
+	DeliveryAlerts(ctx context.Context, deliveryID string) ([]store.Alert, error)
+}
+
+// Triage applies triage changes after checking them.
+type Triage struct {
+	Store TriageStore
+	Now   func() time.Time
+}
+
+func (t Triage) now() time.Time {
+	if t.Now != nil {
+		return t.Now()
+	}
+	return time.Now()
+}
+
+// Update checks c against the state machine (and a response link is an
+// http(s) URL) and applies it with its audit entry.
+func (t Triage) Update(ctx context.Context, c store.AlertChange) (store.Alert, error) {
+	cur, err := t.Store.GetAlert(ctx, c.ID)
+	if err != nil {
+		return store.Alert{}, err
+	}
+	if c.State != nil && !CanTransition(cur.State, *c.State) {
+		return store.Alert{}, fmt.Errorf("alert %s: %s → %s: %w", c.ID, cur.State, *c.State, ErrBadTransition)
+	}
+	if c.ResponseLink != nil && *c.ResponseLink != "" {
+		u, err := url.Parse(*c.ResponseLink)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "mailto") {
+			return store.Alert{}, fmt.Errorf("alert %s: response link must be an http(s) or mailto URL", c.ID)
+		}
+	}
+	if c.At.IsZero() {
+		c.At = t.now()
+	}
+	return t.Store.UpdateAlert(ctx, c)
+}
+
+// AckDelivery acknowledges the new alerts a delivery carried, on behalf of
+// actor (the recipient of a one-click link). It returns how many changed.
+func (t Triage) AckDelivery(ctx context.Context, deliveryID, actor string) (int, error) {
+	als, err := t.Store.DeliveryAlerts(ctx, deliveryID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	ack := store.AlertAcknowledged
+	for _, a := range als {
+		if a.State != store.AlertNew {
+			continue
+		}
+		if _, err := t.Store.UpdateAlert(ctx, store.AlertChange{ID: a.ID, Actor: actor, State: &ack, At: t.now()}); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

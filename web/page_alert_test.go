@@ -1,0 +1,186 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dongnai/presswatch/alerts"
+	"github.com/dongnai/presswatch/store"
+)
+
+// matrixAlert records an alert routed to the police and foreign affairs and
+// a silence, for the role matrix's {id} routes.
+func matrixAlert(t testing.TB, f *fixture) (alertID, silenceID string) {
+	t.Helper()
+	as, ok := f.store.(interface {
+		store.AlertStore
+	})
+	if !ok {
+		t.Fatalf("%T has no alert methods", f.store)
+	}
+	ctx := context.Background()
+	a := store.Alert{ID: "al-matrix", Route: "misinformation", ArticleID: f.arts[0].ID, Cluster: "c-airport", GroupKey: "g",
+		Severity: "immediate", Risk: 70, Title: f.arts[0].Title, Receivers: []string{"police", "foreign_affairs"}}
+	if err := as.RecordAlerts(ctx, []store.NewAlert{{Alert: a}}); err != nil {
+		t.Fatal(err)
+	}
+	sl := store.Silence{ID: "s-matrix", Query: "outlet:x", Reason: "r", ExpiresAt: time.Now().Add(time.Hour)}
+	if err := as.CreateSilence(ctx, sl); err != nil {
+		t.Fatal(err)
+	}
+	return a.ID, sl.ID
+}
+
+func TestAlertPages(t *testing.T) {
+	f := newFixture(t)
+	as := f.store.(store.AlertStore)
+	ctx := context.Background()
+	mk := func(id string, receivers ...string) {
+		a := store.Alert{ID: id, Route: "r-" + receivers[0], ArticleID: f.arts[0].ID, GroupKey: id, Severity: "immediate",
+			Risk: 70, Title: "Tin " + id + " <script>", Receivers: receivers,
+			Reasons: nil}
+		if err := as.RecordAlerts(ctx, []store.NewAlert{{Alert: a, Notify: []store.Notification{{Receiver: receivers[0], Channel: "email", Recipient: receivers[0] + "@example.org"}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk("al-police", "police")
+	mk("al-fa", "foreign_affairs")
+
+	// The police see only what their routes send them.
+	cookie, csrf := f.session(RolePolice)
+	resp, body := f.get("/alerts", cookie)
+	if resp.StatusCode != 200 || !strings.Contains(body, "Tin al-police") || strings.Contains(body, "Tin al-fa") {
+		t.Errorf("police inbox: %d, police alert shown %v, foreign affairs alert shown %v", resp.StatusCode,
+			strings.Contains(body, "Tin al-police"), strings.Contains(body, "Tin al-fa"))
+	}
+	if strings.Contains(body, "<script>") {
+		t.Error("inbox shows a title unescaped")
+	}
+	if resp, _ := f.get("/alerts/al-fa", cookie); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("police open a foreign affairs alert: %d", resp.StatusCode)
+	}
+
+	// Triage from the detail page.
+	post := func(path string, v url.Values, cookie, csrf string) *http.Response {
+		v.Set("csrf", csrf)
+		req, _ := http.NewRequest(http.MethodPost, f.http.URL+path, strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookie})
+		resp, _ := f.do(req)
+		return resp
+	}
+	if r := post("/alerts/al-police", url.Values{"state": {"acknowledged"}, "assignee": {"Thiếu tá Minh"}}, cookie, csrf); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("acknowledge: %d", r.StatusCode)
+	}
+	if r := post("/alerts/al-police", url.Values{"state": {"new"}}, cookie, csrf); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("acknowledged → new: %d, want 422", r.StatusCode)
+	}
+	if r := post("/alerts/al-police", url.Values{"state": {"confirmed"}, "response_link": {"https://gov.example/dinh-chinh"}}, cookie, csrf); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("confirm: %d", r.StatusCode)
+	}
+	got, _ := as.GetAlert(ctx, "al-police")
+	if got.State != store.AlertConfirmed || got.Assignee != "Thiếu tá Minh" || got.AckedBy == "" {
+		t.Errorf("after triage: %+v", got)
+	}
+	audit, _ := f.store.ListAudit(ctx, 10)
+	if len(audit) < 2 || audit[0].Action != "alert.update" {
+		t.Errorf("audit = %+v", audit)
+	}
+	// Precision on the rules page.
+	acookie, acsrf := f.session(RoleAnalyst)
+	if resp, body := f.get("/alerts/rules", acookie); resp.StatusCode != 200 || !strings.Contains(body, "r-police") || !strings.Contains(body, "100%") {
+		t.Errorf("rules page: %d\n%.2000s", resp.StatusCode, body)
+	}
+	// Silences.
+	if r := post("/alerts/silences", url.Values{"query": {`outlet:"X"`}, "duration": {"2h"}, "reason": {"thử"}}, acookie, acsrf); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("create silence: %d", r.StatusCode)
+	}
+	if r := post("/alerts/silences", url.Values{"query": {`risk>=(`}, "duration": {"2h"}, "reason": {"x"}}, acookie, acsrf); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("bad silence query: %d", r.StatusCode)
+	}
+	if ss, _ := as.ListSilences(ctx, time.Now(), false); len(ss) != 1 || ss[0].Author == "" {
+		t.Errorf("silences = %+v", ss)
+	}
+
+	// The one-click link: a forged one is refused, a good one shows a button
+	// and acknowledges on POST, without a login.
+	ds, _ := as.ListDeliveries(ctx, store.DeliveryFilter{AlertID: "al-fa"})
+	signer, _ := alerts.NewAckSigner(f.srv.secret, time.Hour)
+	link, _ := signer.Link(f.http.URL, ds[0].ID, f.srv.opts.Now())
+	u, _ := url.Parse(link)
+	if resp, _ := f.get(alerts.AckPath+"?d="+ds[0].ID+"&exp=99999999999&sig=x", ""); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("forged link: %d", resp.StatusCode)
+	}
+	resp, body = f.get(u.RequestURI(), "")
+	if resp.StatusCode != 200 || !strings.Contains(body, "Tin al-fa") {
+		t.Errorf("ack page: %d", resp.StatusCode)
+	}
+	if got, _ := as.GetAlert(ctx, "al-fa"); got.State != store.AlertNew {
+		t.Errorf("GET acknowledged the alert: %s", got.State)
+	}
+	req, _ := http.NewRequest(http.MethodPost, f.http.URL+u.RequestURI(), strings.NewReader(u.RawQuery))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if resp, _ := f.do(req); resp.StatusCode != 200 {
+		t.Errorf("ack POST: %d", resp.StatusCode)
+	}
+	if got, _ := as.GetAlert(ctx, "al-fa"); got.State != store.AlertAcknowledged || got.AckedBy != "email:foreign_affairs@example.org" {
+		t.Errorf("after the link: %s by %q", got.State, got.AckedBy)
+	}
+}
+
+func TestMailboxPages(t *testing.T) {
+	f := newFixture(t)
+	mb, err := alerts.NewMailbox(alerts.MailboxOptions{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = mb.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	host, port := mb.HostPort()
+	en, err := alerts.NewEmailNotifier(alerts.SMTPOptions{Host: host, Port: port, TLS: alerts.TLSNone, From: "pw@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &alerts.Message{DeliveryID: "d1", MessageID: "<d1@presswatch>", To: "ca@example.org",
+		Rendered: alerts.Rendered{Subject: "Tin <b>nóng</b>", Text: "xin chào", HTML: "<p>xin chào</p>"}}
+	if _, err := en.Notify(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /demo/mailbox", f.srv.mailboxList(mb))
+	mux.Handle("GET /demo/mailbox/{name}", f.srv.mailboxMessage(mb))
+	for _, demo := range []bool{false, true} {
+		f.srv.opts.Demo = demo
+		rec := httptestRecorder(mux, "/demo/mailbox")
+		if !demo {
+			if rec.Code != http.StatusNotFound {
+				t.Errorf("mailbox outside the demo: %d", rec.Code)
+			}
+			continue
+		}
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), "Tin &lt;b&gt;nóng&lt;/b&gt;") || !strings.Contains(rec.Body.String(), "&lt;d1@presswatch&gt;") {
+			t.Errorf("mailbox page: %d\n%s", rec.Code, rec.Body.String())
+		}
+		name := mb.Messages()[0].Name
+		raw := httptestRecorder(mux, "/demo/mailbox/"+name)
+		if raw.Code != 200 || raw.Header().Get("Content-Type") != "text/plain; charset=utf-8" || !strings.Contains(raw.Body.String(), "Message-ID: <d1@presswatch>") {
+			t.Errorf("raw message: %d %s\n%s", raw.Code, raw.Header().Get("Content-Type"), raw.Body.String())
+		}
+		if r := httptestRecorder(mux, "/demo/mailbox/nope.eml"); r.Code != http.StatusNotFound {
+			t.Errorf("missing message: %d", r.Code)
+		}
+	}
+}
+
+func httptestRecorder(h http.Handler, path string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return rec
+}
