@@ -26,14 +26,19 @@ import (
 var suites = []struct {
 	title, pkg, pattern, benchtime, goal string
 }{
-	{"Pipeline: publish → consume → store", "./classifier", "BenchmarkStage", "1x", "≥ 5,000 articles/s (SQLite), ≥ 10,000 articles/s (PostgreSQL)"},
-	{"Store upserts", "./store", "BenchmarkUpsert", "3x", "faster than the pipeline goal"},
-	{"Classifier", "./classifier", "BenchmarkClassify", "2s", "≥ 2,000 articles/s per core on 5 KB articles"},
-	{"Extraction", "./crawler/extract", "BenchmarkExtract", "1x", "mean ms/page no worse than go-trafilatura with fallback"},
-	{"Feed polling", "./crawler/...", "BenchmarkPoll", "1x", "≥ 1,000 unchanged feeds/s; ≥ 5,000 new entries/s; ≥ 500 unchanged feeds/s at 200 ms latency"},
-	{"Index", "./index", "BenchmarkIndex", "1x", "at least as fast as a default-mapping Bleve index"},
-	{"Search", "./index", "BenchmarkSearch", "1x", "p50 ≤ 20 ms, p99 ≤ 150 ms"},
-	{"presssim", "./presssim", "Benchmark", "1s", "serves the polling benchmark's farm"},
+	{"Pipeline: publish → consume → store (issue 2)", "./classifier", "BenchmarkStagePipeline", "20000x", "≥ 5,000 articles/s with SQLite, ≥ 10,000 articles/s with PostgreSQL (PostgreSQL runs need PRESSWATCH_TEST_POSTGRES)"},
+	{"Bus (issue 2)", "./bus", "Benchmark", "20000x", "publishing and confirmed acks well above the pipeline's goal"},
+	{"Store upserts (issue 2)", "./store", "BenchmarkUpsertArticles", "50x", "well above the pipeline's goal"},
+	{"Wire format (issue 2)", "./article", "BenchmarkUnmarshal", "20000x", "cheap on every stage's hot path"},
+	{"Feed polling and collection (issue 3)", "./crawler", "BenchmarkUnchanged304$|BenchmarkUnchanged304Latency200ms|BenchmarkNewEntries|BenchmarkArticlesEndToEnd|BenchmarkCrawlerProcessRSS", "3x", "≥ 1,000 unchanged feeds/s; ≥ 500/s with 200 ms latency; ≥ 5,000 new entries/s; ≥ 100 articles/s end to end; crawler ≤ 150 MiB with 10,000 sources"},
+	{"Extraction (issue 3)", "./crawler/extract", "BenchmarkExtractVsTrafilatura", "1x", "mean ms/page no worse than go-trafilatura with its fallback, in the same run (quality: `make eval`)"},
+	{"presssim farm (issue 3)", "./presssim", "BenchmarkFarm", "2s", "serves the polling benchmark's farm faster than the crawler polls it"},
+	{"Classifier (issue 4)", "./classifier", "BenchmarkClassify", "3000x", "≥ 2,000 articles/s per core on 5 KB articles, language detection included"},
+	{"Indexing (issue 5)", "./index", "BenchmarkIndex$|BenchmarkSearchableAfterPublish", "1x", "full mapping at least as fast as a default-mapping Bleve index; searchable ≤ 1 s after classification"},
+	{"Search (issue 5)", "./index", "BenchmarkSearch$", "1x", "p50 ≤ 20 ms, p99 ≤ 150 ms for two terms + five facets + highlights; newest-first filtered p50 ≤ 20 ms (size: PRESSWATCH_BENCH_SEARCH_N, default 100,000)"},
+	{"Web (issue 5)", "./web", "Benchmark", "200x", "page and API overhead small next to search"},
+	{"Alerts (issue 6)", "./alerts", "BenchmarkAlert", "10x", "presssim → SMTP accepted p50 ≤ 3 s, p99 ≤ 10 s; ≥ 500 emails/min"},
+	{"Reports (issue 7)", "./digest", "BenchmarkReport", "1x", "week of 10,000 articles ≤ 5 s; quarter of 100,000 ≤ 30 s"},
 }
 
 var benchLine = regexp.MustCompile(`^(Benchmark\S+)\s+(\d+)\s+(.*)$`)
@@ -86,7 +91,13 @@ func main() {
 			fmt.Fprintf(&b, "| metric | value |\n|---|---:|\n| VmRSS after 30 s | %.1f MiB |\n\n", float64(rss)/1024)
 		}
 	}
-	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
+	data := b.Bytes()
+	if *only != "" {
+		if old, err := os.ReadFile(*out); err == nil {
+			data = mergeSections(old, data)
+		}
+	}
+	if err := os.WriteFile(*out, data, 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
@@ -184,4 +195,35 @@ func memTotal() string {
 		}
 	}
 	return "unknown"
+}
+
+// mergeSections replaces, in old, every "## " section that fresh also has,
+// keeps the others, and takes fresh's header (with today's date and machine).
+func mergeSections(old, fresh []byte) []byte {
+	split := func(b []byte) (string, []string) {
+		parts := strings.Split(string(b), "\n## ")
+		return parts[0], parts[1:]
+	}
+	title := func(sec string) string { t, _, _ := strings.Cut(sec, "\n"); return t }
+	_, oldSecs := split(old)
+	head, freshSecs := split(fresh)
+	byTitle := map[string]string{}
+	for _, s := range freshSecs {
+		byTitle[title(s)] = s
+	}
+	var out strings.Builder
+	out.WriteString(head)
+	for _, s := range oldSecs {
+		if f, ok := byTitle[title(s)]; ok {
+			s = f
+			delete(byTitle, title(s))
+		}
+		out.WriteString("\n## " + s)
+	}
+	for _, s := range freshSecs {
+		if _, ok := byTitle[title(s)]; ok {
+			out.WriteString("\n## " + s)
+		}
+	}
+	return []byte(out.String())
 }
