@@ -20,6 +20,7 @@ type Config struct {
 	Classifier ClassifierConfig `yaml:"classifier"`
 	Index      IndexConfig      `yaml:"index"`
 	SMTP       SMTPConfig       `yaml:"smtp"`
+	Digest     DigestConfig     `yaml:"digest"`
 	Shutdown   ShutdownConfig   `yaml:"shutdown"`
 }
 

@@ -69,6 +69,8 @@ type Options struct {
 type Store interface {
 	// AlertStore is the alerts outbox, silences and triage (store/alerts.go).
 	AlertStore
+	// DigestStore is the reports' claims, archive and aggregates (store/digests.go).
+	DigestStore
 
 	// Backend returns "sqlite" or "postgres".
 	Backend() string

@@ -102,6 +102,12 @@ func TestBrowser(t *testing.T) {
 	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {
+			// Keep what the page showed, in a fresh context: ctx may be spent.
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if buf, serr := chromedp.Run(sctx, chromedp.FullScreenshot(80)); serr == nil {
+				_ = os.WriteFile(filepath.Join(art, "failed-"+strings.ReplaceAll(step, " ", "-")+".png"), buf, 0o644)
+			}
 			t.Fatalf("%s: %v", step, err)
 		}
 	}
@@ -136,7 +142,9 @@ func TestBrowser(t *testing.T) {
 	// Search without diacritics.
 	do("search",
 		chromedp.SendKeys(chromedp.ID("q"), "Dong Nai"),
-		chromedp.Click(chromedp.ID("go")),
+		// Submit the form rather than click the button: a mouse click lands
+		// on coordinates, which a busy machine can still be laying out.
+		chromedp.Submit(chromedp.ID("q")),
 		chromedp.WaitVisible(chromedp.CSS(".hit")),
 		shot("02-search-dong-nai"),
 	)

@@ -17,6 +17,7 @@ var catalog = map[string][2]string{ // [vi, en]
 	"nav_dashboard":        {"Tổng quan", "Dashboard"},
 	"nav_search":           {"Tìm kiếm", "Search"},
 	"nav_alerts":           {"Cảnh báo", "Alerts"},
+	"nav_reports":          {"Báo cáo", "Reports"},
 	"nav_saved":            {"Tìm kiếm đã lưu", "Saved searches"},
 	"nav_sources":          {"Nguồn tin", "Sources"},
 	"nav_users":            {"Tài khoản", "Accounts"},

@@ -195,6 +195,11 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		if err := addAlerter(a, cfg, st, b, log, reg); err != nil {
 			return nil, err
 		}
+		// Reports are scheduled beside the alerter: each period is claimed
+		// atomically in the store, so any number of alerters is safe.
+		if err := addDigest(a, cfg, st, log, reg); err != nil {
+			return nil, err
+		}
 	}
 	if ex != nil {
 		a.components = append(a.components, ex.components...)

@@ -55,6 +55,7 @@ func commands() map[string]command {
 		"sources":    {"show every source's health, failing and silent first (-problems, -json, -sort)", cmdSources},
 		"silence":    {"manage alert silences (add|list|expire)", cmdSilence},
 		"alerts":     {"list alerts (alerts list [-state] [-route] [-receiver] [-limit])", cmdAlerts},
+		"report":     {"generate a report: --kind weekly|quarterly|annual [--period P] [--send] [--out DIR]", cmdReport},
 		"demo":       {"run everything against presssim, a simulated foreign press on 127.0.0.1", cmdDemo},
 	}
 }

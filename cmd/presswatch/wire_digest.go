@@ -1,0 +1,151 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dongnai/presswatch/configs"
+	"github.com/dongnai/presswatch/digest"
+	"github.com/dongnai/presswatch/store"
+)
+
+// digestConfig returns the report settings.
+//
+// Once configs.Config has the field Digest (yaml key "digest"), this becomes
+// "return cfg.Digest". Until then the defaults apply: scheduler off, no
+// recipients; `presswatch report --out` works.
+func digestConfig(cfg *configs.Loaded) configs.DigestConfig {
+	return cfg.Digest
+}
+
+// digestMailer returns what reports are sent through: for now straight over
+// SMTP with the smtp: settings (in the demo, its mailbox), or nil when no SMTP
+// host is configured. When the alerts outbox carries reports, it plugs in here.
+func digestMailer(cfg *configs.Loaded) (digest.Mailer, error) {
+	c := cfg.SMTP
+	if c.Host == "" {
+		return nil, nil
+	}
+	m, err := digest.NewSMTPMailer(digest.SMTPOptions{
+		Host: c.Host, Port: c.Port, TLS: c.TLS, User: c.User, Password: c.Password.Value(),
+		From: c.From, Timeout: c.Timeout,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	return m, nil
+}
+
+// addDigest adds the report scheduler as a processor when reports are
+// enabled: it sends each due weekly, quarterly and annual report once, however
+// many processes run it.
+func addDigest(a *app, cfg *configs.Loaded, st store.Store, log *slog.Logger, reg prometheus.Registerer) error {
+	dc := digestConfig(cfg)
+	if !dc.Enabled {
+		return nil
+	}
+	ds, ok := st.(digest.ArchiveStore)
+	if !ok {
+		return fmt.Errorf("reports: the %s store cannot archive reports", st.Backend())
+	}
+	gen, err := newDigestGenerator(cfg, dc, st, log)
+	if err != nil {
+		return err
+	}
+	scheds, err := digestSchedules(dc)
+	if err != nil {
+		return err
+	}
+	mailer, err := digestMailer(cfg)
+	if err != nil {
+		return err
+	}
+	if mailer == nil {
+		log.Warn("reports will be archived but not sent: smtp.host is not set")
+	}
+	s, err := digest.NewScheduler(digest.SchedulerOptions{
+		Generator: gen, Store: ds, Mailer: mailer, Schedules: scheds,
+		Lease: dc.Lease, Interval: dc.CheckInterval, MailDomain: mailDomain(cfg),
+		Logger: log, Registerer: reg,
+	})
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	a.add("digest", phaseProcessor, s.Run)
+	return nil
+}
+
+// newDigestGenerator builds the report generator from the configuration.
+func newDigestGenerator(cfg *configs.Loaded, dc configs.DigestConfig, st store.Store, log *slog.Logger) (*digest.Generator, error) {
+	rs, ok := st.(digest.ReportStore)
+	if !ok {
+		return nil, fmt.Errorf("reports: the %s store cannot compute reports", st.Backend())
+	}
+	tz := dc.Timezone
+	if tz == "" {
+		tz = digest.DefaultTimezone
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, fmt.Errorf("reports: time zone %q: %w", tz, err)
+	}
+	chromium, err := digest.FindChromium(dc.Chromium)
+	if err != nil {
+		if dc.Chromium != "" && dc.Chromium != "off" {
+			return nil, fmt.Errorf("reports: digest.chromium: %w", err)
+		}
+		log.Warn("reports will have no PDF", "err", err)
+	}
+	gen, err := digest.New(digest.Options{Store: rs, Location: loc, BaseURL: cfg.Web.BaseURL, Chromium: chromium, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	return gen, nil
+}
+
+// digestSchedules turns the configured schedules into the scheduler's.
+func digestSchedules(dc configs.DigestConfig) ([]digest.Schedule, error) {
+	var out []digest.Schedule
+	var errs []error
+	for _, x := range []struct {
+		kind    digest.Kind
+		c       configs.DigestSchedule
+		defTime string
+		defDay  int
+	}{
+		{digest.Weekly, dc.Weekly, "07:30", 0},
+		{digest.Quarterly, dc.Quarterly, "08:00", 1},
+		{digest.Annual, dc.Annual, "08:00", 2},
+	} {
+		if x.c.Disabled {
+			continue
+		}
+		wd, err := configs.ParseWeekday(x.c.Weekday)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("digest.%s.weekday: %w", x.kind, err))
+		}
+		h, m, err := configs.ParseClock(x.c.Time, x.defTime)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("digest.%s.time: %w", x.kind, err))
+		}
+		day := x.c.Day
+		if day == 0 {
+			day = x.defDay
+		}
+		out = append(out, digest.Schedule{Kind: x.kind, Weekday: wd, Day: day, Hour: h, Minute: m, Recipients: x.c.Recipients})
+	}
+	return out, errors.Join(errs...)
+}
+
+// mailDomain is the right-hand side of report Message-IDs: the web UI's host.
+func mailDomain(cfg *configs.Loaded) string {
+	if u, err := url.Parse(cfg.Web.BaseURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "presswatch.local"
+}

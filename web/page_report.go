@@ -1,0 +1,99 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/dongnai/presswatch/store"
+)
+
+// reportArchive is the part of the store the report archive reads. Both
+// store backends implement it; a Store without it shows no archive.
+type reportArchive interface {
+	ListDigests(ctx context.Context, kind string, limit int) ([]store.Digest, error)
+	GetDigest(ctx context.Context, id string) (store.Digest, error)
+}
+
+// reportCSP lets an archived report's own inline style and data: charts
+// through, and nothing else: the report is a self-contained document.
+const reportCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+type reportListPage struct {
+	Kind    string
+	Digests []store.Digest
+}
+
+// handleReports is the report archive: /reports lists the weekly, quarterly
+// and annual reports (?kind= filters); /reports?id=ID shows one as it was
+// sent, and /reports?id=ID&format=pdf downloads its PDF.
+func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
+	arch, ok := s.opts.Store.(reportArchive)
+	if !ok {
+		s.fail(w, r, false, http.StatusServiceUnavailable)
+		return
+	}
+	q := r.URL.Query()
+	if id := q.Get("id"); id != "" {
+		s.showReport(w, r, arch, id, q.Get("format"))
+		return
+	}
+	kind := q.Get("kind")
+	switch kind {
+	case "", "weekly", "quarterly", "annual":
+	default:
+		s.fail(w, r, false, http.StatusBadRequest)
+		return
+	}
+	list, err := arch.ListDigests(r.Context(), kind, 200)
+	if err != nil {
+		s.log.Error("list reports", "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	title := "Báo cáo"
+	if requestLang(r) == langEN {
+		title = "Reports"
+	}
+	s.render(w, r, http.StatusOK, "report_list", "reports", title, reportListPage{Kind: kind, Digests: list})
+}
+
+func (s *Server) showReport(w http.ResponseWriter, r *http.Request, arch reportArchive, id, format string) {
+	d, err := arch.GetDigest(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, false, http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		s.log.Error("get report", "id", id, "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	switch format {
+	case "", "html":
+		if d.BodyHTML == "" { // claimed but not (yet) built
+			s.fail(w, r, false, http.StatusNotFound)
+			return
+		}
+		// The body was rendered by package digest with html/template from
+		// stored data; it is served as its own document under a strict CSP.
+		h := w.Header()
+		h.Set("Content-Security-Policy", reportCSP)
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(d.BodyHTML))
+	case "pdf":
+		if len(d.PDF) == 0 {
+			s.fail(w, r, false, http.StatusNotFound)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", "application/pdf")
+		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, d.ID+".pdf"))
+		http.ServeContent(w, r, d.ID+".pdf", d.UpdatedAt, bytes.NewReader(d.PDF))
+	default:
+		s.fail(w, r, false, http.StatusBadRequest)
+	}
+}

@@ -1,0 +1,68 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dongnai/presswatch/store"
+)
+
+func TestReportArchive(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ds, ok := f.store.(store.DigestStore)
+	if !ok {
+		t.Fatal("the store does not implement store.DigestStore")
+	}
+	start := time.Date(2026, 11, 15, 17, 0, 0, 0, time.UTC)
+	for _, p := range []string{"2026-W46", "2026-W47"} {
+		if _, err := ds.ClaimDigest(ctx, store.DigestClaim{Kind: "weekly", Period: p, PeriodStart: start, PeriodEnd: start.AddDate(0, 0, 7),
+			Owner: "test", Now: time.Now(), Lease: time.Minute}); err != nil {
+			t.Fatal(err)
+		}
+		start = start.AddDate(0, 0, 7)
+	}
+	body := `<!doctype html><html lang="vi"><head><style>h1{color:#1f4e79}</style></head><body><h1>Điểm tin tuần 47</h1></body></html>`
+	if err := ds.SaveDigest(ctx, store.Digest{ID: "weekly-2026-W47", Title: "Điểm tin báo chí nước ngoài hằng tuần — Tuần 47/2026",
+		BodyHTML: body, PDF: []byte("%PDF-1.4 test"), State: store.DigestBuilt}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ds.MarkDigestSent(ctx, "weekly-2026-W47", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	cookie, _ := f.session(RoleViewer)
+
+	resp, page := f.get("/reports", cookie)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Tuần 47/2026") || !strings.Contains(page, `href="/reports?id=weekly-2026-W47&amp;format=pdf"`) ||
+		!strings.Contains(page, "weekly-2026-W46") {
+		t.Fatalf("list: %d\n%s", resp.StatusCode, page)
+	}
+	resp, page = f.get("/reports?id=weekly-2026-W47", cookie)
+	if resp.StatusCode != http.StatusOK || page != body {
+		t.Fatalf("show: %d %q", resp.StatusCode, page)
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); csp != reportCSP {
+		t.Errorf("CSP %q", csp)
+	}
+	resp, page = f.get("/reports?id=weekly-2026-W47&format=pdf", cookie)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || page != "%PDF-1.4 test" {
+		t.Errorf("pdf: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	for path, code := range map[string]int{
+		"/reports?id=weekly-2026-W46":            http.StatusNotFound, // claimed, never built
+		"/reports?id=weekly-2026-W46&format=pdf": http.StatusNotFound,
+		"/reports?id=nope":                       http.StatusNotFound,
+		"/reports?id=weekly-2026-W47&format=doc": http.StatusBadRequest,
+		"/reports?kind=daily":                    http.StatusBadRequest,
+	} {
+		if resp, _ := f.get(path, cookie); resp.StatusCode != code {
+			t.Errorf("%s: %d, want %d", path, resp.StatusCode, code)
+		}
+	}
+	if resp, _ := f.get("/reports?id=weekly-2026-W47", ""); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("anonymous: %d, want a redirect to the login page", resp.StatusCode)
+	}
+}
