@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -72,6 +73,10 @@ func BenchmarkCrawlerProcessRSS(b *testing.B) {
 func TestCrawlerProcessChild(t *testing.T) {
 	if os.Getenv("PW_CRAWLER_CHILD") != "1" {
 		t.Skip("run by BenchmarkCrawlerProcessRSS")
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// What `presswatch crawler` does (cmd/presswatch): measure the same process.
+		debug.SetMemoryLimit(DefaultMemoryLimit)
 	}
 	n, _ := strconv.Atoi(os.Getenv("PW_FARM_N"))
 	ctx, cancel := context.WithCancel(context.Background())

@@ -18,6 +18,7 @@ import (
 	"github.com/dongnai/presswatch/bus"
 	"github.com/dongnai/presswatch/classifier"
 	"github.com/dongnai/presswatch/configs"
+	"github.com/dongnai/presswatch/crawler"
 	"github.com/dongnai/presswatch/index"
 	"github.com/dongnai/presswatch/store"
 	"github.com/dongnai/presswatch/web"
@@ -34,10 +35,6 @@ const (
 
 type roles map[string]bool
 
-// crawlerMemoryLimit is the Go soft memory limit of a crawler-only process
-// unless GOMEMLIMIT says otherwise.
-const crawlerMemoryLimit = 110 << 20
-
 func roleCommand(rs ...string) func(ctx context.Context, g *globals, args []string) error {
 	set := roles{}
 	for _, r := range rs {
@@ -52,10 +49,8 @@ func roleCommand(rs ...string) func(ctx context.Context, g *globals, args []stri
 			return err
 		}
 		if len(set) == 1 && set[roleCrawler] && os.Getenv("GOMEMLIMIT") == "" {
-			// A crawler polling 10,000 sources idles at ~140 MiB with this soft
-			// limit and ~170 MiB without it (docs/BENCHMARKS.md); the limit only
-			// makes the collector return memory sooner.
-			debug.SetMemoryLimit(crawlerMemoryLimit)
+			// The limit only makes the collector return memory sooner.
+			debug.SetMemoryLimit(crawler.DefaultMemoryLimit)
 		}
 		return serve(ctx, g, cfg, set, nil)
 	}
