@@ -82,6 +82,29 @@ func main() {
 		b.WriteString("\n")
 	}
 
+	for _, ev := range []struct {
+		title, goal string
+		args        []string
+	}{
+		{"Extraction quality (issue 3, `presswatch eval extraction`)", "Zyte F1 ≥ 0.965 with mean ms/page no worse than go-trafilatura with fallback in the same run; publication-date accuracy ≥ 0.90", []string{"eval", "extraction"}},
+		{"Classifier quality (issue 4, `presswatch eval classifier`)", "about F1 ≥ 0.95, mentions F1 ≥ 0.98, needs_review recall ≥ 0.9 with precision ≥ 0.6, topic micro-F1 ≥ 0.75, tone accuracy ≥ 0.75 (dev corpus; the rules were written against it)", []string{"eval", "classifier"}},
+	} {
+		if *only != "" && !strings.Contains(ev.title, *only) {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "== %s\n", ev.title)
+		cmd := exec.CommandContext(ctx, "bin/presswatch", ev.args...)
+		var outBuf bytes.Buffer
+		cmd.Stdout = &outBuf
+		cmd.Stderr = io.MultiWriter(&outBuf, os.Stderr)
+		err := cmd.Run()
+		fmt.Fprintf(&b, "## %s\n\nGoal: %s. Data: `$PRESSWATCH_TESTDATA` (../shared/testdata).\n\n", ev.title, ev.goal)
+		if err != nil {
+			fmt.Fprintf(&b, "_failed: %v_\n\n", err)
+		}
+		fmt.Fprintf(&b, "```\n%s```\n\n", outBuf.String())
+	}
+
 	if *only == "" || strings.Contains("idle memory", *only) {
 		rss, err := idleRSS(ctx)
 		b.WriteString("## `presswatch run` idle resident memory\n\nGoal: ≤ 150 MiB. Measured: `bin/presswatch run` on embedded defaults in an empty data directory, RSS read from /proc after 30 s idle.\n\n")
