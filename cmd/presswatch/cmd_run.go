@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -105,6 +107,16 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	if cfg.Web.SessionSecret == "" && (rs[roleWeb] || rs[roleAlerter]) {
+		// One random key for the whole process, so that the alerter's
+		// acknowledge links verify on this process's web pages.
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("make a session secret: %w", err)
+		}
+		cfg.Web.SessionSecret = configs.Secret(hex.EncodeToString(key))
+		log.Warn("no web.session_secret configured: using a random one; sessions and the acknowledge links in alert emails end at restart and are not shared between nodes")
 	}
 	st, err := openStore(ctx, cfg, log, false)
 	if err != nil {
