@@ -169,6 +169,7 @@ func TestCrawlPresssimEndToEnd(t *testing.T) {
 			IntervalMin:     time.Minute, IntervalMax: time.Hour},
 	)
 	c := e.crawler(t, sources, nil)
+	t.Cleanup(func() { dbg = nil }) // later tests must not log through this test's t
 	dbg = func() {
 		for _, s := range sources {
 			t.Logf("%s: %+v", s.Name, e.state(t, s.Name))

@@ -63,7 +63,10 @@ func TestFaults(t *testing.T) {
 					Depth: 1, IntervalMin: time.Minute, IntervalMax: time.Hour}
 			}
 			bad.IntervalMin = 50 * time.Second
-			good := feedSource("meridian", ok.RSS, "en")
+			// The healthy outlet is reached as "localhost": presssim serves every
+			// outlet from 127.0.0.1, and a 429's Retry-After rightly pauses the
+			// whole host, which would otherwise starve the healthy source too.
+			good := feedSource("meridian", strings.Replace(ok.RSS, "127.0.0.1", "localhost", 1), "en")
 			timeout := 15 * time.Second // generous: the machine may be loaded (and -race is slow)
 			if tt.fault.Kind == presssim.FaultHang || tt.fault.Kind == presssim.FaultStall {
 				timeout = time.Second
