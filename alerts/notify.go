@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	netmail "net/mail"
+	"net/textproto"
 	"strings"
 	"time"
 
@@ -27,6 +29,9 @@ type Message struct {
 	Critical   bool
 	Rendered
 	Payload WebhookPayload
+	// Raw, when set, is a complete RFC 5322 message built before it was
+	// enqueued (a report): it is sent byte for byte, with its own headers.
+	Raw []byte
 }
 
 // Notifier delivers a message over one channel. It returns nil only when the
@@ -131,6 +136,9 @@ func (e *EmailNotifier) BuildEmail(m *Message, now time.Time) (*mail.Msg, error)
 
 // Notify sends m and returns nil once the SMTP server accepted it.
 func (e *EmailNotifier) Notify(ctx context.Context, m *Message) (bool, error) {
+	if len(m.Raw) > 0 {
+		return e.sendRaw(ctx, m)
+	}
 	msg, err := e.BuildEmail(m, time.Now())
 	if err != nil {
 		return false, fmt.Errorf("build email: %w", err)
@@ -143,6 +151,59 @@ func (e *EmailNotifier) Notify(ctx context.Context, m *Message) (bool, error) {
 		return smtpRetryable(err), fmt.Errorf("send email to %s via %s: %w", m.To, c.ServerAddr(), err)
 	}
 	return true, nil
+}
+
+// sendRaw sends a prebuilt message as it is: MAIL FROM the configured
+// sender, RCPT TO m.To, DATA m.Raw (dot-stuffed by the client).
+func (e *EmailNotifier) sendRaw(ctx context.Context, m *Message) (bool, error) {
+	from, err := netmail.ParseAddress(e.opts.From)
+	if err != nil {
+		return false, fmt.Errorf("from %q: %w", e.opts.From, err)
+	}
+	to, err := netmail.ParseAddress(m.To)
+	if err != nil {
+		return false, fmt.Errorf("to %q: %w", m.To, err)
+	}
+	c, err := e.client()
+	if err != nil {
+		return false, fmt.Errorf("smtp client: %w", err)
+	}
+	sc, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return rawRetryable(err), fmt.Errorf("send email to %s via %s: %w", m.To, c.ServerAddr(), err)
+	}
+	defer func() { _ = c.CloseWithSMTPClient(sc) }()
+	send := func() error {
+		if err := sc.Mail("<" + from.Address + ">"); err != nil {
+			return err
+		}
+		if err := sc.Rcpt("<" + to.Address + ">"); err != nil {
+			return err
+		}
+		w, err := sc.Data()
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(m.Raw); err != nil {
+			_ = w.Close()
+			return err
+		}
+		return w.Close() // the server's final reply: 250 is acceptance
+	}
+	if err := send(); err != nil {
+		return rawRetryable(err), fmt.Errorf("send email to %s via %s: %w", m.To, c.ServerAddr(), err)
+	}
+	return true, nil
+}
+
+// rawRetryable reports whether an error of a raw SMTP exchange may pass:
+// anything but a permanent (5xx) reply.
+func rawRetryable(err error) bool {
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return te.Code < 500 || te.Code >= 600
+	}
+	return true
 }
 
 // smtpRetryable reports whether an SMTP error may pass: anything but a
@@ -215,6 +276,9 @@ func Sign(key, body []byte) string {
 // Notify posts m.Payload to m.To; a 2xx answer is acceptance, 4xx (but 408
 // and 429) is permanent.
 func (w *WebhookNotifier) Notify(ctx context.Context, m *Message) (bool, error) {
+	if len(m.Raw) > 0 {
+		return false, fmt.Errorf("webhook of %s: a prebuilt email cannot be posted", m.Receiver)
+	}
 	body, err := json.Marshal(m.Payload)
 	if err != nil {
 		return false, fmt.Errorf("encode webhook payload: %w", err)

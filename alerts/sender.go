@@ -19,6 +19,7 @@ import (
 type SenderStore interface {
 	ClaimDeliveries(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]store.Delivery, error)
 	DeliveryAlerts(ctx context.Context, deliveryID string) ([]store.Alert, error)
+	DeliveryMessage(ctx context.Context, deliveryID string) ([]byte, error)
 	MarkDeliverySent(ctx context.Context, id, subject string, at time.Time) error
 	MarkDeliveryRetry(ctx context.Context, id string, next time.Time, lastErr string) error
 	MarkDeliveryFailed(ctx context.Context, id string, at time.Time, lastErr string) error
@@ -261,8 +262,20 @@ func (s *Sender) fail(ctx context.Context, d store.Delivery, cause error, retry 
 	return nil
 }
 
-// build renders a delivery from its alerts and their articles.
+// build renders a delivery from its alerts and their articles, or loads the
+// message a prebuilt delivery (a report) carries.
 func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) {
+	if d.Prebuilt {
+		raw, err := s.opts.Store.DeliveryMessage(ctx, d.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(raw) == 0 {
+			return nil, fmt.Errorf("delivery %s carries an empty message", d.ID)
+		}
+		return &Message{DeliveryID: d.ID, MessageID: d.MessageID, Receiver: d.Receiver, To: d.Recipient,
+			Critical: d.Priority > 0, Rendered: Rendered{Subject: d.Subject}, Raw: raw}, nil
+	}
 	als, err := s.opts.Store.DeliveryAlerts(ctx, d.ID)
 	if err != nil {
 		return nil, err

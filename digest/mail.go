@@ -12,10 +12,10 @@ import (
 	gomail "github.com/wneessen/go-mail"
 )
 
-// Mailer hands a report email to the outbox. The alerts package's outbox
-// provides the real one (nothing lost, nothing twice: a message with an ID
-// already enqueued is not enqueued again); until it is wired in, the scheduler
-// archives reports and skips sending when it has no Mailer.
+// Mailer hands a report email to the outbox. OutboxMailer is the real one
+// (the alerts outbox: nothing lost, nothing twice — a message with an ID
+// already enqueued is not enqueued again); the scheduler archives reports
+// and skips sending when it has no Mailer.
 type Mailer interface {
 	Enqueue(ctx context.Context, m *Message) error
 }

@@ -72,6 +72,14 @@ type AlertStore interface {
 	ListDeliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error)
 	// CountDeliveries counts deliveries by state.
 	CountDeliveries(ctx context.Context) (map[string]int64, error)
+	// EnqueueMessage puts a prebuilt email (a report) in the outbox as one
+	// delivery, sent like an alert's (claim, retry with backoff, failed after
+	// the last attempt). It is idempotent: it reports false and changes
+	// nothing when a message with the same ID was enqueued before.
+	EnqueueMessage(ctx context.Context, m OutboxMessage) (bool, error)
+	// DeliveryMessage returns the prebuilt message a delivery carries, nil
+	// when the delivery renders alerts; ErrNotFound when it does not exist.
+	DeliveryMessage(ctx context.Context, deliveryID string) ([]byte, error)
 
 	// CreateSilence stores a silence keyed by ID (an upsert).
 	CreateSilence(ctx context.Context, s Silence) error
@@ -120,13 +128,16 @@ type NewAlert struct {
 	Now                                      time.Time
 }
 
-// Delivery is one message of the outbox.
+// Delivery is one message of the outbox. It carries either alerts
+// (DeliveryAlerts) or, when Prebuilt, a message built before it was
+// enqueued (DeliveryMessage; DigestID names the report it holds).
 type Delivery struct {
-	ID, AlertID, GroupKey, Receiver, Channel, Recipient string
-	Subject, MessageID, State, LastError                string
-	Priority, Attempts                                  int
-	NextAttempt, ScheduledAt, CreatedAt, UpdatedAt      time.Time
-	SentAt                                              time.Time
+	ID, AlertID, DigestID, GroupKey, Receiver, Channel, Recipient string
+	Prebuilt                                                      bool
+	Subject, MessageID, State, LastError                          string
+	Priority, Attempts                                            int
+	NextAttempt, ScheduledAt, CreatedAt, UpdatedAt                time.Time
+	SentAt                                                        time.Time
 }
 
 // AlertFilter selects alerts for ListAlerts. Empty fields select everything.
@@ -642,7 +653,7 @@ FROM alerts GROUP BY route ORDER BY route`)
 	return out, nil
 }
 
-const deliveryCols = `id, COALESCE(alert_id, ''), group_key, receiver, channel, recipient, subject, message_id, state,
+const deliveryCols = `id, COALESCE(alert_id, ''), COALESCE(digest_id, ''), payload IS NOT NULL, group_key, receiver, channel, recipient, subject, message_id, state,
     last_error, priority, attempts, next_attempt, scheduled_at, created_at, updated_at, sent_at`
 
 func collectDeliveries(rows alertRows, err error) ([]Delivery, error) {
@@ -654,7 +665,7 @@ func collectDeliveries(rows alertRows, err error) ([]Delivery, error) {
 	for rows.Next() {
 		var d Delivery
 		var next, sched, created, updated, sent nullTime
-		if err := rows.Scan(&d.ID, &d.AlertID, &d.GroupKey, &d.Receiver, &d.Channel, &d.Recipient, &d.Subject,
+		if err := rows.Scan(&d.ID, &d.AlertID, &d.DigestID, &d.Prebuilt, &d.GroupKey, &d.Receiver, &d.Channel, &d.Recipient, &d.Subject,
 			&d.MessageID, &d.State, &d.LastError, &d.Priority, &d.Attempts, &next, &sched, &created, &updated, &sent); err != nil {
 			return nil, err
 		}

@@ -113,6 +113,14 @@ func (s *pgStore) CountDeliveries(ctx context.Context) (map[string]int64, error)
 	return s.alerts().CountDeliveries(ctx)
 }
 
+func (s *pgStore) EnqueueMessage(ctx context.Context, m OutboxMessage) (bool, error) {
+	return s.alerts().EnqueueMessage(ctx, m)
+}
+
+func (s *pgStore) DeliveryMessage(ctx context.Context, deliveryID string) ([]byte, error) {
+	return s.alerts().DeliveryMessage(ctx, deliveryID)
+}
+
 func (s *pgStore) CreateSilence(ctx context.Context, sl Silence) error {
 	return s.alerts().CreateSilence(ctx, sl)
 }

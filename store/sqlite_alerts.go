@@ -123,3 +123,11 @@ func (s *sqliteStore) ExpireSilence(ctx context.Context, id string, at time.Time
 }
 
 var _ AlertStore = (*sqliteStore)(nil)
+
+func (s *sqliteStore) EnqueueMessage(ctx context.Context, m OutboxMessage) (bool, error) {
+	return s.alerts().EnqueueMessage(ctx, m)
+}
+
+func (s *sqliteStore) DeliveryMessage(ctx context.Context, deliveryID string) ([]byte, error) {
+	return s.alerts().DeliveryMessage(ctx, deliveryID)
+}

@@ -50,7 +50,7 @@ func cmdReport(ctx context.Context, g *globals, args []string) error {
 	}
 	defer st.Close()
 	if *send {
-		if mailer, err = digestMailer(cfg); err != nil {
+		if mailer, err = digestMailer(cfg, st); err != nil {
 			return err
 		}
 		if mailer == nil {
@@ -115,6 +115,6 @@ func cmdReport(ctx context.Context, g *globals, args []string) error {
 		fmt.Fprintf(g.Stdout, "%s was already sent (or is being sent by another process): not sent again\n", id)
 		return nil
 	}
-	fmt.Fprintf(g.Stdout, "%s archived and sent to %d recipients\n", id, len(recipients))
+	fmt.Fprintf(g.Stdout, "%s archived and queued in the outbox for %d recipients (the alerter sends them)\n", id, len(recipients))
 	return nil
 }

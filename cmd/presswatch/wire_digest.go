@@ -23,18 +23,16 @@ func digestConfig(cfg *configs.Loaded) configs.DigestConfig {
 	return cfg.Digest
 }
 
-// digestMailer returns what reports are sent through: for now straight over
-// SMTP with the smtp: settings (in the demo, its mailbox), or nil when no SMTP
-// host is configured. When the alerts outbox carries reports, it plugs in here.
-func digestMailer(cfg *configs.Loaded) (digest.Mailer, error) {
+// digestMailer returns what reports are sent through: the alerts outbox in
+// the store (each recipient's email is one delivery, sent by the alerter's
+// sender with retries and one Message-ID; enqueueing is idempotent), or nil
+// when no SMTP host is configured.
+func digestMailer(cfg *configs.Loaded, st store.Store) (digest.Mailer, error) {
 	c := cfg.SMTP
 	if c.Host == "" {
 		return nil, nil
 	}
-	m, err := digest.NewSMTPMailer(digest.SMTPOptions{
-		Host: c.Host, Port: c.Port, TLS: c.TLS, User: c.User, Password: c.Password.Value(),
-		From: c.From, Timeout: c.Timeout,
-	})
+	m, err := digest.NewOutboxMailer(digest.OutboxMailerOptions{Store: st, From: c.From})
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
@@ -61,7 +59,7 @@ func addDigest(a *app, cfg *configs.Loaded, st store.Store, log *slog.Logger, re
 	if err != nil {
 		return err
 	}
-	mailer, err := digestMailer(cfg)
+	mailer, err := digestMailer(cfg, st)
 	if err != nil {
 		return err
 	}
