@@ -159,6 +159,14 @@ func (r *Router) compile(rt Route, parent Match, path string, receivers []string
 	return n, nil
 }
 
+// Root returns the root route's effective settings (receiver, grouping,
+// timings, severity), which routes added beside the tree inherit.
+func (r *Router) Root() Match {
+	m := r.root.m
+	m.GroupBy = slices.Clone(m.GroupBy)
+	return m
+}
+
 // Routes returns every route's name, depth first.
 func (r *Router) Routes() []string { return slices.Clone(r.names) }
 

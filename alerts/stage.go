@@ -67,6 +67,10 @@ type StageOptions struct {
 	Notified   func()
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
+
+	// Saved, when set, adds the alert routes users made from saved searches
+	// to the tree's matches (see SavedRoutes); whoever owns it runs its Run.
+	Saved *SavedRoutes
 }
 
 // Stage decides alerts for classified articles and writes them to the outbox.
@@ -193,6 +197,9 @@ func (s *Stage) Process(ctx context.Context, arts []*article.Article) error {
 		}
 		matches := s.opts.Router.Match(a)
 		doc := articleDoc(a)
+		if s.opts.Saved != nil {
+			matches = append(matches, s.opts.Saved.matchDoc(doc, c.Risk)...)
+		}
 		silenced := ""
 		for id, q := range sil {
 			if q.Match(doc) {

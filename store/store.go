@@ -71,6 +71,8 @@ type Store interface {
 	AlertStore
 	// DigestStore is the reports' claims, archive and aggregates (store/digests.go).
 	DigestStore
+	// SavedSearchStore is users' saved searches and their alert routes (store/saved.go).
+	SavedSearchStore
 
 	// Backend returns "sqlite" or "postgres".
 	Backend() string

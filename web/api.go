@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/dongnai/presswatch/article"
@@ -199,6 +200,45 @@ func (s *Server) apiSavedCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, "saved_search.create", ss.ID, ss.Query)
 	writeJSON(w, http.StatusCreated, ss)
+}
+
+func (s *Server) apiSavedAlert(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Receiver string `json:"receiver"`
+		MinRisk  int    `json:"min_risk"`
+		Enabled  bool   `json:"enabled"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		writeJSONError(w, http.StatusBadRequest, "bad_request", "want a JSON object {receiver, min_risk, enabled}")
+		return
+	}
+	id := r.PathValue("id")
+	if code, msg := s.setSavedAlert(r, id, in.Receiver, strconv.Itoa(in.MinRisk), in.Enabled); code != 0 {
+		switch code {
+		case http.StatusBadRequest:
+			writeJSONError(w, code, "bad_request", msg)
+		case http.StatusNotFound:
+			writeJSONError(w, code, "not_found", msg)
+		default:
+			s.fail(w, r, true, code)
+		}
+		return
+	}
+	items, err := s.opts.Saved.ListSaved(r.Context(), principalFrom(r.Context()).User.Name)
+	if err != nil {
+		s.log.Error("api saved alert", "err", err)
+		s.fail(w, r, true, http.StatusInternalServerError)
+		return
+	}
+	for _, it := range items {
+		if it.ID == id {
+			writeJSON(w, http.StatusOK, it)
+			return
+		}
+	}
+	writeJSONError(w, http.StatusNotFound, "not_found", "no saved search with this id")
 }
 
 func (s *Server) apiSavedDelete(w http.ResponseWriter, r *http.Request) {

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -41,7 +40,7 @@ type fixture struct {
 	arts   []*article.Article
 	byURL  map[string]*article.Article
 	clock  *testClock
-	saved  *FileSaved
+	saved  *StoreSaved
 	reg    *prometheus.Registry
 	tokens map[string]string // role → API token
 }
@@ -89,15 +88,13 @@ func newFixtureOn(t testing.TB, storeURL string, opts ...fixtureOpt) *fixture {
 		t.Fatalf("open index: %v", err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	saved, err := OpenFileSaved(filepath.Join(dir, "saved.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	saved := NewStoreSaved(st)
 	f := &fixture{t: t, store: st, index: ix, clock: &testClock{t: time.Now().UTC()}, saved: saved, reg: prometheus.NewRegistry(), tokens: map[string]string{}}
 	f.seed(ctx)
 	o := Options{
 		Listen: "127.0.0.1:0", SessionSecret: []byte("test-secret-test-secret-test-sec"),
-		Store: st, Search: ix, Saved: saved, Gatherer: f.reg, Registerer: f.reg,
+		Store: st, Search: ix, Saved: saved, AlertReceivers: []string{"police", "foreign_affairs", "analysts"},
+		Gatherer: f.reg, Registerer: f.reg,
 		Checks: map[string]func(context.Context) error{"store": st.Ping},
 		Now:    f.clock.Now, Logger: slog.New(slog.DiscardHandler),
 	}

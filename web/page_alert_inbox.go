@@ -68,7 +68,13 @@ type alertInboxData struct {
 	State  string
 	States []string
 	Scoped bool // the list is limited to the user's receivers
+	// Digest includes digest-only alerts (kept for the weekly report, never
+	// mailed); by default the inbox shows what was sent to an officer.
+	Digest bool
 }
+
+// inboxMax is how many alerts the inbox lists.
+const inboxMax = 200
 
 // handleAlertInbox lists alerts, newest first, filtered by state.
 func (s *Server) handleAlertInbox(w http.ResponseWriter, r *http.Request) {
@@ -79,7 +85,7 @@ func (s *Server) handleAlertInbox(w http.ResponseWriter, r *http.Request) {
 	}
 	p := principalFrom(r.Context())
 	state := r.URL.Query().Get("state")
-	f := store.AlertFilter{Receivers: alertReceivers(p.User.Role), Limit: 200}
+	f := store.AlertFilter{Receivers: alertReceivers(p.User.Role), Limit: inboxMax}
 	switch {
 	case state == "":
 		f.States = []string{store.AlertNew, store.AlertAcknowledged, store.AlertConfirmed}
@@ -90,14 +96,24 @@ func (s *Server) handleAlertInbox(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, false, http.StatusBadRequest)
 		return
 	}
+	digest := r.URL.Query().Get("digest") == "1"
+	if !digest {
+		f.Limit = 5 * inboxMax // digest-only alerts are dropped below
+	}
 	list, err := as.ListAlerts(r.Context(), f)
 	if err != nil {
 		s.log.Error("list alerts", "err", err)
 		s.fail(w, r, false, http.StatusInternalServerError)
 		return
 	}
+	if !digest {
+		list = slices.DeleteFunc(list, func(a store.Alert) bool { return a.Severity == "digest" })
+	}
+	if len(list) > inboxMax {
+		list = list[:inboxMax]
+	}
 	s.render(w, r, http.StatusOK, "alert_inbox", "alerts", "Cảnh báo / Alerts",
-		alertInboxData{Alerts: list, State: state, States: alertStates, Scoped: f.Receivers != nil})
+		alertInboxData{Alerts: list, State: state, States: alertStates, Scoped: f.Receivers != nil, Digest: digest})
 }
 
 type alertDetailData struct {

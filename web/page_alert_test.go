@@ -65,6 +65,20 @@ func TestAlertPages(t *testing.T) {
 		t.Errorf("police open a foreign affairs alert: %d", resp.StatusCode)
 	}
 
+	// Digest-only alerts (kept for the report, never mailed) stay out of the
+	// inbox unless asked for.
+	dig := store.Alert{ID: "al-digest", Route: "default", ArticleID: f.arts[0].ID, GroupKey: "al-digest", Severity: "digest",
+		Title: "Tin al-digest", Receivers: []string{"police"}}
+	if err := as.RecordAlerts(ctx, []store.NewAlert{{Alert: dig}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := f.get("/alerts", cookie); strings.Contains(body, "Tin al-digest") || !strings.Contains(body, "Tin al-police") {
+		t.Errorf("default inbox: digest-only shown %v, immediate shown %v", strings.Contains(body, "Tin al-digest"), strings.Contains(body, "Tin al-police"))
+	}
+	if _, body := f.get("/alerts?digest=1", cookie); !strings.Contains(body, "Tin al-digest") {
+		t.Error("inbox with digest=1 does not list the digest-only alert")
+	}
+
 	// Triage from the detail page.
 	post := func(path string, v url.Values, cookie, csrf string) *http.Response {
 		v.Set("csrf", csrf)

@@ -4,13 +4,18 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/dongnai/presswatch/query"
 )
 
 type savedPage struct {
-	Unavail bool
-	Items   []savedView
+	Unavail   bool
+	Items     []savedView
+	Receivers []string // alert receivers a saved search can be routed to; none: no route form
 }
 
 type savedView struct {
@@ -31,7 +36,7 @@ func savedURL(s SavedSearch) string {
 
 func (s *Server) handleSavedList(w http.ResponseWriter, r *http.Request) {
 	m := messages{requestLang(r)}
-	p := &savedPage{Unavail: s.opts.Saved == nil}
+	p := &savedPage{Unavail: s.opts.Saved == nil, Receivers: s.opts.AlertReceivers}
 	if s.opts.Saved != nil {
 		items, err := s.opts.Saved.ListSaved(r.Context(), principalFrom(r.Context()).User.Name)
 		if err != nil {
@@ -104,6 +109,71 @@ func (s *Server) handleSavedDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.audit(r, "saved_search.delete", r.PathValue("id"), "")
+	http.Redirect(w, r, "/saved", http.StatusSeeOther)
+}
+
+// savedAlert validates a request to turn the user's saved search id into an
+// alert route (receiver "" removes the route) and returns what to set. The
+// error is a formError for the user's mistakes, ErrSavedNotFound, or a store error.
+func (s *Server) savedAlert(r *http.Request, id, receiver, minRisk string, enabled bool) (SavedAlert, error) {
+	receiver, minRisk = strings.TrimSpace(receiver), strings.TrimSpace(minRisk)
+	a := SavedAlert{Receiver: receiver, Enabled: enabled && receiver != ""}
+	if receiver != "" && !slices.Contains(s.opts.AlertReceivers, receiver) {
+		return a, formError("receiver: not one of the configured alert receivers")
+	}
+	if minRisk != "" {
+		n, err := strconv.Atoi(minRisk)
+		if err != nil || n < 0 || n > 100 {
+			return a, formError("min_risk: a whole number from 0 to 100")
+		}
+		a.MinRisk = n
+	}
+	items, err := s.opts.Saved.ListSaved(r.Context(), principalFrom(r.Context()).User.Name)
+	if err != nil {
+		return a, err
+	}
+	i := slices.IndexFunc(items, func(x SavedSearch) bool { return x.ID == id })
+	if i < 0 {
+		return a, ErrSavedNotFound
+	}
+	if receiver != "" {
+		if _, err := query.Parse(items[i].Query); err != nil {
+			return a, formError("query: cannot be an alert route: " + err.Error())
+		}
+	}
+	return a, nil
+}
+
+// setSavedAlert applies a validated route change and audits it; it returns
+// the HTTP status for an error (0 when it worked).
+func (s *Server) setSavedAlert(r *http.Request, id, receiver, minRisk string, enabled bool) (int, string) {
+	if s.opts.Saved == nil || len(s.opts.AlertReceivers) == 0 {
+		return http.StatusServiceUnavailable, "alert routes from saved searches are not configured on this server"
+	}
+	a, err := s.savedAlert(r, id, receiver, minRisk, enabled)
+	if err == nil {
+		err = s.opts.Saved.SetSavedAlert(r.Context(), principalFrom(r.Context()).User.Name, id, a)
+	}
+	var fe formError
+	switch {
+	case errors.As(err, &fe):
+		return http.StatusBadRequest, fe.Error()
+	case errors.Is(err, ErrSavedNotFound):
+		return http.StatusNotFound, "no saved search with this id"
+	case err != nil:
+		s.log.Error("saved search alert route", "err", err)
+		return http.StatusInternalServerError, ""
+	}
+	s.audit(r, "saved_search.alert", id, "receiver="+a.Receiver+" min_risk="+strconv.Itoa(a.MinRisk)+" enabled="+strconv.FormatBool(a.Enabled))
+	return 0, ""
+}
+
+func (s *Server) handleSavedAlert(w http.ResponseWriter, r *http.Request) {
+	if code, _ := s.setSavedAlert(r, r.PathValue("id"), r.PostFormValue("receiver"), r.PostFormValue("min_risk"),
+		r.PostFormValue("enabled") != ""); code != 0 {
+		s.fail(w, r, false, code)
+		return
+	}
 	http.Redirect(w, r, "/saved", http.StatusSeeOther)
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -268,14 +269,92 @@ func TestSavedSearchesUI(t *testing.T) {
 	if items, _ := f.saved.ListSaved(context.Background(), RolePolice); len(items) != 0 {
 		t.Errorf("after delete: %v", items)
 	}
-	// The saved file survives a reopen.
+	// Saved searches live in the store: another web node on it sees them.
 	post("/saved", url.Values{"q": {"Biên Hòa"}})
-	re, err := OpenFileSaved(f.saved.path)
-	if err != nil {
+	other2 := NewStoreSaved(f.store)
+	if items, _ := other2.ListSaved(context.Background(), RolePolice); len(items) != 1 || items[0].Name != "Biên Hòa" {
+		t.Errorf("from another node: %+v", items)
+	}
+}
+
+func TestSavedSearchAlertRoute(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	cookie, csrf := f.session(RoleForeignAffairs)
+	post := func(cookie, csrf, path string, form url.Values) int {
+		form.Set("csrf", csrf)
+		req, _ := http.NewRequest(http.MethodPost, f.http.URL+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookie})
+		resp, _ := f.do(req)
+		return resp.StatusCode
+	}
+	if code := post(cookie, csrf, "/saved", url.Values{"name": {"Sân bay"}, "q": {`"Long Thành" AND airport`}}); code != http.StatusSeeOther {
+		t.Fatalf("save: %d", code)
+	}
+	items, _ := f.saved.ListSaved(ctx, RoleForeignAffairs)
+	if len(items) != 1 {
+		t.Fatalf("saved = %+v", items)
+	}
+	id := items[0].ID
+	_, body := f.get("/saved", cookie)
+	if !strings.Contains(body, `action="/saved/`+id+`/alert"`) || !strings.Contains(body, `<option value="analysts">`) {
+		t.Fatalf("no route form on the saved page:\n%s", body)
+	}
+	tests := []struct {
+		name string
+		form url.Values
+		code int
+		want SavedAlert // what is stored afterwards
+	}{
+		{"turn on", url.Values{"receiver": {"foreign_affairs"}, "min_risk": {"40"}, "enabled": {"1"}}, 303, SavedAlert{"foreign_affairs", 40, true}},
+		{"unknown receiver", url.Values{"receiver": {"mallory"}, "min_risk": {"40"}, "enabled": {"1"}}, 400, SavedAlert{"foreign_affairs", 40, true}},
+		{"risk out of range", url.Values{"receiver": {"police"}, "min_risk": {"101"}, "enabled": {"1"}}, 400, SavedAlert{"foreign_affairs", 40, true}},
+		{"risk not a number", url.Values{"receiver": {"police"}, "min_risk": {"x"}}, 400, SavedAlert{"foreign_affairs", 40, true}},
+		{"disable", url.Values{"receiver": {"police"}, "min_risk": {"10"}}, 303, SavedAlert{"police", 10, false}},
+		{"remove route", url.Values{"receiver": {""}, "enabled": {"1"}}, 303, SavedAlert{"", 0, false}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if code := post(cookie, csrf, "/saved/"+id+"/alert", tc.form); code != tc.code {
+				t.Errorf("status %d, want %d", code, tc.code)
+			}
+			got, err := f.store.GetSavedSearch(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (SavedAlert{got.AlertReceiver, got.AlertMinRisk, got.AlertEnabled}) != tc.want {
+				t.Errorf("stored route = %q/%d/%v, want %+v", got.AlertReceiver, got.AlertMinRisk, got.AlertEnabled, tc.want)
+			}
+		})
+	}
+	// Nobody else can route it.
+	oc, ocsrf := f.session(RolePolice)
+	if code := post(oc, ocsrf, "/saved/"+id+"/alert", url.Values{"receiver": {"police"}, "enabled": {"1"}}); code != 404 {
+		t.Errorf("another user's route change: %d, want 404", code)
+	}
+	// The API does the same, and a query that cannot parse cannot be a route.
+	resp, rb := f.api("POST", "/api/v1/saved-searches/"+id+"/alert", RoleForeignAffairs, `{"receiver":"analysts","min_risk":70,"enabled":true}`)
+	var ss SavedSearch
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(rb), &ss) != nil || ss.AlertReceiver != "analysts" || ss.AlertMinRisk != 70 || !ss.AlertEnabled {
+		t.Errorf("api route: %d %s", resp.StatusCode, rb)
+	}
+	bad := SavedSearch{ID: "bad-query", User: RoleForeignAffairs, Name: "bad", Query: `"unterminated`, Created: time.Now()}
+	if err := f.saved.SaveSearch(ctx, bad); err != nil {
 		t.Fatal(err)
 	}
-	if items, _ := re.ListSaved(context.Background(), RolePolice); len(items) != 1 || items[0].Name != "Biên Hòa" {
-		t.Errorf("reopened: %+v", items)
+	if resp, rb := f.api("POST", "/api/v1/saved-searches/bad-query/alert", RoleForeignAffairs, `{"receiver":"police","enabled":true}`); resp.StatusCode != 400 {
+		t.Errorf("route from an unparsable query: %d %s", resp.StatusCode, rb)
+	}
+	audit, _ := f.store.ListAudit(ctx, 20)
+	n := 0
+	for _, e := range audit {
+		if e.Action == "saved_search.alert" {
+			n++
+		}
+	}
+	if n != 4 {
+		t.Errorf("audited route changes = %d, want 4 (3 UI + 1 API)", n)
 	}
 }
 

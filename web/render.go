@@ -46,6 +46,13 @@ func parsePages(s *Server) (*pages, error) {
 			}
 			return t.In(s.loc).Format("02/01/2006 15:04")
 		},
+		"vnlastday": func(t time.Time) string {
+			// A period's end is exclusive; people read the last day it covers.
+			if t.IsZero() {
+				return ""
+			}
+			return t.Add(-time.Nanosecond).In(s.loc).Format("02/01/2006")
+		},
 		"vndate": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"

@@ -41,6 +41,10 @@ var wantRoles = map[string]string{
 	"GET /api/v1/saved-searches":         "admin analyst foreign_affairs police",
 	"POST /api/v1/saved-searches":        "admin analyst foreign_affairs police",
 	"DELETE /api/v1/saved-searches/{id}": "admin analyst foreign_affairs police",
+
+	// Saved searches turned into alert routes.
+	"POST /saved/{id}/alert":                 "admin analyst foreign_affairs police",
+	"POST /api/v1/saved-searches/{id}/alert": "admin analyst foreign_affairs police",
 }
 
 // wantPublic lists the routes anyone may use without logging in.
@@ -130,9 +134,13 @@ func roleMatrix(t *testing.T, f *fixture) {
 				}
 				var body string
 				if method == http.MethodPost {
-					body = url.Values{"q": {"Dong Nai"}, "name": {"matrix"}, "query": {"Dong Nai"}, "reason": {"matrix"}, "duration": {"1h"}}.Encode()
+					body = url.Values{"q": {"Dong Nai"}, "name": {"matrix"}, "query": {"Dong Nai"}, "reason": {"matrix"}, "duration": {"1h"},
+						"receiver": {"police"}, "min_risk": {"50"}, "enabled": {"1"}}.Encode()
 					if api {
 						body = `{"name":"matrix","query":"Dong Nai"}`
+						if strings.HasSuffix(path, "/alert") {
+							body = `{"receiver":"police","min_risk":50,"enabled":true}`
+						}
 					}
 				}
 				req, _ := http.NewRequest(method, f.http.URL+p, strings.NewReader(body))

@@ -64,6 +64,7 @@ func (s *Server) table() []route {
 		{"GET /saved", officers, false, s.handleSavedList},
 		{"POST /saved", officers, false, s.handleSavedCreate},
 		{"POST /saved/{id}/delete", officers, false, s.handleSavedDelete},
+		{"POST /saved/{id}/alert", officers, false, s.handleSavedAlert},
 		{"GET /admin/users", admins, false, s.handleAdminUsers},
 
 		// JSON API.
@@ -76,6 +77,7 @@ func (s *Server) table() []route {
 		{"GET /api/v1/saved-searches", officers, true, s.apiSavedList},
 		{"POST /api/v1/saved-searches", officers, true, s.apiSavedCreate},
 		{"DELETE /api/v1/saved-searches/{id}", officers, true, s.apiSavedDelete},
+		{"POST /api/v1/saved-searches/{id}/alert", officers, true, s.apiSavedAlert},
 	}
 	if s.opts.Demo && s.opts.Mailbox != nil {
 		// The demo's mail sink, so a newcomer sees alerts arrive; never in production.

@@ -2,14 +2,11 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
-	"sync"
 	"time"
+
+	"github.com/dongnai/presswatch/store"
 )
 
 // SavedSearch is a search a user kept, to run again or to turn into an alert
@@ -21,6 +18,20 @@ type SavedSearch struct {
 	Query   string    `json:"query"`
 	Params  string    `json:"params"` // the rest of the search as URL query (filters, dates, sort)
 	Created time.Time `json:"created"`
+	// Alert route made from this search: the alerter notifies AlertReceiver
+	// of every article matching Query with risk >= AlertMinRisk while
+	// AlertEnabled. An empty AlertReceiver means it is no route.
+	AlertReceiver string `json:"alert_receiver,omitempty"`
+	AlertEnabled  bool   `json:"alert_enabled"`
+	AlertMinRisk  int    `json:"alert_min_risk"`
+}
+
+// SavedAlert is what turning a saved search into an alert route sets.
+// An empty Receiver stops it being a route.
+type SavedAlert struct {
+	Receiver string
+	MinRisk  int // 0..100
+	Enabled  bool
 }
 
 // ErrSavedNotFound is returned when a saved search does not exist or belongs
@@ -32,122 +43,95 @@ type SavedSearches interface {
 	ListSaved(ctx context.Context, user string) ([]SavedSearch, error)
 	SaveSearch(ctx context.Context, s SavedSearch) error
 	DeleteSaved(ctx context.Context, user, id string) error
+	// SetSavedAlert turns the user's saved search id into an alert route, or
+	// changes or removes that route; ErrSavedNotFound when it is not theirs.
+	SetSavedAlert(ctx context.Context, user, id string, a SavedAlert) error
 }
 
-// FileSaved is a SavedSearches kept in one JSON file, rewritten atomically on
-// every change. It suits the single-process `presswatch run`; several web
-// nodes need a shared store table instead (see docs/web.md).
-type FileSaved struct {
-	path string
-	mu   sync.Mutex
-	all  []SavedSearch
+// SavedStore is the part of store.Store that StoreSaved uses.
+type SavedStore interface {
+	UpsertSavedSearch(ctx context.Context, s store.SavedSearch) error
+	GetSavedSearch(ctx context.Context, id string) (store.SavedSearch, error)
+	ListSavedSearches(ctx context.Context, owner string) ([]store.SavedSearch, error)
+	DeleteSavedSearch(ctx context.Context, owner, id string) error
+}
+
+// StoreSaved is a SavedSearches kept in the store's saved_searches table,
+// shared by every web node and read by the alerter.
+type StoreSaved struct {
+	st SavedStore
 }
 
 // maxSavedPerUser bounds what one user can store.
 const maxSavedPerUser = 200
 
-// OpenFileSaved loads (or starts) the saved-search file at path.
-func OpenFileSaved(path string) (*FileSaved, error) {
-	f := &FileSaved{path: path}
-	b, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return f, nil
-	case err != nil:
-		return nil, fmt.Errorf("open saved searches %q: %w", path, err)
-	}
-	if err := json.Unmarshal(b, &f.all); err != nil {
-		return nil, fmt.Errorf("read saved searches %q: %w", path, err)
-	}
-	return f, nil
+// NewStoreSaved returns saved searches kept in st.
+func NewStoreSaved(st SavedStore) *StoreSaved { return &StoreSaved{st: st} }
+
+func fromStoreSaved(x store.SavedSearch) SavedSearch {
+	return SavedSearch{ID: x.ID, User: x.Owner, Name: x.Name, Query: x.Query, Params: x.Params, Created: x.CreatedAt,
+		AlertReceiver: x.AlertReceiver, AlertEnabled: x.AlertEnabled, AlertMinRisk: x.AlertMinRisk}
 }
 
 // ListSaved returns user's saved searches, newest first.
-func (f *FileSaved) ListSaved(_ context.Context, user string) ([]SavedSearch, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []SavedSearch
-	for _, s := range f.all {
-		if s.User == user {
-			out = append(out, s)
-		}
+func (f *StoreSaved) ListSaved(ctx context.Context, user string) ([]SavedSearch, error) {
+	xs, err := f.st.ListSavedSearches(ctx, user)
+	if err != nil {
+		return nil, err
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	out := make([]SavedSearch, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, fromStoreSaved(x))
+	}
 	return out, nil
 }
 
 // SaveSearch adds s, or replaces the user's saved search with the same ID.
-func (f *FileSaved) SaveSearch(_ context.Context, s SavedSearch) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	next := make([]SavedSearch, 0, len(f.all)+1)
+// A user may keep up to 200.
+func (f *StoreSaved) SaveSearch(ctx context.Context, s SavedSearch) error {
+	xs, err := f.st.ListSavedSearches(ctx, s.User)
+	if err != nil {
+		return err
+	}
 	n := 0
-	for _, x := range f.all {
-		if x.User == s.User && x.ID == s.ID {
-			continue
-		}
-		if x.User == s.User {
+	for _, x := range xs {
+		if x.ID != s.ID {
 			n++
 		}
-		next = append(next, x)
 	}
 	if n >= maxSavedPerUser {
 		return fmt.Errorf("save search: user %q already has %d saved searches", s.User, n)
 	}
-	next = append(next, s)
-	if err := f.write(next); err != nil {
-		return err
+	err = f.st.UpsertSavedSearch(ctx, store.SavedSearch{ID: s.ID, Owner: s.User, Name: s.Name, Query: s.Query, Params: s.Params,
+		CreatedAt: s.Created, AlertReceiver: s.AlertReceiver, AlertEnabled: s.AlertEnabled, AlertMinRisk: s.AlertMinRisk})
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrSavedNotFound
 	}
-	f.all = next
-	return nil
+	return err
 }
 
 // DeleteSaved removes the user's saved search id, or returns ErrSavedNotFound.
-func (f *FileSaved) DeleteSaved(_ context.Context, user, id string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	next := make([]SavedSearch, 0, len(f.all))
-	found := false
-	for _, x := range f.all {
-		if x.User == user && x.ID == id {
-			found = true
-			continue
-		}
-		next = append(next, x)
-	}
-	if !found {
+func (f *StoreSaved) DeleteSaved(ctx context.Context, user, id string) error {
+	err := f.st.DeleteSavedSearch(ctx, user, id)
+	if errors.Is(err, store.ErrNotFound) {
 		return ErrSavedNotFound
 	}
-	if err := f.write(next); err != nil {
-		return err
-	}
-	f.all = next
-	return nil
+	return err
 }
 
-func (f *FileSaved) write(all []SavedSearch) error {
-	b, err := json.MarshalIndent(all, "", "  ")
+// SetSavedAlert sets or clears the alert route of the user's saved search id.
+func (f *StoreSaved) SetSavedAlert(ctx context.Context, user, id string, a SavedAlert) error {
+	x, err := f.st.GetSavedSearch(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && x.Owner != user) {
+		return ErrSavedNotFound
+	}
 	if err != nil {
-		return fmt.Errorf("write saved searches: %w", err)
+		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(f.path), ".saved-*.json")
-	if err != nil {
-		return fmt.Errorf("write saved searches: %w", err)
+	x.AlertReceiver, x.AlertMinRisk, x.AlertEnabled = a.Receiver, a.MinRisk, a.Enabled && a.Receiver != ""
+	err = f.st.UpsertSavedSearch(ctx, x)
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrSavedNotFound
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write saved searches: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write saved searches: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write saved searches: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), f.path); err != nil {
-		return fmt.Errorf("write saved searches: %w", err)
-	}
-	return nil
+	return err
 }

@@ -47,6 +47,10 @@ type Options struct {
 	// Saved keeps users' saved searches; nil: the search pages work but
 	// saving is unavailable (the pages say so).
 	Saved SavedSearches
+	// AlertReceivers are the names of the alert receivers (alerts.yaml) an
+	// officer may route a saved search to; none: saved searches cannot be
+	// turned into alert routes on this server.
+	AlertReceivers []string
 	// Gatherer is served at /metrics; nil: prometheus.DefaultGatherer is NOT
 	// used, /metrics answers 404.
 	Gatherer prometheus.Gatherer

@@ -216,13 +216,19 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		if _, err := web.Bootstrap(ctx, st, g.Stderr); err != nil {
 			return nil, fmt.Errorf("create first account: %w", err)
 		}
-		saved, err := web.OpenFileSaved(filepath.Join(cfg.DataDir, "saved-searches.json"))
+		// Saved searches live in the store (shared by every web node); the
+		// alerts config's receivers are what one can be routed to.
+		ac, err := loadAlertsConfig(cfg)
 		if err != nil {
 			return nil, err
 		}
+		var receivers []string
+		for _, r := range ac.Receivers {
+			receivers = append(receivers, r.Name)
+		}
 		srv, err := web.New(web.Options{
 			Listen: cfg.Web.Listen, BaseURL: cfg.Web.BaseURL, SessionSecret: []byte(cfg.Web.SessionSecret.Value()),
-			Store: st, Search: ix, Saved: saved, Gatherer: reg, Checks: checks,
+			Store: st, Search: ix, Saved: web.NewStoreSaved(st), AlertReceivers: receivers, Gatherer: reg, Checks: checks,
 			Demo: ex != nil, Mailbox: demoMailbox(ex), Logger: log, Registerer: reg,
 		})
 		if err != nil {

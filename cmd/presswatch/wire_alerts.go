@@ -151,15 +151,39 @@ func addAlerter(a *app, cfg *configs.Loaded, st store.Store, b *bus.Bus, log *sl
 		wake = sender.Wake
 		a.add("alert-sender", phaseProcessor, sender.Run)
 	}
+	saved, err := newSavedRoutes(rt, as, log, reg)
+	if err != nil {
+		return err
+	}
 	stage, err := alerts.NewStage(alerts.StageOptions{
 		Bus: b, Store: as, Router: rt.router, Receivers: rt.receivers, Inhibit: rt.inhibit,
 		CriticalRisk: ac.CriticalRisk, Location: loc, Durable: ac.Durable, Notified: wake, Logger: log, Registerer: reg,
+		Saved: saved,
 	})
 	if err != nil {
 		return err
 	}
-	a.add("alerter", phaseProcessor, stage.Run)
+	a.add("alerter", phaseProcessor, func(ctx context.Context) error {
+		// The saved-search routes are in force before the first article.
+		if err := saved.Reload(ctx); err != nil {
+			log.Error("saved-search routes", "component", "alerter", "err", err)
+		}
+		return stage.Run(ctx)
+	})
+	a.add("alert-saved-routes", phaseProcessor, saved.Run)
 	return nil
+}
+
+// newSavedRoutes makes the alert routes users made from saved searches
+// (reread from the store every 30 s) children of the configured root route.
+func newSavedRoutes(rt *alertsRuntime, st alerts.SavedRouteStore, log *slog.Logger, reg prometheus.Registerer) (*alerts.SavedRoutes, error) {
+	names := make([]string, 0, len(rt.receivers))
+	for _, r := range rt.receivers {
+		names = append(names, r.Name)
+	}
+	return alerts.NewSavedRoutes(alerts.SavedRoutesOptions{
+		Store: st, Receivers: names, Parent: rt.router.Root(), Logger: log, Registerer: reg,
+	})
 }
 
 func newAlertSender(cfg *configs.Loaded, ac *configs.AlertsConfig, rt *alertsRuntime, as alertStore,
