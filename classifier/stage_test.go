@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,7 +22,7 @@ import (
 	"github.com/dongnai/presswatch/classifier"
 	"github.com/dongnai/presswatch/internal/testenv"
 	"github.com/dongnai/presswatch/store"
-	"github.com/jackc/pgx/v5"
+	"github.com/dongnai/presswatch/store/storetest"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -109,42 +108,11 @@ func deleteNamespace(t testing.TB, u, ns string) {
 	}
 }
 
-// freshPostgres creates a schema of its own in the test database and returns
-// a store URL whose search_path selects it; the schema is dropped afterwards.
+// freshPostgres returns a store URL for a schema of its own on the test
+// PostgreSQL server, dropped when t ends (storetest.PostgresURL).
 func freshPostgres(t testing.TB) string {
-	base := testenv.PostgresURL(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to postgres: %v", err)
-	}
-	defer conn.Close(ctx)
-	schema := "stage_" + randHex(t, 6)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("cleanup: connect to postgres: %v", err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("cleanup: drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse PRESSWATCH_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	t.Helper()
+	return storetest.PostgresURL(t)
 }
 
 func openBus(t testing.TB, opts bus.Options) *bus.Bus {

@@ -16,14 +16,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/index"
-	"github.com/dongnai/presswatch/internal/testenv"
 	"github.com/dongnai/presswatch/presssim"
 	"github.com/dongnai/presswatch/store"
+	"github.com/dongnai/presswatch/store/storetest"
 )
 
 // testPassword is every seeded user's password.
@@ -110,39 +109,11 @@ func newFixtureOn(t testing.TB, storeURL string, opts ...fixtureOpt) *fixture {
 	return f
 }
 
-// freshPostgresURL makes an empty schema on the test PostgreSQL server
-// (skipping without PRESSWATCH_TEST_POSTGRES), dropped when t ends, and
-// returns a URL whose search_path selects it.
+// freshPostgresURL returns a store URL for an empty schema of its own on the
+// test PostgreSQL server, dropped when t ends (storetest.PostgresURL).
 func freshPostgresURL(t testing.TB) string {
 	t.Helper()
-	base := testenv.PostgresURL(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to the test PostgreSQL: %v", err)
-	}
-	defer conn.Close(ctx)
-	schema := "pwweb_" + strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(randomToken(8)))
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if conn, err := pgx.Connect(ctx, base); err == nil {
-			_, _ = conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
-			conn.Close(ctx)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return storetest.PostgresURL(t)
 }
 
 // seed loads the fixture articles (dates moved so the newest is a few hours
