@@ -68,9 +68,10 @@ func TestBrowser(t *testing.T) {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocOpts...)
 	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
+	bctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	// Generous: CI runs this beside every other package's tests under -race.
+	ctx, cancelT := context.WithTimeout(bctx, 180*time.Second)
 	defer cancelT()
 
 	// Start the browser, then watch for dialogs: a hostile script would
@@ -103,7 +104,7 @@ func TestBrowser(t *testing.T) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {
 			// Keep what the page showed, in a fresh context: ctx may be spent.
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			sctx, cancel := context.WithTimeout(bctx, 10*time.Second)
 			defer cancel()
 			if buf, serr := chromedp.Run(sctx, chromedp.FullScreenshot(80)); serr == nil {
 				_ = os.WriteFile(filepath.Join(art, "failed-"+strings.ReplaceAll(step, " ", "-")+".png"), buf, 0o644)
@@ -141,9 +142,11 @@ func TestBrowser(t *testing.T) {
 
 	// Search without diacritics.
 	do("search",
-		chromedp.SendKeys(chromedp.ID("q"), "Dong Nai"),
-		// Submit the form rather than click the button: a mouse click lands
-		// on coordinates, which a busy machine can still be laying out.
+		chromedp.WaitReady(chromedp.ID("q")),
+		// Set the box's value and submit its form: typed keys and a mouse click
+		// at coordinates can both go astray while a busy machine is still
+		// laying the page out, and the search then runs with an empty query.
+		chromedp.SetValue(chromedp.ID("q"), "Dong Nai"),
 		chromedp.Submit(chromedp.ID("q")),
 		chromedp.WaitVisible(chromedp.CSS(".hit")),
 		shot("02-search-dong-nai"),
