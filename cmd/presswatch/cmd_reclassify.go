@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dongnai/presswatch/alerts"
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/classifier"
 	"github.com/dongnai/presswatch/configs"
@@ -21,8 +22,9 @@ import (
 // re-runs the current rules over the articles collected in the last DURATION
 // and stores the classifications that changed; with --dry-run it stores
 // nothing and prints what would change and how many articles each topic
-// rule, and the review threshold, would have flagged under the old and the
-// new rules — a back-test of a rule before switching it on.
+// rule, the review threshold and each alert route (immediate alerts) would
+// have flagged under the old and the new rules — a back-test of a rule before
+// switching it on.
 func cmdReclassify(ctx context.Context, g *globals, args []string) error {
 	fs := flag.NewFlagSet("reclassify", flag.ContinueOnError)
 	fs.SetOutput(g.Stderr)
@@ -48,6 +50,14 @@ func cmdReclassify(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	ac, err := loadAlertsConfig(cfg)
+	if err != nil {
+		return err
+	}
+	rt, err := buildAlerts(ac)
+	if err != nil {
+		return fmt.Errorf("alert routes: %w", err)
+	}
 	st, err := store.Open(ctx, storeOptions(cfg, log))
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
@@ -55,7 +65,7 @@ func cmdReclassify(ctx context.Context, g *globals, args []string) error {
 	defer st.Close()
 	now := time.Now().UTC()
 	q := store.ArticleQuery{Since: now.Add(-*since), Until: now.Add(time.Minute)}
-	return reclassify(ctx, eng, st, q, *dryRun, *quiet, g)
+	return reclassify(ctx, eng, rt.router, st, q, *dryRun, *quiet, g)
 }
 
 // reclassifyStore is what reclassify needs of the store.
@@ -64,14 +74,25 @@ type reclassifyStore interface {
 	UpsertClassification(ctx context.Context, id string, c *article.Classification) error
 }
 
-// backtest counts, per rule, how many articles the old and new rules flag.
+// backtest counts, per rule, how many articles the old and new rules flag,
+// and per alert route how many immediate alerts each would have raised.
 type backtest struct {
 	old, new map[string]int
+	router   *alerts.Router // nil: no alert routes are counted
 }
 
-func (b *backtest) count(m map[string]int, c *article.Classification) {
+func (b *backtest) count(m map[string]int, a *article.Article, c *article.Classification) {
 	if c == nil {
 		return
+	}
+	if b.router != nil {
+		ac := *a
+		ac.Classification = c
+		for _, mt := range b.router.Match(&ac) {
+			if mt.Severity == alerts.SeverityImmediate {
+				m["alert:"+mt.Route+" → "+mt.Receiver]++
+			}
+		}
 	}
 	for _, t := range c.Topics {
 		m["topic:"+t]++
@@ -82,8 +103,8 @@ func (b *backtest) count(m map[string]int, c *article.Classification) {
 	m["class:"+c.RelevanceClass()]++
 }
 
-func reclassify(ctx context.Context, eng *classifier.Engine, st reclassifyStore, q store.ArticleQuery, dryRun, quiet bool, g *globals) error {
-	bt := backtest{old: map[string]int{}, new: map[string]int{}}
+func reclassify(ctx context.Context, eng *classifier.Engine, router *alerts.Router, st reclassifyStore, q store.ArticleQuery, dryRun, quiet bool, g *globals) error {
+	bt := backtest{old: map[string]int{}, new: map[string]int{}, router: router}
 	var seen, changed int
 	err := st.ScanArticles(ctx, q, func(a *article.Article) error {
 		seen++
@@ -91,8 +112,8 @@ func reclassify(ctx context.Context, eng *classifier.Engine, st reclassifyStore,
 		if err != nil {
 			return err
 		}
-		bt.count(bt.old, a.Classification)
-		bt.count(bt.new, c)
+		bt.count(bt.old, a, a.Classification)
+		bt.count(bt.new, a, c)
 		diff := classificationDiff(a.Classification, c)
 		if diff == "" {
 			return nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/classifier"
+	"github.com/dongnai/presswatch/configs"
 	"github.com/dongnai/presswatch/store"
 )
 
@@ -39,10 +40,18 @@ func TestReclassify(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := store.ArticleQuery{Since: now.Add(-24 * time.Hour), Until: now.Add(time.Minute)}
+	ac, err := loadAlertsConfig(&configs.Loaded{Config: configs.Defaults(), Dir: t.TempDir()}) // the shipped routes
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := buildAlerts(ac)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	var out bytes.Buffer
 	g := &globals{Stdout: &out}
-	if err := reclassify(ctx, eng, st, q, true, false, g); err != nil {
+	if err := reclassify(ctx, eng, rt.router, st, q, true, false, g); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "2 articles, 2 would change") || !strings.Contains(out.String(), "a1") || !strings.Contains(out.String(), "none → about") {
@@ -50,6 +59,16 @@ func TestReclassify(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "topic:health_disease") || !strings.Contains(out.String(), "needs_review") {
 		t.Errorf("dry run lacks the per-rule back-test:\n%s", out.String())
+	}
+	// The swine-fever article now needs review: some alert route would have fired for it.
+	var alertRow string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(line, "alert:") {
+			alertRow = line
+		}
+	}
+	if f := strings.Fields(alertRow); len(f) < 2 || f[len(f)-2] != "0" || f[len(f)-1] == "0" {
+		t.Errorf("no alert route back-tested from 0 to more alerts:\n%s", out.String())
 	}
 	got, err := st.GetArticle(ctx, "a1")
 	if err != nil {
@@ -60,7 +79,7 @@ func TestReclassify(t *testing.T) {
 	}
 
 	out.Reset()
-	if err := reclassify(ctx, eng, st, q, false, true, g); err != nil {
+	if err := reclassify(ctx, eng, rt.router, st, q, false, true, g); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "2 updated") {
