@@ -35,19 +35,25 @@ func matchSpans(s string, terms []hlTerm, english bool) []span {
 	}
 	folded, offs := textnorm.FoldMap(s)
 	toks := textnorm.Tokens(folded)
-	var stems []string
-	if english {
-		stems = make([]string, len(toks))
-		for i, t := range toks {
-			stems[i] = porterstemmer.StemString(t.Text)
+	// English words match by Porter stem. The stemmer only rewrites
+	// endings, so two words with different first letters never share a
+	// stem: most tokens are ruled out without stemming them, and each
+	// distinct word is stemmed once.
+	stemOf := map[string]string{}
+	stem := func(w string) string {
+		s, ok := stemOf[w]
+		if !ok {
+			s = porterstemmer.StemString(w)
+			stemOf[w] = s
 		}
+		return s
 	}
 	eq := func(i int, want string, prefix bool) bool {
 		got := toks[i].Text
 		if got == want || (prefix && strings.HasPrefix(got, want)) {
 			return true
 		}
-		return english && !prefix && stems[i] == porterstemmer.StemString(want)
+		return english && !prefix && got != "" && want != "" && got[0] == want[0] && stem(got) == stem(want)
 	}
 	var out []span
 	for i := range toks {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/prometheus/client_golang/prometheus"
 	bolterrors "go.etcd.io/bbolt/errors"
 
@@ -44,6 +45,10 @@ type Options struct {
 	// counted exactly; 0 means DefaultExactFacetMax, negative means always
 	// sample.
 	ExactFacetMax int
+	// ImpactCacheBytes bounds the memory kept for the decoded term
+	// frequencies and norms of common query words; 0 means
+	// DefaultImpactCacheBytes, negative turns the cache off.
+	ImpactCacheBytes int64
 }
 
 // Index is a Bleve index of articles. Its methods are safe for concurrent use.
@@ -57,6 +62,12 @@ type Index struct {
 	versionS string
 	// exactFacetMax: see Options.ExactFacetMax.
 	exactFacetMax int
+	// facets caches each segment's facet postings for the bitmap path.
+	facets facetCache
+	// impacts caches common words' decoded term impacts; nil = off.
+	impacts *impactCache
+	// noFast sends every search through Bleve (tests and benchmarks compare).
+	noFast bool
 }
 
 type metrics struct {
@@ -115,6 +126,12 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	}
 	ix := &Index{dir: opts.Dir, log: log, metrics: m, versionS: strconv.Itoa(MappingVersion), exactFacetMax: opts.ExactFacetMax}
 	switch {
+	case opts.ImpactCacheBytes == 0:
+		ix.impacts = newImpactCache(DefaultImpactCacheBytes)
+	case opts.ImpactCacheBytes > 0:
+		ix.impacts = newImpactCache(opts.ImpactCacheBytes)
+	}
+	switch {
 	case ix.exactFacetMax == 0:
 		ix.exactFacetMax = DefaultExactFacetMax
 	case ix.exactFacetMax < 0:
@@ -125,7 +142,9 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 		if err != nil {
 			return nil, fmt.Errorf("build index mapping: %w", err)
 		}
-		bi, err := bleve.NewMemOnly(im)
+		// Scorch without a path keeps its segments in memory: the same
+		// engine as on disk, so the bitmap search path works here too.
+		bi, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
 		if err != nil {
 			return nil, fmt.Errorf("create in-memory index: %w", err)
 		}

@@ -133,6 +133,7 @@ const histogramDays = 800
 // compiled is a request translated for Bleve.
 type compiled struct {
 	q      bq.Query
+	fast   *fastPlan // nil when the bitmap path cannot answer it
 	terms  []hlTerm
 	sort   []string
 	phrase []string // bare words whose phrase ranks first (relevance only)
@@ -140,9 +141,13 @@ type compiled struct {
 
 func (ix *Index) compile(r Request) (*compiled, error) {
 	c := &compiled{}
-	var parts []bq.Query
+	var (
+		parts []bq.Query
+		n     query.Node
+	)
 	if strings.TrimSpace(r.Query) != "" {
-		n, err := query.Parse(r.Query)
+		var err error
+		n, err = query.Parse(r.Query)
 		if err != nil {
 			return nil, err
 		}
@@ -213,6 +218,9 @@ func (ix *Index) compile(r Request) (*compiled, error) {
 	default:
 		return nil, fmt.Errorf("%w: sort %q is not relevance, newest or oldest", ErrBadRequest, r.Sort)
 	}
+	if plan, err := ix.planFast(r, n); err == nil {
+		c.fast = plan
+	}
 	return c, nil
 }
 
@@ -272,6 +280,15 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	c, err := ix.compile(r)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
+	}
+	if c.fast != nil {
+		res, err := ix.searchFast(ctx, r, c, c.fast)
+		if !errors.Is(err, errFastUnavailable) {
+			if err != nil {
+				ix.metrics.errors.WithLabelValues("search").Inc()
+			}
+			return res, err
+		}
 	}
 	from, size := r.From, r.Size
 	rerank := len(c.phrase) > 1 && c.sort[0] == "-_score" && r.From+r.Size <= rerankDepth

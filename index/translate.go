@@ -479,43 +479,58 @@ func (t *translator) keyword(name, field, value string, prefix bool) (bq.Query, 
 }
 
 func keywordQueries(field, value string, prefix bool) ([]bq.Query, error) {
-	one := func(f, v string) bq.Query {
-		if prefix {
-			p := bq.NewPrefixQuery(v)
-			p.SetField(f)
-			return p
-		}
-		q := bq.NewTermQuery(v)
-		q.SetField(f)
-		return q
+	terms, err := keywordTerms(field, value)
+	if err != nil {
+		return nil, err
 	}
+	qs := make([]bq.Query, len(terms))
+	for i, ft := range terms {
+		if prefix {
+			p := bq.NewPrefixQuery(ft.term)
+			p.SetField(ft.field)
+			qs[i] = p
+			continue
+		}
+		q := bq.NewTermQuery(ft.term)
+		q.SetField(ft.field)
+		qs[i] = q
+	}
+	return qs, nil
+}
+
+// fieldTerm is one term of one index field.
+type fieldTerm struct{ field, term string }
+
+// keywordTerms returns the index terms that field:value matches, any of
+// them: values are normalised the way docOf stores them.
+func keywordTerms(field, value string) ([]fieldTerm, error) {
 	value = strings.TrimSpace(value)
 	if value == "" {
 		return nil, fmt.Errorf("empty value for %s", field)
 	}
 	switch field {
 	case fLang, fTone:
-		return []bq.Query{one(field, strings.ToLower(value))}, nil
+		return []fieldTerm{{field, strings.ToLower(value)}}, nil
 	case fCountry:
-		return []bq.Query{one(field, strings.ToUpper(value))}, nil
+		return []fieldTerm{{field, strings.ToUpper(value)}}, nil
 	case fReview:
 		switch strings.ToLower(value) {
 		case "true", "yes", "1":
-			return []bq.Query{one(field, "true")}, nil
+			return []fieldTerm{{field, "true"}}, nil
 		case "false", "no", "0":
-			return []bq.Query{one(field, "false")}, nil
+			return []fieldTerm{{field, "false"}}, nil
 		}
 		return nil, fmt.Errorf("needs_review is true or false, not %q", value)
 	case fOutlet:
-		return []bq.Query{one(fOutlet, value), one(fOutletF, textnorm.Fold(value))}, nil
+		return []fieldTerm{{fOutlet, value}, {fOutletF, textnorm.Fold(value)}}, nil
 	case fEntities:
-		return []bq.Query{one(field, textnorm.Fold(value))}, nil
+		return []fieldTerm{{field, textnorm.Fold(value)}}, nil
 	default: // source, topics, cluster: as written, or lower case
-		qs := []bq.Query{one(field, value)}
+		terms := []fieldTerm{{field, value}}
 		if l := strings.ToLower(value); l != value {
-			qs = append(qs, one(field, l))
+			terms = append(terms, fieldTerm{field, l})
 		}
-		return qs, nil
+		return terms, nil
 	}
 }
 
