@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/dongnai/presswatch/alerts"
 	"github.com/dongnai/presswatch/query"
 	"github.com/dongnai/presswatch/store"
 )
@@ -17,8 +19,29 @@ type ruleRow struct {
 	Known     bool
 }
 
+// savedRouteRow is an alert route made from a saved search, with the
+// outcomes of the alerts it raised.
+type savedRouteRow struct {
+	store.SavedSearch
+	Outcome *ruleRow // nil: it has raised no alert yet
+}
+
+type rulesData struct {
+	Rows  []ruleRow
+	Saved []savedRouteRow
+	// SavedKnown is false when this server cannot list saved-search routes.
+	SavedKnown bool
+}
+
+// savedRouteLister is implemented by stores that keep saved searches.
+type savedRouteLister interface {
+	ListSavedSearchRoutes(ctx context.Context) ([]store.SavedSearch, error)
+}
+
 // handleAlertRules shows each route's triage outcomes and precision
-// (confirmed and responded vs false positives).
+// (confirmed and responded vs false positives), and the alert routes
+// officers made from saved searches: who owns each, what it matches and
+// whom it notifies.
 func (s *Server) handleAlertRules(w http.ResponseWriter, r *http.Request) {
 	as, ok := s.alertStore(w, r)
 	if !ok {
@@ -30,12 +53,27 @@ func (s *Server) handleAlertRules(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, false, http.StatusInternalServerError)
 		return
 	}
-	rows := make([]ruleRow, len(ps))
+	var data rulesData
+	byRoute := make(map[string]*ruleRow, len(ps))
+	data.Rows = make([]ruleRow, len(ps))
 	for i, p := range ps {
 		v, ok := p.Precision()
-		rows[i] = ruleRow{RulePrecision: p, Precision: v * 100, Known: ok}
+		data.Rows[i] = ruleRow{RulePrecision: p, Precision: v * 100, Known: ok}
+		byRoute[p.Route] = &data.Rows[i]
 	}
-	s.render(w, r, http.StatusOK, "alert_rules", "alerts", "Quy tắc / Rules", rows)
+	if l, ok := s.opts.Store.(savedRouteLister); ok {
+		routes, err := l.ListSavedSearchRoutes(r.Context())
+		if err != nil {
+			s.log.Error("list saved-search routes", "err", err)
+			s.fail(w, r, false, http.StatusInternalServerError)
+			return
+		}
+		data.SavedKnown = true
+		for _, ss := range routes {
+			data.Saved = append(data.Saved, savedRouteRow{SavedSearch: ss, Outcome: byRoute[alerts.SavedRoutePrefix+ss.ID]})
+		}
+	}
+	s.render(w, r, http.StatusOK, "alert_rules", "alerts", "Quy tắc / Rules", data)
 }
 
 type silencesData struct {

@@ -110,6 +110,35 @@ func TestAlertPages(t *testing.T) {
 	if resp, body := f.get("/alerts/rules", acookie); resp.StatusCode != 200 || !strings.Contains(body, "r-police") || !strings.Contains(body, "100%") {
 		t.Errorf("rules page: %d\n%.2000s", resp.StatusCode, body)
 	}
+	// Alert routes made from saved searches are listed with their owner,
+	// query, receiver and what they raised.
+	ss := f.store.(store.SavedSearchStore)
+	route := store.SavedSearch{ID: "ss-rules", Owner: "officer-lan", Name: "Ô nhiễm sông Đồng Nai", Query: `"ô nhiễm" AND sông`,
+		AlertReceiver: "police", AlertEnabled: true, AlertMinRisk: 40, CreatedAt: time.Now()}
+	off := route
+	off.ID, off.Name, off.AlertEnabled = "ss-off", "Tuyến đã tắt", false
+	for _, x := range []store.SavedSearch{route, off} {
+		if err := ss.UpsertSavedSearch(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fromSaved := store.Alert{ID: "al-saved", Route: "saved/ss-rules", ArticleID: f.arts[0].ID, GroupKey: "al-saved", Severity: "immediate",
+		Title: "Tin al-saved", Receivers: []string{"police"}}
+	if err := as.RecordAlerts(ctx, []store.NewAlert{{Alert: fromSaved}}); err != nil {
+		t.Fatal(err)
+	}
+	_, body = f.get("/alerts/rules", acookie)
+	for _, want := range []string{"Ô nhiễm sông Đồng Nai", "officer-lan", "&#34;ô nhiễm&#34; AND sông", "saved/ss-rules", ">40<"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("rules page does not show %q of the saved-search route", want)
+		}
+	}
+	if i := strings.Index(body, "saved/ss-rules</code>"); i < 0 || !strings.Contains(body[i:], `<td class="num">1</td>`) {
+		t.Error("rules page does not count the alert the saved-search route raised")
+	}
+	if strings.Contains(body, "Tuyến đã tắt") {
+		t.Error("rules page lists a saved search whose route is off")
+	}
 	// Silences.
 	if r := post("/alerts/silences", url.Values{"query": {`outlet:"X"`}, "duration": {"2h"}, "reason": {"thử"}}, acookie, acsrf); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("create silence: %d", r.StatusCode)
