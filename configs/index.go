@@ -22,6 +22,10 @@ type IndexConfig struct {
 	// writes what it has; 0 means 250ms. It bounds the time from classified to
 	// searchable.
 	FlushInterval time.Duration `yaml:"flush_interval"`
+	// ImpactCacheMB bounds the memory a search node keeps for the decoded
+	// term frequencies of common query words (see docs/index.md); 0 means
+	// 64, a negative value turns the cache off.
+	ImpactCacheMB int `yaml:"impact_cache_mb"`
 }
 
 var durableName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
@@ -37,6 +41,9 @@ func (c *IndexConfig) Validate() []error {
 	}
 	if c.FlushInterval < 0 || c.FlushInterval > time.Minute {
 		errs = append(errs, Errf("index.flush_interval", "%s is not between 0 (default) and 1m", c.FlushInterval))
+	}
+	if c.ImpactCacheMB > 16384 {
+		errs = append(errs, Errf("index.impact_cache_mb", "%d is over 16384", c.ImpactCacheMB))
 	}
 	return errs
 }

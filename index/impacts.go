@@ -2,11 +2,13 @@ package index
 
 import (
 	"container/list"
+	"fmt"
 	"math"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Relevance reads each query word's term frequency and field norm from its
@@ -62,6 +64,34 @@ type impactCache struct {
 
 func newImpactCache(max int64) *impactCache {
 	return &impactCache{max: max, minPostings: impactMinPostings, lru: list.New(), items: map[impactKey]*list.Element{}}
+}
+
+// register exports the cache's size, hits and misses; a nil cache or
+// registerer exports nothing.
+func (c *impactCache) register(reg prometheus.Registerer) error {
+	if c == nil || reg == nil {
+		return nil
+	}
+	read := func(f func() float64) func() float64 {
+		return func() float64 {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return f()
+		}
+	}
+	for _, col := range []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "presswatch", Subsystem: "index", Name: "impact_cache_bytes",
+			Help: "Memory held by decoded impacts of common query words."}, read(func() float64 { return float64(c.size) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "presswatch", Subsystem: "index", Name: "impact_cache_hits_total",
+			Help: "Query words whose impacts came from the cache, per segment range."}, read(func() float64 { return float64(c.hits) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "presswatch", Subsystem: "index", Name: "impact_cache_misses_total",
+			Help: "Query words whose impacts were decoded from postings, per segment range."}, read(func() float64 { return float64(c.miss) })),
+	} {
+		if err := reg.Register(col); err != nil {
+			return fmt.Errorf("register index metrics: %w", err)
+		}
+	}
+	return nil
 }
 
 // get returns the impacts of key, reading them with build on a miss.

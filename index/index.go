@@ -131,6 +131,9 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	case opts.ImpactCacheBytes > 0:
 		ix.impacts = newImpactCache(opts.ImpactCacheBytes)
 	}
+	if err := ix.impacts.register(opts.Registerer); err != nil {
+		return nil, err
+	}
 	switch {
 	case ix.exactFacetMax == 0:
 		ix.exactFacetMax = DefaultExactFacetMax

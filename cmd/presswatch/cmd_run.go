@@ -159,7 +159,8 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		if dir == "" {
 			dir = filepath.Join(cfg.DataDir, "index")
 		}
-		ix, err = index.Open(ctx, index.Options{Dir: dir, Logger: log, Registerer: reg})
+		ix, err = index.Open(ctx, index.Options{Dir: dir, Logger: log, Registerer: reg,
+			ImpactCacheBytes: int64(cfg.Index.ImpactCacheMB) << 20})
 		if err != nil {
 			return nil, fmt.Errorf("open index: %w", err)
 		}
