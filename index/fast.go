@@ -928,6 +928,19 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 			}
 		}
 	}
+	if len(terms) == 0 {
+		// Nothing to score (no positive words, or none in the index): every
+		// match scores 0 and index order decides.
+		var out []fastHit
+		for i, s := range fs.segs {
+			it := s.match.Iterator()
+			for it.HasNext() && len(out) < k {
+				d := uint64(it.Next())
+				out = append(out, fastHit{seg: i, doc: d, order: s.offset + d})
+			}
+		}
+		return out, nil
+	}
 	// Tasks: ranges of at most scoreUnit documents of one segment.
 	type task struct {
 		seg    int
