@@ -255,7 +255,21 @@ type segFacets struct {
 	err   error
 	terms []string // facets field terms, sorted ("d:2025-01-31" sorts by day)
 	bms   []*roaring.Bitmap
+	// cols are the facet groups whose values never share a document (lang,
+	// country, outlet, tone, needs_review, day): each document's value as an
+	// index into terms, noValue when it has none. Counting along the match
+	// through a column is cheaper than intersecting the match with every
+	// value's bitmap, most of which are small.
+	cols [][]uint16
+	// inCol tells the terms counted through cols; the others (topics: a
+	// document has several) are counted by intersecting bitmaps.
+	inCol []bool
+	// dayCol is the index in cols of the day column, -1 when there is none.
+	dayCol int
 }
+
+// noValue marks a document without a value in a segFacets column.
+const noValue = math.MaxUint16
 
 // facetCache keeps segFacets per segment; segments never change, so an
 // entry is valid until its segment is merged away, when prune drops it.
@@ -322,8 +336,58 @@ func (f *segFacets) load(s segment.Segment) error {
 			f.terms = append(f.terms, e.Term)
 			f.bms = append(f.bms, bm)
 		}
+		if len(f.terms) >= noValue {
+			f.err = fmt.Errorf("segment has %d facet values, more than %d", len(f.terms), noValue-1)
+			return
+		}
+		f.buildColumns(s.Count())
 	})
 	return f.err
+}
+
+// buildColumns makes a column of every facet group whose values are
+// disjoint.
+func (f *segFacets) buildColumns(count uint64) {
+	f.inCol = make([]bool, len(f.terms))
+	f.dayCol = -1
+	groups := map[string][]int{}
+	var order []string
+	for j, t := range f.terms {
+		g, _, _ := strings.Cut(t, ":")
+		if _, ok := groups[g]; !ok {
+			order = append(order, g)
+		}
+		groups[g] = append(groups[g], j)
+	}
+	for _, g := range order {
+		js := groups[g]
+		var sum uint64
+		union := roaring.New()
+		for _, j := range js {
+			sum += f.bms[j].GetCardinality()
+			union.Or(f.bms[j])
+		}
+		if sum != union.GetCardinality() {
+			continue // a document has several values
+		}
+		col := make([]uint16, count)
+		for i := range col {
+			col[i] = noValue
+		}
+		for _, j := range js {
+			f.inCol[j] = true
+			it := f.bms[j].Iterator()
+			for it.HasNext() {
+				if d := it.Next(); uint64(d) < count {
+					col[d] = uint16(j)
+				}
+			}
+		}
+		if g == facetCodes[facetDay] {
+			f.dayCol = len(f.cols)
+		}
+		f.cols = append(f.cols, col)
+	}
 }
 
 // postings returns the documents of term in d as a new bitmap.
@@ -612,6 +676,9 @@ func (ix *Index) searchFast(ctx context.Context, r Request, c *compiled, plan *f
 		offset += seg.Count()
 	}
 	defer ix.facets.prune(snap.Segments())
+	if ix.impacts != nil {
+		defer ix.impacts.pruneIfChanged(snap.Segments())
+	}
 
 	// Match, count and facet each segment, in parallel.
 	err = parallel(ctx, len(fs.segs), func(i int) error {
@@ -750,30 +817,73 @@ func parallel(ctx context.Context, n int, fn func(i int) error) error {
 // countFacets counts every facet value over the matching documents (all
 // of them when all is set, only the days otherwise).
 func (fs *fastSnapshot) countFacets(ctx context.Context, all bool) error {
-	per := make([]map[string]uint64, len(fs.segs))
-	err := parallel(ctx, len(fs.segs), func(i int) error {
-		s := fs.segs[i]
-		m := make(map[string]uint64, len(s.facets.terms))
-		if !s.match.IsEmpty() {
-			for j, term := range s.facets.terms {
-				if !all && !strings.HasPrefix(term, facetCodes[facetDay]+":") {
-					continue
+	// Tasks: the column counts of a range of one segment's documents, and,
+	// when all facets are wanted, the bitmap counts of one segment.
+	type task struct {
+		seg    int
+		lo, hi uint64
+		bitmap bool
+	}
+	var tasks []task
+	for i, s := range fs.segs {
+		if s.match.IsEmpty() {
+			continue
+		}
+		if all {
+			tasks = append(tasks, task{seg: i, bitmap: true})
+		}
+		for lo := uint64(0); lo < s.count; lo += scoreUnit {
+			tasks = append(tasks, task{seg: i, lo: lo, hi: min(lo+scoreUnit, s.count)})
+		}
+	}
+	per := make([][]uint64, len(tasks))
+	err := parallel(ctx, len(tasks), func(ti int) error {
+		t := tasks[ti]
+		s := fs.segs[t.seg]
+		f := s.facets
+		counts := make([]uint64, len(f.terms))
+		per[ti] = counts
+		if t.bitmap {
+			for j, bm := range f.bms {
+				if !f.inCol[j] {
+					counts[j] = s.match.AndCardinality(bm)
 				}
-				if n := s.match.AndCardinality(s.facets.bms[j]); n > 0 {
-					m[term] = n
+			}
+			return nil
+		}
+		cols := f.cols
+		if !all { // only the days
+			cols = nil
+			if f.dayCol >= 0 {
+				cols = f.cols[f.dayCol : f.dayCol+1]
+			}
+		}
+		var inRange roaring.Bitmap
+		inRange.AddRange(t.lo, t.hi)
+		inRange.And(s.match)
+		buf := make([]uint32, 512)
+		mi := inRange.ManyIterator()
+		for n := mi.NextMany(buf); n > 0; n = mi.NextMany(buf) {
+			for _, col := range cols {
+				for _, d := range buf[:n] {
+					if j := col[d]; j != noValue {
+						counts[j]++
+					}
 				}
 			}
 		}
-		per[i] = m
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	fs.counts = make(map[string]uint64)
-	for _, m := range per {
-		for t, n := range m {
-			fs.counts[t] += n
+	for ti, counts := range per {
+		terms := fs.segs[tasks[ti].seg].facets.terms
+		for j, n := range counts {
+			if n > 0 {
+				fs.counts[terms[j]] += n
+			}
 		}
 	}
 	return nil
@@ -941,6 +1051,43 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 		}
 		return out, nil
 	}
+	// Impacts of the common terms, read whole per segment (in parallel,
+	// before scoring, so that no scoring task waits on another's read).
+	lists := make([][]*impactList, len(fs.segs)) // [segment][term]
+	if ic := fs.ix.impacts; ic != nil {
+		type want struct{ seg, term int }
+		var wants []want
+		for i, s := range fs.segs {
+			lists[i] = make([]*impactList, len(terms))
+			if !s.match.IsEmpty() {
+				for ti := range terms {
+					wants = append(wants, want{i, ti})
+				}
+			}
+		}
+		err := parallel(ctx, len(wants), func(wi int) error {
+			w := wants[wi]
+			s, wt := fs.segs[w.seg], terms[w.term]
+			d, err := s.seg.Dictionary(wt.ft.field)
+			if err != nil {
+				return err
+			}
+			pl, err := d.PostingsList([]byte(wt.ft.term), nil, nil)
+			if err != nil {
+				return err
+			}
+			if pl.Count() < ic.minPostings || wt.residual {
+				return nil // cheap to read, or (a stem) seldom read at all
+			}
+			key := impactKey{seg: s.seg, field: wt.ft.field, term: wt.ft.term}
+			l, err := ic.lookup(key, func(l *impactList) error { return readImpacts(l, pl, s.count) })
+			lists[w.seg][w.term] = l
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	// Tasks: ranges of at most scoreUnit documents of one segment.
 	type task struct {
 		seg    int
@@ -967,17 +1114,11 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 		defer scorePool.Put(sp)
 		scores := (*sp)[:t.hi-t.lo]
 		clear(scores)
-		for _, wt := range terms {
-			d, err := s.seg.Dictionary(wt.ft.field)
-			if err != nil {
-				return err
-			}
-			pl, err := d.PostingsList([]byte(wt.ft.term), nil, nil)
-			if err != nil {
-				return err
-			}
+		buf := make([]uint32, 512)
+		for wi, wt := range terms {
 			var skip *roaring.Bitmap
 			if wt.residual {
+				// The stem scores only where the primary term is absent.
 				pd, err := s.seg.Dictionary(wt.primary.field)
 				if err != nil {
 					return err
@@ -985,8 +1126,12 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 				if skip, err = postings(pd, wt.primary.term); err != nil {
 					return err
 				}
-				var mine *roaring.Bitmap
-				if mine, err = postings(d, wt.ft.term); err != nil {
+				d, err := s.seg.Dictionary(wt.ft.field)
+				if err != nil {
+					return err
+				}
+				mine, err := postings(d, wt.ft.term)
+				if err != nil {
 					return err
 				}
 				mine.And(s.match)
@@ -1000,25 +1145,25 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 					scores[n-t.lo] += wt.w * impactTable[q]
 				}
 			}
-			if ic := fs.ix.impacts; ic != nil && pl.Count() >= ic.minPostings {
-				key := impactKey{seg: s.seg, field: wt.ft.field, term: wt.ft.term, lo: t.lo}
-				l, err := ic.get(key, func(l *impactList) error { return readImpacts(l, pl, t.lo, t.hi) })
-				if err != nil {
-					return err
-				}
-				mi := l.docs.ManyIterator()
-				buf := make([]uint32, 256)
-				for i := 0; ; {
-					n := mi.NextMany(buf)
-					if n == 0 {
-						break
-					}
+			if lists[t.seg] != nil && lists[t.seg][wi] != nil {
+				r := lists[t.seg][wi].rangeOf(t.lo)
+				mi := r.docs.ManyIterator()
+				i := 0
+				for n := mi.NextMany(buf); n > 0; n = mi.NextMany(buf) {
 					for _, d := range buf[:n] {
-						add(uint64(d), l.vals[i])
+						add(uint64(d), r.vals[i])
 						i++
 					}
 				}
 				continue
+			}
+			d, err := s.seg.Dictionary(wt.ft.field)
+			if err != nil {
+				return err
+			}
+			pl, err := d.PostingsList([]byte(wt.ft.term), nil, nil)
+			if err != nil {
+				return err
 			}
 			it := pl.Iterator(true, true, false, nil)
 			p, err := it.Advance(t.lo)
@@ -1033,15 +1178,22 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 				return err
 			}
 		}
+		// Walk the matches in the range; once the heap is full, a document
+		// must beat its worst score to be offered (equal scores lose: the
+		// worst has the smaller index order).
 		h := &hitHeap{less: worseByScore}
-		it := s.match.Iterator()
-		it.AdvanceIfNeeded(uint32(t.lo))
-		for it.HasNext() {
-			n := uint64(it.Next())
-			if n >= t.hi {
-				break
+		var inRange roaring.Bitmap
+		inRange.AddRange(t.lo, t.hi)
+		inRange.And(s.match)
+		mi := inRange.ManyIterator()
+		for n := mi.NextMany(buf); n > 0; n = mi.NextMany(buf) {
+			for _, d := range buf[:n] {
+				sc := scores[uint64(d)-t.lo]
+				if len(h.h) == k && float64(sc) <= h.h[0].score {
+					continue
+				}
+				h.offer(fastHit{seg: t.seg, doc: uint64(d), score: float64(sc), order: s.offset + uint64(d)}, k)
 			}
-			h.offer(fastHit{seg: t.seg, doc: n, score: float64(scores[n-t.lo]), order: s.offset + n}, k)
 		}
 		heaps[ti] = h
 		return nil
@@ -1061,51 +1213,110 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 }
 
 // phraseFirst stably moves the hits whose text holds words as a phrase
-// before the others, reading the words' positions from their postings.
+// before the others, reading the words' positions from their postings. What
+// it learns is remembered per segment and phrase in the impact cache, so a
+// repeated query reads nothing.
 func (fs *fastSnapshot) phraseFirst(top []fastHit, words []string) ([]fastHit, error) {
 	if len(top) < 2 {
 		return top, nil
 	}
-	bySeg := map[int][]int{} // segment → indexes into top, by document
-	for i, h := range top {
-		bySeg[h.seg] = append(bySeg[h.seg], i)
-	}
 	has := make([]bool, len(top))
-	for si, idx := range bySeg {
-		sort.Slice(idx, func(a, b int) bool { return top[idx[a]].doc < top[idx[b]].doc })
-		d, err := fs.segs[si].seg.Dictionary(fText)
+	memos := map[int]*phraseMemo{}
+	var unknown []int
+	for i, h := range top {
+		m, ok := memos[h.seg]
+		if !ok && fs.ix.impacts != nil {
+			m = fs.ix.impacts.phraseMemo(impactKey{seg: fs.segs[h.seg].seg, field: phraseField, term: strings.Join(words, " ")})
+			memos[h.seg] = m
+		}
+		if known, yes := m.lookup(uint32(h.doc)); known {
+			has[i] = yes
+			continue
+		}
+		unknown = append(unknown, i)
+	}
+	if len(unknown) > 0 {
+		found, err := fs.readPhraseHits(top, unknown, words)
 		if err != nil {
 			return nil, err
 		}
-		// positions[w][k]: positions of word w in the k-th hit of idx.
-		positions := make([][][]uint64, len(words))
-		for w, word := range words {
-			positions[w] = make([][]uint64, len(idx))
-			pl, err := d.PostingsList([]byte(word), nil, nil)
-			if err != nil {
-				return nil, err
-			}
-			it := pl.Iterator(true, false, true, nil)
-			for k, i := range idx {
-				p, err := it.Advance(top[i].doc)
-				if err != nil {
-					return nil, err
-				}
-				if p == nil {
-					break
-				}
-				if p.Number() != top[i].doc {
-					continue
-				}
-				for _, l := range p.Locations() {
-					positions[w][k] = append(positions[w][k], l.Pos())
-				}
-			}
-		}
-		for k, i := range idx {
-			has[i] = hasPhrase(positions, k)
+		for k, i := range unknown {
+			has[i] = found[k]
+			memos[top[i].seg].record(uint32(top[i].doc), found[k])
 		}
 	}
+	return phraseOrder(top, has), nil
+}
+
+// readPhraseHits reports, for the hits top[idx...], whether their text
+// holds words as a phrase.
+func (fs *fastSnapshot) readPhraseHits(top []fastHit, idx []int, words []string) ([]bool, error) {
+	bySeg := map[int][]int{} // segment → positions in idx, by document
+	for k, i := range idx {
+		bySeg[top[i].seg] = append(bySeg[top[i].seg], k)
+	}
+	// One task per segment and word: decoding positions is the cost.
+	type unit struct {
+		seg int
+		ks  []int // into idx, by document
+	}
+	var units []unit
+	for si, ks := range bySeg {
+		sort.Slice(ks, func(a, b int) bool { return top[idx[ks[a]]].doc < top[idx[ks[b]]].doc })
+		units = append(units, unit{si, ks})
+	}
+	// positions[u][w][j]: positions of word w in the j-th hit of unit u.
+	positions := make([][][][]uint64, len(units))
+	for u, un := range units {
+		positions[u] = make([][][]uint64, len(words))
+		for w := range words {
+			positions[u][w] = make([][]uint64, len(un.ks))
+		}
+	}
+	err := parallel(context.Background(), len(units)*len(words), func(task int) error {
+		u, w := task/len(words), task%len(words)
+		un := units[u]
+		d, err := fs.segs[un.seg].seg.Dictionary(fText)
+		if err != nil {
+			return err
+		}
+		pl, err := d.PostingsList([]byte(words[w]), nil, nil)
+		if err != nil {
+			return err
+		}
+		it := pl.Iterator(true, false, true, nil)
+		for j, k := range un.ks {
+			doc := top[idx[k]].doc
+			p, err := it.Advance(doc)
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				break
+			}
+			if p.Number() != doc {
+				continue
+			}
+			for _, l := range p.Locations() {
+				positions[u][w][j] = append(positions[u][w][j], l.Pos())
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	found := make([]bool, len(idx))
+	for u, un := range units {
+		for j, k := range un.ks {
+			found[k] = hasPhrase(positions[u], j)
+		}
+	}
+	return found, nil
+}
+
+// phraseOrder stably moves the hits with has set first.
+func phraseOrder(top []fastHit, has []bool) []fastHit {
 	out := make([]fastHit, 0, len(top))
 	for i, h := range top {
 		if has[i] {
@@ -1117,7 +1328,7 @@ func (fs *fastSnapshot) phraseFirst(top []fastHit, words []string) ([]fastHit, e
 			out = append(out, h)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // hasPhrase reports whether hit k has word w at position s+w for some s.

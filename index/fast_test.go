@@ -262,3 +262,21 @@ func TestFastRelevanceOrder(t *testing.T) {
 		t.Errorf("đồng: %v", got)
 	}
 }
+
+// Quantised impacts keep their order and stay within 0.1 % of the value.
+func TestQuantImpact(t *testing.T) {
+	prev := uint16(0)
+	for v := 1e-4; v < 1e4; v *= 1.0007 {
+		q := quantImpact(v)
+		if q < prev {
+			t.Fatalf("quantImpact(%g) = %d, below %d for a smaller value", v, q, prev)
+		}
+		prev = q
+		if got := float64(impactTable[q]); math.Abs(got-v)/v > 1e-3 {
+			t.Fatalf("impact %g comes back as %g", v, got)
+		}
+	}
+	if quantImpact(0) != 0 || quantImpact(-1) != 0 {
+		t.Error("zero and negative impacts should be 0")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -24,29 +25,52 @@ const DefaultImpactCacheBytes = 64 << 20
 
 // impactMinPostings is the smallest postings list (in a whole segment)
 // whose impacts are cached; shorter lists are cheap to read each time.
-const impactMinPostings = 4096
+const impactMinPostings = 256
 
-// impactKey names the impacts of one term over one range of one segment.
+// impactKey names the impacts of one term in one segment.
 type impactKey struct {
 	seg         segment.Segment
 	field, term string
-	lo          uint64
 }
 
-// impactList is a term's documents in a range, ascending, and the quantised
-// impact of each, in the same order.
+// impactList is a term's documents in one segment, by range of scoreUnit
+// document numbers (the ranges the scoring tasks take), with the quantised
+// impact of each document in the same order. A phrase entry has documents
+// only. One pass reads all ranges: zap's postings iterator cannot skip
+// ahead without walking the postings before, so reading range by range would
+// walk the list's start again for each.
 type impactList struct {
-	once sync.Once
-	err  error
-	docs *roaring.Bitmap
-	vals []uint16
-	key  impactKey
+	once   sync.Once
+	err    error
+	memo   *phraseMemo // a phraseField entry: phrase checks, no ranges
+	ranges []impactRange
+	key    impactKey
 	// counted: its bytes are in impactCache.size (guarded by its mu).
 	counted bool
 }
 
+type impactRange struct {
+	docs *roaring.Bitmap
+	vals []uint16
+}
+
 func (l *impactList) bytes() int64 {
-	return int64(l.docs.GetSizeInBytes()) + int64(2*len(l.vals)) + 64
+	n := int64(64)
+	if l.memo != nil {
+		n += 4096
+	}
+	for _, r := range l.ranges {
+		n += int64(r.docs.GetSizeInBytes()) + int64(2*len(r.vals)) + 48
+	}
+	return n
+}
+
+// rangeOf returns the documents and impacts in the range starting at lo.
+func (l *impactList) rangeOf(lo uint64) impactRange {
+	if i := int(lo / scoreUnit); i < len(l.ranges) {
+		return l.ranges[i]
+	}
+	return impactRange{docs: roaring.New()}
 }
 
 // impactCache is the LRU cache of impact lists.
@@ -60,10 +84,138 @@ type impactCache struct {
 	items       map[impactKey]*list.Element
 	hits        uint64
 	miss        uint64
+	// lastLive are the segments pruneIfChanged saw last.
+	lastLive []segment.Segment
 }
 
 func newImpactCache(max int64) *impactCache {
 	return &impactCache{max: max, minPostings: impactMinPostings, lru: list.New(), items: map[impactKey]*list.Element{}}
+}
+
+// lookup returns the entry for key, reading it with build when it is not
+// cached; concurrent lookups of one key read it once.
+func (c *impactCache) lookup(key impactKey, build func(*impactList) error) (*impactList, error) {
+	c.mu.Lock()
+	e, ok := c.items[key]
+	if ok {
+		c.lru.MoveToFront(e)
+		c.hits++
+	} else {
+		e = c.lru.PushFront(&impactList{key: key})
+		c.items[key] = e
+		c.miss++
+	}
+	c.mu.Unlock()
+	l := e.Value.(*impactList)
+	built := false
+	l.once.Do(func() {
+		built = true
+		l.err = build(l)
+	})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l.err != nil {
+		c.removeLocked(e)
+		return nil, l.err
+	}
+	if built {
+		if cur, ok := c.items[key]; ok && cur == e {
+			l.counted = true
+			c.size += l.bytes()
+		}
+		c.evictLocked(e)
+	}
+	return l, nil
+}
+
+// phraseField marks the impact-cache entries that remember phrase checks.
+const phraseField = "\x00phrase"
+
+// phraseMemo remembers which documents of a segment were checked for a
+// phrase and which hold it.
+type phraseMemo struct {
+	mu           sync.Mutex
+	checked, has roaring.Bitmap
+}
+
+// lookup reports whether doc was checked and, if so, whether it holds the
+// phrase. A nil memo knows nothing.
+func (m *phraseMemo) lookup(doc uint32) (known, has bool) {
+	if m == nil {
+		return false, false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.checked.Contains(doc), m.has.Contains(doc)
+}
+
+func (m *phraseMemo) record(doc uint32, has bool) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.checked.Add(doc)
+	if has {
+		m.has.Add(doc)
+	}
+}
+
+// phraseMemo returns the memo of key (a phraseField key), creating it.
+// Memos hold a few hundred documents; each counts a fixed 4 KB.
+func (c *impactCache) phraseMemo(key impactKey) *phraseMemo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[key]; ok {
+		c.lru.MoveToFront(e)
+		return e.Value.(*impactList).memo
+	}
+	l := &impactList{key: key, memo: &phraseMemo{}, counted: true}
+	l.once.Do(func() {})
+	e := c.lru.PushFront(l)
+	c.items[key] = e
+	c.size += l.bytes()
+	c.evictLocked(e)
+	return l.memo
+}
+
+// evictLocked drops the least recently used entries, never keep, until the
+// cache is within its bound.
+func (c *impactCache) evictLocked(keep *list.Element) {
+	for c.size > c.max && c.lru.Len() > 1 {
+		last := c.lru.Back()
+		if last == keep {
+			break
+		}
+		c.removeLocked(last)
+	}
+}
+
+// pruneIfChanged drops the entries of segments that are not in live, when
+// the segments changed since the last call.
+func (c *impactCache) pruneIfChanged(live []*scorch.SegmentSnapshot) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	same := len(live) == len(c.lastLive)
+	for i := 0; same && i < len(live); i++ {
+		same = live[i].Segment() == c.lastLive[i]
+	}
+	if same {
+		return
+	}
+	c.lastLive = c.lastLive[:0]
+	for _, s := range live {
+		c.lastLive = append(c.lastLive, s.Segment())
+	}
+	keep := make(map[segment.Segment]bool, len(live))
+	for _, s := range live {
+		keep[s.Segment()] = true
+	}
+	for key, e := range c.items {
+		if !keep[key.seg] {
+			c.removeLocked(e)
+		}
+	}
 }
 
 // register exports the cache's size, hits and misses; a nil cache or
@@ -94,53 +246,6 @@ func (c *impactCache) register(reg prometheus.Registerer) error {
 	return nil
 }
 
-// get returns the impacts of key, reading them with build on a miss.
-func (c *impactCache) get(key impactKey, build func(*impactList) error) (*impactList, error) {
-	c.mu.Lock()
-	e, ok := c.items[key]
-	if ok {
-		c.lru.MoveToFront(e)
-		c.hits++
-	} else {
-		e = c.lru.PushFront(&impactList{key: key})
-		c.items[key] = e
-		c.miss++
-	}
-	c.mu.Unlock()
-	l := e.Value.(*impactList)
-	built := false
-	l.once.Do(func() {
-		built = true
-		l.err = build(l)
-	})
-	if l.err != nil {
-		c.remove(e)
-		return nil, l.err
-	}
-	if built {
-		c.mu.Lock()
-		if cur, ok := c.items[key]; ok && cur == e {
-			l.counted = true
-			c.size += l.bytes()
-		}
-		for c.size > c.max && c.lru.Len() > 1 {
-			last := c.lru.Back()
-			if last == e {
-				break
-			}
-			c.removeLocked(last)
-		}
-		c.mu.Unlock()
-	}
-	return l, nil
-}
-
-func (c *impactCache) remove(e *list.Element) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.removeLocked(e)
-}
-
 func (c *impactCache) removeLocked(e *list.Element) {
 	l := e.Value.(*impactList)
 	if cur, ok := c.items[l.key]; !ok || cur != e {
@@ -168,37 +273,70 @@ var impactTable = func() (t [1 << 16]float32) {
 	return t
 }()
 
+// quantImpact maps v to its step: the binary exponent gives the octave, the
+// top 11 bits of the mantissa the step within it (a table of log2), so no
+// logarithm is computed per posting.
 func quantImpact(v float64) uint16 {
 	if v <= 0 {
 		return 0
 	}
-	q := math.Round((math.Log2(v) - impactMinLog2) * impactStepsPerOctave)
+	bits := math.Float64bits(v)
+	exp := int(bits>>52&0x7ff) - 1023
+	if exp < impactMinLog2 {
+		return 1
+	}
+	if exp >= impactMinLog2+(1<<16)/impactStepsPerOctave {
+		return math.MaxUint16
+	}
+	q := (exp-impactMinLog2)*impactStepsPerOctave + int(mantissaSteps[bits>>(52-11)&(1<<11-1)])
 	return uint16(max(1, min(q, math.MaxUint16)))
 }
 
-// readImpacts decodes the postings of pl in [lo, hi) into l.
-func readImpacts(l *impactList, pl segment.PostingsList, lo, hi uint64) error {
-	l.docs = roaring.New()
+// mantissaSteps[m] is round(log2(1 + m/2048) × impactStepsPerOctave).
+var mantissaSteps = func() (t [1 << 11]uint16) {
+	for m := range t {
+		t[m] = uint16(math.Round(math.Log2(1+float64(m)/(1<<11)) * impactStepsPerOctave))
+	}
+	return t
+}()
+
+// readImpacts decodes all the postings of pl, in a segment of count
+// documents, into l.
+func readImpacts(l *impactList, pl segment.PostingsList, count uint64) error {
+	l.ranges = make([]impactRange, (count+scoreUnit-1)/scoreUnit)
+	for i := range l.ranges {
+		l.ranges[i].docs = roaring.New()
+	}
 	it := pl.Iterator(true, true, false, nil)
-	p, err := it.Advance(lo)
 	buf := make([]uint32, 0, 1024)
+	cur := -1
+	flush := func() {
+		if cur >= 0 && len(buf) > 0 {
+			l.ranges[cur].docs.AddMany(buf)
+		}
+		buf = buf[:0]
+	}
+	p, err := it.Next()
 	for ; err == nil && p != nil; p, err = it.Next() {
 		n := p.Number()
-		if n >= hi {
+		r := int(n / scoreUnit)
+		if r >= len(l.ranges) {
 			break
 		}
-		buf = append(buf, uint32(n))
-		if len(buf) == cap(buf) {
-			l.docs.AddMany(buf)
-			buf = buf[:0]
+		if r != cur || len(buf) == cap(buf) {
+			flush()
+			cur = r
 		}
-		l.vals = append(l.vals, quantImpact(sqrtTF(p.Frequency())*p.Norm()))
+		buf = append(buf, uint32(n))
+		l.ranges[r].vals = append(l.ranges[r].vals, quantImpact(sqrtTF(p.Frequency())*p.Norm()))
 	}
 	if err != nil {
 		return err
 	}
-	l.docs.AddMany(buf)
-	l.docs.RunOptimize()
+	flush()
+	for _, r := range l.ranges {
+		r.docs.RunOptimize()
+	}
 	return nil
 }
 
