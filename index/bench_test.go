@@ -314,8 +314,17 @@ func BenchmarkSearch(b *testing.B) {
 		})
 	})
 	b.Run("phrase-facets-highlight", func(b *testing.B) {
-		// Phrases stay on Bleve's path (facets sampled when the result is large).
 		run(b, func(i int) Request {
+			return Request{Query: `"` + pairs[i%len(pairs)] + `"`, Facets: true, Highlight: true, Size: 20}
+		})
+	})
+	b.Run("phrase-cold", func(b *testing.B) {
+		// A phrase nobody searched for since the index last changed: its
+		// documents are read from the words' positions.
+		saved := ix.impacts
+		defer func() { ix.impacts = saved }()
+		run(b, func(i int) Request {
+			ix.impacts = newImpactCache(DefaultImpactCacheBytes)
 			return Request{Query: `"` + pairs[i%len(pairs)] + `"`, Facets: true, Highlight: true, Size: 20}
 		})
 	})

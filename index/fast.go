@@ -65,6 +65,11 @@ type (
 	fnAnd struct{ must, not []fastNode }
 	// fnOr matches documents matching any of its nodes.
 	fnOr struct{ any []fastNode }
+	// fnPhrase matches documents holding toks in order, adjacent, in field.
+	fnPhrase struct {
+		field string
+		toks  []string
+	}
 )
 
 // scoredWord is a positive query word and how it scores: the primary term
@@ -153,15 +158,40 @@ func (p *planner) node(n query.Node) (fastNode, error) {
 			return p.text(f, n.Value)
 		}
 	case *query.Phrase:
-		if kind, f := queryField(n.Field); kind == kindKeyword {
+		kind, f := queryField(n.Field)
+		switch kind {
+		case kindKeyword:
 			terms, err := keywordTerms(f, strings.Join(n.Words, " "))
 			if err != nil {
 				return nil, errNotFast
 			}
 			return &fnTerm{alts: terms}, nil
+		case kindText:
+			return p.phrase(f, strings.Join(n.Words, " "))
 		}
 	}
 	return nil, errNotFast
+}
+
+// phrase plans "a b c" on a text field as translator.phrase translates it:
+// the folded words in order, adjacent, in one part of the text.
+func (p *planner) phrase(field, value string) (fastNode, error) {
+	toks := textnorm.Words(value)
+	switch {
+	case len(toks) == 0:
+		return &fnOr{}, nil // matches nothing, as Bleve's match-none
+	case isCJKString(value):
+		return nil, errNotFast // CJK phrases also score on bigrams
+	case len(toks) == 1:
+		return p.text(field, value)
+	}
+	if p.neg%2 == 0 {
+		for _, tok := range toks {
+			w := &scoredWord{primary: fieldTerm{field, tok}}
+			p.words = append(p.words, w)
+		}
+	}
+	return &fnPhrase{field: field, toks: toks}, nil
 }
 
 // text plans one word of a text field as translator.text translates it.
@@ -423,6 +453,7 @@ type fastSeg struct {
 	dicts  map[string]segment.TermDictionary
 	facets *segFacets
 	match  *roaring.Bitmap
+	ix     *Index
 }
 
 func (s *fastSeg) dict(field string) (segment.TermDictionary, error) {
@@ -488,6 +519,20 @@ func (s *fastSeg) eval(n fastNode) (*roaring.Bitmap, error) {
 			out.AndNot(bm)
 		}
 		return out, nil
+	case *fnPhrase:
+		if ic := s.ix.impacts; ic != nil {
+			key := impactKey{seg: s.seg, field: phraseDocsField + n.field, term: strings.Join(n.toks, " ")}
+			l, err := ic.lookup(key, func(l *impactList) error { return readPhrase(l, s.seg, n.field, n.toks) })
+			if err != nil {
+				return nil, err
+			}
+			return l.docs.Clone(), nil
+		}
+		var l impactList
+		if err := readPhrase(&l, s.seg, n.field, n.toks); err != nil {
+			return nil, err
+		}
+		return l.docs, nil
 	case *fnOr:
 		out := roaring.New()
 		for _, c := range n.any {
@@ -671,7 +716,7 @@ func (ix *Index) searchFast(ctx context.Context, r Request, c *compiled, plan *f
 		seg := ss.Segment()
 		fs.segs = append(fs.segs, &fastSeg{
 			ss: ss, seg: seg, offset: offset, count: seg.Count(),
-			dicts: map[string]segment.TermDictionary{}, facets: ix.facets.get(seg),
+			dicts: map[string]segment.TermDictionary{}, facets: ix.facets.get(seg), ix: ix,
 		})
 		offset += seg.Count()
 	}
@@ -1150,10 +1195,20 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 				mi := r.docs.ManyIterator()
 				i := 0
 				for n := mi.NextMany(buf); n > 0; n = mi.NextMany(buf) {
-					for _, d := range buf[:n] {
-						add(uint64(d), r.vals[i])
-						i++
+					if skip != nil {
+						for _, d := range buf[:n] {
+							add(uint64(d), r.vals[i])
+							i++
+						}
+						continue
 					}
+					// The common case, without the closure: this loop runs
+					// once per posting of every query word.
+					vals := r.vals[i : i+n]
+					for j, d := range buf[:n] {
+						scores[uint64(d)-t.lo] += wt.w * impactTable[vals[j]]
+					}
+					i += n
 				}
 				continue
 			}

@@ -42,7 +42,8 @@ type impactKey struct {
 type impactList struct {
 	once   sync.Once
 	err    error
-	memo   *phraseMemo // a phraseField entry: phrase checks, no ranges
+	memo   *phraseMemo     // a phraseField entry: phrase checks, no ranges
+	docs   *roaring.Bitmap // a phraseDocsField entry: the phrase's documents
 	ranges []impactRange
 	key    impactKey
 	// counted: its bytes are in impactCache.size (guarded by its mu).
@@ -58,6 +59,9 @@ func (l *impactList) bytes() int64 {
 	n := int64(64)
 	if l.memo != nil {
 		n += 4096
+	}
+	if l.docs != nil {
+		n += int64(l.docs.GetSizeInBytes())
 	}
 	for _, r := range l.ranges {
 		n += int64(r.docs.GetSizeInBytes()) + int64(2*len(r.vals)) + 48
@@ -128,8 +132,13 @@ func (c *impactCache) lookup(key impactKey, build func(*impactList) error) (*imp
 	return l, nil
 }
 
-// phraseField marks the impact-cache entries that remember phrase checks.
-const phraseField = "\x00phrase"
+// phraseField marks the impact-cache entries that remember phrase checks;
+// phraseDocsField, followed by the field, those that hold all the documents
+// of a phrase.
+const (
+	phraseField     = "\x00phrase"
+	phraseDocsField = "\x00phrase-docs:"
+)
 
 // phraseMemo remembers which documents of a segment were checked for a
 // phrase and which hold it.
@@ -338,6 +347,71 @@ func readImpacts(l *impactList, pl segment.PostingsList, count uint64) error {
 		r.docs.RunOptimize()
 	}
 	return nil
+}
+
+// readPhrase finds, in one pass over the postings of toks in field, the
+// documents that hold them as a phrase.
+func readPhrase(l *impactList, seg segment.Segment, field string, toks []string) error {
+	l.docs = roaring.New()
+	d, err := seg.Dictionary(field)
+	if err != nil {
+		return err
+	}
+	its := make([]segment.PostingsIterator, len(toks))
+	cur := make([]segment.Posting, len(toks))
+	for w, tok := range toks {
+		pl, err := d.PostingsList([]byte(tok), nil, nil)
+		if err != nil {
+			return err
+		}
+		its[w] = pl.Iterator(true, false, true, nil)
+		if cur[w], err = its[w].Next(); err != nil {
+			return err
+		}
+	}
+	positions := make([][][]uint64, len(toks))
+	for w := range positions {
+		positions[w] = make([][]uint64, 1)
+	}
+	for {
+		// Move every word to the largest current document.
+		var target uint64
+		for _, p := range cur {
+			if p == nil {
+				l.docs.RunOptimize()
+				return nil
+			}
+			target = max(target, p.Number())
+		}
+		same := true
+		for w := range cur {
+			for cur[w] != nil && cur[w].Number() < target {
+				if cur[w], err = its[w].Advance(target); err != nil {
+					return err
+				}
+			}
+			if cur[w] == nil {
+				l.docs.RunOptimize()
+				return nil
+			}
+			same = same && cur[w].Number() == target
+		}
+		if !same {
+			continue
+		}
+		for w, p := range cur {
+			positions[w][0] = positions[w][0][:0]
+			for _, loc := range p.Locations() {
+				positions[w][0] = append(positions[w][0], loc.Pos())
+			}
+		}
+		if hasPhrase(positions, 0) {
+			l.docs.Add(uint32(target))
+		}
+		if cur[0], err = its[0].Next(); err != nil {
+			return err
+		}
+	}
 }
 
 // sqrtTab holds √tf for small term frequencies.
