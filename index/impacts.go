@@ -2,6 +2,7 @@ package index
 
 import (
 	"container/list"
+	"context"
 	"fmt"
 	"math"
 	"sync"
@@ -349,24 +350,44 @@ func readImpacts(l *impactList, pl segment.PostingsList, count uint64) error {
 	return nil
 }
 
-// readPhrase finds, in one pass over the postings of toks in field, the
-// documents that hold them as a phrase.
+// readPhrase finds the documents of seg that hold toks as a phrase in
+// field: a merge over the words' postings and positions, by ranges of
+// scoreUnit documents spread over the CPUs (the big merged segment would
+// otherwise be read by one).
 func readPhrase(l *impactList, seg segment.Segment, field string, toks []string) error {
-	l.docs = roaring.New()
-	d, err := seg.Dictionary(field)
+	count := seg.Count()
+	parts := make([]*roaring.Bitmap, (count+scoreUnit-1)/scoreUnit)
+	err := parallel(context.Background(), len(parts), func(r int) error {
+		lo := uint64(r) * scoreUnit
+		bm, err := readPhraseRange(seg, field, toks, lo, min(lo+scoreUnit, count))
+		parts[r] = bm
+		return err
+	})
 	if err != nil {
 		return err
+	}
+	l.docs = roaring.FastOr(parts...)
+	l.docs.RunOptimize()
+	return nil
+}
+
+// readPhraseRange is readPhrase for the documents in [lo, hi).
+func readPhraseRange(seg segment.Segment, field string, toks []string, lo, hi uint64) (*roaring.Bitmap, error) {
+	out := roaring.New()
+	d, err := seg.Dictionary(field)
+	if err != nil {
+		return nil, err
 	}
 	its := make([]segment.PostingsIterator, len(toks))
 	cur := make([]segment.Posting, len(toks))
 	for w, tok := range toks {
 		pl, err := d.PostingsList([]byte(tok), nil, nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		its[w] = pl.Iterator(true, false, true, nil)
-		if cur[w], err = its[w].Next(); err != nil {
-			return err
+		if cur[w], err = its[w].Advance(lo); err != nil {
+			return nil, err
 		}
 	}
 	positions := make([][][]uint64, len(toks))
@@ -377,22 +398,20 @@ func readPhrase(l *impactList, seg segment.Segment, field string, toks []string)
 		// Move every word to the largest current document.
 		var target uint64
 		for _, p := range cur {
-			if p == nil {
-				l.docs.RunOptimize()
-				return nil
+			if p == nil || p.Number() >= hi {
+				return out, nil
 			}
 			target = max(target, p.Number())
 		}
 		same := true
 		for w := range cur {
-			for cur[w] != nil && cur[w].Number() < target {
+			if cur[w].Number() < target {
 				if cur[w], err = its[w].Advance(target); err != nil {
-					return err
+					return nil, err
 				}
 			}
-			if cur[w] == nil {
-				l.docs.RunOptimize()
-				return nil
+			if cur[w] == nil || cur[w].Number() >= hi {
+				return out, nil
 			}
 			same = same && cur[w].Number() == target
 		}
@@ -406,10 +425,10 @@ func readPhrase(l *impactList, seg segment.Segment, field string, toks []string)
 			}
 		}
 		if hasPhrase(positions, 0) {
-			l.docs.Add(uint32(target))
+			out.Add(uint32(target))
 		}
 		if cur[0], err = its[0].Next(); err != nil {
-			return err
+			return nil, err
 		}
 	}
 }
