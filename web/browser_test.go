@@ -12,6 +12,8 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/dongnai/presswatch/store"
 )
 
 // findBrowser returns a Chromium or Chrome binary: PRESSWATCH_CHROME, then the
@@ -223,7 +225,20 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("%d JavaScript dialogs opened", n)
 	}
 
-	// The other pages, for the record and for looking at.
+	// The other pages, for the record and for looking at; the rules page
+	// with an alert route an officer made from a saved search.
+	if ss, ok := f.store.(store.SavedSearchStore); ok {
+		route := store.SavedSearch{ID: "ss-browser", Owner: RoleAnalyst, Name: "Ô nhiễm sông Đồng Nai", Query: `"ô nhiễm" AND (sông OR river)`,
+			AlertReceiver: "police", AlertEnabled: true, AlertMinRisk: 40, CreatedAt: time.Now()}
+		if err := ss.UpsertSavedSearch(context.Background(), route); err != nil {
+			t.Fatal(err)
+		}
+		do("rules page",
+			chromedp.Navigate(base+"/alerts/rules"), chromedp.WaitVisible(chromedp.ID("saved-routes")), shot("08b-alert-rules"))
+		if got := text("#saved-routes + p + table"); !strings.Contains(got, "Ô nhiễm sông Đồng Nai") || !strings.Contains(got, "police") {
+			t.Errorf("rules page does not list the saved-search route: %q", got)
+		}
+	}
 	do("other pages",
 		chromedp.Navigate(base+"/dashboard"), chromedp.WaitVisible(chromedp.CSS("svg.chart")), shot("06-dashboard"),
 		chromedp.Navigate(base+"/stories/c-airport"), chromedp.WaitVisible(chromedp.CSS(".timeline")), shot("07-story"),
