@@ -282,3 +282,66 @@ func TestQuantImpact(t *testing.T) {
 		t.Error("zero and negative impacts should be 0")
 	}
 }
+
+// Searches run while batches are indexed and segments merge: every search
+// sees a consistent snapshot (totals never go down while articles are only
+// added) and nothing fails.
+func TestFastPathWhileIndexing(t *testing.T) {
+	ctx := context.Background()
+	ix, err := Open(ctx, Options{Dir: t.TempDir() + "/ix", Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	g := newGenerator(11)
+	done := make(chan error, 1)
+	go func() {
+		for b := 0; b < 30; b++ {
+			arts := make([]*article.Article, 100)
+			for i := range arts {
+				arts[i] = g.article(b*100 + i)
+			}
+			if err := ix.IndexArticles(ctx, arts); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	var last uint64
+	queries := []Request{
+		{Query: "the", Facets: true},
+		{Query: "dong nai", Sort: SortNewest, Facets: true},
+		{Query: `"dong nai"`},
+	}
+	for i := 0; ; i++ {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := ix.Search(ctx, Request{})
+			if err != nil || res.Total != 3000 {
+				t.Fatalf("after indexing: total %v, err %v", res, err)
+			}
+			return
+		default:
+		}
+		r := queries[i%len(queries)]
+		res, err := ix.Search(ctx, r)
+		if err != nil {
+			t.Fatalf("%q while indexing: %v", r.Query, err)
+		}
+		all, err := ix.Search(ctx, Request{Size: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if all.Total < last {
+			t.Fatalf("total went down from %d to %d", last, all.Total)
+		}
+		last = all.Total
+		if len(res.Hits) > 0 && res.Hits[0].ID == "" {
+			t.Fatalf("%q: a hit without an ID", r.Query)
+		}
+	}
+}
