@@ -180,8 +180,6 @@ func (p *planner) phrase(field, value string) (fastNode, error) {
 	switch {
 	case len(toks) == 0:
 		return &fnOr{}, nil // matches nothing, as Bleve's match-none
-	case isCJKString(value):
-		return nil, errNotFast // CJK phrases also score on bigrams
 	case len(toks) == 1:
 		return p.text(field, value)
 	}
@@ -197,8 +195,14 @@ func (p *planner) phrase(field, value string) (fastNode, error) {
 // text plans one word of a text field as translator.text translates it.
 func (p *planner) text(field, value string) (fastNode, error) {
 	toks := textnorm.Words(value)
-	if len(toks) != 1 || isCJKString(value) {
-		return nil, errNotFast // phrases and CJK bigrams stay with Bleve
+	switch {
+	case len(toks) == 0:
+		return &fnOr{}, nil // matches nothing, as Bleve's match-none
+	case len(toks) > 1:
+		// A word that folds to several tokens (Đồng-Nai, 同奈) matches as
+		// their phrase; Bleve's should-clauses on text_vi and text_cjk
+		// only add score.
+		return p.phrase(field, value)
 	}
 	w := &scoredWord{primary: fieldTerm{field, toks[0]}}
 	t := &fnTerm{alts: []fieldTerm{w.primary}}
