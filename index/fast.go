@@ -289,6 +289,7 @@ type segFacets struct {
 	err   error
 	terms []string // facets field terms, sorted ("d:2025-01-31" sorts by day)
 	bms   []*roaring.Bitmap
+	days  []time.Time // the day of each day term, zero for the others
 	// cols are the facet groups whose values never share a document (lang,
 	// country, outlet, tone, needs_review, day): each document's value as an
 	// index into terms, noValue when it has none. Counting along the match
@@ -369,6 +370,8 @@ func (f *segFacets) load(s segment.Segment) error {
 			bm.RunOptimize()
 			f.terms = append(f.terms, e.Term)
 			f.bms = append(f.bms, bm)
+			day, _ := dayOf(e.Term)
+			f.days = append(f.days, day)
 		}
 		if len(f.terms) >= noValue {
 			f.err = fmt.Errorf("segment has %d facet values, more than %d", len(f.terms), noValue-1)
@@ -597,9 +600,8 @@ func (s *fastSeg) restrictDates(since, until time.Time) error {
 	}
 	in := roaring.New()
 	var partial []*roaring.Bitmap
-	for i, term := range s.facets.terms {
-		day, ok := dayOf(term)
-		if !ok {
+	for i, day := range s.facets.days {
+		if day.IsZero() {
 			continue
 		}
 		end := day.Add(24 * time.Hour)
@@ -957,7 +959,7 @@ func (fs *fastSnapshot) facetResult() (map[string][]FacetCount, []DateCount) {
 func (fs *fastSnapshot) topByDate(ctx context.Context, k int, newest bool) ([]fastHit, error) {
 	days := make([]string, 0, len(fs.counts))
 	for t := range fs.counts {
-		if _, ok := dayOf(t); ok {
+		if strings.HasPrefix(t, facetCodes[facetDay]+":") {
 			days = append(days, t)
 		}
 	}
@@ -1137,6 +1139,39 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 			return nil, err
 		}
 	}
+	// A stem scores only in matching documents without the word's primary
+	// term: those documents, once per segment.
+	residual := make([][]*roaring.Bitmap, len(fs.segs)) // [segment][term]
+	for i, s := range fs.segs {
+		if s.match.IsEmpty() {
+			continue
+		}
+		residual[i] = make([]*roaring.Bitmap, len(terms))
+		for ti, wt := range terms {
+			if !wt.residual {
+				continue
+			}
+			pd, err := s.dict(wt.primary.field)
+			if err != nil {
+				return nil, err
+			}
+			primary, err := postings(pd, wt.primary.term)
+			if err != nil {
+				return nil, err
+			}
+			d, err := s.dict(wt.ft.field)
+			if err != nil {
+				return nil, err
+			}
+			only, err := postings(d, wt.ft.term)
+			if err != nil {
+				return nil, err
+			}
+			only.And(s.match)
+			only.AndNot(primary)
+			residual[i][ti] = only
+		}
+	}
 	// Tasks: ranges of at most scoreUnit documents of one segment.
 	type task struct {
 		seg    int
@@ -1165,32 +1200,12 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 		clear(scores)
 		buf := make([]uint32, 512)
 		for wi, wt := range terms {
-			var skip *roaring.Bitmap
-			if wt.residual {
-				// The stem scores only where the primary term is absent.
-				pd, err := s.seg.Dictionary(wt.primary.field)
-				if err != nil {
-					return err
-				}
-				if skip, err = postings(pd, wt.primary.term); err != nil {
-					return err
-				}
-				d, err := s.seg.Dictionary(wt.ft.field)
-				if err != nil {
-					return err
-				}
-				mine, err := postings(d, wt.ft.term)
-				if err != nil {
-					return err
-				}
-				mine.And(s.match)
-				mine.AndNot(skip)
-				if !mine.IntersectsWithInterval(t.lo, t.hi) {
-					continue
-				}
+			only := residual[t.seg][wi] // nil: every posting scores
+			if wt.residual && !only.IntersectsWithInterval(t.lo, t.hi) {
+				continue
 			}
 			add := func(n uint64, q uint16) {
-				if skip == nil || !skip.Contains(uint32(n)) {
+				if only == nil || only.Contains(uint32(n)) {
 					scores[n-t.lo] += wt.w * impactTable[q]
 				}
 			}
@@ -1199,7 +1214,7 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 				mi := r.docs.ManyIterator()
 				i := 0
 				for n := mi.NextMany(buf); n > 0; n = mi.NextMany(buf) {
-					if skip != nil {
+					if only != nil {
 						for _, d := range buf[:n] {
 							add(uint64(d), r.vals[i])
 							i++

@@ -181,7 +181,6 @@ func (c *impactCache) phraseMemo(key impactKey) *phraseMemo {
 		return e.Value.(*impactList).memo
 	}
 	l := &impactList{key: key, memo: &phraseMemo{}, counted: true}
-	l.once.Do(func() {})
 	e := c.lru.PushFront(l)
 	c.items[key] = e
 	c.size += l.bytes()
