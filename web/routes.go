@@ -61,6 +61,7 @@ func (s *Server) table() []route {
 		{"GET /alerts/{id}", officers, false, s.handleAlertDetail},
 		{"POST /alerts/{id}", officers, false, s.handleAlertUpdate},
 		{"GET /reports", everyone, false, s.handleReports},
+		{"GET /reports/make", everyone, false, s.handleReportMake},
 		{"GET /saved", officers, false, s.handleSavedList},
 		{"POST /saved", officers, false, s.handleSavedCreate},
 		{"POST /saved/{id}/delete", officers, false, s.handleSavedDelete},

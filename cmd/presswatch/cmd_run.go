@@ -227,10 +227,18 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		for _, r := range ac.Receivers {
 			receivers = append(receivers, r.Name)
 		}
+		// Reports can be made on demand from the web UI (any period, HTML,
+		// PDF or DOCX) wherever the store can compute them.
+		var reports web.ReportMaker
+		if gen, err := newDigestGenerator(cfg, digestConfig(cfg), st, log); err == nil {
+			reports = gen
+		} else {
+			log.Warn("reports cannot be made from the web UI", "err", err)
+		}
 		srv, err := web.New(web.Options{
 			Listen: cfg.Web.Listen, BaseURL: cfg.Web.BaseURL, SessionSecret: []byte(cfg.Web.SessionSecret.Value()),
 			Store: st, Search: ix, Saved: web.NewStoreSaved(st), AlertReceivers: receivers, Gatherer: reg, Checks: checks,
-			Demo: ex != nil, Mailbox: demoMailbox(ex), Logger: log, Registerer: reg,
+			Demo: ex != nil, Mailbox: demoMailbox(ex), Reports: reports, Logger: log, Registerer: reg,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("web server: %w", err)
