@@ -174,10 +174,14 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 	}
 
 	add(heading{1, "VII. Cảnh báo và kết quả xử lý · Alerts"})
+	recorded := ""
+	if r.Alerts.Recorded > 0 {
+		recorded = fmt.Sprintf(" Ngoài ra %s mục chỉ được ghi nhận cho bản tin, không gửi cảnh báo.", formatInt(r.Alerts.Recorded))
+	}
 	if r.Alerts.Total == 0 {
-		add(para{Text: "Không có cảnh báo nào được ghi nhận trong kỳ.", Muted: true})
+		add(para{Text: "Không có cảnh báo nào được gửi cho cán bộ trong kỳ." + recorded, Muted: true})
 	} else {
-		add(para{Text: fmt.Sprintf("%s cảnh báo trong kỳ.", formatInt(r.Alerts.Total))})
+		add(para{Text: fmt.Sprintf("%s cảnh báo đã gửi cho cán bộ trong kỳ.", formatInt(r.Alerts.Total)) + recorded})
 		add(countTable("Trạng thái xử lý", r.Alerts.ByState))
 		add(countTable("Tuyến cảnh báo", r.Alerts.ByRoute))
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dongnai/presswatch/store"
 )
 
 // cjkReport is a small report whose stories are in Chinese, Korean and
@@ -290,5 +292,26 @@ func TestScriptRuns(t *testing.T) {
 	}
 	if strings.Join(parts, "") != "Đồng Nai (同奈省) 동나이 news" {
 		t.Errorf("runs lose text: %q", parts)
+	}
+}
+
+// TestAlertSummaryCountsSentAlertsOnly: digest-only matches were never
+// mailed and must not be reported as alerts.
+func TestAlertSummaryCountsSentAlertsOnly(t *testing.T) {
+	s := alertSummary([]store.DigestAlertCount{
+		{Route: "police", Severity: "immediate", State: "new", Count: 3},
+		{Route: "foreign_affairs", Severity: "immediate", State: "responded", Count: 2},
+		{Route: "root", Severity: "digest", State: "new", Count: 121},
+	})
+	if s.Total != 5 || s.Recorded != 121 {
+		t.Fatalf("total %d, recorded %d; want 5 and 121", s.Total, s.Recorded)
+	}
+	for _, c := range s.ByRoute {
+		if c.Key == "root" {
+			t.Errorf("a digest-only route is listed among alerts: %+v", c)
+		}
+	}
+	if s.ByState[0].Label != "Mới, chưa xử lý" || s.ByState[1].Label != "Đã phản hồi" {
+		t.Errorf("states %+v", s.ByState)
 	}
 }

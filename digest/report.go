@@ -220,9 +220,12 @@ type Quote struct {
 
 // AlertSummary counts the period's alerts and their triage outcome.
 type AlertSummary struct {
-	Total   int     `json:"total"`
-	ByState []Count `json:"by_state"`
-	ByRoute []Count `json:"by_route"`
+	// Total counts the alerts sent to officers; digest-only matches are in
+	// Recorded.
+	Total    int     `json:"total"`
+	Recorded int     `json:"recorded_digest_only"`
+	ByState  []Count `json:"by_state"`
+	ByRoute  []Count `json:"by_route"`
 }
 
 // Count is a labelled number.
@@ -726,10 +729,17 @@ func quotes(a *agg, texts map[string]*article.Article, n int) []Quote {
 	return out
 }
 
+// alertSummary counts the alerts officers were sent (or will be, after a
+// quiet-hours hold); digest-only matches, recorded for this report and never
+// mailed, are counted apart in Recorded.
 func alertSummary(counts []store.DigestAlertCount) AlertSummary {
 	var s AlertSummary
 	byState, byRoute := map[string]int{}, map[string]int{}
 	for _, c := range counts {
+		if c.Severity == "digest" {
+			s.Recorded += c.Count
+			continue
+		}
 		s.Total += c.Count
 		byState[c.State] += c.Count
 		byRoute[c.Route] += c.Count
