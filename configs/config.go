@@ -21,6 +21,7 @@ type Config struct {
 	Index      IndexConfig      `yaml:"index"`
 	SMTP       SMTPConfig       `yaml:"smtp"`
 	Digest     DigestConfig     `yaml:"digest"`
+	Translate  TranslateConfig  `yaml:"translate"`
 	Shutdown   ShutdownConfig   `yaml:"shutdown"`
 }
 

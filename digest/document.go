@@ -129,15 +129,24 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 	}
 
 	add(heading{1, "IV. Câu chuyện nổi bật · Top stories"})
+	if r.TranslationError != "" {
+		add(para{Text: r.TranslationError, Muted: true})
+	}
 	if len(r.Stories) == 0 {
 		add(para{Text: "Không có câu chuyện nào được nhiều cơ quan báo chí cùng đưa tin.", Muted: true})
 	}
 	for i, s := range r.Stories {
 		add(heading{2, fmt.Sprintf("%d. %s", i+1, s.Title)})
+		if s.TitleVI != "" {
+			add(para{Text: "Dịch máy: " + s.TitleVI, Italic: true})
+		}
 		add(para{Text: fmt.Sprintf("%s cơ quan báo chí · %s quốc gia · %s tin, bài · từ %s đến %s",
 			formatInt(s.Outlets), formatInt(s.Countries), formatInt(s.Articles), vndate(s.First), vndate(s.Last)), Italic: true})
 		if len(s.Summary) > 0 {
 			add(para{Text: strings.Join(s.Summary, " ")})
+		}
+		if len(s.SummaryVI) > 0 {
+			add(para{Text: "Dịch máy: " + strings.Join(s.SummaryVI, " "), Muted: true})
 		}
 		var links []string
 		for _, l := range s.Links {

@@ -35,6 +35,9 @@ type Options struct {
 	Chromium string
 	// NoPDF turns the PDF off.
 	NoPDF bool
+	// Translator adds Vietnamese machine translations of foreign stories;
+	// nil leaves them in their language.
+	Translator Translator
 	// Agency is who issues the reports, for the DOCX's and PDF's header
 	// block; zero fields take DefaultAgencyHeader's.
 	Agency AgencyHeader
@@ -58,7 +61,8 @@ func New(opts Options) (*Generator, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	b, err := NewBuilder(BuilderOptions{Store: opts.Store, Location: opts.Location, BaseURL: opts.BaseURL, Now: opts.Now, Logger: opts.Logger})
+	b, err := NewBuilder(BuilderOptions{Store: opts.Store, Translator: opts.Translator, Location: opts.Location, BaseURL: opts.BaseURL,
+		Now: opts.Now, Logger: opts.Logger})
 	if err != nil {
 		return nil, err
 	}

@@ -4,8 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dongnai/presswatch/internal/translate"
 	"github.com/dongnai/presswatch/store"
 )
 
@@ -313,5 +317,75 @@ func TestAlertSummaryCountsSentAlertsOnly(t *testing.T) {
 	}
 	if s.ByState[0].Label != "Mới, chưa xử lý" || s.ByState[1].Label != "Đã phản hồi" {
 		t.Errorf("states %+v", s.ByState)
+	}
+}
+
+// TestStoriesTranslated: with a LibreTranslate-compatible service on
+// loopback, foreign stories carry a Vietnamese machine translation in the
+// HTML, the PDF and the DOCX; when the service fails the report still comes,
+// saying so.
+func TestStoriesTranslated(t *testing.T) {
+	fail := false
+	svc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fail {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`{"error":"down"}`))
+			return
+		}
+		var req struct {
+			Q []string `json:"q"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		out := make([]string, len(req.Q))
+		for i, q := range req.Q {
+			out[i] = "[bản dịch] " + q
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"translatedText": out})
+	}))
+	defer svc.Close()
+	st := seededStore(t)
+	g, err := New(Options{Store: st.(ReportStore), Location: hcm, Now: func() time.Time { return fixedNow },
+		Translator: translate.New(translate.Options{URL: svc.URL, Cache: st.(store.TranslationStore)})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := g.Generate(context.Background(), weekly47(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s Story
+	for _, x := range o.Report.Stories {
+		if x.Lang != "vi" {
+			s = x
+			break
+		}
+	}
+	if s.Lang == "" || s.TitleVI != "[bản dịch] "+s.Title || len(s.SummaryVI) != len(s.Summary) {
+		t.Fatalf("story %q (%s): title_vi %q, %d/%d summary sentences", s.Title, s.Lang, s.TitleVI, len(s.SummaryVI), len(s.Summary))
+	}
+	if !strings.Contains(string(o.HTML), "Dịch máy:") || !strings.Contains(string(o.HTML), "[bản dịch] "+s.Title) {
+		t.Error("the HTML lacks the translation")
+	}
+	paras, _ := docxXML(t, o.DOCX)
+	if !strings.Contains(strings.Join(paras, "\n"), "Dịch máy: [bản dịch] "+s.Title) {
+		t.Error("the DOCX lacks the translation")
+	}
+	fail = true
+	g2, err := New(Options{Store: st.(ReportStore), Location: hcm, Now: func() time.Time { return fixedNow },
+		Translator: translate.New(translate.Options{URL: svc.URL})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o2, err := g2.Generate(context.Background(), weekly47(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o2.Report.TranslationError == "" {
+		t.Error("a failing service: the report does not say the stories are untranslated")
+	}
+	for _, x := range o2.Report.Stories {
+		if x.TitleVI != "" {
+			t.Errorf("a failing service: %q translated as %q", x.Title, x.TitleVI)
+		}
 	}
 }

@@ -25,9 +25,19 @@ type ReportStore interface {
 	ListSourceStates(ctx context.Context) ([]store.SourceState, error)
 }
 
+// Translator puts foreign story titles and summaries into Vietnamese
+// (*translate.Translator satisfies it).
+type Translator interface {
+	Configured() bool
+	Translate(ctx context.Context, source string, texts []string) ([]string, error)
+}
+
 // BuilderOptions configures a Builder.
 type BuilderOptions struct {
 	Store ReportStore
+	// Translator, when configured, adds Vietnamese machine translations of
+	// foreign stories; nil or unconfigured leaves them in their language.
+	Translator Translator
 	// Location is the zone days are counted in; nil means Asia/Ho_Chi_Minh.
 	Location *time.Location
 	// BaseURL is the web UI's address, for links to stories; "" leaves them out.
@@ -109,6 +119,10 @@ type Report struct {
 	SilentSources []SourceRow  `json:"silent_sources"`
 
 	Committee []CommitteeRow `json:"committee,omitempty"` // quarterly and annual
+
+	// TranslationError says, in Vietnamese, why foreign stories are not
+	// translated although a service is configured.
+	TranslationError string `json:"translation_error,omitempty"`
 }
 
 // Empty reports whether no coverage was found in the period.
@@ -194,7 +208,13 @@ type Story struct {
 	Last      time.Time `json:"last"`
 	Tone      Tone      `json:"tone"`
 	Summary   []string  `json:"summary"`
-	Links     []Link    `json:"links"`
+	// Lang is the language of the title and summary; TitleVI and SummaryVI
+	// are their machine translation into Vietnamese when it is not vi and a
+	// translation service is configured.
+	Lang      string   `json:"lang,omitempty"`
+	TitleVI   string   `json:"title_vi,omitempty"`
+	SummaryVI []string `json:"summary_vi,omitempty"`
+	Links     []Link   `json:"links"`
 }
 
 // Link is one article shown in a report.
@@ -438,6 +458,7 @@ func (b *Builder) Build(ctx context.Context, p Period) (*Report, error) {
 	}
 	rep.Stories = b.stories(cur, texts, nStories)
 	rep.Quotes = quotes(cur, texts, nQuotes)
+	b.translateStories(ctx, rep)
 
 	alerts, err := b.opts.Store.DigestAlerts(ctx, p.Start, p.End)
 	if err != nil {
@@ -664,7 +685,7 @@ func (b *Builder) stories(a *agg, texts map[string]*article.Article, n int) []St
 	var out []Story
 	for _, c := range rankedClusters(a)[:min(len(a.clusters), n)] {
 		rep := representative(c.rows)
-		s := Story{Cluster: c.key, Title: rep.Title, Articles: len(c.rows), Outlets: len(c.outlets),
+		s := Story{Cluster: c.key, Title: rep.Title, Lang: rep.Lang, Articles: len(c.rows), Outlets: len(c.outlets),
 			Countries: len(c.countries), First: c.first, Last: c.last, Tone: c.tone}
 		s.Tone.finish(nil)
 		if !strings.HasPrefix(c.key, "article:") && b.opts.BaseURL != "" {
@@ -704,6 +725,34 @@ func (b *Builder) stories(a *agg, texts map[string]*article.Article, n int) []St
 		out = append(out, s)
 	}
 	return out
+}
+
+// translateStories adds the Vietnamese machine translation of every story
+// not in Vietnamese. A failing service leaves the report untranslated (and
+// says so in the log): a report is never held back by it.
+func (b *Builder) translateStories(ctx context.Context, rep *Report) {
+	t := b.opts.Translator
+	if t == nil || !t.Configured() {
+		return
+	}
+	for i := range rep.Stories {
+		s := &rep.Stories[i]
+		if s.Lang == "vi" || s.Lang == "" && isVietnamese(s.Title) {
+			continue
+		}
+		got, err := t.Translate(ctx, s.Lang, append([]string{s.Title}, s.Summary...))
+		if err != nil {
+			b.log.WarnContext(ctx, "story not translated", "cluster", s.Cluster, "err", err)
+			rep.TranslationError = "Dịch máy không dùng được khi lập báo cáo; các câu chuyện để nguyên ngôn ngữ gốc."
+			return
+		}
+		s.TitleVI, s.SummaryVI = got[0], got[1:]
+	}
+}
+
+// isVietnamese guesses from the letters only Vietnamese uses.
+func isVietnamese(s string) bool {
+	return strings.ContainsAny(s, "ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
 }
 
 func quotes(a *agg, texts map[string]*article.Article, n int) []Quote {

@@ -57,6 +57,10 @@ type Options struct {
 	// Checks are run by /readyz; a failing one makes it answer 503 with the
 	// check's name.
 	Checks map[string]func(ctx context.Context) error
+	// Translator shows foreign articles' titles and leads in Vietnamese
+	// beside the original; nil or unconfigured: the page says no machine
+	// translation service is configured.
+	Translator Translator
 	// Reports makes a report of any period on demand, as HTML, PDF or DOCX
 	// (/reports/make); nil: only the archive is shown.
 	Reports ReportMaker

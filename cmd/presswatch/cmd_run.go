@@ -238,7 +238,8 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		srv, err := web.New(web.Options{
 			Listen: cfg.Web.Listen, BaseURL: cfg.Web.BaseURL, SessionSecret: []byte(cfg.Web.SessionSecret.Value()),
 			Store: st, Search: ix, Saved: web.NewStoreSaved(st), AlertReceivers: receivers, Gatherer: reg, Checks: checks,
-			Demo: ex != nil, Mailbox: demoMailbox(ex), Reports: reports, Logger: log, Registerer: reg,
+			Demo: ex != nil, Mailbox: demoMailbox(ex), Reports: reports, Translator: newTranslator(cfg, st, log),
+			Logger: log, Registerer: reg,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("web server: %w", err)

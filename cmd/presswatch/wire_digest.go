@@ -107,7 +107,7 @@ func newDigestGenerator(cfg *configs.Loaded, dc configs.DigestConfig, st store.S
 		}
 	}
 	gen, err := digest.New(digest.Options{Store: rs, Location: loc, BaseURL: cfg.Web.BaseURL, Chromium: chromium,
-		NoPDF: dc.Chromium == "off", Agency: agencyHeader(dc.Agency), Logger: log})
+		NoPDF: dc.Chromium == "off", Agency: agencyHeader(dc.Agency), Translator: newTranslator(cfg, st, log), Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
