@@ -22,6 +22,7 @@ type Config struct {
 	SMTP       SMTPConfig       `yaml:"smtp"`
 	Digest     DigestConfig     `yaml:"digest"`
 	Translate  TranslateConfig  `yaml:"translate"`
+	Evidence   EvidenceConfig   `yaml:"evidence"`
 	Shutdown   ShutdownConfig   `yaml:"shutdown"`
 }
 

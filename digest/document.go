@@ -205,8 +205,26 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 	}
 	add(para{Text: src})
 
+	if r.Kind != Weekly {
+		add(heading{1, "IX. Thông tin sai lệch và kết quả phản hồi · False reports and responses"})
+		if len(r.Responses) == 0 {
+			add(para{Text: "Trong kỳ không ghi nhận phản hồi nào của cơ quan đối với thông tin sai lệch.", Muted: true})
+		} else {
+			t := table{Header: []string{"Ngày", "Tin, bài", "Hình thức", "Nội dung phản hồi", "Kết quả"},
+				Widths: []float64{1.1, 2.6, 1.4, 3, 1.6}}
+			for _, x := range r.Responses {
+				res := x.Outcome
+				if x.Note != "" {
+					res += " — " + x.Note
+				}
+				t.Rows = append(t.Rows, []string{vndate(x.Date), strings.TrimSuffix(x.Title+" ("+x.Outlet+")", " ()"), x.Channel, x.Text, res})
+			}
+			add(t)
+		}
+	}
+
 	if len(r.Committee) > 0 {
-		add(heading{1, "IX. Bảng tổng hợp báo cáo Ủy ban nhân dân tỉnh"})
+		add(heading{1, "X. Bảng tổng hợp báo cáo Ủy ban nhân dân tỉnh"})
 		t := table{Header: []string{"Chỉ tiêu", "Kỳ này", "Kỳ trước", "Thay đổi"}, Widths: []float64{3.4, 1.6, 1.6, 1.2},
 			Num: []bool{false, true, true, true}}
 		for _, c := range r.Committee {

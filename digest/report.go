@@ -23,6 +23,7 @@ type ReportStore interface {
 	GetArticles(ctx context.Context, ids []string) ([]*article.Article, error)
 	ListSources(ctx context.Context) ([]store.Source, error)
 	ListSourceStates(ctx context.Context) ([]store.SourceState, error)
+	ListResponses(ctx context.Context, f store.ResponseFilter) ([]store.Response, error)
 }
 
 // Translator puts foreign story titles and summaries into Vietnamese
@@ -119,6 +120,10 @@ type Report struct {
 	SilentSources []SourceRow  `json:"silent_sources"`
 
 	Committee []CommitteeRow `json:"committee,omitempty"` // quarterly and annual
+
+	// Responses are the office's answers to false or distorted reports
+	// recorded in the period, with their outcome (quarterly and annual).
+	Responses []ResponseRow `json:"responses,omitempty"`
 
 	// TranslationError says, in Vietnamese, why foreign stories are not
 	// translated although a service is configured.
@@ -272,6 +277,75 @@ type CommitteeRow struct {
 	Value  string `json:"value"`
 	Prev   string `json:"prev"`
 	Change string `json:"change"`
+}
+
+// ResponseRow is one response of the office in a report.
+type ResponseRow struct {
+	Date    time.Time `json:"date"`
+	Title   string    `json:"title"` // the article answered
+	Outlet  string    `json:"outlet"`
+	URL     string    `json:"url"`
+	Channel string    `json:"channel"` // Vietnamese
+	Text    string    `json:"text"`
+	Outcome string    `json:"outcome"` // Vietnamese
+	Note    string    `json:"note,omitempty"`
+}
+
+var channelNames = map[string]string{
+	store.ChannelPressRelease: "Thông cáo báo chí", store.ChannelLetter: "Thư gửi cơ quan báo chí",
+	store.ChannelStatement: "Tuyên bố", store.ChannelOther: "Khác",
+}
+
+var outcomeNames = map[string]string{
+	store.OutcomePending: "Đang theo dõi", store.OutcomeCorrected: "Đã đính chính", store.OutcomeRetracted: "Đã gỡ, rút bài",
+	store.OutcomeUnchanged: "Không thay đổi", store.OutcomeRepeated: "Lặp lại ở nơi khác",
+}
+
+// responses lists the period's responses. A response whose story was
+// carried by further articles after it, and not corrected or retracted, is
+// reported as repeated elsewhere.
+func (b *Builder) responses(ctx context.Context, p Period, cur *agg) ([]ResponseRow, error) {
+	list, err := b.opts.Store.ListResponses(ctx, store.ResponseFilter{Since: p.Start, Until: p.End})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(list))
+	for _, r := range list {
+		ids = append(ids, r.ArticleID)
+	}
+	arts, err := b.opts.Store.GetArticles(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*article.Article{}
+	for _, a := range arts {
+		byID[a.ID] = a
+	}
+	var out []ResponseRow
+	for i := len(list) - 1; i >= 0; i-- { // oldest first
+		r := list[i]
+		row := ResponseRow{Date: r.RespondedOn, Channel: channelNames[r.Channel], Text: clip(r.Text, 300),
+			Outcome: outcomeNames[r.Outcome], Note: r.OutcomeNote}
+		if a := byID[r.ArticleID]; a != nil {
+			row.Title, row.Outlet, row.URL = a.Title, a.Outlet, a.URL
+		}
+		if r.Outcome == store.OutcomePending || r.Outcome == store.OutcomeUnchanged {
+			if c := cur.clusters[r.Cluster]; c != nil && r.Cluster != "" {
+				later := 0
+				for _, x := range c.rows {
+					if x.ID != r.ArticleID && when(x).After(r.RespondedOn) {
+						later++
+					}
+				}
+				if later > 0 {
+					row.Outcome = outcomeNames[store.OutcomeRepeated]
+					row.Note = fmt.Sprintf("%d tin, bài khác đưa lại câu chuyện sau ngày phản hồi.", later)
+				}
+			}
+		}
+		out = append(out, row)
+	}
+	return out, nil
 }
 
 // Limits of the lists in a report.
@@ -469,6 +543,9 @@ func (b *Builder) Build(ctx context.Context, p Period) (*Report, error) {
 		return nil, fmt.Errorf("build %s report %s: %w", p.Kind, p.Label, err)
 	}
 	if p.Kind != Weekly {
+		if rep.Responses, err = b.responses(ctx, p, cur); err != nil {
+			return nil, fmt.Errorf("build %s report %s: %w", p.Kind, p.Label, err)
+		}
 		rep.Committee = committee(rep, cur, old)
 	}
 	return rep, nil

@@ -46,9 +46,18 @@ type Store interface {
 	GetArticle(ctx context.Context, id string) (*article.Article, error)
 }
 
+// AlertLister finds the alerts raised since a time; every alerted article
+// is captured. The alerts store satisfies it.
+type AlertLister interface {
+	ListAlerts(ctx context.Context, f store.AlertFilter) ([]store.Alert, error)
+}
+
 // Options configures an Archive.
 type Options struct {
 	Store Store
+	// Alerts, when set, makes every alert (not digest-only) schedule the
+	// capture of its article.
+	Alerts AlertLister
 	// Dir is the folder WARC files are written under.
 	Dir string
 	// Client fetches pages; it should carry the crawler's dial-time SSRF
@@ -74,6 +83,9 @@ type Options struct {
 type Archive struct {
 	opts Options
 	log  *slog.Logger
+	// alertsSince is how far alerts have been looked at (a restart looks
+	// back a day: requests are idempotent).
+	alertsSince time.Time
 }
 
 // New validates opts.
@@ -105,7 +117,37 @@ func New(opts Options) (*Archive, error) {
 	if err := os.MkdirAll(opts.Dir, 0o750); err != nil {
 		return nil, fmt.Errorf("evidence: %w", err)
 	}
-	return &Archive{opts: opts, log: opts.Logger.With("component", "evidence")}, nil
+	return &Archive{opts: opts, log: opts.Logger.With("component", "evidence"), alertsSince: opts.Now().Add(-24 * time.Hour)}, nil
+}
+
+// requestAlerted schedules the capture of every article alerted since the
+// last look.
+func (a *Archive) requestAlerted(ctx context.Context) error {
+	if a.opts.Alerts == nil {
+		return nil
+	}
+	now := a.opts.Now()
+	list, err := a.opts.Alerts.ListAlerts(ctx, store.AlertFilter{Since: a.alertsSince.Add(-time.Minute), Limit: 1000})
+	if err != nil {
+		return err
+	}
+	for _, al := range list {
+		if al.Severity == "digest" || al.ArticleID == "" {
+			continue
+		}
+		art, err := a.opts.Store.GetArticle(ctx, al.ArticleID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := a.Request(ctx, art.ID, art.URL, store.EvidenceAlert); err != nil {
+			return err
+		}
+	}
+	a.alertsSince = now
+	return nil
 }
 
 // Request schedules the first capture of an article now (reason
@@ -133,6 +175,9 @@ func (a *Archive) Run(ctx context.Context) error {
 
 // RunOnce captures every page due now and returns how many it captured.
 func (a *Archive) RunOnce(ctx context.Context) (int, error) {
+	if err := a.requestAlerted(ctx); err != nil {
+		return 0, err
+	}
 	due, err := a.opts.Store.DueEvidence(ctx, a.opts.Now(), 50)
 	if err != nil {
 		return 0, err

@@ -350,3 +350,46 @@ func TestDiffCJKAndVietnamese(t *testing.T) {
 		t.Errorf("Vietnamese diff: %+v", ops)
 	}
 }
+
+// TestAlertedArticlesCaptured: an alert raised in the store schedules the
+// capture of its article; a digest-only match does not.
+func TestAlertedArticlesCaptured(t *testing.T) {
+	ctx := context.Background()
+	site := &outlet{}
+	site.set(200, page("Strike at Changshin plant", "Workers at the Changshin plant in Dong Nai walked out."))
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	st := storetest.OpenSQLite(t)
+	var ids []string
+	for _, p := range []string{"/news/raid", "/news/other"} {
+		canon, id, err := article.IDFor(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+		if err := st.UpsertArticles(ctx, []*article.Article{{ID: id, URL: srv.URL + p, CanonicalURL: canon, Source: "wire", Title: p,
+			Published: time.Now().UTC(), Collected: time.Now().UTC()}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	as := st.(store.AlertStore)
+	if err := as.RecordAlerts(ctx, []store.NewAlert{
+		{Alert: store.Alert{ID: "police/1", Route: "police", ArticleID: ids[0], Severity: "immediate", State: store.AlertNew, Title: "raid"}},
+		{Alert: store.Alert{ID: "root/2", Route: "root", ArticleID: ids[1], Severity: "digest", State: store.AlertNew, Title: "other"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(Options{Store: st.(Store), Alerts: as, Dir: t.TempDir(), Client: srv.Client(), Extract: extractTitleText})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := a.RunOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("RunOnce = %d, %v; want the alerted article captured", n, err)
+	}
+	if s, _ := st.(Store).ListSnapshots(ctx, ids[0]); len(s) != 1 || s[0].Text == "" {
+		t.Fatalf("alerted article: %+v", s)
+	}
+	if s, _ := st.(Store).ListSnapshots(ctx, ids[1]); len(s) != 0 {
+		t.Fatalf("a digest-only match was captured: %+v", s)
+	}
+}

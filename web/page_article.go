@@ -30,6 +30,8 @@ type articlePage struct {
 	// Translation is the Vietnamese machine translation of a foreign
 	// article's title and lead (nil for Vietnamese articles).
 	Translation *machineTranslation
+	// Evidence links the article's captures and responses (officers).
+	Evidence bool
 }
 
 // htmlTag matches the start of a common HTML element, to tell extracted text
@@ -84,6 +86,8 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		p.Related = s.storyHits(r, p.C.Cluster, a.ID, 20)
 	}
 	p.Translation = s.translateArticle(r.Context(), a)
+	s.requestOpenedCapture(r, a)
+	p.Evidence = s.opts.Evidence != nil && officerRoles[principalFrom(r.Context()).User.Role]
 	s.render(w, r, http.StatusOK, "article", "search", a.Title, p)
 }
 

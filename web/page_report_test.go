@@ -105,7 +105,7 @@ func TestReportMake(t *testing.T) {
 		}
 	}
 	// Without a report maker the route says the service is unavailable.
-	g := newFixture(t)
+	g := newFixture(t, func(o *Options) { o.Reports = nil })
 	c2, _ := g.session(RoleViewer)
 	if resp, _ := g.get("/reports/make?kind=weekly", c2); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("no maker: %d", resp.StatusCode)

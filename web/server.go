@@ -61,6 +61,9 @@ type Options struct {
 	// beside the original; nil or unconfigured: the page says no machine
 	// translation service is configured.
 	Translator Translator
+	// Evidence captures alerted and opened articles and serves the captures
+	// (/articles/{id}/evidence); nil: the evidence pages answer 503.
+	Evidence EvidenceArchive
 	// Reports makes a report of any period on demand, as HTML, PDF or DOCX
 	// (/reports/make); nil: only the archive is shown.
 	Reports ReportMaker
