@@ -9,12 +9,18 @@ import (
 	"github.com/dongnai/presswatch/article"
 )
 
-// clusterer groups articles into stories: near-duplicates within a language
-// (SimHash over 3-token shingles, Hamming distance ≤ simhashBits) and the same
-// story across languages (at least two specific entities shared, Jaccard ≥
-// 0.5, published within the window). State is in memory and bounded by the
-// window and maxClusterItems; each classifier replica has its own, see
-// docs/classifier.md.
+// clusterer groups articles into stories, within the window:
+//   - near-duplicates within a language (SimHash over 3-token shingles,
+//     Hamming distance ≤ simhashBits);
+//   - updates and rewrites within a language: the headline without its
+//     "Update:"/"Cập nhật" marker shares ≥ minTitleJaccard of its words, or
+//     the leads share ≥ minLeadJaccard of theirs;
+//   - the same story across languages: at least two specific entities shared
+//     (Jaccard ≥ 0.5), or one specific entity and a distinctive number (a
+//     figure such as "40 detained" or "2,000 workers" survives translation).
+//
+// State is in memory and bounded by the window and maxClusterItems; each
+// classifier replica has its own, see docs/classifier.md.
 type clusterer struct {
 	mu     sync.Mutex
 	window time.Duration
@@ -30,14 +36,31 @@ type clusterItem struct {
 	at       time.Time
 	simhash  uint64
 	entities map[string]bool
+	title    map[string]bool // headline words, update markers removed
+	lead     map[string]bool // words of the first leadTokens tokens
+	numbers  map[string]bool // figures in headline and lead: true when in the headline
+	topics   map[string]bool
 	outlet   string
 	about    bool
 }
 
+// Clustering thresholds. They were chosen on the project's own fixtures
+// (classifier/cluster_test.go: wire rewrites, "Update:" re-publications and
+// one event in four languages) to merge those and keep apart same-place
+// stories of the same days; they are not tuned on the dev corpus.
 const (
 	simhashBits     = 10
 	maxShingles     = 512
 	maxClusterItems = 50000
+	// minTitleWords is how many headline words a headline match needs.
+	minTitleWords = 4
+	// minTitleJaccard: an update keeps most of its headline.
+	minTitleJaccard = 0.6
+	// leadTokens is the length of the lead compared; minLeadJaccard the
+	// share of lead words two tellings of one story have in common.
+	leadTokens     = 60
+	minLeadWords   = 20
+	minLeadJaccard = 0.5
 )
 
 func newClusterer(window time.Duration) *clusterer {
@@ -97,6 +120,11 @@ func (c *clusterer) assign(an *analysis, cl *article.Classification) (string, in
 			ents[e.Canonical] = true
 		}
 	}
+	title, lead, numbers := storyWords(an)
+	topics := map[string]bool{}
+	for _, t := range cl.Topics {
+		topics[t] = true
+	}
 	at := an.published
 	id := an.a.ID
 	c.mu.Lock()
@@ -116,18 +144,23 @@ func (c *clusterer) assign(an *analysis, cl *article.Classification) (string, in
 		if absDur(it.at.Sub(at)) > c.window {
 			continue
 		}
-		if it.lang == an.lang && sh != 0 && bits.OnesCount64(it.simhash^sh) <= simhashBits {
-			cluster = it.cluster
+		if it.lang == an.lang {
+			if sh != 0 && bits.OnesCount64(it.simhash^sh) <= simhashBits ||
+				len(title) >= minTitleWords && jaccard(title, it.title) >= minTitleJaccard ||
+				len(lead) >= minLeadWords && jaccard(lead, it.lead) >= minLeadJaccard {
+				cluster = it.cluster
+			}
 			continue
 		}
-		if an.mentions && it.lang != an.lang && sameStory(ents, it.entities) {
+		if an.mentions && (sameStory(ents, it.entities) || sameFigure(ents, it.entities, numbers, it.numbers, topics, it.topics)) {
 			cluster = it.cluster
 		}
 	}
 	if cluster == "" {
 		cluster = "c-" + shortID(id, sh)
 	}
-	it := clusterItem{id: id, cluster: cluster, lang: an.lang, at: at, simhash: sh, entities: ents, outlet: strings.ToLower(an.a.Outlet), about: an.about}
+	it := clusterItem{id: id, cluster: cluster, lang: an.lang, at: at, simhash: sh, entities: ents,
+		title: title, lead: lead, numbers: numbers, topics: topics, outlet: strings.ToLower(an.a.Outlet), about: an.about}
 	if id != "" {
 		c.byID[id] = len(c.items)
 	}
@@ -151,6 +184,140 @@ func sameStory(a, b map[string]bool) bool {
 	}
 	union := len(a) + len(b) - shared
 	return shared >= 2 && float64(shared)/float64(union) >= 0.5
+}
+
+// sameFigure: one specific entity in common and a figure in common, which a
+// translation keeps while words and names change script. The figure must be
+// distinctive (three or more digits, or two shared figures, or in both
+// headlines), or the two articles must also share a topic.
+func sameFigure(entsA, entsB, numsA, numsB, topicsA, topicsB map[string]bool) bool {
+	sharedEnt := false
+	for k := range entsA {
+		if entsB[k] {
+			sharedEnt = true
+			break
+		}
+	}
+	if !sharedEnt {
+		return false
+	}
+	shared, strong := 0, false
+	for n, headA := range numsA {
+		if headB, ok := numsB[n]; ok {
+			shared++
+			strong = strong || len(n) >= 3 || headA && headB
+		}
+	}
+	return strong || shared >= 2 || shared == 1 && jaccard(topicsA, topicsB) > 0
+}
+
+func jaccard(a, b map[string]bool) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	shared := 0
+	for k := range a {
+		if b[k] {
+			shared++
+		}
+	}
+	return float64(shared) / float64(len(a)+len(b)-shared)
+}
+
+// updateMarkers are headline words that say a piece is a new version of a
+// story rather than another story.
+var updateMarkers = map[string]bool{
+	"update": true, "updated": true, "updates": true, "live": true, "breaking": true, "new": true, "latest": true,
+	"cap": true, "nhat": true, "moi": true, // "Cập nhật", "mới" (folded)
+	"更新": true, "速報": true, "속보": true, "업데이트": true,
+}
+
+// storyWords returns the headline's words without update markers or bare
+// figures, the lead's words, and the distinctive figures of both: runs of
+// digits with thousands separators removed, two digits or more, years
+// (1900–2099) left out.
+func storyWords(an *analysis) (title, lead, numbers map[string]bool) {
+	title, lead, numbers = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for i, t := range an.toks {
+		if i >= an.titleToks+leadTokens {
+			break
+		}
+		w := t.Text
+		if isDigits(w) {
+			continue
+		}
+		if i < an.titleToks {
+			if !updateMarkers[w] {
+				title[w] = true
+			}
+			continue
+		}
+		lead[w] = true
+	}
+	// Token offsets point into an.folded; an.offs maps them into an.full
+	// (title, blank line, text).
+	offset := func(i int) int {
+		if i < len(an.toks) && an.toks[i].Start < len(an.offs) {
+			return min(an.offs[an.toks[i].Start], len(an.full))
+		}
+		return len(an.full)
+	}
+	titleEnd, leadEnd := offset(an.titleToks), offset(an.titleToks+leadTokens)
+	for _, n := range figures(an.full[titleEnd:leadEnd]) {
+		numbers[n] = false
+	}
+	for _, n := range figures(an.full[:titleEnd]) {
+		numbers[n] = true
+	}
+	return title, lead, numbers
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// figures returns the numbers written in s ("2,000", "2.000", "40", "4,5")
+// as digit strings without separators, two digits or more, years excluded.
+func figures(s string) []string {
+	var out []string
+	for i := 0; i < len(s); {
+		if s[i] < '0' || s[i] > '9' {
+			i++
+			continue
+		}
+		var b strings.Builder
+		j, grouped := i, false
+		for j < len(s) {
+			switch c := s[j]; {
+			case c >= '0' && c <= '9':
+				b.WriteByte(c)
+				j++
+				continue
+			case (c == ',' || c == '.' || c == ' ') && j+1 < len(s) && s[j+1] >= '0' && s[j+1] <= '9' && b.Len() > 0:
+				if c == ' ' && !(j+3 < len(s) && isDigits(s[j+1:j+4])) {
+					break // a space joins only thousands groups
+				}
+				grouped = true
+				j++
+				continue
+			}
+			break
+		}
+		n := strings.TrimLeft(b.String(), "0")
+		if len(n) >= 2 && !(!grouped && len(n) == 4 && n >= "1900" && n <= "2099") {
+			out = append(out, n)
+		}
+		i = j
+	}
+	return out
 }
 
 func (c *clusterer) outlets(cluster string) int { return len(c.outlet[cluster]) }

@@ -21,6 +21,8 @@ type Config struct {
 	Index      IndexConfig      `yaml:"index"`
 	SMTP       SMTPConfig       `yaml:"smtp"`
 	Digest     DigestConfig     `yaml:"digest"`
+	Translate  TranslateConfig  `yaml:"translate"`
+	Evidence   EvidenceConfig   `yaml:"evidence"`
 	Shutdown   ShutdownConfig   `yaml:"shutdown"`
 }
 

@@ -22,10 +22,15 @@ type DigestConfig struct {
 	// Lease is how long a claimed report period stays with the scheduler that
 	// claimed it before another may take it over (if the first died); 0 means 15m.
 	Lease time.Duration `yaml:"lease"`
-	// Chromium is the browser used to print the PDF; empty means
-	// /usr/bin/chromium, then chromium or google-chrome on PATH. "off"
-	// disables the PDF.
+	// Chromium selects how the PDF is made: empty writes it natively (no
+	// browser needed, Vietnamese and CJK fonts embedded); a path, or "auto"
+	// (/usr/bin/chromium, then chromium or google-chrome on PATH), prints the
+	// HTML with that headless browser instead, falling back to the native
+	// writer if printing fails; "off" disables the PDF.
 	Chromium string `yaml:"chromium"`
+	// Agency is who issues the reports: the header block of the DOCX
+	// (administrative layout, Nghị định 30/2020/NĐ-CP) and of the PDF.
+	Agency DigestAgency `yaml:"agency"`
 	// Weekly is the weekly digest: default Monday 07:30 for the ISO week before.
 	Weekly DigestSchedule `yaml:"weekly"`
 	// Quarterly is the quarterly bulletin: default day 1 of the next quarter, 08:00.
@@ -33,6 +38,24 @@ type DigestConfig struct {
 	// Annual is the annual report for the reporting year 1 November – 31
 	// October: default 2 November, 08:00; Day must be 1..4 (before 5 November).
 	Annual DigestSchedule `yaml:"annual"`
+}
+
+// DigestAgency is the issuing agency printed on reports. Empty fields take
+// the defaults for Đồng Nai's Sở Ngoại vụ.
+type DigestAgency struct {
+	// Parent is the governing body, e.g. "UBND tỉnh Đồng Nai".
+	Parent string `yaml:"parent"`
+	// Agency is the issuing agency, e.g. "Sở Ngoại vụ".
+	Agency string `yaml:"agency"`
+	// Symbol follows the document number, e.g. "BC-SNgV".
+	Symbol string `yaml:"symbol"`
+	// Place is the place name of the date line, e.g. "Đồng Nai".
+	Place string `yaml:"place"`
+	// SignerTitle and SignerName make the signature block.
+	SignerTitle string `yaml:"signer_title"`
+	SignerName  string `yaml:"signer_name"`
+	// Recipients are listed under "Nơi nhận".
+	Recipients []string `yaml:"recipients"`
 }
 
 // DigestSchedule is when one kind of report is sent and to whom.

@@ -53,6 +53,8 @@ func TestBadConfigs(t *testing.T) {
 		{"syntax", "nats:\n  url: [\n", []string{"bad.yaml:", "invalid YAML"}},
 		{"bad store scheme", "store:\n  url: mysql://x\n", []string{"bad.yaml:2: store.url:", "mysql"}},
 		{"duplicate source", "sources:\n  - name: a\n  - name: a\n", []string{"bad.yaml:3: sources[1].name:", "already"}},
+		{"bad translate url", "translate:\n  url: ftp://mt.example\n", []string{"bad.yaml:2: translate.url:", "not an http(s) address"}},
+		{"credentials in translate url", "translate:\n  url: http://user:pw@mt.example\n", []string{"translate.url:", "translate.api_key"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

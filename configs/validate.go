@@ -112,7 +112,7 @@ func (c *Config) Validate() []error {
 	for _, sec := range []struct {
 		key string
 		v   any
-	}{{"crawler", &c.Crawler}, {"classifier", &c.Classifier}, {"index", &c.Index}, {"digest", &c.Digest}} {
+	}{{"crawler", &c.Crawler}, {"classifier", &c.Classifier}, {"index", &c.Index}, {"digest", &c.Digest}, {"translate", &c.Translate}} {
 		if v, ok := sec.v.(validator); ok {
 			errs = append(errs, prefixed(sec.key, v.Validate())...)
 		}

@@ -61,6 +61,10 @@ func messageFor(o *Output, to, domain string) *Message {
 	if len(o.PDF) > 0 {
 		m.Attach = append(m.Attach, Part{Filename: o.DigestID + ".pdf", ContentType: "application/pdf", Data: o.PDF})
 	}
+	if len(o.DOCX) > 0 {
+		m.Attach = append(m.Attach, Part{Filename: o.DigestID + ".docx",
+			ContentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Data: o.DOCX})
+	}
 	return m
 }
 

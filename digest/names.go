@@ -58,7 +58,8 @@ func topicName(t string) string {
 
 var alertStateNames = map[string]string{
 	"new": "Mới, chưa xử lý", "acknowledged": "Đã tiếp nhận", "escalated": "Đã chuyển cấp trên",
-	"resolved": "Đã xử lý xong", "silenced": "Tạm bỏ qua",
+	"resolved": "Đã xử lý xong", "silenced": "Tạm bỏ qua", "confirmed": "Đã xác nhận cần xử lý",
+	"responded": "Đã phản hồi", "false_positive": "Cảnh báo nhầm", "inhibited": "Bị chặn do cảnh báo khác",
 }
 
 func alertStateName(s string) string {

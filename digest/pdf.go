@@ -11,10 +11,13 @@ import (
 	"time"
 )
 
-// ErrNoChromium is returned by PDF when no headless Chromium is available.
-// Reports are then sent and archived without a PDF (the HTML prints well
-// from any browser).
+// ErrNoChromium is returned by FindChromium when no headless Chromium is
+// available; reports then use the native PDF writer.
 var ErrNoChromium = errors.New("no chromium found to print the PDF")
+
+// ErrPDFOff is a report's PDFError when the PDF is turned off
+// (digest.chromium: off).
+var ErrPDFOff = errors.New("the PDF is turned off (digest.chromium: off)")
 
 // FindChromium returns the browser to print PDFs with: path when set (or ""
 // with ErrNoChromium when it is "off"), else /usr/bin/chromium, then

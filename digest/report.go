@@ -23,11 +23,22 @@ type ReportStore interface {
 	GetArticles(ctx context.Context, ids []string) ([]*article.Article, error)
 	ListSources(ctx context.Context) ([]store.Source, error)
 	ListSourceStates(ctx context.Context) ([]store.SourceState, error)
+	ListResponses(ctx context.Context, f store.ResponseFilter) ([]store.Response, error)
+}
+
+// Translator puts foreign story titles and summaries into Vietnamese
+// (*translate.Translator satisfies it).
+type Translator interface {
+	Configured() bool
+	Translate(ctx context.Context, source string, texts []string) ([]string, error)
 }
 
 // BuilderOptions configures a Builder.
 type BuilderOptions struct {
 	Store ReportStore
+	// Translator, when configured, adds Vietnamese machine translations of
+	// foreign stories; nil or unconfigured leaves them in their language.
+	Translator Translator
 	// Location is the zone days are counted in; nil means Asia/Ho_Chi_Minh.
 	Location *time.Location
 	// BaseURL is the web UI's address, for links to stories; "" leaves them out.
@@ -109,6 +120,14 @@ type Report struct {
 	SilentSources []SourceRow  `json:"silent_sources"`
 
 	Committee []CommitteeRow `json:"committee,omitempty"` // quarterly and annual
+
+	// Responses are the office's answers to false or distorted reports
+	// recorded in the period, with their outcome (quarterly and annual).
+	Responses []ResponseRow `json:"responses,omitempty"`
+
+	// TranslationError says, in Vietnamese, why foreign stories are not
+	// translated although a service is configured.
+	TranslationError string `json:"translation_error,omitempty"`
 }
 
 // Empty reports whether no coverage was found in the period.
@@ -194,7 +213,13 @@ type Story struct {
 	Last      time.Time `json:"last"`
 	Tone      Tone      `json:"tone"`
 	Summary   []string  `json:"summary"`
-	Links     []Link    `json:"links"`
+	// Lang is the language of the title and summary; TitleVI and SummaryVI
+	// are their machine translation into Vietnamese when it is not vi and a
+	// translation service is configured.
+	Lang      string   `json:"lang,omitempty"`
+	TitleVI   string   `json:"title_vi,omitempty"`
+	SummaryVI []string `json:"summary_vi,omitempty"`
+	Links     []Link   `json:"links"`
 }
 
 // Link is one article shown in a report.
@@ -220,9 +245,12 @@ type Quote struct {
 
 // AlertSummary counts the period's alerts and their triage outcome.
 type AlertSummary struct {
-	Total   int     `json:"total"`
-	ByState []Count `json:"by_state"`
-	ByRoute []Count `json:"by_route"`
+	// Total counts the alerts sent to officers; digest-only matches are in
+	// Recorded.
+	Total    int     `json:"total"`
+	Recorded int     `json:"recorded_digest_only"`
+	ByState  []Count `json:"by_state"`
+	ByRoute  []Count `json:"by_route"`
 }
 
 // Count is a labelled number.
@@ -249,6 +277,75 @@ type CommitteeRow struct {
 	Value  string `json:"value"`
 	Prev   string `json:"prev"`
 	Change string `json:"change"`
+}
+
+// ResponseRow is one response of the office in a report.
+type ResponseRow struct {
+	Date    time.Time `json:"date"`
+	Title   string    `json:"title"` // the article answered
+	Outlet  string    `json:"outlet"`
+	URL     string    `json:"url"`
+	Channel string    `json:"channel"` // Vietnamese
+	Text    string    `json:"text"`
+	Outcome string    `json:"outcome"` // Vietnamese
+	Note    string    `json:"note,omitempty"`
+}
+
+var channelNames = map[string]string{
+	store.ChannelPressRelease: "Thông cáo báo chí", store.ChannelLetter: "Thư gửi cơ quan báo chí",
+	store.ChannelStatement: "Tuyên bố", store.ChannelOther: "Khác",
+}
+
+var outcomeNames = map[string]string{
+	store.OutcomePending: "Đang theo dõi", store.OutcomeCorrected: "Đã đính chính", store.OutcomeRetracted: "Đã gỡ, rút bài",
+	store.OutcomeUnchanged: "Không thay đổi", store.OutcomeRepeated: "Lặp lại ở nơi khác",
+}
+
+// responses lists the period's responses. A response whose story was
+// carried by further articles after it, and not corrected or retracted, is
+// reported as repeated elsewhere.
+func (b *Builder) responses(ctx context.Context, p Period, cur *agg) ([]ResponseRow, error) {
+	list, err := b.opts.Store.ListResponses(ctx, store.ResponseFilter{Since: p.Start, Until: p.End})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(list))
+	for _, r := range list {
+		ids = append(ids, r.ArticleID)
+	}
+	arts, err := b.opts.Store.GetArticles(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*article.Article{}
+	for _, a := range arts {
+		byID[a.ID] = a
+	}
+	var out []ResponseRow
+	for i := len(list) - 1; i >= 0; i-- { // oldest first
+		r := list[i]
+		row := ResponseRow{Date: r.RespondedOn, Channel: channelNames[r.Channel], Text: clip(r.Text, 300),
+			Outcome: outcomeNames[r.Outcome], Note: r.OutcomeNote}
+		if a := byID[r.ArticleID]; a != nil {
+			row.Title, row.Outlet, row.URL = a.Title, a.Outlet, a.URL
+		}
+		if r.Outcome == store.OutcomePending || r.Outcome == store.OutcomeUnchanged {
+			if c := cur.clusters[r.Cluster]; c != nil && r.Cluster != "" {
+				later := 0
+				for _, x := range c.rows {
+					if x.ID != r.ArticleID && when(x).After(r.RespondedOn) {
+						later++
+					}
+				}
+				if later > 0 {
+					row.Outcome = outcomeNames[store.OutcomeRepeated]
+					row.Note = fmt.Sprintf("%d tin, bài khác đưa lại câu chuyện sau ngày phản hồi.", later)
+				}
+			}
+		}
+		out = append(out, row)
+	}
+	return out, nil
 }
 
 // Limits of the lists in a report.
@@ -435,6 +532,7 @@ func (b *Builder) Build(ctx context.Context, p Period) (*Report, error) {
 	}
 	rep.Stories = b.stories(cur, texts, nStories)
 	rep.Quotes = quotes(cur, texts, nQuotes)
+	b.translateStories(ctx, rep)
 
 	alerts, err := b.opts.Store.DigestAlerts(ctx, p.Start, p.End)
 	if err != nil {
@@ -445,6 +543,9 @@ func (b *Builder) Build(ctx context.Context, p Period) (*Report, error) {
 		return nil, fmt.Errorf("build %s report %s: %w", p.Kind, p.Label, err)
 	}
 	if p.Kind != Weekly {
+		if rep.Responses, err = b.responses(ctx, p, cur); err != nil {
+			return nil, fmt.Errorf("build %s report %s: %w", p.Kind, p.Label, err)
+		}
 		rep.Committee = committee(rep, cur, old)
 	}
 	return rep, nil
@@ -661,7 +762,7 @@ func (b *Builder) stories(a *agg, texts map[string]*article.Article, n int) []St
 	var out []Story
 	for _, c := range rankedClusters(a)[:min(len(a.clusters), n)] {
 		rep := representative(c.rows)
-		s := Story{Cluster: c.key, Title: rep.Title, Articles: len(c.rows), Outlets: len(c.outlets),
+		s := Story{Cluster: c.key, Title: rep.Title, Lang: rep.Lang, Articles: len(c.rows), Outlets: len(c.outlets),
 			Countries: len(c.countries), First: c.first, Last: c.last, Tone: c.tone}
 		s.Tone.finish(nil)
 		if !strings.HasPrefix(c.key, "article:") && b.opts.BaseURL != "" {
@@ -703,6 +804,34 @@ func (b *Builder) stories(a *agg, texts map[string]*article.Article, n int) []St
 	return out
 }
 
+// translateStories adds the Vietnamese machine translation of every story
+// not in Vietnamese. A failing service leaves the report untranslated (and
+// says so in the log): a report is never held back by it.
+func (b *Builder) translateStories(ctx context.Context, rep *Report) {
+	t := b.opts.Translator
+	if t == nil || !t.Configured() {
+		return
+	}
+	for i := range rep.Stories {
+		s := &rep.Stories[i]
+		if s.Lang == "vi" || s.Lang == "" && isVietnamese(s.Title) {
+			continue
+		}
+		got, err := t.Translate(ctx, s.Lang, append([]string{s.Title}, s.Summary...))
+		if err != nil {
+			b.log.WarnContext(ctx, "story not translated", "cluster", s.Cluster, "err", err)
+			rep.TranslationError = "Dịch máy không dùng được khi lập báo cáo; các câu chuyện để nguyên ngôn ngữ gốc."
+			return
+		}
+		s.TitleVI, s.SummaryVI = got[0], got[1:]
+	}
+}
+
+// isVietnamese guesses from the letters only Vietnamese uses.
+func isVietnamese(s string) bool {
+	return strings.ContainsAny(s, "ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+}
+
 func quotes(a *agg, texts map[string]*article.Article, n int) []Quote {
 	about := append([]store.DigestRow(nil), a.aboutRows...)
 	sort.SliceStable(about, func(i, j int) bool { return about[i].Relevance > about[j].Relevance })
@@ -726,10 +855,17 @@ func quotes(a *agg, texts map[string]*article.Article, n int) []Quote {
 	return out
 }
 
+// alertSummary counts the alerts officers were sent (or will be, after a
+// quiet-hours hold); digest-only matches, recorded for this report and never
+// mailed, are counted apart in Recorded.
 func alertSummary(counts []store.DigestAlertCount) AlertSummary {
 	var s AlertSummary
 	byState, byRoute := map[string]int{}, map[string]int{}
 	for _, c := range counts {
+		if c.Severity == "digest" {
+			s.Recorded += c.Count
+			continue
+		}
 		s.Total += c.Count
 		byState[c.State] += c.Count
 		byRoute[c.Route] += c.Count

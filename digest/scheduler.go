@@ -215,7 +215,16 @@ func (s *Scheduler) Deliver(ctx context.Context, p Period, recipients []string) 
 		return false, s.fail(ctx, store.Digest{ID: id, Kind: string(p.Kind)}, err)
 	}
 	outcome := "sent"
+	since, err := s.opts.Generator.MonitoringSince(ctx)
+	if err != nil {
+		return false, s.fail(ctx, store.Digest{ID: id, Kind: string(p.Kind)}, err)
+	}
 	switch {
+	case !since.IsZero() && !p.End.After(since):
+		// A first start must not mail reports of weeks nobody was watching
+		// (they could only say "nothing recorded").
+		outcome = "archived"
+		log.InfoContext(ctx, "report archived, not sent: the period ended before monitoring began", "monitoring_since", since)
 	case len(recipients) == 0:
 		outcome = "archived"
 		log.InfoContext(ctx, "report archived; it has no recipients")

@@ -270,6 +270,42 @@ func TestSchedulerWithoutMailerArchives(t *testing.T) {
 	}
 }
 
+// TestSchedulerFirstStartSendsNoPastReports: a new installation (its first
+// source added this week) archives the report of the week before it began
+// watching but mails nothing; the first week it watched is sent.
+func TestSchedulerFirstStartSendsNoPastReports(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	ctx := context.Background()
+	w47, err := ParsePeriod(Weekly, "2026-W47", hcm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	begun := w47.Start.Add(50 * time.Hour) // Wednesday of W47
+	if err := st.UpsertSource(ctx, store.Source{Name: "reuters", Kind: "feed", Outlet: "Reuters", Enabled: true, AddedAt: begun}); err != nil {
+		t.Fatal(err)
+	}
+	mb := &outbox{}
+	clock := &fakeClock{t: time.Date(2026, 11, 23, 7, 0, 0, 0, hcm)} // W46 due, W47 not yet
+	s := newTestScheduler(t, st, mb, clock, "a")
+	if err := s.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if mb.enqueues != 0 {
+		t.Fatalf("a report of a week before monitoring began was mailed: %v", mb.ids())
+	}
+	d, err := st.(store.DigestStore).GetDigest(ctx, "weekly-2026-W46")
+	if err != nil || d.State != store.DigestArchived {
+		t.Fatalf("W46: %+v, %v; want archived", d.State, err)
+	}
+	clock.Set(time.Date(2026, 11, 23, 7, 30, 0, 0, hcm))
+	if err := s.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(mb.ids()); got != "[weekly-2026-W47/songoaivu@dongnai.example weekly-2026-W47/stttt@dongnai.example]" {
+		t.Fatalf("the first watched week: %s", got)
+	}
+}
+
 // TestSchedulersRace runs schedulers on separate store handles, as separate
 // processes would, against one database: every period is sent exactly once.
 func TestSchedulersRace(t *testing.T) {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,6 +21,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/digest"
+	"github.com/dongnai/presswatch/evidence"
 	"github.com/dongnai/presswatch/index"
 	"github.com/dongnai/presswatch/presssim"
 	"github.com/dongnai/presswatch/store"
@@ -97,6 +101,19 @@ func newFixtureOn(t testing.TB, storeURL string, opts ...fixtureOpt) *fixture {
 		Checks: map[string]func(context.Context) error{"store": st.Ping},
 		Now:    f.clock.Now, Logger: slog.New(slog.DiscardHandler),
 	}
+	// Reports on demand and evidence are wired as `presswatch run` wires
+	// them. The evidence archive's client reaches nothing: tests that capture
+	// pages give it their own loopback server.
+	gen, err := digest.New(digest.Options{Store: st.(digest.ReportStore), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arch, err := evidence.New(evidence.Options{Store: st.(evidence.Store), Dir: filepath.Join(dir, "evidence"),
+		Client: &http.Client{Transport: noNetwork{}}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Reports, o.Evidence = gen, arch
 	for _, fn := range opts {
 		fn(&o)
 	}
@@ -107,6 +124,13 @@ func newFixtureOn(t testing.TB, storeURL string, opts ...fixtureOpt) *fixture {
 	f.http = httptest.NewServer(f.srv.Handler())
 	t.Cleanup(f.http.Close)
 	return f
+}
+
+// noNetwork is a transport that reaches nothing.
+type noNetwork struct{}
+
+func (noNetwork) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("no network in this test")
 }
 
 // freshPostgresURL returns a store URL for an empty schema of its own on the

@@ -27,6 +27,11 @@ type articlePage struct {
 	Entities  []article.Entity
 	// OriginalURL is the article's link when it is http(s), else "".
 	OriginalURL string
+	// Translation is the Vietnamese machine translation of a foreign
+	// article's title and lead (nil for Vietnamese articles).
+	Translation *machineTranslation
+	// Evidence links the article's captures and responses (officers).
+	Evidence bool
 }
 
 // htmlTag matches the start of a common HTML element, to tell extracted text
@@ -80,6 +85,9 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	if p.C != nil && p.C.Cluster != "" {
 		p.Related = s.storyHits(r, p.C.Cluster, a.ID, 20)
 	}
+	p.Translation = s.translateArticle(r.Context(), a)
+	s.requestOpenedCapture(r, a)
+	p.Evidence = s.opts.Evidence != nil && officerRoles[principalFrom(r.Context()).User.Role]
 	s.render(w, r, http.StatusOK, "article", "search", a.Title, p)
 }
 

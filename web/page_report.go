@@ -6,9 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
+	"github.com/dongnai/presswatch/digest"
 	"github.com/dongnai/presswatch/store"
 )
+
+// ReportMaker makes a report of any period from the store as it is now.
+// *digest.Generator implements it.
+type ReportMaker interface {
+	Make(ctx context.Context, kind, period, format string) (digest.File, error)
+}
 
 // reportArchive is the part of the store the report archive reads. Both
 // store backends implement it; a Store without it shows no archive.
@@ -24,6 +32,8 @@ const reportCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:;
 type reportListPage struct {
 	Kind    string
 	Digests []store.Digest
+	// CanMake says whether reports can be made on demand here.
+	CanMake bool
 }
 
 // handleReports is the report archive: /reports lists the weekly, quarterly
@@ -57,7 +67,7 @@ func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
 	if requestLang(r) == langEN {
 		title = "Reports"
 	}
-	s.render(w, r, http.StatusOK, "report_list", "reports", title, reportListPage{Kind: kind, Digests: list})
+	s.render(w, r, http.StatusOK, "report_list", "reports", title, reportListPage{Kind: kind, Digests: list, CanMake: s.opts.Reports != nil})
 }
 
 func (s *Server) showReport(w http.ResponseWriter, r *http.Request, arch reportArchive, id, format string) {
@@ -96,4 +106,42 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, arch reportA
 	default:
 		s.fail(w, r, false, http.StatusBadRequest)
 	}
+}
+
+// handleReportMake makes a report now, from the store as it is, and sends it
+// as a download: /reports/make?kind=weekly&period=2026-W47&format=docx
+// (format html, pdf or docx; an empty period is the last complete one).
+// Officers use it to regenerate a period after late coverage or triage, and
+// to get the editable DOCX of an archived report.
+func (s *Server) handleReportMake(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Reports == nil {
+		s.fail(w, r, false, http.StatusServiceUnavailable)
+		return
+	}
+	q := r.URL.Query()
+	format := q.Get("format")
+	if format == "" {
+		format = "html"
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Minute)
+	defer cancel()
+	f, err := s.opts.Reports.Make(ctx, q.Get("kind"), q.Get("period"), format)
+	if errors.Is(err, digest.ErrInvalid) {
+		s.fail(w, r, false, http.StatusBadRequest)
+		return
+	}
+	if err != nil {
+		s.log.Error("make report", "kind", q.Get("kind"), "period", q.Get("period"), "format", format, "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", f.ContentType)
+	if format == "html" {
+		h.Set("Content-Security-Policy", reportCSP)
+	} else {
+		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, f.Name))
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(f.Data)
 }

@@ -2,11 +2,13 @@ package web
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dongnai/presswatch/digest"
 	"github.com/dongnai/presswatch/store"
 )
 
@@ -64,5 +66,48 @@ func TestReportArchive(t *testing.T) {
 	}
 	if resp, _ := f.get("/reports?id=weekly-2026-W47", ""); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("anonymous: %d, want a redirect to the login page", resp.StatusCode)
+	}
+}
+
+// TestReportMake makes reports on demand from the fixture's store: the
+// page offers the form, and HTML, PDF and DOCX come back as downloads with no
+// browser involved.
+func TestReportMake(t *testing.T) {
+	withReports := func(o *Options) {
+		g, err := digest.New(digest.Options{Store: o.Store.(digest.ReportStore), Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Reports = g
+	}
+	f := newFixture(t, withReports)
+	cookie, _ := f.session(RoleViewer)
+	resp, page := f.get("/reports", cookie)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `action="/reports/make"`) || !strings.Contains(page, `value="docx"`) {
+		t.Fatalf("list without the form: %d", resp.StatusCode)
+	}
+	for format, want := range map[string]struct{ ctype, prefix string }{
+		"pdf":  {"application/pdf", "%PDF-"},
+		"docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "PK\x03\x04"},
+		"html": {"text/html; charset=utf-8", "<!doctype html>"},
+	} {
+		resp, body := f.get("/reports/make?kind=weekly&period=2026-W47&format="+format, cookie)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != want.ctype || !strings.HasPrefix(strings.ToLower(body), strings.ToLower(want.prefix)) {
+			t.Errorf("%s: %d %s %.20q", format, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+		if format != "html" && !strings.Contains(resp.Header.Get("Content-Disposition"), "weekly-2026-W47."+format) {
+			t.Errorf("%s: Content-Disposition %q", format, resp.Header.Get("Content-Disposition"))
+		}
+	}
+	for _, bad := range []string{"kind=daily", "kind=weekly&period=2026-W99", "kind=weekly&format=odt"} {
+		if resp, _ := f.get("/reports/make?"+bad, cookie); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", bad, resp.StatusCode)
+		}
+	}
+	// Without a report maker the route says the service is unavailable.
+	g := newFixture(t, func(o *Options) { o.Reports = nil })
+	c2, _ := g.session(RoleViewer)
+	if resp, _ := g.get("/reports/make?kind=weekly", c2); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("no maker: %d", resp.StatusCode)
 	}
 }

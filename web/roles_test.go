@@ -7,6 +7,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/dongnai/presswatch/store"
 )
 
 // wantRoles is the designed access of every non-public route, written out
@@ -28,6 +31,11 @@ var wantRoles = map[string]string{
 	"POST /alerts/silences":              "admin analyst",
 	"POST /alerts/silences/{id}/expire":  "admin analyst",
 	"GET /reports":                       "admin analyst foreign_affairs police viewer",
+	"GET /reports/make":                  "admin analyst foreign_affairs police viewer",
+	"GET /articles/{id}/evidence":        "admin analyst foreign_affairs police",
+	"POST /articles/{id}/evidence":       "admin analyst foreign_affairs police",
+	"POST /articles/{id}/responses":      "admin foreign_affairs",
+	"GET /evidence/{sid}/{format}":       "admin analyst foreign_affairs police",
 	"GET /saved":                         "admin analyst foreign_affairs police",
 	"POST /saved":                        "admin analyst foreign_affairs police",
 	"POST /saved/{id}/delete":            "admin analyst foreign_affairs police",
@@ -102,6 +110,12 @@ func roleMatrix(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	artID := f.arts[0].ID
 	alertID, silenceID := matrixAlert(t, f)
+	snapID := store.SnapshotID(artID, 1)
+	if err := f.store.(store.EvidenceStore).SaveSnapshot(ctx, store.Snapshot{ID: snapID, ArticleID: artID, Seq: 1, URL: f.arts[0].URL,
+		Status: 200, CapturedAt: time.Now().UTC(), SHA256: "00", Title: "t", Text: "x", Headers: "{}", WARCPath: "x/1.warc",
+		Change: store.ChangeFirst}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
 	for pattern, want := range wantRoles {
 		method, path, _ := strings.Cut(pattern, " ")
 		api := strings.HasPrefix(path, "/api/")
@@ -118,7 +132,10 @@ func roleMatrix(t *testing.T, f *fixture) {
 						t.Fatal(err)
 					}
 				}
-				p := strings.NewReplacer("{$}", "", "{id}", artID).Replace(path)
+				p := strings.NewReplacer("{$}", "", "{id}", artID, "{sid}", snapID, "{format}", "pdf").Replace(path)
+				if path == "/reports/make" {
+					p += "?kind=weekly&format=html"
+				}
 				switch {
 				case strings.Contains(path, "/stories/"):
 					p = strings.Replace(path, "{id}", "c-airport", 1)
@@ -135,7 +152,8 @@ func roleMatrix(t *testing.T, f *fixture) {
 				var body string
 				if method == http.MethodPost {
 					body = url.Values{"q": {"Dong Nai"}, "name": {"matrix"}, "query": {"Dong Nai"}, "reason": {"matrix"}, "duration": {"1h"},
-						"receiver": {"police"}, "min_risk": {"50"}, "enabled": {"1"}}.Encode()
+						"receiver": {"police"}, "min_risk": {"50"}, "enabled": {"1"},
+						"text": {"Phản hồi"}, "responded_on": {"2026-11-20"}, "channel": {"letter"}}.Encode()
 					if api {
 						body = `{"name":"matrix","query":"Dong Nai"}`
 						if strings.HasSuffix(path, "/alert") {

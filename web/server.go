@@ -57,6 +57,16 @@ type Options struct {
 	// Checks are run by /readyz; a failing one makes it answer 503 with the
 	// check's name.
 	Checks map[string]func(ctx context.Context) error
+	// Translator shows foreign articles' titles and leads in Vietnamese
+	// beside the original; nil or unconfigured: the page says no machine
+	// translation service is configured.
+	Translator Translator
+	// Evidence captures alerted and opened articles and serves the captures
+	// (/articles/{id}/evidence); nil: the evidence pages answer 503.
+	Evidence EvidenceArchive
+	// Reports makes a report of any period on demand, as HTML, PDF or DOCX
+	// (/reports/make); nil: only the archive is shown.
+	Reports ReportMaker
 	// Demo enables demo-only pages.
 	Demo bool
 	// Mailbox is the demo's SMTP sink, listed at /demo/mailbox when Demo is set.

@@ -14,7 +14,7 @@ import (
 
 // cmdReport is `presswatch report --kind weekly --period 2026-W47 [--send]
 // [--out DIR]`: it generates one report on demand. --out writes report.html
-// (with the PNG charts beside it), report.pdf, report.txt and report.json to
+// (with the PNG charts beside it), report.pdf, report.docx, report.txt and report.json to
 // DIR; --send archives it and sends it to the configured recipients through
 // the outbox, once: a period already sent is not sent again.
 func cmdReport(ctx context.Context, g *globals, args []string) error {
@@ -75,9 +75,9 @@ func cmdReport(ctx context.Context, g *globals, args []string) error {
 		if err := gen.WriteDir(o, *out); err != nil {
 			return err
 		}
-		pdf := "report.pdf"
+		pdf := "report.pdf, report.docx"
 		if o.PDFError != nil {
-			pdf = fmt.Sprintf("no PDF (%v)", o.PDFError)
+			pdf = fmt.Sprintf("report.docx, no PDF (%v)", o.PDFError)
 		}
 		fmt.Fprintf(g.Stdout, "%s: %d articles, %d charts, %s, written to %s\n", o.DigestID, o.Report.Total, len(o.Charts), pdf, *out)
 	}

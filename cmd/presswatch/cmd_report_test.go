@@ -51,10 +51,11 @@ func TestReport(t *testing.T) {
 	if err := cmdReport(ctx, g, []string{"--kind", "weekly", "--period", "2026-W47", "--out", out}); err != nil {
 		t.Fatalf("report: %v\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), "weekly-2026-W47: 3 articles") {
+	// No browser is configured: the PDF is written natively, beside the DOCX.
+	if !strings.Contains(stdout.String(), "weekly-2026-W47: 3 articles") || !strings.Contains(stdout.String(), "report.pdf, report.docx") {
 		t.Errorf("output: %s", stdout.String())
 	}
-	for _, f := range []string{"report.html", "report.txt", "report.json", "volume.png", "countries.png", "tone.png"} {
+	for _, f := range []string{"report.html", "report.pdf", "report.docx", "report.txt", "report.json", "volume.png", "countries.png", "tone.png"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("missing %s: %v", f, err)
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/dongnai/presswatch/classifier"
 	"github.com/dongnai/presswatch/configs"
 	"github.com/dongnai/presswatch/crawler"
+	"github.com/dongnai/presswatch/evidence"
 	"github.com/dongnai/presswatch/index"
 	"github.com/dongnai/presswatch/store"
 	"github.com/dongnai/presswatch/web"
@@ -199,9 +200,20 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 			return nil, err
 		}
 	}
+	// Evidence: the alerter captures alerted articles and re-checks them;
+	// web nodes capture what officers open and serve the captures.
+	var arch *evidence.Archive
+	if rs[roleAlerter] || rs[roleWeb] {
+		if arch, err = newEvidence(cfg, st, log); err != nil {
+			return nil, fmt.Errorf("evidence: %w", err)
+		}
+	}
 	if rs[roleAlerter] {
 		if err := addAlerter(a, cfg, st, b, log, reg); err != nil {
 			return nil, err
+		}
+		if arch != nil {
+			a.add("evidence", phaseProcessor, arch.Run)
 		}
 		// Reports are scheduled beside the alerter: each period is claimed
 		// atomically in the store, so any number of alerters is safe.
@@ -227,10 +239,19 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		for _, r := range ac.Receivers {
 			receivers = append(receivers, r.Name)
 		}
+		// Reports can be made on demand from the web UI (any period, HTML,
+		// PDF or DOCX) wherever the store can compute them.
+		var reports web.ReportMaker
+		if gen, err := newDigestGenerator(cfg, digestConfig(cfg), st, log); err == nil {
+			reports = gen
+		} else {
+			log.Warn("reports cannot be made from the web UI", "err", err)
+		}
 		srv, err := web.New(web.Options{
 			Listen: cfg.Web.Listen, BaseURL: cfg.Web.BaseURL, SessionSecret: []byte(cfg.Web.SessionSecret.Value()),
 			Store: st, Search: ix, Saved: web.NewStoreSaved(st), AlertReceivers: receivers, Gatherer: reg, Checks: checks,
-			Demo: ex != nil, Mailbox: demoMailbox(ex), Logger: log, Registerer: reg,
+			Demo: ex != nil, Mailbox: demoMailbox(ex), Reports: reports, Translator: newTranslator(cfg, st, log), Evidence: webEvidence(arch),
+			Logger: log, Registerer: reg,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("web server: %w", err)
@@ -246,6 +267,14 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		p.addr = func() string { return ops.ln.Addr().String() }
 	}
 	return p, nil
+}
+
+// webEvidence hands the archive to the web server, or nil (not a typed nil).
+func webEvidence(arch *evidence.Archive) web.EvidenceArchive {
+	if arch == nil {
+		return nil
+	}
+	return arch
 }
 
 func demoMailbox(ex *extras) web.MailboxLister {

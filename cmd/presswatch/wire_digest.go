@@ -92,14 +92,22 @@ func newDigestGenerator(cfg *configs.Loaded, dc configs.DigestConfig, st store.S
 	if err != nil {
 		return nil, fmt.Errorf("reports: time zone %q: %w", tz, err)
 	}
-	chromium, err := digest.FindChromium(dc.Chromium)
-	if err != nil {
-		if dc.Chromium != "" && dc.Chromium != "off" {
+	// The PDF is written natively unless digest.chromium names a browser
+	// ("auto" looks one up) to print the HTML instead.
+	var chromium string
+	switch dc.Chromium {
+	case "", "off":
+	case "auto":
+		if chromium, err = digest.FindChromium(""); err != nil {
+			log.Info("no chromium found: reports use the native PDF writer", "err", err)
+		}
+	default:
+		if chromium, err = digest.FindChromium(dc.Chromium); err != nil {
 			return nil, fmt.Errorf("reports: digest.chromium: %w", err)
 		}
-		log.Warn("reports will have no PDF", "err", err)
 	}
-	gen, err := digest.New(digest.Options{Store: rs, Location: loc, BaseURL: cfg.Web.BaseURL, Chromium: chromium, Logger: log})
+	gen, err := digest.New(digest.Options{Store: rs, Location: loc, BaseURL: cfg.Web.BaseURL, Chromium: chromium,
+		NoPDF: dc.Chromium == "off", Agency: agencyHeader(dc.Agency), Translator: newTranslator(cfg, st, log), Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
@@ -146,4 +154,10 @@ func mailDomain(cfg *configs.Loaded) string {
 		return u.Hostname()
 	}
 	return "presswatch.local"
+}
+
+// agencyHeader turns the configured issuing agency into the reports' header.
+func agencyHeader(a configs.DigestAgency) digest.AgencyHeader {
+	return digest.AgencyHeader{Parent: a.Parent, Agency: a.Agency, Symbol: a.Symbol, Place: a.Place,
+		SignerTitle: a.SignerTitle, SignerName: a.SignerName, Recipients: a.Recipients}
 }

@@ -26,6 +26,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Digests", func(t *testing.T) { RunDigests(t, open) })
 	t.Run("Outbox", func(t *testing.T) { RunOutbox(t, open) })
 	t.Run("SavedSearches", func(t *testing.T) { RunSavedSearches(t, open) })
+	t.Run("Translations", func(t *testing.T) { RunTranslations(t, open) })
+	t.Run("Evidence", func(t *testing.T) { RunEvidence(t, open) })
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s store.Store)

@@ -1,0 +1,67 @@
+package classifier
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/dongnai/presswatch/article"
+)
+
+// TestClustersStoryAcrossUpdatesAndLanguages: re-published "Update:" pieces
+// and the same event told in four languages are one story, so an alert route
+// grouped by cluster sends one alert plus updates; a different event in the
+// same city on the same day stays apart.
+func TestClustersStoryAcrossUpdatesAndLanguages(t *testing.T) {
+	e := newTestEngine(t, nil)
+	pub := time.Date(2026, 11, 18, 2, 0, 0, 0, time.UTC)
+	classify := func(id, lang, outlet, title, text string, after time.Duration) string {
+		t.Helper()
+		c, err := e.Classify(context.Background(), &article.Article{ID: id, Lang: lang, Outlet: outlet, Title: title, Text: text, Published: pub.Add(after)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Cluster
+	}
+	raid := classify("raid-en", "en", "Wire A", "Police detain 40 people in gambling raid in Bien Hoa City, Dong Nai",
+		"Police in Bien Hoa City, Dong Nai province, detained 40 people on Tuesday night in a raid on an illegal gambling den. Officers seized 350 million dong in cash and dozens of phones, local media reported.", 0)
+	update := classify("raid-en-upd", "en", "Wire B", "UPDATE 2-Police detain 40 people in gambling raid in Bien Hoa City",
+		"Adds police statement. Dong Nai police said on Wednesday that the 40 people detained in Bien Hoa City would face charges of organising gambling; the investigation into the den's owners continues.", 3*time.Hour)
+	vi := classify("raid-vi", "vi", "Báo X", "Công an Đồng Nai bắt 40 người đánh bạc ở Biên Hòa",
+		"Công an thành phố Biên Hòa, tỉnh Đồng Nai đã bắt quả tang 40 người đánh bạc, thu giữ 350 triệu đồng cùng nhiều điện thoại.", time.Hour)
+	zh := classify("raid-zh", "zh", "新闻 Y", "同奈省边和市警方突袭赌场 拘留40人",
+		"越南同奈省边和市警方周二晚突袭一处非法赌场，拘留40人，缴获现金3.5亿越南盾。", 2*time.Hour)
+	ko := classify("raid-ko", "ko", "뉴스 Z", "동나이성 비엔호아 경찰, 불법 도박장 단속…40명 구금",
+		"베트남 동나이성 비엔호아시 경찰이 불법 도박장을 단속해 40명을 구금하고 현금 3억5천만동을 압수했다.", 4*time.Hour)
+	other := classify("flood", "en", "Wire A", "Floods cut roads in Bien Hoa City after record rain",
+		"Heavy rain flooded several wards of Bien Hoa City in Dong Nai province on Tuesday, cutting roads and forcing schools to close.", 30*time.Minute)
+
+	for name, got := range map[string]string{"update": update, "vi": vi, "zh": zh, "ko": ko} {
+		if got != raid {
+			t.Errorf("%s telling of the raid is in cluster %s, want the story's %s", name, got, raid)
+		}
+	}
+	if other == raid {
+		t.Errorf("a flood story of the same city and day joined the raid's cluster %s", raid)
+	}
+}
+
+func TestFigures(t *testing.T) {
+	for in, want := range map[string][]string{
+		"2,000 workers and 40 detained in 2026":   {"2000", "40"},
+		"3.5 tỷ đồng, 12 000 người, ngày 1/7":     {"35", "12000"},
+		"founded 1998; 007 agents; room 5":        nil,
+		"Pou Chen's 3,000 staff — 1,500 laid off": {"3000", "1500"},
+	} {
+		got := figures(in)
+		if len(got) != len(want) {
+			t.Errorf("figures(%q) = %q, want %q", in, got, want)
+			continue
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("figures(%q) = %q, want %q", in, got, want)
+			}
+		}
+	}
+}

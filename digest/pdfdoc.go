@@ -1,0 +1,364 @@
+package digest
+
+import (
+	"bytes"
+	_ "embed" // the CJK font
+	"fmt"
+	"strings"
+	"unicode"
+
+	"codeberg.org/go-fonts/liberation/liberationsansbold"
+	"codeberg.org/go-fonts/liberation/liberationsansitalic"
+	"codeberg.org/go-fonts/liberation/liberationsansregular"
+	"codeberg.org/go-pdf/fpdf"
+)
+
+// cjkFont covers Chinese, Japanese and Korean; see fonts/README.md.
+//
+//go:embed fonts/DroidSansFallback.ttf
+var cjkFont []byte
+
+// Page geometry of the native PDF, in millimetres: A4 with the margins of
+// an administrative document (Nghị định 30/2020/NĐ-CP, Phụ lục I: top and
+// bottom 20–25, left 30–35, right 15–20).
+const (
+	pdfMarginTop    = 20.0
+	pdfMarginBottom = 20.0
+	pdfMarginLeft   = 30.0
+	pdfMarginRight  = 15.0
+	pdfBodySize     = 10.5 // pt
+	pdfLine         = 5.2  // mm per line of body text
+)
+
+const (
+	fontLatin = "latin" // Liberation Sans: Latin, Vietnamese, Cyrillic, Greek
+	fontCJK   = "cjk"   // Droid Sans Fallback: Han, Kana, Hangul
+)
+
+// NativePDF writes the report as a PDF without a browser: text is real text
+// (searchable, copyable) in embedded, subsetted fonts that cover Vietnamese
+// and CJK, and the charts are the same PNGs as in the HTML.
+func NativePDF(r *Report, charts []Chart, h AgencyHeader) ([]byte, error) {
+	loc := r.Generated.Location()
+	doc := buildDocument(r, charts, loc)
+	p := fpdf.New("P", "mm", "A4", "")
+	p.SetMargins(pdfMarginLeft, pdfMarginTop, pdfMarginRight)
+	p.SetAutoPageBreak(true, pdfMarginBottom)
+	p.AddUTF8FontFromBytes(fontLatin, "", liberationsansregular.TTF)
+	p.AddUTF8FontFromBytes(fontLatin, "B", liberationsansbold.TTF)
+	p.AddUTF8FontFromBytes(fontLatin, "I", liberationsansitalic.TTF)
+	p.AddUTF8FontFromBytes(fontCJK, "", cjkFont)
+	p.SetTitle(doc.Title+" — "+doc.Subtitle, true)
+	p.SetAuthor(h.Agency, true)
+	p.SetCreator("presswatch", true)
+	p.SetCreationDate(r.Generated)
+	p.SetModificationDate(r.Generated)
+	p.AliasNbPages("{nb}")
+	p.SetFooterFunc(func() {
+		p.SetY(-12)
+		p.SetFont(fontLatin, "", 8)
+		p.SetTextColor(120, 120, 120)
+		p.CellFormat(0, 5, fmt.Sprintf("%s · %s · trang %d/{nb}", doc.Title, r.Period, p.PageNo()), "", 0, "C", false, 0, "")
+		p.SetTextColor(0, 0, 0)
+	})
+	p.AddPage()
+	w := &pdfWriter{p: p}
+	w.header(doc, h)
+	for _, b := range doc.Blocks {
+		w.block(b)
+	}
+	if err := p.Error(); err != nil {
+		return nil, fmt.Errorf("write pdf %s %s: %w", r.Kind, r.Period, err)
+	}
+	var buf bytes.Buffer
+	if err := p.Output(&buf); err != nil {
+		return nil, fmt.Errorf("write pdf %s %s: %w", r.Kind, r.Period, err)
+	}
+	return buf.Bytes(), nil
+}
+
+type pdfWriter struct {
+	p       *fpdf.Fpdf
+	figures int // images registered so far, for their names
+}
+
+func (w *pdfWriter) width() float64 {
+	pw, _ := w.p.GetPageSize()
+	return pw - pdfMarginLeft - pdfMarginRight
+}
+
+// header writes the agency block and the national motto side by side, then
+// the report's name and period.
+func (w *pdfWriter) header(doc *document, h AgencyHeader) {
+	p := w.p
+	col := w.width() / 2
+	x, y := p.GetX(), p.GetY()
+	p.SetFont(fontLatin, "", 9.5)
+	p.MultiCell(col-4, 4.6, strings.ToUpper(h.Parent), "", "C", false)
+	p.SetFont(fontLatin, "B", 9.5)
+	p.SetX(x)
+	p.MultiCell(col-4, 4.6, strings.ToUpper(h.Agency), "", "C", false)
+	p.SetX(x)
+	p.SetFont(fontLatin, "", 9.5)
+	p.MultiCell(col-4, 6, "Số: "+h.Number(doc.Kind), "", "C", false)
+	leftEnd := p.GetY()
+	p.SetXY(x+col, y)
+	p.SetFont(fontLatin, "B", 9.5)
+	p.MultiCell(col, 4.6, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "", "C", false)
+	p.SetX(x + col)
+	p.MultiCell(col, 4.6, "Độc lập - Tự do - Hạnh phúc", "", "C", false)
+	p.SetX(x + col)
+	p.SetFont(fontLatin, "I", 9.5)
+	p.MultiCell(col, 6, h.PlaceDate(doc.Date), "", "C", false)
+	if p.GetY() < leftEnd {
+		p.SetY(leftEnd)
+	}
+	p.Ln(4)
+	p.SetFont(fontLatin, "B", 14)
+	p.MultiCell(0, 7, strings.ToUpper(doc.Title), "", "C", false)
+	p.SetFont(fontLatin, "", 11)
+	w.mixed(doc.Subtitle, "", 11, 5.5, "C")
+	p.Ln(3)
+}
+
+func (w *pdfWriter) block(b block) {
+	p := w.p
+	switch b := b.(type) {
+	case heading:
+		size := 12.5
+		if b.Level > 1 {
+			size = 11
+		}
+		_, pageH := p.GetPageSize()
+		if p.GetY() > pageH-pdfMarginBottom-25 { // keep a heading with what follows
+			p.AddPage()
+		}
+		p.Ln(2)
+		w.mixed(b.Text, "B", size, size*0.5, "L")
+		p.Ln(1)
+	case para:
+		style := ""
+		if b.Italic {
+			style = "I"
+		}
+		if b.Muted {
+			p.SetTextColor(90, 90, 90)
+		}
+		w.mixed(b.Text, style, pdfBodySize, pdfLine, "L")
+		p.SetTextColor(0, 0, 0)
+		p.Ln(1.5)
+	case list:
+		for _, it := range b.Items {
+			p.SetFont(fontLatin, "", pdfBodySize)
+			p.CellFormat(5, pdfLine, "•", "", 0, "L", false, 0, "")
+			left, _, _, _ := p.GetMargins()
+			p.SetLeftMargin(left + 5)
+			w.mixed(it, "", pdfBodySize, pdfLine, "L")
+			p.SetLeftMargin(left)
+			p.SetX(left)
+		}
+		p.Ln(1.5)
+	case table:
+		w.table(b)
+	case figure:
+		w.figure(b)
+	}
+}
+
+// mixed writes text that may hold CJK runs, switching font per run, wrapped
+// within the margins. align "C" centres it line by line (single-font runs
+// only: centred lines are headings in one script).
+func (w *pdfWriter) mixed(text, style string, size, lineH float64, align string) {
+	p := w.p
+	runs := scriptRuns(text)
+	if align == "C" || len(runs) == 1 && runs[0].cjk {
+		font, st := fontLatin, style
+		if hasCJK(text) {
+			font, st = fontCJK, ""
+		}
+		p.SetFont(font, st, size)
+		p.MultiCell(0, lineH, text, "", align, false)
+		return
+	}
+	for _, r := range runs {
+		if r.cjk {
+			p.SetFont(fontCJK, "", size)
+		} else {
+			p.SetFont(fontLatin, style, size)
+		}
+		p.Write(lineH, r.text)
+	}
+	p.Ln(lineH)
+}
+
+// table draws a table with wrapped cells; a row never splits across pages
+// and the header is repeated on a new page.
+func (w *pdfWriter) table(t table) {
+	p := w.p
+	cols := len(t.Header)
+	widths := make([]float64, cols)
+	total := 0.0
+	for i := range widths {
+		widths[i] = 1
+		if i < len(t.Widths) {
+			widths[i] = t.Widths[i]
+		}
+		total += widths[i]
+	}
+	for i := range widths {
+		widths[i] *= w.width() / total
+	}
+	const size, lineH = 9.0, 4.4
+	_, pageH := p.GetPageSize()
+	row := func(cells []string, bold bool, fill bool) {
+		lines := make([][]string, cols)
+		n := 1
+		for i := 0; i < cols; i++ {
+			c := ""
+			if i < len(cells) {
+				c = cells[i]
+			}
+			w.cellFont(c, bold, size)
+			lines[i] = p.SplitText(c, widths[i])
+			if len(lines[i]) > n {
+				n = len(lines[i])
+			}
+		}
+		h := float64(n)*lineH + 1.6
+		if p.GetY()+h > pageH-pdfMarginBottom {
+			p.AddPage()
+			if !bold {
+				w.tableHeader(t, widths, size, lineH)
+			}
+		}
+		x, y := p.GetX(), p.GetY()
+		for i := 0; i < cols; i++ {
+			align := "L"
+			if i < len(t.Num) && t.Num[i] {
+				align = "R"
+			}
+			if fill {
+				p.SetFillColor(232, 238, 245)
+			}
+			p.Rect(x, y, widths[i], h, map[bool]string{true: "FD", false: "D"}[fill])
+			c := ""
+			if i < len(cells) {
+				c = cells[i]
+			}
+			w.cellFont(c, bold, size)
+			p.SetXY(x, y+0.8)
+			p.MultiCell(widths[i], lineH, c, "", align, false)
+			x += widths[i]
+		}
+		p.SetXY(pdfMarginLeft, y+h)
+	}
+	p.SetDrawColor(170, 170, 170)
+	if p.GetY()+3*lineH > pageH-pdfMarginBottom {
+		p.AddPage()
+	}
+	row(t.Header, true, true)
+	for _, r := range t.Rows {
+		row(r, false, false)
+	}
+	p.SetDrawColor(0, 0, 0)
+	p.Ln(3)
+}
+
+// tableHeader repeats t's header row at the top of a new page.
+func (w *pdfWriter) tableHeader(t table, widths []float64, size, lineH float64) {
+	p := w.p
+	x, y := p.GetX(), p.GetY()
+	h := lineH + 1.6
+	for i, c := range t.Header {
+		align := "L"
+		if i < len(t.Num) && t.Num[i] {
+			align = "R"
+		}
+		p.SetFillColor(232, 238, 245)
+		p.Rect(x, y, widths[i], h, "FD")
+		w.cellFont(c, true, size)
+		p.SetXY(x, y+0.8)
+		p.MultiCell(widths[i], lineH, c, "", align, false)
+		x += widths[i]
+	}
+	p.SetXY(pdfMarginLeft, y+h)
+}
+
+// cellFont picks the font for a table cell: CJK when the cell holds CJK
+// script (cells are short and in one script), else Liberation Sans.
+func (w *pdfWriter) cellFont(s string, bold bool, size float64) {
+	if hasCJK(s) {
+		w.p.SetFont(fontCJK, "", size)
+		return
+	}
+	style := ""
+	if bold {
+		style = "B"
+	}
+	w.p.SetFont(fontLatin, style, size)
+}
+
+func (w *pdfWriter) figure(f figure) {
+	p := w.p
+	w.figures++
+	name := fmt.Sprintf("figure-%d", w.figures)
+	info := p.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(f.PNG))
+	if info == nil || p.Error() != nil {
+		return
+	}
+	wmm := w.width() * 0.85
+	hmm := wmm * info.Height() / info.Width()
+	_, pageH := p.GetPageSize()
+	if p.GetY()+hmm+8 > pageH-pdfMarginBottom {
+		p.AddPage()
+	}
+	x := pdfMarginLeft + (w.width()-wmm)/2
+	p.ImageOptions(name, x, p.GetY(), wmm, hmm, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	p.SetY(p.GetY() + hmm + 1)
+	p.SetTextColor(90, 90, 90)
+	w.mixed(f.Caption, "I", 8.5, 4.2, "C")
+	p.SetTextColor(0, 0, 0)
+	p.Ln(2)
+}
+
+type run struct {
+	text string
+	cjk  bool
+}
+
+// isCJK reports whether r is drawn with the CJK font: Han, Kana, Hangul,
+// CJK punctuation and full-width forms.
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) ||
+		r >= 0x3000 && r <= 0x303f || r >= 0xff00 && r <= 0xffef
+}
+
+func hasCJK(s string) bool {
+	return strings.IndexFunc(s, isCJK) >= 0
+}
+
+// scriptRuns splits s into maximal runs of CJK and other text. Spaces and
+// punctuation shared by both stay with the run they are in.
+func scriptRuns(s string) []run {
+	var out []run
+	start, cur := 0, false
+	first := true
+	for i, r := range s {
+		if unicode.IsSpace(r) || unicode.IsPunct(r) && !isCJK(r) {
+			continue
+		}
+		c := isCJK(r)
+		if first {
+			cur, first = c, false
+			continue
+		}
+		if c != cur {
+			out = append(out, run{s[start:i], cur})
+			start, cur = i, c
+		}
+	}
+	if start < len(s) {
+		out = append(out, run{s[start:], cur})
+	}
+	return out
+}

@@ -1,0 +1,117 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dongnai/presswatch/store"
+)
+
+// RunEvidence checks the evidence schedule, captures and responses.
+func RunEvidence(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	es, ok := s.(store.EvidenceStore)
+	if !ok {
+		t.Fatal("the store does not implement store.EvidenceStore")
+	}
+	now := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
+	if err := es.RequestEvidence(ctx, store.EvidenceCheck{ArticleID: "a1", URL: "https://x.example/a1", Reason: store.EvidenceAlert, NextAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	// A second request (the article opened later) keeps the schedule.
+	if err := es.RequestEvidence(ctx, store.EvidenceCheck{ArticleID: "a1", URL: "https://x.example/a1", Reason: store.EvidenceOpened, NextAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := es.RequestEvidence(ctx, store.EvidenceCheck{ArticleID: "a2", URL: "https://x.example/a2", Reason: store.EvidenceOpened, NextAt: now.Add(2 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	due, err := es.DueEvidence(ctx, now, 10)
+	if err != nil || len(due) != 1 || due[0].ArticleID != "a1" || due[0].Reason != store.EvidenceAlert || !due[0].NextAt.Equal(now) {
+		t.Fatalf("due at now: %+v, %v", due, err)
+	}
+	sn := store.Snapshot{ID: store.SnapshotID("a1", 1), ArticleID: "a1", Seq: 1, URL: "https://x.example/a1", FinalURL: "https://x.example/a1",
+		Status: 200, CapturedAt: now, SHA256: strings.Repeat("ab", 32), Title: "Tiêu đề", Text: "Nội dung 同奈",
+		Headers: `{"Content-Type":"text/html"}`, WARCPath: "a1/1.warc", Change: store.ChangeFirst}
+	if err := es.SaveSnapshot(ctx, sn, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := es.SaveSnapshot(ctx, sn, now.Add(time.Hour)); err != nil { // a redelivery
+		t.Fatal(err)
+	}
+	if due, _ := es.DueEvidence(ctx, now.Add(30*time.Minute), 10); len(due) != 0 {
+		t.Fatalf("rescheduled check due early: %+v", due)
+	}
+	due, _ = es.DueEvidence(ctx, now.Add(3*time.Hour), 10)
+	if len(due) != 2 || due[0].ArticleID != "a1" || due[0].Step != 1 || due[1].ArticleID != "a2" {
+		t.Fatalf("due later: %+v", due)
+	}
+	sn2 := sn
+	sn2.ID, sn2.Seq, sn2.CapturedAt, sn2.Status, sn2.Change, sn2.ChangeDetail = store.SnapshotID("a1", 2), 2, now.Add(time.Hour), 404, store.ChangeDeleted, "HTTP 404"
+	if err := es.SaveSnapshot(ctx, sn2, time.Time{}); err != nil { // the schedule ends
+		t.Fatal(err)
+	}
+	if due, _ := es.DueEvidence(ctx, now.AddDate(1, 0, 0), 10); len(due) != 1 || due[0].ArticleID != "a2" {
+		t.Fatalf("a finished schedule is still due: %+v", due)
+	}
+	list, err := es.ListSnapshots(ctx, "a1")
+	if err != nil || len(list) != 2 || list[0].Seq != 1 || list[1].Change != store.ChangeDeleted || list[0].Text != "Nội dung 同奈" || !list[1].CapturedAt.Equal(now.Add(time.Hour)) {
+		t.Fatalf("snapshots: %+v, %v", list, err)
+	}
+	if got, err := es.GetSnapshot(ctx, sn.ID); err != nil || got.SHA256 != sn.SHA256 || got.Headers != sn.Headers {
+		t.Fatalf("get: %+v, %v", got, err)
+	}
+	if _, err := es.GetSnapshot(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("missing snapshot: %v", err)
+	}
+
+	r := store.Response{ID: "r1", Cluster: "c-raid", ArticleID: "a1", Text: "Sở Ngoại vụ đính chính: thông tin không đúng sự thật.",
+		RespondedOn: now.Add(2 * time.Hour), Channel: store.ChannelLetter, ApprovedBy: "Giám đốc Sở", Narratives: []string{"n-merger", "n-dioxin"},
+		CreatedBy: "officer1"}
+	if err := es.UpsertResponse(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := es.UpsertResponse(ctx, store.Response{ID: "r2", Cluster: "c-other", Text: "x", RespondedOn: now.AddDate(0, -6, 0),
+		Channel: store.ChannelStatement}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []store.Response{
+		{ID: "b", Cluster: "c", Text: " ", RespondedOn: now, Channel: store.ChannelLetter},
+		{ID: "b", Cluster: "c", Text: "x", RespondedOn: now, Channel: "fax"},
+		{ID: "b", Cluster: "c", Text: strings.Repeat("x", 20001), RespondedOn: now, Channel: store.ChannelLetter},
+		{ID: "b\x00", Cluster: "c", Text: "x", RespondedOn: now, Channel: store.ChannelLetter},
+	} {
+		if err := es.UpsertResponse(ctx, bad); !errors.Is(err, store.ErrInvalidResponse) {
+			t.Errorf("invalid response %+v accepted: %v", bad.Channel, err)
+		}
+	}
+	got, err := es.ListResponses(ctx, store.ResponseFilter{Since: now, Until: now.AddDate(0, 0, 1)})
+	if err != nil || len(got) != 1 || got[0].ID != "r1" || got[0].Outcome != store.OutcomePending || len(got[0].Narratives) != 2 ||
+		got[0].Narratives[1] != "n-dioxin" || !got[0].RespondedOn.Equal(r.RespondedOn) {
+		t.Fatalf("responses in range: %+v, %v", got, err)
+	}
+	if err := es.SetResponseOutcome(ctx, "r1", store.OutcomeRetracted, "the page was removed", now.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := es.SetResponseOutcome(ctx, "nope", store.OutcomeRetracted, "", now); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("outcome of a missing response: %v", err)
+	}
+	if open, _ := es.ListResponses(ctx, store.ResponseFilter{Open: true}); len(open) != 1 || open[0].ID != "r2" {
+		t.Fatalf("open responses: %+v", open)
+	}
+	got, _ = es.ListResponses(ctx, store.ResponseFilter{Cluster: "c-raid"})
+	if len(got) != 1 || got[0].Outcome != store.OutcomeRetracted || got[0].OutcomeNote != "the page was removed" {
+		t.Fatalf("after the outcome: %+v", got)
+	}
+	// An edit of the response keeps its outcome.
+	r.Text = "Sở Ngoại vụ đính chính (bản sửa)."
+	if err := es.UpsertResponse(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := es.ListResponses(ctx, store.ResponseFilter{ArticleID: "a1"}); len(got) != 1 || got[0].Outcome != store.OutcomeRetracted || got[0].Text != r.Text {
+		t.Fatalf("after an edit: %+v", got)
+	}
+}

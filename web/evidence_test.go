@@ -1,0 +1,137 @@
+package web
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dongnai/presswatch/digest"
+	"github.com/dongnai/presswatch/evidence"
+	"github.com/dongnai/presswatch/store"
+)
+
+// TestEvidenceAndResponses: an officer opens a foreign article, which is
+// captured (WARC and evidence sheet downloadable); the outlet corrects it and
+// the change is shown word by word; a Foreign Affairs officer records the
+// office's response (the police may read, not write); the response and its
+// outcome appear in the quarterly bulletin.
+func TestEvidenceAndResponses(t *testing.T) {
+	var mu sync.Mutex
+	text := "Police detained 40 people."
+	site := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		_, _ = io.WriteString(w, "<html><body><h1>Raid</h1><p>"+text+"</p></body></html>")
+	}))
+	defer site.Close()
+	// Every fixture URL is answered by the loopback site: nothing leaves the machine.
+	dialer := &net.Dialer{}
+	client := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return dialer.DialContext(ctx, network, site.Listener.Addr().String())
+		},
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // the test's own loopback server
+	}}
+	clk := time.Now().UTC()
+	var arch *evidence.Archive
+	f := newFixture(t, func(o *Options) {
+		var err error
+		arch, err = evidence.New(evidence.Options{Store: o.Store.(evidence.Store), Dir: t.TempDir(), Client: client,
+			Now: func() time.Time { return clk }, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Evidence = arch
+	})
+	ctx := context.Background()
+	es := f.store.(store.EvidenceStore)
+	a := f.arts[0]
+	police, pcsrf := f.session(RolePolice)
+	if resp, _ := f.get("/articles/"+a.ID, police); resp.StatusCode != http.StatusOK {
+		t.Fatalf("article: %d", resp.StatusCode)
+	}
+	if n, err := arch.RunOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("opening the article scheduled %d captures (%v), want 1", n, err)
+	}
+	clk = clk.Add(time.Hour)
+	mu.Lock()
+	text = "Correction: police detained 45 people, not 40."
+	mu.Unlock()
+	if n, err := arch.RunOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("re-check after 1 h: %d, %v", n, err)
+	}
+	resp, page := f.get("/articles/"+a.ID+"/evidence", police)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "đính chính") || !strings.Contains(page, "<ins>") ||
+		!strings.Contains(page, "<del>40</del>") {
+		t.Fatalf("evidence page: %d\n%s", resp.StatusCode, page)
+	}
+	snaps, _ := es.ListSnapshots(ctx, a.ID)
+	if len(snaps) != 2 {
+		t.Fatalf("%d captures", len(snaps))
+	}
+	if resp, body := f.get("/evidence/"+snaps[0].ID+"/warc", police); resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "WARC/1.1\r\n") {
+		t.Errorf("warc: %d %.20q", resp.StatusCode, body)
+	}
+	if resp, body := f.get("/evidence/"+snaps[1].ID+"/pdf", police); resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "%PDF-") {
+		t.Errorf("evidence sheet: %d %.20q", resp.StatusCode, body)
+	}
+	post := func(path string, v url.Values, cookie, csrf string) *http.Response {
+		v.Set("csrf", csrf)
+		req, _ := http.NewRequest(http.MethodPost, f.http.URL+path, strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookie})
+		resp, _ := f.do(req)
+		return resp
+	}
+	form := url.Values{"text": {"Sở Ngoại vụ gửi thư đề nghị đính chính số người bị bắt."}, "responded_on": {clk.Format("2006-01-02")},
+		"channel": {"letter"}, "approved_by": {"Giám đốc Sở"}}
+	if r := post("/articles/"+a.ID+"/responses", form, police, pcsrf); r.StatusCode != http.StatusForbidden {
+		t.Errorf("police recorded a response: %d", r.StatusCode)
+	}
+	fa, facsrf := f.session(RoleForeignAffairs)
+	if r := post("/articles/"+a.ID+"/responses", form, fa, facsrf); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("record response: %d", r.StatusCode)
+	}
+	bad := url.Values{"text": {"x"}, "responded_on": {"yesterday"}, "channel": {"letter"}}
+	if r := post("/articles/"+a.ID+"/responses", bad, fa, facsrf); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("a response with a bad date: %d", r.StatusCode)
+	}
+	if _, page := f.get("/articles/"+a.ID+"/evidence", police); !strings.Contains(page, "Sở Ngoại vụ gửi thư") || !strings.Contains(page, "thư gửi cơ quan báo chí") {
+		t.Error("the response is not listed")
+	}
+	if entries, _ := f.store.ListAudit(ctx, 20); !hasAudit(entries, "response.create") {
+		t.Error("recording a response is not audited")
+	}
+	// The quarterly bulletin lists it.
+	g, err := digest.New(digest.Options{Store: f.store.(digest.ReportStore), Now: func() time.Time { return clk }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := digest.PeriodOf(digest.Quarterly, clk, hcmLocation())
+	file, err := g.Make(ctx, "quarterly", q.Label, "html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if html := string(file.Data); !strings.Contains(html, "Thông tin sai lệch và kết quả phản hồi") || !strings.Contains(html, "Sở Ngoại vụ gửi thư") ||
+		!strings.Contains(html, "Thư gửi cơ quan báo chí") {
+		t.Error("the quarterly bulletin lacks the response")
+	}
+}
+
+func hasAudit(entries []store.AuditEntry, action string) bool {
+	for _, e := range entries {
+		if e.Action == action {
+			return true
+		}
+	}
+	return false
+}

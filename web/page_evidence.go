@@ -1,0 +1,296 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/digest"
+	"github.com/dongnai/presswatch/evidence"
+	"github.com/dongnai/presswatch/store"
+)
+
+// EvidenceArchive captures pages and opens their WARC files
+// (*evidence.Archive implements it).
+type EvidenceArchive interface {
+	Request(ctx context.Context, articleID, pageURL, reason string) error
+	OpenWARC(sn store.Snapshot) (*os.File, error)
+}
+
+// responders may record the office's responses; every officer may read them.
+var responders = []string{RoleAdmin, RoleForeignAffairs}
+
+type evidenceCapture struct {
+	store.Snapshot
+	// Diff is the word diff against the capture before, as HTML built from
+	// escaped text (<ins>/<del> only); empty when there is nothing to show.
+	Diff template.HTML
+}
+
+type evidencePage struct {
+	A          *article.Article
+	Captures   []evidenceCapture
+	Responses  []store.Response
+	CanRespond bool
+	Today      string
+}
+
+// officerRoles are the roles whose opening of an article is captured.
+var officerRoles = map[string]bool{RoleAdmin: true, RoleAnalyst: true, RoleForeignAffairs: true, RolePolice: true}
+
+// requestOpenedCapture schedules the capture of an article an officer opens
+// (nothing when evidence is off; a failure is logged, the page goes on).
+func (s *Server) requestOpenedCapture(r *http.Request, a *article.Article) {
+	if s.opts.Evidence == nil || !officerRoles[principalFrom(r.Context()).User.Role] {
+		return
+	}
+	if err := s.opts.Evidence.Request(r.Context(), a.ID, a.URL, store.EvidenceOpened); err != nil {
+		s.log.Warn("request evidence", "id", a.ID, "err", err)
+	}
+}
+
+func (s *Server) evidenceStore(w http.ResponseWriter, r *http.Request) (store.EvidenceStore, bool) {
+	es, ok := s.opts.Store.(store.EvidenceStore)
+	if !ok || s.opts.Evidence == nil {
+		s.fail(w, r, false, http.StatusServiceUnavailable)
+		return nil, false
+	}
+	return es, true
+}
+
+// handleEvidence shows an article's captures as they were fetched, the
+// changes between them word by word, and the office's responses.
+func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
+	es, ok := s.evidenceStore(w, r)
+	if !ok {
+		return
+	}
+	a, err := s.opts.Store.GetArticle(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, false, http.StatusNotFound)
+		return
+	} else if err != nil {
+		s.log.Error("get article", "id", r.PathValue("id"), "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	snaps, err := es.ListSnapshots(r.Context(), a.ID)
+	if err != nil {
+		s.log.Error("list snapshots", "id", a.ID, "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	p := &evidencePage{A: a, CanRespond: allowed(responders, principalFrom(r.Context()).User.Role),
+		Today: time.Now().In(hcmLocation()).Format("2006-01-02")}
+	var last *store.Snapshot
+	for i := range snaps {
+		c := evidenceCapture{Snapshot: snaps[i]}
+		if last != nil && snaps[i].Status == http.StatusOK && snaps[i].Change != store.ChangeUnchanged {
+			c.Diff = diffHTML(evidence.Diff(last.Title+"\n"+last.Text, snaps[i].Title+"\n"+snaps[i].Text))
+		}
+		if snaps[i].Status == http.StatusOK {
+			last = &snaps[i]
+		}
+		p.Captures = append(p.Captures, c)
+	}
+	f := store.ResponseFilter{ArticleID: a.ID}
+	if p.Responses, err = es.ListResponses(r.Context(), f); err != nil {
+		s.log.Error("list responses", "id", a.ID, "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	if c := a.Classification; c != nil && c.Cluster != "" {
+		more, err := es.ListResponses(r.Context(), store.ResponseFilter{Cluster: c.Cluster})
+		if err == nil {
+			seen := map[string]bool{}
+			for _, x := range p.Responses {
+				seen[x.ID] = true
+			}
+			for _, x := range more {
+				if !seen[x.ID] {
+					p.Responses = append(p.Responses, x)
+				}
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, "evidence", "search", a.Title, p)
+}
+
+// diffHTML renders a word diff with <del> and <ins> around escaped text,
+// keeping only 30 words of context around changes.
+func diffHTML(ops []evidence.Op) template.HTML {
+	var b strings.Builder
+	changed := false
+	for i, op := range ops {
+		t := template.HTMLEscapeString(op.Text)
+		switch op.Kind {
+		case evidence.Insert:
+			changed = true
+			b.WriteString("<ins>" + t + "</ins>")
+		case evidence.Delete:
+			changed = true
+			b.WriteString("<del>" + t + "</del>")
+		default:
+			words := strings.Fields(op.Text)
+			if len(words) > 60 {
+				head, tail := "", ""
+				if i > 0 {
+					head = strings.Join(words[:30], " ") + " "
+				}
+				if i < len(ops)-1 {
+					tail = " " + strings.Join(words[len(words)-30:], " ")
+				}
+				t = template.HTMLEscapeString(head) + "<span class=\"muted\">…</span>" + template.HTMLEscapeString(tail)
+			}
+			b.WriteString(t)
+		}
+	}
+	if !changed {
+		return ""
+	}
+	return template.HTML(b.String()) //nolint:gosec // built from escaped text and fixed tags
+}
+
+// handleEvidenceCapture schedules a capture now (an officer's request).
+func (s *Server) handleEvidenceCapture(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.evidenceStore(w, r); !ok {
+		return
+	}
+	a, err := s.opts.Store.GetArticle(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, false, http.StatusNotFound)
+		return
+	} else if err != nil {
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	if err := s.opts.Evidence.Request(r.Context(), a.ID, a.URL, store.EvidenceOpened); err != nil {
+		s.log.Error("request evidence", "id", a.ID, "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	s.audit(r, "evidence.request", a.ID, "")
+	http.Redirect(w, r, "/articles/"+a.ID+"/evidence", http.StatusSeeOther)
+}
+
+// handleEvidenceFile serves a capture as WARC (/evidence/{sid}/warc) or as a
+// PDF evidence sheet (/evidence/{sid}/pdf).
+func (s *Server) handleEvidenceFile(w http.ResponseWriter, r *http.Request) {
+	es, ok := s.evidenceStore(w, r)
+	if !ok {
+		return
+	}
+	sn, err := es.GetSnapshot(r.Context(), r.PathValue("sid"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, false, http.StatusNotFound)
+		return
+	} else if err != nil {
+		s.log.Error("get snapshot", "id", r.PathValue("sid"), "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	name := "presswatch-" + sn.ID
+	switch r.PathValue("format") {
+	case "warc":
+		f, err := s.opts.Evidence.OpenWARC(sn)
+		if err != nil {
+			s.log.Error("open warc", "id", sn.ID, "err", err)
+			s.fail(w, r, false, http.StatusNotFound)
+			return
+		}
+		defer f.Close()
+		w.Header().Set("Content-Type", "application/warc")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name+".warc"))
+		_, _ = io.Copy(w, f)
+	case "pdf":
+		var a *article.Article
+		if a, err = s.opts.Store.GetArticle(r.Context(), sn.ArticleID); err != nil {
+			a = &article.Article{ID: sn.ArticleID, URL: sn.URL}
+		}
+		pdf, err := digest.EvidenceSheet(digest.EvidenceSheetData{Snapshot: sn, Outlet: a.Outlet, Published: a.Published,
+			Title: firstNonEmpty(sn.Title, a.Title)}, hcmLocation())
+		if err != nil {
+			s.log.Error("evidence sheet", "id", sn.ID, "err", err)
+			s.fail(w, r, false, http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name+".pdf"))
+		_, _ = w.Write(pdf)
+	default:
+		s.fail(w, r, false, http.StatusNotFound)
+	}
+}
+
+// handleResponseCreate records the office's response to an article's story.
+func (s *Server) handleResponseCreate(w http.ResponseWriter, r *http.Request) {
+	es, ok := s.evidenceStore(w, r)
+	if !ok {
+		return
+	}
+	a, err := s.opts.Store.GetArticle(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, false, http.StatusNotFound)
+		return
+	} else if err != nil {
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	on, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(r.PostFormValue("responded_on")), hcmLocation())
+	if err != nil {
+		s.fail(w, r, false, http.StatusBadRequest)
+		return
+	}
+	id := make([]byte, 8)
+	_, _ = rand.Read(id)
+	cluster := ""
+	if a.Classification != nil {
+		cluster = a.Classification.Cluster
+	}
+	var narratives []string
+	for _, n := range strings.Split(r.PostFormValue("narratives"), ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			narratives = append(narratives, n)
+		}
+	}
+	resp := store.Response{ID: "resp-" + hex.EncodeToString(id), Cluster: cluster, ArticleID: a.ID,
+		Text: strings.TrimSpace(r.PostFormValue("text")), RespondedOn: on, Channel: r.PostFormValue("channel"),
+		ApprovedBy: strings.TrimSpace(r.PostFormValue("approved_by")), Narratives: narratives,
+		CreatedBy: principalFrom(r.Context()).User.Name}
+	if err := es.UpsertResponse(r.Context(), resp); errors.Is(err, store.ErrInvalidResponse) {
+		s.fail(w, r, false, http.StatusBadRequest)
+		return
+	} else if err != nil {
+		s.log.Error("record response", "id", a.ID, "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	s.audit(r, "response.create", resp.ID, a.ID)
+	http.Redirect(w, r, "/articles/"+a.ID+"/evidence", http.StatusSeeOther)
+}
+
+func firstNonEmpty(xs ...string) string {
+	for _, x := range xs {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// hcmLocation is Asia/Ho_Chi_Minh, where dates are shown.
+func hcmLocation() *time.Location {
+	if l, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
+		return l
+	}
+	return time.FixedZone("ICT", 7*3600)
+}
