@@ -69,6 +69,10 @@ func cmdDemo(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	ex.mailbox = mb
+	// Evidence: a story that is captured, edited, answered and corrected
+	// within three minutes.
+	cfg.Evidence.Schedule, cfg.Evidence.CheckInterval = demoEvidenceSchedule, 5*time.Second
+	ex.withStore = append(ex.withStore, demoEvidenceStory(sim, log))
 	// Reports go to the same sink: the scheduler catches up on the last
 	// finished week at start-up, so a weekly digest arrives at once.
 	cfg.Digest.Enabled = true

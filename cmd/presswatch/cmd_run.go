@@ -64,6 +64,9 @@ func roleCommand(rs ...string) func(ctx context.Context, g *globals, args []stri
 type extras struct {
 	components []component
 	mailbox    web.MailboxLister // the demo's SMTP sink, shown at /demo/mailbox
+	// withStore makes components that need the opened store (the demo's
+	// evidence story).
+	withStore []func(st store.Store) component
 }
 
 // serve wires the given roles from cfg and runs them until ctx is done.
@@ -223,6 +226,9 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 	}
 	if ex != nil {
 		a.components = append(a.components, ex.components...)
+		for _, fn := range ex.withStore {
+			a.components = append(a.components, fn(st))
+		}
 	}
 
 	if rs[roleWeb] {

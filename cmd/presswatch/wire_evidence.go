@@ -38,7 +38,7 @@ func newEvidence(cfg *configs.Loaded, st store.Store, log *slog.Logger) (*eviden
 	if as, ok := st.(store.AlertStore); ok {
 		alertsList = as
 	}
-	return evidence.New(evidence.Options{Store: es, Alerts: alertsList, Dir: dir, Client: fc.HTTPClient(),
+	return evidence.New(evidence.Options{Store: es, Alerts: alertsList, Dir: dir, Client: fc.HTTPClient(), Schedule: cfg.Evidence.Schedule, Interval: cfg.Evidence.CheckInterval,
 		UserAgent: c.UserAgent, Extract: extractWith(extract.New(extract.Options{})), Logger: log})
 }
 

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/presssim"
+	"github.com/dongnai/presswatch/store"
+)
+
+// The demo's evidence story (issue 16): a distorted report is published,
+// captured, edited, answered by the office and then corrected by the outlet,
+// so within three minutes of `make demo` the evidence page shows the
+// captures, two detected changes with their word diffs, a recorded response
+// and its outcome, which the quarterly bulletin lists.
+const demoStoryID = "demo-evidence-merger"
+
+var demoStoryBody = []string{
+	"Đồng Nai province is still waiting for a decision on its merger with Bình Phước, local sources claimed on Monday, despite earlier reports.",
+	"The province's population is said to be around 3 million people.",
+}
+
+// demoEvidenceSchedule re-fetches the demo story after 1, 2 and 3 minutes,
+// then on the usual long steps.
+var demoEvidenceSchedule = []time.Duration{time.Minute, 2 * time.Minute, 3 * time.Minute, 24 * time.Hour, 30 * 24 * time.Hour}
+
+func demoEvidenceStory(sim *presssim.Server, log *slog.Logger) func(st store.Store) component {
+	return func(st store.Store) component {
+		return component{name: "demo-evidence", phase: phaseCollector, run: func(ctx context.Context) error {
+			err := runDemoEvidenceStory(ctx, sim, st, log)
+			if err != nil && ctx.Err() == nil {
+				log.Warn("demo evidence story stopped", "err", err)
+			}
+			<-ctx.Done()
+			return nil
+		}}
+	}
+}
+
+func runDemoEvidenceStory(ctx context.Context, sim *presssim.Server, st store.Store, log *slog.Logger) error {
+	es, ok := st.(store.EvidenceStore)
+	if !ok {
+		return errors.New("the store keeps no evidence")
+	}
+	srcs := sim.Sources()
+	if len(srcs) == 0 {
+		return errors.New("presssim has no outlet")
+	}
+	src := srcs[0]
+	for _, s := range srcs {
+		if s.Lang == "en" {
+			src = s
+			break
+		}
+	}
+	published := time.Now().UTC().Truncate(time.Second)
+	item := presssim.Item{ID: demoStoryID, Lang: "en", Section: "news", Published: published,
+		Title: "Dong Nai merger with Binh Phuoc still pending, sources say", Body: demoStoryBody}
+	pub, err := sim.Publish(src.Name, item)
+	if err != nil {
+		return err
+	}
+	_, id, err := article.IDFor(pub.URL)
+	if err != nil {
+		return err
+	}
+	wait := func(d time.Duration) bool {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(d):
+			return true
+		}
+	}
+	// Wait for the crawler to collect it, then capture it as an alert would.
+	for {
+		if _, err := st.GetArticle(ctx, id); err == nil {
+			break
+		}
+		if !wait(2 * time.Second) {
+			return nil
+		}
+	}
+	if err := es.RequestEvidence(ctx, store.EvidenceCheck{ArticleID: id, URL: pub.URL, Reason: store.EvidenceAlert}); err != nil {
+		return err
+	}
+	log.Info("demo: evidence story published and captured", "article", id, "url", pub.URL)
+	// 40 s: the outlet edits the story (before the 1-minute re-check).
+	if !wait(40 * time.Second) {
+		return nil
+	}
+	item.Body = []string{demoStoryBody[0], "The province's population is said to be around 3 million people, according to an unnamed official."}
+	if _, err := sim.Publish(src.Name, item); err != nil {
+		return err
+	}
+	// 50 s: the office answers.
+	if !wait(10 * time.Second) {
+		return nil
+	}
+	cluster := ""
+	if a, err := st.GetArticle(ctx, id); err == nil && a.Classification != nil {
+		cluster = a.Classification.Cluster
+	}
+	if err := es.UpsertResponse(ctx, store.Response{ID: "demo-response-merger", Cluster: cluster, ArticleID: id,
+		Text:        "Sở Ngoại vụ gửi thư đề nghị đính chính: Bình Phước đã hợp nhất vào tỉnh Đồng Nai từ ngày 1/7/2025; dân số tỉnh khoảng 4,5 triệu người.",
+		RespondedOn: time.Now().UTC(), Channel: store.ChannelLetter, ApprovedBy: "Giám đốc Sở Ngoại vụ (demo)", CreatedBy: "demo",
+		Narratives: []string{"merger_pending"}}); err != nil {
+		return err
+	}
+	// 100 s: the outlet corrects the story (before the 2-minute re-check).
+	if !wait(50 * time.Second) {
+		return nil
+	}
+	item.Title = "Dong Nai completed its merger with Binh Phuoc in July 2025"
+	item.Body = []string{
+		"Correction: an earlier version of this story said the merger was still pending. Binh Phuoc was merged into Dong Nai on 1 July 2025.",
+		"The province has a population of about 4.5 million people.",
+	}
+	if _, err := sim.Publish(src.Name, item); err != nil {
+		return err
+	}
+	log.Info(fmt.Sprintf("demo: the story was edited and corrected; see %s/evidence", "/articles/"+id))
+	return nil
+}
