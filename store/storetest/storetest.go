@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Digests", func(t *testing.T) { RunDigests(t, open) })
 	t.Run("Outbox", func(t *testing.T) { RunOutbox(t, open) })
 	t.Run("SavedSearches", func(t *testing.T) { RunSavedSearches(t, open) })
+	t.Run("Credentials", func(t *testing.T) { RunCredentials(t, open) })
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s store.Store)
