@@ -82,8 +82,9 @@ func (s *Server) table() []route {
 	if s.opts.Demo && s.opts.Mailbox != nil {
 		// The demo's mail sink, so a newcomer sees alerts arrive; never in production.
 		rs = append(rs,
-			route{"GET /demo/mailbox", everyone, false, s.mailboxList(s.opts.Mailbox)},
-			route{"GET /demo/mailbox/{name}", everyone, false, s.mailboxMessage(s.opts.Mailbox)},
+			// Admins only: the messages hold signed one-click acknowledge links.
+			route{"GET /demo/mailbox", admins, false, s.mailboxList(s.opts.Mailbox)},
+			route{"GET /demo/mailbox/{name}", admins, false, s.mailboxMessage(s.opts.Mailbox)},
 		)
 	}
 	return rs
@@ -119,6 +120,10 @@ func (s *Server) guard(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
+		if !validInput(r) { // NUL bytes or invalid UTF-8 never reach a handler or the store
+			s.fail(w, r, rt.api, http.StatusBadRequest)
+			return
 		}
 		p, err := s.authenticate(r, rt.api)
 		if err != nil {
