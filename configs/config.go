@@ -42,7 +42,7 @@ type WebConfig struct {
 // NATSConfig selects the embedded JetStream server (URL empty) or an external
 // server or cluster.
 type NATSConfig struct {
-	URL             string        `yaml:"url"` // empty: embedded server under data_dir
+	URL             CredentialURL `yaml:"url"` // empty: embedded server under data_dir; credentials in it never print
 	CredsFile       string        `yaml:"creds_file"`
 	User            string        `yaml:"user"`
 	Password        Secret        `yaml:"password"`

@@ -56,10 +56,10 @@ func (c *Config) Validate() []error {
 		add("web.base_url", "%q is not an http(s) URL", c.Web.BaseURL)
 	}
 	if c.NATS.URL != "" {
-		for _, u := range strings.Split(c.NATS.URL, ",") {
+		for _, u := range strings.Split(c.NATS.URL.Value(), ",") {
 			pu, err := url.Parse(strings.TrimSpace(u))
 			if err != nil || pu.Host == "" {
-				add("nats.url", "%q is not a NATS URL such as nats://127.0.0.1:4222", u)
+				add("nats.url", "%q is not a NATS URL such as nats://127.0.0.1:4222", RedactURLCredentials(u))
 				break
 			}
 		}

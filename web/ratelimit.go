@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"runtime"
 	"sync"
 	"time"
 
@@ -12,11 +13,13 @@ import (
 )
 
 // LoginLimits bound what POST /login may cost. The defaults hold a flood of
-// random user names from one or many addresses to two argon2id hashes at a
-// time (about 40 MiB), whatever the number of attempts.
+// random user names from one or many addresses to a few argon2id hashes at a
+// time (about 20–40 MiB), whatever the number of attempts.
 type LoginLimits struct {
 	// ConcurrentHashes is how many password hashes (argon2id, 19 MiB each)
-	// may run at once, for known and unknown users alike; default 2.
+	// may run at once, for known and unknown users alike; default half the
+	// CPUs (GOMAXPROCS), at least 1 and at most 4, so that a flood leaves
+	// CPUs to every other request.
 	ConcurrentHashes int
 	// MaxWaiting is how many attempts may wait for a hash slot; more answer
 	// 503 at once. Default 64.
@@ -46,7 +49,7 @@ type LoginLimits struct {
 
 func (l LoginLimits) withDefaults() LoginLimits {
 	if l.ConcurrentHashes <= 0 {
-		l.ConcurrentHashes = 2
+		l.ConcurrentHashes = min(max(runtime.GOMAXPROCS(0)/2, 1), 4)
 	}
 	if l.MaxWaiting <= 0 {
 		l.MaxWaiting = 64
@@ -146,10 +149,12 @@ type loginGuard struct {
 	global *rate.Limiter
 	slots  chan struct{}
 
-	mu      sync.Mutex
-	waiting int
-	perIP   *lru[*rate.Limiter]
-	fails   *lru[*failures]
+	mu       sync.Mutex
+	waiting  int
+	inFlight int // hashes running now
+	peak     int // the most that ever ran at once
+	perIP    *lru[*rate.Limiter]
+	fails    *lru[*failures]
 }
 
 type failures struct {
@@ -278,7 +283,23 @@ func (g *loginGuard) hash(ctx context.Context, fn func()) error {
 			return err
 		}
 	}
-	defer func() { <-g.slots }()
+	g.mu.Lock()
+	g.inFlight++
+	g.peak = max(g.peak, g.inFlight)
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		g.inFlight--
+		g.mu.Unlock()
+		<-g.slots
+	}()
 	fn()
 	return nil
+}
+
+// peakHashes returns the most password hashes that ever ran at once.
+func (g *loginGuard) peakHashes() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.peak
 }

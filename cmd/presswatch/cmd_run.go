@@ -289,7 +289,7 @@ func isPostgres(u string) bool {
 func busOptions(cfg *configs.Loaded, log *slog.Logger, reg prometheus.Registerer) bus.Options {
 	n := cfg.NATS
 	return bus.Options{
-		URL: n.URL, DataDir: cfg.DataDir, Listen: n.Listen, SyncInterval: n.SyncInterval,
+		URL: n.URL.Value(), DataDir: cfg.DataDir, Listen: n.Listen, SyncInterval: n.SyncInterval,
 		CredsFile: n.CredsFile, User: n.User, Password: n.Password.Value(), Token: n.Token.Value(),
 		TLSCA: n.TLSCA, TLSCert: n.TLSCert, TLSKey: n.TLSKey,
 		Replicas: n.Replicas, MaxDeliver: n.MaxDeliver, AckWait: n.AckWait,
