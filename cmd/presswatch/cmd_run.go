@@ -37,6 +37,9 @@ const (
 
 type roles map[string]bool
 
+// allRoles are the roles `run` plays.
+var allRoles = []string{roleCrawler, roleClassifier, roleIndexer, roleAlerter, roleWeb}
+
 func roleCommand(rs ...string) func(ctx context.Context, g *globals, args []string) error {
 	set := roles{}
 	for _, r := range rs {
@@ -48,6 +51,9 @@ func roleCommand(rs ...string) func(ctx context.Context, g *globals, args []stri
 		}
 		cfg, err := configs.Load(g.ConfigPath)
 		if err != nil {
+			return err
+		}
+		if err := checkRoleSecrets(cfg.Config, set); err != nil {
 			return err
 		}
 		if len(set) == 1 && set[roleCrawler] && os.Getenv("GOMEMLIMIT") == "" {
