@@ -66,6 +66,10 @@ func (s *Server) table() []route {
 		{"POST /saved/{id}/delete", officers, false, s.handleSavedDelete},
 		{"POST /saved/{id}/alert", officers, false, s.handleSavedAlert},
 		{"GET /admin/users", admins, false, s.handleAdminUsers},
+		{"POST /admin/users", admins, false, s.handleAdminUserCreate},
+		{"POST /admin/users/{id}/{action}", admins, false, s.handleAdminUserAction},
+		{"POST /admin/tokens", admins, false, s.handleAdminTokenCreate},
+		{"POST /admin/tokens/{id}/revoke", admins, false, s.handleAdminTokenRevoke},
 
 		// JSON API.
 		{"GET /api/v1/me", everyone, true, s.apiMe},
