@@ -133,11 +133,8 @@ func (c *lru[V]) remove(key string) {
 
 func (c *lru[V]) len() int { return c.order.Len() }
 
-// Why a login attempt was turned away before any password was checked.
-var (
-	errLoginRateLimited = errors.New("too many login attempts")
-	errLoginBusy        = errors.New("login busy: no password hashing slot free")
-)
+// errLoginBusy is returned by loginGuard.hash when no hashing slot frees in time.
+var errLoginBusy = errors.New("login busy: no password hashing slot free")
 
 // loginGuard holds the login limits: a global and a per-address token
 // bucket, a failure counter per (address, user name) and the semaphore that

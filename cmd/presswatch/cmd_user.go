@@ -51,7 +51,7 @@ const userUsage = `presswatch user add [-role ROLE] [-display NAME] [-email ADDR
 roles: ` + "admin, analyst, foreign_affairs, police, viewer" + `
 Without -password-stdin a random password is made and printed once.
 passwd, disable and enable end every earlier session and API token of the user.
-Tokens always expire: -ttl is 1h to 366 days (default 90 days).`
+Tokens always expire: -ttl is more than 0 and at most 366 days (default 90 days).`
 
 // runUser carries out one user subcommand against st.
 func runUser(ctx context.Context, st userStore, g *globals, args []string, now func() time.Time) error {
@@ -222,14 +222,5 @@ func runUser(ctx context.Context, st userStore, g *globals, args []string, now f
 	return fmt.Errorf("%w: unknown user subcommand %q\n%s", errUsage, sub, userUsage)
 }
 
-func validUserName(n string) bool {
-	if n == "" || len(n) > 64 {
-		return false
-	}
-	for _, c := range n {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._-@", c)) {
-			return false
-		}
-	}
-	return true
-}
+// validUserName is web.ValidUserName: the admin page and the CLI accept the same names.
+func validUserName(n string) bool { return web.ValidUserName(n) }
