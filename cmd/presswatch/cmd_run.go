@@ -237,6 +237,9 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 			Listen: cfg.Web.Listen, BaseURL: cfg.Web.BaseURL, SessionSecret: []byte(cfg.Web.SessionSecret.Value()),
 			Store: st, Search: ix, Saved: web.NewStoreSaved(st), AlertReceivers: receivers, Gatherer: reg, Checks: checks,
 			Demo: ex != nil, Mailbox: demoMailbox(ex), Logger: log, Registerer: reg,
+			Login: web.LoginLimits{ConcurrentHashes: cfg.Web.Login.ConcurrentHashes,
+				PerIPPerMinute: cfg.Web.Login.PerIPPerMinute, PerIPBurst: int(cfg.Web.Login.PerIPPerMinute),
+				GlobalPerSecond: cfg.Web.Login.GlobalPerSecond, GlobalBurst: int(2 * cfg.Web.Login.GlobalPerSecond)},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("web server: %w", err)
