@@ -167,6 +167,9 @@ func TestTriage(t *testing.T) {
 		{store.AlertChange{ID: "al1", Actor: "minh", ResponseLink: s("javascript:alert(1)")}, false},
 		{store.AlertChange{ID: "al1", Actor: "minh", State: s(store.AlertResponded), ResponseLink: s("https://gov.example/correction")}, true},
 		{store.AlertChange{ID: "al1", Actor: "minh", State: s(store.AlertNew)}, false},
+		// Free-text fields have server-side limits (a 60 KB note was stored before).
+		{store.AlertChange{ID: "al1", Actor: "minh", Note: s(strings.Repeat("ghi chú ", 2000))}, false},
+		{store.AlertChange{ID: "al1", Actor: "minh", Assignee: s(strings.Repeat("x", MaxAssigneeLen+1))}, false},
 	}
 	for i, st := range steps {
 		_, err := tr.Update(ctx, st.change)
@@ -181,6 +184,13 @@ func TestTriage(t *testing.T) {
 	audit, _ := st.ListAudit(ctx, 10)
 	if len(audit) != 3 {
 		t.Errorf("%d audit entries, want 3", len(audit))
+	}
+	// Exactly at the limits is accepted.
+	if _, err := tr.Update(ctx, store.AlertChange{ID: "al1", Actor: "minh", Note: s(strings.Repeat("đ", MaxNoteLen)), Assignee: s(strings.Repeat("m", MaxAssigneeLen))}); err != nil {
+		t.Errorf("note and assignee at their limits: %v", err)
+	}
+	if _, err := tr.Update(ctx, store.AlertChange{ID: "al1", Actor: "minh", Note: s(strings.Repeat("đ", MaxNoteLen+1))}); !errors.Is(err, ErrFieldTooLong) {
+		t.Errorf("note over its limit: %v, want ErrFieldTooLong", err)
 	}
 	// One-click acknowledgement through a delivery.
 	b := store.Alert{ID: "al2", Route: "r", ArticleID: a.ID, GroupKey: "g2"}
