@@ -6,10 +6,14 @@ BIN       := bin/presswatch
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 STATICCHECK_VERSION := v0.8.2
+GOVULNCHECK_VERSION := v1.9.0
+# GOVULNDB: a vulnerability database to use instead of vuln.go.dev (a mirror,
+# or file:///path for an offline copy).
+GOVULNDB  ?=
 # Shared real-world test data (read, never copied into the repository).
 export PRESSWATCH_TESTDATA ?= $(abspath ../shared/testdata)
 
-.PHONY: build run demo test test-short bench lint eval clean
+.PHONY: build run demo test test-short bench lint vulncheck eval clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/presswatch
@@ -34,11 +38,24 @@ test-short:
 bench: build
 	$(GO) run ./internal/benchreport -out docs/BENCHMARKS.md
 
-## lint: formatting, vet and staticcheck.
-lint:
+## lint: formatting, vet, staticcheck and govulncheck.
+lint: vulncheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+## vulncheck: known vulnerabilities reachable from our code (govulncheck). It needs
+## the vulnerability database; where it cannot be reached it says so and is
+## skipped instead of failing (set GOVULNDB to a mirror or file:// copy).
+vulncheck:
+	@out=$$($(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION) $(if $(GOVULNDB),-db $(GOVULNDB)) ./... 2>&1); rc=$$?; \
+	if [ $$rc -ne 0 ] && echo "$$out" | grep -qE 'fetching vulnerabilities|no such host|dial tcp|connection refused|i/o timeout'; then \
+		echo "govulncheck: SKIPPED - the vulnerability database cannot be reached from this machine:"; \
+		echo "$$out" | grep -E 'fetching vulnerabilities|no such host|dial tcp' | head -1; \
+		echo "  (run 'make vulncheck' where vuln.go.dev is reachable, or set GOVULNDB)"; \
+	else \
+		echo "$$out"; exit $$rc; \
+	fi
 
 ## eval: extraction and classifier quality on the shared test data.
 eval: build

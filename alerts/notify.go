@@ -6,18 +6,24 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/tls"
-	"encoding/hex"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	netmail "net/mail"
+	"net/netip"
 	"net/textproto"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	mail "github.com/wneessen/go-mail"
+
+	"github.com/dongnai/presswatch/internal/netguard"
 )
 
 // Message is one rendered delivery handed to a Notifier.
@@ -25,7 +31,7 @@ type Message struct {
 	DeliveryID string
 	MessageID  string // "<…@presswatch>", stable for the delivery
 	Receiver   string
-	To         string // an email address or a webhook URL
+	To         string // an email address, or "webhook:<receiver>" (the URL is never stored)
 	Critical   bool
 	Rendered
 	Payload WebhookPayload
@@ -248,59 +254,186 @@ type WebhookItem struct {
 	Reasons    []Reason `json:"reasons"`
 }
 
-// SignatureHeader carries "sha256=<hex HMAC-SHA256 of the body>" on webhook posts.
-const SignatureHeader = "X-Presswatch-Signature"
+// Standard Webhooks headers (https://www.standardwebhooks.com): the message
+// ID (the delivery ID, stable across retries), the Unix time of signing, and
+// "v1,<base64 HMAC-SHA256 of id.timestamp.body>". A receiver checks the
+// signature and refuses timestamps outside its tolerance, so a captured post
+// cannot be replayed later (VerifyWebhook does both).
+const (
+	HeaderWebhookID        = "webhook-id"
+	HeaderWebhookTimestamp = "webhook-timestamp"
+	HeaderWebhookSignature = "webhook-signature"
+)
 
-// WebhookNotifier posts JSON payloads signed with HMAC-SHA256.
-type WebhookNotifier struct {
-	client  *http.Client
-	secrets map[string][]byte // by receiver
-}
+// DefaultWebhookTolerance is how far from the receiver's clock a signed
+// timestamp may be in VerifyWebhook.
+const DefaultWebhookTolerance = 5 * time.Minute
 
-// NewWebhookNotifier returns a notifier; secrets holds each receiver's
-// signing key, timeout bounds each post (0 means 10s).
-func NewWebhookNotifier(secrets map[string][]byte, timeout time.Duration) *WebhookNotifier {
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
-	return &WebhookNotifier{client: &http.Client{Timeout: timeout}, secrets: secrets}
-}
+// Errors of VerifyWebhook.
+var (
+	ErrWebhookSignature = errors.New("webhook signature missing or wrong")
+	ErrWebhookTimestamp = errors.New("webhook timestamp missing or outside the tolerance (replay?)")
+)
 
-// Sign returns the signature header value of body under key.
-func Sign(key, body []byte) string {
+// SignWebhook returns the webhook-signature value of a post: "v1," and the
+// base64 HMAC-SHA256 of "id.timestamp.body" under key.
+func SignWebhook(key []byte, id string, ts time.Time, body []byte) string {
 	m := hmac.New(sha256.New, key)
+	m.Write([]byte(id + "." + strconv.FormatInt(ts.Unix(), 10) + "."))
 	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// Notify posts m.Payload to m.To; a 2xx answer is acceptance, 4xx (but 408
-// and 429) is permanent.
+// VerifyWebhook checks a received post the way a receiver should: the
+// timestamp within tolerance of now (0 means DefaultWebhookTolerance) and
+// one of the space-separated signatures matching. It is the reference for
+// receivers and what the tests use.
+func VerifyWebhook(key []byte, h http.Header, body []byte, now time.Time, tolerance time.Duration) error {
+	if tolerance <= 0 {
+		tolerance = DefaultWebhookTolerance
+	}
+	id, tsText := h.Get(HeaderWebhookID), h.Get(HeaderWebhookTimestamp)
+	sec, err := strconv.ParseInt(tsText, 10, 64)
+	if id == "" || err != nil {
+		return ErrWebhookTimestamp
+	}
+	ts := time.Unix(sec, 0)
+	if d := now.Sub(ts); d > tolerance || d < -tolerance {
+		return ErrWebhookTimestamp
+	}
+	want := SignWebhook(key, id, ts, body)
+	for _, sig := range strings.Fields(h.Get(HeaderWebhookSignature)) {
+		if hmac.Equal([]byte(sig), []byte(want)) {
+			return nil
+		}
+	}
+	return ErrWebhookSignature
+}
+
+// WebhookEndpoint is where one receiver's webhook posts go. URL often
+// carries a token: it is never logged, stored in the outbox or shown in an
+// error (see RedactURL).
+type WebhookEndpoint struct {
+	URL    string
+	Secret []byte // signing key; empty: posts are not signed
+}
+
+// WebhookOptions configure a WebhookNotifier.
+type WebhookOptions struct {
+	// Endpoints are the webhook endpoints by receiver name. A message for a
+	// receiver without one fails permanently.
+	Endpoints map[string]WebhookEndpoint
+	// Timeout bounds each post; default 10s.
+	Timeout time.Duration
+	// AllowNets opens the SSRF guard to these non-public networks (a chat
+	// bridge on the office network; loopback in tests). Default: none.
+	AllowNets []netip.Prefix
+	// Now returns the signing time; default time.Now.
+	Now func() time.Time
+}
+
+// WebhookNotifier posts JSON payloads signed the Standard Webhooks way. It
+// dials public addresses only (checked at dial time, after DNS), never
+// follows redirects and uses no proxy.
+type WebhookNotifier struct {
+	client    *http.Client
+	endpoints map[string]WebhookEndpoint
+	now       func() time.Time
+}
+
+// NewWebhookNotifier validates opts and returns a notifier.
+func NewWebhookNotifier(opts WebhookOptions) (*WebhookNotifier, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	for name, ep := range opts.Endpoints {
+		u, err := url.Parse(ep.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("webhook of %s: %s is not an http(s) URL", name, RedactURL(ep.URL))
+		}
+	}
+	dialer := &net.Dialer{Timeout: opts.Timeout, Control: netguard.Guard{Allow: opts.AllowNets}.Control}
+	tr := &http.Transport{
+		Proxy:                 nil, // a proxy would dial for us, past the guard
+		DialContext:           dialer.DialContext,
+		TLSHandshakeTimeout:   opts.Timeout,
+		ResponseHeaderTimeout: opts.Timeout,
+		MaxIdleConnsPerHost:   2,
+		IdleConnTimeout:       time.Minute,
+		ForceAttemptHTTP2:     true,
+	}
+	c := &http.Client{
+		Transport: tr,
+		Timeout:   opts.Timeout,
+		// A redirect would re-post the signed body elsewhere: never follow.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return &WebhookNotifier{client: c, endpoints: opts.Endpoints, now: opts.Now}, nil
+}
+
+// RedactURL returns u with everything that may be a credential hidden: the
+// user information, the path and the query. "https://hooks.example.org/…"
+// tells an operator which service failed without giving its token away.
+func RedactURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" {
+		return "<redacted URL>"
+	}
+	out := p.Scheme + "://" + p.Host
+	if (p.Path != "" && p.Path != "/") || p.RawQuery != "" || p.User != nil {
+		out += "/…"
+	}
+	return out
+}
+
+// Notify posts m.Payload to the endpoint of m.Receiver (m.To is not used:
+// the outbox records "webhook:<receiver>", never the URL); a 2xx answer is
+// acceptance, a redirect or 4xx (but 408 and 429) is permanent. Errors never
+// contain the URL.
 func (w *WebhookNotifier) Notify(ctx context.Context, m *Message) (bool, error) {
 	if len(m.Raw) > 0 {
 		return false, fmt.Errorf("webhook of %s: a prebuilt email cannot be posted", m.Receiver)
+	}
+	ep, ok := w.endpoints[m.Receiver]
+	if !ok {
+		return false, fmt.Errorf("webhook of %s: no webhook configured for this receiver", m.Receiver)
 	}
 	body, err := json.Marshal(m.Payload)
 	if err != nil {
 		return false, fmt.Errorf("encode webhook payload: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.To, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(body))
 	if err != nil {
-		return false, fmt.Errorf("webhook request: %w", err)
+		return false, fmt.Errorf("webhook request of %s to %s: invalid request", m.Receiver, RedactURL(ep.URL))
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "presswatch-webhook/1")
 	req.Header.Set("Idempotency-Key", m.DeliveryID)
-	if key := w.secrets[m.Receiver]; len(key) > 0 {
-		req.Header.Set(SignatureHeader, Sign(key, body))
+	req.Header.Set(HeaderWebhookID, m.DeliveryID)
+	ts := w.now()
+	req.Header.Set(HeaderWebhookTimestamp, strconv.FormatInt(ts.Unix(), 10))
+	if len(ep.Secret) > 0 {
+		req.Header.Set(HeaderWebhookSignature, SignWebhook(ep.Secret, m.DeliveryID, ts, body))
 	}
 	resp, err := w.client.Do(req)
 	if err != nil {
-		return true, fmt.Errorf("post webhook of %s: %w", m.Receiver, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = RedactURL(ep.URL) // the URL may hold a token: never in an error column or a log
+		}
+		retry := !errors.Is(err, netguard.ErrBlocked)
+		return retry, fmt.Errorf("post webhook of %s: %w", m.Receiver, err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return true, nil
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return false, fmt.Errorf("post webhook of %s: %s: redirects are not followed", m.Receiver, resp.Status)
 	case resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != 408 && resp.StatusCode != 429:
 		return false, fmt.Errorf("post webhook of %s: %s", m.Receiver, resp.Status)
 	default:

@@ -189,8 +189,8 @@ func TestPrebuiltPermanentFailure(t *testing.T) {
 	if len(ds) != 1 || ds[0].Attempts != 1 || !strings.Contains(ds[0].LastError, "not an address") {
 		t.Errorf("failed = %+v; want the bad address failed at the first attempt", ds)
 	}
-	wh := NewWebhookNotifier(nil, time.Second)
-	if retry, err := wh.Notify(ctx, &Message{Raw: []byte("x"), To: "http://127.0.0.1:1/"}); err == nil || retry {
+	wh, _ := NewWebhookNotifier(WebhookOptions{Endpoints: map[string]WebhookEndpoint{"r": {URL: "http://127.0.0.1:1/"}}})
+	if retry, err := wh.Notify(ctx, &Message{Raw: []byte("x"), Receiver: "r"}); err == nil || retry {
 		t.Errorf("webhook Notify(raw) = %v, %v; want a permanent error", retry, err)
 	}
 }

@@ -261,7 +261,9 @@ func (s *Stage) decide(ctx context.Context, a *article.Article, m Match, now tim
 			na.Notify = append(na.Notify, store.Notification{Receiver: r.Name, Channel: ChannelEmail, Recipient: addr})
 		}
 		if r.WebhookURL != "" {
-			na.Notify = append(na.Notify, store.Notification{Receiver: r.Name, Channel: ChannelWebhook, Recipient: r.WebhookURL})
+			// The URL often carries a token: the outbox (shown to officers)
+			// names the receiver; the notifier knows the URL.
+			na.Notify = append(na.Notify, store.Notification{Receiver: r.Name, Channel: ChannelWebhook, Recipient: "webhook:" + r.Name})
 		}
 		if !critical && r.QuietHours != nil {
 			na.NotBefore = r.QuietHours.Until(now, s.opts.Location)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dongnai/presswatch/store"
 )
@@ -14,6 +15,18 @@ import (
 // ErrBadTransition is returned for a triage change the state machine does
 // not allow.
 var ErrBadTransition = errors.New("alert state change not allowed")
+
+// ErrFieldTooLong is returned (wrapped) by Triage.Update for an assignee,
+// note or response link longer than its limit (MaxAssigneeLen, MaxNoteLen,
+// MaxResponseLinkLen, in characters).
+var ErrFieldTooLong = errors.New("triage field too long")
+
+// Limits of the free-text triage fields, in characters.
+const (
+	MaxAssigneeLen     = 64
+	MaxNoteLen         = 4000
+	MaxResponseLinkLen = 2048
+)
 
 // transitions is the triage state machine: new → acknowledged →
 // false_positive | confirmed | responded; confirmed → responded. A silenced
@@ -59,6 +72,15 @@ func (t Triage) Update(ctx context.Context, c store.AlertChange) (store.Alert, e
 	cur, err := t.Store.GetAlert(ctx, c.ID)
 	if err != nil {
 		return store.Alert{}, err
+	}
+	for _, f := range []struct {
+		name string
+		v    *string
+		max  int
+	}{{"assignee", c.Assignee, MaxAssigneeLen}, {"note", c.Note, MaxNoteLen}, {"response link", c.ResponseLink, MaxResponseLinkLen}} {
+		if f.v != nil && utf8.RuneCountInString(*f.v) > f.max {
+			return store.Alert{}, fmt.Errorf("alert %s: %s longer than %d characters: %w", c.ID, f.name, f.max, ErrFieldTooLong)
+		}
 	}
 	if c.State != nil && !CanTransition(cur.State, *c.State) {
 		return store.Alert{}, fmt.Errorf("alert %s: %s → %s: %w", c.ID, cur.State, *c.State, ErrBadTransition)

@@ -6,17 +6,22 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/internal/netguard"
 	"github.com/dongnai/presswatch/store"
 )
 
@@ -162,6 +167,9 @@ func TestTriage(t *testing.T) {
 		{store.AlertChange{ID: "al1", Actor: "minh", ResponseLink: s("javascript:alert(1)")}, false},
 		{store.AlertChange{ID: "al1", Actor: "minh", State: s(store.AlertResponded), ResponseLink: s("https://gov.example/correction")}, true},
 		{store.AlertChange{ID: "al1", Actor: "minh", State: s(store.AlertNew)}, false},
+		// Free-text fields have server-side limits (a 60 KB note was stored before).
+		{store.AlertChange{ID: "al1", Actor: "minh", Note: s(strings.Repeat("ghi chú ", 2000))}, false},
+		{store.AlertChange{ID: "al1", Actor: "minh", Assignee: s(strings.Repeat("x", MaxAssigneeLen+1))}, false},
 	}
 	for i, st := range steps {
 		_, err := tr.Update(ctx, st.change)
@@ -177,6 +185,13 @@ func TestTriage(t *testing.T) {
 	if len(audit) != 3 {
 		t.Errorf("%d audit entries, want 3", len(audit))
 	}
+	// Exactly at the limits is accepted.
+	if _, err := tr.Update(ctx, store.AlertChange{ID: "al1", Actor: "minh", Note: s(strings.Repeat("đ", MaxNoteLen)), Assignee: s(strings.Repeat("m", MaxAssigneeLen))}); err != nil {
+		t.Errorf("note and assignee at their limits: %v", err)
+	}
+	if _, err := tr.Update(ctx, store.AlertChange{ID: "al1", Actor: "minh", Note: s(strings.Repeat("đ", MaxNoteLen+1))}); !errors.Is(err, ErrFieldTooLong) {
+		t.Errorf("note over its limit: %v, want ErrFieldTooLong", err)
+	}
 	// One-click acknowledgement through a delivery.
 	b := store.Alert{ID: "al2", Route: "r", ArticleID: a.ID, GroupKey: "g2"}
 	if err := st.RecordAlerts(ctx, []store.NewAlert{{Alert: b, Notify: []store.Notification{{Receiver: "police", Channel: "email", Recipient: "x@example.org"}}}}); err != nil {
@@ -191,6 +206,18 @@ func TestTriage(t *testing.T) {
 	}
 }
 
+// loopback opens the webhook SSRF guard to httptest servers.
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+func newTestWebhook(t *testing.T, eps map[string]WebhookEndpoint) *WebhookNotifier {
+	t.Helper()
+	n, err := NewWebhookNotifier(WebhookOptions{Endpoints: eps, Timeout: 5 * time.Second, AllowNets: loopback})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func TestWebhook(t *testing.T) {
 	key := []byte("webhook-secret")
 	var got []WebhookPayload
@@ -198,8 +225,12 @@ func TestWebhook(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls++
 		body, _ := io.ReadAll(r.Body)
-		if r.Header.Get(SignatureHeader) != Sign(key, body) {
-			http.Error(w, "bad signature", http.StatusUnauthorized)
+		if err := VerifyWebhook(key, r.Header, body, time.Now(), 0); err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		if r.Header.Get(HeaderWebhookID) != "d1" {
+			http.Error(w, "no id", http.StatusBadRequest)
 			return
 		}
 		if calls == 1 {
@@ -214,8 +245,9 @@ func TestWebhook(t *testing.T) {
 		got = append(got, p)
 	}))
 	defer srv.Close()
-	n := NewWebhookNotifier(map[string][]byte{"chat": key}, time.Second)
-	m := &Message{DeliveryID: "d1", Receiver: "chat", To: srv.URL, Payload: WebhookPayload{Version: 1, DeliveryID: "d1",
+	hook := srv.URL + "/hooks/T0K3N-s3cr3t?token=abc"
+	n := newTestWebhook(t, map[string]WebhookEndpoint{"chat": {URL: hook, Secret: key}})
+	m := &Message{DeliveryID: "d1", Receiver: "chat", To: "webhook:chat", Payload: WebhookPayload{Version: 1, DeliveryID: "d1",
 		Alerts: []WebhookItem{{AlertID: "a1", Title: "Đồng Nai <b>"}}}}
 	if retry, err := n.Notify(context.Background(), m); err == nil || !retry {
 		t.Errorf("503: retry %v, err %v; want a retryable error", retry, err)
@@ -226,9 +258,125 @@ func TestWebhook(t *testing.T) {
 	if len(got) != 1 || got[0].Alerts[0].Title != "Đồng Nai <b>" {
 		t.Errorf("payloads = %+v", got)
 	}
-	unsigned := NewWebhookNotifier(nil, time.Second)
+	unsigned := newTestWebhook(t, map[string]WebhookEndpoint{"chat": {URL: hook}})
 	if retry, err := unsigned.Notify(context.Background(), m); err == nil || retry {
 		t.Errorf("unsigned post: retry %v, err %v; want a permanent error (401)", retry, err)
+	}
+	if _, err := n.Notify(context.Background(), &Message{DeliveryID: "d2", Receiver: "nobody"}); err == nil {
+		t.Error("a receiver without an endpoint was posted to")
+	}
+	// A dead endpoint: the error names the receiver and the host, never the token.
+	srv.Close()
+	_, err := n.Notify(context.Background(), m)
+	if err == nil || strings.Contains(err.Error(), "T0K3N") || strings.Contains(err.Error(), "token=") {
+		t.Errorf("error of a dead endpoint = %v; want one without the URL's secret parts", err)
+	}
+}
+
+// TestWebhookNoRedirect: a redirect is not followed (it would re-post the
+// signed body elsewhere) and fails permanently.
+func TestWebhookNoRedirect(t *testing.T) {
+	var hits atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer target.Close()
+	for _, code := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		redir := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target.URL+"/steal", code)
+		}))
+		n := newTestWebhook(t, map[string]WebhookEndpoint{"chat": {URL: redir.URL, Secret: []byte("k")}})
+		retry, err := n.Notify(context.Background(), &Message{DeliveryID: "d", Receiver: "chat"})
+		redir.Close()
+		if err == nil || retry || !strings.Contains(err.Error(), "redirects are not followed") {
+			t.Errorf("%d: retry %v, err %v; want a permanent error", code, retry, err)
+		}
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the redirect target was posted to %d times", hits.Load())
+	}
+}
+
+// TestWebhookSSRFGuard: without the opt-in allowlist, loopback and private
+// addresses are refused at dial time, after DNS, permanently.
+func TestWebhookSSRFGuard(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	for _, u := range []string{srv.URL, "http://localhost:" + port + "/x", "http://10.0.0.1:" + port, "http://169.254.169.254/latest/meta-data", "http://[::1]:" + port} {
+		n, err := NewWebhookNotifier(WebhookOptions{Endpoints: map[string]WebhookEndpoint{"chat": {URL: u}}, Timeout: 2 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		retry, err := n.Notify(context.Background(), &Message{DeliveryID: "d", Receiver: "chat"})
+		if !errors.Is(err, netguard.ErrBlocked) || retry {
+			t.Errorf("%s: retry %v, err %v; want a permanent ErrBlocked", u, retry, err)
+		}
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the loopback server was reached %d times", hits.Load())
+	}
+}
+
+// TestWebhookReplay: VerifyWebhook refuses a captured post replayed after
+// the tolerance, a tampered body and a wrong key.
+func TestWebhookReplay(t *testing.T) {
+	key := []byte("k3y")
+	captured := make(chan struct {
+		h    http.Header
+		body []byte
+	}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		captured <- struct {
+			h    http.Header
+			body []byte
+		}{r.Header.Clone(), b}
+	}))
+	defer srv.Close()
+	signedAt := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	n, err := NewWebhookNotifier(WebhookOptions{Endpoints: map[string]WebhookEndpoint{"chat": {URL: srv.URL, Secret: key}},
+		AllowNets: loopback, Now: func() time.Time { return signedAt }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Notify(context.Background(), &Message{DeliveryID: "d-9", Receiver: "chat", Payload: WebhookPayload{Version: 1, Subject: "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	c := <-captured
+	if !strings.HasPrefix(c.h.Get(HeaderWebhookSignature), "v1,") || c.h.Get(HeaderWebhookTimestamp) != strconv.FormatInt(signedAt.Unix(), 10) {
+		t.Fatalf("headers = %v", c.h)
+	}
+	if err := VerifyWebhook(key, c.h, c.body, signedAt.Add(30*time.Second), 0); err != nil {
+		t.Errorf("fresh post: %v", err)
+	}
+	if err := VerifyWebhook(key, c.h, c.body, signedAt.Add(10*time.Minute), 0); !errors.Is(err, ErrWebhookTimestamp) {
+		t.Errorf("replayed 10 minutes later: %v, want ErrWebhookTimestamp", err)
+	}
+	// Moving the timestamp forward breaks the signature.
+	h := c.h.Clone()
+	h.Set(HeaderWebhookTimestamp, strconv.FormatInt(signedAt.Add(10*time.Minute).Unix(), 10))
+	if err := VerifyWebhook(key, h, c.body, signedAt.Add(10*time.Minute), 0); !errors.Is(err, ErrWebhookSignature) {
+		t.Errorf("re-stamped replay: %v, want ErrWebhookSignature", err)
+	}
+	if err := VerifyWebhook(key, c.h, append(c.body, ' '), signedAt, 0); !errors.Is(err, ErrWebhookSignature) {
+		t.Errorf("tampered body: %v", err)
+	}
+	if err := VerifyWebhook([]byte("other"), c.h, c.body, signedAt, 0); !errors.Is(err, ErrWebhookSignature) {
+		t.Errorf("wrong key: %v", err)
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://hooks.slack.com/services/T0/B0/XXXX": "https://hooks.slack.com/…",
+		"https://user:pw@chat.example.org/":           "https://chat.example.org/…",
+		"https://chat.example.org/?token=abc":         "https://chat.example.org/…",
+		"https://chat.example.org":                    "https://chat.example.org",
+		"not a url":                                   "<redacted URL>",
+	} {
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
@@ -239,7 +387,7 @@ func TestWebhookDelivery(t *testing.T) {
 	got := make(chan WebhookPayload, 4)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		if r.Header.Get(SignatureHeader) != Sign(key, body) {
+		if err := VerifyWebhook(key, r.Header, body, time.Now(), 0); err != nil {
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
@@ -267,7 +415,7 @@ func TestWebhookDelivery(t *testing.T) {
 	}
 	tmpl, _ := LoadTemplates("")
 	s, err := NewSender(SenderOptions{Store: st, Templates: tmpl, Receivers: recv, BaseURL: "https://pw.example.org",
-		Notifiers: map[string]Notifier{ChannelWebhook: NewWebhookNotifier(map[string][]byte{"chat": key}, time.Second)}})
+		Notifiers: map[string]Notifier{ChannelWebhook: newTestWebhook(t, map[string]WebhookEndpoint{"chat": {URL: srv.URL + "/hook/s3cr3t", Secret: key}})}})
 	if err != nil {
 		t.Fatal(err)
 	}

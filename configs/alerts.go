@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -31,6 +32,10 @@ type AlertsConfig struct {
 	Durable string `yaml:"durable"`
 	// BaseURL is the public address of the UI used in links; empty means web.base_url.
 	BaseURL string `yaml:"base_url"`
+	// WebhookAllowNets are CIDR prefixes of non-public networks that webhook
+	// posts may reach (a chat bridge on the office network). Empty: webhooks
+	// reach public addresses only (the SSRF guard).
+	WebhookAllowNets []string `yaml:"webhook_allow_nets"`
 	// AckTTL is how long an acknowledge link stays valid; 0 means 168h.
 	AckTTL time.Duration `yaml:"ack_ttl"`
 	// PollInterval is how often the sender looks for due deliveries; 0 means 1s.
@@ -62,7 +67,8 @@ type ReceiverConfig struct {
 	Name        string   `yaml:"name"`
 	DisplayName string   `yaml:"display_name"`
 	Email       []string `yaml:"email"`
-	// Webhook receives a JSON POST signed with HMAC-SHA256 (header X-Presswatch-Signature).
+	// Webhook receives a JSON POST signed the Standard Webhooks way
+	// (headers webhook-id, webhook-timestamp, webhook-signature).
 	Webhook *WebhookConfig `yaml:"webhook"`
 	// QuietHours delays non-critical alerts arriving in [start, end) to end.
 	QuietHours *QuietHoursConfig `yaml:"quiet_hours"`
@@ -70,7 +76,8 @@ type ReceiverConfig struct {
 
 // WebhookConfig is an HTTP endpoint for chat bridges.
 type WebhookConfig struct {
-	URL     string        `yaml:"url"`
+	// URL often carries a token: it is never printed, stored or logged whole.
+	URL     SecretURL     `yaml:"url"`
 	Secret  Secret        `yaml:"secret"`
 	Timeout time.Duration `yaml:"timeout"`
 }
@@ -142,6 +149,11 @@ func (c *AlertsConfig) Validate() []error {
 			errs = append(errs, Errf("alerts.base_url", "%q is not an http(s) URL", c.BaseURL))
 		}
 	}
+	for i, n := range c.WebhookAllowNets {
+		if _, err := netip.ParsePrefix(n); err != nil {
+			errs = append(errs, Errf(fmt.Sprintf("alerts.webhook_allow_nets[%d]", i), "%q is not a CIDR prefix", n))
+		}
+	}
 	for _, d := range []struct {
 		key string
 		v   time.Duration
@@ -177,8 +189,8 @@ func (c *AlertsConfig) Validate() []error {
 			}
 		}
 		if r.Webhook != nil {
-			if u, err := url.Parse(r.Webhook.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				errs = append(errs, Errf(key+".webhook.url", "%q is not an http(s) URL", r.Webhook.URL))
+			if u, err := url.Parse(r.Webhook.URL.Value()); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				errs = append(errs, Errf(key+".webhook.url", "%s is not an http(s) URL", r.Webhook.URL))
 			}
 			if r.Webhook.Timeout < 0 {
 				errs = append(errs, Errf(key+".webhook.timeout", "must not be negative"))

@@ -39,12 +39,23 @@ type WebConfig struct {
 	BaseURL           string `yaml:"base_url"` // public address used in email links
 	SessionSecret     Secret `yaml:"session_secret"`
 	SessionSecretFile string `yaml:"session_secret_file"`
+	// Login bounds what POST /login may cost (docs/security.md); zero
+	// values keep the defaults.
+	Login LoginConfig `yaml:"login"`
+}
+
+// LoginConfig tunes the login limits (web.LoginLimits). Raise PerIPPerMinute
+// when many users sign in from behind one NAT address.
+type LoginConfig struct {
+	ConcurrentHashes int     `yaml:"concurrent_hashes"` // default half the CPUs, 1 to 4
+	PerIPPerMinute   float64 `yaml:"per_ip_per_minute"` // default 20 (burst 20)
+	GlobalPerSecond  float64 `yaml:"global_per_second"` // default 50 (burst 100)
 }
 
 // NATSConfig selects the embedded JetStream server (URL empty) or an external
 // server or cluster.
 type NATSConfig struct {
-	URL             string        `yaml:"url"` // empty: embedded server under data_dir
+	URL             CredentialURL `yaml:"url"` // empty: embedded server under data_dir; credentials in it never print
 	CredsFile       string        `yaml:"creds_file"`
 	User            string        `yaml:"user"`
 	Password        Secret        `yaml:"password"`

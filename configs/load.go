@@ -391,9 +391,14 @@ func readSecretFiles(v reflect.Value, path string) []error {
 
 // Dump writes cfg as YAML with every secret shown as "<secret>".
 func Dump(w io.Writer, cfg *Config) error {
+	var doc yaml.Node
+	if err := doc.Encode(cfg); err != nil {
+		return fmt.Errorf("dump config: %w", err)
+	}
+	redactNode(&doc) // credentials inside any other URL (a source's token)
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
-	if err := enc.Encode(cfg); err != nil {
+	if err := enc.Encode(&doc); err != nil {
 		return fmt.Errorf("dump config: %w", err)
 	}
 	return enc.Close()

@@ -55,11 +55,14 @@ func (c *Config) Validate() []error {
 	if u, err := url.Parse(c.Web.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		add("web.base_url", "%q is not an http(s) URL", c.Web.BaseURL)
 	}
+	if l := c.Web.Login; l.ConcurrentHashes < 0 || l.ConcurrentHashes > 64 || l.PerIPPerMinute < 0 || l.GlobalPerSecond < 0 {
+		add("web.login", "limits must be positive (concurrent_hashes at most 64)")
+	}
 	if c.NATS.URL != "" {
-		for _, u := range strings.Split(c.NATS.URL, ",") {
+		for _, u := range strings.Split(c.NATS.URL.Value(), ",") {
 			pu, err := url.Parse(strings.TrimSpace(u))
 			if err != nil || pu.Host == "" {
-				add("nats.url", "%q is not a NATS URL such as nats://127.0.0.1:4222", u)
+				add("nats.url", "%q is not a NATS URL such as nats://127.0.0.1:4222", RedactURLCredentials(u))
 				break
 			}
 		}

@@ -35,14 +35,14 @@ ON CONFLICT (name) DO UPDATE SET
 	return nil
 }
 
-const pgUserCols = `name, display_name, email, role, password_hash, disabled, created_at`
+const pgUserCols = `name, display_name, email, role, password_hash, disabled, created_at, epoch`
 
 func scanPGUser(row pgx.Row) (User, error) {
 	var (
 		u       User
 		created pgtype.Timestamptz
 	)
-	if err := row.Scan(&u.Name, &u.DisplayName, &u.Email, &u.Role, &u.PasswordHash, &u.Disabled, &created); err != nil {
+	if err := row.Scan(&u.Name, &u.DisplayName, &u.Email, &u.Role, &u.PasswordHash, &u.Disabled, &created, &u.Epoch); err != nil {
 		return User{}, err
 	}
 	u.CreatedAt = fromPGTime(created)
@@ -50,6 +50,9 @@ func scanPGUser(row pgx.Row) (User, error) {
 }
 
 func (s *pgStore) GetUser(ctx context.Context, name string) (User, error) {
+	if !validKey(name) { // a NUL byte or invalid UTF-8 is an ERROR in PostgreSQL, and never a stored name
+		return User{}, fmt.Errorf("get user: %w", ErrNotFound)
+	}
 	u, err := scanPGUser(s.pool.QueryRow(ctx, `SELECT `+pgUserCols+` FROM users WHERE name = $1`, name))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return User{}, fmt.Errorf("get user %q: %w", name, ErrNotFound)
@@ -86,11 +89,12 @@ func (s *pgStore) CreateSession(ctx context.Context, ss Session) error {
 	if _, err := s.GetUser(ctx, ss.User); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (id, user_name, csrf_token, created_at, expires_at)
-VALUES ($1, $2, $3, $4, $5)
+	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (id, user_name, csrf_token, created_at, expires_at, epoch)
+VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (id) DO UPDATE SET
-    user_name = excluded.user_name, csrf_token = excluded.csrf_token, expires_at = excluded.expires_at`,
-		ss.ID, ss.User, ss.CSRFToken, pgTime(created), pgTime(ss.ExpiresAt))
+    user_name = excluded.user_name, csrf_token = excluded.csrf_token, expires_at = excluded.expires_at,
+    epoch = excluded.epoch`,
+		ss.ID, ss.User, ss.CSRFToken, pgTime(created), pgTime(ss.ExpiresAt), ss.Epoch)
 	if err != nil {
 		return fmt.Errorf("create session for %q: %w", ss.User, err)
 	}
@@ -102,9 +106,12 @@ func (s *pgStore) GetSession(ctx context.Context, id string) (Session, error) {
 		ss               Session
 		created, expires pgtype.Timestamptz
 	)
-	err := s.pool.QueryRow(ctx, `SELECT id, user_name, csrf_token, created_at, expires_at
+	if !validKey(id) {
+		return Session{}, fmt.Errorf("get session: %w", ErrNotFound)
+	}
+	err := s.pool.QueryRow(ctx, `SELECT id, user_name, csrf_token, created_at, expires_at, epoch
 FROM sessions WHERE id = $1 AND expires_at > $2`, id, pgTime(time.Now())).
-		Scan(&ss.ID, &ss.User, &ss.CSRFToken, &created, &expires)
+		Scan(&ss.ID, &ss.User, &ss.CSRFToken, &created, &expires, &ss.Epoch)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Session{}, fmt.Errorf("get session: %w", ErrNotFound)
 	}
@@ -141,11 +148,12 @@ func (s *pgStore) CreateAPIToken(ctx context.Context, t APIToken) error {
 	if _, err := s.GetUser(ctx, t.User); err != nil {
 		return fmt.Errorf("create API token: %w", err)
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO api_tokens (hash, user_name, label, created_at, expires_at)
-VALUES ($1, $2, $3, $4, $5)
+	_, err := s.pool.Exec(ctx, `INSERT INTO api_tokens (hash, user_name, label, created_at, expires_at, epoch)
+VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (hash) DO UPDATE SET
-    user_name = excluded.user_name, label = excluded.label, expires_at = excluded.expires_at`,
-		t.Hash, t.User, cleanText(t.Label), pgTime(created), pgTime(t.ExpiresAt))
+    user_name = excluded.user_name, label = excluded.label, expires_at = excluded.expires_at,
+    epoch = excluded.epoch`,
+		t.Hash, t.User, cleanText(t.Label), pgTime(created), pgTime(t.ExpiresAt), t.Epoch)
 	if err != nil {
 		return fmt.Errorf("create API token for %q: %w", t.User, err)
 	}
@@ -157,9 +165,12 @@ func (s *pgStore) GetAPIToken(ctx context.Context, hash string) (APIToken, error
 		t                APIToken
 		created, expires pgtype.Timestamptz
 	)
-	err := s.pool.QueryRow(ctx, `SELECT hash, user_name, label, created_at, expires_at
+	if !validTokenHash(hash) {
+		return APIToken{}, fmt.Errorf("get API token: %w", ErrNotFound)
+	}
+	err := s.pool.QueryRow(ctx, `SELECT hash, user_name, label, created_at, expires_at, epoch
 FROM api_tokens WHERE hash = $1 AND (expires_at IS NULL OR expires_at > $2)`, hash, pgTime(time.Now())).
-		Scan(&t.Hash, &t.User, &t.Label, &created, &expires)
+		Scan(&t.Hash, &t.User, &t.Label, &created, &expires, &t.Epoch)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return APIToken{}, fmt.Errorf("get API token: %w", ErrNotFound)
 	}
@@ -168,6 +179,68 @@ FROM api_tokens WHERE hash = $1 AND (expires_at IS NULL OR expires_at > $2)`, ha
 	}
 	t.CreatedAt, t.ExpiresAt = fromPGTime(created), fromPGTime(expires)
 	return t, nil
+}
+
+func (s *pgStore) ListAPITokens(ctx context.Context, user string) ([]APIToken, error) {
+	if !validKey(user) {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT hash, user_name, label, created_at, expires_at, epoch
+FROM api_tokens WHERE $1 = '' OR user_name = $1 ORDER BY user_name COLLATE "C", created_at, hash`, user)
+	if err != nil {
+		return nil, fmt.Errorf("list API tokens: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (APIToken, error) {
+		var (
+			t                APIToken
+			created, expires pgtype.Timestamptz
+		)
+		err := row.Scan(&t.Hash, &t.User, &t.Label, &created, &expires, &t.Epoch)
+		t.CreatedAt, t.ExpiresAt = fromPGTime(created), fromPGTime(expires)
+		return t, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list API tokens: %w", err)
+	}
+	return out, nil
+}
+
+func (s *pgStore) DeleteAPIToken(ctx context.Context, hash string) error {
+	if !validTokenHash(hash) {
+		return fmt.Errorf("delete API token: %w", ErrNotFound)
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM api_tokens WHERE hash = $1`, hash)
+	if err != nil {
+		return fmt.Errorf("delete API token: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("delete API token: %w", ErrNotFound)
+	}
+	return nil
+}
+
+func (s *pgStore) RevokeUserCredentials(ctx context.Context, name string) (int64, error) {
+	if !validKey(name) {
+		return 0, fmt.Errorf("revoke credentials: %w", ErrNotFound)
+	}
+	var epoch int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `UPDATE users SET epoch = epoch + 1 WHERE name = $1 RETURNING epoch`, name).Scan(&epoch); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_name = $1`, name); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM api_tokens WHERE user_name = $1`, name)
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("revoke credentials of %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("revoke credentials of %q: %w", name, err)
+	}
+	return epoch, nil
 }
 
 func (s *pgStore) AppendAudit(ctx context.Context, e AuditEntry) error {

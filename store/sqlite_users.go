@@ -33,14 +33,14 @@ ON CONFLICT (name) DO UPDATE SET
 	return nil
 }
 
-const sqliteUserCols = `name, display_name, email, role, password_hash, disabled, created_at`
+const sqliteUserCols = `name, display_name, email, role, password_hash, disabled, created_at, epoch`
 
 func scanSQLiteUser(row interface{ Scan(...any) error }) (User, error) {
 	var (
 		u       User
 		created sql.NullInt64
 	)
-	if err := row.Scan(&u.Name, &u.DisplayName, &u.Email, &u.Role, &u.PasswordHash, &u.Disabled, &created); err != nil {
+	if err := row.Scan(&u.Name, &u.DisplayName, &u.Email, &u.Role, &u.PasswordHash, &u.Disabled, &created, &u.Epoch); err != nil {
 		return User{}, err
 	}
 	u.CreatedAt = fromSQLTime(created)
@@ -48,6 +48,9 @@ func scanSQLiteUser(row interface{ Scan(...any) error }) (User, error) {
 }
 
 func (s *sqliteStore) GetUser(ctx context.Context, name string) (User, error) {
+	if !validKey(name) {
+		return User{}, fmt.Errorf("get user: %w", ErrNotFound)
+	}
 	u, err := scanSQLiteUser(s.r.QueryRowContext(ctx, `SELECT `+sqliteUserCols+` FROM users WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("get user %q: %w", name, ErrNotFound)
@@ -92,11 +95,12 @@ func (s *sqliteStore) CreateSession(ctx context.Context, ss Session) error {
 	if _, err := s.GetUser(ctx, ss.User); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (id, user_name, csrf_token, created_at, expires_at)
-VALUES (?, ?, ?, ?, ?)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (id, user_name, csrf_token, created_at, expires_at, epoch)
+VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
-    user_name = excluded.user_name, csrf_token = excluded.csrf_token, expires_at = excluded.expires_at`,
-		ss.ID, ss.User, ss.CSRFToken, sqlTime(created), sqlTime(utc(ss.ExpiresAt)))
+    user_name = excluded.user_name, csrf_token = excluded.csrf_token, expires_at = excluded.expires_at,
+    epoch = excluded.epoch`,
+		ss.ID, ss.User, ss.CSRFToken, sqlTime(created), sqlTime(utc(ss.ExpiresAt)), ss.Epoch)
 	if err != nil {
 		return fmt.Errorf("create session for %q: %w", ss.User, err)
 	}
@@ -108,9 +112,12 @@ func (s *sqliteStore) GetSession(ctx context.Context, id string) (Session, error
 		ss               Session
 		created, expires sql.NullInt64
 	)
-	err := s.r.QueryRowContext(ctx, `SELECT id, user_name, csrf_token, created_at, expires_at
+	if !validKey(id) {
+		return Session{}, fmt.Errorf("get session: %w", ErrNotFound)
+	}
+	err := s.r.QueryRowContext(ctx, `SELECT id, user_name, csrf_token, created_at, expires_at, epoch
 FROM sessions WHERE id = ? AND expires_at > ?`, id, time.Now().UnixMicro()).
-		Scan(&ss.ID, &ss.User, &ss.CSRFToken, &created, &expires)
+		Scan(&ss.ID, &ss.User, &ss.CSRFToken, &created, &expires, &ss.Epoch)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, fmt.Errorf("get session: %w", ErrNotFound)
 	}
@@ -151,11 +158,12 @@ func (s *sqliteStore) CreateAPIToken(ctx context.Context, t APIToken) error {
 	if _, err := s.GetUser(ctx, t.User); err != nil {
 		return fmt.Errorf("create API token: %w", err)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO api_tokens (hash, user_name, label, created_at, expires_at)
-VALUES (?, ?, ?, ?, ?)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO api_tokens (hash, user_name, label, created_at, expires_at, epoch)
+VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (hash) DO UPDATE SET
-    user_name = excluded.user_name, label = excluded.label, expires_at = excluded.expires_at`,
-		t.Hash, t.User, cleanText(t.Label), sqlTime(created), sqlTime(utc(t.ExpiresAt)))
+    user_name = excluded.user_name, label = excluded.label, expires_at = excluded.expires_at,
+    epoch = excluded.epoch`,
+		t.Hash, t.User, cleanText(t.Label), sqlTime(created), sqlTime(utc(t.ExpiresAt)), t.Epoch)
 	if err != nil {
 		return fmt.Errorf("create API token for %q: %w", t.User, err)
 	}
@@ -167,9 +175,12 @@ func (s *sqliteStore) GetAPIToken(ctx context.Context, hash string) (APIToken, e
 		t                APIToken
 		created, expires sql.NullInt64
 	)
-	err := s.r.QueryRowContext(ctx, `SELECT hash, user_name, label, created_at, expires_at
+	if !validTokenHash(hash) {
+		return APIToken{}, fmt.Errorf("get API token: %w", ErrNotFound)
+	}
+	err := s.r.QueryRowContext(ctx, `SELECT hash, user_name, label, created_at, expires_at, epoch
 FROM api_tokens WHERE hash = ? AND (expires_at IS NULL OR expires_at > ?)`, hash, time.Now().UnixMicro()).
-		Scan(&t.Hash, &t.User, &t.Label, &created, &expires)
+		Scan(&t.Hash, &t.User, &t.Label, &created, &expires, &t.Epoch)
 	if errors.Is(err, sql.ErrNoRows) {
 		return APIToken{}, fmt.Errorf("get API token: %w", ErrNotFound)
 	}
@@ -178,6 +189,79 @@ FROM api_tokens WHERE hash = ? AND (expires_at IS NULL OR expires_at > ?)`, hash
 	}
 	t.CreatedAt, t.ExpiresAt = fromSQLTime(created), fromSQLTime(expires)
 	return t, nil
+}
+
+func (s *sqliteStore) ListAPITokens(ctx context.Context, user string) ([]APIToken, error) {
+	if !validKey(user) {
+		return nil, nil
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT hash, user_name, label, created_at, expires_at, epoch
+FROM api_tokens WHERE ? = '' OR user_name = ? ORDER BY user_name, created_at, hash`, user, user)
+	if err != nil {
+		return nil, fmt.Errorf("list API tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []APIToken
+	for rows.Next() {
+		var (
+			t                APIToken
+			created, expires sql.NullInt64
+		)
+		if err := rows.Scan(&t.Hash, &t.User, &t.Label, &created, &expires, &t.Epoch); err != nil {
+			return nil, fmt.Errorf("list API tokens: %w", err)
+		}
+		t.CreatedAt, t.ExpiresAt = fromSQLTime(created), fromSQLTime(expires)
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list API tokens: %w", err)
+	}
+	return out, nil
+}
+
+func (s *sqliteStore) DeleteAPIToken(ctx context.Context, hash string) error {
+	if !validTokenHash(hash) {
+		return fmt.Errorf("delete API token: %w", ErrNotFound)
+	}
+	res, err := s.w.ExecContext(ctx, `DELETE FROM api_tokens WHERE hash = ?`, hash)
+	if err != nil {
+		return fmt.Errorf("delete API token: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("delete API token: %w", err)
+	} else if n == 0 {
+		return fmt.Errorf("delete API token: %w", ErrNotFound)
+	}
+	return nil
+}
+
+func (s *sqliteStore) RevokeUserCredentials(ctx context.Context, name string) (int64, error) {
+	if !validKey(name) {
+		return 0, fmt.Errorf("revoke credentials: %w", ErrNotFound)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("revoke credentials of %q: %w", name, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var epoch int64
+	err = tx.QueryRowContext(ctx, `UPDATE users SET epoch = epoch + 1 WHERE name = ? RETURNING epoch`, name).Scan(&epoch)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("revoke credentials of %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("revoke credentials of %q: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_name = ?`, name); err != nil {
+		return 0, fmt.Errorf("revoke sessions of %q: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_name = ?`, name); err != nil {
+		return 0, fmt.Errorf("revoke API tokens of %q: %w", name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("revoke credentials of %q: %w", name, err)
+	}
+	return epoch, nil
 }
 
 func (s *sqliteStore) AppendAudit(ctx context.Context, e AuditEntry) error {

@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dongnai/presswatch/article"
 )
@@ -143,6 +144,18 @@ type Store interface {
 	// GetAPIToken returns the token with this hash, or ErrNotFound when it does
 	// not exist or has expired (a zero ExpiresAt never expires).
 	GetAPIToken(ctx context.Context, hash string) (APIToken, error)
+	// ListAPITokens returns the API tokens of user ("" for every user),
+	// expired ones included, ordered by user and creation time.
+	ListAPITokens(ctx context.Context, user string) ([]APIToken, error)
+	// DeleteAPIToken revokes the token with this hash; ErrNotFound when there is none.
+	DeleteAPIToken(ctx context.Context, hash string) error
+	// RevokeUserCredentials ends every session and API token of user name in
+	// one transaction and raises the user's Epoch, so a session or token made
+	// under an older epoch (even one created concurrently with the call) is
+	// refused by the web's authentication. It returns the new epoch, or
+	// ErrNotFound for an unknown user. Call it on password change, disable and
+	// enable.
+	RevokeUserCredentials(ctx context.Context, name string) (epoch int64, err error)
 	// AppendAudit records an audit entry. The entry's ID is a hash of its
 	// contents, so appending the same entry twice (a retry) stores it once.
 	AppendAudit(ctx context.Context, e AuditEntry) error
@@ -182,18 +195,31 @@ type User struct {
 	Name, DisplayName, Email, Role, PasswordHash string
 	Disabled                                     bool
 	CreatedAt                                    time.Time
+	// Epoch is the user's credential generation, raised only by
+	// RevokeUserCredentials (UpsertUser leaves it as it is). A session or
+	// token is valid only while its Epoch equals the user's.
+	Epoch int64
 }
 
 // Session is a logged-in browser session.
 type Session struct {
 	ID, User, CSRFToken  string
 	CreatedAt, ExpiresAt time.Time
+	Epoch                int64 // the user's Epoch when the session was made
 }
 
 // APIToken is an API token, stored only as its SHA-256 hash.
 type APIToken struct {
 	Hash, User, Label    string
 	CreatedAt, ExpiresAt time.Time
+	Epoch                int64 // the user's Epoch when the token was made
+}
+
+// validKey reports whether s can be a stored key (user name, session ID):
+// valid UTF-8 without NUL bytes. PostgreSQL refuses such text with an error,
+// so lookups answer ErrNotFound for them instead, on both backends.
+func validKey(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 // AuditEntry is one line of the audit log: who did what to what.

@@ -5,14 +5,15 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dongnai/presswatch/store"
@@ -22,7 +23,7 @@ import (
 // its HMAC (see sessionID).
 const (
 	sessionCookie  = "pw_session"
-	preLoginCookie = "pw_login" // double-submit CSRF token for the login form
+	preLoginCookie = "pw_login" // random nonce the login form's signed CSRF token is bound to
 	langCookie     = "pw_lang"
 )
 
@@ -71,6 +72,9 @@ func (s *Server) authenticate(r *http.Request, api bool) (*principal, error) {
 		if err != nil || u == nil {
 			return nil, err
 		}
+		if t.Epoch != u.Epoch { // made before a password change, disable or enable
+			return nil, nil
+		}
 		return &principal{User: *u, Token: true}, nil
 	}
 	c, err := r.Cookie(sessionCookie)
@@ -91,6 +95,9 @@ func (s *Server) authenticate(r *http.Request, api bool) (*principal, error) {
 	u, err := s.activeUser(ctx, sess.User)
 	if err != nil || u == nil {
 		return nil, err
+	}
+	if sess.Epoch != u.Epoch { // made before a password change, disable or enable
+		return nil, nil
 	}
 	return &principal{User: *u, Session: &sess}, nil
 }
@@ -139,13 +146,90 @@ func (s *Server) startSession(ctx context.Context, w http.ResponseWriter, u stor
 	now := s.now().UTC()
 	sess := store.Session{
 		ID: s.sessionID(tok), User: u.Name, CSRFToken: randomToken(32),
-		CreatedAt: now, ExpiresAt: now.Add(s.opts.SessionTTL),
+		CreatedAt: now, ExpiresAt: now.Add(s.opts.SessionTTL), Epoch: u.Epoch,
 	}
 	if err := s.opts.Store.CreateSession(ctx, sess); err != nil {
 		return fmt.Errorf("create session for %q: %w", u.Name, err)
 	}
 	http.SetCookie(w, s.cookie(sessionCookie, tok, s.opts.SessionTTL, http.SameSiteLaxMode))
 	return nil
+}
+
+// loginCSRFKey derives the key of login-form tokens from the session secret,
+// so a token of one purpose is never valid for another.
+func (s *Server) loginCSRFKey() []byte {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("presswatch login csrf v1"))
+	return m.Sum(nil)
+}
+
+// loginToken returns the login form's CSRF token for nonce (the value of the
+// pre-login cookie): "<expiry unix>.<base64url HMAC(nonce, expiry)>". Only
+// the server can make one, and it is valid only with its own cookie, so
+// neither a forged pair of cookie and field nor another browser's token passes.
+func (s *Server) loginToken(nonce string, exp time.Time) string {
+	e := strconv.FormatInt(exp.Unix(), 10)
+	m := hmac.New(sha256.New, s.loginCSRFKey())
+	m.Write([]byte(nonce + "\x00" + e))
+	return e + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// checkLoginToken reports whether tok is a live token made by loginToken
+// for nonce.
+func (s *Server) checkLoginToken(nonce, tok string) bool {
+	if len(nonce) < 16 || len(tok) > 128 {
+		return false
+	}
+	e, _, ok := strings.Cut(tok, ".")
+	if !ok {
+		return false
+	}
+	sec, err := strconv.ParseInt(e, 10, 64)
+	if err != nil || !s.now().Before(time.Unix(sec, 0)) {
+		return false
+	}
+	want := s.loginToken(nonce, time.Unix(sec, 0))
+	return hmac.Equal([]byte(want), []byte(tok))
+}
+
+// validInput reports whether r's path, query, form (for url-encoded bodies)
+// and cookies are valid UTF-8 without NUL bytes. PostgreSQL refuses such
+// text with an error, so they are answered 400 at the edge instead.
+func validInput(r *http.Request) bool {
+	if !validText(r.URL.Path) {
+		return false
+	}
+	for k, vs := range r.URL.Query() {
+		if !validText(k) {
+			return false
+		}
+		for _, v := range vs {
+			if !validText(v) {
+				return false
+			}
+		}
+	}
+	for _, c := range r.Cookies() {
+		if !validText(c.Value) {
+			return false
+		}
+	}
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if err := r.ParseForm(); err != nil {
+			return false
+		}
+		for k, vs := range r.PostForm {
+			if !validText(k) {
+				return false
+			}
+			for _, v := range vs {
+				if !validText(v) {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // clientIP is the peer address of r. X-Forwarded-For is deliberately not
@@ -156,77 +240,6 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// loginLimiter counts failed logins per key (client IP + user name) in a
-// fixed window; a key with max failures is refused until its window ends.
-type loginLimiter struct {
-	max    int
-	window time.Duration
-	now    func() time.Time
-
-	mu   sync.Mutex
-	fail map[string]*failures
-}
-
-type failures struct {
-	n     int
-	start time.Time
-}
-
-// maxLimiterKeys bounds the limiter's memory; past it, ended windows are
-// swept and, if still full, the map is reset.
-const maxLimiterKeys = 100_000
-
-func newLoginLimiter(max int, window time.Duration, now func() time.Time) *loginLimiter {
-	return &loginLimiter{max: max, window: window, now: now, fail: make(map[string]*failures)}
-}
-
-// blocked returns how long key must still wait, or 0.
-func (l *loginLimiter) blocked(key string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	f := l.fail[key]
-	if f == nil {
-		return 0
-	}
-	left := f.start.Add(l.window).Sub(l.now())
-	if left <= 0 {
-		delete(l.fail, key)
-		return 0
-	}
-	if f.n >= l.max {
-		return left
-	}
-	return 0
-}
-
-func (l *loginLimiter) failed(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if len(l.fail) >= maxLimiterKeys {
-		for k, f := range l.fail {
-			if now.Sub(f.start) >= l.window {
-				delete(l.fail, k)
-			}
-		}
-		if len(l.fail) >= maxLimiterKeys {
-			l.fail = make(map[string]*failures)
-		}
-	}
-	f := l.fail[key]
-	if f == nil || now.Sub(f.start) >= l.window {
-		f = &failures{start: now}
-		l.fail[key] = f
-	}
-	f.n++
-}
-
-func (l *loginLimiter) succeeded(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fail, key)
 }
 
 // UserStore is what Bootstrap and the `presswatch user` command need.

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -49,7 +50,7 @@ func TestPasswordHash(t *testing.T) {
 			}
 		})
 	}
-	if _, err := HashPassword("short"); err != ErrWeakPassword {
+	if _, err := HashPassword("short"); !errors.Is(err, ErrWeakPassword) {
 		t.Errorf("short password: err %v, want ErrWeakPassword", err)
 	}
 }
@@ -118,7 +119,7 @@ func TestLoginFlow(t *testing.T) {
 
 func TestLoginCookieFlags(t *testing.T) {
 	f := newFixture(t)
-	resp, _ := f.get("/login", "")
+	resp, page := f.get("/login", "")
 	var pre *http.Cookie
 	for _, c := range resp.Cookies() {
 		if c.Name == preLoginCookie {
@@ -128,7 +129,11 @@ func TestLoginCookieFlags(t *testing.T) {
 	if pre == nil || !pre.HttpOnly || pre.SameSite != http.SameSiteStrictMode {
 		t.Fatalf("login form cookie = %+v, want HttpOnly SameSite=Strict", pre)
 	}
-	form := url.Values{"csrf": {pre.Value}, "username": {RoleViewer}, "password": {testPassword}}
+	m := csrfField.FindStringSubmatch(page)
+	if m == nil || m[1] == pre.Value {
+		t.Fatalf("login form token %q must be server-signed, not the cookie's value", m)
+	}
+	form := url.Values{"csrf": {m[1]}, "username": {RoleViewer}, "password": {testPassword}}
 	req, _ := http.NewRequest(http.MethodPost, f.http.URL+"/login", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.AddCookie(pre)
@@ -162,6 +167,18 @@ func TestCSRF(t *testing.T) {
 		"wrong token": func() *http.Request {
 			r, _ := http.NewRequest(http.MethodPost, f.http.URL+"/login", strings.NewReader("csrf=abd&username=admin&password="+url.QueryEscape(testPassword)))
 			r.AddCookie(&http.Cookie{Name: preLoginCookie, Value: "abc"})
+			return r
+		},
+		"forged pair (double submit)": func() *http.Request {
+			r, _ := http.NewRequest(http.MethodPost, f.http.URL+"/login", strings.NewReader("csrf=abcdefghijklmnopqrstuvwxyz&username=admin&password="+url.QueryEscape(testPassword)))
+			r.AddCookie(&http.Cookie{Name: preLoginCookie, Value: "abcdefghijklmnopqrstuvwxyz"})
+			return r
+		},
+		"another browser's token": func() *http.Request {
+			_, page := f.get("/login", "")
+			tok := csrfField.FindStringSubmatch(page)[1]
+			r, _ := http.NewRequest(http.MethodPost, f.http.URL+"/login", strings.NewReader("csrf="+url.QueryEscape(tok)+"&username=admin&password="+url.QueryEscape(testPassword)))
+			r.AddCookie(&http.Cookie{Name: preLoginCookie, Value: "a-nonce-of-my-own-choosing-123"})
 			return r
 		},
 		"no cookie": func() *http.Request {

@@ -28,6 +28,11 @@ type Store interface {
 	GetAPIToken(ctx context.Context, hash string) (store.APIToken, error)
 	AppendAudit(ctx context.Context, e store.AuditEntry) error
 	ListAudit(ctx context.Context, limit int) ([]store.AuditEntry, error)
+	// Accounts, tokens and sources managed in the admin pages.
+	RevokeUserCredentials(ctx context.Context, name string) (int64, error)
+	ListAPITokens(ctx context.Context, user string) ([]store.APIToken, error)
+	DeleteAPIToken(ctx context.Context, hash string) error
+	UpsertSource(ctx context.Context, s store.Source) error
 }
 
 // Searcher is the part of *index.Index the web uses.

@@ -194,7 +194,7 @@ func (s *Server) handleAlertUpdate(w http.ResponseWriter, r *http.Request) {
 	c.Assignee, c.Note, c.ResponseLink = field("assignee"), field("note"), field("response_link")
 	tr := alerts.Triage{Store: as, Now: s.opts.Now}
 	if _, err := tr.Update(r.Context(), c); err != nil {
-		if errors.Is(err, alerts.ErrBadTransition) || strings.Contains(err.Error(), "response link") {
+		if errors.Is(err, alerts.ErrBadTransition) || errors.Is(err, alerts.ErrFieldTooLong) || strings.Contains(err.Error(), "response link") {
 			s.alertDetail(w, r, http.StatusUnprocessableEntity, "Thay đổi không hợp lệ / change not allowed")
 			return
 		}

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
+	"github.com/trustelem/zxcvbn"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -34,8 +36,81 @@ func ValidRole(r string) bool {
 	return false
 }
 
-// MinPasswordLen is the shortest password HashPassword accepts, in characters.
-const MinPasswordLen = 10
+// Password length bounds, in characters. Longer passwords are refused so
+// that hashing and strength estimation stay cheap.
+const (
+	MinPasswordLen = 12
+	MaxPasswordLen = 256
+)
+
+// minPasswordScore is the lowest zxcvbn score (0–4) CheckPassword accepts:
+// 3 means "safely unguessable: moderate protection from offline slow-hash
+// scenario" (about 10^8 guesses or more).
+const minPasswordScore = 3
+
+// ErrWeakPassword is matched (errors.Is) by every *PasswordError.
+var ErrWeakPassword = errors.New("password does not meet the policy")
+
+// PasswordError says why a password was refused. Its Error text is
+// Vietnamese, then English; Message gives one language for the UI.
+type PasswordError struct {
+	Key string // a message key of the catalogue: pw_too_short, pw_too_long, pw_too_weak, pw_bad_chars
+	Arg int    // the bound, for the length messages
+}
+
+// Error returns the reason in Vietnamese, then English.
+func (e *PasswordError) Error() string {
+	return e.Message(langVI) + " (" + e.Message(langEN) + ")"
+}
+
+// Message returns the reason in lang ("vi" or "en").
+func (e *PasswordError) Message(lang string) string {
+	msg := messages{lang}.T(e.Key)
+	if strings.Contains(msg, "%d") {
+		msg = fmt.Sprintf(msg, e.Arg)
+	}
+	return msg
+}
+
+// Is makes errors.Is(err, ErrWeakPassword) true.
+func (e *PasswordError) Is(target error) bool { return target == ErrWeakPassword }
+
+// CheckPassword applies the password policy (OWASP ASVS 2.1): 12 to 256
+// characters, no control characters, and a zxcvbn strength score of at
+// least 3 given the user's own words (user name, display name, email) and
+// the product's (presswatch, Đồng Nai), so "aaaaaaaaaaaa", "123456789012"
+// or "dongnai2026!!" are refused while a long phrase of a few words passes.
+func CheckPassword(pw string, userInputs ...string) error {
+	n := utf8.RuneCountInString(pw)
+	if !utf8.ValidString(pw) || strings.ContainsFunc(pw, unicode.IsControl) {
+		return &PasswordError{Key: "pw_bad_chars"}
+	}
+	if n < MinPasswordLen {
+		return &PasswordError{Key: "pw_too_short", Arg: MinPasswordLen}
+	}
+	if n > MaxPasswordLen {
+		return &PasswordError{Key: "pw_too_long", Arg: MaxPasswordLen}
+	}
+	inputs := []string{"presswatch", "dongnai", "dong nai", "đồng nai", "bien hoa", "admin", "password", "matkhau"}
+	for _, in := range userInputs {
+		if in = strings.TrimSpace(in); in != "" {
+			inputs = append(inputs, in)
+			if local, _, ok := strings.Cut(in, "@"); ok && local != "" {
+				inputs = append(inputs, local)
+			}
+		}
+	}
+	// zxcvbn's matching grows faster than linearly with length; the first
+	// 64 characters say enough about a password's strength.
+	est := pw
+	if n > 64 {
+		est = string([]rune(pw)[:64])
+	}
+	if zxcvbn.PasswordStrength(est, inputs).Score < minPasswordScore {
+		return &PasswordError{Key: "pw_too_weak"}
+	}
+	return nil
+}
 
 // argon2id parameters (OWASP's recommended minimum: 19 MiB, 2 passes, 1
 // lane). They are written into every hash, so they can be raised later
@@ -48,14 +123,15 @@ const (
 	argonSaltLen = 16
 )
 
-// ErrWeakPassword is returned by HashPassword for a password that is too short.
-var ErrWeakPassword = fmt.Errorf("password must have at least %d characters", MinPasswordLen)
-
 // HashPassword returns the argon2id hash of pw in the PHC string format
-// $argon2id$v=19$m=…,t=…,p=…$salt$hash (unpadded base64).
+// $argon2id$v=19$m=…,t=…,p=…$salt$hash (unpadded base64). It refuses
+// passwords outside the length bounds (a *PasswordError); callers that take
+// a password from a person apply CheckPassword first.
 func HashPassword(pw string) (string, error) {
-	if utf8.RuneCountInString(pw) < MinPasswordLen {
-		return "", ErrWeakPassword
+	if n := utf8.RuneCountInString(pw); n < MinPasswordLen {
+		return "", &PasswordError{Key: "pw_too_short", Arg: MinPasswordLen}
+	} else if n > MaxPasswordLen {
+		return "", &PasswordError{Key: "pw_too_long", Arg: MaxPasswordLen}
 	}
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {

@@ -71,6 +71,10 @@ func (s *Server) table() []route {
 		{"POST /saved/{id}/delete", officers, false, s.handleSavedDelete},
 		{"POST /saved/{id}/alert", officers, false, s.handleSavedAlert},
 		{"GET /admin/users", admins, false, s.handleAdminUsers},
+		{"POST /admin/users", admins, false, s.handleAdminUserCreate},
+		{"POST /admin/users/{id}/{action}", admins, false, s.handleAdminUserAction},
+		{"POST /admin/tokens", admins, false, s.handleAdminTokenCreate},
+		{"POST /admin/tokens/{id}/revoke", admins, false, s.handleAdminTokenRevoke},
 
 		// JSON API.
 		{"GET /api/v1/me", everyone, true, s.apiMe},
@@ -87,8 +91,9 @@ func (s *Server) table() []route {
 	if s.opts.Demo && s.opts.Mailbox != nil {
 		// The demo's mail sink, so a newcomer sees alerts arrive; never in production.
 		rs = append(rs,
-			route{"GET /demo/mailbox", everyone, false, s.mailboxList(s.opts.Mailbox)},
-			route{"GET /demo/mailbox/{name}", everyone, false, s.mailboxMessage(s.opts.Mailbox)},
+			// Admins only: the messages hold signed one-click acknowledge links.
+			route{"GET /demo/mailbox", admins, false, s.mailboxList(s.opts.Mailbox)},
+			route{"GET /demo/mailbox/{name}", admins, false, s.mailboxMessage(s.opts.Mailbox)},
 		)
 	}
 	return rs
@@ -124,6 +129,10 @@ func (s *Server) guard(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
+		if !validInput(r) { // NUL bytes or invalid UTF-8 never reach a handler or the store
+			s.fail(w, r, rt.api, http.StatusBadRequest)
+			return
 		}
 		p, err := s.authenticate(r, rt.api)
 		if err != nil {

@@ -71,6 +71,8 @@ type Options struct {
 	Demo bool
 	// Mailbox is the demo's SMTP sink, listed at /demo/mailbox when Demo is set.
 	Mailbox MailboxLister
+	// Login bounds the cost of POST /login (rate limits, concurrent hashes).
+	Login LoginLimits
 	// SessionTTL is how long a session lives after login; default 12h.
 	SessionTTL time.Duration
 	// ShutdownTimeout bounds the graceful stop in Run; default 10s.
@@ -92,7 +94,7 @@ type Server struct {
 	secret  []byte
 	pages   *pages
 	handler http.Handler
-	limiter *loginLimiter
+	logins  *loginGuard
 	loc     *time.Location
 	metrics *metrics
 
@@ -147,7 +149,7 @@ func New(opts Options) (*Server, error) {
 		s.log.Warn("no session secret configured: using a random one; sessions end at restart and are not shared between web nodes")
 	}
 	s.loc, _ = timeLoc()
-	s.limiter = newLoginLimiter(5, 15*time.Minute, s.now)
+	s.logins = newLoginGuard(opts.Login, s.now)
 	if s.pages, err = parsePages(s); err != nil {
 		return nil, err
 	}
@@ -171,7 +173,7 @@ func (s *Server) initMetrics(reg prometheus.Registerer) error {
 		}, []string{"route"}),
 		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "presswatch", Subsystem: "web", Name: "logins_total",
-			Help: "Login attempts by result (ok, bad_password, disabled, rate_limited, bad_csrf).",
+			Help: "Login attempts by result (ok, bad_password, disabled, rate_limited, busy, bad_csrf, bad_input).",
 		}, []string{"result"}),
 	}
 	if reg != nil {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/dongnai/presswatch/configs"
 )
@@ -24,4 +26,33 @@ func cmdConfig(_ context.Context, g *globals, args []string) error {
 		fmt.Fprintf(g.Stdout, "# %s (secrets redacted)\n", cfg.Path)
 		return configs.Dump(g.Stdout, cfg.Config)
 	}
+}
+
+// errRoleConfig is returned when a web or alerter role is started without
+// the settings every node of a deployment must share.
+var errRoleConfig = errors.New("web and alerter roles need web.session_secret and web.base_url")
+
+// defaultBaseURL is web.base_url when nothing sets it.
+const defaultBaseURL = "http://127.0.0.1:8080"
+
+// checkRoleSecrets refuses to start the web or alerter role as a process of
+// its own (not `run`, which plays every role and may make a random secret)
+// without a configured session secret and public base URL: otherwise each
+// replica makes its own random key, sessions break between them, and the
+// acknowledge links the alerter signs never verify on the web.
+func checkRoleSecrets(cfg *configs.Config, rs roles) error {
+	if len(rs) == len(allRoles) || (!rs[roleWeb] && !rs[roleAlerter]) {
+		return nil
+	}
+	var missing []string
+	if len(cfg.Web.SessionSecret.Value()) < 16 {
+		missing = append(missing, "web.session_secret (or web.session_secret_file / PRESSWATCH_WEB_SESSION_SECRET_FILE): one random value of at least 16 characters, e.g. `openssl rand -hex 32`, shared by every web node and the alerter")
+	}
+	if cfg.Web.BaseURL == "" || cfg.Web.BaseURL == defaultBaseURL {
+		missing = append(missing, "web.base_url (or PRESSWATCH_WEB_BASE_URL): the public address of the UI, used in the links of alert emails")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w; set:\n  - %s", errRoleConfig, strings.Join(missing, "\n  - "))
+	}
+	return nil
 }

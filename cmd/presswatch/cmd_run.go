@@ -38,6 +38,9 @@ const (
 
 type roles map[string]bool
 
+// allRoles are the roles `run` plays.
+var allRoles = []string{roleCrawler, roleClassifier, roleIndexer, roleAlerter, roleWeb}
+
 func roleCommand(rs ...string) func(ctx context.Context, g *globals, args []string) error {
 	set := roles{}
 	for _, r := range rs {
@@ -49,6 +52,9 @@ func roleCommand(rs ...string) func(ctx context.Context, g *globals, args []stri
 		}
 		cfg, err := configs.Load(g.ConfigPath)
 		if err != nil {
+			return err
+		}
+		if err := checkRoleSecrets(cfg.Config, set); err != nil {
 			return err
 		}
 		if len(set) == 1 && set[roleCrawler] && os.Getenv("GOMEMLIMIT") == "" {
@@ -258,6 +264,9 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 			Store: st, Search: ix, Saved: web.NewStoreSaved(st), AlertReceivers: receivers, Gatherer: reg, Checks: checks,
 			Demo: ex != nil, Mailbox: demoMailbox(ex), Reports: reports, Translator: newTranslator(cfg, st, log), Evidence: webEvidence(arch),
 			Logger: log, Registerer: reg,
+			Login: web.LoginLimits{ConcurrentHashes: cfg.Web.Login.ConcurrentHashes,
+				PerIPPerMinute: cfg.Web.Login.PerIPPerMinute, PerIPBurst: int(cfg.Web.Login.PerIPPerMinute),
+				GlobalPerSecond: cfg.Web.Login.GlobalPerSecond, GlobalBurst: int(2 * cfg.Web.Login.GlobalPerSecond)},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("web server: %w", err)
@@ -324,7 +333,7 @@ func isPostgres(u string) bool {
 func busOptions(cfg *configs.Loaded, log *slog.Logger, reg prometheus.Registerer) bus.Options {
 	n := cfg.NATS
 	return bus.Options{
-		URL: n.URL, DataDir: cfg.DataDir, Listen: n.Listen, SyncInterval: n.SyncInterval,
+		URL: n.URL.Value(), DataDir: cfg.DataDir, Listen: n.Listen, SyncInterval: n.SyncInterval,
 		CredsFile: n.CredsFile, User: n.User, Password: n.Password.Value(), Token: n.Token.Value(),
 		TLSCA: n.TLSCA, TLSCert: n.TLSCert, TLSKey: n.TLSKey,
 		Replicas: n.Replicas, MaxDeliver: n.MaxDeliver, AckWait: n.AckWait,

@@ -18,7 +18,10 @@ import (
 // userStore is what `presswatch user` needs from the store.
 type userStore interface {
 	web.UserStore
+	web.AccountStore
 	CreateAPIToken(ctx context.Context, t store.APIToken) error
+	ListAPITokens(ctx context.Context, user string) ([]store.APIToken, error)
+	DeleteAPIToken(ctx context.Context, hash string) error
 }
 
 // cmdUser is `presswatch user add|passwd|disable|enable|list|token`.
@@ -43,8 +46,12 @@ const userUsage = `presswatch user add [-role ROLE] [-display NAME] [-email ADDR
        presswatch user disable|enable USER
        presswatch user list
        presswatch user token [-label TEXT] [-ttl DURATION] USER
+       presswatch user tokens [USER]
+       presswatch user revoke TOKEN_ID
 roles: ` + "admin, analyst, foreign_affairs, police, viewer" + `
-Without -password-stdin a random password is made and printed once.`
+Without -password-stdin a random password is made and printed once.
+passwd, disable and enable end every earlier session and API token of the user.
+Tokens always expire: -ttl is more than 0 and at most 366 days (default 90 days).`
 
 // runUser carries out one user subcommand against st.
 func runUser(ctx context.Context, st userStore, g *globals, args []string, now func() time.Time) error {
@@ -56,7 +63,7 @@ func runUser(ctx context.Context, st userStore, g *globals, args []string, now f
 	email := fs.String("email", "", "email address")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	label := fs.String("label", "", "what the token is for")
-	ttl := fs.Duration("ttl", 365*24*time.Hour, "token lifetime (0: never expires)")
+	ttl := fs.Duration("ttl", 90*24*time.Hour, "token lifetime, at most 8784h (366 days); tokens always expire")
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}
@@ -77,6 +84,46 @@ func runUser(ctx context.Context, st userStore, g *globals, args []string, now f
 			}
 			fmt.Fprintf(g.Stdout, "%-20s %-16s %-8s %s\n", u.Name, u.Role, state, u.DisplayName)
 		}
+		return nil
+	}
+	if sub == "tokens" {
+		if fs.NArg() > 1 {
+			return fmt.Errorf("%w: %s", errUsage, userUsage)
+		}
+		toks, err := st.ListAPITokens(ctx, fs.Arg(0))
+		if err != nil {
+			return fmt.Errorf("list tokens: %w", err)
+		}
+		for _, t := range toks {
+			state := "active"
+			if !t.ExpiresAt.IsZero() && !now().Before(t.ExpiresAt) {
+				state = "expired"
+			}
+			exp := "never"
+			if !t.ExpiresAt.IsZero() {
+				exp = t.ExpiresAt.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(g.Stdout, "%-12s %-20s %-8s expires %-20s %s\n", web.TokenID(t.Hash), t.User, state, exp, t.Label)
+		}
+		return nil
+	}
+	if sub == "revoke" {
+		if fs.NArg() != 1 {
+			return fmt.Errorf("%w: %s", errUsage, userUsage)
+		}
+		toks, err := st.ListAPITokens(ctx, "")
+		if err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		t, err := web.FindToken(toks, strings.ToLower(fs.Arg(0)))
+		if err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		if err := st.DeleteAPIToken(ctx, t.Hash); err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		audit("token.revoke", t.User, web.TokenID(t.Hash)+" "+t.Label)
+		fmt.Fprintf(g.Stdout, "revoked %s of %s\n", web.TokenID(t.Hash), t.User)
 		return nil
 	}
 	if fs.NArg() != 1 || fs.Arg(0) == "" {
@@ -111,6 +158,9 @@ func runUser(ctx context.Context, st userStore, g *globals, args []string, now f
 		if err != nil {
 			return err
 		}
+		if err := web.CheckPassword(pw, name, *display, *email); err != nil {
+			return fmt.Errorf("add user %q: %w", name, err)
+		}
 		hash, err := web.HashPassword(pw)
 		if err != nil {
 			return fmt.Errorf("add user %q: %w", name, err)
@@ -126,70 +176,51 @@ func runUser(ctx context.Context, st userStore, g *globals, args []string, now f
 		}
 		return nil
 	case "passwd", "disable", "enable":
-		u, err := st.GetUser(ctx, name)
-		if errors.Is(err, store.ErrNotFound) {
+		if _, err := st.GetUser(ctx, name); errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("%s: no user %q", sub, name)
 		} else if err != nil {
 			return fmt.Errorf("%s %q: %w", sub, name, err)
 		}
-		var pw string
-		var generated bool
+		var (
+			pw        string
+			generated bool
+			err       error
+		)
 		switch sub {
 		case "passwd":
 			if pw, generated, err = password(); err != nil {
 				return err
 			}
-			if u.PasswordHash, err = web.HashPassword(pw); err != nil {
-				return fmt.Errorf("passwd %q: %w", name, err)
-			}
+			err = web.SetPassword(ctx, st, name, pw, "cli")
 		case "disable":
-			u.Disabled = true
+			err = web.SetDisabled(ctx, st, name, true, "cli")
 		case "enable":
-			u.Disabled = false
+			err = web.SetDisabled(ctx, st, name, false, "cli")
 		}
-		if err := st.UpsertUser(ctx, u); err != nil {
+		if err != nil {
 			return fmt.Errorf("%s %q: %w", sub, name, err)
 		}
-		audit("user."+sub, name, "")
 		fmt.Fprintf(g.Stdout, "%s: done for %s\n", sub, name)
 		if generated {
 			fmt.Fprintf(g.Stdout, "password: %s\n", pw)
 		}
-		if sub == "disable" {
-			fmt.Fprintln(g.Stdout, "existing sessions and API tokens of this user stop working at once")
-		}
+		fmt.Fprintln(g.Stdout, "every earlier session and API token of this user has ended")
 		return nil
 	case "token":
-		if _, err := st.GetUser(ctx, name); err != nil {
-			return fmt.Errorf("token: user %q: %w", name, err)
+		if *ttl <= 0 || *ttl > web.MaxTokenTTL {
+			return fmt.Errorf("%w: -ttl %v: %w", errUsage, *ttl, web.ErrTokenTTL)
 		}
-		tok, err := web.NewAPIToken()
+		tok, err := web.NewToken(ctx, st, name, *label, *ttl, now(), "cli")
 		if err != nil {
 			return err
 		}
-		t := store.APIToken{Hash: store.HashToken(tok), User: name, Label: *label, CreatedAt: now().UTC()}
-		if *ttl > 0 {
-			t.ExpiresAt = t.CreatedAt.Add(*ttl)
-		}
-		if err := st.CreateAPIToken(ctx, t); err != nil {
-			return fmt.Errorf("token for %q: %w", name, err)
-		}
-		audit("token.create", name, *label)
 		fmt.Fprintf(g.Stdout, "%s\n", tok)
-		fmt.Fprintln(g.Stderr, "shown once: send it as 'Authorization: Bearer <token>' to /api/v1")
+		fmt.Fprintf(g.Stderr, "shown once: send it as 'Authorization: Bearer <token>' to /api/v1; it expires %s; revoke it with `presswatch user revoke %s`\n",
+			now().UTC().Add(*ttl).Format(time.RFC3339), web.TokenID(store.HashToken(tok)))
 		return nil
 	}
 	return fmt.Errorf("%w: unknown user subcommand %q\n%s", errUsage, sub, userUsage)
 }
 
-func validUserName(n string) bool {
-	if n == "" || len(n) > 64 {
-		return false
-	}
-	for _, c := range n {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._-@", c)) {
-			return false
-		}
-	}
-	return true
-}
+// validUserName is web.ValidUserName: the admin page and the CLI accept the same names.
+func validUserName(n string) bool { return web.ValidUserName(n) }

@@ -49,11 +49,11 @@ func TestUserCommand(t *testing.T) {
 	if _, err := run("short\n", "passwd", "-password-stdin", "officer1"); !errors.Is(err, web.ErrWeakPassword) {
 		t.Errorf("short password: %v", err)
 	}
-	if _, err := run("a much longer password\n", "passwd", "-password-stdin", "officer1"); err != nil {
+	if _, err := run("gió mùa thổi qua sông Đồng Nai\n", "passwd", "-password-stdin", "officer1"); err != nil {
 		t.Fatal(err)
 	}
 	u, _ = st.GetUser(ctx, "officer1")
-	if ok, _ := web.VerifyPassword(u.PasswordHash, "a much longer password"); !ok {
+	if ok, _ := web.VerifyPassword(u.PasswordHash, "gió mùa thổi qua sông Đồng Nai"); !ok {
 		t.Error("passwd from stdin did not take")
 	}
 	if _, err := run("", "disable", "officer1"); err != nil {
@@ -65,6 +65,20 @@ func TestUserCommand(t *testing.T) {
 	if _, err := run("", "disable", "ghost"); err == nil {
 		t.Error("disabling a missing user succeeded")
 	}
+	if _, err := run("", "token", "officer1"); err == nil {
+		t.Error("a disabled user got a token")
+	}
+	if _, err := run("", "enable", "officer1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run("aaaaaaaaaaaa\n", "passwd", "-password-stdin", "officer1"); !errors.Is(err, web.ErrWeakPassword) || !strings.Contains(err.Error(), "dễ đoán") {
+		t.Errorf("weak password: %v", err)
+	}
+	for _, ttl := range []string{"0", "-1h", "9000h"} {
+		if _, err := run("", "token", "-ttl", ttl, "officer1"); !errors.Is(err, errUsage) {
+			t.Errorf("-ttl %s: %v, want a usage error (tokens always expire)", ttl, err)
+		}
+	}
 	out, err = run("", "token", "-label", "scripts", "officer1")
 	if err != nil {
 		t.Fatal(err)
@@ -75,8 +89,32 @@ func TestUserCommand(t *testing.T) {
 		t.Errorf("token = %+v, %v", got, err)
 	}
 	out, _ = run("", "list")
-	if !strings.Contains(out, "officer1") || !strings.Contains(out, "disabled") {
+	if !strings.Contains(out, "officer1") || strings.Contains(out, "disabled") {
 		t.Errorf("list:\n%s", out)
+	}
+	// Tokens are listed by ID and revoked by it.
+	id := web.TokenID(store.HashToken(tok))
+	out, err = run("", "tokens", "officer1")
+	if err != nil || !strings.Contains(out, id) || !strings.Contains(out, "scripts") || strings.Contains(out, tok) {
+		t.Errorf("tokens: %v\n%s", err, out)
+	}
+	if _, err := run("", "revoke", id); err != nil {
+		t.Fatalf("revoke: %v", err)
+	}
+	if _, err := st.GetAPIToken(ctx, store.HashToken(tok)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("revoked token still found: %v", err)
+	}
+	if _, err := run("", "revoke", id); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("revoking twice: %v", err)
+	}
+	// passwd ends the user's tokens.
+	out, _ = run("", "token", "officer1")
+	tok = strings.TrimSpace(out)
+	if _, err := run("", "passwd", "officer1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.GetAPIToken(ctx, store.HashToken(tok)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("token survived passwd: %v", err)
 	}
 	audit, _ := st.ListAudit(ctx, 10)
 	if len(audit) < 4 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
@@ -53,7 +54,7 @@ func buildAlerts(ac *configs.AlertsConfig) (*alertsRuntime, error) {
 	for _, r := range ac.Receivers {
 		ar := alerts.Receiver{Name: r.Name, DisplayName: r.DisplayName, Email: r.Email}
 		if r.Webhook != nil {
-			ar.WebhookURL, ar.WebhookSecret = r.Webhook.URL, []byte(r.Webhook.Secret.Value())
+			ar.WebhookURL, ar.WebhookSecret = r.Webhook.URL.Value(), []byte(r.Webhook.Secret.Value())
 		}
 		if q := r.QuietHours; q != nil {
 			start, err := alerts.ParseClock(q.Start)
@@ -131,14 +132,32 @@ func addAlerter(a *app, cfg *configs.Loaded, st store.Store, b *bus.Bus, log *sl
 		}
 		notifiers[alerts.ChannelEmail] = en
 	}
-	secrets := map[string][]byte{}
+	endpoints := map[string]alerts.WebhookEndpoint{}
 	for _, r := range rt.receivers {
 		if r.WebhookURL != "" {
-			secrets[r.Name] = r.WebhookSecret
+			endpoints[r.Name] = alerts.WebhookEndpoint{URL: r.WebhookURL, Secret: r.WebhookSecret}
 		}
 	}
-	if len(secrets) > 0 {
-		notifiers[alerts.ChannelWebhook] = alerts.NewWebhookNotifier(secrets, 0)
+	if len(endpoints) > 0 {
+		var timeout time.Duration
+		for _, r := range ac.Receivers {
+			if r.Webhook != nil {
+				timeout = max(timeout, r.Webhook.Timeout)
+			}
+		}
+		var allow []netip.Prefix
+		for _, n := range ac.WebhookAllowNets {
+			p, err := netip.ParsePrefix(n)
+			if err != nil {
+				return fmt.Errorf("alerts.webhook_allow_nets: %w", err)
+			}
+			allow = append(allow, p)
+		}
+		wn, err := alerts.NewWebhookNotifier(alerts.WebhookOptions{Endpoints: endpoints, Timeout: timeout, AllowNets: allow})
+		if err != nil {
+			return fmt.Errorf("alert webhooks: %w", err)
+		}
+		notifiers[alerts.ChannelWebhook] = wn
 	}
 	var wake func()
 	if len(notifiers) == 0 {

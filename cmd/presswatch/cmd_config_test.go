@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dongnai/presswatch/configs"
+)
+
+// TestRolesRefuseWithoutSharedSecret: web and alerter started as roles of
+// their own refuse to start, with a clear message, unless the shared
+// session secret and the public base URL are configured; `run` may go on
+// with a random secret.
+func TestRolesRefuseWithoutSharedSecret(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pw.yaml")
+	if err := os.WriteFile(path, []byte("data_dir: "+dir+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range []string{roleWeb, roleAlerter} {
+		var out, errOut bytes.Buffer
+		g := &globals{ConfigPath: path, Stdout: &out, Stderr: &errOut}
+		err := roleCommand(role)(context.Background(), g, nil)
+		if !errors.Is(err, errRoleConfig) || !strings.Contains(err.Error(), "web.session_secret") || !strings.Contains(err.Error(), "web.base_url") {
+			t.Errorf("%s without secret and base URL: %v", role, err)
+		}
+	}
+	cfg, err := configs.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkRoleSecrets(cfg.Config, roles{roleCrawler: true}); err != nil {
+		t.Errorf("crawler needs neither: %v", err)
+	}
+	all := roles{}
+	for _, r := range allRoles {
+		all[r] = true
+	}
+	if err := checkRoleSecrets(cfg.Config, all); err != nil {
+		t.Errorf("run may use a random secret: %v", err)
+	}
+	cfg.Web.SessionSecret = configs.Secret("0123456789abcdef0123456789abcdef")
+	if err := checkRoleSecrets(cfg.Config, roles{roleWeb: true}); err == nil || strings.Contains(err.Error(), "session_secret_file") || !strings.Contains(err.Error(), "PRESSWATCH_WEB_BASE_URL") {
+		t.Errorf("web with a secret but no base URL: %v", err)
+	}
+	cfg.Web.BaseURL = "https://pw.example.gov.vn"
+	if err := checkRoleSecrets(cfg.Config, roles{roleWeb: true, roleAlerter: true}); err != nil {
+		t.Errorf("web and alerter with both: %v", err)
+	}
+}
+
+// TestConfigDumpLeaksNoSecret runs `presswatch config dump` on a file with
+// credentials in URLs and checks none reaches the output.
+func TestConfigDumpLeaksNoSecret(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pw.yaml")
+	doc := "data_dir: " + dir + "\nnats:\n  url: nats://pw:nats-pass-1@nats-1:4222\n  token: nats-token-2\nstore:\n  url: postgres://pw:pg-pass-3@db/pw\nweb:\n  session_secret: session-secret-4\n"
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	g := &globals{ConfigPath: path, Stdout: &out, Stderr: &errOut}
+	if err := cmdConfig(context.Background(), g, []string{"dump"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"nats-pass-1", "nats-token-2", "pg-pass-3", "session-secret-4"} {
+		if strings.Contains(out.String()+errOut.String(), s) {
+			t.Errorf("config dump leaks %q", s)
+		}
+	}
+	if !strings.Contains(out.String(), "nats-1:4222") {
+		t.Errorf("config dump hides the NATS host too:\n%s", out.String())
+	}
+}
