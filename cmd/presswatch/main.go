@@ -91,6 +91,10 @@ func run() int {
 		if errors.Is(err, errUsage) {
 			return 2
 		}
+		var ec interface{ ExitCode() int }
+		if errors.As(err, &ec) {
+			return ec.ExitCode()
+		}
 		return 1
 	}
 	return 0
