@@ -17,7 +17,7 @@ func TestEvasiveSpellings(t *testing.T) {
 		{"zero-width joiner", "Strike in Bien\u200dHoa? No: in Dong\u200d Nai", "Đồng Nai"},
 		{"soft hyphen", "Protest at Biên\u00adHòa and Đồng\u00adNai", "Đồng Nai"},
 		{"word joiner and BOM", "Đồng\u2060 Nai\ufeff: tin mới", "Đồng Nai"},
-		{"Cyrillic look-alikes", "Workers protest in Dоng Nаi", "Đồng Nai"},    // о, а Cyrillic
+		{"Cyrillic look-alikes", "Workers protest in Dоng Nаi", "Đồng Nai"},                          // о, а Cyrillic
 		{"Greek look-alikes", "Fire at Lοng Thanh airport site", "Long Thành International Airport"}, // ο Greek
 		{"full-width", "Ｄｏｎｇ　Ｎａｉ workers strike", "Đồng Nai"},
 		{"mixed tricks", "Ｄ\u200bоng\u00ad Nаi", "Đồng Nai"},
