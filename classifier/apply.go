@@ -81,7 +81,7 @@ func (e *Engine) applyModel(r *Rules, an *analysis, c *article.Classification) {
 	}
 	c.Reasons = append(c.Reasons, article.Reason{
 		Signal: SignalModelReview,
-		Detail: describeLong(fmt.Sprintf("p=%.2f (threshold %.2f); strongest: %s", prob, m.ReviewThreshold, describeContributions(review))),
+		Detail: describeLong(fmt.Sprintf("model %s: p=%.2f (threshold %.2f); strongest: %s", m.ID(), prob, m.ReviewThreshold, describeContributions(review))),
 		Weight: float64(newRisk) - ruleSum,
 	})
 	c.Risk = newRisk

@@ -42,7 +42,7 @@ type FeatureConfig struct {
 // for a corpus of a few thousand items; see docs/classifier.md for how
 // NgramScale was chosen.
 func DefaultFeatureConfig() FeatureConfig {
-	return FeatureConfig{NamedBits: 11, NgramBits: 14, MaxTokens: 1500, NgramScale: 2, Hash: "fnv1a32"}
+	return FeatureConfig{NamedBits: 11, NgramBits: 14, MaxTokens: 600, NgramScale: 2, Hash: "fnv1a32"}
 }
 
 // Dim is the number of dimensions of the feature space.
@@ -53,7 +53,8 @@ func (fc FeatureConfig) valid() bool {
 		fc.MaxTokens > 0 && fc.NgramScale > 0
 }
 
-// vec is a sparse feature vector: sorted, distinct indices.
+// vec is a sparse feature vector: distinct indices, named features first in
+// order, text features in order of first occurrence.
 type vec struct {
 	idx []int32
 	val []float32
@@ -178,45 +179,72 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 		toks = toks[:fc.MaxTokens]
 	}
 	hs := make([]uint32, 0, len(toks)*3)
-	emit := func(h uint32, name func() string) {
-		i := namedDim + (h & ngramMask)
-		if want != nil {
-			if s, ok := want[int32(i)]; ok && s == "" {
-				want[int32(i)] = name()
-			}
-			return
+	// In want mode names are built only for wanted indices; otherwise
+	// nothing but the hash is computed.
+	var wantIdx []int32 // few: a linear scan beats a map lookup per hash
+	for i, n := range want {
+		if n == "" && i >= int32(namedDim) {
+			wantIdx = append(wantIdx, i)
 		}
-		hs = append(hs, i)
 	}
+	if want != nil && len(wantIdx) == 0 {
+		return vec{} // only named features wanted: no need to walk the text
+	}
+	wanted := func(h uint32) bool {
+		if want == nil {
+			hs = append(hs, namedDim+(h&ngramMask))
+			return false
+		}
+		i := int32(namedDim + (h & ngramMask))
+		for _, w := range wantIdx {
+			if w == i {
+				return want[i] == ""
+			}
+		}
+		return false
+	}
+	name := func(h uint32, n string) { want[int32(namedDim+(h&ngramMask))] = n }
+	var padded []byte
+	var starts []int
 	for k, t := range toks {
-		h := fnvString(fnvString(fnvOffset, "u"), t.Text)
-		emit(h, func() string { return "text:" + t.Text })
+		if h := fnvString(fnvString(fnvOffset, "u"), t.Text); wanted(h) {
+			name(h, "text:"+t.Text)
+		}
 		if k+1 < len(toks) && joined(t, toks[k+1]) && an.sentence[k] == an.sentence[k+1] {
 			next := toks[k+1].Text
-			hb := fnvString(fnvString(fnvString(fnvOffset, "b"), t.Text), " "+next)
-			emit(hb, func() string { return "text:" + t.Text + " " + next })
+			if hb := fnvString(fnvString(fnvString(fnvString(fnvOffset, "b"), t.Text), " "), next); wanted(hb) {
+				name(hb, "text:"+t.Text+" "+next)
+			}
 		}
 		if n := utf8.RuneCountInString(t.Text); n >= 5 {
 			r, _ := utf8.DecodeRuneInString(t.Text)
 			if textnorm.IsCJK(r) {
 				continue
 			}
-			padded := "<" + t.Text + ">"
-			starts := make([]int, 0, n+3)
-			for i := range padded {
+			padded = append(append(append(padded[:0], '<'), t.Text...), '>')
+			starts = starts[:0]
+			for i := range string(padded) {
 				starts = append(starts, i)
 			}
 			starts = append(starts, len(padded))
 			for s := 0; s+4 < len(starts); s++ {
 				g := padded[starts[s]:starts[s+4]]
-				emit(fnvString(fnvString(fnvOffset, "c"), g), func() string { return "text:" + g })
+				h := uint32(fnvOffset)
+				h ^= 'c'
+				h *= fnvPrime
+				for _, c := range g {
+					h ^= uint32(c)
+					h *= fnvPrime
+				}
+				if wanted(h) {
+					name(h, "text:"+string(g))
+				}
 			}
 		}
 	}
 	if want != nil {
 		return vec{}
 	}
-	slices.Sort(hs)
 	v := vec{idx: make([]int32, 0, len(named)+len(hs)/2), val: make([]float32, 0, len(named)+len(hs)/2)}
 	slices.SortFunc(named, func(a, b kv) int { return int(a.i - b.i) })
 	for _, x := range named {
@@ -227,18 +255,28 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 		v.idx = append(v.idx, x.i)
 		v.val = append(v.val, x.v)
 	}
+	// Count the text features in a dense scratch array (no sort): the
+	// vector's text block is in order of first occurrence, which is all
+	// a dot product needs.
+	counts := make([]uint16, 1<<fc.NgramBits)
+	var distinct []uint32
+	for _, h := range hs {
+		i := h - namedDim
+		if counts[i] == 0 {
+			distinct = append(distinct, h)
+		}
+		if counts[i] < math.MaxUint16 {
+			counts[i]++
+		}
+	}
+	hs = distinct
 	start := len(v.idx)
 	var norm float64
-	for i := 0; i < len(hs); {
-		j := i
-		for j < len(hs) && hs[j] == hs[i] {
-			j++
-		}
-		x := math.Log1p(float64(j - i))
+	for _, h := range hs {
+		x := math.Log1p(float64(counts[h-namedDim]))
 		norm += x * x
-		v.idx = append(v.idx, int32(hs[i]))
+		v.idx = append(v.idx, int32(h))
 		v.val = append(v.val, float32(x))
-		i = j
 	}
 	if norm > 0 {
 		scale := fc.NgramScale / math.Sqrt(norm)

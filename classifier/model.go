@@ -2,15 +2,16 @@ package classifier
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 )
@@ -51,6 +52,18 @@ type Model struct {
 	Topics         []BinaryModel `json:"topics"`
 	TopicThreshold float64       `json:"topic_threshold"`
 	TopicKeep      float64       `json:"topic_keep"`
+
+	id string
+}
+
+// ID is a short hash of the model file the model was loaded from, named in
+// the model's reasons so that precision can be followed per model; a model
+// not loaded from a file is "unsaved".
+func (m *Model) ID() string {
+	if m.id == "" {
+		return "unsaved"
+	}
+	return m.id
 }
 
 // TrainingInfo records how a model was trained.
@@ -175,6 +188,8 @@ func LoadModel(r io.Reader) (*Model, error) {
 			return nil, bad("%v", err)
 		}
 	}
+	sum := sha256.Sum256(data)
+	m.id = hex.EncodeToString(sum[:6])
 	return &m, nil
 }
 
@@ -244,22 +259,32 @@ type contribution struct {
 // strongest returns the k features that push m's decision hardest, either
 // way, by |w·x|.
 func (m *BinaryModel) strongest(x vec, k int) []contribution {
-	cs := make([]contribution, 0, len(x.idx))
+	// Keep the k largest by |w·x| in a small sorted slice: one pass, no
+	// sort of every feature.
+	top := make([]contribution, 0, k+1)
+	less := func(a, b contribution) bool { // a ranks before b
+		if math.Abs(a.value) != math.Abs(b.value) {
+			return math.Abs(a.value) > math.Abs(b.value)
+		}
+		return a.idx < b.idx
+	}
 	for j, i := range x.idx {
-		if c := float64(m.w[i]) * float64(x.val[j]); c != 0 {
-			cs = append(cs, contribution{idx: i, value: c})
+		c := contribution{idx: i, value: float64(m.w[i]) * float64(x.val[j])}
+		if c.value == 0 || (len(top) == k && !less(c, top[k-1])) {
+			continue
+		}
+		p := len(top)
+		top = append(top, c)
+		for p > 0 && less(c, top[p-1]) {
+			top[p] = top[p-1]
+			p--
+		}
+		top[p] = c
+		if len(top) > k {
+			top = top[:k]
 		}
 	}
-	sort.Slice(cs, func(a, b int) bool {
-		if math.Abs(cs[a].value) != math.Abs(cs[b].value) {
-			return math.Abs(cs[a].value) > math.Abs(cs[b].value)
-		}
-		return cs[a].idx < cs[b].idx
-	})
-	if len(cs) > k {
-		cs = cs[:k]
-	}
-	return cs
+	return top
 }
 
 func describeContributions(cs []contribution) string {

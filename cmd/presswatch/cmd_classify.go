@@ -72,13 +72,24 @@ func cmdClassify(ctx context.Context, g *globals, args []string) error {
 	return classifyStream(ctx, eng, g.Stdin, g.Stdout, g.Stderr)
 }
 
-// newEngine loads the configuration at path and the classifier rules it names.
-func newEngine(path string) (*classifier.Engine, error) {
+// newEngineOptions loads the configuration at path and returns the
+// classifier options it sets.
+func newEngineOptions(path string) (classifier.Options, error) {
 	cfg, err := configs.Load(path)
+	if err != nil {
+		return classifier.Options{}, err
+	}
+	return classifierOptions(cfg, slog.New(slog.DiscardHandler), nil), nil
+}
+
+// newEngine loads the configuration at path and the classifier rules and
+// model it names.
+func newEngine(path string) (*classifier.Engine, error) {
+	opts, err := newEngineOptions(path)
 	if err != nil {
 		return nil, err
 	}
-	eng, err := classifier.New(classifierOptions(cfg, slog.New(slog.DiscardHandler), nil))
+	eng, err := classifier.New(opts)
 	if err != nil {
 		return nil, err
 	}
