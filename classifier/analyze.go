@@ -1,7 +1,6 @@
 package classifier
 
 import (
-	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -79,9 +78,18 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 		title, body = strings.ToValidUTF8(title, "\uFFFD"), strings.ToValidUTF8(body, "\uFFFD")
 	}
 	an := &analysis{a: a, full: title + "\n\n" + body}
-	an.folded, an.offs = textnorm.FoldMap(an.full)
+	// Pre-normalisation (prenorm.go) undoes evasive spellings; offsets are
+	// mapped back so that entities point into the original text.
+	clean, cmap := prenormalize(an.full)
+	an.folded, an.offs = textnorm.FoldMap(clean)
+	if cmap != nil {
+		for i, o := range an.offs {
+			an.offs[i] = cmap[o]
+		}
+	}
 	an.toks = textnorm.AppendTokens(make([]textnorm.Token, 0, len(an.folded)/5), an.folded)
-	titleLen := len(textnorm.Fold(title))
+	cleanTitle, _ := prenormalize(title)
+	titleLen := len(textnorm.Fold(cleanTitle))
 	for an.titleToks < len(an.toks) && an.toks[an.titleToks].Start < titleLen {
 		an.titleToks++
 	}
@@ -379,6 +387,9 @@ func (an *analysis) classification(e *Engine, r *Rules) *article.Classification 
 		c.Topics = append(c.Topics, an.topics...)
 	}
 	c.Cluster, c.Reasons = e.riskAndCluster(r, an, c)
+	if e.model != nil && (an.mentions || an.about) {
+		e.applyModel(r, an, c)
+	}
 	return c
 }
 
@@ -394,5 +405,3 @@ func describe(s string) string {
 	}
 	return s
 }
-
-var _ = fmt.Sprintf

@@ -53,6 +53,7 @@ func BenchmarkClassify(b *testing.B) {
 	b.SetBytes(bytes / int64(len(arts)))
 	b.ReportAllocs()
 	i := 0
+	cpu0 := cpuTime()
 	for b.Loop() {
 		a := arts[i%len(arts)]
 		i++
@@ -60,6 +61,7 @@ func BenchmarkClassify(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu0)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MiB-heap-inuse")
@@ -84,4 +86,39 @@ func BenchmarkClassifyDeclaredLang(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkClassifyWithModel is BenchmarkClassify with the learned layer on
+// (the shipped model): rules, features, three model families and the
+// explanation of the strongest features.
+func BenchmarkClassifyWithModel(b *testing.B) {
+	e, err := New(Options{Now: evalNow})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if e.Model() == nil {
+		b.Fatal("no shipped model")
+	}
+	arts := benchArticles()
+	ctx := context.Background()
+	var bytes int64
+	for _, a := range arts {
+		bytes += int64(len(a.Title) + len(a.Text))
+	}
+	b.SetBytes(bytes / int64(len(arts)))
+	b.ReportAllocs()
+	i := 0
+	cpu0 := cpuTime()
+	for b.Loop() {
+		a := arts[i%len(arts)]
+		i++
+		if _, err := e.Classify(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, cpu0)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MiB-heap-inuse")
+	b.ReportMetric(float64(ms.Sys)/(1<<20), "MiB-sys")
 }

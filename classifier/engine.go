@@ -10,11 +10,13 @@
 package classifier
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -33,9 +35,18 @@ type Options struct {
 	// re-reads it.
 	Rules           fs.FS
 	ReviewThreshold int
-	Languages       []string
-	ClusterWindow   time.Duration
-	SpreadOutlets   int
+	// Model is the learned layer; nil means the model shipped in the binary
+	// (configs.ClassifierModel), unless NoModel is set.
+	Model *Model
+	// NoModel runs the rules alone: needs_review, tone and topics come from
+	// the rules and the risk threshold.
+	NoModel bool
+	// ModelPath, when Model is nil, names a model file to load instead of
+	// the shipped one; "none" is NoModel.
+	ModelPath     string
+	Languages     []string
+	ClusterWindow time.Duration
+	SpreadOutlets int
 	// Now returns the current time; nil means time.Now. Articles without a
 	// published date are judged as of Now.
 	Now        func() time.Time
@@ -47,6 +58,7 @@ type Options struct {
 type Engine struct {
 	opts     Options
 	rules    atomic.Pointer[Rules]
+	model    *Model
 	det      *langdetect.Detector
 	clusters *clusterer
 	log      *slog.Logger
@@ -84,8 +96,27 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new classifier: load rules: %w", err)
 	}
+	if opts.ModelPath == "none" {
+		opts.NoModel = true
+	}
+	if opts.Model == nil && !opts.NoModel {
+		m, err := loadModelFile(opts.ModelPath)
+		if err != nil {
+			return nil, fmt.Errorf("new classifier: %w", err)
+		}
+		opts.Model = m
+	}
+	if opts.NoModel {
+		opts.Model = nil
+	}
+	if opts.Model != nil {
+		if err := opts.Model.checkRules(r); err != nil {
+			return nil, fmt.Errorf("new classifier: %w", err)
+		}
+	}
 	e := &Engine{
 		opts:     opts,
+		model:    opts.Model,
 		det:      langdetect.New(opts.Languages),
 		clusters: newClusterer(opts.ClusterWindow),
 		log:      opts.Logger.With("component", "classifier"),
@@ -115,6 +146,9 @@ func New(opts Options) (*Engine, error) {
 	return e, nil
 }
 
+// Model returns the learned layer in use, or nil when the rules decide alone.
+func (e *Engine) Model() *Model { return e.model }
+
 // Rules returns the rules in use.
 func (e *Engine) Rules() *Rules { return e.rules.Load() }
 
@@ -126,6 +160,12 @@ func (e *Engine) Reload() (bool, error) {
 	if err != nil {
 		e.reloads.WithLabelValues("error").Inc()
 		return false, fmt.Errorf("reload classifier rules (keeping version %s): %w", e.Rules().Version, err)
+	}
+	if e.model != nil {
+		if err := e.model.checkRules(r); err != nil {
+			e.reloads.WithLabelValues("error").Inc()
+			return false, fmt.Errorf("reload classifier rules (keeping version %s): %w", e.Rules().Version, err)
+		}
 	}
 	if r.Version == e.Rules().Version {
 		e.reloads.WithLabelValues("unchanged").Inc()
@@ -177,4 +217,25 @@ func (e *Engine) Classify(ctx context.Context, a *article.Article) (*article.Cla
 	e.classified.Inc()
 	e.duration.Observe(time.Since(start).Seconds())
 	return c, nil
+}
+
+// loadModelFile loads the model at path, or the shipped one when path is "".
+func loadModelFile(path string) (*Model, error) {
+	if path == "" {
+		m, err := LoadModel(bytes.NewReader(configs.ClassifierModel()))
+		if err != nil {
+			return nil, fmt.Errorf("shipped model: %w", err)
+		}
+		return m, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open model: %w", err)
+	}
+	defer f.Close()
+	m, err := LoadModel(f)
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", path, err)
+	}
+	return m, nil
 }

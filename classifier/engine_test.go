@@ -18,7 +18,7 @@ import (
 
 func newTestEngine(t testing.TB, rules fs.FS) *Engine {
 	t.Helper()
-	e, err := New(Options{Rules: rules, Now: func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }, Registerer: prometheus.NewRegistry()})
+	e, err := New(Options{Rules: rules, NoModel: true, Now: func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }, Registerer: prometheus.NewRegistry()})
 	if err != nil {
 		t.Fatal(err)
 	}

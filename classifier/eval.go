@@ -24,7 +24,10 @@ type EvalItem struct {
 	Published string `json:"published"`
 	Title     string `json:"title"`
 	Text      string `json:"text"`
-	Labels    struct {
+	// Story optionally names the story an item is a copy of; copies stay in
+	// one cross-validation fold.
+	Story  string `json:"story,omitempty"`
+	Labels struct {
 		About       bool     `json:"about_dong_nai"`
 		Mentions    bool     `json:"mentions_dong_nai"`
 		Topics      []string `json:"topics"`
@@ -75,7 +78,7 @@ func ParseLooseDate(s string) (time.Time, error) {
 // Article turns the item into the article the classifier sees.
 func (it *EvalItem) Article() *article.Article {
 	pub, _ := ParseLooseDate(it.Published)
-	return &article.Article{ID: it.ID, URL: it.URL, Outlet: it.Outlet, Lang: it.Lang, Title: it.Title, Text: it.Text, Published: pub}
+	return &article.Article{ID: it.ID, URL: it.URL, Outlet: it.Outlet, Country: CountryCode(it.Country), Lang: it.Lang, Title: it.Title, Text: it.Text, Published: pub}
 }
 
 // PRF is precision, recall and F1 with the counts behind them.
@@ -134,72 +137,88 @@ type Miss struct {
 
 // Evaluate classifies every item with e and compares with the labels.
 func Evaluate(ctx context.Context, e *Engine, items []EvalItem) (*EvalReport, error) {
-	rep := &EvalReport{Items: len(items)}
-	toneOK := 0
+	var acc evalAcc
 	for i := range items {
 		it := &items[i]
 		c, err := e.Classify(ctx, it.Article())
 		if err != nil {
 			return nil, fmt.Errorf("evaluate %s: %w", it.ID, err)
 		}
-		var problems []string
-		rep.About.add(c.About, it.Labels.About)
-		rep.Mentions.add(c.Mentions, it.Labels.Mentions)
-		rep.NeedsReview.add(c.NeedsReview, it.Labels.NeedsReview)
-		if c.About != it.Labels.About {
-			problems = append(problems, fmt.Sprintf("about=%v want %v", c.About, it.Labels.About))
+		acc.add(it, c)
+	}
+	return acc.finish(), nil
+}
+
+// evalAcc accumulates the comparison of classifications with labels.
+type evalAcc struct {
+	rep    EvalReport
+	toneOK int
+}
+
+func (acc *evalAcc) add(it *EvalItem, c *article.Classification) {
+	rep := &acc.rep
+	rep.Items++
+	var problems []string
+	rep.About.add(c.About, it.Labels.About)
+	rep.Mentions.add(c.Mentions, it.Labels.Mentions)
+	rep.NeedsReview.add(c.NeedsReview, it.Labels.NeedsReview)
+	if c.About != it.Labels.About {
+		problems = append(problems, fmt.Sprintf("about=%v want %v", c.About, it.Labels.About))
+	}
+	if c.Mentions != it.Labels.Mentions {
+		problems = append(problems, fmt.Sprintf("mentions=%v want %v", c.Mentions, it.Labels.Mentions))
+	}
+	if c.NeedsReview != it.Labels.NeedsReview {
+		problems = append(problems, fmt.Sprintf("needs_review=%v (risk %d) want %v", c.NeedsReview, c.Risk, it.Labels.NeedsReview))
+	}
+	if it.Labels.About {
+		gold := map[string]bool{}
+		for _, t := range it.Labels.Topics {
+			gold[t] = true
 		}
-		if c.Mentions != it.Labels.Mentions {
-			problems = append(problems, fmt.Sprintf("mentions=%v want %v", c.Mentions, it.Labels.Mentions))
+		pred := map[string]bool{}
+		for _, t := range c.Topics {
+			pred[t] = true
 		}
-		if c.NeedsReview != it.Labels.NeedsReview {
-			problems = append(problems, fmt.Sprintf("needs_review=%v (risk %d) want %v", c.NeedsReview, c.Risk, it.Labels.NeedsReview))
-		}
-		if it.Labels.About {
-			gold := map[string]bool{}
-			for _, t := range it.Labels.Topics {
-				gold[t] = true
-			}
-			pred := map[string]bool{}
-			for _, t := range c.Topics {
-				pred[t] = true
-			}
-			var extra, missing []string
-			for t := range pred {
-				rep.Topics.add(true, gold[t])
-				if !gold[t] {
-					extra = append(extra, t)
-				}
-			}
-			for t := range gold {
-				if !pred[t] {
-					rep.Topics.add(false, true)
-					missing = append(missing, t)
-				}
-			}
-			sort.Strings(extra)
-			sort.Strings(missing)
-			if len(extra)+len(missing) > 0 {
-				problems = append(problems, fmt.Sprintf("topics +%v -%v", extra, missing))
-			}
-			rep.ToneItems++
-			if c.Tone == it.Labels.Tone {
-				toneOK++
-			} else {
-				problems = append(problems, fmt.Sprintf("tone=%s want %s", c.Tone, it.Labels.Tone))
+		var extra, missing []string
+		for t := range pred {
+			rep.Topics.add(true, gold[t])
+			if !gold[t] {
+				extra = append(extra, t)
 			}
 		}
-		if len(problems) > 0 {
-			rep.Misses = append(rep.Misses, Miss{ID: it.ID, Lang: it.Lang, Title: it.Title, Problems: problems, Result: c})
+		for t := range gold {
+			if !pred[t] {
+				rep.Topics.add(false, true)
+				missing = append(missing, t)
+			}
+		}
+		sort.Strings(extra)
+		sort.Strings(missing)
+		if len(extra)+len(missing) > 0 {
+			problems = append(problems, fmt.Sprintf("topics +%v -%v", extra, missing))
+		}
+		rep.ToneItems++
+		if c.Tone == it.Labels.Tone {
+			acc.toneOK++
+		} else {
+			problems = append(problems, fmt.Sprintf("tone=%s want %s", c.Tone, it.Labels.Tone))
 		}
 	}
+	if len(problems) > 0 {
+		rep.Misses = append(rep.Misses, Miss{ID: it.ID, Lang: it.Lang, Title: it.Title, Problems: problems, Result: c})
+	}
+}
+
+func (acc *evalAcc) finish() *EvalReport {
+	rep := &acc.rep
 	for _, p := range []*PRF{&rep.About, &rep.Mentions, &rep.NeedsReview, &rep.Topics} {
 		p.finish()
 	}
 	if rep.ToneItems > 0 {
-		rep.ToneAccuracy = float64(toneOK) / float64(rep.ToneItems)
+		rep.ToneAccuracy = float64(acc.toneOK) / float64(rep.ToneItems)
 	}
-	return rep, nil
+	return rep
 }
 
 // Write prints the report as a table followed by the misclassified items.
@@ -229,4 +248,25 @@ func (rep *EvalReport) Write(w io.Writer, verbose bool) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// countryCodes maps the outlet countries the corpus names to the ISO 3166-1
+// codes the crawler records.
+var countryCodes = map[string]string{
+	"vietnam": "VN", "viet nam": "VN", "united states": "US", "usa": "US", "japan": "JP", "south korea": "KR",
+	"korea": "KR", "china": "CN", "taiwan": "TW", "hong kong": "HK", "france": "FR", "germany": "DE",
+	"united kingdom": "GB", "uk": "GB", "india": "IN", "bangladesh": "BD", "spain": "ES", "thailand": "TH",
+	"cambodia": "KH", "brazil": "BR", "portugal": "PT", "russia": "RU", "singapore": "SG", "australia": "AU",
+	"netherlands": "NL", "italy": "IT", "canada": "CA", "switzerland": "CH", "belgium": "BE", "qatar": "QA",
+	"malaysia": "MY", "indonesia": "ID", "philippines": "PH", "mexico": "MX", "argentina": "AR", "laos": "LA",
+}
+
+// CountryCode returns the ISO 3166-1 alpha-2 code for a country name or
+// code ("Japan", "jp" → "JP"), or "" when it is unknown.
+func CountryCode(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) == 2 {
+		return strings.ToUpper(s)
+	}
+	return countryCodes[strings.ToLower(s)]
 }

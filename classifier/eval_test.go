@@ -5,21 +5,21 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/dongnai/presswatch/internal/testenv"
 )
 
-// Floors just under the figures reached on dev.jsonl (about 1.000, mentions
-// 1.000, needs_review P 1.000 / R 1.000, topics 0.938, tone 0.865); each is
-// at or above the target. The test fails when a change drops below.
+// Floors just under what the rules alone reach on the dev corpus (rules are
+// not trained, so this in-sample figure is also their cross-validated one;
+// the learned layer's figures are pinned in cv_test.go). The test fails
+// when a rule change drops below them.
 const (
-	minAboutF1        = 0.97
-	minMentionsF1     = 0.98
-	minReviewRecall   = 0.9
-	minReviewPrecison = 0.85
-	minTopicF1        = 0.9
-	minToneAccuracy   = 0.83
+	minAboutF1        = 0.93
+	minMentionsF1     = 0.96
+	minReviewRecall   = 0.45
+	minReviewPrecison = 0.90
+	minTopicF1        = 0.70
+	minToneAccuracy   = 0.65
 )
 
 func TestEvalDevCorpus(t *testing.T) {
@@ -33,7 +33,7 @@ func TestEvalDevCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := New(Options{Now: func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }})
+	e, err := New(Options{Now: evalNow, NoModel: true})
 	if err != nil {
 		t.Fatal(err)
 	}

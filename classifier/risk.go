@@ -25,17 +25,46 @@ const (
 	maxDetailEntities = 3
 )
 
-// riskAndCluster adds the story cluster and the risk with its reasons to c.
+// riskAndCluster adds the story cluster and the rules' risk with its reasons
+// to c.
 func (e *Engine) riskAndCluster(r *Rules, an *analysis, c *article.Classification) (string, []article.Reason) {
-	var reasons []article.Reason
-	add := func(signal, detail string, w float64) {
-		reasons = append(reasons, article.Reason{Signal: signal, Detail: describe(detail), Weight: w})
-	}
 	cluster, outlets := e.clusters.assign(an, c)
 	if !an.mentions && !an.about {
 		c.Risk = 0
 		c.NeedsReview = false
 		return cluster, []article.Reason{}
+	}
+	risk, reasons := e.ruleRisk(r, an, c.Topics, outlets)
+	c.Risk = int(math.Round(risk))
+	c.NeedsReview = an.about && c.Risk >= e.opts.ReviewThreshold
+	// The relevance reason explains about/mentions; weight 0 keeps the sum of
+	// weights equal to the risk.
+	reasons = append(reasons, article.Reason{Signal: SignalRelevance, Detail: describe(an.relevanceDetail()), Weight: 0})
+	return cluster, reasons
+}
+
+// Rule risk weights. Each was set by an analyst as "how much of the way to
+// the review threshold (40) this signal alone should go" and then checked
+// against the dev corpus; since the learned layer decides needs_review when
+// a model is loaded, they now matter mostly as features (rule:risk,
+// risk_rule:*) and for the rules-only mode.
+const (
+	alarmWeightPerWord  = 15 // one alarm word near the name: a third of the way
+	alarmWeightMax      = 45 // three distinct alarm words alone reach review
+	sensitiveNegWeight  = 25 // a sensitive topic told negatively
+	unattributedWeight  = 15 // …and sourced to nobody
+	spreadWeight        = 15 // many outlets within the cluster window
+	tierWeight          = 10 // outlet tier 3 adds, tier 1 subtracts
+	mentionOnlyDiscount = 2  // a passing mention: risk halved
+)
+
+// ruleRisk is the rules' risk (0..100) and its reasons, from narratives,
+// stale facts, contradicted figures, alarm words, sensitive topics told
+// negatively, unattributed sourcing, spread across outlets and outlet tier.
+func (e *Engine) ruleRisk(r *Rules, an *analysis, topics []string, outlets int) (float64, []article.Reason) {
+	reasons := []article.Reason{}
+	add := func(signal, detail string, w float64) {
+		reasons = append(reasons, article.Reason{Signal: signal, Detail: describe(detail), Weight: w})
 	}
 	var risk float64
 	for _, n := range r.narrs {
@@ -60,7 +89,7 @@ func (e *Engine) riskAndCluster(r *Rules, an *analysis, c *article.Classificatio
 	}
 	sensitive := []string{}
 	for _, t := range r.topics {
-		for _, name := range c.Topics {
+		for _, name := range topics {
 			if name == t.Name && t.Sensitive {
 				sensitive = append(sensitive, name)
 			}
@@ -76,41 +105,35 @@ func (e *Engine) riskAndCluster(r *Rules, an *analysis, c *article.Classificatio
 				words = append(words, w)
 			}
 		}
-		w := math.Min(15*float64(len(words)), 45)
+		w := math.Min(alarmWeightPerWord*float64(len(words)), alarmWeightMax)
 		add(SignalAlarm, strings.Join(words, ", "), w)
 		risk += w
 	}
 	if len(sensitive) > 0 && an.tone == "negative" {
-		add(SignalSensitive, "topics "+strings.Join(sensitive, ", ")+" with negative tone", 25)
-		risk += 25
+		add(SignalSensitive, "topics "+strings.Join(sensitive, ", ")+" with negative tone", sensitiveNegWeight)
+		risk += sensitiveNegWeight
 		if len(an.hedges) > 0 {
-			add(SignalUnattrib, "unattributed sourcing: "+an.text(an.hedges[0]), 15)
-			risk += 15
+			add(SignalUnattrib, "unattributed sourcing: "+an.text(an.hedges[0]), unattributedWeight)
+			risk += unattributedWeight
 		}
 	}
 	if outlets >= e.opts.SpreadOutlets {
-		w := 15.0
-		add(SignalSpread, fmt.Sprintf("%d outlets carry this story within %s", outlets, e.opts.ClusterWindow), w)
-		risk += w
+		add(SignalSpread, fmt.Sprintf("%d outlets carry this story within %s", outlets, e.opts.ClusterWindow), spreadWeight)
+		risk += spreadWeight
 	}
 	switch an.a.Tier {
 	case 3:
-		add(SignalOutletTier, "outlet tier 3 (least reliable)", 10)
-		risk += 10
+		add(SignalOutletTier, "outlet tier 3 (least reliable)", tierWeight)
+		risk += tierWeight
 	case 1:
-		add(SignalOutletTier, "outlet tier 1 (most reliable)", -10)
-		risk -= 10
+		add(SignalOutletTier, "outlet tier 1 (most reliable)", -tierWeight)
+		risk -= tierWeight
 	}
 	if !an.about {
 		// A passing mention seldom needs an officer: halve what was found.
-		risk /= 2
+		risk /= mentionOnlyDiscount
 	}
-	c.Risk = int(math.Round(math.Max(0, math.Min(100, risk))))
-	c.NeedsReview = an.about && c.Risk >= e.opts.ReviewThreshold
-	// The relevance reason explains about/mentions; weight 0 keeps the sum of
-	// weights equal to the risk.
-	reasons = append(reasons, article.Reason{Signal: SignalRelevance, Detail: describe(an.relevanceDetail()), Weight: 0})
-	return cluster, reasons
+	return math.Max(0, math.Min(100, risk)), reasons
 }
 
 func (an *analysis) relevanceDetail() string {

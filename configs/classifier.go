@@ -19,6 +19,12 @@ type ClassifierConfig struct {
 	// ReviewThreshold is the risk (0..100) at or above which an article
 	// needs review; 0 means 40.
 	ReviewThreshold int `yaml:"review_threshold"`
+	// Model is the learned layer's model file (written by `presswatch
+	// train`). Empty means the model embedded in the binary (the copy of
+	// classifier_model.json shipped in configs/); "none" runs the rules
+	// alone. A relative path is resolved against the config file's folder.
+	// The model is checked for compatibility at start-up.
+	Model string `yaml:"model"`
 	// Languages are the ISO 639-1 codes language detection chooses among;
 	// empty means a default set of the languages the press watch sees.
 	Languages []string `yaml:"languages"`
@@ -84,6 +90,13 @@ func itoa(i int) string {
 
 //go:embed gazetteer/*.yaml topics.yaml narratives.yaml facts.yaml tone/*.yaml
 var classifierRules embed.FS
+
+//go:embed classifier_model.json
+var classifierModel []byte
+
+// ClassifierModel returns the classifier model shipped in the binary
+// (classifier_model.json, written by `presswatch train`).
+func ClassifierModel() []byte { return classifierModel }
 
 // ClassifierRules returns the rule files shipped for Đồng Nai, as laid out
 // under RulesDir: gazetteer/*.yaml, topics.yaml, narratives.yaml, facts.yaml

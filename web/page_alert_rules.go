@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -27,7 +28,10 @@ type savedRouteRow struct {
 }
 
 type rulesData struct {
-	Rows  []ruleRow
+	Rows []ruleRow
+	// Trend is precision per month, per rule (alert route) and per
+	// classifier model, over the last year of triaged alerts.
+	Trend []trendRow
 	Saved []savedRouteRow
 	// SavedKnown is false when this server cannot list saved-search routes.
 	SavedKnown bool
@@ -61,6 +65,16 @@ func (s *Server) handleAlertRules(w http.ResponseWriter, r *http.Request) {
 		data.Rows[i] = ruleRow{RulePrecision: p, Precision: v * 100, Known: ok}
 		byRoute[p.Route] = &data.Rows[i]
 	}
+	triaged, err := as.ListAlerts(r.Context(), store.AlertFilter{
+		States: []string{store.AlertConfirmed, store.AlertResponded, store.AlertFalsePositive},
+		Since:  time.Now().AddDate(-1, 0, 0), Limit: 20000,
+	})
+	if err != nil {
+		s.log.Error("list triaged alerts", "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	data.Trend = precisionTrend(triaged)
 	if l, ok := s.opts.Store.(savedRouteLister); ok {
 		routes, err := l.ListSavedSearchRoutes(r.Context())
 		if err != nil {
@@ -74,6 +88,64 @@ func (s *Server) handleAlertRules(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "alert_rules", "alerts", "Quy tắc / Rules", data)
+}
+
+// trendRow is one month's triage outcome of one rule or one model.
+type trendRow struct {
+	Month, Kind, Subject string // Kind: "rule" or "model"
+	Good, False          int    // confirmed or responded; false positives
+	Precision            float64
+}
+
+// precisionTrend groups triaged alerts by month (of the alert) and by the
+// rule that raised them and the classifier model that judged the article
+// (the model named in the "model:needs_review" reason), newest month first.
+func precisionTrend(alerts []store.Alert) []trendRow {
+	type key struct{ month, kind, subject string }
+	counts := map[key]*trendRow{}
+	var keys []key
+	add := func(k key, good bool) {
+		row := counts[k]
+		if row == nil {
+			row = &trendRow{Month: k.month, Kind: k.kind, Subject: k.subject}
+			counts[k] = row
+			keys = append(keys, k)
+		}
+		if good {
+			row.Good++
+		} else {
+			row.False++
+		}
+	}
+	for _, a := range alerts {
+		good := a.State == store.AlertConfirmed || a.State == store.AlertResponded
+		month := a.CreatedAt.UTC().Format("2006-01")
+		add(key{month, "rule", a.Route}, good)
+		for _, rs := range a.Reasons {
+			if rs.Signal != "model:needs_review" {
+				continue
+			}
+			if id, _, ok := strings.Cut(strings.TrimPrefix(rs.Detail, "model "), ":"); ok && strings.HasPrefix(rs.Detail, "model ") {
+				add(key{month, "model", id}, good)
+			}
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].month != keys[j].month {
+			return keys[i].month > keys[j].month
+		}
+		if keys[i].kind != keys[j].kind {
+			return keys[i].kind > keys[j].kind // rules, then models
+		}
+		return keys[i].subject < keys[j].subject
+	})
+	out := make([]trendRow, len(keys))
+	for i, k := range keys {
+		row := counts[k]
+		row.Precision = 100 * float64(row.Good) / float64(row.Good+row.False)
+		out[i] = *row
+	}
+	return out
 }
 
 type silencesData struct {

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/classifier"
@@ -67,80 +69,232 @@ func cmdClassify(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	return classifyStream(ctx, eng, g.Stdin, g.Stdout)
+	return classifyStream(ctx, eng, g.Stdin, g.Stdout, g.Stderr)
 }
 
-// newEngine loads the configuration at path and the classifier rules it names.
-func newEngine(path string) (*classifier.Engine, error) {
+// newEngineOptions loads the configuration at path and returns the
+// classifier options it sets.
+func newEngineOptions(path string) (classifier.Options, error) {
 	cfg, err := configs.Load(path)
+	if err != nil {
+		return classifier.Options{}, err
+	}
+	return classifierOptions(cfg, slog.New(slog.DiscardHandler), nil), nil
+}
+
+// newEngine loads the configuration at path and the classifier rules and
+// model it names.
+func newEngine(path string) (*classifier.Engine, error) {
+	opts, err := newEngineOptions(path)
 	if err != nil {
 		return nil, err
 	}
-	eng, err := classifier.New(classifierOptions(cfg, slog.New(slog.DiscardHandler), nil))
+	eng, err := classifier.New(opts)
 	if err != nil {
 		return nil, err
 	}
 	return eng, nil
 }
 
-// classifyStream classifies JSON Lines from r to w, one output line per
-// input line, in order. A bad line stops with an error naming it.
-func classifyStream(ctx context.Context, eng *classifier.Engine, r io.Reader, w io.Writer) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	line := 0
-	for sc.Scan() {
-		line++
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var in classifyInput
-		if err := json.Unmarshal(sc.Bytes(), &in); err != nil {
-			return fmt.Errorf("read line %d: %w", line, err)
-		}
-		a, err := inputArticle(&in)
-		if err != nil {
-			return fmt.Errorf("line %d: %w", line, err)
-		}
-		c, err := eng.Classify(ctx, a)
-		if err != nil {
-			return fmt.Errorf("line %d: %w", line, err)
-		}
-		out := classifyOutput{
-			ID: a.ID, About: c.About, Mentions: c.Mentions, Relevance: c.Relevance, Topics: c.Topics,
-			Entities: c.Entities, Tone: c.Tone, Risk: c.Risk, NeedsReview: c.NeedsReview, Reasons: c.Reasons, Cluster: c.Cluster,
-		}
-		if err := enc.Encode(&out); err != nil {
-			return fmt.Errorf("write line %d: %w", line, err)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read input: %w", err)
-	}
-	return bw.Flush()
+// maxClassifyLine bounds one input line; a longer line is reported and
+// skipped, not read into memory.
+const maxClassifyLine = 64 << 20
+
+// classifyProblems is the error classify returns when some lines had
+// problems; the exit status is 100 + the number of such lines (at most
+// 100), so 101 means one line, 200 means a hundred or more.
+type classifyProblems struct{ lines, total int }
+
+func (e *classifyProblems) Error() string {
+	return fmt.Sprintf("%d of %d input lines had problems (see the warnings above)", e.lines, e.total)
 }
 
-func inputArticle(in *classifyInput) (*article.Article, error) {
+// ExitCode is the process exit status for this error.
+func (e *classifyProblems) ExitCode() int { return 100 + min(e.lines, 100) }
+
+// classifyError is the output line for an input line that could not be
+// classified at all.
+type classifyError struct {
+	Line  int    `json:"line"`
+	ID    string `json:"id,omitempty"`
+	Error string `json:"error"`
+}
+
+// classifyStream classifies JSON Lines from r to w: every input line gets
+// exactly one output line, in order — the classification, or an error
+// object naming the line. A field that cannot be read (a free-text date, a
+// number where text belongs) is dropped with a warning on stderr naming the
+// line and the field, and the rest of the line is classified. Output lines
+// are written whole. It returns *classifyProblems when any line had a
+// problem, and an error only when reading or writing fails.
+func classifyStream(ctx context.Context, eng *classifier.Engine, r io.Reader, w io.Writer, stderr io.Writer) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	line, problems := 0, 0
+	warn := func(format string, args ...any) {
+		fmt.Fprintf(stderr, "line %d: %s\n", line, fmt.Sprintf(format, args...))
+	}
+	emit := func(v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			b, _ = json.Marshal(classifyError{Line: line, Error: "encode output: " + err.Error()})
+		}
+		b = append(b, '\n')
+		if _, err := bw.Write(b); err != nil {
+			return fmt.Errorf("write line %d: %w", line, err)
+		}
+		return nil
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("classify: stopped after line %d: %w", line, err)
+		}
+		data, tooLong, err := readLine(br, maxClassifyLine)
+		if err == io.EOF && len(data) == 0 && !tooLong {
+			break
+		}
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("read line %d: %w", line+1, err)
+		}
+		line++
+		c, id, lineErr, fieldWarnings := classifyLine(ctx, eng, data, tooLong, line)
+		for _, fw := range fieldWarnings {
+			warn("%s", fw)
+		}
+		if len(fieldWarnings) > 0 || lineErr != "" {
+			problems++
+		}
+		var werr error
+		if lineErr != "" {
+			warn("%s", lineErr)
+			werr = emit(classifyError{Line: line, ID: id, Error: lineErr})
+		} else {
+			werr = emit(c)
+		}
+		if werr != nil {
+			return werr
+		}
+		if err == io.EOF {
+			break
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	if problems > 0 {
+		return &classifyProblems{lines: problems, total: line}
+	}
+	return nil
+}
+
+// readLine reads one line without its end of line. A line longer than max is
+// consumed and reported with tooLong.
+func readLine(br *bufio.Reader, max int) (data []byte, tooLong bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(data)+len(chunk) > max {
+				tooLong, data = true, nil
+			} else {
+				data = append(data, chunk...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if n := len(data); n > 0 && data[n-1] == '\n' {
+			data = data[:n-1]
+			if n := len(data); n > 0 && data[n-1] == '\r' {
+				data = data[:n-1]
+			}
+		}
+		return data, tooLong, err
+	}
+}
+
+// classifyLine classifies one input line. lineErr is set when the line could
+// not be classified; warnings name fields that were dropped.
+func classifyLine(ctx context.Context, eng *classifier.Engine, data []byte, tooLong bool, line int) (out *classifyOutput, id, lineErr string, warnings []string) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, lineErr = nil, fmt.Sprintf("classifier failed on this line: %v", p)
+		}
+	}()
+	if tooLong {
+		return nil, "", fmt.Sprintf("line longer than %d bytes, skipped", maxClassifyLine), nil
+	}
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return nil, "", "empty line", nil
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, "", "not a JSON object: " + err.Error(), nil
+	}
+	var in classifyInput
+	str := func(name string, dst *string) {
+		v, ok := raw[name]
+		if !ok || string(v) == "null" {
+			return
+		}
+		if err := json.Unmarshal(v, dst); err != nil {
+			warnings = append(warnings, fmt.Sprintf("field %q dropped: not a string (%s)", name, oneLine(string(v), 40)))
+		}
+	}
+	for name, dst := range map[string]*string{"id": &in.ID, "url": &in.URL, "title": &in.Title, "text": &in.Text, "lang": &in.Lang, "published": &in.Published, "outlet": &in.Outlet, "country": &in.Country} {
+		str(name, dst)
+	}
+	sort.Strings(warnings)
+	a, fieldWarnings := inputArticle(&in, line)
+	warnings = append(warnings, fieldWarnings...)
+	c, err := eng.Classify(ctx, a)
+	if err != nil {
+		return nil, a.ID, err.Error(), warnings
+	}
+	return &classifyOutput{
+		ID: a.ID, About: c.About, Mentions: c.Mentions, Relevance: c.Relevance, Topics: c.Topics,
+		Entities: c.Entities, Tone: c.Tone, Risk: c.Risk, NeedsReview: c.NeedsReview, Reasons: c.Reasons, Cluster: c.Cluster,
+	}, a.ID, "", warnings
+}
+
+// inputArticle builds the article for one input line, dropping fields it
+// cannot read with a warning each.
+func inputArticle(in *classifyInput, line int) (*article.Article, []string) {
+	var warnings []string
 	pub, err := classifier.ParseLooseDate(in.Published)
 	if err != nil {
-		return nil, fmt.Errorf("published: %w", err)
+		warnings = append(warnings, fmt.Sprintf("field \"published\" dropped: %v", err))
+		pub = time.Time{}
+	}
+	lang := strings.ToLower(strings.TrimSpace(in.Lang))
+	if lang != "" && !isLangCode(lang) {
+		warnings = append(warnings, fmt.Sprintf("field \"lang\" dropped: %q is not an ISO 639-1 code", oneLine(in.Lang, 40)))
+		lang = ""
+	}
+	country := classifier.CountryCode(in.Country)
+	if in.Country != "" && country == "" {
+		warnings = append(warnings, fmt.Sprintf("field \"country\" dropped: %q is not a known country", oneLine(in.Country, 40)))
 	}
 	a := &article.Article{
-		ID: in.ID, URL: in.URL, Title: in.Title, Text: in.Text, Lang: in.Lang,
-		Published: pub, Outlet: in.Outlet, Country: strings.ToUpper(in.Country),
+		ID: in.ID, URL: in.URL, Title: in.Title, Text: in.Text, Lang: lang,
+		Published: pub, Outlet: in.Outlet, Country: country,
 	}
-	if a.ID == "" {
-		if in.URL == "" {
-			return nil, errors.New("neither id nor url given")
-		}
+	if a.ID == "" && in.URL != "" {
 		canon, id, err := article.IDFor(in.URL)
 		if err != nil {
-			return nil, fmt.Errorf("url %q: %w", in.URL, err)
+			warnings = append(warnings, fmt.Sprintf("field \"url\" dropped: %v", err))
+			a.URL = ""
+		} else {
+			a.ID, a.CanonicalURL = id, canon
 		}
-		a.ID, a.CanonicalURL = id, canon
 	}
-	return a, nil
+	if a.ID == "" {
+		a.ID = fmt.Sprintf("line-%d", line)
+		warnings = append(warnings, fmt.Sprintf("no id or usable url: called it %q", a.ID))
+	}
+	return a, warnings
+}
+
+func isLangCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
 }

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,13 +53,73 @@ func TestClassifyGolden(t *testing.T) {
 	}
 }
 
-func TestClassifyBadInput(t *testing.T) {
-	for _, in := range []string{"{not json\n", `{"title":"no id or url"}` + "\n", `{"id":"x","published":"yesterday"}` + "\n"} {
-		var out, errb bytes.Buffer
-		g := &globals{Stdin: strings.NewReader(in), Stdout: &out, Stderr: &errb, ConfigPath: filepath.Join("..", "..", "configs", "dongnai.yaml")}
-		err := cmdClassify(context.Background(), g, nil)
-		if err == nil || !strings.Contains(err.Error(), "line 1") {
-			t.Errorf("classify(%q) error = %v, want one naming line 1", in, err)
+// TestClassifyHostileLines feeds a file of hostile lines: every line gets
+// exactly one whole output line, fields that cannot be read are dropped with
+// a warning naming the line, and the exit status counts the bad lines.
+func TestClassifyHostileLines(t *testing.T) {
+	huge := `{"id":"huge","title":"Đồng Nai","text":"` + strings.Repeat("Biên Hòa ", 200000) + `"}`
+	lines := []struct {
+		in      string
+		problem bool   // the line has a problem
+		want    string // in the output line
+		warn    string // in stderr, after "line N: "
+	}{
+		{`{"id":"ok","title":"Đồng Nai thu hút vốn FDI","text":"Tỉnh Đồng Nai thu hút đầu tư.","lang":"vi"}`, false, `"id":"ok","about":true`, ""},
+		{`{not json`, true, `"error":"not a JSON object`, "not a JSON object"},
+		{``, true, `"error":"empty line"`, "empty line"},
+		{`{"id":"date","title":"Đồng Nai","text":"Đồng Nai news","published":"yesterday afternoon"}`, true, `"id":"date","about":true`, `field "published" dropped`},
+		{`{"id":"types","title":42,"text":"Biên Hòa, Đồng Nai: tin tức","lang":["vi"]}`, true, `"id":"types"`, `field "lang" dropped`},
+		{`{"title":"no id, no url","text":"Đồng Nai"}`, true, `"id":"line-6"`, "no id or usable url"},
+		{`{"id":"lang","title":"Đồng Nai","text":"x","lang":"vietnamese"}`, true, `"id":"lang"`, `field "lang" dropped`},
+		{"{\"id\":\"utf8\",\"title\":\"\xff\xfe Đồng Nai\",\"text\":\"\xc3\"}", false, `"id":"utf8"`, ""},
+		{`[1,2,3]`, true, `"error":"not a JSON object`, "not a JSON object"},
+		{`{"id":"nul","title":"Đồng\u0000Nai","text":"\u200bĐồng\u00adNai"}`, false, `"id":"nul"`, ""},
+		{huge, false, `"id":"huge","about":true`, ""},
+		{`{"id":"last","title":"Long Thành airport","text":"no newline at the end"}`, false, `"id":"last"`, ""},
+	}
+	var in strings.Builder
+	for i, l := range lines {
+		in.WriteString(l.in)
+		if i < len(lines)-1 {
+			in.WriteString("\n")
+		}
+	}
+	var out, errb bytes.Buffer
+	g := &globals{Stdin: strings.NewReader(in.String()), Stdout: &out, Stderr: &errb, ConfigPath: filepath.Join("..", "..", "configs", "dongnai.yaml")}
+	err := cmdClassify(context.Background(), g, nil)
+	var pe *classifyProblems
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v, want classifyProblems", err)
+	}
+	wantProblems := 0
+	for _, l := range lines {
+		if l.problem {
+			wantProblems++
+		}
+	}
+	if pe.lines != wantProblems || pe.total != len(lines) || pe.ExitCode() != 100+wantProblems {
+		t.Errorf("problems %d of %d (exit %d), want %d of %d", pe.lines, pe.total, pe.ExitCode(), wantProblems, len(lines))
+	}
+	if !strings.HasSuffix(out.String(), "\n") {
+		t.Error("output does not end with a whole line")
+	}
+	outLines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(outLines) != len(lines) {
+		t.Fatalf("%d output lines for %d input lines", len(outLines), len(lines))
+	}
+	for i, l := range lines {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(outLines[i]), &v); err != nil {
+			t.Errorf("output line %d is not JSON: %v", i+1, err)
+		}
+		if !strings.Contains(outLines[i], l.want) {
+			t.Errorf("output line %d = %.200s, want %s", i+1, outLines[i], l.want)
+		}
+		if l.warn != "" && !strings.Contains(errb.String(), fmt.Sprintf("line %d: ", i+1)) {
+			t.Errorf("stderr does not name line %d:\n%s", i+1, errb.String())
+		}
+		if l.warn != "" && !strings.Contains(errb.String(), l.warn) {
+			t.Errorf("stderr lacks %q", l.warn)
 		}
 	}
 }

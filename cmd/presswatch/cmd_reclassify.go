@@ -24,7 +24,10 @@ import (
 // nothing and prints what would change and how many articles each topic
 // rule, the review threshold and each alert route (immediate alerts) would
 // have flagged under the old and the new rules — a back-test of a rule before
-// switching it on.
+// switching it on. With --model FILE (dry run only) it back-tests a new model
+// file against the current one: "before" is the current configuration's
+// classification, "after" the new model's, and for the articles officers
+// have triaged it prints needs_review precision and recall under both.
 func cmdReclassify(ctx context.Context, g *globals, args []string) error {
 	fs := flag.NewFlagSet("reclassify", flag.ContinueOnError)
 	fs.SetOutput(g.Stderr)
@@ -32,6 +35,7 @@ func cmdReclassify(ctx context.Context, g *globals, args []string) error {
 	dryRun := fs.Bool("dry-run", false, "print what would change; store nothing")
 	configPath := fs.String("config", g.ConfigPath, "configuration file")
 	quiet := fs.Bool("quiet", false, "print only the summary")
+	modelPath := fs.String("model", "", "back-test this model file against the current one (requires --dry-run)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -41,6 +45,9 @@ func cmdReclassify(ctx context.Context, g *globals, args []string) error {
 	if *since <= 0 {
 		return fmt.Errorf("%w: --since DURATION is required and must be positive", errUsage)
 	}
+	if *modelPath != "" && !*dryRun {
+		return fmt.Errorf("%w: --model back-tests a model before it is switched on; use it with --dry-run", errUsage)
+	}
 	cfg, err := configs.Load(*configPath)
 	if err != nil {
 		return err
@@ -49,6 +56,16 @@ func cmdReclassify(ctx context.Context, g *globals, args []string) error {
 	eng, err := classifier.New(classifierOptions(cfg, log, nil))
 	if err != nil {
 		return err
+	}
+	ro := reclassifyOptions{DryRun: *dryRun, Quiet: *quiet}
+	if *modelPath != "" {
+		opts := classifierOptions(cfg, log, nil)
+		opts.ModelPath = *modelPath
+		neu, err := classifier.New(opts)
+		if err != nil {
+			return err
+		}
+		ro.Base, eng = eng, neu
 	}
 	ac, err := loadAlertsConfig(cfg)
 	if err != nil {
@@ -65,7 +82,49 @@ func cmdReclassify(ctx context.Context, g *globals, args []string) error {
 	defer st.Close()
 	now := time.Now().UTC()
 	q := store.ArticleQuery{Since: now.Add(-*since), Until: now.Add(time.Minute)}
-	return reclassify(ctx, eng, rt.router, st, q, *dryRun, *quiet, g)
+	labels, err := triageOutcomes(ctx, st)
+	if err != nil {
+		return err
+	}
+	ro.Labels = labels
+	return reclassify(ctx, eng, rt.router, st, q, ro, g)
+}
+
+// reclassifyOptions configure reclassify.
+type reclassifyOptions struct {
+	DryRun, Quiet bool
+	// Base, when set, gives the "before" classification (the current model)
+	// instead of the stored one.
+	Base *classifier.Engine
+	// Labels are the officers' triage outcomes (article id → needs review),
+	// against which needs_review precision and recall are shown.
+	Labels map[string]bool
+}
+
+// triagePRF counts needs_review decisions against triage outcomes.
+type triagePRF struct{ tp, fp, fn, n int }
+
+func (p *triagePRF) add(pred, gold bool) {
+	p.n++
+	switch {
+	case pred && gold:
+		p.tp++
+	case pred:
+		p.fp++
+	case gold:
+		p.fn++
+	}
+}
+
+func (p triagePRF) String() string {
+	prec, rec := "n/a", "n/a"
+	if p.tp+p.fp > 0 {
+		prec = fmt.Sprintf("%.2f", float64(p.tp)/float64(p.tp+p.fp))
+	}
+	if p.tp+p.fn > 0 {
+		rec = fmt.Sprintf("%.2f", float64(p.tp)/float64(p.tp+p.fn))
+	}
+	return fmt.Sprintf("precision %s (%d of %d flagged), recall %s", prec, p.tp, p.tp+p.fp, rec)
 }
 
 // reclassifyStore is what reclassify needs of the store.
@@ -103,18 +162,30 @@ func (b *backtest) count(m map[string]int, a *article.Article, c *article.Classi
 	m["class:"+c.RelevanceClass()]++
 }
 
-func reclassify(ctx context.Context, eng *classifier.Engine, router *alerts.Router, st reclassifyStore, q store.ArticleQuery, dryRun, quiet bool, g *globals) error {
+func reclassify(ctx context.Context, eng *classifier.Engine, router *alerts.Router, st reclassifyStore, q store.ArticleQuery, o reclassifyOptions, g *globals) error {
+	dryRun, quiet := o.DryRun, o.Quiet
 	bt := backtest{old: map[string]int{}, new: map[string]int{}, router: router}
 	var seen, changed int
+	var triOld, triNew triagePRF
 	err := st.ScanArticles(ctx, q, func(a *article.Article) error {
 		seen++
 		c, err := eng.Classify(ctx, a)
 		if err != nil {
 			return err
 		}
-		bt.count(bt.old, a, a.Classification)
+		before := a.Classification
+		if o.Base != nil {
+			if before, err = o.Base.Classify(ctx, a); err != nil {
+				return err
+			}
+		}
+		if gold, ok := o.Labels[a.ID]; ok {
+			triOld.add(before != nil && before.NeedsReview, gold)
+			triNew.add(c.NeedsReview, gold)
+		}
+		bt.count(bt.old, a, before)
 		bt.count(bt.new, a, c)
-		diff := classificationDiff(a.Classification, c)
+		diff := classificationDiff(before, c)
 		if diff == "" {
 			return nil
 		}
@@ -138,6 +209,9 @@ func reclassify(ctx context.Context, eng *classifier.Engine, router *alerts.Rout
 		verb = "would change"
 	}
 	fmt.Fprintf(g.Stdout, "\n%d articles, %d %s (rules %s)\n", seen, changed, verb, eng.Rules().Version)
+	if triOld.n > 0 {
+		fmt.Fprintf(g.Stdout, "\ntriaged by officers: %d articles\n  needs_review before: %s\n  needs_review after:  %s\n", triOld.n, triOld, triNew)
+	}
 	keys := map[string]bool{}
 	for k := range bt.old {
 		keys[k] = true

@@ -51,7 +51,7 @@ func TestReclassify(t *testing.T) {
 
 	var out bytes.Buffer
 	g := &globals{Stdout: &out}
-	if err := reclassify(ctx, eng, rt.router, st, q, true, false, g); err != nil {
+	if err := reclassify(ctx, eng, rt.router, st, q, reclassifyOptions{DryRun: true}, g); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "2 articles, 2 would change") || !strings.Contains(out.String(), "a1") || !strings.Contains(out.String(), "none → about") {
@@ -79,7 +79,7 @@ func TestReclassify(t *testing.T) {
 	}
 
 	out.Reset()
-	if err := reclassify(ctx, eng, rt.router, st, q, false, true, g); err != nil {
+	if err := reclassify(ctx, eng, rt.router, st, q, reclassifyOptions{Quiet: true}, g); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "2 updated") {

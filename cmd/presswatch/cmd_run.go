@@ -355,6 +355,11 @@ func classifierOptions(cfg *configs.Loaded, log *slog.Logger, reg prometheus.Reg
 		}
 		opts.Rules = os.DirFS(dir)
 	}
+	if m := c.Model; m != "" && m != "none" && !filepath.IsAbs(m) {
+		opts.ModelPath = filepath.Join(cfg.Dir, m)
+	} else {
+		opts.ModelPath = m
+	}
 	return opts
 }
 

@@ -49,6 +49,7 @@ func commands() map[string]command {
 		"user":       {"add|passwd|disable|enable|list|token: manage accounts and API tokens", cmdUser},
 		"classify":   {"classify JSON Lines articles from stdin to stdout", cmdClassify},
 		"reclassify": {"re-run the current rules over stored articles: --since DURATION [--dry-run]", cmdReclassify},
+		"train":      {"train the classifier's learned layer: [--corpus FILE]... [--from-triage] --out FILE", cmdTrain},
 		"reindex":    {"rebuild this node's search index from the store", cmdReindex},
 		"extract":    {"extract one saved page: --url URL FILE|-", cmdExtract},
 		"eval":       {"extraction|classifier: measure quality on the shared test data", cmdEval},
@@ -89,6 +90,10 @@ func run() int {
 		fmt.Fprintf(g.Stderr, "presswatch %s: %v\n", args[0], err)
 		if errors.Is(err, errUsage) {
 			return 2
+		}
+		var ec interface{ ExitCode() int }
+		if errors.As(err, &ec) {
+			return ec.ExitCode()
 		}
 		return 1
 	}

@@ -1,0 +1,116 @@
+package classifier
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dongnai/presswatch/article"
+)
+
+// Signals of the learned layer's reasons.
+const (
+	SignalModelReview = "model:needs_review"
+	SignalModelTone   = "model:tone"
+	SignalModelTopics = "model:topics"
+)
+
+// explainFeatures is how many of the strongest features a model reason
+// names.
+const explainFeatures = 5
+
+// features computes the learned layer's input from an analysis and the
+// rules' reasons (spread across outlets is left out: it depends on what else
+// the process has seen, which training cannot reproduce).
+func (an *analysis) features(r *Rules, fc FeatureConfig, reasons []article.Reason) (vec, *namedFeatures) {
+	var risk float64
+	var signals []string
+	for _, rs := range reasons {
+		if rs.Signal == SignalSpread || rs.Signal == SignalRelevance {
+			continue
+		}
+		risk += rs.Weight
+		signals = append(signals, rs.Signal)
+	}
+	nf := an.ruleFeatures(r, risk, signals)
+	return an.featureVector(fc, nf, nil), nf
+}
+
+// applyModel lets the model decide needs_review, tone and topics of an
+// article that names the province, and adds its reasons. The risk becomes
+// the calibrated review probability in percent (halved for a passing
+// mention, as the rules do); the model reason's weight is the change from
+// the rules' risk, so the weights still add up to the risk.
+func (e *Engine) applyModel(r *Rules, an *analysis, c *article.Classification) {
+	m := e.model
+	x, nf := an.features(r, m.Features, c.Reasons)
+	p := m.predict(x, c.Topics)
+	prob := p.review
+	if !an.about {
+		prob /= mentionOnlyDiscount
+	}
+	newRisk := int(math.Round(100 * prob))
+	var ruleSum float64
+	for _, rs := range c.Reasons {
+		ruleSum += rs.Weight
+	}
+	review := m.NeedsReview.strongest(x, explainFeatures)
+	var tone []contribution
+	var toneModel *BinaryModel
+	for i := range m.Tone {
+		if m.Tone[i].Label == p.tone {
+			toneModel = &m.Tone[i]
+		}
+	}
+	if an.about && toneModel != nil {
+		tone = toneModel.strongest(x, 3)
+	}
+	want := map[int32]string{}
+	for _, cs := range [][]contribution{review, tone} {
+		for _, c := range cs {
+			want[c.idx] = ""
+		}
+	}
+	an.featureVector(m.Features, nf, want)
+	for _, cs := range [][]contribution{review, tone} {
+		for i := range cs {
+			cs[i].name = want[cs[i].idx]
+		}
+	}
+	c.Reasons = append(c.Reasons, article.Reason{
+		Signal: SignalModelReview,
+		Detail: describeLong(fmt.Sprintf("model %s: p=%.2f (threshold %.2f); strongest: %s", m.ID(), prob, m.ReviewThreshold, describeContributions(review))),
+		Weight: float64(newRisk) - ruleSum,
+	})
+	c.Risk = newRisk
+	c.NeedsReview = an.about && (prob >= m.ReviewThreshold || ruleSum >= float64(e.opts.ReviewThreshold))
+	if an.about {
+		c.Tone = p.tone
+		c.Reasons = append(c.Reasons, article.Reason{
+			Signal: SignalModelTone,
+			Detail: describeLong(fmt.Sprintf("%s p=%.2f; strongest: %s", p.tone, p.toneProb, describeContributions(tone))),
+		})
+	}
+	c.Topics = p.topics
+	parts := make([]string, 0, len(p.topics))
+	for _, t := range p.topics {
+		parts = append(parts, fmt.Sprintf("%s p=%.2f", t, p.topicProbs[t]))
+	}
+	sort.Strings(parts)
+	c.Reasons = append(c.Reasons, article.Reason{Signal: SignalModelTopics, Detail: describe(strings.Join(parts, ", "))})
+}
+
+// describeLong is describe with room for a model's strongest features.
+func describeLong(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 400 {
+		i := 397
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i] + "…"
+	}
+	return s
+}

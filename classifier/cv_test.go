@@ -1,0 +1,92 @@
+package classifier
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/dongnai/presswatch/internal/testenv"
+)
+
+// grownCorpus is the repository's own growing corpus (same format as
+// dev.jsonl); it may not exist.
+const grownCorpus = "testdata/corpus/grown.jsonl"
+
+// loadDevCorpus reads dev.jsonl from $PRESSWATCH_TESTDATA (skipping the test
+// when it is absent) and grown.jsonl when it exists.
+func loadDevCorpus(t testing.TB) []EvalItem {
+	t.Helper()
+	dir := testenv.Testdata(t, "corpus")
+	var items []EvalItem
+	grown := grownCorpus
+	if p := os.Getenv("PRESSWATCH_GROWN_CORPUS"); p != "" {
+		grown = p // measure against a corpus being grown elsewhere
+	}
+	for _, p := range []string{filepath.Join(dir, "dev.jsonl"), grown} {
+		f, err := os.Open(p)
+		if errors.Is(err, fs.ErrNotExist) && p == grown {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		its, err := ReadEvalItems(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, its...)
+	}
+	return items
+}
+
+func evalNow() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }
+
+// Floors just under the 10-fold cross-validated figures, the lower of dev.jsonl
+// alone (about 0.959, mentions 0.988, needs_review P 0.478 / R 0.780, topics
+// 0.717, tone 0.777) and dev.jsonl with the grown corpus as of this writing
+// (508 items: 0.949, 0.992, P 0.478 / R 0.823, 0.720, 0.678); see
+// docs/classifier.md. They are below the goals, which the learned
+// layer does not yet reach. The test fails when a change drops below them.
+const (
+	cvMinAboutF1         = 0.93
+	cvMinMentionsF1      = 0.97
+	cvMinReviewRecall    = 0.72
+	cvMinReviewPrecision = 0.42
+	cvMinTopicF1         = 0.68
+	cvMinToneAccuracy    = 0.64
+)
+
+func TestCrossValidateDevCorpus(t *testing.T) {
+	if testing.Short() || raceOn {
+		t.Skip("trains about 600 models: skipped with -short and -race")
+	}
+	items := loadDevCorpus(t)
+	e, err := New(Options{Now: evalNow, NoModel: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := e.CrossValidate(context.Background(), items, 10, TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if testing.Verbose() {
+		rep.Write(os.Stdout)
+	}
+	check := func(name string, got, min float64) {
+		t.Helper()
+		if got < min {
+			t.Errorf("CV %s = %.3f, below %.3f", name, got, min)
+		}
+	}
+	check("about F1", rep.CV.About.F1, cvMinAboutF1)
+	check("mentions F1", rep.CV.Mentions.F1, cvMinMentionsF1)
+	check("needs_review recall", rep.CV.NeedsReview.Recall, cvMinReviewRecall)
+	check("needs_review precision", rep.CV.NeedsReview.Precision, cvMinReviewPrecision)
+	check("topic micro-F1", rep.CV.Topics.F1, cvMinTopicF1)
+	check("tone accuracy", rep.CV.ToneAccuracy, cvMinToneAccuracy)
+}

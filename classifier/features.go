@@ -1,0 +1,288 @@
+package classifier
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dongnai/presswatch/internal/textnorm"
+)
+
+// FeatureConfig is the feature-hash configuration of a model: a model can
+// only be used with the configuration it was trained with, so it is stored in
+// the model file and checked when the model is loaded.
+//
+// Features live in one hashed space of NamedDim()+NgramDim() dimensions:
+//
+//   - named features [0, 2^NamedBits): what the rules found — topic-rule
+//     hits, lexicon entries, gazetteer names, narrative/fact/stale reasons,
+//     tone scores, relevance, language, outlet country and tier;
+//   - text features [2^NamedBits, +2^NgramBits): language-independent
+//     hashed n-grams over the folded tokens (internal/textnorm): every token,
+//     every pair of adjacent tokens (CJK is one token per character, so these
+//     are character uni- and bigrams in Han, Kana and Hangul, and syllable
+//     bigrams in Vietnamese) and character 4-grams inside words of five or
+//     more letters. Only the first MaxTokens tokens count: a story's lead says
+//     what it is, and the cost stays bounded on long articles. The block is
+//     log-scaled, L2-normalised and multiplied by NgramScale.
+type FeatureConfig struct {
+	NamedBits  int     `json:"named_bits"`
+	NgramBits  int     `json:"ngram_bits"`
+	MaxTokens  int     `json:"max_tokens"`
+	NgramScale float64 `json:"ngram_scale"`
+	// Hash names the hash function ("fnv1a32"); a model trained with another
+	// is incompatible.
+	Hash string `json:"hash"`
+}
+
+// DefaultFeatureConfig is the configuration `presswatch train` uses. 2^14
+// text dimensions keep the model file near 1 MB while collisions stay rare
+// for a corpus of a few thousand items; see docs/classifier.md for how
+// NgramScale was chosen.
+func DefaultFeatureConfig() FeatureConfig {
+	return FeatureConfig{NamedBits: 11, NgramBits: 14, MaxTokens: 600, NgramScale: 2, Hash: "fnv1a32"}
+}
+
+// Dim is the number of dimensions of the feature space.
+func (fc FeatureConfig) Dim() int { return 1<<fc.NamedBits + 1<<fc.NgramBits }
+
+func (fc FeatureConfig) valid() bool {
+	return fc.Hash == "fnv1a32" && fc.NamedBits >= 6 && fc.NamedBits <= 16 && fc.NgramBits >= 8 && fc.NgramBits <= 20 &&
+		fc.MaxTokens > 0 && fc.NgramScale > 0
+}
+
+// vec is a sparse feature vector: distinct indices, named features first in
+// order, text features in order of first occurrence.
+type vec struct {
+	idx []int32
+	val []float32
+}
+
+func (v vec) dot(w []float32) float64 {
+	var s float64
+	for k, i := range v.idx {
+		s += float64(w[i]) * float64(v.val[k])
+	}
+	return s
+}
+
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+)
+
+func fnvString(h uint32, s string) uint32 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+// named feature collects named features of one article.
+type namedFeatures struct {
+	names []string
+	vals  []float64
+}
+
+func (nf *namedFeatures) add(name string, v float64) {
+	if v == 0 {
+		return
+	}
+	nf.names = append(nf.names, name)
+	nf.vals = append(nf.vals, v)
+}
+
+// ruleFeatures lists what the rules found in an article as named features.
+// ruleRisk is the rules' risk before the model, and signals the risk reasons
+// they gave.
+func (an *analysis) ruleFeatures(r *Rules, ruleRisk float64, signals []string) *namedFeatures {
+	nf := &namedFeatures{}
+	b := func(x bool) float64 {
+		if x {
+			return 1
+		}
+		return 0
+	}
+	nf.add("rule:about", b(an.about))
+	nf.add("rule:mentions", b(an.mentions))
+	nf.add("rule:implicit", b(an.implicit != ""))
+	nf.add("rule:relevance", an.relevance)
+	nf.add("rule:province_score", math.Log1p(an.dnScore))
+	nf.add("rule:other_places", math.Log1p(float64(len(an.otherHits))))
+	nf.add("rule:risk", ruleRisk/50)
+	nf.add("rule:tone_positive", math.Log1p(an.tonePos))
+	nf.add("rule:tone_negative", math.Log1p(an.toneNeg))
+	nf.add("rule:tone="+an.tone, 1)
+	nf.add("rule:alarm_terms", math.Log1p(float64(len(an.alarms))))
+	nf.add("rule:hedges", b(len(an.hedges) > 0))
+	for _, t := range an.topics {
+		nf.add("topic_rule:"+t, 1)
+	}
+	for _, s := range signals {
+		nf.add("risk_rule:"+s, 1)
+	}
+	seen := map[string]bool{}
+	for _, d := range an.dn {
+		if !seen[d.entry.Canonical] {
+			seen[d.entry.Canonical] = true
+			nf.add("place:"+d.entry.Canonical, 1)
+			nf.add("place_kind:"+d.entry.Kind, 1)
+		}
+	}
+	if len(an.former) > 0 {
+		nf.add("rule:former_territory", 1)
+	}
+	lexKinds := [...]string{"positive", "negative", "alarm", "hedge", "negator"}
+	for _, h := range an.lex {
+		if h.ref.kind == lexNegator {
+			continue
+		}
+		nf.add("lexicon:"+lexKinds[h.ref.kind]+":"+r.lex[h.ref.idx].Text, 1)
+	}
+	nf.add("lang:"+an.lang, 1)
+	if an.a.Country != "" {
+		nf.add("country:"+strings.ToUpper(an.a.Country), 1)
+	}
+	if an.a.Tier > 0 {
+		nf.add("tier:"+strconv.Itoa(an.a.Tier), 1)
+	}
+	return nf
+}
+
+// featureVector turns named features and the article's tokens into a vector
+// in fc's space. When want is not nil, it instead records in want the name of
+// every wanted index it meets (used to explain a decision without naming
+// every feature of every article).
+func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[int32]string) vec {
+	namedDim := uint32(1) << fc.NamedBits
+	ngramMask := uint32(1)<<fc.NgramBits - 1
+	type kv struct {
+		i int32
+		v float32
+	}
+	named := make([]kv, 0, len(nf.names))
+	for k, name := range nf.names {
+		i := int32(fnvString(fnvOffset, name) & (namedDim - 1))
+		if want != nil {
+			if _, ok := want[i]; ok && want[i] == "" {
+				want[i] = name
+			}
+			continue
+		}
+		named = append(named, kv{i, float32(nf.vals[k])})
+	}
+	toks := an.toks
+	if len(toks) > fc.MaxTokens {
+		toks = toks[:fc.MaxTokens]
+	}
+	hs := make([]uint32, 0, len(toks)*3)
+	// In want mode names are built only for wanted indices; otherwise
+	// nothing but the hash is computed.
+	var wantIdx []int32 // few: a linear scan beats a map lookup per hash
+	for i, n := range want {
+		if n == "" && i >= int32(namedDim) {
+			wantIdx = append(wantIdx, i)
+		}
+	}
+	if want != nil && len(wantIdx) == 0 {
+		return vec{} // only named features wanted: no need to walk the text
+	}
+	wanted := func(h uint32) bool {
+		if want == nil {
+			hs = append(hs, namedDim+(h&ngramMask))
+			return false
+		}
+		i := int32(namedDim + (h & ngramMask))
+		for _, w := range wantIdx {
+			if w == i {
+				return want[i] == ""
+			}
+		}
+		return false
+	}
+	name := func(h uint32, n string) { want[int32(namedDim+(h&ngramMask))] = n }
+	var padded []byte
+	var starts []int
+	for k, t := range toks {
+		if h := fnvString(fnvString(fnvOffset, "u"), t.Text); wanted(h) {
+			name(h, "text:"+t.Text)
+		}
+		if k+1 < len(toks) && joined(t, toks[k+1]) && an.sentence[k] == an.sentence[k+1] {
+			next := toks[k+1].Text
+			if hb := fnvString(fnvString(fnvString(fnvString(fnvOffset, "b"), t.Text), " "), next); wanted(hb) {
+				name(hb, "text:"+t.Text+" "+next)
+			}
+		}
+		if n := utf8.RuneCountInString(t.Text); n >= 5 {
+			r, _ := utf8.DecodeRuneInString(t.Text)
+			if textnorm.IsCJK(r) {
+				continue
+			}
+			padded = append(append(append(padded[:0], '<'), t.Text...), '>')
+			starts = starts[:0]
+			for i := range string(padded) {
+				starts = append(starts, i)
+			}
+			starts = append(starts, len(padded))
+			for s := 0; s+4 < len(starts); s++ {
+				g := padded[starts[s]:starts[s+4]]
+				h := uint32(fnvOffset)
+				h ^= 'c'
+				h *= fnvPrime
+				for _, c := range g {
+					h ^= uint32(c)
+					h *= fnvPrime
+				}
+				if wanted(h) {
+					name(h, "text:"+string(g))
+				}
+			}
+		}
+	}
+	if want != nil {
+		return vec{}
+	}
+	v := vec{idx: make([]int32, 0, len(named)+len(hs)/2), val: make([]float32, 0, len(named)+len(hs)/2)}
+	slices.SortFunc(named, func(a, b kv) int { return int(a.i - b.i) })
+	for _, x := range named {
+		if n := len(v.idx); n > 0 && v.idx[n-1] == x.i {
+			v.val[n-1] += x.v
+			continue
+		}
+		v.idx = append(v.idx, x.i)
+		v.val = append(v.val, x.v)
+	}
+	// Count the text features in a dense scratch array (no sort): the
+	// vector's text block is in order of first occurrence, which is all
+	// a dot product needs.
+	counts := make([]uint16, 1<<fc.NgramBits)
+	var distinct []uint32
+	for _, h := range hs {
+		i := h - namedDim
+		if counts[i] == 0 {
+			distinct = append(distinct, h)
+		}
+		if counts[i] < math.MaxUint16 {
+			counts[i]++
+		}
+	}
+	hs = distinct
+	start := len(v.idx)
+	var norm float64
+	for _, h := range hs {
+		x := math.Log1p(float64(counts[h-namedDim]))
+		norm += x * x
+		v.idx = append(v.idx, int32(h))
+		v.val = append(v.val, float32(x))
+	}
+	if norm > 0 {
+		scale := fc.NgramScale / math.Sqrt(norm)
+		for k := start; k < len(v.val); k++ {
+			v.val[k] *= float32(scale)
+		}
+	}
+	return v
+}

@@ -1,0 +1,300 @@
+package classifier
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Model file format. A file whose format or version differs is refused at
+// start-up with ErrIncompatibleModel.
+const (
+	ModelFormat  = "presswatch-classifier-model"
+	ModelVersion = 1
+)
+
+// ErrIncompatibleModel is returned when a model file cannot be used by this
+// build or with these rules.
+var ErrIncompatibleModel = errors.New("incompatible classifier model")
+
+// Model is the learned layer beside the rules: calibrated logistic
+// regressions for needs_review, tone and topics over the rule features and
+// hashed text features (FeatureConfig). It is written by `presswatch train`
+// as JSON and loaded with LoadModel.
+type Model struct {
+	Format   string        `json:"format"`
+	Version  int           `json:"version"`
+	Features FeatureConfig `json:"features"`
+	Training TrainingInfo  `json:"training"`
+	// NeedsReview is the needs_review model; an article the rules find to
+	// be about the province needs review when its calibrated probability is
+	// at least ReviewThreshold (chosen by cross-validation, see TrainModel)
+	// or when the rules' risk reaches their own review threshold.
+	NeedsReview     BinaryModel `json:"needs_review"`
+	ReviewThreshold float64     `json:"needs_review_threshold"`
+	// Tone holds one-vs-rest models for positive, neutral and negative; the
+	// most probable tone wins.
+	Tone []BinaryModel `json:"tone"`
+	// Topics holds one model per topic. A topic is reported when its
+	// probability is at least TopicThreshold, or when a topic rule matched
+	// and its probability is at least TopicKeep; the most probable topic is
+	// reported when none is.
+	Topics         []BinaryModel `json:"topics"`
+	TopicThreshold float64       `json:"topic_threshold"`
+	TopicKeep      float64       `json:"topic_keep"`
+
+	id string
+}
+
+// ID is a short hash of the model file the model was loaded from, named in
+// the model's reasons so that precision can be followed per model; a model
+// not loaded from a file is "unsaved".
+func (m *Model) ID() string {
+	if m.id == "" {
+		return "unsaved"
+	}
+	return m.id
+}
+
+// TrainingInfo records how a model was trained.
+type TrainingInfo struct {
+	At           time.Time          `json:"at"`
+	Corpus       []string           `json:"corpus"`
+	Items        int                `json:"items"`
+	TriageLabels int                `json:"triage_labels"`
+	RulesVersion string             `json:"rules_version"`
+	Lambda       float64            `json:"lambda"`
+	InnerFolds   int                `json:"inner_folds"`
+	ReviewRecall float64            `json:"review_recall_target"`
+	CV           map[string]float64 `json:"cv,omitempty"`
+}
+
+// BinaryModel is one calibrated logistic regression: p = σ(PlattA·(w·x +
+// Bias) + PlattB). Weights are little-endian int16 values times Scale,
+// base64-encoded, one per feature dimension.
+type BinaryModel struct {
+	Label   string  `json:"label"`
+	Bias    float64 `json:"bias"`
+	Scale   float64 `json:"scale"`
+	Weights string  `json:"weights"`
+	PlattA  float64 `json:"platt_a"`
+	PlattB  float64 `json:"platt_b"`
+	w       []float32
+}
+
+func newBinaryModel(label string, lr *logReg, a, b float64) BinaryModel {
+	var mx float64
+	for _, x := range lr.w {
+		mx = math.Max(mx, math.Abs(float64(x)))
+	}
+	scale := mx / 32767
+	if scale == 0 {
+		scale = 1
+	}
+	buf := make([]byte, 2*len(lr.w))
+	w := make([]float32, len(lr.w))
+	for i, x := range lr.w {
+		q := int16(math.Round(float64(x) / scale))
+		binary.LittleEndian.PutUint16(buf[2*i:], uint16(q))
+		w[i] = float32(float64(q) * scale)
+	}
+	return BinaryModel{Label: label, Bias: lr.bias, Scale: scale, Weights: base64.StdEncoding.EncodeToString(buf), PlattA: a, PlattB: b, w: w}
+}
+
+func (m *BinaryModel) decode(dim int) error {
+	buf, err := base64.StdEncoding.DecodeString(m.Weights)
+	if err != nil {
+		return fmt.Errorf("model %q: weights: %w", m.Label, err)
+	}
+	if len(buf) != 2*dim {
+		return fmt.Errorf("model %q: %d weights, the feature configuration has %d dimensions", m.Label, len(buf)/2, dim)
+	}
+	if math.IsNaN(m.Scale) || m.Scale <= 0 || math.IsNaN(m.Bias) || math.IsNaN(m.PlattA) || math.IsNaN(m.PlattB) {
+		return fmt.Errorf("model %q: bad scale, bias or calibration", m.Label)
+	}
+	m.w = make([]float32, dim)
+	for i := range m.w {
+		m.w[i] = float32(float64(int16(binary.LittleEndian.Uint16(buf[2*i:]))) * m.Scale)
+	}
+	return nil
+}
+
+func (m *BinaryModel) score(x vec) float64 { return x.dot(m.w) + m.Bias }
+
+func (m *BinaryModel) prob(x vec) float64 { return sigmoid(m.PlattA*m.score(x) + m.PlattB) }
+
+// LoadModel reads and checks a model file. Any problem wraps
+// ErrIncompatibleModel and says what is wrong.
+func LoadModel(r io.Reader) (*Model, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read classifier model: %w", err)
+	}
+	var m Model
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%w: decode: %w", ErrIncompatibleModel, err)
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrIncompatibleModel, fmt.Sprintf(format, args...))
+	}
+	if m.Format != ModelFormat {
+		return nil, bad("format %q, want %q", m.Format, ModelFormat)
+	}
+	if m.Version != ModelVersion {
+		return nil, bad("model file version %d, this build reads version %d (retrain with `presswatch train`)", m.Version, ModelVersion)
+	}
+	if !m.Features.valid() {
+		return nil, bad("unsupported feature configuration %+v", m.Features)
+	}
+	dim := m.Features.Dim()
+	if err := m.NeedsReview.decode(dim); err != nil {
+		return nil, bad("%v", err)
+	}
+	if m.ReviewThreshold <= 0 || m.ReviewThreshold >= 1 || m.TopicThreshold <= 0 || m.TopicThreshold >= 1 || m.TopicKeep < 0 || m.TopicKeep >= 1 {
+		return nil, bad("thresholds must be between 0 and 1")
+	}
+	tones := map[string]bool{}
+	for i := range m.Tone {
+		if err := m.Tone[i].decode(dim); err != nil {
+			return nil, bad("%v", err)
+		}
+		switch m.Tone[i].Label {
+		case "positive", "neutral", "negative":
+			tones[m.Tone[i].Label] = true
+		default:
+			return nil, bad("unknown tone %q", m.Tone[i].Label)
+		}
+	}
+	if len(tones) != 3 || len(m.Tone) != 3 {
+		return nil, bad("tone needs one model each for positive, neutral and negative")
+	}
+	if len(m.Topics) == 0 {
+		return nil, bad("no topic models")
+	}
+	for i := range m.Topics {
+		if err := m.Topics[i].decode(dim); err != nil {
+			return nil, bad("%v", err)
+		}
+	}
+	sum := sha256.Sum256(data)
+	m.id = hex.EncodeToString(sum[:6])
+	return &m, nil
+}
+
+// Encode writes the model as indented JSON.
+func (m *Model) Encode(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		return fmt.Errorf("write classifier model: %w", err)
+	}
+	return nil
+}
+
+// checkRules reports an error when the model predicts a topic the rules do
+// not define.
+func (m *Model) checkRules(r *Rules) error {
+	known := r.Topics()
+	for _, t := range m.Topics {
+		if !slices.Contains(known, t.Label) {
+			return fmt.Errorf("%w: model predicts topic %q, which the rules do not define", ErrIncompatibleModel, t.Label)
+		}
+	}
+	return nil
+}
+
+// prediction is what the model says about one article.
+type prediction struct {
+	review     float64
+	tone       string
+	toneProb   float64
+	topics     []string
+	topicProbs map[string]float64
+}
+
+func (m *Model) predict(x vec, ruleTopics []string) prediction {
+	p := prediction{review: m.NeedsReview.prob(x), topicProbs: map[string]float64{}}
+	for i := range m.Tone {
+		if q := m.Tone[i].prob(x); q > p.toneProb {
+			p.tone, p.toneProb = m.Tone[i].Label, q
+		}
+	}
+	best, bestP := "", -1.0
+	for i := range m.Topics {
+		q := m.Topics[i].prob(x)
+		p.topicProbs[m.Topics[i].Label] = q
+		if q >= m.TopicThreshold || (q >= m.TopicKeep && slices.Contains(ruleTopics, m.Topics[i].Label)) {
+			p.topics = append(p.topics, m.Topics[i].Label)
+		}
+		if q > bestP {
+			best, bestP = m.Topics[i].Label, q
+		}
+	}
+	if len(p.topics) == 0 && best != "" {
+		p.topics = []string{best}
+	}
+	return p
+}
+
+// contribution is one feature's share of a decision value.
+type contribution struct {
+	idx   int32
+	value float64
+	name  string
+}
+
+// strongest returns the k features that push m's decision hardest, either
+// way, by |w·x|.
+func (m *BinaryModel) strongest(x vec, k int) []contribution {
+	// Keep the k largest by |w·x| in a small sorted slice: one pass, no
+	// sort of every feature.
+	top := make([]contribution, 0, k+1)
+	less := func(a, b contribution) bool { // a ranks before b
+		if math.Abs(a.value) != math.Abs(b.value) {
+			return math.Abs(a.value) > math.Abs(b.value)
+		}
+		return a.idx < b.idx
+	}
+	for j, i := range x.idx {
+		c := contribution{idx: i, value: float64(m.w[i]) * float64(x.val[j])}
+		if c.value == 0 || (len(top) == k && !less(c, top[k-1])) {
+			continue
+		}
+		p := len(top)
+		top = append(top, c)
+		for p > 0 && less(c, top[p-1]) {
+			top[p] = top[p-1]
+			p--
+		}
+		top[p] = c
+		if len(top) > k {
+			top = top[:k]
+		}
+	}
+	return top
+}
+
+func describeContributions(cs []contribution) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		name := c.name
+		if name == "" {
+			name = fmt.Sprintf("feature#%d", c.idx)
+		}
+		parts[i] = fmt.Sprintf("%s %+.2f", name, c.value)
+	}
+	return strings.Join(parts, ", ")
+}

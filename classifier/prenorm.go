@@ -1,0 +1,134 @@
+package classifier
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mtibben/confusables"
+)
+
+// Pre-normalisation undoes spellings written to dodge matching before the
+// text is folded (internal/textnorm folds case, Latin diacritics and
+// full-width ASCII):
+//
+//   - format characters (zero-width space and joiners, soft hyphen, word
+//     joiner, BOM, bidi controls: Unicode category Cf) and variation
+//     selectors are dropped, so "Biên\u00adHòa" and "Đồng\u200bNai" read as
+//     "BiênHòa" / "ĐồngNai" and then match like the plain name where the
+//     trie allows it, and "Đồ\u200bng Nai" matches "Đồng Nai";
+//   - in a word that mixes Latin letters with Cyrillic or Greek ones, each
+//     Cyrillic or Greek letter is replaced by its Unicode TR39 confusable
+//     skeleton (github.com/mtibben/confusables), so "Đồng Nаі" with a
+//     Cyrillic а and і is "Đồng Nai". Words written wholly in Cyrillic or
+//     Greek are left alone: Russian text is Russian, not a disguise.
+//
+// Vietnamese letters, Han, Kana, Hangul and every other script pass through
+// unchanged, so diacritics and CJK are not damaged.
+
+// needsPrenorm reports whether s holds a rune pre-normalisation may change;
+// almost every article does not, and then costs one scan.
+func needsPrenorm(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if suspectRune(r) {
+			return true
+		}
+		i += size
+	}
+	return false
+}
+
+func suspectRune(r rune) bool {
+	return isFormat(r) || unicode.Is(unicode.Cyrillic, r) || unicode.Is(unicode.Greek, r)
+}
+
+func isFormat(r rune) bool {
+	return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r)
+}
+
+func isLookalike(r rune) bool {
+	return unicode.Is(unicode.Cyrillic, r) || unicode.Is(unicode.Greek, r)
+}
+
+// prenormalize returns s cleaned as described above and, for every byte of
+// the result plus one, the byte offset in s it came from. When s needs no
+// change it returns s and nil.
+func prenormalize(s string) (string, []int) {
+	if !needsPrenorm(s) {
+		return s, nil
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	offs := make([]int, 0, len(s)+1)
+	emit := func(str string, from int) {
+		b.WriteString(str)
+		for len(offs) < b.Len() {
+			offs = append(offs, from)
+		}
+	}
+	// Walk word by word: a word is a maximal run of letters, marks, digits
+	// and format characters.
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !wordish(r) {
+			if !isFormat(r) {
+				emit(s[i:i+size], i)
+			}
+			i += size
+			continue
+		}
+		j := i
+		latin, look := false, false
+		for j < len(s) {
+			r2, sz := utf8.DecodeRuneInString(s[j:])
+			if !wordish(r2) {
+				break
+			}
+			switch {
+			case unicode.Is(unicode.Latin, r2):
+				latin = true
+			case isLookalike(r2):
+				look = true
+			}
+			j += sz
+		}
+		mixed := latin && look
+		for k := i; k < j; {
+			r2, sz := utf8.DecodeRuneInString(s[k:])
+			switch {
+			case isFormat(r2):
+			case mixed && isLookalike(r2):
+				emit(skeletonLatin(r2), k)
+			default:
+				emit(s[k:k+sz], k)
+			}
+			k += sz
+		}
+		i = j
+	}
+	offs = append(offs, len(s))
+	return b.String(), offs
+}
+
+func wordish(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) || isFormat(r)
+}
+
+// skeletonLatin maps one look-alike letter to its TR39 skeleton, lower- or
+// upper-case as the skeleton gives it; a letter whose skeleton is not plain
+// ASCII is kept.
+func skeletonLatin(r rune) string {
+	sk := confusables.Skeleton(string(r))
+	for _, c := range sk {
+		if c >= utf8.RuneSelf && !unicode.Is(unicode.Mn, c) {
+			return string(r)
+		}
+	}
+	return sk
+}

@@ -1,0 +1,69 @@
+package classifier
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/dongnai/presswatch/article"
+)
+
+// TestEvasiveSpellings: names written to dodge matching match like the plain
+// name, with entity offsets into the original text.
+func TestEvasiveSpellings(t *testing.T) {
+	e := newTestEngine(t, nil)
+	tests := []struct{ name, title, canonical string }{
+		{"zero-width space", "Công nhân Đồ\u200bng Nai đình công", "Đồng Nai"},
+		{"zero-width joiner", "Strike in Bien\u200dHoa? No: in Dong\u200d Nai", "Đồng Nai"},
+		{"soft hyphen", "Protest at Biên\u00adHòa and Đồng\u00adNai", "Đồng Nai"},
+		{"word joiner and BOM", "Đồng\u2060 Nai\ufeff: tin mới", "Đồng Nai"},
+		{"Cyrillic look-alikes", "Workers protest in Dоng Nаi", "Đồng Nai"},                          // о, а Cyrillic
+		{"Greek look-alikes", "Fire at Lοng Thanh airport site", "Long Thành International Airport"}, // ο Greek
+		{"full-width", "Ｄｏｎｇ　Ｎａｉ workers strike", "Đồng Nai"},
+		{"mixed tricks", "Ｄ\u200bоng\u00ad Nаi", "Đồng Nai"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := e.Classify(context.Background(), &article.Article{ID: tt.name, Lang: "en", Title: tt.title, Text: tt.title})
+			if err != nil {
+				t.Fatal(err)
+			}
+			full := tt.title + "\n\n" + tt.title
+			found := false
+			for _, ent := range c.Entities {
+				if full[ent.Start:ent.End] != ent.Text {
+					t.Errorf("entity %+v: offsets point at %q", ent, full[ent.Start:ent.End])
+				}
+				found = found || ent.Canonical == tt.canonical
+			}
+			if !c.Mentions || !found {
+				t.Errorf("mentions=%v entities %+v, want %s", c.Mentions, c.Entities, tt.canonical)
+			}
+		})
+	}
+}
+
+// TestPrenormKeepsScripts: Vietnamese diacritics, CJK, Russian and Greek
+// text pass through unchanged.
+func TestPrenormKeepsScripts(t *testing.T) {
+	for _, s := range []string{
+		"Tỉnh Đồng Nai thu hút vốn đầu tư nước ngoài, người lao động ổn định.",
+		"越南同奈省吸引外资。ドンナイ省の工業団地。동나이성 공단.",
+		"Провинция Донгнай привлекает инвестиции.",
+		"Η επαρχία Ντονγκ Νάι στο Βιετνάμ.",
+		"डोंग नाई में आग",
+		"ด่งนาย – ข้อมูลจังหวัด",
+	} {
+		if got, _ := prenormalize(s); got != s {
+			t.Errorf("prenormalize(%q) = %q", s, got)
+		}
+	}
+	in := "a\u200bb Dоng Донг"
+	got, offs := prenormalize(in)
+	if got != "ab Dong Донг" {
+		t.Errorf("got %q", got)
+	}
+	if len(offs) != len(got)+1 || offs[len(got)] != len(in) || offs[2] != strings.Index(in, " ") {
+		t.Errorf("offsets %v", offs)
+	}
+}
