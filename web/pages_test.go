@@ -30,8 +30,11 @@ func TestSearchPage(t *testing.T) {
 			[]string{"Coffee prices"}},
 		{"with diacritics", "/search?q=" + url.QueryEscape("Đồng Nai"), 200, []string{"Người dân Đồng Nai lo ngại", "Japanese investors"}, nil},
 		{"facet filter", "/search?q=" + url.QueryEscape("Dong Nai") + "&f=lang:vi", 200, []string{"Người dân Đồng Nai lo ngại", `class="chip on"`}, []string{"Japanese investors"}},
-		{"cjk", "/search?q=" + url.QueryEscape("同奈"), 200, []string{"越南同奈省隆城国际机场"}, []string{"Japanese investors"}},
-		{"empty query lists newest", "/search", 200, []string{"Coffee prices", "越南同奈省"}, nil},
+		{"cjk literal", "/search?literal=1&q=" + url.QueryEscape("同奈"), 200, []string{"越南同奈省隆城国际机场"}, []string{"Japanese investors"}},
+		{"cjk expands to the province", "/search?q=" + url.QueryEscape("同奈"), 200, []string{"越南同奈省隆城国际机场", "Japanese investors", `id="expansion"`}, nil},
+		{"empty query lists newest, all articles", "/search?rel=any", 200, []string{"Coffee prices", "越南同奈省"}, nil},
+		{"about the province by default", "/search", 200, []string{"越南同奈省", `id="rel-definition"`, `data-rel="about" class="on"`}, []string{"Coffee prices"}},
+		{"sort by risk", "/search?sort=risk", 200, []string{`<option value="risk" selected>`}, nil},
 		{"syntax error points at it", "/search?q=" + url.QueryEscape("Dong AND (Nai"), 400, []string{`id="query-error"`, `class="caret"`}, nil},
 		{"bad date", "/search?since=yesterday", 400, []string{`id="query-error"`}, nil},
 		{"english", "/search?lang=en&q=Dong", 200, []string{`<html lang="en">`, "Export CSV", "results"}, nil},
@@ -169,7 +172,7 @@ func TestStorySourcesDashboardPages(t *testing.T) {
 		{"/stories/c-airport", 200, []string{"Nikkei Asia", "Reuters", "Xinhua", "<strong>3</strong>", "JP", "CN", "GB"}},
 		{"/stories/none", 404, nil},
 		{"/sources", 200, []string{"yonhap", "fetch feed: 503 Service Unavailable", "b-error", "b-silent", "b-ok", "b-disabled", "Im lặng bất thường"}},
-		{"/dashboard", 200, []string{`id="dash-total">8<`, "<svg class=\"chart\"", `href="/search?f=country:JP&amp;sort=newest"`, "Tiêu cực"}},
+		{"/dashboard", 200, []string{`id="dash-total" data-n="6">6<`, `id="dash-all">8<`, `id="dash-scope"`, "<svg class=\"chart\"", `href="/search?f=country:JP&amp;sort=newest"`, "Tiêu cực"}},
 		{"/alerts", 200, []string{"Cảnh báo", "Không có cảnh báo"}},
 		{"/admin/users", 200, []string{"foreign_affairs", "Sở Ngoại vụ", "Đã khóa"}},
 		{"/", 303, nil},
@@ -214,7 +217,7 @@ func TestExport(t *testing.T) {
 			t.Errorf("row lang %q, the filter was en", r[6])
 		}
 	}
-	resp, body = f.get("/search/export?format=json", cookie)
+	resp, body = f.get("/search/export?format=json&rel=any", cookie)
 	var all []exportRow
 	if err := json.Unmarshal([]byte(body), &all); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("json export: %d %v\n%s", resp.StatusCode, err, body)

@@ -61,6 +61,9 @@ type Options struct {
 	Demo bool
 	// Mailbox is the demo's SMTP sink, listed at /demo/mailbox when Demo is set.
 	Mailbox MailboxLister
+	// Places expands place names in searches made on the search page to
+	// every spelling the gazetteer knows (LoadPlaces); nil: no expansion.
+	Places *Places
 	// SessionTTL is how long a session lives after login; default 12h.
 	SessionTTL time.Duration
 	// ShutdownTimeout bounds the graceful stop in Run; default 10s.

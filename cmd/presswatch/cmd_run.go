@@ -227,7 +227,17 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		for _, r := range ac.Receivers {
 			receivers = append(receivers, r.Name)
 		}
+		// Searches widen place names with the classifier's gazetteer.
+		rules := classifierOptions(cfg, log, nil).Rules
+		if rules == nil {
+			rules = configs.ClassifierRules()
+		}
+		places, err := web.LoadPlaces(rules)
+		if err != nil {
+			return nil, fmt.Errorf("web: %w", err)
+		}
 		srv, err := web.New(web.Options{
+			Places: places,
 			Listen: cfg.Web.Listen, BaseURL: cfg.Web.BaseURL, SessionSecret: []byte(cfg.Web.SessionSecret.Value()),
 			Store: st, Search: ix, Saved: web.NewStoreSaved(st), AlertReceivers: receivers, Gatherer: reg, Checks: checks,
 			Demo: ex != nil, Mailbox: demoMailbox(ex), Logger: log, Registerer: reg,
