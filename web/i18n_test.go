@@ -104,6 +104,14 @@ func TestCatalogComplete(t *testing.T) {
 	for _, k := range []string{"place", "org", "person", "landmark", "other"} {
 		dynamic = append(dynamic, "entkind_"+k)
 	}
+	for _, e := range []string{"dial tcp 192.0.2.1:80: connect: connection refused", "lookup x: no such host", "context deadline exceeded",
+		"x509: certificate signed by unknown authority", "fetch feed: 429 Too Many Requests", "fetch feed: 503 Service Unavailable", "fetch feed: 404 Not Found", "odd"} {
+		k := sourceRow{LastError: e}.ErrorKind()
+		if k == "srcerr_other" && e != "odd" {
+			t.Errorf("error %q not recognised", e)
+		}
+		dynamic = append(dynamic, k)
+	}
 	for _, k := range dynamic {
 		if !knownMessage(k) {
 			t.Errorf("no message for run-time key %q", k)

@@ -96,6 +96,15 @@ var pageCatalog = map[string][2]string{
 	"mailbox_raw":         {"Tệp .eml gốc", "Raw .eml file"},
 	"mailbox_from":        {"Người gửi", "From"},
 	"mailbox_undecodable": {"Không đọc được nội dung thư này; hãy mở tệp .eml gốc.", "This message could not be decoded; open the raw .eml file."},
+	"srcerr_dns":          {"Không tìm thấy tên máy chủ (DNS)", "Host name not found (DNS)"},
+	"srcerr_network":      {"Không kết nối được (mạng)", "Cannot connect (network)"},
+	"srcerr_timeout":      {"Hết thời gian chờ", "Timed out"},
+	"srcerr_tls":          {"Lỗi chứng chỉ bảo mật (TLS)", "Certificate (TLS) error"},
+	"srcerr_rate":         {"Bị giới hạn tần suất (429)", "Rate limited (429)"},
+	"srcerr_server":       {"Máy chủ nguồn báo lỗi", "The source's server failed"},
+	"srcerr_client":       {"Trang nguồn từ chối hoặc không còn", "The source refused or is gone"},
+	"srcerr_other":        {"Lỗi khác", "Other error"},
+	"sources_offline":     {"Không kết nối được tới nguồn tin nào. presswatch vẫn chạy với dữ liệu đã có và sẽ tự thử lại; hãy kiểm tra kết nối Internet, proxy hoặc tường lửa của máy chủ.", "No source could be reached. presswatch keeps running on the data it has and retries by itself; check the server's Internet connection, proxy or firewall."},
 	"title_full":          {"Tiêu đề đầy đủ", "Full title"},
 }
 
