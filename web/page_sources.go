@@ -1,9 +1,9 @@
 package web
 
 import (
-	"strings"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/dongnai/presswatch/store"
