@@ -140,7 +140,10 @@ func corpusCodes(t *testing.T) (countries, langs map[string]bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var arts []struct{ Country, Lang string }
+	var arts []struct {
+		Country, Lang  string
+		Classification *struct{ Topics []string }
+	}
 	if err := json.Unmarshal(b, &arts); err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +153,13 @@ func corpusCodes(t *testing.T) (countries, langs map[string]bool) {
 		}
 		if a.Lang != "" {
 			langs[a.Lang] = true
+		}
+		if a.Classification != nil {
+			for _, tp := range a.Classification.Topics {
+				if !l10n.Has("topic_" + tp) {
+					t.Errorf("no name for topic %q of the test corpus", tp)
+				}
+			}
 		}
 	}
 	src, err := os.ReadFile(filepath.Join("..", "presssim", "outlets.go"))

@@ -94,6 +94,7 @@ var pageCatalog = map[string][2]string{
 	"mailbox_help":        {"Mọi thư cảnh báo của bản demo được gửi tới máy chủ SMTP giả lập này và lưu thành tệp .eml trong thư mục dữ liệu.", "Every alert email of the demo goes to this local SMTP sink and is saved as an .eml file under the data directory."},
 	"mailbox_none":        {"Chưa có thư nào.", "No messages yet."},
 	"mailbox_raw":         {"Tệp .eml gốc", "Raw .eml file"},
+	"mailbox_text_part":   {"Phần văn bản thuần của thư", "The message's plain-text part"},
 	"mailbox_from":        {"Người gửi", "From"},
 	"mailbox_undecodable": {"Không đọc được nội dung thư này; hãy mở tệp .eml gốc.", "This message could not be decoded; open the raw .eml file."},
 	"srcerr_dns":          {"Không tìm thấy tên máy chủ (DNS)", "Host name not found (DNS)"},

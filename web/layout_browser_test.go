@@ -179,7 +179,7 @@ func TestBrowserLayout(t *testing.T) {
 					t.Errorf("alerts: the quiet-hours hold does not say when it will be sent: %q", held)
 				}
 			case "mail":
-				if body := eval(`document.querySelector("#mail-text").innerText`); strings.Contains(body, "=C3") || strings.Contains(body, "=\n") || !strings.Contains(body, "CẢNH BÁO") {
+				if body := eval(`document.querySelector("#mail-text").textContent + document.querySelector("#mail-html").innerText`); strings.Contains(body, "=C3") || strings.Contains(body, "=\n") || !strings.Contains(body, "CẢNH BÁO") || !strings.Contains(body, "Cảnh báo báo chí nước ngoài") {
 					t.Errorf("demo mail not decoded:\n%.400s", body)
 				}
 			case "search":
@@ -207,7 +207,8 @@ func seedOfficerPages(t *testing.T, f *fixture, mb *alerts.Mailbox) officerPageI
 	a := *f.byURL["https://asia.nikkei.example/Business/Dong-Nai-industrial-parks"]
 	a.ID, a.URL, a.CanonicalURL, a.Title = "long-reasons", "https://asia.nikkei.example/long", "https://asia.nikkei.example/long", longTitle
 	c := *a.Classification
-	c.Risk, c.NeedsReview, c.Topics = 85, true, []string{"industry_labor", "security_crime", "disaster_weather"}
+	c.Risk, c.NeedsReview, c.Topics, c.Tone = 85, true, []string{"industry_labor", "security_crime", "disaster_weather"}, "negative"
+	c.Entities = nil // their offsets were into the old title
 	c.Reasons = []article.Reason{
 		{Signal: "narrative:airport-abandoned", Detail: `matches claim ("Long Thành" OR 隆城 OR ロンタイン OR 롱탄) NEAR/10 (abandoned OR scrapped OR cancelled OR "bị hủy" OR "bỏ dở"…`, Weight: 40},
 		{Signal: "fact_contradiction:population", Detail: `population given as "2.5 million"; official 4200000–4600000 people`, Weight: 25},

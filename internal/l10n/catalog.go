@@ -22,6 +22,7 @@ var catalog = map[string][2]string{
 	"topic_traffic_accident":            {"Tai nạn giao thông", "Traffic accidents"},
 	"topic_economy":                     {"Kinh tế", "Economy"},
 	"topic_agriculture":                 {"Nông nghiệp", "Agriculture"},
+	"topic_culture":                     {"Văn hóa", "Culture"},
 
 	// Reason signals (classifier/risk.go).
 	"signal_narrative":          {"Luận điểm sai đã được cải chính", "A narrative the office has answered"},
