@@ -97,7 +97,7 @@ func (s *Server) heldText(m messages, d store.Delivery) string {
 	if d.State != store.DeliveryPending || d.NextAttempt.IsZero() {
 		return ""
 	}
-	at := d.NextAttempt.In(s.loc).Format("15:04 02/01/2006")
+	at := d.NextAttempt.In(s.loc).Format("02/01/2006 15:04")
 	switch {
 	case d.Attempts > 0:
 		return m.F("alert_retry_at", at)
