@@ -111,9 +111,9 @@ func TestEndToEnd(t *testing.T) {
 	raw := decodedBody(t, m.Raw)
 	for _, want := range []string{
 		it.Title, a.Outlet, "KHẨN", "CRITICAL", "Sở Ngoại vụ",
-		"Trùng luận điệu sai đã được phản bác", "Matches a narrative the office has answered",
+		"Bài lặp lại luận điểm sai đã được cải chính", "The article repeats a claim the office has already corrected",
 		"http://ui.example.org/articles/" + a.ID, "http://ui.example.org/alerts/ack?",
-		"(giờ Việt Nam)", "Ngôn ngữ: en",
+		"(giờ Việt Nam)", "Ngôn ngữ: Tiếng Anh", "Language: English",
 	} {
 		if !strings.Contains(raw, want) {
 			t.Errorf("email lacks %q", want)

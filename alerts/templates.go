@@ -13,6 +13,9 @@ import (
 	texttemplate "text/template"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/internal/l10n"
 )
 
 //go:embed templates/email.tmpl
@@ -56,37 +59,28 @@ type Templates struct {
 	html *htmltemplate.Template
 }
 
-var signalNames = map[string][2]string{
-	"narrative":          {"Trùng luận điệu sai đã được phản bác", "Matches a narrative the office has answered"},
-	"fact_contradiction": {"Số liệu trái với số liệu chính thức", "Figure outside the official range"},
-	"stale_fact":         {"Thông tin đã lỗi thời", "Describes as pending what has happened"},
-	"sensitive_negative": {"Chủ đề nhạy cảm, giọng điệu tiêu cực", "Sensitive topic, negative tone"},
-	"alarm_terms":        {"Từ ngữ gây hoang mang", "Alarm words near the province's name"},
-	"unattributed":       {"Nguồn tin không rõ ràng", "Hedged, unattributed sourcing"},
-	"rapid_spread":       {"Lan truyền nhanh qua nhiều báo", "Many outlets carry the story"},
-	"outlet_tier":        {"Mức tin cậy của tờ báo", "Outlet reliability tier"},
-	"relevance":          {"Mức liên quan đến Đồng Nai", "Relevance to the province"},
-}
-
-func signalLabel(lang int) func(string) string {
-	return func(s string) string {
-		// Signals may carry the rule that fired: "narrative:dioxin-cleanup-finished".
-		kind, rule, _ := strings.Cut(s, ":")
-		n, ok := signalNames[kind]
-		if !ok {
-			return s
-		}
-		if rule != "" {
-			return n[lang] + " (" + rule + ")"
-		}
-		return n[lang]
+// The email speaks through the shared catalogue (internal/l10n), so a
+// reason, a topic, a country or a rule reads the same in a mail as on the
+// alert page: reasons are sentences, rules have names, never IDs.
+func reasonIn(lang string) func(Reason) string {
+	return func(r Reason) string {
+		return l10n.Sentence(lang, article.Reason{Signal: r.Signal, Detail: r.Detail, Weight: r.Weight})
 	}
 }
 
 var templateFuncs = map[string]any{
-	"add":      func(a, b int) int { return a + b },
-	"signalVI": signalLabel(0),
-	"signalEN": signalLabel(1),
+	"add":       func(a, b int) int { return a + b },
+	"signalVI":  func(s string) string { return l10n.Signal(l10n.VI, s) },
+	"signalEN":  func(s string) string { return l10n.Signal(l10n.EN, s) },
+	"reasonVI":  reasonIn(l10n.VI),
+	"reasonEN":  reasonIn(l10n.EN),
+	"countryVI": func(c string) string { return l10n.Country(l10n.VI, c) },
+	"countryEN": func(c string) string { return l10n.Country(l10n.EN, c) },
+	"langVI":    func(c string) string { return l10n.Language(l10n.VI, c) },
+	"langEN":    func(c string) string { return l10n.Language(l10n.EN, c) },
+	"routeVI":   func(r string) string { return l10n.Route(l10n.VI, r) },
+	"routeEN":   func(r string) string { return l10n.Route(l10n.EN, r) },
+	"numVI":     func(n int) string { return l10n.Num(l10n.VI, int64(n)) },
 }
 
 // TemplateFile is the name of the template file, embedded and in an override folder.

@@ -55,9 +55,22 @@ func matchSpans(s string, terms []hlTerm, english bool) []span {
 		}
 		return english && !prefix && got != "" && want != "" && got[0] == want[0] && stem(got) == stem(want)
 	}
-	var out []span
+	// A one-word term whose word is also part of a phrase term is marked
+	// only when no such phrase occurs in the text: "Dong Nai" marks the
+	// phrase, not every "động" that folds to "dong".
+	inPhrase := map[string][]int{} // word → the phrase terms holding it
+	for j, term := range terms {
+		if len(term.toks) > 1 {
+			for _, w := range term.toks {
+				inPhrase[w] = append(inPhrase[w], j)
+			}
+		}
+	}
+	found := make([]bool, len(terms))
+	var out, single []span
+	var singleTerm []int
 	for i := range toks {
-		for _, term := range terms {
+		for j, term := range terms {
 			n := len(term.toks)
 			if i+n > len(toks) {
 				continue
@@ -66,9 +79,25 @@ func matchSpans(s string, terms []hlTerm, english bool) []span {
 			for k := 0; k < n && ok; k++ {
 				ok = eq(i+k, term.toks[k], term.prefix && k == n-1)
 			}
-			if ok {
-				out = append(out, span{offs[toks[i].Start], offs[toks[i+n-1].End]})
+			if !ok {
+				continue
 			}
+			found[j] = true
+			sp := span{offs[toks[i].Start], offs[toks[i+n-1].End]}
+			if n == 1 && !term.prefix && len(inPhrase[term.toks[0]]) > 0 {
+				single, singleTerm = append(single, sp), append(singleTerm, j)
+				continue
+			}
+			out = append(out, sp)
+		}
+	}
+	for k, sp := range single {
+		phraseFound := false
+		for _, j := range inPhrase[terms[singleTerm[k]].toks[0]] {
+			phraseFound = phraseFound || found[j]
+		}
+		if !phraseFound {
+			out = append(out, sp)
 		}
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].start < out[b].start })
@@ -105,6 +134,9 @@ func snippets(s string, spans []span, lead bool) []template.HTML {
 	for i := 0; i < len(spans) && len(out) < maxSnippets; {
 		first := spans[i]
 		start := cutAt(s, first.start-snippetLen/4, false)
+		if start > first.start {
+			start = first.start // a match starts a word
+		}
 		end := cutAt(s, start+snippetLen, true)
 		if end < first.end {
 			end = first.end
@@ -142,16 +174,25 @@ func cutAt(s string, i int, forward bool) int {
 	if i >= len(s) {
 		return len(s)
 	}
-	const look = 24
+	// Fragments start and end between words: look up to 64 bytes (a long
+	// Vietnamese word with its marks is ~30) for white space, then, for a
+	// start, forward for the next word's beginning.
+	const look = 64
+	space := func(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
 	if forward {
 		for j := i; j < len(s) && j < i+look; j++ {
-			if s[j] == ' ' || s[j] == '\n' {
+			if space(s[j]) {
 				return j
 			}
 		}
 	} else {
 		for j := i; j > 0 && j > i-look; j-- {
-			if s[j] == ' ' || s[j] == '\n' {
+			if space(s[j]) {
+				return j + 1
+			}
+		}
+		for j := i; j < len(s) && j < i+look; j++ {
+			if space(s[j]) {
 				return j + 1
 			}
 		}

@@ -27,7 +27,7 @@ import (
 // MappingVersion is the version of the index mapping built by this code. An
 // index written with another version is rebuilt when it is opened. Raise it
 // whenever the mapping or the way documents are built changes.
-const MappingVersion = 4
+const MappingVersion = 5
 
 // Analyzer and tokenizer names registered with Bleve.
 const (
@@ -60,6 +60,7 @@ const (
 	fReview    = "needs_review"
 	fCluster   = "cluster"
 	fRisk      = "risk"
+	fRelevance = "relevance" // the classifier's class: about, mentions, none
 	fPublished = "published" // Published, or Collected when unknown
 	fCollected = "collected"
 	fSample    = "sample" // hash(ID) mod sampleBuckets, for sampled facets
@@ -317,7 +318,8 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fTone, kw(true, false))
 	dm.AddFieldMappingsAt(fReview, kw(true, false))
 	dm.AddFieldMappingsAt(fCluster, kw(true, false))
-	dm.AddFieldMappingsAt(fRisk, num(true, false))
+	dm.AddFieldMappingsAt(fRisk, num(true, true)) // doc values: sort by risk
+	dm.AddFieldMappingsAt(fRelevance, kw(false, false))
 	dm.AddFieldMappingsAt(fPublished, date(true, true))
 	dm.AddFieldMappingsAt(fCollected, date(false, false))
 	dm.AddFieldMappingsAt(fFacets, kw(false, true))
@@ -429,6 +431,7 @@ func docOf(a *article.Article) map[string]any {
 			d[fCluster] = c.Cluster
 		}
 		d[fRisk] = float64(c.Risk)
+		d[fRelevance] = c.RelevanceClass()
 	}
 	d[fFacets] = facetValues(d)
 	d[fSample] = sampleOf(a.ID)
@@ -459,6 +462,7 @@ const (
 	facetOutlet  = "outlet"
 	facetTone    = "tone"
 	facetReview  = "needs_review"
+	facetRel     = "relevance"
 	facetDay     = "day"
 )
 
@@ -466,7 +470,7 @@ const (
 // group: short values make the doc-values chunks a search decodes smaller.
 var facetCodes = map[string]string{
 	facetTopic: "t", facetLang: "l", facetCountry: "c", facetOutlet: "o",
-	facetTone: "n", facetReview: "r", facetDay: "d",
+	facetTone: "n", facetReview: "r", facetDay: "d", facetRel: "a",
 }
 
 // facetValues lists a document's facet values as "group:value". One
@@ -495,6 +499,7 @@ func facetValues(d map[string]any) []string {
 	add(facetOutlet, d[fOutlet])
 	add(facetTone, d[fTone])
 	add(facetReview, d[fReview])
+	add(facetRel, d[fRelevance])
 	if t, ok := d[fPublished].(time.Time); ok {
 		add(facetDay, t.Format(dayLayout))
 	}

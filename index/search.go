@@ -33,6 +33,8 @@ const (
 	SortRelevance = "relevance"
 	SortNewest    = "newest"
 	SortOldest    = "oldest"
+	// SortRisk orders by the classifier's risk, highest first, then newest.
+	SortRisk = "risk"
 )
 
 // ErrBadRequest marks a request the caller got wrong (bad filter, sort or
@@ -44,12 +46,12 @@ type Request struct {
 	// Query is in the query language of package query; empty matches every article.
 	Query string
 	// Filters restrict keyword fields: field → values (any of them); fields are
-	// ANDed. Keys: lang, country, outlet, topic, tone, needs_review, source,
+	// ANDed. Keys: lang, country, outlet, topic, tone, needs_review, relevance, source,
 	// entity, cluster.
 	Filters map[string][]string
 	// Since and Until bound the publication time (Until exclusive); zero = open.
 	Since, Until time.Time
-	// Sort is "relevance" (default), "newest" or "oldest".
+	// Sort is "relevance" (default), "newest", "oldest" or "risk".
 	Sort string
 	// From and Size page through the hits (Size 0 = DefaultSize).
 	From, Size int
@@ -107,7 +109,7 @@ type DateCount struct {
 // facetSizes are the facet groups of Result.Facets and how many values of
 // each are returned (the most frequent first).
 var facetSizes = map[string]int{
-	facetTopic: 30, facetLang: 20, facetCountry: 30, facetOutlet: 30, facetTone: 5, facetReview: 2,
+	facetTopic: 30, facetLang: 20, facetCountry: 30, facetOutlet: 30, facetTone: 5, facetReview: 2, facetRel: 3,
 }
 
 // facetGroups maps the facets field's codes back to group names.
@@ -161,6 +163,11 @@ func (ix *Index) compile(r Request) (*compiled, error) {
 		}
 		parts = append(parts, q)
 		c.terms = t.terms
+		if c.phrase != nil {
+			// Bare words are highlighted as the phrase where it occurs
+			// (see matchSpans), so "Dong Nai" does not mark "động".
+			c.terms = append(c.terms, hlTerm{toks: c.phrase})
+		}
 	}
 	keys := make([]string, 0, len(r.Filters))
 	for k := range r.Filters {
@@ -215,11 +222,16 @@ func (ix *Index) compile(r Request) (*compiled, error) {
 		c.sort = []string{"-" + fPublished}
 	case SortOldest:
 		c.sort = []string{fPublished}
+	case SortRisk:
+		c.sort = []string{"-" + fRisk, "-" + fPublished}
 	default:
-		return nil, fmt.Errorf("%w: sort %q is not relevance, newest or oldest", ErrBadRequest, r.Sort)
+		return nil, fmt.Errorf("%w: sort %q is not relevance, newest, oldest or risk", ErrBadRequest, r.Sort)
 	}
-	if plan, err := ix.planFast(r, n); err == nil {
-		c.fast = plan
+	// The bitmap path orders by score or date only.
+	if r.Sort != SortRisk {
+		if plan, err := ix.planFast(r, n); err == nil {
+			c.fast = plan
+		}
 	}
 	return c, nil
 }

@@ -63,6 +63,8 @@ func queryField(name string) (fieldKind, string) {
 		return kindKeyword, fTone
 	case "needs_review", "review":
 		return kindKeyword, fReview
+	case "relevance":
+		return kindKeyword, fRelevance
 	case "cluster", "story":
 		return kindKeyword, fCluster
 	case "risk":

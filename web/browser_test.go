@@ -235,7 +235,7 @@ func TestBrowser(t *testing.T) {
 		}
 		do("rules page",
 			chromedp.Navigate(base+"/alerts/rules"), chromedp.WaitVisible(chromedp.ID("saved-routes")), shot("08b-alert-rules"))
-		if got := text("#saved-routes + p + table"); !strings.Contains(got, "Ô nhiễm sông Đồng Nai") || !strings.Contains(got, "police") {
+		if got := text("#saved-routes + p + div table"); !strings.Contains(got, "Ô nhiễm sông Đồng Nai") || !strings.Contains(got, "Công an tỉnh") {
 			t.Errorf("rules page does not list the saved-search route: %q", got)
 		}
 	}

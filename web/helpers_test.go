@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/dongnai/presswatch/configs"
 	"io"
 	"log/slog"
 	"net/http"
@@ -94,7 +95,12 @@ func newFixtureOn(t testing.TB, storeURL string, opts ...fixtureOpt) *fixture {
 	saved := NewStoreSaved(st)
 	f := &fixture{t: t, store: st, index: ix, clock: &testClock{t: time.Now().UTC()}, saved: saved, reg: prometheus.NewRegistry(), tokens: map[string]string{}}
 	f.seed(ctx)
+	places, err := LoadPlaces(configs.ClassifierRules())
+	if err != nil {
+		t.Fatal(err)
+	}
 	o := Options{
+		Places: places,
 		Listen: "127.0.0.1:0", SessionSecret: []byte("test-secret-test-secret-test-sec"),
 		Store: st, Search: ix, Saved: saved, AlertReceivers: []string{"police", "foreign_affairs", "analysts"},
 		Gatherer: f.reg, Registerer: f.reg,

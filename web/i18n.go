@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/dongnai/presswatch/internal/l10n"
+)
 
 // Languages of the UI; Vietnamese first.
 const (
@@ -9,8 +13,10 @@ const (
 )
 
 // catalog maps a message key to its text in each language. A key missing in
-// a language falls back to Vietnamese, then to the key itself;
-// TestCatalogComplete keeps both languages complete.
+// a language falls back to Vietnamese; a key missing here is looked up in
+// pageCatalog (labels.go), then in the domain catalogue (internal/l10n:
+// topics, reasons, states, receivers, countries, languages), then shown as
+// the key itself. TestCatalogComplete keeps every language complete.
 var catalog = map[string][2]string{ // [vi, en]
 	"app_name":             {"Theo dõi báo chí nước ngoài", "Foreign press monitor"},
 	"province":             {"Đồng Nai", "Đồng Nai"},
@@ -171,7 +177,9 @@ type messages struct{ lang string }
 func (m messages) T(key string) string {
 	e, ok := catalog[key]
 	if !ok {
-		return key
+		if e, ok = pageCatalog[key]; !ok {
+			return l10n.T(m.lang, key)
+		}
 	}
 	if m.lang == langEN && e[1] != "" {
 		return e[1]

@@ -75,5 +75,5 @@ func (s *Server) handleAlertAck(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, false, http.StatusInternalServerError)
 		return
 	}
-	s.render(w, r, http.StatusOK, "alert_ack", "alerts", "Xác nhận / Acknowledge", d)
+	s.render(w, r, http.StatusOK, "alert_ack", "alerts", messages{requestLang(r)}.T("ack_title"), d)
 }

@@ -64,13 +64,82 @@ var alertStates = []string{store.AlertNew, store.AlertAcknowledged, store.AlertC
 	store.AlertFalsePositive, store.AlertSilenced, store.AlertInhibited}
 
 type alertInboxData struct {
-	Alerts []store.Alert
+	Rows   []alertRow
 	State  string
 	States []string
 	Scoped bool // the list is limited to the user's receivers
 	// Digest includes digest-only alerts (kept for the weekly report, never
 	// mailed); by default the inbox shows what was sent to an officer.
 	Digest bool
+	// Mailbox links the demo mailbox.
+	Mailbox bool
+}
+
+// alertRow is one alert of the inbox with its rule named and, while its
+// mail waits, when it will be sent.
+type alertRow struct {
+	store.Alert
+	RouteLabel string
+	Held       string
+}
+
+// deliveryRow is one delivery of an alert with, while it waits, when it
+// will be sent.
+type deliveryRow struct {
+	store.Delivery
+	Held string
+}
+
+// heldText says when a waiting delivery goes out: after quiet hours (a
+// first attempt due well after the delivery was made), at its retry, or at
+// its due time; "" for one not waiting.
+func (s *Server) heldText(m messages, d store.Delivery) string {
+	if d.State != store.DeliveryPending || d.NextAttempt.IsZero() {
+		return ""
+	}
+	at := d.NextAttempt.In(s.loc).Format("02/01/2006 15:04")
+	switch {
+	case d.Attempts > 0:
+		return m.F("alert_retry_at", at)
+	case d.NextAttempt.Sub(d.CreatedAt) > 15*time.Minute:
+		return m.F("alert_held_until", at)
+	}
+	return m.F("alert_due_at", at)
+}
+
+// routeLabels names the routes of alerts: config routes from the
+// catalogue, saved-search routes by the saved search's name.
+func (s *Server) routeLabels(ctx context.Context, m messages, routes []string) map[string]string {
+	out := make(map[string]string, len(routes))
+	var saved map[string]string
+	for _, rt := range routes {
+		if _, ok := out[rt]; ok {
+			continue
+		}
+		id, isSaved := strings.CutPrefix(rt, alerts.SavedRoutePrefix)
+		if !isSaved {
+			out[rt] = m.Route(rt)
+			continue
+		}
+		if saved == nil {
+			saved = map[string]string{}
+			if l, ok := s.opts.Store.(savedRouteLister); ok {
+				if ss, err := l.ListSavedSearchRoutes(ctx); err == nil {
+					for _, x := range ss {
+						saved[x.ID] = x.Name
+					}
+				} else {
+					s.log.Warn("list saved-search routes", "err", err)
+				}
+			}
+		}
+		if n := saved[id]; n != "" {
+			out[rt] = m.T("route_saved") + ": " + n
+		} else {
+			out[rt] = m.T("route_saved")
+		}
+	}
+	return out
 }
 
 // inboxMax is how many alerts the inbox lists.
@@ -112,13 +181,44 @@ func (s *Server) handleAlertInbox(w http.ResponseWriter, r *http.Request) {
 	if len(list) > inboxMax {
 		list = list[:inboxMax]
 	}
-	s.render(w, r, http.StatusOK, "alert_inbox", "alerts", "Cảnh báo / Alerts",
-		alertInboxData{Alerts: list, State: state, States: alertStates, Scoped: f.Receivers != nil, Digest: digest})
+	m := messages{requestLang(r)}
+	routes := make([]string, len(list))
+	for i, a := range list {
+		routes[i] = a.Route
+	}
+	labels := s.routeLabels(r.Context(), m, routes)
+	// Waiting mails: when each alert's mail will go out.
+	held := map[string]string{}
+	if ds, err := as.ListDeliveries(r.Context(), store.DeliveryFilter{State: store.DeliveryPending, Limit: inboxMax}); err == nil {
+		for _, d := range ds {
+			txt := s.heldText(m, d)
+			if txt == "" {
+				continue
+			}
+			if d.AlertID != "" {
+				held[d.AlertID] = txt
+			}
+			if as2, err := as.DeliveryAlerts(r.Context(), d.ID); err == nil {
+				for _, a := range as2 {
+					held[a.ID] = txt
+				}
+			}
+		}
+	} else {
+		s.log.Warn("list pending deliveries", "err", err)
+	}
+	data := alertInboxData{State: state, States: alertStates, Scoped: f.Receivers != nil, Digest: digest, Mailbox: s.opts.Demo}
+	for _, a := range list {
+		data.Rows = append(data.Rows, alertRow{Alert: a, RouteLabel: labels[a.Route], Held: held[a.ID]})
+	}
+	s.render(w, r, http.StatusOK, "alert_inbox", "alerts", m.T("inbox_title"), data)
 }
 
 type alertDetailData struct {
 	Alert      store.Alert
-	Deliveries []store.Delivery
+	RouteLabel string
+	Reasons    []reasonView
+	Deliveries []deliveryRow
 	Next       []string // states it may move to
 	Error      string
 }
@@ -155,7 +255,13 @@ func (s *Server) alertDetail(w http.ResponseWriter, r *http.Request, code int, m
 			next = append(next, st)
 		}
 	}
-	s.render(w, r, code, "alert_detail", "alerts", a.Title, alertDetailData{Alert: a, Deliveries: ds, Next: next, Error: msg})
+	m := messages{requestLang(r)}
+	data := alertDetailData{Alert: a, Next: next, Error: msg, Reasons: reasonViews(m, a.Reasons)}
+	data.RouteLabel = s.routeLabels(r.Context(), m, []string{a.Route})[a.Route]
+	for _, d := range ds {
+		data.Deliveries = append(data.Deliveries, deliveryRow{Delivery: d, Held: s.heldText(m, d)})
+	}
+	s.render(w, r, code, "alert_detail", "alerts", a.Title, data)
 }
 
 // handleAlertUpdate applies a triage change from the detail page's form.
@@ -195,7 +301,7 @@ func (s *Server) handleAlertUpdate(w http.ResponseWriter, r *http.Request) {
 	tr := alerts.Triage{Store: as, Now: s.opts.Now}
 	if _, err := tr.Update(r.Context(), c); err != nil {
 		if errors.Is(err, alerts.ErrBadTransition) || errors.Is(err, alerts.ErrFieldTooLong) || strings.Contains(err.Error(), "response link") {
-			s.alertDetail(w, r, http.StatusUnprocessableEntity, "Thay đổi không hợp lệ / change not allowed")
+			s.alertDetail(w, r, http.StatusUnprocessableEntity, messages{requestLang(r)}.T("alert_bad_change"))
 			return
 		}
 		s.log.Error("update alert", "err", err)

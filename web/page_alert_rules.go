@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"math"
 	"net/http"
 	"sort"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 type ruleRow struct {
 	store.RulePrecision
+	Label     string // the route's name in the page's language
 	Precision float64
 	Known     bool
 }
@@ -58,11 +60,17 @@ func (s *Server) handleAlertRules(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var data rulesData
+	m := messages{requestLang(r)}
 	byRoute := make(map[string]*ruleRow, len(ps))
 	data.Rows = make([]ruleRow, len(ps))
+	routes := make([]string, len(ps))
+	for i, p := range ps {
+		routes[i] = p.Route
+	}
+	labels := s.routeLabels(r.Context(), m, routes)
 	for i, p := range ps {
 		v, ok := p.Precision()
-		data.Rows[i] = ruleRow{RulePrecision: p, Precision: v * 100, Known: ok}
+		data.Rows[i] = ruleRow{RulePrecision: p, Label: labels[p.Route], Precision: math.Round(v * 100), Known: ok}
 		byRoute[p.Route] = &data.Rows[i]
 	}
 	triaged, err := as.ListAlerts(r.Context(), store.AlertFilter{
@@ -87,7 +95,7 @@ func (s *Server) handleAlertRules(w http.ResponseWriter, r *http.Request) {
 			data.Saved = append(data.Saved, savedRouteRow{SavedSearch: ss, Outcome: byRoute[alerts.SavedRoutePrefix+ss.ID]})
 		}
 	}
-	s.render(w, r, http.StatusOK, "alert_rules", "alerts", "Quy tắc / Rules", data)
+	s.render(w, r, http.StatusOK, "alert_rules", "alerts", m.T("rules_title"), data)
 }
 
 // trendRow is one month's triage outcome of one rule or one model.
@@ -170,7 +178,7 @@ func (s *Server) silences(w http.ResponseWriter, r *http.Request, code int, msg 
 		s.fail(w, r, false, http.StatusInternalServerError)
 		return
 	}
-	s.render(w, r, code, "alert_silences", "alerts", "Tạm tắt / Silences", silencesData{Active: active, Error: msg})
+	s.render(w, r, code, "alert_silences", "alerts", messages{requestLang(r)}.T("silences_title"), silencesData{Active: active, Error: msg})
 }
 
 // handleSilenceCreate adds a silence from the form (query, hours, reason).
@@ -186,7 +194,7 @@ func (s *Server) handleSilenceCreate(w http.ResponseWriter, r *http.Request) {
 	q, reason := strings.TrimSpace(r.PostForm.Get("query")), strings.TrimSpace(r.PostForm.Get("reason"))
 	d, err := time.ParseDuration(strings.TrimSpace(r.PostForm.Get("duration")))
 	if _, qerr := query.Parse(q); q == "" || reason == "" || err != nil || d <= 0 || d > 90*24*time.Hour || qerr != nil {
-		s.silences(w, r, http.StatusUnprocessableEntity, "Cần truy vấn hợp lệ, lý do và thời hạn (vd. 24h) / a valid query, a reason and a duration (e.g. 24h) are required")
+		s.silences(w, r, http.StatusUnprocessableEntity, messages{requestLang(r)}.T("silence_invalid"))
 		return
 	}
 	var b [8]byte

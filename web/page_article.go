@@ -16,6 +16,32 @@ import (
 	"github.com/dongnai/presswatch/store"
 )
 
+// reasonView is one reason as the page shows it.
+type reasonView struct {
+	Signal, Text, Points string
+}
+
+// reasonViews writes reasons as sentences in m's language, the largest
+// contribution to the risk first.
+func reasonViews(m messages, rs []article.Reason) []reasonView {
+	rs = append([]article.Reason(nil), rs...)
+	sort.SliceStable(rs, func(i, j int) bool {
+		wi, wj := rs[i].Weight, rs[j].Weight
+		if wi < 0 {
+			wi = -wi
+		}
+		if wj < 0 {
+			wj = -wj
+		}
+		return wi > wj
+	})
+	out := make([]reasonView, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, reasonView{Signal: m.Signal(r.Signal), Text: m.Reason(r), Points: m.Weight(r.Weight)})
+	}
+	return out
+}
+
 type articlePage struct {
 	A         *article.Article
 	C         *article.Classification
@@ -25,6 +51,9 @@ type articlePage struct {
 	Related   []index.Hit
 	Relevance string
 	Entities  []article.Entity
+	// Reasons are the classification's reasons as sentences, strongest
+	// first; the relevance reason (weight 0) last.
+	Reasons []reasonView
 	// OriginalURL is the article's link when it is http(s), else "".
 	OriginalURL string
 	// Translation is the Vietnamese machine translation of a foreign
@@ -56,6 +85,7 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	if p.C != nil {
 		ents = p.C.Entities
 		p.Entities = uniqueEntities(ents)
+		p.Reasons = reasonViews(m, p.C.Reasons)
 		switch p.C.RelevanceClass() {
 		case article.RelevanceAbout:
 			p.Relevance = m.T("about")

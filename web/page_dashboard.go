@@ -12,13 +12,16 @@ const dashDays = 30
 
 type dashPage struct {
 	Unavail   bool
-	Total     uint64
+	Total     uint64 // articles about the province
+	All       uint64 // every article collected in the span
+	AllKnown  bool
 	Review    int
 	Days      []dayBar
 	MaxDay    int
 	Countries []countRow
 	Langs     []countRow
 	Tones     []countRow
+	Topics    []countRow
 	SearchURL string
 }
 
@@ -43,13 +46,22 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	now := s.now().In(s.loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.loc)
 	since := today.AddDate(0, 0, -(dashDays - 1))
-	res, err := s.opts.Search.Search(r.Context(), index.Request{Since: since.UTC(), Facets: true, Size: 0, Sort: "newest"})
+	// Every figure counts articles about the province (the classifier's
+	// relevance class), by publication date, as the search page does by
+	// default; the number of all articles collected is shown beside it.
+	res, err := s.opts.Search.Search(r.Context(), index.Request{Since: since.UTC(), Facets: true, Size: 1, Sort: "newest",
+		Filters: map[string][]string{"relevance": {"about"}}})
 	if err != nil {
 		s.log.Error("dashboard search", "err", err)
 		s.fail(w, r, false, http.StatusInternalServerError)
 		return
 	}
 	p.Total = res.Total
+	if all, err := s.opts.Search.Search(r.Context(), index.Request{Since: since.UTC(), Size: 1, Sort: "newest"}); err == nil {
+		p.All, p.AllKnown = all.Total, true
+	} else {
+		s.log.Warn("dashboard count", "err", err)
+	}
 	counts := map[string]int{}
 	for _, d := range res.Histogram {
 		counts[d.Day.In(s.loc).Format("2006-01-02")] += d.Count
@@ -71,8 +83,9 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Days[i].Y = chartH - p.Days[i].H
 	}
-	p.Countries = facetRows(res.Facets["country"], 10, nil)
-	p.Langs = facetRows(res.Facets["lang"], 10, nil)
+	p.Countries = facetRows(res.Facets["country"], 10, m.Country)
+	p.Langs = facetRows(res.Facets["lang"], 10, m.LangName)
+	p.Topics = facetRows(res.Facets["topic"], 8, m.Topic)
 	p.Tones = facetRows(res.Facets["tone"], 3, func(t string) string { return facetLabel(m, "tone", t) })
 	for _, f := range res.Facets["needs_review"] {
 		if f.Term == "true" || f.Term == "T" || f.Term == "1" {

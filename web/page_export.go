@@ -54,7 +54,11 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, api bool) {
 		s.fail(w, r, api, http.StatusServiceUnavailable)
 		return
 	}
-	_, req, err := s.parseSearchForm(r.URL.Query())
+	parse := s.parseSearchForm
+	if !api {
+		parse = s.parseUISearch // the page's export link: the page's scope and expansion
+	}
+	_, req, err := parse(r.URL.Query())
 	if err != nil {
 		s.badQuery(w, r, api, err)
 		return

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dongnai/presswatch/index"
+	"github.com/dongnai/presswatch/internal/l10n"
 )
 
 // pageSize is the number of hits per search page; the API accepts size up to maxPageSize.
@@ -32,7 +33,17 @@ type searchForm struct {
 	Sort    string
 	Page    int
 	Size    int
+	// Rel is the relevance scope: about, mentions, none or any ("" in the
+	// API: any; on the search page: about).
+	Rel string
+	// Literal turns off place-name expansion.
+	Literal bool
+	// Expansions are the place names the query was widened with.
+	Expansions []Expansion
 }
+
+// relScopes are the relevance scopes the search page offers, in order.
+var relScopes = []string{"about", "mentions", "none", "any"}
 
 type filter struct{ Field, Value string }
 
@@ -41,10 +52,15 @@ type filter struct{ Field, Value string }
 func (s *Server) parseSearchForm(v url.Values) (searchForm, index.Request, error) {
 	f := searchForm{Q: strings.TrimSpace(v.Get("q")), Sort: v.Get("sort"), Since: v.Get("since"), Until: v.Get("until"), Size: pageSize}
 	switch f.Sort {
-	case "relevance", "newest", "oldest":
+	case "relevance", "newest", "oldest", "risk":
 	default:
 		f.Sort = ""
 	}
+	switch rel := v.Get("rel"); rel {
+	case "about", "mentions", "none", "any":
+		f.Rel = rel
+	}
+	f.Literal = v.Get("literal") == "1"
 	f.Page, _ = strconv.Atoi(v.Get("page"))
 	if f.Page < 1 {
 		f.Page = 1
@@ -70,6 +86,12 @@ func (s *Server) parseSearchForm(v url.Values) (searchForm, index.Request, error
 		}
 		req.Filters[field] = append(req.Filters[field], value)
 	}
+	if f.Rel != "" && f.Rel != "any" {
+		if req.Filters == nil {
+			req.Filters = make(map[string][]string)
+		}
+		req.Filters["relevance"] = []string{f.Rel}
+	}
 	var err error
 	if f.Since != "" {
 		t, perr := time.ParseInLocation("2006-01-02", f.Since, s.loc)
@@ -88,6 +110,30 @@ func (s *Server) parseSearchForm(v url.Values) (searchForm, index.Request, error
 		}
 	}
 	return f, req, err
+}
+
+// parseUISearch reads a search made on the search page (or its export
+// link): as parseSearchForm, but the scope defaults to articles about the
+// province, and place names are expanded to every spelling the gazetteer
+// knows unless literal=1.
+func (s *Server) parseUISearch(v url.Values) (searchForm, index.Request, error) {
+	if v.Get("rel") == "" {
+		v = cloneValues(v)
+		v.Set("rel", "about")
+	}
+	f, req, err := s.parseSearchForm(v)
+	if !f.Literal && s.opts.Places != nil && req.Query != "" {
+		req.Query, f.Expansions = s.opts.Places.Expand(req.Query)
+	}
+	return f, req, err
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v)+1)
+	for k, x := range v {
+		out[k] = append([]string(nil), x...)
+	}
+	return out
 }
 
 // formError is a bad search parameter other than the query itself.
@@ -132,6 +178,12 @@ func (f searchForm) URL(base string, change func(*searchForm)) string {
 	if g.Sort != "" {
 		v.Set("sort", g.Sort)
 	}
+	if g.Rel != "" && g.Rel != "about" {
+		v.Set("rel", g.Rel)
+	}
+	if g.Literal {
+		v.Set("literal", "1")
+	}
 	if g.Page > 1 {
 		v.Set("page", strconv.Itoa(g.Page))
 	}
@@ -168,6 +220,14 @@ type hitView struct {
 	Snippets []template.HTML
 }
 
+// scopeView is one relevance scope link of the search page.
+type scopeView struct {
+	Rel, Label, URL string
+	Count           int
+	Known           bool // Count is known
+	Active          bool
+}
+
 type searchPage struct {
 	Form        searchForm
 	Ran         bool
@@ -187,11 +247,14 @@ type searchPage struct {
 	CanExport   bool
 	CanSave     bool
 	Pages       int
+	Scopes      []scopeView
+	LiteralURL  string // the same search without place-name expansion
+	ExpandURL   string // the same search with it, when literal
 }
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	m := messages{requestLang(r)}
-	form, req, ferr := s.parseSearchForm(r.URL.Query())
+	form, req, ferr := s.parseUISearch(r.URL.Query())
 	p := &searchPage{Form: form}
 	pr := principalFrom(r.Context())
 	p.CanExport = pr != nil && allowed(exporters, pr.User.Role)
@@ -202,14 +265,15 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ferr != nil {
-		p.QueryError = ferr.Error()
+		p.QueryError = l10n.QueryError(m.lang, ferr.Error())
 		s.render(w, r, http.StatusBadRequest, "search", "search", m.T("nav_search"), p)
 		return
 	}
 	res, err := s.opts.Search.Search(r.Context(), req)
 	if msg, pos, ok := badRequest(err); err != nil && ok {
-		p.QueryError = msg
-		if pos != nil && *pos >= 0 && *pos <= len(form.Q) {
+		p.QueryError = l10n.QueryError(m.lang, msg)
+		// A position in an expanded query does not point into what was typed.
+		if pos != nil && *pos >= 0 && *pos <= len(form.Q) && len(form.Expansions) == 0 {
 			p.QueryPos = *pos + 1
 			p.QueryBefore, p.QueryAfter = form.Q[:*pos], form.Q[*pos:]
 		}
@@ -221,6 +285,13 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Ran, p.Result = true, res
+	p.Scopes = s.scopes(r, m, form, req, res)
+	if len(form.Expansions) > 0 {
+		p.LiteralURL = form.URL("/search", func(g *searchForm) { g.Literal, g.Page = true, 1 })
+	}
+	if form.Literal {
+		p.ExpandURL = form.URL("/search", func(g *searchForm) { g.Literal, g.Page = false, 1 })
+	}
 	for _, h := range res.Hits {
 		hv := hitView{Hit: h}
 		for _, sn := range h.Snippets {
@@ -253,6 +324,36 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "search", "search", m.T("nav_search"), p)
 }
 
+// scopes builds the relevance scope links with their counts, which come
+// from one more search without the scope (first hit only, facets on).
+func (s *Server) scopes(r *http.Request, m messages, form searchForm, req index.Request, res *index.Result) []scopeView {
+	counts := map[string]int{}
+	known := false
+	creq := req
+	creq.Filters = make(map[string][]string, len(req.Filters))
+	for k, v := range req.Filters {
+		if k != "relevance" {
+			creq.Filters[k] = v
+		}
+	}
+	creq.From, creq.Size, creq.Highlight, creq.Facets = 0, 1, false, true
+	if cres, err := s.opts.Search.Search(r.Context(), creq); err == nil {
+		known = true
+		for _, fc := range cres.Facets["relevance"] {
+			counts[fc.Term] = fc.Count
+		}
+		counts["any"] = int(cres.Total)
+	} else {
+		s.log.Warn("search scope counts", "err", err)
+	}
+	out := make([]scopeView, 0, len(relScopes))
+	for _, rel := range relScopes {
+		out = append(out, scopeView{Rel: rel, Label: l10n.Relevance(m.lang, rel), Count: counts[rel], Known: known, Active: form.Rel == rel,
+			URL: form.URL("/search", func(g *searchForm) { g.Rel, g.Page = rel, 1 })})
+	}
+	return out
+}
+
 func sepFor(u string) string {
 	if strings.Contains(u, "?") {
 		return "&"
@@ -270,13 +371,16 @@ func removeFilter(fs []filter, x filter) []filter {
 	return out
 }
 
-// facetLabel shows tones and booleans in words, other terms as they are.
+// facetLabel shows codes in words: topics, tones, countries, languages,
+// booleans; other terms (outlets) as they are.
 func facetLabel(m messages, field, term string) string {
 	switch field {
 	case "tone":
-		if l := m.T("tone_" + term); l != "tone_"+term {
-			return l
-		}
+		return m.Tone(term)
+	case "topic", "topics":
+		return m.Topic(term)
+	case "relevance":
+		return l10n.Relevance(m.lang, term)
 	case "needs_review":
 		switch term {
 		case "true", "T", "1":
@@ -284,8 +388,10 @@ func facetLabel(m messages, field, term string) string {
 		case "false", "F", "0":
 			return m.T("no")
 		}
-	case "country", "lang":
-		return strings.ToUpper(term)
+	case "country":
+		return m.Country(term)
+	case "lang":
+		return m.LangName(term)
 	}
 	return term
 }
@@ -312,7 +418,7 @@ func facetViews(m messages, form searchForm, facets map[string][]index.FacetCoun
 	})
 	var out []facetView
 	for _, f := range fields {
-		if f == "cluster" || len(facets[f]) == 0 {
+		if f == "cluster" || f == "relevance" || len(facets[f]) == 0 {
 			continue
 		}
 		label := m.T("facet_" + f)

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/dongnai/presswatch/store"
@@ -72,6 +73,9 @@ func (s *Server) sourceRows(r *http.Request) ([]sourceRow, error) {
 type sourcesPage struct {
 	Rows                     []sourceRow
 	OK, Failing, Silent, Off int
+	// Offline is set when every source that was tried failed: the page
+	// then says so once instead of leaving it to the error of each row.
+	Offline bool
 }
 
 func (s *Server) handleSources(w http.ResponseWriter, r *http.Request) {
@@ -94,5 +98,31 @@ func (s *Server) handleSources(w http.ResponseWriter, r *http.Request) {
 			p.Off++
 		}
 	}
+	p.Offline = p.Failing > 0 && p.OK == 0 && p.Silent == 0
 	s.render(w, r, http.StatusOK, "sources", "sources", messages{requestLang(r)}.T("sources_title"), p)
+}
+
+// ErrorKind names the kind of a source's last error for people ("network
+// unreachable", "server error"); the raw text stays in the row's title.
+func (r sourceRow) ErrorKind() string {
+	e := strings.ToLower(r.LastError)
+	switch {
+	case e == "":
+		return ""
+	case strings.Contains(e, "no such host") || strings.Contains(e, "server misbehaving") || strings.Contains(e, "lookup "):
+		return "srcerr_dns"
+	case strings.Contains(e, "connection refused") || strings.Contains(e, "network is unreachable") || strings.Contains(e, "dial tcp") || strings.Contains(e, "no route"):
+		return "srcerr_network"
+	case strings.Contains(e, "timeout") || strings.Contains(e, "deadline exceeded"):
+		return "srcerr_timeout"
+	case strings.Contains(e, "certificate") || strings.Contains(e, "tls"):
+		return "srcerr_tls"
+	case strings.Contains(e, " 429") || strings.Contains(e, "too many"):
+		return "srcerr_rate"
+	case strings.Contains(e, " 5") && strings.Contains(e, "status") || strings.Contains(e, ": 5"):
+		return "srcerr_server"
+	case strings.Contains(e, " 4") && strings.Contains(e, "status") || strings.Contains(e, ": 4"):
+		return "srcerr_client"
+	}
+	return "srcerr_other"
 }

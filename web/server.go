@@ -73,6 +73,9 @@ type Options struct {
 	Mailbox MailboxLister
 	// Login bounds the cost of POST /login (rate limits, concurrent hashes).
 	Login LoginLimits
+	// Places expands place names in searches made on the search page to
+	// every spelling the gazetteer knows (LoadPlaces); nil: no expansion.
+	Places *Places
 	// SessionTTL is how long a session lives after login; default 12h.
 	SessionTTL time.Duration
 	// ShutdownTimeout bounds the graceful stop in Run; default 10s.

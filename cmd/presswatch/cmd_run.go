@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -238,9 +239,19 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 	}
 
 	if rs[roleWeb] {
-		if _, err := web.Bootstrap(ctx, st, g.Stderr); err != nil {
+		// The first-start password is printed last, after the start-up
+		// warnings and the offline banner (startupNotice).
+		var pw strings.Builder
+		if _, err := web.Bootstrap(ctx, st, &pw); err != nil {
 			return nil, fmt.Errorf("create first account: %w", err)
 		}
+		uiURL := cfg.Web.BaseURL
+		if uiURL == "" {
+			uiURL = "http://" + cfg.Web.Listen
+		}
+		n := &startupNotice{st: st, out: g.Stderr, password: pw.String(), crawling: rs[roleCrawler], uiURL: uiURL,
+			wait: 45 * time.Second, poll: time.Second}
+		a.add("startup-notice", phaseServer, n.run)
 		// Saved searches live in the store (shared by every web node); the
 		// alerts config's receivers are what one can be routed to.
 		ac, err := loadAlertsConfig(cfg)
@@ -259,7 +270,17 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		} else {
 			log.Warn("reports cannot be made from the web UI", "err", err)
 		}
+		// Searches widen place names with the classifier's gazetteer.
+		rules := classifierOptions(cfg, log, nil).Rules
+		if rules == nil {
+			rules = configs.ClassifierRules()
+		}
+		places, err := web.LoadPlaces(rules)
+		if err != nil {
+			return nil, fmt.Errorf("web: %w", err)
+		}
 		srv, err := web.New(web.Options{
+			Places: places,
 			Listen: cfg.Web.Listen, BaseURL: cfg.Web.BaseURL, SessionSecret: []byte(cfg.Web.SessionSecret.Value()),
 			Store: st, Search: ix, Saved: web.NewStoreSaved(st), AlertReceivers: receivers, Gatherer: reg, Checks: checks,
 			Demo: ex != nil, Mailbox: demoMailbox(ex), Reports: reports, Translator: newTranslator(cfg, st, log), Evidence: webEvidence(arch),

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"github.com/dongnai/presswatch/classifier"
+	"github.com/dongnai/presswatch/configs"
+	"github.com/dongnai/presswatch/presssim"
+)
+
+// TestDemoReachesPolice classifies the demo corpus with the shipped rules
+// and routes it with the shipped alerts.yaml: crime and public-order items
+// must reach Công an tỉnh with an immediate alert, and the police must not
+// get the investment news.
+func TestDemoReachesPolice(t *testing.T) {
+	ac, err := configs.ParseAlerts("alerts.yaml", configs.AlertsYAML())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := buildAlerts(ac)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := classifier.New(classifier.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := presssim.Corpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	police := map[string]bool{}
+	for _, it := range items {
+		a, err := presssim.ToArticle(it, it.Outlets[0], "http://127.0.0.1:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Classification, err = eng.Classify(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range rt.router.Match(a) {
+			if m.Receiver == "police" && m.Severity == "immediate" {
+				police[it.ID] = true
+			}
+		}
+	}
+	for _, id := range []string{"vi-congan-matuy", "zh-hold-police-riot"} {
+		if !police[id] {
+			t.Errorf("%s (crime / public order) does not reach the police", id)
+		}
+	}
+	for _, id := range []string{"en-fdi-korea", "vi-longthanh-tienDo"} {
+		if police[id] {
+			t.Errorf("%s reaches the police", id)
+		}
+	}
+	t.Logf("police alerts for %d demo items: %v", len(police), police)
+}

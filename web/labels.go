@@ -1,0 +1,187 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/internal/l10n"
+)
+
+// pageCatalog holds the page labels added with the officers' pages (reasons
+// table, alert pages, province search, mailbox); same shape as catalog.
+var pageCatalog = map[string][2]string{
+	"why_title":           {"Vì sao bài này được chú ý", "Why this article was flagged"},
+	"why_reason":          {"Lý do", "Reason"},
+	"why_points":          {"Điểm rủi ro", "Risk points"},
+	"why_none":            {"Không có tín hiệu rủi ro nào.", "No risk signal."},
+	"why_sum":             {"Tổng điểm rủi ro là tổng các dòng trên, giới hạn trong khoảng 0–100; bài chỉ nhắc đến tỉnh được tính một nửa.", "The risk is the sum of the rows above, kept within 0–100; an article that only mentions the province counts half."},
+	"risk_of":             {"%s/100", "%s/100"},
+	"sort_risk":           {"Rủi ro cao nhất", "Highest risk"},
+	"rel_filter":          {"Phạm vi", "Scope"},
+	"rel_definition":      {"“Nói về Đồng Nai”: bộ phân loại xác định Đồng Nai (hoặc một địa danh, công trình của tỉnh) là chủ đề của bài, không chỉ được nhắc qua.", "“About Đồng Nai”: the classifier found Đồng Nai (or a place or landmark in it) to be the subject of the article, not a passing mention."},
+	"expanded_as":         {"Đã mở rộng tên tỉnh và địa danh sang mọi cách viết đã biết:", "Place names were expanded to every known spelling and script:"},
+	"expanded_literal":    {"Chỉ tìm đúng các từ đã gõ", "Search only the words as typed"},
+	"literal_on":          {"Đang tìm đúng các từ đã gõ, không mở rộng địa danh.", "Searching the words as typed, without expanding place names."},
+	"literal_expand":      {"Mở rộng địa danh", "Expand place names"},
+	"dash_scope":          {"Chỉ tính các bài nói về Đồng Nai (theo bộ phân loại), theo ngày đăng, 30 ngày gần nhất.", "Counts only articles about Đồng Nai (as classified), by publication date, over the last 30 days."},
+	"dash_all_articles":   {"Tất cả bài đã thu thập (kể cả không liên quan)", "All collected articles (relevant or not)"},
+	"inbox_title":         {"Cảnh báo", "Alerts"},
+	"inbox_scoped":        {"Chỉ cảnh báo gửi đơn vị của bạn", "Only alerts routed to your office"},
+	"inbox_rules":         {"Quy tắc", "Rules"},
+	"inbox_silences":      {"Tạm tắt", "Silences"},
+	"inbox_open":          {"Đang mở", "Open"},
+	"inbox_all":           {"Tất cả", "All"},
+	"inbox_digest":        {"Cả mục chỉ đưa vào bản tin", "Include digest-only"},
+	"inbox_filter":        {"Lọc", "Filter"},
+	"inbox_none":          {"Không có cảnh báo.", "No alerts."},
+	"inbox_mailbox":       {"Hộp thư demo", "Demo mailbox"},
+	"col_time":            {"Thời gian", "Time"},
+	"col_rule":            {"Quy tắc", "Rule"},
+	"col_state":           {"Trạng thái", "State"},
+	"col_assignee":        {"Phụ trách", "Assignee"},
+	"col_title":           {"Tiêu đề", "Title"},
+	"col_receiver":        {"Đơn vị nhận", "Receiver"},
+	"col_channel":         {"Kênh", "Channel"},
+	"col_recipient":       {"Người nhận", "Recipient"},
+	"col_attempts":        {"Số lần", "Attempts"},
+	"col_sent":            {"Gửi lúc", "Sent"},
+	"col_error":           {"Lỗi", "Error"},
+	"col_total":           {"Tổng", "Total"},
+	"col_precision":       {"Độ chính xác", "Precision"},
+	"col_owner":           {"Chủ sở hữu", "Owner"},
+	"col_query":           {"Truy vấn", "Query"},
+	"col_min_risk":        {"Rủi ro tối thiểu", "Minimum risk"},
+	"col_alerts":          {"Cảnh báo", "Alerts"},
+	"col_reason":          {"Lý do", "Reason"},
+	"col_author":          {"Người đặt", "Author"},
+	"col_expires":         {"Hết hạn", "Expires"},
+	"col_received":        {"Nhận lúc", "Received"},
+	"col_to":              {"Gửi tới", "To"},
+	"col_subject":         {"Tiêu đề thư", "Subject"},
+	"alert_back":          {"← Cảnh báo", "← Alerts"},
+	"alert_critical":      {"KHẨN", "CRITICAL"},
+	"alert_open_article":  {"Xem bài", "Open the article"},
+	"alert_story":         {"Cả câu chuyện", "The whole story"},
+	"alert_why":           {"Vì sao có cảnh báo", "Why it fired"},
+	"alert_triage":        {"Xử lý", "Triage"},
+	"alert_acked_by":      {"Đã nhận bởi %s lúc %s", "Acknowledged by %s at %s"},
+	"alert_keep_state":    {"giữ nguyên", "keep"},
+	"alert_note":          {"Ghi chú", "Notes"},
+	"alert_response_link": {"Liên kết phản hồi", "Response link"},
+	"alert_save":          {"Lưu", "Save"},
+	"alert_deliveries":    {"Gửi đi", "Deliveries"},
+	"alert_not_sent":      {"Không gửi (tạm tắt, bị gộp hoặc chỉ đưa vào bản tin).", "Not sent (silenced, inhibited or digest only)."},
+	"alert_bad_change":    {"Thay đổi không hợp lệ.", "That change is not allowed."},
+	"alert_held_until":    {"Giữ lại trong giờ yên lặng, sẽ gửi lúc %s", "Held for quiet hours; will be sent at %s"},
+	"alert_retry_at":      {"Sẽ thử lại lúc %s", "Will retry at %s"},
+	"alert_due_at":        {"Sẽ gửi lúc %s", "Will be sent at %s"},
+	"rules_title":         {"Độ chính xác theo quy tắc", "Precision per rule"},
+	"rules_definition":    {"Độ chính xác = (đã xác nhận + đã phản hồi) / (những cảnh báo đó + báo nhầm).", "Precision = (confirmed + responded) / (those + false positives)."},
+	"rules_saved_title":   {"Tuyến cảnh báo từ tìm kiếm đã lưu", "Alert routes from saved searches"},
+	"rules_saved_help":    {"Mỗi tuyến gửi ngay cho đơn vị nhận mọi bài khớp truy vấn có rủi ro từ mức tối thiểu trở lên; chủ sở hữu sửa hoặc tắt tuyến ở trang Tìm kiếm đã lưu.", "Each route notifies its receiver at once of every article that matches the query with at least the minimum risk; its owner changes or turns it off on the Saved searches page."},
+	"rules_saved_none":    {"Chưa có tuyến nào.", "No saved-search routes yet."},
+	"silences_title":      {"Tạm tắt cảnh báo", "Silences"},
+	"silence_duration":    {"Thời hạn", "Duration"},
+	"silence_button":      {"Tạm tắt", "Silence"},
+	"silence_expire":      {"Kết thúc", "Expire"},
+	"silence_invalid":     {"Cần một truy vấn hợp lệ, một lý do và thời hạn (ví dụ 24h).", "A valid query, a reason and a duration (e.g. 24h) are required."},
+	"silences_none":       {"Không có lệnh tạm tắt nào đang hiệu lực.", "No silence is active."},
+	"ack_title":           {"Xác nhận đã nhận cảnh báo", "Acknowledge alerts"},
+	"ack_done":            {"Đã xác nhận %s cảnh báo.", "%s alert(s) acknowledged."},
+	"ack_button":          {"Xác nhận", "Acknowledge"},
+	"mailbox_title":       {"Hộp thư demo", "Demo mailbox"},
+	"mailbox_help":        {"Mọi thư cảnh báo của bản demo được gửi tới máy chủ SMTP giả lập này và lưu thành tệp .eml trong thư mục dữ liệu.", "Every alert email of the demo goes to this local SMTP sink and is saved as an .eml file under the data directory."},
+	"mailbox_none":        {"Chưa có thư nào.", "No messages yet."},
+	"mailbox_raw":         {"Tệp .eml gốc", "Raw .eml file"},
+	"mailbox_text_part":   {"Phần văn bản thuần của thư", "The message's plain-text part"},
+	"mailbox_from":        {"Người gửi", "From"},
+	"mailbox_undecodable": {"Không đọc được nội dung thư này; hãy mở tệp .eml gốc.", "This message could not be decoded; open the raw .eml file."},
+	"srcerr_dns":          {"Không tìm thấy tên máy chủ (DNS)", "Host name not found (DNS)"},
+	"srcerr_network":      {"Không kết nối được (mạng)", "Cannot connect (network)"},
+	"srcerr_timeout":      {"Hết thời gian chờ", "Timed out"},
+	"srcerr_tls":          {"Lỗi chứng chỉ bảo mật (TLS)", "Certificate (TLS) error"},
+	"srcerr_rate":         {"Bị giới hạn tần suất (429)", "Rate limited (429)"},
+	"srcerr_server":       {"Máy chủ nguồn báo lỗi", "The source's server failed"},
+	"srcerr_client":       {"Trang nguồn từ chối hoặc không còn", "The source refused or is gone"},
+	"srcerr_other":        {"Lỗi khác", "Other error"},
+	"sources_offline":     {"Không kết nối được tới nguồn tin nào. presswatch vẫn chạy với dữ liệu đã có và sẽ tự thử lại; hãy kiểm tra kết nối Internet, proxy hoặc tường lửa của máy chủ.", "No source could be reached. presswatch keeps running on the data it has and retries by itself; check the server's Internet connection, proxy or firewall."},
+	"title_full":          {"Tiêu đề đầy đủ", "Full title"},
+}
+
+// Num formats a count for the page's language (4.200.000 in Vietnamese).
+func (m messages) Num(n any) string {
+	switch v := n.(type) {
+	case int:
+		return l10n.Num(m.lang, int64(v))
+	case int64:
+		return l10n.Num(m.lang, v)
+	case uint64:
+		return l10n.Num(m.lang, int64(v))
+	case float64:
+		return l10n.Float(m.lang, v, 2)
+	}
+	return fmt.Sprint(n)
+}
+
+// F formats a catalogue message with arguments.
+func (m messages) F(key string, args ...any) string { return fmt.Sprintf(m.T(key), args...) }
+
+// Topic names a classifier topic.
+func (m messages) Topic(s string) string { return l10n.Topic(m.lang, s) }
+
+// State names an alert or delivery state.
+func (m messages) State(s string) string { return l10n.State(m.lang, s) }
+
+// Receiver names an alert receiver.
+func (m messages) Receiver(s string) string { return l10n.Receiver(m.lang, s) }
+
+// Receivers names a list of receivers.
+func (m messages) Receivers(rs []string) string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = m.Receiver(r)
+	}
+	return strings.Join(out, ", ")
+}
+
+// Country names a country by its ISO code.
+func (m messages) Country(s string) string { return l10n.Country(m.lang, s) }
+
+// LangName names a language by its ISO code.
+func (m messages) LangName(s string) string { return l10n.Language(m.lang, s) }
+
+// Tone names a tone.
+func (m messages) Tone(s string) string { return l10n.Tone(m.lang, s) }
+
+// Signal names a reason signal.
+func (m messages) Signal(s string) string { return l10n.Signal(m.lang, s) }
+
+// Reason writes a classification reason as a sentence.
+func (m messages) Reason(r article.Reason) string { return l10n.Sentence(m.lang, r) }
+
+// Route names an alert route of alerts.yaml; saved-search routes are named
+// by routeName, which knows the saved searches.
+func (m messages) Route(s string) string { return l10n.Route(m.lang, s) }
+
+// Kind names an entity kind.
+func (m messages) Kind(s string) string { return l10n.T(m.lang, "entkind_"+kindClass(s)) }
+
+// Weight shows a reason's weight as risk points: +25, −10, or — for none.
+func (m messages) Weight(w float64) string {
+	switch {
+	case w > 0:
+		return "+" + l10n.Float(m.lang, w, 1)
+	case w < 0:
+		return "−" + l10n.Float(m.lang, -w, 1)
+	}
+	return "—"
+}
+
+// Channel names a delivery channel (email, webhook).
+func (m messages) Channel(s string) string {
+	if t, ok := l10n.Lookup(m.lang, "channel_"+s); ok {
+		return t
+	}
+	return s
+}

@@ -1,0 +1,268 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/dongnai/presswatch/alerts"
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/store"
+)
+
+// layoutJS lists what breaks a page's layout: the page scrolling sideways,
+// and any element reaching past the viewport that is not inside a container
+// that scrolls or clips it (a wide table in a scroll box is fine).
+const layoutJS = `(() => {
+  const W = document.documentElement.clientWidth, out = [];
+  if (document.documentElement.scrollWidth > window.innerWidth) {
+    out.push("page scrolls sideways: " + document.documentElement.scrollWidth + " > " + window.innerWidth);
+  }
+  const contained = el => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === "auto" || o === "scroll" || o === "hidden" || o === "clip") return true;
+    }
+    return false;
+  };
+  for (const el of document.querySelectorAll("body *")) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || getComputedStyle(el).position === "fixed") continue;
+    if ((r.right > W + 1 || r.left < -1) && !contained(el)) {
+      out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && el.className.baseVal === undefined ? "." + el.className : "") +
+        " spans " + Math.round(r.left) + ".." + Math.round(r.right) + " of " + W);
+    }
+  }
+  // Every navigation link is on screen, not cut off or scrolled away.
+  for (const a of document.querySelectorAll(".nav a")) {
+    const r = a.getBoundingClientRect();
+    if (r.width === 0 || r.left < 0 || r.right > W + 1) out.push("nav link " + a.textContent + " off screen");
+  }
+  return JSON.stringify(out.slice(0, 12));
+})()`
+
+// TestBrowserLayout opens every page at 1400 and 390 px wide in headless
+// Chromium and fails on anything wider than the viewport, a navigation link
+// off screen, an unreadable reasons table (its sentence column narrow, its
+// words broken letter by letter, or the table absurdly tall), alert titles
+// hidden on a phone, or a demo mail shown as quoted-printable. Screenshots
+// of every page at both widths go to $PRESSWATCH_ARTIFACTS/web/layout-*.png.
+func TestBrowserLayout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	bin := findBrowser()
+	if bin == "" {
+		t.Skip("no Chromium found (install Debian's chromium, or set PRESSWATCH_CHROME): skipping the browser test")
+	}
+	mb, err := alerts.NewMailbox(alerts.MailboxOptions{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mctx, mcancel := context.WithCancel(context.Background())
+	mdone := make(chan struct{})
+	go func() { defer close(mdone); _ = mb.Run(mctx) }()
+	defer func() { mcancel(); <-mdone }()
+	f := newFixture(t, func(o *Options) { o.Demo, o.Mailbox = true, mb })
+	ids := seedOfficerPages(t, f, mb)
+	art := artifactsDir(t)
+
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("lang", "vi-VN"),
+		chromedp.WindowSize(1400, 900))
+	defer cancelAlloc()
+	bctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(bctx, 300*time.Second)
+	defer cancelT()
+	base := f.http.URL
+	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	eval := func(js string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatalf("evaluate %.60s: %v", js, err)
+		}
+		return s
+	}
+	num := func(js string) float64 {
+		t.Helper()
+		v, err := strconv.ParseFloat(eval(js), 64)
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return v
+	}
+	do("log in", chromedp.Navigate(base+"/search"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), RoleAdmin), chromedp.SendKeys(chromedp.ID("password"), testPassword),
+		chromedp.Click(chromedp.ID("login")), chromedp.WaitVisible(chromedp.ID("q")))
+
+	pages := []struct{ name, path, ready string }{
+		{"dashboard", "/dashboard", "svg.chart"},
+		{"search", "/search?q=" + strings.ReplaceAll("Dong Nai", " ", "+"), ".hit"},
+		{"search-en", "/search?lang=en&q=Dong+Nai&sort=risk", ".hit"},
+		{"article", "/articles/" + ids.article, "#reasons"},
+		{"article-en", "/articles/" + ids.article + "?lang=en", "#reasons"},
+		{"story", "/stories/c-airport", ".timeline"},
+		{"sources", "/sources", "table.sources"},
+		{"alerts", "/alerts", "#inbox"},
+		{"alert-detail", "/alerts/" + ids.alert, "#reasons"},
+		{"alert-rules", "/alerts/rules", "main h1"},
+		{"alert-silences", "/alerts/silences", "main h1"},
+		{"saved", "/saved", "main h1"},
+		{"reports", "/reports", "main h1"},
+		{"admin-users", "/admin/users", "main h1"},
+		{"mailbox", "/demo/mailbox", "#mailbox"},
+		{"mail", "/demo/mailbox/" + ids.mail, "#mail-text"},
+	}
+	for _, w := range []int64{1400, 390} {
+		do("viewport", chromedp.EmulateViewport(w, 900))
+		for _, p := range pages {
+			do(p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(p.ready)))
+			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: PNG
+			if err != nil {
+				t.Fatalf("screenshot %s: %v", p.name, err)
+			}
+			if err := os.WriteFile(filepath.Join(art, fmt.Sprintf("layout-%d-%s.png", w, p.name)), buf, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var problems []string
+			if err := json.Unmarshal([]byte(eval(layoutJS)), &problems); err != nil {
+				t.Fatal(err)
+			}
+			for _, pr := range problems {
+				t.Errorf("%s at %d px: %s", p.name, w, pr)
+			}
+			switch p.name {
+			case "article", "alert-detail":
+				// The sentence column is wide, words are never split letter
+				// by letter, and the table is not a tower.
+				minCol := 420.0
+				if w < 600 {
+					minCol = 220
+				}
+				if col := num(`String(document.querySelector("#reasons td").getBoundingClientRect().width)`); col < minCol {
+					t.Errorf("%s at %d px: reasons column %.0f px wide, want at least %.0f", p.name, w, col, minCol)
+				}
+				if wb := eval(`(s => s.wordBreak + "/" + s.overflowWrap)(getComputedStyle(document.querySelector("#reasons td")))`); strings.Contains(wb, "break-all") || strings.Contains(wb, "anywhere") {
+					t.Errorf("%s at %d px: reasons break words letter by letter (%s)", p.name, w, wb)
+				}
+				maxH := 900.0
+				if w < 600 {
+					maxH = 2200
+				}
+				if h := num(`String(document.querySelector("#reasons").getBoundingClientRect().height)`); h > maxH {
+					t.Errorf("%s at %d px: reasons table %.0f px tall, want at most %.0f", p.name, w, h, maxH)
+				}
+				if body := eval(`document.querySelector("#reasons").innerText`); strings.Contains(body, "NEAR/") || strings.Contains(body, "saved/") || strings.Contains(body, "airport-abandoned") {
+					t.Errorf("%s: reasons show raw query syntax or rule IDs:\n%s", p.name, body)
+				}
+			case "alerts":
+				if tw := num(`String(document.querySelector(".alert-title").getBoundingClientRect().width)`); tw < 200 {
+					t.Errorf("alerts at %d px: titles %.0f px wide", w, tw)
+				}
+				if held := eval(`(document.querySelector(".held")||{}).textContent||""`); !strings.Contains(held, "giờ yên lặng") {
+					t.Errorf("alerts: the quiet-hours hold does not say when it will be sent: %q", held)
+				}
+			case "mail":
+				if body := eval(`document.querySelector("#mail-text").textContent + document.querySelector("#mail-html").innerText`); strings.Contains(body, "=C3") || strings.Contains(body, "=\n") || !strings.Contains(body, "CẢNH BÁO") || !strings.Contains(body, "Cảnh báo báo chí nước ngoài") {
+					t.Errorf("demo mail not decoded:\n%.400s", body)
+				}
+			case "search":
+				// Long titles are cut, with the full title in title="".
+				if h := num(`String(document.querySelector(".hit-title[title^='` + longTitle[:20] + `']").getBoundingClientRect().height)`); h > 80 {
+					t.Errorf("search at %d px: the long title is %.0f px tall, not cut", w, h)
+				}
+			}
+		}
+	}
+}
+
+// longTitle is a title long enough to need cutting in lists.
+var longTitle = "Đồng Nai: " + strings.Repeat("Các doanh nghiệp khu công nghiệp Nhơn Trạch và Long Thành mở rộng sản xuất, tuyển thêm lao động ", 4)
+
+type officerPageIDs struct{ article, alert, mail string }
+
+// seedOfficerPages adds what the officers' pages show: an article about the
+// province with a long title and the classifier's reasons as it writes them,
+// an alert for the police held by quiet hours, and a rendered alert email
+// in the demo mailbox.
+func seedOfficerPages(t *testing.T, f *fixture, mb *alerts.Mailbox) officerPageIDs {
+	t.Helper()
+	ctx := context.Background()
+	a := *f.byURL["https://asia.nikkei.example/Business/Dong-Nai-industrial-parks"]
+	a.ID, a.URL, a.CanonicalURL, a.Title = "long-reasons", "https://asia.nikkei.example/long", "https://asia.nikkei.example/long", longTitle
+	c := *a.Classification
+	c.Risk, c.NeedsReview, c.Topics, c.Tone = 85, true, []string{"industry_labor", "security_crime", "disaster_weather"}, "negative"
+	c.Entities = nil // their offsets were into the old title
+	c.Reasons = []article.Reason{
+		{Signal: "narrative:airport-abandoned", Detail: `matches claim ("Long Thành" OR 隆城 OR ロンタイン OR 롱탄) NEAR/10 (abandoned OR scrapped OR cancelled OR "bị hủy" OR "bỏ dở"…`, Weight: 40},
+		{Signal: "fact_contradiction:population", Detail: `population given as "2.5 million"; official 4200000–4600000 people`, Weight: 25},
+		{Signal: "alarm_terms", Detail: "vỡ đê, thảm họa, mất kiểm soát", Weight: 45},
+		{Signal: "sensitive_negative", Detail: "topics industry_labor, disaster_weather with negative tone", Weight: 25},
+		{Signal: "unattributed", Detail: "unattributed sourcing: sources say", Weight: 15},
+		{Signal: "rapid_spread", Detail: "6 outlets carry this story within 72h0m0s", Weight: 15},
+		{Signal: "outlet_tier", Detail: "outlet tier 1 (most reliable)", Weight: -10},
+		{Signal: "relevance", Detail: "named as Đồng Nai, Nhơn Trạch, Long Thành (score 4.5; other places 1, strongest 0.6; tone +0.2/-2.5)", Weight: 0},
+	}
+	a.Classification = &c
+	if err := f.store.UpsertArticles(ctx, []*article.Article{&a}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.index.IndexArticles(ctx, []*article.Article{&a}); err != nil {
+		t.Fatal(err)
+	}
+	as, ok := f.store.(store.AlertStore)
+	if !ok {
+		t.Fatal("the store has no alert tables")
+	}
+	now := f.clock.Now().UTC()
+	al := store.Alert{ID: "al-layout", Route: "security", ArticleID: a.ID, Cluster: c.Cluster, GroupKey: "security/" + c.Cluster, Severity: "immediate",
+		State: store.AlertNew, Priority: 1, Risk: c.Risk, Title: a.Title, Outlet: a.Outlet, Country: a.Country, Lang: a.Lang, Source: a.Source,
+		Receivers: []string{"police"}, Reasons: c.Reasons, CreatedAt: now}
+	if err := as.RecordAlerts(ctx, []store.NewAlert{{Alert: al, Now: now, NotBefore: now.Add(7 * time.Hour),
+		Notify: []store.Notification{{Receiver: "police", Channel: "email", Recipient: "canhbao.congan@dongnai.gov.vn"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	tm, err := alerts.LoadTemplates("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reasons []alerts.Reason
+	for _, r := range c.Reasons {
+		reasons = append(reasons, alerts.Reason{Signal: r.Signal, Detail: r.Detail, Weight: r.Weight})
+	}
+	rendered, err := tm.Render(alerts.EmailData{Critical: true, SeverityVI: "KHẨN", SeverityEN: "CRITICAL", Receiver: "Công an tỉnh", Route: "security",
+		Items: []alerts.EmailItem{{Title: a.Title, Outlet: a.Outlet, Country: a.Country, Lang: a.Lang, URL: a.URL, ArticleURL: f.http.URL + "/articles/" + a.ID,
+			Published: "2026-11-20 08:30", Snippet: "Các doanh nghiệp ở Đồng Nai…", Risk: c.Risk, Reasons: reasons}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port := mb.HostPort()
+	en, err := alerts.NewEmailNotifier(alerts.SMTPOptions{Host: host, Port: port, TLS: alerts.TLSNone, From: "presswatch@dongnai.gov.vn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := en.Notify(ctx, &alerts.Message{DeliveryID: "d-layout", MessageID: "<d-layout@presswatch>", To: "canhbao.congan@dongnai.gov.vn", Rendered: rendered}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := mb.Messages()
+	if len(msgs) == 0 {
+		t.Fatal("the demo mailbox got nothing")
+	}
+	return officerPageIDs{article: a.ID, alert: al.ID, mail: msgs[0].Name}
+}

@@ -1,0 +1,68 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/classifier"
+	"github.com/dongnai/presswatch/configs"
+	"github.com/dongnai/presswatch/index"
+	"github.com/dongnai/presswatch/presssim"
+)
+
+// TestProvinceSearchRecall indexes the demo corpus as the classifier sees
+// it and counts how many of the articles about the province a plain
+// "Dong Nai" search finds, as typed and with the gazetteer's expansion:
+// the expansion must find every one the classifier placed in the province.
+func TestProvinceSearchRecall(t *testing.T) {
+	items, err := presssim.Corpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := classifier.New(classifier.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.Open(context.Background(), index.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	var arts []*article.Article
+	about := 0
+	for _, it := range items {
+		a, err := presssim.ToArticle(it, it.Outlets[0], "http://127.0.0.1:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Classification, err = eng.Classify(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+		if a.Classification.About {
+			about++
+		}
+		arts = append(arts, a)
+	}
+	if err := ix.IndexArticles(context.Background(), arts); err != nil {
+		t.Fatal(err)
+	}
+	places, err := LoadPlaces(configs.ClassifierRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(q string) int {
+		res, err := ix.Search(context.Background(), index.Request{Query: q, Size: 1, Filters: map[string][]string{"relevance": {"about"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int(res.Total)
+	}
+	expanded, _ := places.Expand("Dong Nai")
+	literal, wide := count("Dong Nai"), count(expanded)
+	t.Logf("demo corpus: %d articles about the province; \"Dong Nai\" as typed finds %d, expanded %d", about, literal, wide)
+	if wide < literal || wide != about {
+		t.Errorf("expanded search finds %d of %d articles about the province (as typed: %d)", wide, about, literal)
+	}
+}
