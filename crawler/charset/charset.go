@@ -41,6 +41,10 @@ const (
 	Windows1258 = "windows-1258"
 )
 
+// xmlDefault is what docCharset returns for an XML declaration without an
+// encoding: the document is UTF-8 by default.
+const xmlDefault = "\x00xml-default"
+
 // prescanLen is how much of the body is searched for an in-document declaration.
 const prescanLen = 2048
 
@@ -92,7 +96,12 @@ func Determine(body []byte, contentType string) (encoding.Encoding, string, []by
 			}
 		}
 	}
-	if label := docCharset(body); label != "" {
+	if label := docCharset(body); label == xmlDefault {
+		// XML 1.0 §4.3.3: no declaration and no BOM means UTF-8. Still checked
+		// against the bytes: many legacy feeds omit the declaration.
+		e, n := checkDeclared(body, encoding.Nop, UTF8)
+		return e, n, body
+	} else if label != "" {
 		if enc, name, ok := lookup(label); ok {
 			if name == UTF16LE || name == UTF16BE {
 				// An ASCII-compatible document cannot truly be UTF-16: WHATWG reads it as UTF-8.
@@ -141,7 +150,7 @@ func docCharset(body []byte) string {
 	if bytes.HasPrefix(trimmed, []byte("<?xml")) {
 		// An XML document without an encoding is UTF-8 unless it says otherwise;
 		// do not look at <meta> inside (X)HTML content of a feed.
-		return ""
+		return xmlDefault
 	}
 	// A comment may precede the XML declaration in broken feeds.
 	if i := bytes.Index(head, []byte("<?xml")); i >= 0 {
@@ -203,7 +212,13 @@ func looksUTF16(body []byte) bool {
 func checkDeclared(body []byte, enc encoding.Encoding, name string) (encoding.Encoding, string) {
 	st := utf8Stats(body)
 	if name == UTF8 {
-		if st.invalid == 0 || st.multi >= 10*st.invalid {
+		// Declared UTF-8 stays UTF-8 while the bytes are at least half valid
+		// multi-byte sequences: a few bad bytes become U+FFFD, they never tip
+		// the whole document into a single-byte reading (mojibake in every
+		// title). Legacy CJK and single-byte text, read as UTF-8, shows at most
+		// one valid sequence for every three invalid bytes (0.35 on the shared
+		// chardet corpus), so a wrong declaration is still overruled.
+		if st.invalid == 0 || st.multi >= st.invalid {
 			return enc, name
 		}
 		return Detect(body)
@@ -322,6 +337,11 @@ func fixC1(b []byte) []byte {
 	return out
 }
 
+// mostlyUTF8 is how many valid multi-byte sequences per invalid byte make an
+// undeclared document UTF-8 with a few broken bytes rather than a legacy
+// encoding: legacy text read as UTF-8 stays below 0.35 on the shared corpus.
+const mostlyUTF8 = 2
+
 // Detect guesses the encoding of body when nothing trustworthy is declared.
 // Valid UTF-8 is UTF-8; CJK multi-byte encodings are recognised by ICU's
 // statistics; otherwise the best-scoring single-byte encoding wins, with
@@ -331,7 +351,7 @@ func Detect(body []byte) (encoding.Encoding, string) {
 	if st.invalid == 0 {
 		return encoding.Nop, UTF8
 	}
-	if st.multi >= 10*st.invalid {
+	if st.multi >= mostlyUTF8*st.invalid {
 		return encoding.Nop, UTF8
 	}
 	sample := body
