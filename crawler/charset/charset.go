@@ -123,7 +123,10 @@ func headerCharset(ct string) string {
 	_, params, err := mime.ParseMediaType(ct)
 	if err != nil {
 		// Tolerate sloppy headers such as "text/html; charset=gbk;".
-		i := strings.Index(strings.ToLower(ct), "charset=")
+		// ASCII-only lower-casing: strings.ToLower would turn an invalid
+		// byte into a three-byte U+FFFD and shift the index (a hostile
+		// header used to panic here).
+		i := strings.Index(asciiLower(ct), "charset=")
 		if i < 0 {
 			return ""
 		}
@@ -134,6 +137,17 @@ func headerCharset(ct string) string {
 		return strings.Trim(v, `"' `)
 	}
 	return strings.TrimSpace(params["charset"])
+}
+
+// asciiLower lower-cases ASCII letters only, keeping every byte offset.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // docCharset finds an XML declaration's encoding (after leading whitespace)

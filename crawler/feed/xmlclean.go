@@ -14,6 +14,38 @@ type xmlCleanReader struct {
 	src     []byte
 	pend    []byte // the tail of a rune that did not fit the caller's buffer
 	dropped int    // characters and references removed
+	// ref tracks whether the output ends inside what could still become a
+	// character reference ("&", "&#", "&#x1"): a removal there is replaced
+	// by U+FFFD, which no reference can contain, so that removing "\x03"
+	// from "&#\x030;" cannot forge "&#0;".
+	ref refState
+}
+
+type refState uint8
+
+const (
+	refNone      refState = iota
+	refAmp                // "&"
+	refHash               // "&#"
+	refHex                // "&#x"
+	refDec                // "&#1…"
+	refHexDigits          // "&#x1…"
+)
+
+func (s refState) next(c byte) refState {
+	switch {
+	case c == '&':
+		return refAmp
+	case s == refAmp && c == '#':
+		return refHash
+	case s == refHash && (c == 'x' || c == 'X'):
+		return refHex
+	case (s == refHash || s == refDec) && c >= '0' && c <= '9':
+		return refDec
+	case (s == refHex || s == refHexDigits) && (c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'):
+		return refHexDigits
+	}
+	return refNone
 }
 
 // maxCharRef bounds the length of a character reference looked at
@@ -28,43 +60,61 @@ func (r *xmlCleanReader) Read(p []byte) (int, error) {
 		r.pend = r.pend[k:]
 		n += k
 	}
-	for n < len(p) && len(r.src) > 0 {
+	for n < len(p) && len(r.src) > 0 && len(r.pend) == 0 {
 		c := r.src[0]
 		if c < utf8.RuneSelf {
 			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
 				r.src = r.src[1:]
-				r.dropped++
+				n += r.removed(p[n:])
 				continue
 			}
 			if c == '&' && len(r.src) > 2 && r.src[1] == '#' {
 				if l, bad := illegalCharRef(r.src); bad {
 					r.src = r.src[l:]
-					r.dropped++
+					n += r.removed(p[n:])
 					continue
 				}
 			}
 			p[n] = c
 			n++
 			r.src = r.src[1:]
+			r.ref = r.ref.next(c)
 			continue
 		}
 		ru, size := utf8.DecodeRune(r.src)
 		if ru == utf8.RuneError && size == 1 || !xmlChar(ru) {
 			r.src = r.src[size:]
-			r.dropped++
+			n += r.removed(p[n:])
 			continue
 		}
-		k := copy(p[n:], r.src[:size])
-		if k < size {
-			r.pend = r.src[k:size]
-		}
-		n += k
+		n += r.emit(p[n:], r.src[:size])
 		r.src = r.src[size:]
+		r.ref = refNone
 	}
 	if n == 0 && len(r.src) == 0 && len(r.pend) == 0 {
 		return 0, io.EOF
 	}
 	return n, nil
+}
+
+// removed accounts for one removal and, inside a would-be reference,
+// writes U+FFFD in its place; it returns the bytes written to p.
+func (r *xmlCleanReader) removed(p []byte) int {
+	r.dropped++
+	if r.ref == refNone {
+		return 0
+	}
+	r.ref = refNone
+	return r.emit(p, []byte("\uFFFD"))
+}
+
+// emit writes b to p, keeping what does not fit for the next Read.
+func (r *xmlCleanReader) emit(p, b []byte) int {
+	k := copy(p, b)
+	if k < len(b) {
+		r.pend = b[k:]
+	}
+	return k
 }
 
 // xmlChar reports whether r is a Char of XML 1.0 (§2.2).
