@@ -51,7 +51,7 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun, jobs chan<- articleJo
 	if len(entries) > 0 {
 		var ferr error
 		fresh, ferr = c.filterNew(ctx, sr, entries)
-		if ferr != nil && err == nil {
+		if ferr != nil && (err == nil || onlyPartial(err)) {
 			err = ferr
 		}
 	}
