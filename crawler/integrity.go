@@ -30,6 +30,9 @@ import (
 // (at a word boundary when one is near) and the full title begins the text.
 const MaxTitleRunes = 1000
 
+// maxAuthorRunes bounds the author line (a byline, not a paragraph).
+const maxAuthorRunes = 300
+
 // FutureSkew is how far after collection a publication date may lie before
 // it is treated as wrong: clocks and time zones are a little off, 2099 is
 // not.
@@ -44,6 +47,9 @@ func sanitizeArticle(a *article.Article, collected time.Time) {
 	a.Author = strings.Join(strings.Fields(charset.StripBidi(a.Author)), " ")
 	a.Summary = charset.StripBidi(a.Summary)
 	a.Text = charset.StripBidi(a.Text)
+	if utf8.RuneCountInString(a.Author) > maxAuthorRunes {
+		a.Author = cutTitle(a.Author, maxAuthorRunes)
+	}
 	if utf8.RuneCountInString(a.Title) > MaxTitleRunes {
 		full := a.Title
 		a.Title = cutTitle(full, MaxTitleRunes)

@@ -328,7 +328,7 @@ func TestHostileFeeds(t *testing.T) {
 		rssEntry("g-1", u+"/g/1-corrected", "Corrected slug", "<pubDate>Thu, 01 Jan 2099 00:00:00 GMT</pubDate>"),
 		rssEntry("g-1", u+"/g/1", "Original slug", ""),
 		rssEntry("g-2", u+"/g/2", "Invoice \u202Egnp.exe\u202C \u2066x\u2069", "<description>a\u200Fb</description>"),
-		rssEntry("g-3", u+"/g/3", giant, "<description>short</description>"),
+		rssEntry("g-3", u+"/g/3", giant, "<description>short</description><author>"+strings.Repeat("a ", 1000)+"</author>"),
 	))
 	c := hostileCrawler(t, e, []Source{
 		feedSource("bytes", u+"/bytes.xml", "vi"),
@@ -383,7 +383,7 @@ func TestHostileFeeds(t *testing.T) {
 	}
 	// A 20,000-character title is cut; the full title begins the text.
 	g := e.pub.byURL(u + "/g/3")
-	if g == nil || utf8.RuneCountInString(g.Title) > MaxTitleRunes || !strings.HasPrefix(g.Text, strings.TrimSpace(giant)) || !g.HasFlag(article.FlagTitleCut) {
+	if g == nil || utf8.RuneCountInString(g.Title) > MaxTitleRunes || utf8.RuneCountInString(g.Author) > maxAuthorRunes || !strings.HasPrefix(g.Text, strings.TrimSpace(giant)) || !g.HasFlag(article.FlagTitleCut) {
 		t.Fatalf("giant title: %d runes, text starts %q", utf8.RuneCountInString(g.Title), firstN(g.Text, 40))
 	}
 
@@ -432,5 +432,34 @@ func TestRobotsUnreachableSourceError(t *testing.T) {
 	}
 	if h.hitsOf("/robots.txt") == 0 {
 		t.Fatal("robots.txt never asked for")
+	}
+}
+
+func TestSanitizeArticle(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	a := &article.Article{
+		Title:     strings.Repeat("word ", 150) + "\u202E",
+		Author:    strings.Repeat("x", 500),
+		Text:      "body \u2066text\u2069",
+		Published: now.Add(10 * time.Minute),
+	}
+	sanitizeArticle(a, now)
+	if !a.Published.Equal(now.Add(10*time.Minute)) || a.HasFlag(article.FlagFutureDate) {
+		t.Errorf("a date within the skew allowance was changed: %s", a.Published)
+	}
+	if a.Title != strings.TrimSpace(strings.Repeat("word ", 150)) || a.HasFlag(article.FlagTitleCut) || a.Text != "body text" {
+		t.Errorf("title %d runes, text %q, flags %v", utf8.RuneCountInString(a.Title), a.Text, a.Flags)
+	}
+	if n := utf8.RuneCountInString(a.Author); n > maxAuthorRunes {
+		t.Errorf("author %d runes", n)
+	}
+	b := &article.Article{Title: strings.Repeat("word ", 300), Published: time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)}
+	sanitizeArticle(b, now)
+	if !b.Published.Equal(now) || !b.HasFlag(article.FlagFutureDate) {
+		t.Errorf("2099 kept: %s %v", b.Published, b.Flags)
+	}
+	if n := utf8.RuneCountInString(b.Title); n > MaxTitleRunes || !strings.HasSuffix(b.Title, "word…") || !b.HasFlag(article.FlagTitleCut) ||
+		!strings.HasPrefix(b.Text, strings.TrimSpace(strings.Repeat("word ", 300))) {
+		t.Errorf("title cut: %d runes, ends %q; text starts %q", n, b.Title[len(b.Title)-10:], firstN(b.Text, 20))
 	}
 }
