@@ -185,6 +185,7 @@ func newGUIDIndex() *guidIndex {
 type guidMove struct {
 	id, newURL string
 	guidKey    uint64
+	e          entry
 }
 
 // resolve applies GUID identity to a source's entries: an entry whose GUID
@@ -225,7 +226,7 @@ func (x *guidIndex) resolve(source string, entries []entry) ([]entry, []guidMove
 			kept = append(kept, e)
 		default:
 			if rec.url != uh {
-				moves = append(moves, guidMove{id: hex.EncodeToString(rec.id[:]), newURL: e.art.URL, guidKey: k})
+				moves = append(moves, guidMove{id: hex.EncodeToString(rec.id[:]), newURL: e.art.URL, guidKey: k, e: e})
 			}
 		}
 	}
@@ -256,9 +257,10 @@ func (s *sourceGUIDs) add(k uint64, r guidRec) {
 }
 
 // applyGUIDs runs GUID identity for a source's fresh entries: entries
-// naming a known article under a new link update that article's URL in the
-// store — the same item moved, not a new story — and are not published
-// again. An article still in flight (not stored yet) is updated on a later
+// naming a known article under a new link on the same site (registrable
+// domain) update that article's URL in the store — the same item moved, not
+// a new story — and are not published again; a link to another site is a new
+// story. An article still in flight (not stored yet) is updated on a later
 // poll.
 func (c *Crawler) applyGUIDs(ctx context.Context, sr *sourceRun, entries []entry) ([]entry, error) {
 	kept, moves := c.guids.resolve(sr.src.Name, entries)
@@ -269,14 +271,27 @@ func (c *Crawler) applyGUIDs(ctx context.Context, sr *sourceRun, entries []entry
 	for _, m := range moves {
 		ids = append(ids, m.id)
 	}
-	exist, err := c.opts.Store.ArticlesExist(ctx, ids)
+	stored, err := c.opts.Store.GetArticles(ctx, ids)
 	if err != nil {
-		return kept, fmt.Errorf("check articles of moved entries: %w", err)
+		return kept, fmt.Errorf("load articles of moved entries: %w", err)
+	}
+	byID := make(map[string]*article.Article, len(stored))
+	for _, a := range stored {
+		byID[a.ID] = a
 	}
 	var upd []*article.Article
 	var done []guidMove
 	for _, m := range moves {
-		if !exist[m.id] {
+		old := byID[m.id]
+		if old == nil {
+			continue
+		}
+		// A GUID does not carry an article to another site: such an entry
+		// is a new story under its own ID, as if it had no GUID.
+		ou, err1 := url.Parse(old.CanonicalURL)
+		nu, err2 := url.Parse(m.newURL)
+		if err1 != nil || err2 != nil || !sameSite(nu, ou) {
+			kept = append(kept, m.e)
 			continue
 		}
 		upd = append(upd, &article.Article{ID: m.id, URL: m.newURL, Sources: []string{sr.src.Name}, Collected: time.Now().UTC()})

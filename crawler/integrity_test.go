@@ -407,6 +407,17 @@ func TestHostileFeeds(t *testing.T) {
 	if moved.URL != u+"/g/2-renamed" {
 		t.Fatalf("moved entry's link %q, want the new one", moved.URL)
 	}
+	// A GUID cannot move an article to another site: that entry is a new
+	// story, and the stored article keeps its link.
+	other := h.localURL() + "/elsewhere/story.html"
+	h.set("/guid.xml", "application/rss+xml", rss(rssEntry("g-2", other, "Elsewhere", "")))
+	pollOnce(t, c, 3)
+	if a := e.pub.byURL(other); a == nil || a.ID == moved.ID {
+		t.Fatalf("an entry moved to another site: %+v", a)
+	}
+	if again, _ := e.store.GetArticle(context.Background(), moved.ID); again.URL != u+"/g/2-renamed" {
+		t.Fatalf("the stored article's link was moved to another site: %q", again.URL)
+	}
 }
 
 // TestRobotsUnreachableSourceError: a site whose robots.txt answers 503 is
