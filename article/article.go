@@ -41,6 +41,9 @@ type Article struct {
 	Published    time.Time `json:"published,omitzero"` // zero when unknown
 	Collected    time.Time `json:"collected"`
 	Fingerprint  uint64    `json:"fingerprint,omitempty"` // SimHash of the text, for near-duplicate detection
+	// Flags are ingestion notes on the data (FlagFutureDate, FlagTitleCut):
+	// what the crawler repaired, for later stages and analysts to see.
+	Flags []string `json:"flags,omitempty"`
 
 	Classification *Classification `json:"classification,omitempty"`
 }

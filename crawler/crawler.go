@@ -91,6 +91,7 @@ type Crawler struct {
 	extract ExtractFunc
 	lang    *langdetect.Detector
 	fps     *fpIndex
+	guids   *guidIndex // entry GUID → article, per source (integrity.go)
 	m       *metrics
 
 	runs []*sourceRun
@@ -178,6 +179,7 @@ func New(opts Options) (*Crawler, error) {
 		extract: opts.Extract,
 		lang:    langdetect.New(opts.Languages),
 		fps:     newFPIndex(50000),
+		guids:   newGUIDIndex(),
 		m:       m,
 		wake:    make(chan struct{}, 1),
 		claims:  map[uint64]int32{},

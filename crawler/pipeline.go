@@ -46,6 +46,7 @@ func (c *Crawler) processArticle(ctx context.Context, j articleJob) {
 		}
 	}
 	a.Collected = time.Now().UTC()
+	sanitizeArticle(a, a.Collected)
 	a.Lang = c.lang.Detect(a.Title+"\n"+firstN(a.Text, 2000), a.Lang)
 	a.Fingerprint = SimHash(a.Text)
 
@@ -116,8 +117,10 @@ func (c *Crawler) enrich(ctx context.Context, sr *sourceRun, a *article.Article)
 }
 
 // usableCanonical accepts a page's declared canonical URL unless it is
-// obviously wrong: not absolute http(s), or a site's home page (a common CMS
-// mistake that would merge every article into one).
+// obviously wrong: not absolute http(s), a site's home page (a common CMS
+// mistake that would merge every article into one), or on another site than
+// the page (outside its registrable domain): a page must not claim another
+// outlet's article ID, which would also stop that article being fetched.
 func usableCanonical(canon, pageURL string) (string, bool) {
 	canon = strings.TrimSpace(canon)
 	if canon == "" {
@@ -137,6 +140,9 @@ func usableCanonical(canon, pageURL string) (string, bool) {
 	if cu.Scheme != "http" && cu.Scheme != "https" || cu.Host == "" {
 		return "", false
 	}
+	if pu, err := url.Parse(pageURL); err != nil || !sameSite(cu, pu) {
+		return "", false
+	}
 	if strings.Trim(cu.Path, "/") == "" && cu.RawQuery == "" {
 		return "", false
 	}
@@ -147,19 +153,11 @@ func usableCanonical(canon, pageURL string) (string, bool) {
 // of that article's record instead of publishing a second story.
 func (c *Crawler) mergeCopy(ctx context.Context, sr *sourceRun, a *article.Article, orig fpEntry, feedID string) {
 	c.m.duplicates.WithLabelValues("simhash").Inc()
-	exist, err := c.opts.Store.ArticlesExist(ctx, []string{orig.id})
-	if err == nil && exist[orig.id] {
-		err = c.mergeSource(ctx, []string{orig.id}, a.Source)
-	} else if err == nil {
-		// The original is still on its way through the classifier: store the
-		// copy under the original's ID; the classifier's upsert of the
-		// original merges the sources (the store unions them).
-		cp := *a
-		cp.ID, cp.CanonicalURL = orig.id, orig.canon
-		cp.Sources = append(append([]string{}, orig.sources...), a.Source)
-		cp.Source = orig.sources[0]
-		err = c.opts.Store.UpsertArticles(ctx, []*article.Article{&cp})
-	}
+	// Only the copy's source is added to the original's record, whether the
+	// original is stored already or still being classified: none of the
+	// copy's fields (URL, title, text, dates) is written under the
+	// original's ID, so a copy never overwrites another article's record.
+	err := c.addSources(ctx, orig.id, orig.canon, orig.sources[0], append(append([]string{}, orig.sources...), a.Source), a.Collected)
 	c.finishIDs(sr, []string{feedID, a.ID}, err == nil)
 	if err != nil && ctx.Err() == nil {
 		c.m.articleErr.WithLabelValues("store").Inc()

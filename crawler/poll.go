@@ -17,7 +17,8 @@ import (
 
 // entry is a candidate article found by a poll.
 type entry struct {
-	art *article.Article
+	art  *article.Article
+	guid string // the feed entry's GUID (RSS guid, Atom id, JSON Feed id), if any
 }
 
 // maxErrorText bounds the error text kept in the store.
@@ -50,7 +51,7 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun, jobs chan<- articleJo
 	if len(entries) > 0 {
 		var ferr error
 		fresh, ferr = c.filterNew(ctx, sr, entries)
-		if ferr != nil && err == nil {
+		if ferr != nil && (err == nil || onlyPartial(err)) {
 			err = ferr
 		}
 	}
@@ -59,6 +60,11 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun, jobs chan<- articleJo
 	st := &sr.state
 	wasFailing := st.ConsecutiveErrors > 0
 	st.LastAttempt = start
+	warning := ""
+	if onlyPartial(err) {
+		// Read with repairs: a success that the source's page still shows.
+		warning, err = truncate(err.Error(), maxErrorText), nil
+	}
 	if err != nil {
 		st.ConsecutiveErrors++
 		st.LastError = truncate(err.Error(), maxErrorText)
@@ -67,7 +73,7 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun, jobs chan<- articleJo
 		c.m.polls.WithLabelValues(sr.src.Kind, statusError).Inc()
 	} else {
 		st.ConsecutiveErrors = 0
-		st.LastError = ""
+		st.LastError = warning
 		st.LastSuccess = start
 		status := statusOK
 		if notModified {
@@ -208,9 +214,12 @@ func (c *Crawler) collectFeeds(ctx context.Context, sr *sourceRun) ([]entry, boo
 			sr.mu.Unlock()
 			continue
 		}
+		if w := feedWarnings(u, f.Warnings); w != nil {
+			errs = append(errs, w)
+		}
 		for _, it := range f.Items {
 			if a := c.articleFromItem(sr, f, it); a != nil {
-				out = append(out, entry{art: a})
+				out = append(out, entry{art: a, guid: it.GUID})
 			}
 		}
 	}
@@ -249,6 +258,10 @@ func (c *Crawler) articleFromItem(sr *sourceRun, f *feed.Feed, it feed.Item) *ar
 // old, or already stored — in which case this source is added to the stored
 // record's sources.
 func (c *Crawler) filterNew(ctx context.Context, sr *sourceRun, entries []entry) ([]entry, error) {
+	entries, gerr := c.applyGUIDs(ctx, sr, entries)
+	if gerr != nil {
+		return nil, gerr
+	}
 	var oldest time.Time
 	if c.opts.MaxItemAge > 0 {
 		oldest = time.Now().Add(-c.opts.MaxItemAge)
@@ -342,6 +355,7 @@ func (c *Crawler) dispatch(ctx context.Context, sr *sourceRun, fresh []entry, jo
 		arts := make([]*article.Article, 0, len(fresh))
 		for _, e := range fresh {
 			e.art.Collected = time.Now().UTC()
+			sanitizeArticle(e.art, e.art.Collected)
 			e.art.Lang = c.lang.Detect(e.art.Title+"\n"+e.art.Summary, e.art.Lang)
 			e.art.Fingerprint = SimHash(e.art.Title + " " + e.art.Summary)
 			arts = append(arts, e.art)

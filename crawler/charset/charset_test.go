@@ -129,6 +129,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`<meta charset="utf-16">x`), "text/html; charset=utf-16")
 	f.Add([]byte("Gr\xf6\xdfe \x92x\x80"), "text/html; charset=iso-8859-1")
 	f.Add([]byte("\xb0\xa1\xb0\xa2"), "")
+	f.Add([]byte("0"), "\xf9ChArset=") // used to panic: ToLower changed byte offsets
+	f.Add(brokenUTF8(`<?xml version="1.0"?>`), "application/rss+xml; charset=utf-8")
 	f.Fuzz(func(t *testing.T, body []byte, ct string) {
 		out, enc, err := Decode(body, ct)
 		if err != nil {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	readability "codeberg.org/readeck/go-readability/v2"
+	"github.com/dongnai/presswatch/crawler/charset"
 	"github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -119,7 +120,11 @@ func (e *Extractor) Extract(page []byte, pageURL string) (res *Result, err error
 	cands := e.candidates(doc, base, meta, paras <= maxTrafParagraphs)
 	res.Text, res.Method = choose(cands)
 	e.fillMeta(res, doc, base, meta, cands)
-	titles := []string{res.Title, meta.title, meta.ogTitle, meta.jsonldHeadline}
+	// Bidi controls (U+202E …) would let a page reorder how its title reads
+	// and shift highlight offsets: they never reach the result.
+	res.Title, res.Author, res.Description = charset.StripBidi(res.Title), charset.StripBidi(res.Author), charset.StripBidi(res.Description)
+	res.Text = charset.StripBidi(res.Text)
+	titles := []string{res.Title, charset.StripBidi(meta.title), charset.StripBidi(meta.ogTitle), charset.StripBidi(meta.jsonldHeadline)}
 	res.Text = cleanText(res.Text, titles...)
 	if len(Tokens(res.Text)) == 0 || res.Text == res.Title {
 		// Punctuation, stray bytes or the title alone are not an article.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dongnai/presswatch/crawler/charset"
 )
 
 func readFixture(t testing.TB, name string) []byte {
@@ -251,11 +253,15 @@ func FuzzExtract(f *testing.F) {
 	f.Add([]byte("<html><body><p>short</p></body></html>"), "")
 	f.Add([]byte(`<script type="application/ld+json">{"@type":"NewsArticle","articleBody":"x","@graph":[[[]]]}</script>`), "http://x/")
 	f.Add([]byte("<table><tr><td><p>a<br>b</td></tr></table>"), "::")
+	f.Add([]byte("<title>\u202Egnp.exe</title><p>\u2067text\u2069 of the page with enough words to be an article body here.</p>"), "https://x.example/")
 	e := New(Options{MaxNodes: 5000})
 	f.Fuzz(func(t *testing.T, page []byte, u string) {
 		res, err := e.Extract(page, u)
 		if err == nil && res == nil {
 			t.Fatal("nil result without error")
+		}
+		if res != nil && strings.IndexFunc(res.Title+res.Author+res.Description+res.Text, charset.IsBidiControl) >= 0 {
+			t.Fatalf("bidi control in the result: %q", res.Title)
 		}
 		if err != nil && strings.Contains(err.Error(), "internal error") {
 			t.Logf("third-party panic recovered: %v", err)

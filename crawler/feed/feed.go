@@ -38,6 +38,10 @@ type Feed struct {
 	Format   string // rss, atom or json
 	Encoding string // the byte encoding the feed was read as
 	Items    []Item
+	// Warnings describe what was repaired or dropped to read the document
+	// (illegal XML characters removed, over-deep JSON values dropped, items
+	// repeating a GUID): the feed was read, but its publisher should know.
+	Warnings []string
 
 	selfLink string
 }
@@ -88,7 +92,75 @@ func Parse(body []byte, contentType, feedURL string) (*Feed, error) {
 	}
 	f.Encoding = enc
 	f.resolve(feedURL, string(text))
+	f.sanitize()
 	return f, nil
+}
+
+// sanitize removes bidi controls from the text fields (see
+// charset.StripBidi) and keeps one item per GUID.
+func (f *Feed) sanitize() {
+	f.Title = charset.StripBidi(f.Title)
+	for i := range f.Items {
+		it := &f.Items[i]
+		for _, p := range []*string{&it.Title, &it.Summary, &it.Content, &it.Author} {
+			*p = charset.StripBidi(*p)
+		}
+		it.Title = clean(it.Title)
+		it.Author = clean(it.Author)
+	}
+	f.dedupeGUID()
+}
+
+// dedupeGUID keeps the first item of each GUID: within one source a GUID
+// names one entry, whatever link it carries (feeds list the newest version
+// first). A GUID shared by most items of a document of four or more is not
+// an identifier at all (a CMS writing the site's address into every
+// <guid>): it is then ignored rather than collapsing the feed to one item.
+func (f *Feed) dedupeGUID() {
+	count := map[string]int{}
+	for _, it := range f.Items {
+		if it.GUID != "" {
+			count[it.GUID]++
+		}
+	}
+	repeated := 0
+	for g, n := range count {
+		if n > 1 && !(len(f.Items) >= 4 && n*2 > len(f.Items)) {
+			repeated += n - 1
+		} else if n > 1 {
+			delete(count, g)
+			f.Warnings = append(f.Warnings, fmt.Sprintf("GUID %q is shared by %d of %d items: ignored as an identifier", truncRunes(g, 100), n, len(f.Items)))
+			for i := range f.Items {
+				if f.Items[i].GUID == g {
+					f.Items[i].GUID = ""
+				}
+			}
+		}
+	}
+	if repeated == 0 {
+		return
+	}
+	seen := map[string]bool{}
+	kept := f.Items[:0]
+	for _, it := range f.Items {
+		if it.GUID != "" && seen[it.GUID] {
+			continue
+		}
+		seen[it.GUID] = it.GUID != ""
+		kept = append(kept, it)
+	}
+	f.Items = kept
+	f.Warnings = append(f.Warnings, fmt.Sprintf("%d item(s) repeated an earlier item's GUID: the first of each was kept", repeated))
+}
+
+func truncRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "…"
+		}
+		n--
+	}
+	return s
 }
 
 func gunzipIfNeeded(body []byte) ([]byte, error) {
@@ -118,7 +190,8 @@ func parseXML(text []byte) (*Feed, error) {
 		text = append(append([]byte{}, text[:loc[0]]...), text[loc[1]:]...)
 	}
 	p := gofeed.NewParser()
-	gf, err := p.Parse(bytes.NewReader(text))
+	xr := &xmlCleanReader{src: text}
+	gf, err := p.Parse(xr)
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 			return nil, ErrNotAFeed
@@ -130,6 +203,9 @@ func parseXML(text []byte) (*Feed, error) {
 		if f.Link == "" {
 			f.Link = strings.TrimSpace(l)
 		}
+	}
+	if xr.dropped > 0 {
+		f.Warnings = append(f.Warnings, fmt.Sprintf("removed %d character(s) or character references XML 1.0 forbids (NUL, control characters)", xr.dropped))
 	}
 	self := strings.TrimSpace(gf.FeedLink)
 	for _, gi := range gf.Items {

@@ -1,12 +1,16 @@
 package feed
 
 import (
+	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/dongnai/presswatch/crawler/charset"
 )
 
 func TestParseFixtures(t *testing.T) {
@@ -116,18 +120,103 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(`{"rss":{"channel":{"item":{"title":1}}}}`), "application/json")
 	f.Add([]byte(`<rss><channel><item><link>/x</link><pubDate>32 Foo 99</pubDate></item></channel></rss>`), "text/xml; charset=utf-16")
+	// Hostile documents (issue 13): NUL and references to controls, bidi
+	// overrides, repeated GUIDs, over-deep JSON, bad bytes in UTF-8.
+	f.Add(rssDoc(rssItem("g", "/a\x00", "t\x00&#0;&#x1b;\u202Eexe"), rssItem("g", "/b", "u\uFFFE")), "application/rss+xml")
+	f.Add([]byte(`{"version":"https://jsonfeed.org/version/1","items":[{"id":1,"url":"/a","title":"\u202eA"},{"id":2,"x":`+deep(80)+`}],"_x":`+deep(70)+`}`), "application/feed+json")
+	f.Add([]byte(`{"rss":{"channel":{"item":[{"link":"/a"},`+deep(100)+`]}}}`), "")
+	f.Add([]byte("<?xml version=\"1.0\"?><rss><channel><item><title>Đồng \xff Nai</title><link>/a</link></item></channel></rss>"), "application/rss+xml; charset=utf-8")
 	f.Fuzz(func(t *testing.T, body []byte, ct string) {
 		fd, err := Parse(body, ct, "https://fuzz.example/feed")
 		if err != nil {
 			return
 		}
+		guids := map[string]bool{}
 		for _, it := range fd.Items {
 			if !utf8.ValidString(it.Title) {
 				t.Fatalf("invalid UTF-8 title")
 			}
+			if strings.IndexFunc(it.Title+it.Summary+it.Content+it.Author, charset.IsBidiControl) >= 0 {
+				t.Fatalf("bidi control kept in %q", it.Title)
+			}
+			if it.GUID != "" && guids[it.GUID] {
+				t.Fatalf("GUID %q kept twice", it.GUID)
+			}
+			guids[it.GUID] = true
 			if it.Link != "" && !strings.HasPrefix(it.Link, "http") {
 				t.Fatalf("non-http link %q", it.Link)
 			}
+		}
+	})
+}
+
+// FuzzXMLCleanReader: the output holds only XML 1.0 characters and no short
+// reference to a forbidden one, cleaning it again changes nothing, and reads
+// of any size give the same bytes.
+func FuzzXMLCleanReader(f *testing.F) {
+	f.Add([]byte("a\x00b&#0;c&#x41;đ😀\uFFFF&#65;&#x;&#99999999999;&#x110000;e"), 3)
+	f.Add([]byte("&#\xff&#x0000000000000000000000000000041;\xe4\xb8"), 1)
+	f.Fuzz(func(t *testing.T, in []byte, chunk int) {
+		out, err := io.ReadAll(&xmlCleanReader{src: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range string(out) {
+			if !xmlChar(r) {
+				t.Fatalf("forbidden rune %U kept in %q", r, out)
+			}
+		}
+		again, _ := io.ReadAll(&xmlCleanReader{src: out})
+		if string(again) != string(out) {
+			t.Fatalf("not idempotent: %q → %q", out, again)
+		}
+		if chunk < 1 || chunk > 64 {
+			chunk = 1
+		}
+		r := &xmlCleanReader{src: in}
+		var got []byte
+		buf := make([]byte, chunk)
+		for {
+			n, err := r.Read(buf)
+			got = append(got, buf[:n]...)
+			if err == io.EOF {
+				break
+			}
+			if n == 0 {
+				t.Fatal("Read returned 0 bytes without EOF")
+			}
+		}
+		if string(got) != string(out) {
+			t.Fatalf("reads of %d bytes give %q, one read %q", chunk, got, out)
+		}
+	})
+}
+
+// FuzzDecodeBounded: within the depth bound, decodeBounded is
+// json.Unmarshal; beyond it, it never panics or recurses without bound.
+func FuzzDecodeBounded(f *testing.F) {
+	f.Add([]byte(`{"items":[{"a":1},` + deep(70) + `,"x"]}`))
+	f.Add([]byte(`[1, "a\"]", {"b": [null, true]}]`))
+	f.Add([]byte(deep(100)))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		got, dropped, err := decodeBounded(in)
+		var want any
+		werr := json.Unmarshal(in, &want)
+		if len(dropped) > 0 || err != nil && werr == nil {
+			// Either too deep for the bound (json.Unmarshal allows 10,000) or
+			// an error the standard decoder also reports.
+			return
+		}
+		if werr != nil {
+			if err == nil {
+				t.Fatalf("accepted what json.Unmarshal rejects (%v): %q", werr, in)
+			}
+			return
+		}
+		gb, _ := json.Marshal(got)
+		wb, _ := json.Marshal(want)
+		if string(gb) != string(wb) {
+			t.Fatalf("decodeBounded %s, json.Unmarshal %s", gb, wb)
 		}
 	})
 }

@@ -6,21 +6,43 @@ import (
 	"strings"
 )
 
+// droppedWarning describes the values decodeBounded dropped, naming a few.
+func droppedWarning(paths []string) string {
+	const show = 5
+	list := strings.Join(paths[:min(len(paths), show)], ", ")
+	if len(paths) > show {
+		list += fmt.Sprintf(" and %d more", len(paths)-show)
+	}
+	return fmt.Sprintf("JSON feed: dropped %d value(s) nested deeper than %d levels (%s); the other items were kept", len(paths), MaxJSONDepth, list)
+}
+
 // parseJSON reads JSON Feed 1.0/1.1 and Dave Winer's RSS-in-JSON, tolerating
 // loosely typed fields (tags as a string, numbers as ids, missing ids).
 func parseJSON(text []byte) (*Feed, error) {
-	var doc map[string]any
-	if err := json.Unmarshal(text, &doc); err != nil {
+	x, dropped, err := decodeBounded(text)
+	if err != nil {
 		return nil, fmt.Errorf("malformed JSON feed: %w", err)
 	}
+	doc, ok := x.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("malformed JSON feed: the document is not an object: %w", ErrNotAFeed)
+	}
+	var warnings []string
+	if len(dropped) > 0 {
+		warnings = append(warnings, droppedWarning(dropped))
+	}
 	if rss, ok := doc["rss"].(map[string]any); ok {
-		return parseRSSInJSON(rss)
+		f, err := parseRSSInJSON(rss)
+		if f != nil {
+			f.Warnings = append(f.Warnings, warnings...)
+		}
+		return f, err
 	}
 	v := str(doc["version"])
 	if !strings.Contains(v, "jsonfeed.org") && doc["items"] == nil {
 		return nil, ErrNotAFeed
 	}
-	f := &Feed{Title: clean(str(doc["title"])), Link: str(doc["home_page_url"]), Lang: str(doc["language"]), Format: "json", selfLink: str(doc["feed_url"])}
+	f := &Feed{Title: clean(str(doc["title"])), Link: str(doc["home_page_url"]), Lang: str(doc["language"]), Format: "json", selfLink: str(doc["feed_url"]), Warnings: warnings}
 	items, _ := doc["items"].([]any)
 	for _, x := range items {
 		m, ok := x.(map[string]any)

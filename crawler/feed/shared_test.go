@@ -19,6 +19,14 @@ var unreadable = map[string]string{
 	"synthetic/feedparser__rss_incomplete_cdata.xml": "malformed feed XML",
 }
 
+// repeatedGUIDs counts the items of real feeds that repeat an earlier item's
+// GUID (podcast and blog CMSs re-listing an entry): Parse keeps one item per
+// GUID, gofeed keeps them all.
+var repeatedGUIDs = map[string]int{
+	"real/rsparser__scriptingNews.rss":         2,
+	"real/rssparser__itunes-missing-image.rss": 1,
+}
+
 // contains are texts that prove the encoding was read right.
 var contains = map[string]string{
 	"real/laminas__laut.de-rdf.xml":                             "ü",
@@ -90,8 +98,8 @@ func TestSharedFeeds(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			if r.items > 0 && len(f.Items) != r.items {
-				t.Errorf("%d items, gofeed found %d", len(f.Items), r.items)
+			if r.items > 0 && len(f.Items)+repeatedGUIDs[r.file] != r.items {
+				t.Errorf("%d items (%d repeating a GUID), gofeed found %d", len(f.Items), repeatedGUIDs[r.file], r.items)
 			}
 			if r.items < 0 && len(f.Items) == 0 && !strings.HasPrefix(r.file, "synthetic/") {
 				t.Errorf("no items from a real feed gofeed could not read")

@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -10,17 +11,27 @@ import (
 	"github.com/temoto/robotstxt"
 )
 
+// ErrRobotsUnavailable means the host's robots.txt could not be read (a
+// server error, 429, or no answer at all): RFC 9309 §2.3.1.3 asks crawlers to
+// treat the whole host as disallowed until it answers, but the source's error
+// must say that robots.txt was unreachable, not that it disallows the URL.
+var ErrRobotsUnavailable = errors.New("robots.txt unreachable; the host is not crawled until it answers")
+
 type robotsEntry struct {
 	ready   chan struct{} // closed when data is set
 	data    *robotstxt.RobotsData
+	err     error // why robots.txt could not be read (the host is then disallowed)
 	expires time.Time
 }
 
 // Allowed reports whether robots.txt of u's host lets presswatch fetch u. The
 // file is fetched once per host and cached for RobotsTTL; a missing file (4xx)
-// allows everything, a server error (5xx) or unreachable host disallows
+// allows everything, a server error (5xx, 429) or unreachable host disallows
 // everything until the next try, as the robots exclusion standard (RFC 9309)
-// asks. A robots Crawl-delay slows the host's rate limit.
+// asks. In that last case Allowed returns false and an error wrapping
+// ErrRobotsUnavailable and the cause (a *StatusError keeps its Retry-After),
+// so that callers report an unreachable robots.txt honestly. A robots
+// Crawl-delay slows the host's rate limit.
 func (c *Client) Allowed(ctx context.Context, u *url.URL) (bool, error) {
 	key := strings.ToLower(u.Scheme + "://" + u.Host)
 	for {
@@ -42,14 +53,30 @@ func (c *Client) Allowed(ctx context.Context, u *url.URL) (bool, error) {
 			case <-ctx.Done():
 				return false, ctx.Err()
 			}
-			return c.test(e, u), nil
+			return c.verdict(e, u)
 		}
 		e = &robotsEntry{ready: make(chan struct{})}
 		c.robots[key] = e
 		c.mu.Unlock()
 		c.loadRobots(ctx, u, e)
-		return c.test(e, u), nil
+		if ctx.Err() != nil {
+			// A fetch cut short by our own shutdown says nothing about the host.
+			c.mu.Lock()
+			if c.robots[key] == e {
+				delete(c.robots, key)
+			}
+			c.mu.Unlock()
+			return false, ctx.Err()
+		}
+		return c.verdict(e, u)
 	}
+}
+
+func (c *Client) verdict(e *robotsEntry, u *url.URL) (bool, error) {
+	if e.err != nil {
+		return false, fmt.Errorf("fetch %q: %w: %w", u.String(), ErrRobotsUnavailable, e.err)
+	}
+	return c.test(e, u), nil
 }
 
 func (c *Client) loadRobots(ctx context.Context, u *url.URL, e *robotsEntry) {
@@ -71,6 +98,7 @@ func (c *Client) loadRobots(ctx context.Context, u *url.URL, e *robotsEntry) {
 		// 5xx, 429 or unreachable: disallow for a short while, then try again.
 		data, _ = robotstxt.FromStatusAndBytes(503, nil)
 		ttl = min(ttl, 10*time.Minute)
+		e.err = err
 		c.log.Debug("robots.txt unavailable", "host", u.Host, "error", err)
 	}
 	e.data = data
