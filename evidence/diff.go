@@ -51,7 +51,7 @@ func Diff(before, after string) []Op {
 	ea, eb := encode(a), encode(b)
 	dmp := diffmatchpatch.New()
 	dmp.DiffTimeout = 0
-	diffs := dmp.DiffCleanupMerge(dmp.DiffMain(ea, eb, false))
+	diffs := dmp.DiffCleanupSemantic(dmp.DiffMain(ea, eb, false))
 	decode := func(s string) string {
 		var sb strings.Builder
 		for _, r := range s {

@@ -111,6 +111,7 @@ func TestBrowserLayout(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("username"), RoleAdmin), chromedp.SendKeys(chromedp.ID("password"), testPassword),
 		chromedp.Click(chromedp.ID("login")), chromedp.WaitVisible(chromedp.ID("q")))
 
+	seedEvidence(t, f, ids.article)
 	pages := []struct{ name, path, ready string }{
 		{"dashboard", "/dashboard", "svg.chart"},
 		{"search", "/search?q=" + strings.ReplaceAll("Dong Nai", " ", "+"), ".hit"},
@@ -125,6 +126,7 @@ func TestBrowserLayout(t *testing.T) {
 		{"alert-silences", "/alerts/silences", "main h1"},
 		{"saved", "/saved", "main h1"},
 		{"reports", "/reports", "main h1"},
+		{"evidence", "/articles/" + ids.article + "/evidence", "table.evidence"},
 		{"admin-users", "/admin/users", "main h1"},
 		{"mailbox", "/demo/mailbox", "#mailbox"},
 		{"mail", "/demo/mailbox/" + ids.mail, "#mail-text"},
@@ -265,4 +267,32 @@ func seedOfficerPages(t *testing.T, f *fixture, mb *alerts.Mailbox) officerPageI
 		t.Fatal("the demo mailbox got nothing")
 	}
 	return officerPageIDs{article: a.ID, alert: al.ID, mail: msgs[0].Name}
+}
+
+// seedEvidence records two captures of an article (the second corrected) and
+// a response, for the evidence page's layout.
+func seedEvidence(t *testing.T, f *fixture, articleID string) {
+	t.Helper()
+	ctx := context.Background()
+	es := f.store.(store.EvidenceStore)
+	now := time.Now().UTC()
+	first := store.Snapshot{ID: store.SnapshotID(articleID, 1), ArticleID: articleID, Seq: 1, URL: "https://example.test/a",
+		FinalURL: "https://example.test/a", Status: 200, CapturedAt: now.Add(-2 * time.Hour),
+		SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", Title: "Dong Nai merger still pending, sources say",
+		Text: "Đồng Nai province is still waiting for a decision on its merger with Bình Phước. The population is said to be around 3 million.",
+		Headers: "{}", WARCPath: "a/1.warc", Change: store.ChangeFirst, ChangeDetail: "Lần lưu đầu tiên."}
+	second := first
+	second.ID, second.Seq, second.CapturedAt, second.Change = store.SnapshotID(articleID, 2), 2, now.Add(-time.Hour), store.ChangeCorrected
+	second.Text = "Correction: an earlier version said the merger was pending. Bình Phước was merged into Đồng Nai on 1 July 2025; the population is about 4.5 million."
+	second.ChangeDetail = "Bài viết có đính chính: “Correction: an earlier version said the merger was pending.”"
+	for _, sn := range []store.Snapshot{first, second} {
+		if err := es.SaveSnapshot(ctx, sn, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := es.UpsertResponse(ctx, store.Response{ID: "resp-layout", ArticleID: articleID, Cluster: "c-layout",
+		Text: "Sở Ngoại vụ gửi thư đề nghị đính chính thông tin về việc hợp nhất tỉnh.", RespondedOn: now.Add(-90 * time.Minute),
+		Channel: store.ChannelLetter, ApprovedBy: "Giám đốc Sở", Outcome: store.OutcomeCorrected}); err != nil {
+		t.Fatal(err)
+	}
 }
