@@ -279,7 +279,7 @@ func seedEvidence(t *testing.T, f *fixture, articleID string) {
 	first := store.Snapshot{ID: store.SnapshotID(articleID, 1), ArticleID: articleID, Seq: 1, URL: "https://example.test/a",
 		FinalURL: "https://example.test/a", Status: 200, CapturedAt: now.Add(-2 * time.Hour),
 		SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", Title: "Dong Nai merger still pending, sources say",
-		Text: "Đồng Nai province is still waiting for a decision on its merger with Bình Phước. The population is said to be around 3 million.",
+		Text:    "Đồng Nai province is still waiting for a decision on its merger with Bình Phước. The population is said to be around 3 million.",
 		Headers: "{}", WARCPath: "a/1.warc", Change: store.ChangeFirst, ChangeDetail: "Lần lưu đầu tiên."}
 	second := first
 	second.ID, second.Seq, second.CapturedAt, second.Change = store.SnapshotID(articleID, 2), 2, now.Add(-time.Hour), store.ChangeCorrected
