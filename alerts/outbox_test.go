@@ -65,7 +65,7 @@ func TestReportThroughOutbox(t *testing.T) {
 	r := newRig(t, testRoutes(0), nil, time.Now)
 	loc := LoadLocation("")
 	seedWeek(t, r.st)
-	gen, err := digest.New(digest.Options{Store: r.st, Location: loc, BaseURL: "http://ui.example.org"})
+	gen, err := digest.New(digest.Options{Store: r.st.(digest.ReportStore), Location: loc, BaseURL: "http://ui.example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func BenchmarkReportOutbox(b *testing.B) {
 	ctx := context.Background()
 	loc := LoadLocation("")
 	seedWeek(b, r.st)
-	gen, err := digest.New(digest.Options{Store: r.st, Location: loc})
+	gen, err := digest.New(digest.Options{Store: r.st.(digest.ReportStore), Location: loc})
 	if err != nil {
 		b.Fatal(err)
 	}
