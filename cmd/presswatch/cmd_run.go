@@ -131,7 +131,9 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 	}
 	a.onStop("bus", b.Close)
 	p.bus = b
-	checks := map[string]func(context.Context) error{"store": st.Ping, "bus": b.Ready}
+	// "consumers" is not ready while a stage holds a batch waiting for an
+	// unavailable dependency (store down, index disk full); it names why.
+	checks := map[string]func(context.Context) error{"store": st.Ping, "bus": b.Ready, "consumers": b.ConsumersReady}
 
 	if rs[roleClassifier] {
 		eng, err := classifier.New(classifierOptions(cfg, log, reg))
