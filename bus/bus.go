@@ -568,3 +568,16 @@ func (b *Bus) DeleteStreams(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
+
+// StreamMsgs returns how many messages a stream (StreamCollected, …) holds.
+func (b *Bus) StreamMsgs(ctx context.Context, stream string) (uint64, error) {
+	s, err := b.js.Stream(ctx, b.streamName(stream))
+	if err != nil {
+		return 0, fmt.Errorf("stream %s: %w", stream, err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("stream %s info: %w", stream, err)
+	}
+	return info.State.Msgs, nil
+}
