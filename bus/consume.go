@@ -364,6 +364,9 @@ func (cs *consumerState) watchLag(ctx context.Context) {
 		if err == nil {
 			cs.b.m.lagPending.WithLabelValues(cs.spec.Durable).Set(float64(info.NumPending) + float64(info.NumAckPending))
 		}
+		if n, err := cs.b.StreamMsgs(ctx, StreamDead); err == nil {
+			cs.b.m.deadMsgs.Set(float64(n))
+		}
 		select {
 		case <-ctx.Done():
 			return

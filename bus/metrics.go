@@ -24,6 +24,7 @@ type metrics struct {
 	waiting          *prometheus.GaugeVec   // durable
 	transientRetries *prometheus.CounterVec // durable
 	replayed         *prometheus.CounterVec // stream
+	deadMsgs         prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -76,6 +77,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "presswatch", Subsystem: "bus", Name: "dead_replayed_total",
 			Help: "Dead-lettered messages republished to their original stream, by that stream.",
 		}, []string{"stream"}),
+		deadMsgs: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "presswatch", Subsystem: "bus", Name: "dead_messages",
+			Help: "Messages in PW_DEAD (see presswatch dead list), sampled by running consumers.",
+		}),
 	}
 	if reg == nil {
 		return m, nil
@@ -114,6 +119,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	if err == nil {
 		m.replayed, err = register(reg, m.replayed)
+	}
+	if err == nil {
+		m.deadMsgs, err = register(reg, m.deadMsgs)
 	}
 	if err != nil {
 		return nil, err
