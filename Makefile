@@ -9,7 +9,7 @@ STATICCHECK_VERSION := v0.8.2
 # Shared real-world test data (read, never copied into the repository).
 export PRESSWATCH_TESTDATA ?= $(abspath ../shared/testdata)
 
-.PHONY: build run demo test test-short bench lint eval clean
+.PHONY: build run demo test test-short test-faults bench lint eval clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/presswatch
@@ -22,10 +22,16 @@ run: build
 demo: build
 	./$(BIN) demo
 
-## test: vet, then every test with the race detector.
+## test: vet, then every test with the race detector. The fault suite runs
+## too when PRESSWATCH_FAULTS=1 (.ci/run sets it).
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 40m ./...
+
+## test-faults: only the fault suite (PostgreSQL stopped, index deleted, disk
+## full, NATS nodes killed); see docs/bus.md.
+test-faults:
+	PRESSWATCH_FAULTS=1 $(GO) test -race -count=1 -timeout 15m -v -run 'TestFaultSuite|TestStoreOutageUnderBacklog' ./cmd/presswatch
 
 test-short:
 	$(GO) test -count=1 -short ./...

@@ -39,6 +39,9 @@ const (
 	ackTimeout                 = 10 * time.Second
 	ackConcurrency             = 32
 	lagInterval                = 5 * time.Second
+	// handlerKeepAlive is how many ack waits a running handler's messages
+	// are kept alive before they are left to expire.
+	handlerKeepAlive = 3
 )
 
 // ConsumerSpec describes a durable pull consumer.
@@ -123,13 +126,17 @@ type consumerState struct {
 	// held are the fetched messages not yet settled, with when they were
 	// fetched; the keep-alive marks them in progress so that a long wait for
 	// a dependency never expires their ack wait (and never spends a delivery).
-	held map[jetstream.Msg]time.Time
+	held map[jetstream.Msg]heldMsg
 	// waiting counts workers waiting out a transient error; the fetch loop
 	// pauses while it is not zero and resumes when resume is closed.
 	waiting  int
 	resume   chan struct{}
 	waitInfo waitInfo
 }
+
+// heldMsg is when a held message was fetched and when its handler started
+// on it (zero while it waits in the queue).
+type heldMsg struct{ fetched, started time.Time }
 
 // waitInfo describes the current wait for a dependency, for readiness.
 type waitInfo struct {
@@ -185,7 +192,7 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 	if spec.MaxTransientBackoff <= 0 {
 		spec.MaxTransientBackoff = DefaultMaxTransientBackoff
 	}
-	cs := &consumerState{b: b, spec: spec, h: h, held: map[jetstream.Msg]time.Time{}}
+	cs := &consumerState{b: b, spec: spec, h: h, held: map[jetstream.Msg]heldMsg{}}
 	log := b.log.With("stream", spec.Stream, "durable", spec.Durable)
 	b.register(cs)
 	defer b.unregister(cs)
@@ -388,6 +395,7 @@ func (cs *consumerState) process(ctx, hctx context.Context, raw []jetstream.Msg)
 		cs.abandon(raw)
 		return
 	}
+	cs.started(raw)
 	err := cs.call(hctx, msgs)
 	if err != nil && ctx.Err() == nil && Classify(err) == ClassTransient {
 		err = cs.waitOut(ctx, hctx, msgs, err)
@@ -503,7 +511,20 @@ func (cs *consumerState) hold(msgs []jetstream.Msg) {
 	now := time.Now()
 	cs.mu.Lock()
 	for _, m := range msgs {
-		cs.held[m] = now
+		cs.held[m] = heldMsg{fetched: now}
+	}
+	cs.mu.Unlock()
+}
+
+// started records that the handler started on msgs.
+func (cs *consumerState) started(msgs []jetstream.Msg) {
+	now := time.Now()
+	cs.mu.Lock()
+	for _, m := range msgs {
+		if h, ok := cs.held[m]; ok && h.started.IsZero() {
+			h.started = now
+			cs.held[m] = h
+		}
 	}
 	cs.mu.Unlock()
 }
@@ -517,10 +538,12 @@ func (cs *consumerState) release(msgs []jetstream.Msg) {
 	cs.mu.Unlock()
 }
 
-// keepAlive marks every message held longer than a third of the ack wait as
-// in progress while a worker waits for a dependency, so that the batch
-// waiting (and those prefetched behind it) is not redelivered and spends no
-// delivery, however long the wait.
+// keepAlive marks held messages as in progress every third of the ack wait,
+// so that they are not redelivered (spending a delivery, and handled twice)
+// merely because they wait: messages queued behind a running batch, every
+// held message while a worker waits for a dependency, and a batch whose
+// handler is slow — the last only for handlerKeepAlive ack waits, so that a
+// handler that hangs is still redelivered and, in the end, dead-lettered.
 func (cs *consumerState) keepAlive(ctx context.Context) {
 	every := max(cs.spec.AckWait/3, 10*time.Millisecond)
 	t := time.NewTicker(every)
@@ -531,17 +554,17 @@ func (cs *consumerState) keepAlive(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		cutoff := time.Now().Add(-every)
+		now := time.Now()
+		cutoff := now.Add(-every)
+		handlerLimit := now.Add(-handlerKeepAlive * cs.spec.AckWait)
 		cs.mu.Lock()
-		if cs.waiting == 0 {
-			// Only a wait for a dependency is kept alive: a handler that
-			// hangs on its own is left to the ack wait and MaxDeliver.
-			cs.mu.Unlock()
-			continue
-		}
+		waiting := cs.waiting > 0
 		var due []jetstream.Msg
-		for m, at := range cs.held {
-			if at.Before(cutoff) {
+		for m, h := range cs.held {
+			if !h.fetched.Before(cutoff) {
+				continue
+			}
+			if waiting || h.started.IsZero() || h.started.After(handlerLimit) {
 				due = append(due, m)
 			}
 		}

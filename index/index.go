@@ -517,25 +517,33 @@ func (ix *Index) repair() error {
 			missing = true
 		}
 	}
-	old := ix.bi.get()
-	func() {
-		defer func() { _ = recover() }() // a broken index may panic on close too
-		_ = old.Close()
-	}()
-	bi, rebuilt, err := openBleve(ix.dir, ix.log)
-	if err != nil && !missing && !writeFault(err) {
-		// The folder is there but unreadable: start afresh and rebuild.
-		ix.log.Warn("index cannot be reopened: recreating it empty; it is rebuilt from the store", "dir", ix.dir, "err", err)
-		if rerr := os.RemoveAll(ix.dir); rerr == nil {
-			bi, rebuilt, err = openBleve(ix.dir, ix.log)
-			missing = true
+	var (
+		rebuilt bool
+		err     error
+	)
+	ix.bi.replace(func(old bleve.Index) bleve.Index {
+		func() {
+			defer func() { _ = recover() }() // a broken index may panic on close too
+			_ = old.Close()
+		}()
+		var bi bleve.Index
+		bi, rebuilt, err = openBleve(ix.dir, ix.log)
+		if err != nil && !missing && !writeFault(err) {
+			// The folder is there but unreadable: start afresh and rebuild.
+			ix.log.Warn("index cannot be reopened: recreating it empty; it is rebuilt from the store", "dir", ix.dir, "err", err)
+			if rerr := os.RemoveAll(ix.dir); rerr == nil {
+				bi, rebuilt, err = openBleve(ix.dir, ix.log)
+				missing = true
+			}
 		}
-	}
+		if err != nil {
+			return closedIndex{old}
+		}
+		return bi
+	})
 	if err != nil {
-		ix.bi.swap(closedIndex{old})
 		return &transientError{err: fmt.Errorf("reopen index: %w", err)}
 	}
-	ix.bi.swap(bi)
 	h.reopen = false
 	if missing || rebuilt {
 		if h.rebuild == "" {
@@ -588,47 +596,115 @@ func (l *liveIndex) get() bleve.Index {
 	return l.cur
 }
 
-func (l *liveIndex) swap(bi bleve.Index) {
+// replace swaps the open index for what fn returns, with no call in flight
+// on the old one (fn may close it).
+func (l *liveIndex) replace(fn func(old bleve.Index) bleve.Index) {
 	l.mu.Lock()
-	l.cur = bi
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	l.cur = fn(l.cur)
 }
 
-func (l *liveIndex) close() error { return l.get().Close() }
+func (l *liveIndex) close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cur.Close()
+}
 
-func (l *liveIndex) Index(id string, data any) error { return l.get().Index(id, data) }
-func (l *liveIndex) Delete(id string) error          { return l.get().Delete(id) }
-func (l *liveIndex) NewBatch() *bleve.Batch          { return l.get().NewBatch() }
-func (l *liveIndex) Batch(b *bleve.Batch) error      { return l.get().Batch(b) }
+// The bleve.Index methods run on the index open at the time, holding the
+// read lock for the call so that a reopen never closes an index under it.
+
+func (l *liveIndex) Index(id string, data any) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.Index(id, data)
+}
+func (l *liveIndex) Delete(id string) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.Delete(id)
+}
+func (l *liveIndex) NewBatch() *bleve.Batch {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.NewBatch()
+}
+func (l *liveIndex) Batch(b *bleve.Batch) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.Batch(b)
+}
 func (l *liveIndex) Document(id string) (bindex.Document, error) {
-	return l.get().Document(id)
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.Document(id)
 }
-func (l *liveIndex) DocCount() (uint64, error) { return l.get().DocCount() }
+func (l *liveIndex) DocCount() (uint64, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.DocCount()
+}
 func (l *liveIndex) Search(req *bleve.SearchRequest) (*bleve.SearchResult, error) {
-	return l.get().Search(req)
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.Search(req)
 }
 func (l *liveIndex) SearchInContext(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
-	return l.get().SearchInContext(ctx, req)
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.SearchInContext(ctx, req)
 }
-func (l *liveIndex) Fields() ([]string, error) { return l.get().Fields() }
+func (l *liveIndex) Fields() ([]string, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.Fields()
+}
 func (l *liveIndex) FieldDict(field string) (bindex.FieldDict, error) {
-	return l.get().FieldDict(field)
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.FieldDict(field)
 }
 func (l *liveIndex) FieldDictRange(field string, start, end []byte) (bindex.FieldDict, error) {
-	return l.get().FieldDictRange(field, start, end)
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.FieldDictRange(field, start, end)
 }
 func (l *liveIndex) FieldDictPrefix(field string, prefix []byte) (bindex.FieldDict, error) {
-	return l.get().FieldDictPrefix(field, prefix)
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.FieldDictPrefix(field, prefix)
 }
-func (l *liveIndex) Mapping() mapping.IndexMapping          { return l.get().Mapping() }
-func (l *liveIndex) Stats() *bleve.IndexStat                { return l.get().Stats() }
-func (l *liveIndex) StatsMap() map[string]any               { return l.get().StatsMap() }
-func (l *liveIndex) GetInternal(key []byte) ([]byte, error) { return l.get().GetInternal(key) }
-func (l *liveIndex) SetInternal(key, val []byte) error      { return l.get().SetInternal(key, val) }
-func (l *liveIndex) DeleteInternal(key []byte) error        { return l.get().DeleteInternal(key) }
-func (l *liveIndex) Name() string                           { return l.get().Name() }
-func (l *liveIndex) SetName(name string)                    { l.get().SetName(name) }
-func (l *liveIndex) Advanced() (bindex.Index, error)        { return l.get().Advanced() }
+func (l *liveIndex) Mapping() mapping.IndexMapping { return l.get().Mapping() }
+func (l *liveIndex) Stats() *bleve.IndexStat       { return l.get().Stats() }
+func (l *liveIndex) StatsMap() map[string]any {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.StatsMap()
+}
+func (l *liveIndex) GetInternal(key []byte) ([]byte, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.GetInternal(key)
+}
+func (l *liveIndex) SetInternal(key, val []byte) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.SetInternal(key, val)
+}
+func (l *liveIndex) DeleteInternal(key []byte) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.DeleteInternal(key)
+}
+func (l *liveIndex) Name() string        { return l.get().Name() }
+func (l *liveIndex) SetName(name string) { l.get().SetName(name) }
+
+// Advanced returns the open index's engine; a reopen may close it under a
+// caller that keeps it (the search path holds it for one search only).
+func (l *liveIndex) Advanced() (bindex.Index, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.Advanced()
+}
 
 // closedIndex stands for an index that could not be reopened: its mapping
 // still answers (the search path reads it), everything else fails.
