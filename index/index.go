@@ -275,6 +275,7 @@ func (ix *Index) IndexArticles(ctx context.Context, arts []*article.Article) (er
 	if ix.closed.Load() {
 		return errors.New("index batch: index is closed")
 	}
+	_ = ix.CheckFolder() // a deleted folder is recreated by repair, not written into
 	if err := ix.repair(); err != nil {
 		return err
 	}
@@ -295,7 +296,16 @@ func (ix *Index) IndexArticles(ctx context.Context, arts []*article.Article) (er
 			return fmt.Errorf("index article %q: %w", a.ID, err)
 		}
 	}
-	if err := ix.bi.Batch(b); err != nil {
+	// When a batch fails to persist, scorch closes its new segment although
+	// it is already in the live snapshot: readers would race with the close
+	// (and later writes panic on it). Where that failure is likely — the disk
+	// nearly full — the batch runs with readers held off; the index is then
+	// reopened before anyone reads it again.
+	batch := ix.bi.Batch
+	if lowOnSpace(ix.dir) {
+		batch = ix.bi.batchExclusive
+	}
+	if err := batch(b); err != nil {
 		ix.metrics.errors.WithLabelValues("index").Inc()
 		err = fmt.Errorf("index batch of %d articles: %w", len(arts), err)
 		if writeFault(err) {
@@ -603,6 +613,17 @@ func (l *liveIndex) replace(fn func(old bleve.Index) bleve.Index) {
 	defer l.mu.Unlock()
 	l.cur = fn(l.cur)
 }
+
+// batchExclusive runs a batch with no other call in flight.
+func (l *liveIndex) batchExclusive(b *bleve.Batch) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cur.Batch(b)
+}
+
+// lowOnSpaceBytes: below this much free space (or 5% of the file system) a
+// batch runs exclusively (see IndexArticles).
+const lowOnSpaceBytes = 256 << 20
 
 func (l *liveIndex) close() error {
 	l.mu.Lock()
