@@ -13,7 +13,7 @@ GOVULNDB  ?=
 # Shared real-world test data (read, never copied into the repository).
 export PRESSWATCH_TESTDATA ?= $(abspath ../shared/testdata)
 
-.PHONY: build run demo test test-short bench lint vulncheck eval clean
+.PHONY: build run demo test test-short test-faults bench lint vulncheck eval clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/presswatch
@@ -26,10 +26,19 @@ run: build
 demo: build
 	./$(BIN) demo
 
-## test: vet, then every test with the race detector.
+## test: vet, then every test with the race detector. The fault suite runs
+## too when PRESSWATCH_FAULTS=1 (.ci/run sets it).
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 40m ./...
+	# The classifier's cross-validated floors train ~1,100 models: without
+	# the race detector (which skips them), so they cost about a minute.
+	$(GO) test -count=1 -timeout 20m -run 'TestCrossValidateDevCorpus' ./classifier
+
+## test-faults: only the fault suite (PostgreSQL stopped, index deleted, disk
+## full, NATS nodes killed); see docs/bus.md.
+test-faults:
+	PRESSWATCH_FAULTS=1 $(GO) test -race -count=1 -timeout 15m -v -run 'TestFaultSuite|TestStoreOutageUnderBacklog' ./cmd/presswatch
 
 test-short:
 	$(GO) test -count=1 -short ./...

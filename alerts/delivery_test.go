@@ -22,12 +22,16 @@ func process(t testing.TB, s *Stage, arts ...*article.Article) {
 // sender retries with backoff and the message arrives exactly once.
 func TestRefusingServerRetried(t *testing.T) {
 	r := newRig(t, testRoutes(0), nil, time.Now)
-	r.mb.RefuseUntil(time.Now().Add(time.Second))
+	r.mb.RefuseUntil(time.Now().Add(time.Hour))
 	s := r.sender(SenderOptions{BackoffInitial: 100 * time.Millisecond, BackoffMax: 400 * time.Millisecond, MaxAttempts: 50})
 	a := classified(t, r.st, 1, "Straits Echo", "c-1", 85, "narrative")
 	process(t, r.stage, a)
 	runSender(t, s)
-	waitFor(t, "two emails", 20*time.Second, func() bool { return deliveriesByState(t, r.st)[store.DeliverySent] == 2 })
+	// Accept only once every delivery was refused: on a busy machine a
+	// refusal window in wall time may close before the first attempt.
+	waitRefused(t, r, 2)
+	r.mb.RefuseUntil(time.Time{})
+	waitFor(t, "two emails", 60*time.Second, func() bool { return deliveriesByState(t, r.st)[store.DeliverySent] == 2 })
 	time.Sleep(300 * time.Millisecond)
 	if n := len(messagesTo(r.mb, "ngoaivu@example.org")); n != 1 {
 		t.Errorf("foreign_affairs got %d emails, want exactly 1", n)
@@ -38,6 +42,23 @@ func TestRefusingServerRetried(t *testing.T) {
 			t.Errorf("delivery %s sent at attempt %d; the refusal was not exercised", d.ID, d.Attempts)
 		}
 	}
+}
+
+// waitRefused waits until n deliveries were each refused at least once.
+func waitRefused(t *testing.T, r *rig, n int) {
+	t.Helper()
+	waitFor(t, "every delivery refused once", 60*time.Second, func() bool {
+		ds, err := r.st.ListDeliveries(context.Background(), store.DeliveryFilter{})
+		if err != nil || len(ds) != n {
+			return false
+		}
+		for _, d := range ds {
+			if d.Attempts < 1 || !strings.Contains(d.LastError, "421") {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // TestPermanentFailure: after MaxAttempts the delivery is failed with the error.
@@ -73,14 +94,14 @@ func TestCrashAfterAcceptance(t *testing.T) {
 	r.onMsgMu.Unlock()
 	process(t, r.stage, classified(t, r.st, 1, "Straits Echo", "c-1", 30))
 	_, _ = s1.SendDue(ctx)
-	waitFor(t, "the first copy", 5*time.Second, func() bool { return len(r.mb.Messages()) == 1 })
+	waitFor(t, "the first copy", 60*time.Second, func() bool { return len(r.mb.Messages()) == 1 })
 	if c := deliveriesByState(t, r.st); c[store.DeliverySent] != 0 {
 		t.Fatalf("delivery marked sent although the sender died: %v", c)
 	}
 
 	s2 := r.sender(SenderOptions{Lease: 300 * time.Millisecond, Registerer: nil})
 	runSender(t, s2)
-	waitFor(t, "the resend", 10*time.Second, func() bool { return deliveriesByState(t, r.st)[store.DeliverySent] == 1 })
+	waitFor(t, "the resend", 60*time.Second, func() bool { return deliveriesByState(t, r.st)[store.DeliverySent] == 1 })
 	time.Sleep(200 * time.Millisecond)
 	msgs := r.mb.Messages()
 	if len(msgs) != 2 {

@@ -225,7 +225,7 @@ func (s *Sender) deliver(ctx context.Context, d store.Delivery) error {
 			now := s.opts.Now()
 			// The receiver has the message. If this mark is lost (a crash),
 			// the lease runs out and the same Message-ID is sent again.
-			if err := s.opts.Store.MarkDeliverySent(ctx, d.ID, m.Subject, now); err != nil {
+			if err := s.markSent(ctx, d.ID, m.Subject, now); err != nil {
 				return fmt.Errorf("delivery %s accepted but not marked sent: %w", d.ID, err)
 			}
 			s.sent.WithLabelValues(d.Channel, "sent").Inc()
@@ -238,6 +238,29 @@ func (s *Sender) deliver(ctx context.Context, d store.Delivery) error {
 		return s.fail(ctx, d, err, retry)
 	}
 	return s.fail(ctx, d, err, true)
+}
+
+// markSent marks a delivery the receiver accepted as sent. While the store is
+// unavailable (store.IsTransient) it keeps trying, with backoff up to 2s,
+// until ctx ends: giving up would send the same message again once the lease
+// runs out.
+func (s *Sender) markSent(ctx context.Context, id, subject string, at time.Time) error {
+	wait := 100 * time.Millisecond
+	for {
+		err := s.opts.Store.MarkDeliverySent(ctx, id, subject, at)
+		if err == nil || !store.IsTransient(err) || ctx.Err() != nil {
+			return err
+		}
+		s.log.WarnContext(ctx, "store unavailable: retrying to mark an accepted delivery sent", "delivery", id, "err", err, "retry_in", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
 }
 
 func (s *Sender) fail(ctx context.Context, d store.Delivery, cause error, retry bool) error {

@@ -162,7 +162,9 @@ func (s *Stage) Run(ctx context.Context) error {
 			}
 			arts = append(arts, a)
 		}
-		return s.Process(ctx, arts)
+		// A store that is down or busy is transient: the bus holds the batch
+		// and retries it without spending deliveries.
+		return store.Classify(s.Process(ctx, arts))
 	})
 }
 

@@ -16,8 +16,10 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -105,6 +107,9 @@ type Bus struct {
 	js        jetstream.JetStream
 	clientURL string
 	m         *metrics
+
+	consMu    sync.Mutex
+	consumers map[*consumerState]struct{} // running Consume calls, for readiness
 }
 
 // Open connects to the bus, starting the embedded server when opts.URL is
@@ -113,7 +118,7 @@ func Open(ctx context.Context, opts Options) (*Bus, error) {
 	if err := opts.defaults(); err != nil {
 		return nil, err
 	}
-	b := &Bus{opts: opts, log: opts.Logger.With("component", "bus")}
+	b := &Bus{opts: opts, log: opts.Logger.With("component", "bus"), consumers: map[*consumerState]struct{}{}}
 	m, err := newMetrics(opts.Registerer)
 	if err != nil {
 		return nil, err
@@ -140,7 +145,9 @@ func Open(ctx context.Context, opts Options) (*Bus, error) {
 		return nil, fmt.Errorf("open jetstream: %w", err)
 	}
 	b.js = js
-	if err := b.ensureStreams(ctx); err != nil {
+	// A server not up yet or a cluster not formed yet answers with transient
+	// errors: retry until it is ready (or ctx ends).
+	if err := retry(ctx, b.log, "create streams", b.ensureStreams); err != nil {
 		b.nc.Close()
 		b.shutdownServer()
 		return nil, err
@@ -310,6 +317,9 @@ func (b *Bus) connect() error {
 		if b.opts.TLSCert != "" {
 			nopts = append(nopts, nats.ClientCert(b.opts.TLSCert, b.opts.TLSKey))
 		}
+		// A role may start before the cluster: keep trying to connect in the
+		// background; stream creation waits for the connection.
+		nopts = append(nopts, nats.RetryOnFailedConnect(true))
 	}
 	nc, err := nats.Connect(url, nopts...)
 	if err != nil {
@@ -366,7 +376,7 @@ var streamRoots = map[string]string{
 	StreamDead:       SubjectDead,
 }
 
-// ensureStreams creates or updates the three streams.
+// ensureStreams creates or updates the three streams (once; Open retries it).
 func (b *Bus) ensureStreams(ctx context.Context) error {
 	for _, name := range []string{StreamCollected, StreamClassified, StreamDead} {
 		cfg := jetstream.StreamConfig{
@@ -431,6 +441,82 @@ func (b *Bus) Ready(ctx context.Context) error {
 	return nil
 }
 
+// ConsumersReady reports an error naming every consumer of this bus that is
+// waiting out a transient error (its store, index or disk unavailable), with
+// how long and why; nil when none is. For readiness checks.
+func (b *Bus) ConsumersReady(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.consMu.Lock()
+	var errs []error
+	for cs := range b.consumers {
+		if err := cs.waitErr(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	b.consMu.Unlock()
+	if len(errs) > 1 {
+		sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+	}
+	return errors.Join(errs...)
+}
+
+func (b *Bus) register(cs *consumerState) {
+	b.consMu.Lock()
+	b.consumers[cs] = struct{}{}
+	b.consMu.Unlock()
+}
+
+func (b *Bus) unregister(cs *consumerState) {
+	b.consMu.Lock()
+	delete(b.consumers, cs)
+	b.consMu.Unlock()
+}
+
+// retryAttemptTimeout bounds one attempt of a retried set-up call.
+const retryAttemptTimeout = 10 * time.Second
+
+// retry calls fn until it succeeds, fails with an error that is not
+// transient (Classify), or ctx ends; between attempts it waits with capped
+// exponential backoff (200ms doubling up to 5s) and logs each failure.
+func retry(ctx context.Context, log *slog.Logger, what string, fn func(ctx context.Context) error) error {
+	delay := 200 * time.Millisecond
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, retryAttemptTimeout)
+		err := fn(actx)
+		cancel()
+		if err == nil {
+			if attempt > 1 {
+				log.Info(what+": done after retries", "attempts", attempt, "waited", time.Since(start).Round(time.Millisecond))
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: %w (gave up after %d attempts: %w)", what, err, attempt, ctx.Err())
+		}
+		if Classify(err) != ClassTransient {
+			return err
+		}
+		log.Warn(what+": not ready yet, retrying", "err", err, "attempt", attempt, "retry_in", delay)
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%s: %w (gave up after %d attempts: %w)", what, err, attempt, ctx.Err())
+		case <-t.C:
+		}
+		delay = min(delay*2, 5*time.Second)
+	}
+}
+
+// DeadMsgID is the Nats-Msg-Id of a message dead-lettered by consumer
+// durable from sequence seq of stream: "<stream>:<durable>:<seq>".
+func DeadMsgID(stream, durable string, seq uint64) string {
+	return stream + ":" + durable + ":" + strconv.FormatUint(seq, 10)
+}
+
 // Lag returns a durable consumer's backlog: messages not yet delivered
 // (pending) and delivered but not yet acknowledged (ackPending).
 func (b *Bus) Lag(ctx context.Context, stream, durable string) (pending uint64, ackPending int, err error) {
@@ -481,4 +567,17 @@ func (b *Bus) DeleteStreams(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// StreamMsgs returns how many messages a stream (StreamCollected, …) holds.
+func (b *Bus) StreamMsgs(ctx context.Context, stream string) (uint64, error) {
+	s, err := b.js.Stream(ctx, b.streamName(stream))
+	if err != nil {
+		return 0, fmt.Errorf("stream %s: %w", stream, err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("stream %s info: %w", stream, err)
+	}
+	return info.State.Msgs, nil
 }

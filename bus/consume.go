@@ -33,10 +33,15 @@ const (
 	DefaultMaxWait   = 250 * time.Millisecond
 	DefaultBackoff   = time.Second
 	DefaultDrain     = 5 * time.Second
-	maxBackoff       = time.Minute
-	ackTimeout       = 10 * time.Second
-	ackConcurrency   = 32
-	lagInterval      = 5 * time.Second
+	// DefaultMaxTransientBackoff caps the retry pause after a transient error.
+	DefaultMaxTransientBackoff = 15 * time.Second
+	maxBackoff                 = time.Minute
+	ackTimeout                 = 10 * time.Second
+	ackConcurrency             = 32
+	lagInterval                = 5 * time.Second
+	// handlerKeepAlive is how many ack waits a running handler's messages
+	// are kept alive before they are left to expire.
+	handlerKeepAlive = 3
 )
 
 // ConsumerSpec describes a durable pull consumer.
@@ -52,6 +57,10 @@ type ConsumerSpec struct {
 	// Backoff is the Nak delay after a failed first delivery, doubled with each
 	// further delivery up to one minute; default 1s.
 	Backoff time.Duration
+	// MaxTransientBackoff caps the pause between retries of a batch whose
+	// handler failed with a transient error (default 15s). Such retries
+	// happen in-process and spend no deliveries.
+	MaxTransientBackoff time.Duration
 	// Concurrency is how many batches are handled at once (default 1): the
 	// handler must then be safe for concurrent use. Batches are fetched ahead
 	// and acks confirmed in the background either way.
@@ -72,10 +81,14 @@ type Message struct {
 }
 
 // Handler processes a batch. nil → every message is acked (only after the
-// handler returned). An error → each message is retried alone; one that still
-// fails is Nak'd with backoff, and after MaxDeliver deliveries is published to
-// PW_DEAD (pw.dead.<stream>) with the error in a header, then terminated.
-// Wrap an error with Permanent to dead-letter at once (e.g. undecodable data).
+// handler returned). A transient error (see Classify: store or bus
+// unreachable, timeout, disk full) → the batch is kept and retried in-process
+// with capped backoff until the dependency is back, without spending
+// deliveries, while the consumer fetches nothing more and reports not-ready.
+// Any other error → each message is retried alone; one that still fails is
+// Nak'd with backoff, and after MaxDeliver deliveries is published to PW_DEAD
+// (pw.dead.<stream>) with the error in a header, then terminated. Wrap an
+// error with Permanent to dead-letter at once (e.g. undecodable data).
 // The handler must be idempotent: a message may be delivered more than once.
 type Handler func(ctx context.Context, msgs []*Message) error
 
@@ -110,6 +123,26 @@ type consumerState struct {
 	mu     sync.Mutex
 	cons   jetstream.Consumer // replaced when the consumer is recreated
 	closed bool               // the connection was closed under Consume
+	// held are the fetched messages not yet settled, with when they were
+	// fetched; the keep-alive marks them in progress so that a long wait for
+	// a dependency never expires their ack wait (and never spends a delivery).
+	held map[jetstream.Msg]heldMsg
+	// waiting counts workers waiting out a transient error; the fetch loop
+	// pauses while it is not zero and resumes when resume is closed.
+	waiting  int
+	resume   chan struct{}
+	waitInfo waitInfo
+}
+
+// heldMsg is when a held message was fetched and when its handler started
+// on it (zero while it waits in the queue).
+type heldMsg struct{ fetched, started time.Time }
+
+// waitInfo describes the current wait for a dependency, for readiness.
+type waitInfo struct {
+	since    time.Time
+	attempts int
+	err      error
 }
 
 func (cs *consumerState) consumer() jetstream.Consumer {
@@ -156,19 +189,27 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) error {
 	if spec.DrainTimeout == 0 {
 		spec.DrainTimeout = DefaultDrain
 	}
-	cs := &consumerState{b: b, spec: spec, h: h}
-	if err := cs.setup(ctx); err != nil {
+	if spec.MaxTransientBackoff <= 0 {
+		spec.MaxTransientBackoff = DefaultMaxTransientBackoff
+	}
+	cs := &consumerState{b: b, spec: spec, h: h, held: map[jetstream.Msg]heldMsg{}}
+	log := b.log.With("stream", spec.Stream, "durable", spec.Durable)
+	b.register(cs)
+	defer b.unregister(cs)
+	// A cluster still forming (or a server not up yet) answers with
+	// transient errors: wait for it rather than give up.
+	if err := retry(ctx, log, "create consumer "+spec.Durable, func(ctx context.Context) error { return cs.setup(ctx) }); err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
 		return err
 	}
-	log := b.log.With("stream", spec.Stream, "durable", spec.Durable)
 	log.Info("consumer started", "batch_size", spec.BatchSize, "ack_wait", spec.AckWait, "max_deliver", spec.MaxDeliver)
 
 	lagCtx, stopLag := context.WithCancel(ctx)
 	defer stopLag()
 	go cs.watchLag(lagCtx)
+	go cs.keepAlive(lagCtx)
 
 	// A message whose last delivery ends without a result (the process died,
 	// or AckWait passed) is never redelivered; the server announces it with a
@@ -236,6 +277,16 @@ func (cs *consumerState) fetchLoop(ctx context.Context, log *slog.Logger, out ch
 	spec := cs.spec
 	retry := 0
 	for ctx.Err() == nil {
+		// While a worker waits for a dependency, fetch nothing more: the
+		// messages would only wait too.
+		if resume := cs.paused(); resume != nil {
+			select {
+			case <-resume:
+			case <-ctx.Done():
+				return
+			}
+			continue
+		}
 		batch, err := cs.consumer().Fetch(spec.BatchSize, jetstream.FetchMaxWait(spec.MaxWait))
 		if err == nil {
 			var msgs []jetstream.Msg
@@ -244,6 +295,7 @@ func (cs *consumerState) fetchLoop(ctx context.Context, log *slog.Logger, out ch
 			}
 			err = batch.Error()
 			if len(msgs) > 0 {
+				cs.hold(msgs)
 				select {
 				case out <- msgs:
 				case <-ctx.Done():
@@ -268,7 +320,7 @@ func (cs *consumerState) fetchLoop(ctx context.Context, log *slog.Logger, out ch
 		retry++
 		delay := min(time.Duration(retry)*200*time.Millisecond, 5*time.Second)
 		log.Warn("fetch failed, retrying", "err", err, "retry_in", delay)
-		if errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrConsumerDeleted) {
+		if errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrNoHeartbeat) {
 			if serr := cs.setup(ctx); serr != nil {
 				log.Warn("recreate consumer failed", "err", serr)
 			}
@@ -319,6 +371,9 @@ func (cs *consumerState) watchLag(ctx context.Context) {
 		if err == nil {
 			cs.b.m.lagPending.WithLabelValues(cs.spec.Durable).Set(float64(info.NumPending) + float64(info.NumAckPending))
 		}
+		if n, err := cs.b.StreamMsgs(ctx, StreamDead); err == nil {
+			cs.b.m.deadMsgs.Set(float64(n))
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -340,9 +395,13 @@ func (cs *consumerState) process(ctx, hctx context.Context, raw []jetstream.Msg)
 		cs.abandon(raw)
 		return
 	}
+	cs.started(raw)
 	err := cs.call(hctx, msgs)
+	if err != nil && ctx.Err() == nil && Classify(err) == ClassTransient {
+		err = cs.waitOut(ctx, hctx, msgs, err)
+	}
 	if err == nil {
-		cs.acks <- raw
+		cs.ack(raw)
 		return
 	}
 	if ctx.Err() != nil {
@@ -357,8 +416,11 @@ func (cs *consumerState) process(ctx, hctx context.Context, raw []jetstream.Msg)
 				return
 			}
 			one := cs.call(hctx, msgs[i:i+1])
+			if one != nil && ctx.Err() == nil && Classify(one) == ClassTransient {
+				one = cs.waitOut(ctx, hctx, msgs[i:i+1], one)
+			}
 			if one == nil {
-				cs.acks <- raw[i : i+1]
+				cs.ack(raw[i : i+1])
 				continue
 			}
 			if ctx.Err() != nil {
@@ -432,14 +494,175 @@ func (cs *consumerState) ackAll(ctx context.Context, msgs []jetstream.Msg) {
 
 // abandon leaves msgs unacknowledged, asking for prompt redelivery.
 func (cs *consumerState) abandon(msgs []jetstream.Msg) {
+	cs.release(msgs)
 	for _, m := range msgs {
 		_ = m.Nak() // best effort: without it the message returns after AckWait
 	}
 }
 
+// ack hands handled messages to the acker.
+func (cs *consumerState) ack(msgs []jetstream.Msg) {
+	cs.release(msgs)
+	cs.acks <- msgs
+}
+
+// hold records fetched messages as not yet settled.
+func (cs *consumerState) hold(msgs []jetstream.Msg) {
+	now := time.Now()
+	cs.mu.Lock()
+	for _, m := range msgs {
+		cs.held[m] = heldMsg{fetched: now}
+	}
+	cs.mu.Unlock()
+}
+
+// started records that the handler started on msgs.
+func (cs *consumerState) started(msgs []jetstream.Msg) {
+	now := time.Now()
+	cs.mu.Lock()
+	for _, m := range msgs {
+		if h, ok := cs.held[m]; ok && h.started.IsZero() {
+			h.started = now
+			cs.held[m] = h
+		}
+	}
+	cs.mu.Unlock()
+}
+
+// release forgets settled messages.
+func (cs *consumerState) release(msgs []jetstream.Msg) {
+	cs.mu.Lock()
+	for _, m := range msgs {
+		delete(cs.held, m)
+	}
+	cs.mu.Unlock()
+}
+
+// keepAlive marks held messages as in progress every third of the ack wait,
+// so that they are not redelivered (spending a delivery, and handled twice)
+// merely because they wait: messages queued behind a running batch, every
+// held message while a worker waits for a dependency, and a batch whose
+// handler is slow — the last only for handlerKeepAlive ack waits, so that a
+// handler that hangs is still redelivered and, in the end, dead-lettered.
+func (cs *consumerState) keepAlive(ctx context.Context) {
+	every := max(cs.spec.AckWait/3, 10*time.Millisecond)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := time.Now()
+		cutoff := now.Add(-every)
+		handlerLimit := now.Add(-handlerKeepAlive * cs.spec.AckWait)
+		cs.mu.Lock()
+		waiting := cs.waiting > 0
+		var due []jetstream.Msg
+		for m, h := range cs.held {
+			if !h.fetched.Before(cutoff) {
+				continue
+			}
+			if waiting || h.started.IsZero() || h.started.After(handlerLimit) {
+				due = append(due, m)
+			}
+		}
+		cs.mu.Unlock()
+		for _, m := range due {
+			_ = m.InProgress() // best effort; a lost one costs one redelivery
+		}
+	}
+}
+
+// paused returns a channel closed when the fetch loop may fetch again, or
+// nil when no worker is waiting for a dependency.
+func (cs *consumerState) paused() <-chan struct{} {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.waiting == 0 {
+		return nil
+	}
+	return cs.resume
+}
+
+// waitOut retries the handler on msgs after a transient error, with capped
+// exponential backoff, until it succeeds, fails otherwise, or ctx ends. The
+// messages stay held (kept alive) meanwhile, the fetch loop pauses, and the
+// consumer reports not-ready with the error. It returns the last error (nil
+// on success).
+func (cs *consumerState) waitOut(ctx, hctx context.Context, msgs []*Message, err error) error {
+	durable := cs.spec.Durable
+	log := cs.b.log.With("stream", cs.spec.Stream, "durable", durable)
+	start := time.Now()
+	cs.mu.Lock()
+	if cs.waiting == 0 {
+		cs.resume = make(chan struct{})
+		cs.waitInfo = waitInfo{since: start}
+	}
+	cs.waiting++
+	cs.mu.Unlock()
+	cs.b.m.waiting.WithLabelValues(durable).Set(1)
+	defer func() {
+		cs.mu.Lock()
+		cs.waiting--
+		if cs.waiting == 0 {
+			close(cs.resume)
+			cs.waitInfo = waitInfo{}
+			cs.b.m.waiting.WithLabelValues(durable).Set(0)
+		}
+		cs.mu.Unlock()
+	}()
+	log.Warn("dependency unavailable: holding the batch and retrying without spending deliveries",
+		"err", err, "messages", len(msgs))
+	delay := cs.spec.Backoff / 4
+	if delay <= 0 {
+		delay = 10 * time.Millisecond
+	}
+	for attempt := 1; ; attempt++ {
+		cs.mu.Lock()
+		cs.waitInfo.attempts++
+		cs.waitInfo.err = err
+		cs.mu.Unlock()
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		delay = min(delay*2, cs.spec.MaxTransientBackoff)
+		cs.b.m.transientRetries.WithLabelValues(durable).Inc()
+		err = cs.call(hctx, msgs)
+		if err == nil {
+			log.Info("dependency back: batch handled", "attempts", attempt, "waited", time.Since(start).Round(time.Millisecond))
+			return nil
+		}
+		if ctx.Err() != nil || Classify(err) != ClassTransient {
+			return err
+		}
+		if attempt%10 == 0 {
+			log.Warn("still waiting for a dependency", "err", err, "attempts", attempt, "waited", time.Since(start).Round(time.Second))
+		}
+	}
+}
+
+// waitErr returns why the consumer is waiting, or nil when it is not.
+func (cs *consumerState) waitErr() error {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.waiting == 0 {
+		return nil
+	}
+	w := cs.waitInfo
+	return fmt.Errorf("consumer %s on %s waiting for a dependency for %s (%d retries): %w",
+		cs.spec.Durable, cs.spec.Stream, time.Since(w.since).Round(time.Second), w.attempts, w.err)
+}
+
 // fail settles a message whose handler failed alone: Nak with backoff, or
 // dead-letter when the error is permanent or the deliveries are exhausted.
 func (cs *consumerState) fail(ctx context.Context, r jetstream.Msg, m *Message, err error) {
+	cs.release([]jetstream.Msg{r})
 	durable := cs.spec.Durable
 	log := cs.b.log.With("stream", cs.spec.Stream, "durable", durable, "msg_id", m.MsgID, "delivered", m.Delivered)
 	if IsPermanent(err) || m.Delivered >= uint64(cs.spec.MaxDeliver) {
@@ -462,7 +685,7 @@ func (cs *consumerState) fail(ctx context.Context, r jetstream.Msg, m *Message, 
 		log.Warn("nak failed; message returns after ack wait", "err", nerr)
 	}
 	cs.b.m.nakd.WithLabelValues(durable).Inc()
-	log.Info("message failed, retrying later", "err", err, "retry_in", delay)
+	log.Info("message failed, retrying later", "err", err, "retry_in", delay, "class", Classify(err).String())
 }
 
 func (cs *consumerState) backoff(delivered uint64) time.Duration {
@@ -486,8 +709,9 @@ func (cs *consumerState) deadLetter(ctx context.Context, r jetstream.Msg, m *Mes
 
 // publishDead publishes m, sequence seq of the consumer's stream, to
 // pw.dead.<stream> with the headers that say why. The message ID is
-// <stream>:<seq>, so a repeated dead-lettering of the same message is
-// deduplicated.
+// <stream>:<consumer>:<seq> (DeadMsgID), so a repeated dead-lettering of the
+// same message by the same consumer is deduplicated, while another consumer
+// giving up on the same message is recorded too.
 func (cs *consumerState) publishDead(ctx context.Context, m *Message, seq uint64, cause error) error {
 	b := cs.b
 	nm := nats.NewMsg(b.subject(SubjectDead + "." + cs.spec.Stream))
@@ -499,7 +723,7 @@ func (cs *consumerState) publishDead(ctx context.Context, m *Message, seq uint64
 	nm.Header.Set(HeaderDurable, cs.spec.Durable)
 	nm.Header.Set(HeaderDelivered, strconv.FormatUint(m.Delivered, 10))
 	nm.Header.Set(HeaderStreamSeq, strconv.FormatUint(seq, 10))
-	nm.Header.Set(jetstream.MsgIDHeader, cs.spec.Stream+":"+strconv.FormatUint(seq, 10))
+	nm.Header.Set(jetstream.MsgIDHeader, DeadMsgID(cs.spec.Stream, cs.spec.Durable, seq))
 	if _, err := b.js.PublishMsg(ctx, nm, jetstream.WithExpectStream(b.streamName(StreamDead))); err != nil {
 		b.m.failed.WithLabelValues(StreamDead).Inc()
 		return fmt.Errorf("publish %q to %s: %w", m.MsgID, StreamDead, err)
@@ -519,7 +743,7 @@ type maxDeliveriesAdvisory struct {
 }
 
 // onMaxDeliveries dead-letters the message an advisory names, unless it is
-// already in PW_DEAD (the ID <stream>:<seq> deduplicates the two paths).
+// already in PW_DEAD (the ID <stream>:<consumer>:<seq> deduplicates the two paths).
 func (cs *consumerState) onMaxDeliveries(ctx context.Context, data []byte) {
 	b := cs.b
 	log := b.log.With("stream", cs.spec.Stream, "durable", cs.spec.Durable)

@@ -20,6 +20,11 @@ type metrics struct {
 	dead       *prometheus.CounterVec // durable
 	ackErrors  *prometheus.CounterVec // durable
 	lagPending *prometheus.GaugeVec   // durable
+
+	waiting          *prometheus.GaugeVec   // durable
+	transientRetries *prometheus.CounterVec // durable
+	replayed         *prometheus.CounterVec // stream
+	deadMsgs         prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -60,6 +65,22 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "presswatch", Subsystem: "bus", Name: "consumer_lag",
 			Help: "Messages not yet processed by a durable consumer: pending plus awaiting ack.",
 		}, []string{"durable"}),
+		waiting: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "presswatch", Subsystem: "bus", Name: "consumer_waiting",
+			Help: "1 while a consumer holds a batch waiting for an unavailable dependency (store, index, disk), else 0.",
+		}, []string{"durable"}),
+		transientRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "presswatch", Subsystem: "bus", Name: "consumer_transient_retries_total",
+			Help: "In-process retries of a batch after a transient error (no delivery spent).",
+		}, []string{"durable"}),
+		replayed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "presswatch", Subsystem: "bus", Name: "dead_replayed_total",
+			Help: "Dead-lettered messages republished to their original stream, by that stream.",
+		}, []string{"stream"}),
+		deadMsgs: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "presswatch", Subsystem: "bus", Name: "dead_messages",
+			Help: "Messages in PW_DEAD (see presswatch dead list), sampled by running consumers.",
+		}),
 	}
 	if reg == nil {
 		return m, nil
@@ -89,6 +110,18 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	if err == nil {
 		m.lagPending, err = register(reg, m.lagPending)
+	}
+	if err == nil {
+		m.waiting, err = register(reg, m.waiting)
+	}
+	if err == nil {
+		m.transientRetries, err = register(reg, m.transientRetries)
+	}
+	if err == nil {
+		m.replayed, err = register(reg, m.replayed)
+	}
+	if err == nil {
+		m.deadMsgs, err = register(reg, m.deadMsgs)
 	}
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/bus"
+	"github.com/dongnai/presswatch/store"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -157,7 +158,9 @@ func (s *Stage) handle(ctx context.Context, msgs []*bus.Message) error {
 	}
 	if err := s.store.UpsertArticles(ctx, arts); err != nil {
 		s.failures.WithLabelValues("store").Inc()
-		return fmt.Errorf("store %d articles: %w", len(arts), err)
+		// A store that is down or busy is transient: the bus holds the batch
+		// and retries it without spending deliveries.
+		return fmt.Errorf("store %d articles: %w", len(arts), store.Classify(err))
 	}
 	if err := s.bus.PublishClassified(ctx, arts); err != nil {
 		s.failures.WithLabelValues("publish").Inc()

@@ -11,15 +11,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
 	"github.com/prometheus/client_golang/prometheus"
 	bolterrors "go.etcd.io/bbolt/errors"
 
@@ -53,11 +59,13 @@ type Options struct {
 
 // Index is a Bleve index of articles. Its methods are safe for concurrent use.
 type Index struct {
-	bi       bleve.Index
+	// bi is the open Bleve index; the index is reopened in place (after a
+	// write failure, or when its folder was deleted) by swapping it.
+	bi       *liveIndex
 	dir      string
 	log      *slog.Logger
-	rebuilt  bool
 	closed   atomic.Bool
+	health   *health
 	metrics  *metrics
 	versionS string
 	// exactFacetMax: see Options.ExactFacetMax.
@@ -140,70 +148,88 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	case ix.exactFacetMax < 0:
 		ix.exactFacetMax = 0
 	}
-	if opts.Dir == "" {
+	ix.health = newHealth()
+	bi, rebuilt, err := openBleve(opts.Dir, log)
+	if err != nil {
+		return nil, err
+	}
+	ix.bi = &liveIndex{cur: bi}
+	if rebuilt {
+		ix.health.setNeedsRebuild("index mapping is out of date")
+	}
+	return ix, nil
+}
+
+// openBleve opens the Bleve index in dir ("" = in memory), creating it when
+// absent. An index written with another mapping version is deleted and
+// created empty; rebuilt then reports true.
+func openBleve(dir string, log *slog.Logger) (bi bleve.Index, rebuilt bool, err error) {
+	if dir == "" {
 		im, err := newMapping()
 		if err != nil {
-			return nil, fmt.Errorf("build index mapping: %w", err)
+			return nil, false, fmt.Errorf("build index mapping: %w", err)
 		}
 		// Scorch without a path keeps its segments in memory: the same
 		// engine as on disk, so the bitmap search path works here too.
 		bi, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
 		if err != nil {
-			return nil, fmt.Errorf("create in-memory index: %w", err)
+			return nil, false, fmt.Errorf("create in-memory index: %w", err)
 		}
-		ix.bi = bi
-		return ix, ix.writeVersion()
+		if err := writeVersion(bi); err != nil {
+			_ = bi.Close()
+			return nil, false, err
+		}
+		return bi, false, nil
 	}
-	bi, err := bleve.OpenUsing(opts.Dir, map[string]any{"bolt_timeout": lockTimeout.String()})
+	versionS := strconv.Itoa(MappingVersion)
+	bi, err = bleve.OpenUsing(dir, map[string]any{"bolt_timeout": lockTimeout.String()})
 	switch {
 	case errors.Is(err, bolterrors.ErrTimeout):
-		return nil, fmt.Errorf("open index %q: it is in use by another process (stop presswatch's web and indexer roles first): %w", opts.Dir, err)
+		return nil, false, fmt.Errorf("open index %q: it is in use by another process (stop presswatch's web and indexer roles first): %w", dir, err)
 	case err == nil:
 		v, verr := bi.GetInternal([]byte(versionKey))
-		if verr == nil && string(v) == ix.versionS {
-			ix.bi = bi
-			return ix, nil
+		if verr == nil && string(v) == versionS {
+			return bi, false, nil
 		}
 		_ = bi.Close()
-		log.Warn("index mapping is out of date: deleting the index; it needs a rebuild (presswatch reindex)",
-			"dir", opts.Dir, "found_version", string(v), "want_version", MappingVersion)
-		if err := removeIndexDir(opts.Dir); err != nil {
-			return nil, err
+		log.Warn("index mapping is out of date: deleting the index; it is rebuilt from the store",
+			"dir", dir, "found_version", string(v), "want_version", MappingVersion)
+		if err := removeIndexDir(dir); err != nil {
+			return nil, false, err
 		}
-		ix.rebuilt = true
+		rebuilt = true
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
 	case errors.Is(err, bleve.ErrorIndexMetaMissing):
 		// A folder without an index in it: create one inside, unless it holds
 		// something else.
-		if entries, rerr := os.ReadDir(opts.Dir); rerr != nil || len(entries) > 0 {
-			return nil, fmt.Errorf("open index %q: folder exists and is not a Bleve index", opts.Dir)
+		if entries, rerr := os.ReadDir(dir); rerr != nil || len(entries) > 0 {
+			return nil, false, fmt.Errorf("open index %q: folder exists and is not a Bleve index", dir)
 		}
-		if err := os.Remove(opts.Dir); err != nil {
-			return nil, fmt.Errorf("open index %q: %w", opts.Dir, err)
+		if err := os.Remove(dir); err != nil {
+			return nil, false, fmt.Errorf("open index %q: %w", dir, err)
 		}
 	default:
-		return nil, fmt.Errorf("open index %q: %w", opts.Dir, err)
+		return nil, false, fmt.Errorf("open index %q: %w", dir, err)
 	}
 	im, err := newMapping()
 	if err != nil {
-		return nil, fmt.Errorf("build index mapping: %w", err)
+		return nil, false, fmt.Errorf("build index mapping: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(filepath.Clean(opts.Dir)), 0o755); err != nil {
-		return nil, fmt.Errorf("create index folder: %w", err)
+	if err := os.MkdirAll(filepath.Dir(filepath.Clean(dir)), 0o755); err != nil {
+		return nil, false, fmt.Errorf("create index folder: %w", err)
 	}
-	bi, err = bleve.New(opts.Dir, im)
+	bi, err = bleve.New(dir, im)
 	if err != nil {
-		return nil, fmt.Errorf("create index %q: %w", opts.Dir, err)
+		return nil, false, fmt.Errorf("create index %q: %w", dir, err)
 	}
-	ix.bi = bi
-	if err := ix.writeVersion(); err != nil {
+	if err := writeVersion(bi); err != nil {
 		_ = bi.Close()
-		return nil, err
+		return nil, false, err
 	}
-	if !ix.rebuilt {
-		log.Info("created index", "dir", opts.Dir, "mapping_version", MappingVersion)
+	if !rebuilt {
+		log.Info("created index", "dir", dir, "mapping_version", MappingVersion)
 	}
-	return ix, nil
+	return bi, rebuilt, nil
 }
 
 // removeIndexDir deletes an index folder, refusing folders that do not look
@@ -218,27 +244,47 @@ func removeIndexDir(dir string) error {
 	return nil
 }
 
-func (ix *Index) writeVersion() error {
-	if err := ix.bi.SetInternal([]byte(versionKey), []byte(ix.versionS)); err != nil {
+func writeVersion(bi bleve.Index) error {
+	if err := bi.SetInternal([]byte(versionKey), []byte(strconv.Itoa(MappingVersion))); err != nil {
 		return fmt.Errorf("write index mapping version: %w", err)
 	}
 	return nil
 }
 
-// NeedsRebuild reports whether Open found an index with an old mapping and
-// replaced it by an empty one, which should be refilled with Rebuild.
-func (ix *Index) NeedsRebuild() bool { return ix.rebuilt }
+// NeedsRebuild reports whether the index was replaced by an empty one (Open
+// found an old mapping, or the folder was deleted or unreadable) and should
+// be refilled with Rebuild; the Healer does so.
+func (ix *Index) NeedsRebuild() bool { return ix.health.needsRebuild() }
 
 // IndexArticles writes arts to the index in one batch. It is idempotent: the
 // document ID is the article ID, so writing an article again replaces it.
 // It returns once the batch is searchable and, for an on-disk index, persisted.
-func (ix *Index) IndexArticles(ctx context.Context, arts []*article.Article) error {
+//
+// A write that fails for want of disk space or of its folder, or that panics
+// inside the segment code, marks the index damaged and returns a transient
+// error (its Transient method says true, so the bus retries without spending
+// deliveries); the next call reopens the index from its folder first, and
+// Ping reports not-ready until a write succeeds again.
+func (ix *Index) IndexArticles(ctx context.Context, arts []*article.Article) (err error) {
 	if len(arts) == 0 {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if ix.closed.Load() {
+		return errors.New("index batch: index is closed")
+	}
+	_ = ix.CheckFolder() // a deleted folder is recreated by repair, not written into
+	if err := ix.repair(); err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			ix.metrics.errors.WithLabelValues("index").Inc()
+			err = ix.damaged(fmt.Errorf("index batch of %d articles panicked: %v", len(arts), r))
+		}
+	}()
 	start := time.Now()
 	b := ix.bi.NewBatch()
 	for _, a := range arts {
@@ -250,10 +296,24 @@ func (ix *Index) IndexArticles(ctx context.Context, arts []*article.Article) err
 			return fmt.Errorf("index article %q: %w", a.ID, err)
 		}
 	}
-	if err := ix.bi.Batch(b); err != nil {
-		ix.metrics.errors.WithLabelValues("index").Inc()
-		return fmt.Errorf("index batch of %d articles: %w", len(arts), err)
+	// When a batch fails to persist, scorch closes its new segment although
+	// it is already in the live snapshot: readers would race with the close
+	// (and later writes panic on it). Where that failure is likely — the disk
+	// nearly full — the batch runs with readers held off; the index is then
+	// reopened before anyone reads it again.
+	batch := ix.bi.Batch
+	if lowOnSpace(ix.dir) {
+		batch = ix.bi.batchExclusive
 	}
+	if err := batch(b); err != nil {
+		ix.metrics.errors.WithLabelValues("index").Inc()
+		err = fmt.Errorf("index batch of %d articles: %w", len(arts), err)
+		if writeFault(err) {
+			return ix.damaged(err)
+		}
+		return err
+	}
+	ix.health.writeOK()
 	ix.metrics.indexed.Add(float64(b.Size()))
 	ix.metrics.batches.Observe(time.Since(start).Seconds())
 	return nil
@@ -283,13 +343,21 @@ func (ix *Index) DocCount() (uint64, error) {
 	return n, nil
 }
 
-// Ping checks that the index answers; for readiness checks.
+// Ping checks that the index answers and is whole; for readiness checks. It
+// fails, naming why, while the index is damaged (a write failed: disk full,
+// folder deleted), its folder is missing, or it is being rebuilt.
 func (ix *Index) Ping(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if ix.closed.Load() {
 		return errors.New("index is closed")
+	}
+	if err := ix.CheckFolder(); err != nil {
+		return err
+	}
+	if err := ix.health.err(); err != nil {
+		return err
 	}
 	_, err := ix.DocCount()
 	return err
@@ -300,8 +368,387 @@ func (ix *Index) Close() error {
 	if !ix.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	if err := ix.bi.Close(); err != nil {
+	if err := ix.bi.close(); err != nil {
 		return fmt.Errorf("close index: %w", err)
 	}
 	return nil
+}
+
+// transientError marks an index error caused by its disk or folder (full,
+// deleted, unreadable) or by a panic in the segment code: retrying after a
+// reopen, once space is back, succeeds. Its Transient method lets the bus
+// hold the batch without spending deliveries.
+type transientError struct{ err error }
+
+func (e *transientError) Error() string   { return e.err.Error() }
+func (e *transientError) Unwrap() error   { return e.err }
+func (e *transientError) Transient() bool { return true }
+
+// writeFault reports whether a failed write points at the disk or the
+// folder rather than at the documents: then the index is reopened.
+func writeFault(err error) bool {
+	for _, e := range []error{syscall.ENOSPC, syscall.EDQUOT, syscall.EIO, syscall.EROFS, fs.ErrNotExist, os.ErrClosed} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	// Scorch reports some persister failures only as text.
+	msg := err.Error()
+	return strings.Contains(msg, "no space left") || strings.Contains(msg, "no such file or directory") ||
+		strings.Contains(msg, "index closed") || strings.Contains(msg, "persister")
+}
+
+// health is the index's own view of whether it is whole: a write fault and
+// whether a reopen is due, whether a rebuild from the store is due (and its
+// progress while it runs). Its methods are safe on a nil *health (an Index
+// value made by hand in tests).
+type health struct {
+	mu         sync.Mutex
+	damage     error  // the last write fault; cleared by a write that succeeds
+	reopen     bool   // the Bleve index must be reopened before the next write
+	rebuild    string // why a rebuild from the store is due; "" = none
+	rebuilding string // progress while one runs
+	// kick wakes the Healer when something changed (capacity 1).
+	kick chan struct{}
+}
+
+func newHealth() *health { return &health{kick: make(chan struct{}, 1)} }
+
+func (h *health) wake() {
+	if h == nil {
+		return
+	}
+	select {
+	case h.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (h *health) setNeedsRebuild(why string) {
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	if h.rebuild == "" {
+		h.rebuild = why
+	}
+	h.mu.Unlock()
+	h.wake()
+}
+
+func (h *health) needsRebuild() bool {
+	if h == nil {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.rebuild != ""
+}
+
+func (h *health) writeOK() {
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	h.damage = nil
+	h.mu.Unlock()
+}
+
+// err says why the index is not ready, or nil.
+func (h *health) err() error {
+	if h == nil {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case h.damage != nil:
+		return fmt.Errorf("index damaged, writes wait (reopened and retried with backoff): %w", h.damage)
+	case h.rebuilding != "":
+		return fmt.Errorf("index rebuilding from the store (%s): %s", h.rebuild, h.rebuilding)
+	case h.rebuild != "":
+		return fmt.Errorf("index needs a rebuild from the store: %s", h.rebuild)
+	}
+	return nil
+}
+
+// damaged records a write fault, schedules a reopen and returns err marked
+// transient.
+func (ix *Index) damaged(err error) error {
+	if h := ix.health; h != nil {
+		h.mu.Lock()
+		first := h.damage == nil
+		h.damage, h.reopen = err, true
+		h.mu.Unlock()
+		if first {
+			ix.log.Error("index write failed: not ready; consuming waits until the index is reopened", "err", err)
+		}
+		h.wake()
+	}
+	return &transientError{err: err}
+}
+
+// CheckFolder reports an error when the index's folder (or its metadata) is
+// gone from under the running index, and marks the index damaged so that it
+// is recreated and rebuilt. An in-memory index has no folder.
+func (ix *Index) CheckFolder() error {
+	if ix.dir == "" || ix.health == nil || ix.closed.Load() {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(ix.dir, "index_meta.json")); errors.Is(err, fs.ErrNotExist) {
+		ix.health.mu.Lock()
+		known := ix.health.reopen
+		ix.health.mu.Unlock()
+		err := fmt.Errorf("index folder %s was deleted: %w", ix.dir, err)
+		if !known {
+			_ = ix.damaged(err)
+		}
+		return err
+	}
+	return nil
+}
+
+// repair reopens the Bleve index when a write fault asked for it. A folder
+// found missing is created anew and marked for a rebuild from the store. It
+// returns a transient error while the index cannot be opened.
+func (ix *Index) repair() error {
+	h := ix.health
+	if h == nil {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.reopen {
+		return nil
+	}
+	missing := ix.dir == ""
+	if ix.dir != "" {
+		if _, err := os.Stat(filepath.Join(ix.dir, "index_meta.json")); errors.Is(err, fs.ErrNotExist) {
+			missing = true
+		}
+	}
+	var (
+		rebuilt bool
+		err     error
+	)
+	ix.bi.replace(func(old bleve.Index) bleve.Index {
+		func() {
+			defer func() { _ = recover() }() // a broken index may panic on close too
+			_ = old.Close()
+		}()
+		var bi bleve.Index
+		bi, rebuilt, err = openBleve(ix.dir, ix.log)
+		if err != nil && !missing && !writeFault(err) {
+			// The folder is there but unreadable: start afresh and rebuild.
+			ix.log.Warn("index cannot be reopened: recreating it empty; it is rebuilt from the store", "dir", ix.dir, "err", err)
+			if rerr := os.RemoveAll(ix.dir); rerr == nil {
+				bi, rebuilt, err = openBleve(ix.dir, ix.log)
+				missing = true
+			}
+		}
+		if err != nil {
+			return closedIndex{old}
+		}
+		return bi
+	})
+	if err != nil {
+		return &transientError{err: fmt.Errorf("reopen index: %w", err)}
+	}
+	h.reopen = false
+	if missing || rebuilt {
+		if h.rebuild == "" {
+			h.rebuild = "index folder was missing or replaced"
+		}
+		ix.log.Warn("index recreated empty: it is rebuilt from the store", "dir", ix.dir)
+	} else {
+		ix.log.Info("index reopened after a write fault", "dir", ix.dir)
+	}
+	h.wake()
+	return nil
+}
+
+// Probe reopens the index if a fault asked for it and tries a small write
+// (an internal key), clearing the fault when it succeeds; the Healer calls it
+// while the index is damaged and no batch comes to find out.
+func (ix *Index) Probe() (err error) {
+	if err := ix.repair(); err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ix.damaged(fmt.Errorf("index probe panicked: %v", r))
+		}
+	}()
+	if err := ix.bi.SetInternal([]byte(probeKey), []byte(time.Now().UTC().Format(time.RFC3339Nano))); err != nil {
+		err = fmt.Errorf("index probe write: %w", err)
+		if writeFault(err) {
+			return ix.damaged(err)
+		}
+		return err
+	}
+	ix.health.writeOK()
+	return nil
+}
+
+// probeKey is the internal key Probe writes.
+const probeKey = "presswatch_probe"
+
+// liveIndex is the open Bleve index, replaced in place when the index is
+// reopened. Each call goes to the index open at that moment.
+type liveIndex struct {
+	mu  sync.RWMutex
+	cur bleve.Index
+}
+
+func (l *liveIndex) get() bleve.Index {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur
+}
+
+// replace swaps the open index for what fn returns, with no call in flight
+// on the old one (fn may close it).
+func (l *liveIndex) replace(fn func(old bleve.Index) bleve.Index) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cur = fn(l.cur)
+}
+
+// batchExclusive runs a batch with no other call in flight.
+func (l *liveIndex) batchExclusive(b *bleve.Batch) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cur.Batch(b)
+}
+
+// lowOnSpaceBytes: below this much free space (or 5% of the file system) a
+// batch runs exclusively (see IndexArticles).
+const lowOnSpaceBytes = 256 << 20
+
+func (l *liveIndex) close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cur.Close()
+}
+
+// The bleve.Index methods run on the index open at the time, holding the
+// read lock for the call so that a reopen never closes an index under it.
+
+func (l *liveIndex) Index(id string, data any) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.Index(id, data)
+}
+func (l *liveIndex) Delete(id string) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.Delete(id)
+}
+func (l *liveIndex) NewBatch() *bleve.Batch {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.NewBatch()
+}
+func (l *liveIndex) Batch(b *bleve.Batch) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.Batch(b)
+}
+func (l *liveIndex) Document(id string) (bindex.Document, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.Document(id)
+}
+func (l *liveIndex) DocCount() (uint64, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.DocCount()
+}
+func (l *liveIndex) Search(req *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.Search(req)
+}
+func (l *liveIndex) SearchInContext(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.SearchInContext(ctx, req)
+}
+func (l *liveIndex) Fields() ([]string, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.Fields()
+}
+func (l *liveIndex) FieldDict(field string) (bindex.FieldDict, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.FieldDict(field)
+}
+func (l *liveIndex) FieldDictRange(field string, start, end []byte) (bindex.FieldDict, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.FieldDictRange(field, start, end)
+}
+func (l *liveIndex) FieldDictPrefix(field string, prefix []byte) (bindex.FieldDict, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.FieldDictPrefix(field, prefix)
+}
+func (l *liveIndex) Mapping() mapping.IndexMapping { return l.get().Mapping() }
+func (l *liveIndex) Stats() *bleve.IndexStat       { return l.get().Stats() }
+func (l *liveIndex) StatsMap() map[string]any {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.StatsMap()
+}
+func (l *liveIndex) GetInternal(key []byte) ([]byte, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.GetInternal(key)
+}
+func (l *liveIndex) SetInternal(key, val []byte) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.SetInternal(key, val)
+}
+func (l *liveIndex) DeleteInternal(key []byte) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.DeleteInternal(key)
+}
+func (l *liveIndex) Name() string        { return l.get().Name() }
+func (l *liveIndex) SetName(name string) { l.get().SetName(name) }
+
+// Advanced returns the open index's engine; a reopen may close it under a
+// caller that keeps it (the search path holds it for one search only).
+func (l *liveIndex) Advanced() (bindex.Index, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.cur.Advanced()
+}
+
+// closedIndex stands for an index that could not be reopened: its mapping
+// still answers (the search path reads it), everything else fails.
+type closedIndex struct{ bleveIndex }
+
+// bleveIndex names bleve.Index for embedding (a field named Index would hide
+// the method Index).
+type bleveIndex = bleve.Index
+
+var errIndexUnavailable = errors.New("index unavailable: it could not be reopened")
+
+func (c closedIndex) Batch(*bleve.Batch) error           { return &transientError{err: errIndexUnavailable} }
+func (c closedIndex) DocCount() (uint64, error)          { return 0, errIndexUnavailable }
+func (c closedIndex) SetInternal(_, _ []byte) error      { return &transientError{err: errIndexUnavailable} }
+func (c closedIndex) GetInternal([]byte) ([]byte, error) { return nil, errIndexUnavailable }
+func (c closedIndex) Close() error                       { return nil }
+func (c closedIndex) SearchInContext(context.Context, *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	return nil, errIndexUnavailable
+}
+func (c closedIndex) Search(*bleve.SearchRequest) (*bleve.SearchResult, error) {
+	return nil, errIndexUnavailable
+}
+func (c closedIndex) Advanced() (bindex.Index, error) { return nil, errIndexUnavailable }
+func (c closedIndex) FieldDictPrefix(string, []byte) (bindex.FieldDict, error) {
+	return nil, errIndexUnavailable
 }

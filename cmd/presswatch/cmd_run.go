@@ -142,7 +142,9 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 	}
 	a.onStop("bus", b.Close)
 	p.bus = b
-	checks := map[string]func(context.Context) error{"store": st.Ping, "bus": b.Ready}
+	// "consumers" is not ready while a stage holds a batch waiting for an
+	// unavailable dependency (store down, index disk full); it names why.
+	checks := map[string]func(context.Context) error{"store": st.Ping, "bus": b.Ready, "consumers": b.ConsumersReady}
 
 	if rs[roleClassifier] {
 		eng, err := classifier.New(classifierOptions(cfg, log, reg))
@@ -186,23 +188,19 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		}
 		a.add("indexer", phaseProcessor, ixr.Run)
 		checks["index"] = ix.Ping
-		if ix.NeedsRebuild() {
-			// The mapping changed since this index was built: it was emptied,
-			// and is refilled from the store while the indexer keeps up with
-			// new items. Upserts are idempotent, so the two never conflict.
-			log.Warn("index mapping is out of date: rebuilding from the store", "dir", dir)
-			a.add("index-rebuild", phaseProcessor, func(ctx context.Context) error {
-				err := index.Rebuild(ctx, index.ScanFunc(func(ctx context.Context, fn func(*article.Article) error) error {
+		// The healer rebuilds the index from the store when it was emptied
+		// (mapping change, folder deleted), damaged (disk full) or trails the
+		// store; the indexer keeps up with new items meanwhile (upserts are
+		// idempotent), and /readyz says not ready until it is whole.
+		a.add("index-healer", phaseProcessor, func(ctx context.Context) error {
+			return ix.Heal(ctx, index.HealerOptions{
+				Source: index.ScanFunc(func(ctx context.Context, fn func(*article.Article) error) error {
 					return st.ScanArticles(ctx, store.ArticleQuery{}, fn)
-				}), ix, nil)
-				if err != nil {
-					return fmt.Errorf("rebuild index: %w", err)
-				}
-				log.Info("index rebuilt from the store")
-				<-ctx.Done() // a component runs until told to stop
-				return nil
+				}),
+				Count:  st.CountArticles,
+				Logger: log,
 			})
-		}
+		})
 	}
 
 	if rs[roleCrawler] {

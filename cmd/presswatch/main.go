@@ -57,6 +57,7 @@ func commands() map[string]command {
 		"silence":    {"manage alert silences (add|list|expire)", cmdSilence},
 		"alerts":     {"list alerts (alerts list [-state] [-route] [-receiver] [-limit])", cmdAlerts},
 		"report":     {"generate a report: --kind weekly|quarterly|annual [--period P] [--send] [--out DIR]", cmdReport},
+		"dead":       {"list|show SEQ|replay [--stream] [--since] [--dry-run]: dead-lettered messages", cmdDead},
 		"demo":       {"run everything against presssim, a simulated foreign press on 127.0.0.1", cmdDemo},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -50,7 +51,9 @@ func (o *opsServer) readyz(w http.ResponseWriter, r *http.Request) {
 	for _, n := range names {
 		if err := o.checks[n](ctx); err != nil {
 			status = http.StatusServiceUnavailable
-			body += fmt.Sprintf("%s: not ready\n", n)
+			// The reason is named (one line each) so that an operator sees
+			// what a stage waits for: the store, the index, the disk.
+			body += fmt.Sprintf("%s: not ready: %s\n", n, strings.Join(strings.Fields(err.Error()), " "))
 			o.log.Warn("readiness check failed", "check", n, "err", err)
 			continue
 		}

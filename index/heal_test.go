@@ -1,0 +1,180 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/bus"
+	"github.com/dongnai/presswatch/store"
+)
+
+// healArticles makes n classified articles with IDs derived from prefix.
+func healArticles(t *testing.T, n int, prefix string) []*article.Article {
+	t.Helper()
+	arts := make([]*article.Article, n)
+	for i := range arts {
+		canon, id, err := article.IDFor(fmt.Sprintf("https://news.example.org/%s/%d", prefix, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		arts[i] = &article.Article{
+			ID: id, URL: canon, CanonicalURL: canon, Source: "example news", Lang: "en",
+			Title:          fmt.Sprintf("Dong Nai %s report %d", prefix, i),
+			Text:           fmt.Sprintf("Bien Hoa, Dong Nai province. Report %s number %d.", prefix, i),
+			Collected:      time.Date(2026, 11, 26, 8, i%60, 0, 0, time.UTC),
+			Classification: &article.Classification{About: true, At: time.Now()},
+		}
+	}
+	return arts
+}
+
+// healRig is a store (SQLite), a bus, an on-disk index with its indexer and
+// healer running: the index stage of one node.
+type healRig struct {
+	st  store.Store
+	b   *bus.Bus
+	ix  *Index
+	dir string
+}
+
+func newHealRig(t *testing.T) *healRig {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := store.Open(ctx, store.Options{DataDir: t.TempDir(), AutoMigrate: true,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	r := &healRig{st: st, b: openBus(t), dir: filepath.Join(t.TempDir(), "index")}
+	r.ix = openTest(t, r.dir)
+	runIndexer(t, r.b, r.ix, "heal-node")
+	hctx, hcancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		err := r.ix.Heal(hctx, HealerOptions{
+			Source: ScanFunc(func(ctx context.Context, fn func(*article.Article) error) error {
+				return st.ScanArticles(ctx, store.ArticleQuery{}, fn)
+			}),
+			Count: st.CountArticles, Interval: 300 * time.Millisecond,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		})
+		if err != nil {
+			t.Errorf("Heal: %v", err)
+		}
+	})
+	t.Cleanup(func() { hcancel(); wg.Wait() })
+	return r
+}
+
+// flow stores arts and publishes them to PW_CLASSIFIED, as the classifier does.
+func (r *healRig) flow(t *testing.T, arts []*article.Article) {
+	t.Helper()
+	ctx := context.Background()
+	if err := r.st.UpsertArticles(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.b.PublishClassified(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitUntil(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestIndexFolderDeletedUnderIndexer deletes the index folder under a
+// running indexer: readiness must say so, and the index must be recreated
+// and rebuilt from the store, losing nothing and dead-lettering nothing.
+func TestIndexFolderDeletedUnderIndexer(t *testing.T) {
+	ctx := context.Background()
+	r := newHealRig(t)
+	first := healArticles(t, 300, "first")
+	r.flow(t, first)
+	waitUntil(t, "the first articles indexed", 60*time.Second, func() bool {
+		n, err := r.ix.DocCount()
+		return err == nil && n == 300
+	})
+	if err := os.RemoveAll(r.dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.ix.Ping(ctx); err == nil {
+		t.Fatal("Ping = nil right after the index folder was deleted")
+	}
+	second := healArticles(t, 100, "second")
+	r.flow(t, second)
+	waitUntil(t, "the index rebuilt with every article", 2*time.Minute, func() bool {
+		n, err := r.ix.DocCount()
+		return err == nil && n == 400 && r.ix.Ping(ctx) == nil
+	})
+	if _, err := os.Stat(filepath.Join(r.dir, "index_meta.json")); err != nil {
+		t.Fatalf("index folder not recreated: %v", err)
+	}
+	for _, a := range []*article.Article{first[0], first[299], second[99]} {
+		res, err := r.ix.Search(ctx, Request{Query: fmt.Sprintf("%q", a.Title), Size: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 || res.Hits[0].ID != a.ID {
+			t.Errorf("search for %q: %v, want %s first", a.Title, ids(res), a.ID)
+		}
+	}
+	if n, err := r.b.StreamMsgs(ctx, bus.StreamDead); err != nil || n != 0 {
+		t.Errorf("PW_DEAD holds %d (%v), want 0", n, err)
+	}
+}
+
+// TestIndexEmptiedIsRebuilt: an index that is empty while the store is not
+// is rebuilt by the healer.
+func TestIndexEmptiedIsRebuilt(t *testing.T) {
+	ctx := context.Background()
+	r := newHealRig(t)
+	arts := healArticles(t, 50, "only-in-store")
+	if err := r.st.UpsertArticles(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the healer to fill the index", time.Minute, func() bool {
+		n, err := r.ix.DocCount()
+		return err == nil && n == 50 && r.ix.Ping(ctx) == nil
+	})
+}
+
+func TestWriteFaultIsTransient(t *testing.T) {
+	ix := openTest(t, filepath.Join(t.TempDir(), "i"))
+	err := ix.damaged(fmt.Errorf("index batch: %w", syscall.ENOSPC))
+	var tr interface{ Transient() bool }
+	if !errors.As(err, &tr) || !tr.Transient() || !bus.IsTransient(err) {
+		t.Fatalf("damaged() = %v, want a transient error", err)
+	}
+	if err := ix.Ping(context.Background()); err == nil {
+		t.Fatal("Ping = nil on a damaged index")
+	}
+	// The next write reopens the index and succeeds; Ping is fine again.
+	if err := ix.IndexArticles(context.Background(), healArticles(t, 3, "after")); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Ping(context.Background()); err != nil {
+		t.Fatalf("Ping after a good write: %v", err)
+	}
+	if n, _ := ix.DocCount(); n != 3 {
+		t.Fatalf("DocCount = %d, want 3", n)
+	}
+}
