@@ -65,10 +65,12 @@ type (
 	fnAnd struct{ must, not []fastNode }
 	// fnOr matches documents matching any of its nodes.
 	fnOr struct{ any []fastNode }
-	// fnPhrase matches documents holding toks in order, adjacent, in field.
+	// fnPhrase matches documents holding toks at their relative positions
+	// offs in field.
 	fnPhrase struct {
 		field string
 		toks  []string
+		offs  []int
 	}
 )
 
@@ -174,73 +176,58 @@ func (p *planner) node(n query.Node) (fastNode, error) {
 }
 
 // phrase plans "a b c" on a text field as translator.phrase translates it:
-// the folded words in order, adjacent, in one part of the text.
+// the terms at their relative positions, exactly (no stems), in one part of
+// the text.
 func (p *planner) phrase(field, value string) (fastNode, error) {
-	toks := textnorm.Words(value)
-	switch {
-	case len(toks) == 0:
-		return &fnOr{}, nil // matches nothing, as Bleve's match-none
-	case len(toks) == 1:
-		return p.text(field, value)
-	}
-	if p.neg%2 == 0 {
-		for _, tok := range toks {
-			w := &scoredWord{primary: fieldTerm{field, tok}}
-			p.words = append(p.words, w)
-		}
-	}
-	return &fnPhrase{field: field, toks: toks}, nil
+	return p.terms(field, analyzeQuery(value))
 }
 
-// text plans one word of a text field as translator.text translates it.
-func (p *planner) text(field, value string) (fastNode, error) {
-	toks := textnorm.Words(value)
-	switch {
-	case len(toks) == 0:
+// terms plans query terms as a phrase (one term: the term alone), scored
+// as their words.
+func (p *planner) terms(field string, qt queryTerms) (fastNode, error) {
+	if len(qt.toks) == 0 {
 		return &fnOr{}, nil // matches nothing, as Bleve's match-none
-	case len(toks) > 1:
-		// A word that folds to several tokens (Đồng-Nai, 同奈) matches as
-		// their phrase; Bleve's should-clauses on text_vi and text_cjk
-		// only add score.
-		return p.phrase(field, value)
 	}
-	w := &scoredWord{primary: fieldTerm{field, toks[0]}}
+	var ws []*scoredWord
+	for _, tok := range qt.toks {
+		ws = append(ws, &scoredWord{primary: fieldTerm{field, tok}})
+	}
+	if p.neg%2 == 0 {
+		p.words = append(p.words, ws...)
+	}
+	if len(qt.toks) == 1 {
+		t := &fnTerm{alts: []fieldTerm{ws[0].primary}}
+		if p.neg%2 == 0 {
+			t.score = ws[0]
+		}
+		return t, nil
+	}
+	return &fnPhrase{field: field, toks: qt.toks, offs: qt.offs}, nil
+}
+
+// text plans an unquoted word of a text field as translator.text
+// translates it.
+func (p *planner) text(field, value string) (fastNode, error) {
+	qt := analyzeQuery(value)
+	if !qt.word || field != fText {
+		// A word that is several terms (Đồng-Nai, 同奈省) matches as their
+		// phrase; a CJK term alone as itself.
+		return p.terms(field, qt)
+	}
+	w := &scoredWord{primary: fieldTerm{field, qt.toks[0]}}
 	t := &fnTerm{alts: []fieldTerm{w.primary}}
-	if field == fText {
-		if hasNonASCIILatin(value) {
-			if vi := p.analyze(analyzerVI, value); len(vi) == 1 {
-				w.exact = &fieldTerm{fTextVI, vi[0]}
-			}
-		}
-		if isLatinWord(toks[0]) && !hasNonASCIILatin(value) {
-			en := p.analyze(analyzerEN, value)
-			switch len(en) {
-			case 0: // an English stop word: the neutral field alone matches
-			case 1:
-				w.stem = &fieldTerm{fTextEN, en[0]}
-				t.alts = append(t.alts, *w.stem)
-			default:
-				return nil, errNotFast
-			}
-		}
+	if hasNonASCIILatin(value) {
+		w.exact = &fieldTerm{fTextVI, textnorm.Exact(value)}
+	}
+	if st := stemOf(value, qt); st != "" {
+		w.stem = &fieldTerm{fTextEN, st}
+		t.alts = append(t.alts, *w.stem)
 	}
 	if p.neg%2 == 0 {
 		t.score = w
 		p.words = append(p.words, w)
 	}
 	return t, nil
-}
-
-func (p *planner) analyze(analyzer, value string) []string {
-	a := p.ix.bi.Mapping().AnalyzerNamed(analyzer)
-	if a == nil {
-		return nil
-	}
-	var out []string
-	for _, tok := range a.Analyze([]byte(value)) {
-		out = append(out, string(tok.Term))
-	}
-	return out
 }
 
 // planFast returns the bitmap plan for r, or errNotFast.
@@ -528,15 +515,15 @@ func (s *fastSeg) eval(n fastNode) (*roaring.Bitmap, error) {
 		return out, nil
 	case *fnPhrase:
 		if ic := s.ix.impacts; ic != nil {
-			key := impactKey{seg: s.seg, field: phraseDocsField + n.field, term: strings.Join(n.toks, " ")}
-			l, err := ic.lookup(key, func(l *impactList) error { return readPhrase(l, s.seg, n.field, n.toks) })
+			key := impactKey{seg: s.seg, field: phraseDocsField + n.field, term: phraseKey(n.toks, n.offs)}
+			l, err := ic.lookup(key, func(l *impactList) error { return readPhrase(l, s.seg, n.field, n.toks, n.offs) })
 			if err != nil {
 				return nil, err
 			}
 			return l.docs.Clone(), nil
 		}
 		var l impactList
-		if err := readPhrase(&l, s.seg, n.field, n.toks); err != nil {
+		if err := readPhrase(&l, s.seg, n.field, n.toks, n.offs); err != nil {
 			return nil, err
 		}
 		return l.docs, nil
@@ -1383,7 +1370,7 @@ func (fs *fastSnapshot) readPhraseHits(top []fastHit, idx []int, words []string)
 	found := make([]bool, len(idx))
 	for u, un := range units {
 		for j, k := range un.ks {
-			found[k] = hasPhrase(positions[u], j)
+			found[k] = hasPhrase(positions[u], nil, j)
 		}
 	}
 	return found, nil
@@ -1405,18 +1392,35 @@ func phraseOrder(top []fastHit, has []bool) []fastHit {
 	return out
 }
 
-// hasPhrase reports whether hit k has word w at position s+w for some s.
-func hasPhrase(positions [][][]uint64, k int) bool {
+// hasPhrase reports whether hit k has word w at position s+offs[w] (nil
+// offs: s+w) for some s.
+func hasPhrase(positions [][][]uint64, offs []int, k int) bool {
 	for _, s := range positions[0][k] {
 		ok := true
 		for w := 1; w < len(positions) && ok; w++ {
-			ok = slices.Contains(positions[w][k], s+uint64(w))
+			off := uint64(w)
+			if offs != nil {
+				off = uint64(offs[w])
+			}
+			ok = slices.Contains(positions[w][k], s+off)
 		}
 		if ok {
 			return true
 		}
 	}
 	return false
+}
+
+// phraseKey names a phrase's terms and offsets in the impact cache.
+func phraseKey(toks []string, offs []int) string {
+	var b strings.Builder
+	for i, t := range toks {
+		if i > 0 {
+			fmt.Fprintf(&b, " %d:", offs[i])
+		}
+		b.WriteString(t)
+	}
+	return b.String()
 }
 
 // loadHits reads the stored fields of hits by ID.

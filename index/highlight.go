@@ -7,8 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	porterstemmer "github.com/blevesearch/go-porterstemmer"
-
 	"github.com/dongnai/presswatch/internal/textnorm"
 )
 
@@ -24,50 +22,72 @@ const (
 type span struct{ start, end int }
 
 // matchSpans finds, in the original text s, every occurrence of the
-// highlight terms, comparing folded tokens as the index does; for English
-// documents a word also matches a token with the same Porter stem.
+// highlight terms, analysing s as the index does (textnorm.Analyze); for
+// English documents an unquoted word also matches the words with its stem.
 func matchSpans(s string, terms []hlTerm, english bool) []span {
 	if len(terms) == 0 || s == "" {
 		return nil
 	}
 	if len(s) > maxHLScanLen {
 		s = s[:maxHLScanLen]
-	}
-	folded, offs := textnorm.FoldMap(s)
-	toks := textnorm.Tokens(folded)
-	// English words match by Porter stem. The stemmer only rewrites
-	// endings, so two words with different first letters never share a
-	// stem: most tokens are ruled out without stemming them, and each
-	// distinct word is stemmed once.
-	stemOf := map[string]string{}
-	stem := func(w string) string {
-		s, ok := stemOf[w]
-		if !ok {
-			s = porterstemmer.StemString(w)
-			stemOf[w] = s
+		for len(s) > 0 && !utf8.RuneStart(s[len(s)-1]) {
+			s = s[:len(s)-1]
 		}
-		return s
 	}
-	eq := func(i int, want string, prefix bool) bool {
-		got := toks[i].Text
-		if got == want || (prefix && strings.HasPrefix(got, want)) {
-			return true
+	all := textnorm.Analyze(s)
+	byText := map[string][]int{} // term → indexes in all
+	byPos := map[int][]int{}     // position → indexes in all
+	for i, t := range all {
+		byText[t.Text] = append(byText[t.Text], i)
+		byPos[t.Pos] = append(byPos[t.Pos], i)
+	}
+	var stems map[string][]int
+	if english {
+		stems = map[string][]int{}
+		for _, t := range textnorm.Stems(s, all) {
+			for _, i := range byPos[t.Pos] {
+				if all[i].Kind == textnorm.Word {
+					stems[t.Text] = append(stems[t.Text], i)
+				}
+			}
 		}
-		return english && !prefix && got != "" && want != "" && got[0] == want[0] && stem(got) == stem(want)
+	}
+	// at returns the index of a term at pos equal to (or, with prefix,
+	// starting with) want, or -1.
+	at := func(pos int, want string, prefix bool) int {
+		for _, i := range byPos[pos] {
+			if got := all[i].Text; got == want || (prefix && strings.HasPrefix(got, want)) {
+				return i
+			}
+		}
+		return -1
 	}
 	var out []span
-	for i := range toks {
-		for _, term := range terms {
-			n := len(term.toks)
-			if i+n > len(toks) {
-				continue
+	for _, term := range terms {
+		n := len(term.toks)
+		var starts []int
+		if n == 1 && term.prefix {
+			for i, t := range all {
+				if strings.HasPrefix(t.Text, term.toks[0]) {
+					starts = append(starts, i)
+				}
 			}
+		} else {
+			starts = append(starts, byText[term.toks[0]]...)
+		}
+		if term.stem != "" {
+			starts = append(starts, stems[term.stem]...)
+		}
+		for _, i := range starts {
+			end := i
 			ok := true
-			for k := 0; k < n && ok; k++ {
-				ok = eq(i+k, term.toks[k], term.prefix && k == n-1)
+			for k := 1; k < n && ok; k++ {
+				j := at(all[i].Pos+term.offs[k], term.toks[k], term.prefix && k == n-1)
+				ok = j >= 0
+				end = j
 			}
 			if ok {
-				out = append(out, span{offs[toks[i].Start], offs[toks[i+n-1].End]})
+				out = append(out, span{all[i].Start, all[end].End})
 			}
 		}
 	}

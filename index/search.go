@@ -13,7 +13,6 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 
-	"github.com/dongnai/presswatch/internal/textnorm"
 	"github.com/dongnai/presswatch/query"
 )
 
@@ -230,8 +229,9 @@ func (ix *Index) compile(r Request) (*compiled, error) {
 // was measured at 40% of the time of a two-word search.
 const rerankDepth = 100
 
-// bareWords returns the folded tokens of a query that is only bare words
-// (a AND b AND c, no fields, prefixes or operators), else nil.
+// bareWords returns the folded words of a query that is only bare words of
+// spaced scripts (a AND b AND c, no fields, prefixes, operators or CJK),
+// else nil.
 func bareWords(n query.Node) []string {
 	var out []string
 	for _, c := range flattenAnd(n, nil) {
@@ -239,7 +239,11 @@ func bareWords(n query.Node) []string {
 		if !ok || t.Prefix || (t.Field != "" && !strings.EqualFold(t.Field, "text")) {
 			return nil
 		}
-		out = append(out, textnorm.Words(t.Value)...)
+		qt := analyzeQuery(t.Value)
+		if !qt.word {
+			return nil
+		}
+		out = append(out, qt.toks[0])
 	}
 	return out
 }

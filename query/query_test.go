@@ -167,7 +167,8 @@ func TestEval(t *testing.T) {
 		{`(hanoi OR danang) dong`, false},
 		{`"工厂"`, true},
 		{`"省的"`, true},
-		{`"厂 investment"`, false}, // CJK separated by punctuation is not adjacent
+		{`"厂investment"`, false}, // CJK separated by punctuation is not adjacent
+		{`"厂 investment"`, true}, // … as the query says with its space
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {

@@ -1,5 +1,5 @@
-// Package textnorm normalises text for matching: Unicode NFC, simple case
-// folding and Vietnamese (Latin-script) diacritic folding with đ→d, with a
+// Package textnorm normalises text for matching: Unicode NFKC (width
+// normalisation: half-width kana, full-width Latin), simple case folding and Vietnamese (Latin-script) diacritic folding with đ→d, with a
 // mapping from every folded byte back to the original byte offset so that
 // matches can be highlighted in the original text. It also tokenises folded
 // text into words, one token per character for scripts written without spaces
@@ -23,8 +23,9 @@ import (
 // NFC returns s in Unicode normalisation form C.
 func NFC(s string) string { return norm.NFC.String(s) }
 
-// Fold returns s case-folded with Latin diacritics removed and đ/Đ mapped to d.
-// "Đồng Nai" and "DONG NAI" both fold to "dong nai".
+// Fold returns s width-normalised (NFKC), case-folded, with Latin diacritics
+// removed and đ/Đ/Ð mapped to d. "Đồng Nai" and "DONG NAI" both fold to
+// "dong nai", half-width "ﾄﾞﾝﾅｲ" to "ドンナイ".
 func Fold(s string) string {
 	f, _ := fold(s, false)
 	return f
@@ -45,33 +46,67 @@ func fold(s string, withMap bool) (string, []int) {
 		offs = make([]int, 0, len(s)+1)
 	}
 	prevLatin := false
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
+	put := func(r rune, at int) {
+		if r < utf8.RuneSelf {
+			c := byte(r)
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
 			b.WriteByte(c)
 			if withMap {
-				offs = append(offs, i)
+				offs = append(offs, at)
 			}
 			prevLatin = ('a' <= c && c <= 'z')
+			return
+		}
+		out, latin, drop := foldRune(r, prevLatin)
+		if drop {
+			return
+		}
+		n := b.Len()
+		b.WriteRune(out)
+		if withMap {
+			for k := n; k < b.Len(); k++ {
+				offs = append(offs, at)
+			}
+		}
+		prevLatin = latin
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			put(rune(c), i)
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		out, latin, drop := foldRune(r, prevLatin)
-		if !drop {
-			n := b.Len()
-			b.WriteRune(out)
-			if withMap {
-				for k := n; k < b.Len(); k++ {
-					offs = append(offs, i)
+		// A stretch of non-ASCII text: width-normalised with NFKC (half-width
+		// kana, full-width Latin, compatibility forms), segment by segment so
+		// that every output byte maps back to where its segment began.
+		j := i + 1
+		for j < len(s) && s[j] >= utf8.RuneSelf {
+			j++
+		}
+		seg := s[i:j]
+		if norm.NFKC.IsNormalString(seg) {
+			for k := 0; k < len(seg); {
+				r, size := utf8.DecodeRuneInString(seg[k:])
+				put(r, i+k)
+				k += size
+			}
+		} else {
+			var it norm.Iter
+			it.InitString(norm.NFKC, seg)
+			for !it.Done() {
+				at := i + it.Pos()
+				out := it.Next()
+				for k := 0; k < len(out); {
+					r, size := utf8.DecodeRune(out[k:])
+					put(r, at)
+					k += size
 				}
 			}
-			prevLatin = latin
 		}
-		i += size
+		i = j
 	}
 	if withMap {
 		offs = append(offs, len(s))
