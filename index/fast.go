@@ -288,6 +288,62 @@ type segFacets struct {
 	inCol []bool
 	// dayCol is the index in cols of the day column, -1 when there is none.
 	dayCol int
+
+	// The segment's documents in order of their IDs, for ties: rank[d] is
+	// the place of document d's ID among the segment's, byID the inverse.
+	idOnce sync.Once
+	idErr  error
+	rank   []uint32
+	byID   []uint32
+}
+
+// loadIDs reads the order of the segment's document IDs from its _id
+// dictionary (sorted), once per segment.
+func (f *segFacets) loadIDs(s segment.Segment) error {
+	f.idOnce.Do(func() {
+		count := s.Count()
+		f.rank = make([]uint32, count)
+		f.byID = make([]uint32, 0, count)
+		d, err := s.Dictionary("_id")
+		if err != nil {
+			f.idErr = err
+			return
+		}
+		it := d.AutomatonIterator(nil, nil, nil)
+		var pl segment.PostingsList
+		var pi segment.PostingsIterator
+		for {
+			e, err := it.Next()
+			if err != nil {
+				f.idErr = err
+				return
+			}
+			if e == nil {
+				break
+			}
+			pl, err = d.PostingsList([]byte(e.Term), nil, pl)
+			if err != nil {
+				f.idErr = err
+				return
+			}
+			pi = pl.Iterator(false, false, false, pi)
+			for {
+				p, err := pi.Next()
+				if err != nil {
+					f.idErr = err
+					return
+				}
+				if p == nil {
+					break
+				}
+				if n := p.Number(); n < count {
+					f.rank[n] = uint32(len(f.byID))
+					f.byID = append(f.byID, uint32(n))
+				}
+			}
+		}
+	})
+	return f.idErr
 }
 
 // noValue marks a document without a value in a segFacets column.
@@ -630,12 +686,15 @@ func (s *fastSeg) restrictDates(since, until time.Time) error {
 	return nil
 }
 
-// fastHit is a ranked document of the bitmap path.
+// fastHit is a ranked document of the bitmap path. Ties (equal scores or
+// times) are broken by document ID: rank orders the IDs within a segment,
+// id is looked up only where a tie spans segments.
 type fastHit struct {
 	seg   int
 	doc   uint64 // local number
 	score float64
-	order uint64 // global number, the tie-breaker
+	rank  uint32 // place of the document's ID in its segment
+	id    string // set by orderHits where needed
 }
 
 // hitHeap keeps the best k hits with the worst on top.
@@ -666,12 +725,53 @@ func (h *hitHeap) offer(x fastHit, k int) {
 	}
 }
 
-// worseByScore ranks by score, then index order.
+// worseByScore ranks by score, then by ID within one segment (a task's
+// heap holds one segment's documents; orderHits merges segments).
 func worseByScore(a, b *fastHit) bool {
 	if a.score != b.score {
 		return a.score < b.score
 	}
-	return a.order > b.order
+	return a.rank > b.rank
+}
+
+// orderHits sorts hits by cmp (negative: a first) and then by document
+// ID, and returns the first k. IDs are read only for ties that span
+// segments and reach the first k.
+func (fs *fastSnapshot) orderHits(hits []fastHit, k int, cmp func(a, b *fastHit) int) ([]fastHit, error) {
+	sort.Slice(hits, func(i, j int) bool {
+		a, b := &hits[i], &hits[j]
+		if c := cmp(a, b); c != 0 {
+			return c < 0
+		}
+		if a.seg != b.seg {
+			return a.seg < b.seg
+		}
+		return a.rank < b.rank
+	})
+	for lo := 0; lo < len(hits) && lo < k; {
+		hi := lo + 1
+		multi := false
+		for hi < len(hits) && cmp(&hits[lo], &hits[hi]) == 0 {
+			multi = multi || hits[hi].seg != hits[lo].seg
+			hi++
+		}
+		if multi {
+			g := hits[lo:hi]
+			for i := range g {
+				id, err := fs.segs[g[i].seg].ss.DocID(g[i].doc)
+				if err != nil {
+					return nil, err
+				}
+				g[i].id = string(id)
+			}
+			sort.Slice(g, func(i, j int) bool { return g[i].id < g[j].id })
+		}
+		lo = hi
+	}
+	if len(hits) > k {
+		hits = hits[:k]
+	}
+	return hits, nil
 }
 
 // fastSnapshot is the state of one bitmap search.
@@ -771,11 +871,15 @@ func (ix *Index) searchFast(ctx context.Context, r Request, c *compiled, plan *f
 	top = top[min(r.From, len(top)):min(r.From+r.Size, len(top))]
 	hits := make(search.DocumentMatchCollection, 0, len(top))
 	for _, h := range top {
-		id, err := fs.segs[h.seg].ss.DocID(h.doc)
-		if err != nil {
-			return nil, fmt.Errorf("search %q: %w", r.Query, err)
+		id := h.id
+		if id == "" {
+			b, err := fs.segs[h.seg].ss.DocID(h.doc)
+			if err != nil {
+				return nil, fmt.Errorf("search %q: %w", r.Query, err)
+			}
+			id = string(b)
 		}
-		hits = append(hits, &search.DocumentMatch{ID: string(id), Score: h.score})
+		hits = append(hits, &search.DocumentMatch{ID: id, Score: h.score})
 	}
 	out := &Result{Total: fs.total, Hits: make([]Hit, 0, len(hits))}
 	if len(hits) > 0 {
@@ -975,6 +1079,9 @@ func (fs *fastSnapshot) topByDate(ctx context.Context, k int, newest bool) ([]fa
 			}
 		}
 		cand.And(s.match)
+		if err := s.facets.loadIDs(s.seg); err != nil {
+			return err
+		}
 		hits := make([]fastHit, 0, cand.GetCardinality())
 		var state segment.DocVisitState
 		it := cand.Iterator()
@@ -985,7 +1092,7 @@ func (fs *fastSnapshot) topByDate(ctx context.Context, k int, newest bool) ([]fa
 				return err
 			}
 			state = st
-			hits = append(hits, fastHit{seg: i, doc: d, score: float64(t), order: s.offset + d})
+			hits = append(hits, fastHit{seg: i, doc: d, score: float64(t), rank: s.facets.rank[d]})
 		}
 		per[i] = hits
 		return nil
@@ -997,18 +1104,17 @@ func (fs *fastSnapshot) topByDate(ctx context.Context, k int, newest bool) ([]fa
 	for _, h := range per {
 		all = append(all, h...)
 	}
-	sort.Slice(all, func(i, j int) bool {
-		a, b := all[i], all[j]
-		if a.score != b.score {
-			if newest {
-				return a.score > b.score
-			}
-			return a.score < b.score
+	all, err = fs.orderHits(all, k, func(a, b *fastHit) int {
+		switch {
+		case a.score == b.score:
+			return 0
+		case (a.score > b.score) == newest:
+			return -1
 		}
-		return a.order < b.order
+		return 1
 	})
-	if len(all) > k {
-		all = all[:k]
+	if err != nil {
+		return nil, err
 	}
 	for i := range all {
 		all[i].score = 0 // date order has no score, as in Bleve with Score "none"
@@ -1049,7 +1155,11 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 				if err != nil {
 					return err
 				}
-				pl, err := d.PostingsList([]byte(ft.term), nil, nil)
+				// The live documents only: zap's count includes deleted
+				// documents until a merge drops them, which would make
+				// scores (and the order of close hits) depend on when
+				// segments were merged.
+				pl, err := d.PostingsList([]byte(ft.term), s.ss.Deleted(), nil)
 				if err != nil {
 					return err
 				}
@@ -1076,18 +1186,31 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 			}
 		}
 	}
-	if len(terms) == 0 {
-		// Nothing to score (no positive words, or none in the index): every
-		// match scores 0 and index order decides.
-		var out []fastHit
-		for i, s := range fs.segs {
-			it := s.match.Iterator()
-			for it.HasNext() && len(out) < k {
-				d := uint64(it.Next())
-				out = append(out, fastHit{seg: i, doc: d, order: s.offset + d})
+	for _, s := range fs.segs {
+		if !s.match.IsEmpty() {
+			if err := s.facets.loadIDs(s.seg); err != nil {
+				return nil, err
 			}
 		}
-		return out, nil
+	}
+	if len(terms) == 0 {
+		// Nothing to score (no positive words, or none in the index): every
+		// match scores 0 and the IDs decide: each segment's first k
+		// matches in ID order, merged.
+		var out []fastHit
+		for i, s := range fs.segs {
+			n := 0
+			for _, d := range s.facets.byID {
+				if n == k {
+					break
+				}
+				if s.match.Contains(d) {
+					out = append(out, fastHit{seg: i, doc: uint64(d), rank: s.facets.rank[d]})
+					n++
+				}
+			}
+		}
+		return fs.orderHits(out, k, func(a, b *fastHit) int { return 0 })
 	}
 	// Impacts of the common terms, read whole per segment (in parallel,
 	// before scoring, so that no scoring task waits on another's read).
@@ -1240,20 +1363,21 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 			}
 		}
 		// Walk the matches in the range; once the heap is full, a document
-		// must beat its worst score to be offered (equal scores lose: the
-		// worst has the smaller index order).
+		// must beat its worst (a higher score, or an equal score and a
+		// smaller ID) to be offered.
 		h := &hitHeap{less: worseByScore}
+		rank := s.facets.rank
 		var inRange roaring.Bitmap
 		inRange.AddRange(t.lo, t.hi)
 		inRange.And(s.match)
 		mi := inRange.ManyIterator()
 		for n := mi.NextMany(buf); n > 0; n = mi.NextMany(buf) {
 			for _, d := range buf[:n] {
-				sc := scores[uint64(d)-t.lo]
-				if len(h.h) == k && float64(sc) <= h.h[0].score {
+				sc := float64(scores[uint64(d)-t.lo])
+				if len(h.h) == k && (sc < h.h[0].score || (sc == h.h[0].score && rank[d] > h.h[0].rank)) {
 					continue
 				}
-				h.offer(fastHit{seg: t.seg, doc: uint64(d), score: float64(sc), order: s.offset + uint64(d)}, k)
+				h.offer(fastHit{seg: t.seg, doc: uint64(d), score: sc, rank: rank[d]}, k)
 			}
 		}
 		heaps[ti] = h
@@ -1262,15 +1386,19 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 	if err != nil {
 		return nil, err
 	}
-	merged := &hitHeap{less: worseByScore}
+	var all []fastHit
 	for _, h := range heaps {
-		for _, x := range h.h {
-			merged.offer(x, k)
-		}
+		all = append(all, h.h...)
 	}
-	out := merged.h
-	sort.Slice(out, func(i, j int) bool { return worseByScore(&out[j], &out[i]) })
-	return out, nil
+	return fs.orderHits(all, k, func(a, b *fastHit) int {
+		switch {
+		case a.score == b.score:
+			return 0
+		case a.score > b.score:
+			return -1
+		}
+		return 1
+	})
 }
 
 // phraseFirst stably moves the hits whose text holds words as a phrase

@@ -202,18 +202,18 @@ func (ix *Index) compile(r Request) (*compiled, error) {
 	default:
 		c.q = bq.NewConjunctionQuery(parts)
 	}
-	// No tie-breakers in Search: each extra sort key costs a doc-values
-	// visit (or an ID lookup) for every matching article — measured at 45 %
-	// of a two-word search over 300,000 articles. Ties keep the index's
-	// internal order, stable for a given index state. Export adds "_id",
-	// which searching after a hit needs.
+	// Ties are broken by document ID, on both paths, so that an order never
+	// depends on how the index happens to be split into segments. On
+	// Bleve's path the extra key costs an ID lookup per matching article;
+	// that path now answers only what the bitmap path cannot (NEAR,
+	// prefixes, comparisons) and exports of those.
 	switch r.Sort {
 	case "", SortRelevance:
-		c.sort = []string{"-_score"}
+		c.sort = []string{"-_score", "_id"}
 	case SortNewest:
-		c.sort = []string{"-" + fPublished}
+		c.sort = []string{"-" + fPublished, "_id"}
 	case SortOldest:
-		c.sort = []string{fPublished}
+		c.sort = []string{fPublished, "_id"}
 	default:
 		return nil, fmt.Errorf("%w: sort %q is not relevance, newest or oldest", ErrBadRequest, r.Sort)
 	}
@@ -459,7 +459,6 @@ func (ix *Index) Export(ctx context.Context, r Request, fn func(Hit) error) erro
 	// offset (each page costs the offset again); date orders search after the
 	// last hit's sort values and cost the same for every page.
 	byScore := c.sort[0] == "-_score"
-	c.sort = append(c.sort, "_id")
 	var after []string
 	from := 0
 	for {
