@@ -378,6 +378,9 @@ func (t *translator) phrase(field string, words []string) (bq.Query, error) {
 	case kindKeyword:
 		return t.keyword(field, f, strings.Join(words, " "), false)
 	case kindNumber, kindDate:
+		if len(words) == 1 {
+			return t.compare(field, "=", words[0])
+		}
 		return nil, t.errAt(field+":", "field %q takes a number or date, not a phrase", field)
 	}
 	return nil, t.unknownField(field)

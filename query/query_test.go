@@ -25,7 +25,7 @@ func TestParse(t *testing.T) {
 		{`title:"long thanh"`, `title:"long thanh"`},
 		{`risk>=60 AND tier<3`, `risk>=60 AND tier<3`},
 		{`risk=5`, `risk=5`},
-		{`"single"`, `single`},
+		{`"single"`, `"single"`}, // a quoted word is a Phrase: exact
 		{`and or not`, `and AND or AND not`},
 		{`"OR"`, `"OR"`},
 		{`同奈 OR 동나이`, `同奈 OR 동나이`},
