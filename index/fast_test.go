@@ -29,8 +29,9 @@ func fastAndBleve(t *testing.T, n int) (fast, slow *Index) {
 	for i := range arts {
 		arts[i] = g.article(i)
 	}
-	for lo := 0; lo < n; lo += 400 { // one segment per batch
-		if err := ix.IndexArticles(ctx, arts[lo:min(lo+400, n)]); err != nil {
+	batch := max(400, n/30)
+	for lo := 0; lo < n; lo += batch { // one segment per batch, before merges
+		if err := ix.IndexArticles(ctx, arts[lo:min(lo+batch, n)]); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -13,7 +13,6 @@
 package textnorm
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -39,11 +38,10 @@ func FoldMap(s string) (folded string, offs []int) {
 }
 
 func fold(s string, withMap bool) (string, []int) {
-	var b strings.Builder
-	b.Grow(len(s))
+	b := make([]byte, 0, len(s)+8)
 	var offs []int
 	if withMap {
-		offs = make([]int, 0, len(s)+1)
+		offs = make([]int, 0, len(s)+9)
 	}
 	prevLatin := false
 	put := func(r rune, at int) {
@@ -52,7 +50,7 @@ func fold(s string, withMap bool) (string, []int) {
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			b.WriteByte(c)
+			b = append(b, c)
 			if withMap {
 				offs = append(offs, at)
 			}
@@ -63,10 +61,10 @@ func fold(s string, withMap bool) (string, []int) {
 		if drop {
 			return
 		}
-		n := b.Len()
-		b.WriteRune(out)
+		n := len(b)
+		b = utf8.AppendRune(b, out)
 		if withMap {
-			for k := n; k < b.Len(); k++ {
+			for k := n; k < len(b); k++ {
 				offs = append(offs, at)
 			}
 		}
@@ -75,8 +73,21 @@ func fold(s string, withMap bool) (string, []int) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			put(rune(c), i)
-			i++
+			// A run of ASCII, the common case, without a call per byte.
+			j := i
+			for ; j < len(s) && s[j] < utf8.RuneSelf; j++ {
+				c := s[j]
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				b = append(b, c)
+				if withMap {
+					offs = append(offs, j)
+				}
+			}
+			last := b[len(b)-1]
+			prevLatin = 'a' <= last && last <= 'z'
+			i = j
 			continue
 		}
 		// A stretch of non-ASCII text: width-normalised with NFKC (half-width
@@ -111,7 +122,7 @@ func fold(s string, withMap bool) (string, []int) {
 	if withMap {
 		offs = append(offs, len(s))
 	}
-	return b.String(), offs
+	return string(b), offs
 }
 
 // foldRune folds one non-ASCII rune. drop reports a combining mark that follows
