@@ -790,56 +790,14 @@ var errFastUnavailable = errors.New("bitmap search needs a scorch index")
 // errFastUnavailable.
 func (ix *Index) searchFast(ctx context.Context, r Request, c *compiled, plan *fastPlan) (*Result, error) {
 	start := time.Now()
-	adv, err := ix.bi.Advanced()
+	fs, done, err := ix.openFast(ctx, plan)
 	if err != nil {
-		return nil, errFastUnavailable
-	}
-	reader, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("search: open snapshot: %w", err)
-	}
-	defer reader.Close()
-	snap, ok := reader.(*scorch.IndexSnapshot)
-	if !ok {
-		return nil, errFastUnavailable
-	}
-	fs := &fastSnapshot{ix: ix, snap: snap}
-	var offset uint64
-	for _, ss := range snap.Segments() {
-		seg := ss.Segment()
-		fs.segs = append(fs.segs, &fastSeg{
-			ss: ss, seg: seg, offset: offset, count: seg.Count(),
-			dicts: map[string]segment.TermDictionary{}, facets: ix.facets.get(seg), ix: ix,
-		})
-		offset += seg.Count()
-	}
-	defer ix.facets.prune(snap.Segments())
-	if ix.impacts != nil {
-		defer ix.impacts.pruneIfChanged(snap.Segments())
-	}
-
-	// Match, count and facet each segment, in parallel.
-	err = parallel(ctx, len(fs.segs), func(i int) error {
-		s := fs.segs[i]
-		if err := s.facets.load(s.seg); err != nil {
-			return err
+		if errors.Is(err, errFastUnavailable) {
+			return nil, err
 		}
-		m, err := s.eval(plan.root)
-		if err != nil {
-			return err
-		}
-		if del := s.ss.Deleted(); del != nil {
-			m.AndNot(del)
-		}
-		s.match = m
-		return s.restrictDates(plan.since, plan.until)
-	})
-	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", r.Query, err)
 	}
-	for _, s := range fs.segs {
-		fs.total += s.match.GetCardinality()
-	}
+	defer done()
 	byDate := c.sort[0] != "-_score"
 	if r.Facets || byDate {
 		if err := fs.countFacets(ctx, r.Facets); err != nil {
@@ -848,9 +806,11 @@ func (ix *Index) searchFast(ctx context.Context, r Request, c *compiled, plan *f
 	}
 
 	k := r.From + r.Size
-	rerank := len(c.phrase) > 1 && !byDate && k <= rerankDepth
+	// Bare words: the best rerankDepth hits are re-ranked phrase-first,
+	// whatever the page, so that every page (and Export) agrees.
+	rerank := len(c.phrase) > 1 && !byDate && k > 0
 	if rerank {
-		k = rerankDepth
+		k = max(k, rerankDepth)
 	}
 	var top []fastHit
 	switch {
@@ -864,9 +824,12 @@ func (ix *Index) searchFast(ctx context.Context, r Request, c *compiled, plan *f
 		return nil, fmt.Errorf("search %q: %w", r.Query, err)
 	}
 	if rerank {
-		if top, err = fs.phraseFirst(top, c.phrase); err != nil {
+		n := min(rerankDepth, len(top))
+		head, err := fs.phraseFirst(top[:n:n], c.phrase)
+		if err != nil {
 			return nil, fmt.Errorf("search %q: %w", r.Query, err)
 		}
+		top = append(head, top[n:]...)
 	}
 	top = top[min(r.From, len(top)):min(r.From+r.Size, len(top))]
 	hits := make(search.DocumentMatchCollection, 0, len(top))
@@ -901,6 +864,131 @@ func (ix *Index) searchFast(ctx context.Context, r Request, c *compiled, plan *f
 	out.Took = time.Since(start)
 	ix.metrics.searches.WithLabelValues("search").Observe(out.Took.Seconds())
 	return out, nil
+}
+
+// openFast opens a snapshot of the index and matches plan in every
+// segment; done releases the snapshot. errFastUnavailable: not a scorch
+// index.
+func (ix *Index) openFast(ctx context.Context, plan *fastPlan) (*fastSnapshot, func(), error) {
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return nil, nil, errFastUnavailable
+	}
+	reader, err := adv.Reader()
+	if err != nil {
+		return nil, nil, fmt.Errorf("open snapshot: %w", err)
+	}
+	snap, ok := reader.(*scorch.IndexSnapshot)
+	if !ok {
+		_ = reader.Close()
+		return nil, nil, errFastUnavailable
+	}
+	fs := &fastSnapshot{ix: ix, snap: snap}
+	var offset uint64
+	for _, ss := range snap.Segments() {
+		seg := ss.Segment()
+		fs.segs = append(fs.segs, &fastSeg{
+			ss: ss, seg: seg, offset: offset, count: seg.Count(),
+			dicts: map[string]segment.TermDictionary{}, facets: ix.facets.get(seg), ix: ix,
+		})
+		offset += seg.Count()
+	}
+	done := func() {
+		ix.facets.prune(snap.Segments())
+		if ix.impacts != nil {
+			ix.impacts.pruneIfChanged(snap.Segments())
+		}
+		_ = reader.Close()
+	}
+
+	// Match, count and facet each segment, in parallel.
+	err = parallel(ctx, len(fs.segs), func(i int) error {
+		s := fs.segs[i]
+		if err := s.facets.load(s.seg); err != nil {
+			return err
+		}
+		m, err := s.eval(plan.root)
+		if err != nil {
+			return err
+		}
+		if del := s.ss.Deleted(); del != nil {
+			m.AndNot(del)
+		}
+		s.match = m
+		return s.restrictDates(plan.since, plan.until)
+	})
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	for _, s := range fs.segs {
+		fs.total += s.match.GetCardinality()
+	}
+	return fs, done, nil
+}
+
+// exportFast streams every match of a request the bitmap path answers, in
+// the order Search shows them (the same ranking, ties by ID), loading the
+// stored fields a page at a time.
+func (ix *Index) exportFast(ctx context.Context, r Request, c *compiled, plan *fastPlan, fn func(Hit) error) error {
+	fs, done, err := ix.openFast(ctx, plan)
+	if err != nil {
+		return err
+	}
+	defer done()
+	k := int(fs.total)
+	var top []fastHit
+	switch {
+	case k == 0:
+		return nil
+	case c.sort[0] != "-_score":
+		if err := fs.countFacets(ctx, false); err != nil {
+			return err
+		}
+		top, err = fs.topByDate(ctx, k, c.sort[0] == "-"+fPublished)
+	default:
+		top, err = fs.topByScore(ctx, k, plan.words)
+		if err == nil && len(c.phrase) > 1 {
+			// As Search: the best rerankDepth phrase-first.
+			n := min(rerankDepth, len(top))
+			var head []fastHit
+			head, err = fs.phraseFirst(top[:n:n], c.phrase)
+			top = append(head, top[n:]...)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for lo := 0; lo < len(top); lo += exportPage {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		page := top[lo:min(lo+exportPage, len(top))]
+		hits := make(search.DocumentMatchCollection, 0, len(page))
+		for _, h := range page {
+			id, err := fs.segs[h.seg].ss.DocID(h.doc)
+			if err != nil {
+				return err
+			}
+			hits = append(hits, &search.DocumentMatch{ID: string(id), Score: h.score})
+		}
+		loaded, err := ix.loadHits(ctx, hits, r.Highlight)
+		if err != nil {
+			return err
+		}
+		for _, h := range hits {
+			d := loaded[h.ID]
+			if d == nil {
+				continue // deleted since the snapshot
+			}
+			hit := toHit(d, c.terms, r.Highlight)
+			hit.Score = h.Score
+			if err := fn(hit); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // parallel runs fn(0..n-1) on up to GOMAXPROCS goroutines and returns the

@@ -163,6 +163,38 @@ func TestFastPathAgreesWithBleve(t *testing.T) {
 			}
 		}
 	}
+	// Export uses the same path, so the same order, as the hit list.
+	for _, q := range []string{"dong nai", "workers", "lang:vi", "", `"nhà máy"`, "同奈"} {
+		for _, sortBy := range []string{SortRelevance, SortNewest, SortOldest} {
+			exportMatchesSearch(t, fast, Request{Query: q, Sort: sortBy})
+		}
+	}
+}
+
+// exportMatchesSearch checks that Export lists the hits of r in the order
+// Search pages through them.
+func exportMatchesSearch(t *testing.T, ix *Index, r Request) {
+	t.Helper()
+	ctx := context.Background()
+	var exported []string
+	if err := ix.Export(ctx, r, func(h Hit) error { exported = append(exported, h.ID); return nil }); err != nil {
+		t.Fatalf("export %q: %v", r.Query, err)
+	}
+	var searched []string
+	for r.From = 0; r.From < len(exported) && r.From <= MaxFrom; r.From += MaxSize {
+		r.Size = MaxSize
+		res, err := ix.Search(ctx, r)
+		if err != nil {
+			t.Fatalf("search %q: %v", r.Query, err)
+		}
+		searched = append(searched, hitIDs(res.Hits)...)
+		if uint64(len(exported)) != res.Total {
+			t.Fatalf("export %q sort %q: %d hits, total %d", r.Query, r.Sort, len(exported), res.Total)
+		}
+	}
+	if !slices.Equal(exported[:len(searched)], searched) {
+		t.Errorf("export %q sort %q: order differs from the hit list", r.Query, r.Sort)
+	}
 }
 
 // The impact cache stays within its budget and serves repeated words.

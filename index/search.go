@@ -455,6 +455,17 @@ func (ix *Index) Export(ctx context.Context, r Request, fn func(Hit) error) erro
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
+	if c.fast != nil {
+		// The bitmap path answers Search for this query, so it exports it
+		// too: the same order as the hit list.
+		err := ix.exportFast(ctx, r, c, c.fast, fn)
+		if !errors.Is(err, errFastUnavailable) {
+			if err != nil && ctx.Err() == nil {
+				ix.metrics.errors.WithLabelValues("export").Inc()
+			}
+			return err
+		}
+	}
 	// Bleve cannot search after a score, so a relevance export pages by
 	// offset (each page costs the offset again); date orders search after the
 	// last hit's sort values and cost the same for every page.
