@@ -17,6 +17,12 @@ import (
 // same index with every search sent through Bleve, counting facets exactly.
 func fastAndBleve(t *testing.T, n int) (fast, slow *Index) {
 	t.Helper()
+	return fastAndBleveSized(t, n, 2500)
+}
+
+// fastAndBleveSized is fastAndBleve with articles of textLen bytes of text.
+func fastAndBleveSized(t *testing.T, n, textLen int) (fast, slow *Index) {
+	t.Helper()
 	ctx := context.Background()
 	ix, err := Open(ctx, Options{Dir: t.TempDir() + "/ix", Logger: quietLogger()})
 	if err != nil {
@@ -25,6 +31,7 @@ func fastAndBleve(t *testing.T, n int) (fast, slow *Index) {
 	t.Cleanup(func() { _ = ix.Close() })
 	g := newGenerator(7)
 	g.random = true
+	g.textLen = textLen
 	arts := make([]*article.Article, n)
 	for i := range arts {
 		arts[i] = g.article(i)
