@@ -69,7 +69,7 @@ func TestAnalyzeCJK(t *testing.T) {
 		{"동나이", "동나@0 나이@1"},
 		{"동 나이", "동나@0 나이@1"},       // a known name with a space
 		{"활동 나이", "활동@0 나이@3"},      // ordinary words: a gap
-		{"ﾄﾞﾝﾅｲ", "ドン@0 ンナ@1 ナイ@2"},  // half-width
+		{"ﾄﾞﾝﾅｲ", "ドン@0 ンナ@1 ナイ@2"}, // half-width
 		{"ドン・ナイ", "ドン@0 ンナ@1 ナイ@2"}, // middle dot
 		{"同 … 奈", "同@0 奈@2"},
 		{"同奈", "同奈@0"},
