@@ -3,7 +3,11 @@ package query
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/dongnai/presswatch/internal/textnorm"
 )
 
 func TestParse(t *testing.T) {
@@ -213,6 +217,31 @@ func FuzzParse(f *testing.F) {
 		d.SetNumber("risk", 50)
 		if Eval(n, d) != Prepare(n).Match(d) {
 			t.Fatalf("Eval and Prepare disagree on %q", s)
+		}
+	})
+}
+
+// A text always matches itself quoted, and every unquoted word of it: query
+// terms and document terms come from the one analysis.
+func FuzzTextMatchesItself(f *testing.F) {
+	for _, s := range []string{"Đồng Nai", "동 나이성", "ﾄﾞﾝﾅｲ省", "ドン・ナイ", "同奈省 2025", "Protesters gathered", "a\u2029b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if strings.ContainsAny(s, "\"\\") || !utf8.ValidString(s) {
+			return
+		}
+		d := NewDocument()
+		d.AddTextLang("text", s, "en", true)
+		if len(textnorm.QueryTerms(s)) == 0 || strings.ContainsRune(s, textnorm.PartSep) {
+			return
+		}
+		n, err := Parse(`"` + s + `"`)
+		if err != nil {
+			return
+		}
+		if !Eval(n, d) {
+			t.Errorf("%q does not match its own text", String(n))
 		}
 	})
 }
