@@ -41,8 +41,8 @@ import (
 // words without a field search both.
 func articleDoc(a *article.Article) *query.Document {
 	d := query.NewDocument()
-	d.AddText("title", a.Title, true)
-	d.AddText("text", strings.TrimSpace(a.Summary+"\n"+a.Text), true)
+	d.AddTextLang("title", a.Title, a.Lang, true)
+	d.AddTextLang("text", strings.TrimSpace(a.Summary+"\n"+a.Text), a.Lang, true)
 	d.AddKeyword("lang", a.Lang)
 	d.AddKeyword("country", a.Country)
 	d.AddKeyword("outlet", a.Outlet)

@@ -19,6 +19,7 @@ type analysis struct {
 	offs      []int
 	toks      []textnorm.Token
 	titleToks int // tokens [0, titleToks) are the title's
+	titleLen  int // full[:titleLen] is the title
 	lang      string
 	published time.Time // published, or now when unknown
 	sentence  []int     // sentence number of each token
@@ -77,7 +78,7 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 	if !utf8.ValidString(title) || !utf8.ValidString(body) {
 		title, body = strings.ToValidUTF8(title, "\uFFFD"), strings.ToValidUTF8(body, "\uFFFD")
 	}
-	an := &analysis{a: a, full: title + "\n\n" + body}
+	an := &analysis{a: a, full: title + "\n\n" + body, titleLen: len(title)}
 	// Pre-normalisation (prenorm.go) undoes evasive spellings; offsets are
 	// mapped back so that entities point into the original text.
 	clean, cmap := prenormalize(an.full)
@@ -261,7 +262,7 @@ func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 
 // buildDoc makes the query document topic rules and narratives run against.
 func (an *analysis) buildDoc(r *Rules) {
-	d := newTokDoc(an.toks, an.titleToks)
+	d := newTokDoc(an.full[:an.titleLen], an.full[an.titleLen:], an.lang == "en")
 	d.addKeyword("lang", an.lang)
 	d.addKeyword("country", an.a.Country)
 	d.addKeyword("outlet", an.a.Outlet)

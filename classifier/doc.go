@@ -22,18 +22,26 @@ type tokDoc struct {
 
 const textGap = query.MaxNear + 1
 
-func newTokDoc(toks []textnorm.Token, titleToks int) *tokDoc {
-	d := &tokDoc{pos: make(map[string][]int, len(toks)/2+1), keywords: map[string][]string{}, numbers: map[string]float64{}}
-	pos := textnorm.Positions(toks)
-	if titleToks > 0 {
-		d.titleEnd = pos[titleToks-1] + 1
+// newTokDoc analyses title and text as the search index does
+// (textnorm.Analyze, and textnorm.Stems for English), so that a topic rule
+// matches what a search with the same query finds.
+func newTokDoc(title, text string, english bool) *tokDoc {
+	tt, bt := textnorm.Analyze(title), textnorm.Analyze(text)
+	d := &tokDoc{pos: make(map[string][]int, (len(tt)+len(bt))/2+1), keywords: map[string][]string{}, numbers: map[string]float64{}}
+	for _, t := range tt {
+		d.titleEnd = max(d.titleEnd, t.Pos+1)
 	}
-	for i, t := range toks {
-		p := pos[i]
-		if i >= titleToks {
-			p += d.titleEnd + textGap
+	add := func(terms []textnorm.Term, prefix string, base int) {
+		for _, t := range terms {
+			k := prefix + t.Text
+			d.pos[k] = append(d.pos[k], base+t.Pos)
 		}
-		d.pos[t.Text] = append(d.pos[t.Text], p)
+	}
+	add(tt, "", 0)
+	add(bt, "", d.titleEnd+textGap)
+	if english {
+		add(textnorm.Stems(title, tt), textnorm.StemPrefix, 0)
+		add(textnorm.Stems(text, bt), textnorm.StemPrefix, d.titleEnd+textGap)
 	}
 	return d
 }

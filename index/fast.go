@@ -65,10 +65,12 @@ type (
 	fnAnd struct{ must, not []fastNode }
 	// fnOr matches documents matching any of its nodes.
 	fnOr struct{ any []fastNode }
-	// fnPhrase matches documents holding toks in order, adjacent, in field.
+	// fnPhrase matches documents holding toks at their relative positions
+	// offs in field.
 	fnPhrase struct {
 		field string
 		toks  []string
+		offs  []int
 	}
 )
 
@@ -174,73 +176,58 @@ func (p *planner) node(n query.Node) (fastNode, error) {
 }
 
 // phrase plans "a b c" on a text field as translator.phrase translates it:
-// the folded words in order, adjacent, in one part of the text.
+// the terms at their relative positions, exactly (no stems), in one part of
+// the text.
 func (p *planner) phrase(field, value string) (fastNode, error) {
-	toks := textnorm.Words(value)
-	switch {
-	case len(toks) == 0:
-		return &fnOr{}, nil // matches nothing, as Bleve's match-none
-	case len(toks) == 1:
-		return p.text(field, value)
-	}
-	if p.neg%2 == 0 {
-		for _, tok := range toks {
-			w := &scoredWord{primary: fieldTerm{field, tok}}
-			p.words = append(p.words, w)
-		}
-	}
-	return &fnPhrase{field: field, toks: toks}, nil
+	return p.terms(field, analyzeQuery(value))
 }
 
-// text plans one word of a text field as translator.text translates it.
-func (p *planner) text(field, value string) (fastNode, error) {
-	toks := textnorm.Words(value)
-	switch {
-	case len(toks) == 0:
+// terms plans query terms as a phrase (one term: the term alone), scored
+// as their words.
+func (p *planner) terms(field string, qt queryTerms) (fastNode, error) {
+	if len(qt.toks) == 0 {
 		return &fnOr{}, nil // matches nothing, as Bleve's match-none
-	case len(toks) > 1:
-		// A word that folds to several tokens (Đồng-Nai, 同奈) matches as
-		// their phrase; Bleve's should-clauses on text_vi and text_cjk
-		// only add score.
-		return p.phrase(field, value)
 	}
-	w := &scoredWord{primary: fieldTerm{field, toks[0]}}
+	var ws []*scoredWord
+	for _, tok := range qt.toks {
+		ws = append(ws, &scoredWord{primary: fieldTerm{field, tok}})
+	}
+	if p.neg%2 == 0 {
+		p.words = append(p.words, ws...)
+	}
+	if len(qt.toks) == 1 {
+		t := &fnTerm{alts: []fieldTerm{ws[0].primary}}
+		if p.neg%2 == 0 {
+			t.score = ws[0]
+		}
+		return t, nil
+	}
+	return &fnPhrase{field: field, toks: qt.toks, offs: qt.offs}, nil
+}
+
+// text plans an unquoted word of a text field as translator.text
+// translates it.
+func (p *planner) text(field, value string) (fastNode, error) {
+	qt := analyzeQuery(value)
+	if !qt.word || field != fText {
+		// A word that is several terms (Đồng-Nai, 同奈省) matches as their
+		// phrase; a CJK term alone as itself.
+		return p.terms(field, qt)
+	}
+	w := &scoredWord{primary: fieldTerm{field, qt.toks[0]}}
 	t := &fnTerm{alts: []fieldTerm{w.primary}}
-	if field == fText {
-		if hasNonASCIILatin(value) {
-			if vi := p.analyze(analyzerVI, value); len(vi) == 1 {
-				w.exact = &fieldTerm{fTextVI, vi[0]}
-			}
-		}
-		if isLatinWord(toks[0]) && !hasNonASCIILatin(value) {
-			en := p.analyze(analyzerEN, value)
-			switch len(en) {
-			case 0: // an English stop word: the neutral field alone matches
-			case 1:
-				w.stem = &fieldTerm{fTextEN, en[0]}
-				t.alts = append(t.alts, *w.stem)
-			default:
-				return nil, errNotFast
-			}
-		}
+	if hasNonASCIILatin(value) {
+		w.exact = &fieldTerm{fTextVI, textnorm.Exact(value)}
+	}
+	if st := stemOf(value, qt); st != "" {
+		w.stem = &fieldTerm{fTextEN, st}
+		t.alts = append(t.alts, *w.stem)
 	}
 	if p.neg%2 == 0 {
 		t.score = w
 		p.words = append(p.words, w)
 	}
 	return t, nil
-}
-
-func (p *planner) analyze(analyzer, value string) []string {
-	a := p.ix.bi.Mapping().AnalyzerNamed(analyzer)
-	if a == nil {
-		return nil
-	}
-	var out []string
-	for _, tok := range a.Analyze([]byte(value)) {
-		out = append(out, string(tok.Term))
-	}
-	return out
 }
 
 // planFast returns the bitmap plan for r, or errNotFast.
@@ -301,6 +288,62 @@ type segFacets struct {
 	inCol []bool
 	// dayCol is the index in cols of the day column, -1 when there is none.
 	dayCol int
+
+	// The segment's documents in order of their IDs, for ties: rank[d] is
+	// the place of document d's ID among the segment's, byID the inverse.
+	idOnce sync.Once
+	idErr  error
+	rank   []uint32
+	byID   []uint32
+}
+
+// loadIDs reads the order of the segment's document IDs from its _id
+// dictionary (sorted), once per segment.
+func (f *segFacets) loadIDs(s segment.Segment) error {
+	f.idOnce.Do(func() {
+		count := s.Count()
+		f.rank = make([]uint32, count)
+		f.byID = make([]uint32, 0, count)
+		d, err := s.Dictionary("_id")
+		if err != nil {
+			f.idErr = err
+			return
+		}
+		it := d.AutomatonIterator(nil, nil, nil)
+		var pl segment.PostingsList
+		var pi segment.PostingsIterator
+		for {
+			e, err := it.Next()
+			if err != nil {
+				f.idErr = err
+				return
+			}
+			if e == nil {
+				break
+			}
+			pl, err = d.PostingsList([]byte(e.Term), nil, pl)
+			if err != nil {
+				f.idErr = err
+				return
+			}
+			pi = pl.Iterator(false, false, false, pi)
+			for {
+				p, err := pi.Next()
+				if err != nil {
+					f.idErr = err
+					return
+				}
+				if p == nil {
+					break
+				}
+				if n := p.Number(); n < count {
+					f.rank[n] = uint32(len(f.byID))
+					f.byID = append(f.byID, uint32(n))
+				}
+			}
+		}
+	})
+	return f.idErr
 }
 
 // noValue marks a document without a value in a segFacets column.
@@ -528,15 +571,15 @@ func (s *fastSeg) eval(n fastNode) (*roaring.Bitmap, error) {
 		return out, nil
 	case *fnPhrase:
 		if ic := s.ix.impacts; ic != nil {
-			key := impactKey{seg: s.seg, field: phraseDocsField + n.field, term: strings.Join(n.toks, " ")}
-			l, err := ic.lookup(key, func(l *impactList) error { return readPhrase(l, s.seg, n.field, n.toks) })
+			key := impactKey{seg: s.seg, field: phraseDocsField + n.field, term: phraseKey(n.toks, n.offs)}
+			l, err := ic.lookup(key, func(l *impactList) error { return readPhrase(l, s.seg, n.field, n.toks, n.offs) })
 			if err != nil {
 				return nil, err
 			}
 			return l.docs.Clone(), nil
 		}
 		var l impactList
-		if err := readPhrase(&l, s.seg, n.field, n.toks); err != nil {
+		if err := readPhrase(&l, s.seg, n.field, n.toks, n.offs); err != nil {
 			return nil, err
 		}
 		return l.docs, nil
@@ -643,12 +686,15 @@ func (s *fastSeg) restrictDates(since, until time.Time) error {
 	return nil
 }
 
-// fastHit is a ranked document of the bitmap path.
+// fastHit is a ranked document of the bitmap path. Ties (equal scores or
+// times) are broken by document ID: rank orders the IDs within a segment,
+// id is looked up only where a tie spans segments.
 type fastHit struct {
 	seg   int
 	doc   uint64 // local number
 	score float64
-	order uint64 // global number, the tie-breaker
+	rank  uint32 // place of the document's ID in its segment
+	id    string // set by orderHits where needed
 }
 
 // hitHeap keeps the best k hits with the worst on top.
@@ -679,12 +725,53 @@ func (h *hitHeap) offer(x fastHit, k int) {
 	}
 }
 
-// worseByScore ranks by score, then index order.
+// worseByScore ranks by score, then by ID within one segment (a task's
+// heap holds one segment's documents; orderHits merges segments).
 func worseByScore(a, b *fastHit) bool {
 	if a.score != b.score {
 		return a.score < b.score
 	}
-	return a.order > b.order
+	return a.rank > b.rank
+}
+
+// orderHits sorts hits by cmp (negative: a first) and then by document
+// ID, and returns the first k. IDs are read only for ties that span
+// segments and reach the first k.
+func (fs *fastSnapshot) orderHits(hits []fastHit, k int, cmp func(a, b *fastHit) int) ([]fastHit, error) {
+	sort.Slice(hits, func(i, j int) bool {
+		a, b := &hits[i], &hits[j]
+		if c := cmp(a, b); c != 0 {
+			return c < 0
+		}
+		if a.seg != b.seg {
+			return a.seg < b.seg
+		}
+		return a.rank < b.rank
+	})
+	for lo := 0; lo < len(hits) && lo < k; {
+		hi := lo + 1
+		multi := false
+		for hi < len(hits) && cmp(&hits[lo], &hits[hi]) == 0 {
+			multi = multi || hits[hi].seg != hits[lo].seg
+			hi++
+		}
+		if multi {
+			g := hits[lo:hi]
+			for i := range g {
+				id, err := fs.segs[g[i].seg].ss.DocID(g[i].doc)
+				if err != nil {
+					return nil, err
+				}
+				g[i].id = string(id)
+			}
+			sort.Slice(g, func(i, j int) bool { return g[i].id < g[j].id })
+		}
+		lo = hi
+	}
+	if len(hits) > k {
+		hits = hits[:k]
+	}
+	return hits, nil
 }
 
 // fastSnapshot is the state of one bitmap search.
@@ -703,56 +790,14 @@ var errFastUnavailable = errors.New("bitmap search needs a scorch index")
 // errFastUnavailable.
 func (ix *Index) searchFast(ctx context.Context, r Request, c *compiled, plan *fastPlan) (*Result, error) {
 	start := time.Now()
-	adv, err := ix.bi.Advanced()
+	fs, done, err := ix.openFast(ctx, plan)
 	if err != nil {
-		return nil, errFastUnavailable
-	}
-	reader, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("search: open snapshot: %w", err)
-	}
-	defer reader.Close()
-	snap, ok := reader.(*scorch.IndexSnapshot)
-	if !ok {
-		return nil, errFastUnavailable
-	}
-	fs := &fastSnapshot{ix: ix, snap: snap}
-	var offset uint64
-	for _, ss := range snap.Segments() {
-		seg := ss.Segment()
-		fs.segs = append(fs.segs, &fastSeg{
-			ss: ss, seg: seg, offset: offset, count: seg.Count(),
-			dicts: map[string]segment.TermDictionary{}, facets: ix.facets.get(seg), ix: ix,
-		})
-		offset += seg.Count()
-	}
-	defer ix.facets.prune(snap.Segments())
-	if ix.impacts != nil {
-		defer ix.impacts.pruneIfChanged(snap.Segments())
-	}
-
-	// Match, count and facet each segment, in parallel.
-	err = parallel(ctx, len(fs.segs), func(i int) error {
-		s := fs.segs[i]
-		if err := s.facets.load(s.seg); err != nil {
-			return err
+		if errors.Is(err, errFastUnavailable) {
+			return nil, err
 		}
-		m, err := s.eval(plan.root)
-		if err != nil {
-			return err
-		}
-		if del := s.ss.Deleted(); del != nil {
-			m.AndNot(del)
-		}
-		s.match = m
-		return s.restrictDates(plan.since, plan.until)
-	})
-	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", r.Query, err)
 	}
-	for _, s := range fs.segs {
-		fs.total += s.match.GetCardinality()
-	}
+	defer done()
 	byDate := c.sort[0] != "-_score"
 	if r.Facets || byDate {
 		if err := fs.countFacets(ctx, r.Facets); err != nil {
@@ -761,9 +806,11 @@ func (ix *Index) searchFast(ctx context.Context, r Request, c *compiled, plan *f
 	}
 
 	k := r.From + r.Size
-	rerank := len(c.phrase) > 1 && !byDate && k <= rerankDepth
+	// Bare words: the best rerankDepth hits are re-ranked phrase-first,
+	// whatever the page, so that every page (and Export) agrees.
+	rerank := len(c.phrase) > 1 && !byDate && k > 0
 	if rerank {
-		k = rerankDepth
+		k = max(k, rerankDepth)
 	}
 	var top []fastHit
 	switch {
@@ -777,18 +824,25 @@ func (ix *Index) searchFast(ctx context.Context, r Request, c *compiled, plan *f
 		return nil, fmt.Errorf("search %q: %w", r.Query, err)
 	}
 	if rerank {
-		if top, err = fs.phraseFirst(top, c.phrase); err != nil {
+		n := min(rerankDepth, len(top))
+		head, err := fs.phraseFirst(top[:n:n], c.phrase)
+		if err != nil {
 			return nil, fmt.Errorf("search %q: %w", r.Query, err)
 		}
+		top = append(head, top[n:]...)
 	}
 	top = top[min(r.From, len(top)):min(r.From+r.Size, len(top))]
 	hits := make(search.DocumentMatchCollection, 0, len(top))
 	for _, h := range top {
-		id, err := fs.segs[h.seg].ss.DocID(h.doc)
-		if err != nil {
-			return nil, fmt.Errorf("search %q: %w", r.Query, err)
+		id := h.id
+		if id == "" {
+			b, err := fs.segs[h.seg].ss.DocID(h.doc)
+			if err != nil {
+				return nil, fmt.Errorf("search %q: %w", r.Query, err)
+			}
+			id = string(b)
 		}
-		hits = append(hits, &search.DocumentMatch{ID: string(id), Score: h.score})
+		hits = append(hits, &search.DocumentMatch{ID: id, Score: h.score})
 	}
 	out := &Result{Total: fs.total, Hits: make([]Hit, 0, len(hits))}
 	if len(hits) > 0 {
@@ -810,6 +864,131 @@ func (ix *Index) searchFast(ctx context.Context, r Request, c *compiled, plan *f
 	out.Took = time.Since(start)
 	ix.metrics.searches.WithLabelValues("search").Observe(out.Took.Seconds())
 	return out, nil
+}
+
+// openFast opens a snapshot of the index and matches plan in every
+// segment; done releases the snapshot. errFastUnavailable: not a scorch
+// index.
+func (ix *Index) openFast(ctx context.Context, plan *fastPlan) (*fastSnapshot, func(), error) {
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return nil, nil, errFastUnavailable
+	}
+	reader, err := adv.Reader()
+	if err != nil {
+		return nil, nil, fmt.Errorf("open snapshot: %w", err)
+	}
+	snap, ok := reader.(*scorch.IndexSnapshot)
+	if !ok {
+		_ = reader.Close()
+		return nil, nil, errFastUnavailable
+	}
+	fs := &fastSnapshot{ix: ix, snap: snap}
+	var offset uint64
+	for _, ss := range snap.Segments() {
+		seg := ss.Segment()
+		fs.segs = append(fs.segs, &fastSeg{
+			ss: ss, seg: seg, offset: offset, count: seg.Count(),
+			dicts: map[string]segment.TermDictionary{}, facets: ix.facets.get(seg), ix: ix,
+		})
+		offset += seg.Count()
+	}
+	done := func() {
+		ix.facets.prune(snap.Segments())
+		if ix.impacts != nil {
+			ix.impacts.pruneIfChanged(snap.Segments())
+		}
+		_ = reader.Close()
+	}
+
+	// Match, count and facet each segment, in parallel.
+	err = parallel(ctx, len(fs.segs), func(i int) error {
+		s := fs.segs[i]
+		if err := s.facets.load(s.seg); err != nil {
+			return err
+		}
+		m, err := s.eval(plan.root)
+		if err != nil {
+			return err
+		}
+		if del := s.ss.Deleted(); del != nil {
+			m.AndNot(del)
+		}
+		s.match = m
+		return s.restrictDates(plan.since, plan.until)
+	})
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	for _, s := range fs.segs {
+		fs.total += s.match.GetCardinality()
+	}
+	return fs, done, nil
+}
+
+// exportFast streams every match of a request the bitmap path answers, in
+// the order Search shows them (the same ranking, ties by ID), loading the
+// stored fields a page at a time.
+func (ix *Index) exportFast(ctx context.Context, r Request, c *compiled, plan *fastPlan, fn func(Hit) error) error {
+	fs, done, err := ix.openFast(ctx, plan)
+	if err != nil {
+		return err
+	}
+	defer done()
+	k := int(fs.total)
+	var top []fastHit
+	switch {
+	case k == 0:
+		return nil
+	case c.sort[0] != "-_score":
+		if err := fs.countFacets(ctx, false); err != nil {
+			return err
+		}
+		top, err = fs.topByDate(ctx, k, c.sort[0] == "-"+fPublished)
+	default:
+		top, err = fs.topByScore(ctx, k, plan.words)
+		if err == nil && len(c.phrase) > 1 {
+			// As Search: the best rerankDepth phrase-first.
+			n := min(rerankDepth, len(top))
+			var head []fastHit
+			head, err = fs.phraseFirst(top[:n:n], c.phrase)
+			top = append(head, top[n:]...)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for lo := 0; lo < len(top); lo += exportPage {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		page := top[lo:min(lo+exportPage, len(top))]
+		hits := make(search.DocumentMatchCollection, 0, len(page))
+		for _, h := range page {
+			id, err := fs.segs[h.seg].ss.DocID(h.doc)
+			if err != nil {
+				return err
+			}
+			hits = append(hits, &search.DocumentMatch{ID: string(id), Score: h.score})
+		}
+		loaded, err := ix.loadHits(ctx, hits, r.Highlight)
+		if err != nil {
+			return err
+		}
+		for _, h := range hits {
+			d := loaded[h.ID]
+			if d == nil {
+				continue // deleted since the snapshot
+			}
+			hit := toHit(d, c.terms, r.Highlight)
+			hit.Score = h.Score
+			if err := fn(hit); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // parallel runs fn(0..n-1) on up to GOMAXPROCS goroutines and returns the
@@ -988,6 +1167,9 @@ func (fs *fastSnapshot) topByDate(ctx context.Context, k int, newest bool) ([]fa
 			}
 		}
 		cand.And(s.match)
+		if err := s.facets.loadIDs(s.seg); err != nil {
+			return err
+		}
 		hits := make([]fastHit, 0, cand.GetCardinality())
 		var state segment.DocVisitState
 		it := cand.Iterator()
@@ -998,7 +1180,7 @@ func (fs *fastSnapshot) topByDate(ctx context.Context, k int, newest bool) ([]fa
 				return err
 			}
 			state = st
-			hits = append(hits, fastHit{seg: i, doc: d, score: float64(t), order: s.offset + d})
+			hits = append(hits, fastHit{seg: i, doc: d, score: float64(t), rank: s.facets.rank[d]})
 		}
 		per[i] = hits
 		return nil
@@ -1010,18 +1192,17 @@ func (fs *fastSnapshot) topByDate(ctx context.Context, k int, newest bool) ([]fa
 	for _, h := range per {
 		all = append(all, h...)
 	}
-	sort.Slice(all, func(i, j int) bool {
-		a, b := all[i], all[j]
-		if a.score != b.score {
-			if newest {
-				return a.score > b.score
-			}
-			return a.score < b.score
+	all, err = fs.orderHits(all, k, func(a, b *fastHit) int {
+		switch {
+		case a.score == b.score:
+			return 0
+		case (a.score > b.score) == newest:
+			return -1
 		}
-		return a.order < b.order
+		return 1
 	})
-	if len(all) > k {
-		all = all[:k]
+	if err != nil {
+		return nil, err
 	}
 	for i := range all {
 		all[i].score = 0 // date order has no score, as in Bleve with Score "none"
@@ -1062,7 +1243,11 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 				if err != nil {
 					return err
 				}
-				pl, err := d.PostingsList([]byte(ft.term), nil, nil)
+				// The live documents only: zap's count includes deleted
+				// documents until a merge drops them, which would make
+				// scores (and the order of close hits) depend on when
+				// segments were merged.
+				pl, err := d.PostingsList([]byte(ft.term), s.ss.Deleted(), nil)
 				if err != nil {
 					return err
 				}
@@ -1089,18 +1274,31 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 			}
 		}
 	}
-	if len(terms) == 0 {
-		// Nothing to score (no positive words, or none in the index): every
-		// match scores 0 and index order decides.
-		var out []fastHit
-		for i, s := range fs.segs {
-			it := s.match.Iterator()
-			for it.HasNext() && len(out) < k {
-				d := uint64(it.Next())
-				out = append(out, fastHit{seg: i, doc: d, order: s.offset + d})
+	for _, s := range fs.segs {
+		if !s.match.IsEmpty() {
+			if err := s.facets.loadIDs(s.seg); err != nil {
+				return nil, err
 			}
 		}
-		return out, nil
+	}
+	if len(terms) == 0 {
+		// Nothing to score (no positive words, or none in the index): every
+		// match scores 0 and the IDs decide: each segment's first k
+		// matches in ID order, merged.
+		var out []fastHit
+		for i, s := range fs.segs {
+			n := 0
+			for _, d := range s.facets.byID {
+				if n == k {
+					break
+				}
+				if s.match.Contains(d) {
+					out = append(out, fastHit{seg: i, doc: uint64(d), rank: s.facets.rank[d]})
+					n++
+				}
+			}
+		}
+		return fs.orderHits(out, k, func(a, b *fastHit) int { return 0 })
 	}
 	// Impacts of the common terms, read whole per segment (in parallel,
 	// before scoring, so that no scoring task waits on another's read).
@@ -1253,20 +1451,21 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 			}
 		}
 		// Walk the matches in the range; once the heap is full, a document
-		// must beat its worst score to be offered (equal scores lose: the
-		// worst has the smaller index order).
+		// must beat its worst (a higher score, or an equal score and a
+		// smaller ID) to be offered.
 		h := &hitHeap{less: worseByScore}
+		rank := s.facets.rank
 		var inRange roaring.Bitmap
 		inRange.AddRange(t.lo, t.hi)
 		inRange.And(s.match)
 		mi := inRange.ManyIterator()
 		for n := mi.NextMany(buf); n > 0; n = mi.NextMany(buf) {
 			for _, d := range buf[:n] {
-				sc := scores[uint64(d)-t.lo]
-				if len(h.h) == k && float64(sc) <= h.h[0].score {
+				sc := float64(scores[uint64(d)-t.lo])
+				if len(h.h) == k && (sc < h.h[0].score || (sc == h.h[0].score && rank[d] > h.h[0].rank)) {
 					continue
 				}
-				h.offer(fastHit{seg: t.seg, doc: uint64(d), score: float64(sc), order: s.offset + uint64(d)}, k)
+				h.offer(fastHit{seg: t.seg, doc: uint64(d), score: sc, rank: rank[d]}, k)
 			}
 		}
 		heaps[ti] = h
@@ -1275,15 +1474,19 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 	if err != nil {
 		return nil, err
 	}
-	merged := &hitHeap{less: worseByScore}
+	var all []fastHit
 	for _, h := range heaps {
-		for _, x := range h.h {
-			merged.offer(x, k)
-		}
+		all = append(all, h.h...)
 	}
-	out := merged.h
-	sort.Slice(out, func(i, j int) bool { return worseByScore(&out[j], &out[i]) })
-	return out, nil
+	return fs.orderHits(all, k, func(a, b *fastHit) int {
+		switch {
+		case a.score == b.score:
+			return 0
+		case a.score > b.score:
+			return -1
+		}
+		return 1
+	})
 }
 
 // phraseFirst stably moves the hits whose text holds words as a phrase
@@ -1383,7 +1586,7 @@ func (fs *fastSnapshot) readPhraseHits(top []fastHit, idx []int, words []string)
 	found := make([]bool, len(idx))
 	for u, un := range units {
 		for j, k := range un.ks {
-			found[k] = hasPhrase(positions[u], j)
+			found[k] = hasPhrase(positions[u], nil, j)
 		}
 	}
 	return found, nil
@@ -1405,18 +1608,35 @@ func phraseOrder(top []fastHit, has []bool) []fastHit {
 	return out
 }
 
-// hasPhrase reports whether hit k has word w at position s+w for some s.
-func hasPhrase(positions [][][]uint64, k int) bool {
+// hasPhrase reports whether hit k has word w at position s+offs[w] (nil
+// offs: s+w) for some s.
+func hasPhrase(positions [][][]uint64, offs []int, k int) bool {
 	for _, s := range positions[0][k] {
 		ok := true
 		for w := 1; w < len(positions) && ok; w++ {
-			ok = slices.Contains(positions[w][k], s+uint64(w))
+			off := uint64(w)
+			if offs != nil {
+				off = uint64(offs[w])
+			}
+			ok = slices.Contains(positions[w][k], s+off)
 		}
 		if ok {
 			return true
 		}
 	}
 	return false
+}
+
+// phraseKey names a phrase's terms and offsets in the impact cache.
+func phraseKey(toks []string, offs []int) string {
+	var b strings.Builder
+	for i, t := range toks {
+		if i > 0 {
+			fmt.Fprintf(&b, " %d:", offs[i])
+		}
+		b.WriteString(t)
+	}
+	return b.String()
 }
 
 // loadHits reads the stored fields of hits by ID.

@@ -17,6 +17,12 @@ import (
 // same index with every search sent through Bleve, counting facets exactly.
 func fastAndBleve(t *testing.T, n int) (fast, slow *Index) {
 	t.Helper()
+	return fastAndBleveSized(t, n, 2500)
+}
+
+// fastAndBleveSized is fastAndBleve with articles of textLen bytes of text.
+func fastAndBleveSized(t *testing.T, n, textLen int) (fast, slow *Index) {
+	t.Helper()
 	ctx := context.Background()
 	ix, err := Open(ctx, Options{Dir: t.TempDir() + "/ix", Logger: quietLogger()})
 	if err != nil {
@@ -25,12 +31,14 @@ func fastAndBleve(t *testing.T, n int) (fast, slow *Index) {
 	t.Cleanup(func() { _ = ix.Close() })
 	g := newGenerator(7)
 	g.random = true
+	g.textLen = textLen
 	arts := make([]*article.Article, n)
 	for i := range arts {
 		arts[i] = g.article(i)
 	}
-	for lo := 0; lo < n; lo += 400 { // one segment per batch
-		if err := ix.IndexArticles(ctx, arts[lo:min(lo+400, n)]); err != nil {
+	batch := max(400, n/30)
+	for lo := 0; lo < n; lo += batch { // one segment per batch, before merges
+		if err := ix.IndexArticles(ctx, arts[lo:min(lo+batch, n)]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -161,6 +169,38 @@ func TestFastPathAgreesWithBleve(t *testing.T) {
 				}
 			}
 		}
+	}
+	// Export uses the same path, so the same order, as the hit list.
+	for _, q := range []string{"dong nai", "workers", "lang:vi", "", `"nhà máy"`, "同奈"} {
+		for _, sortBy := range []string{SortRelevance, SortNewest, SortOldest} {
+			exportMatchesSearch(t, fast, Request{Query: q, Sort: sortBy})
+		}
+	}
+}
+
+// exportMatchesSearch checks that Export lists the hits of r in the order
+// Search pages through them.
+func exportMatchesSearch(t *testing.T, ix *Index, r Request) {
+	t.Helper()
+	ctx := context.Background()
+	var exported []string
+	if err := ix.Export(ctx, r, func(h Hit) error { exported = append(exported, h.ID); return nil }); err != nil {
+		t.Fatalf("export %q: %v", r.Query, err)
+	}
+	var searched []string
+	for r.From = 0; r.From < len(exported) && r.From <= MaxFrom; r.From += MaxSize {
+		r.Size = MaxSize
+		res, err := ix.Search(ctx, r)
+		if err != nil {
+			t.Fatalf("search %q: %v", r.Query, err)
+		}
+		searched = append(searched, hitIDs(res.Hits)...)
+		if uint64(len(exported)) != res.Total {
+			t.Fatalf("export %q sort %q: %d hits, total %d", r.Query, r.Sort, len(exported), res.Total)
+		}
+	}
+	if !slices.Equal(exported[:len(searched)], searched) {
+		t.Errorf("export %q sort %q: order differs from the hit list", r.Query, r.Sort)
 	}
 }
 

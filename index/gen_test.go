@@ -74,15 +74,17 @@ type generator struct {
 	// article number, instead of the arrival order a real index sees; a
 	// worst case for date-sorted queries (PRESSWATCH_BENCH_ORDER=random).
 	random bool
-	rng    *rand.Rand
-	zipf   *rand.Zipf
-	vi     []string
-	en     []string
+	// textLen is the length of an article's text in bytes (default 2500).
+	textLen int
+	rng     *rand.Rand
+	zipf    *rand.Zipf
+	vi      []string
+	en      []string
 }
 
 func newGenerator(seed uint64) *generator {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
-	g := &generator{rng: rng}
+	g := &generator{rng: rng, textLen: 2500}
 	// Vocabularies: the real words first (most frequent), then synthetic
 	// words built from them so the dictionary has a long tail.
 	g.vi = append([]string(nil), viSyllables...)
@@ -137,7 +139,7 @@ func (g *generator) article(i int) *article.Article {
 	var b strings.Builder
 	b.Grow(2700)
 	mention := g.rng.IntN(10) == 0
-	for b.Len() < 2500 {
+	for b.Len() < g.textLen {
 		if vocab == nil {
 			s := cjkText[g.rng.IntN(len(cjkText))]
 			if o.lang == "zh" && mention && b.Len() == 0 {

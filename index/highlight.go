@@ -7,8 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	porterstemmer "github.com/blevesearch/go-porterstemmer"
-
 	"github.com/dongnai/presswatch/internal/textnorm"
 )
 
@@ -24,81 +22,94 @@ const (
 type span struct{ start, end int }
 
 // matchSpans finds, in the original text s, every occurrence of the
-// highlight terms, comparing folded tokens as the index does; for English
-// documents a word also matches a token with the same Porter stem.
+// highlight terms, analysing s as the index does (textnorm.Analyze); for
+// English documents an unquoted word also matches the words with its stem.
 func matchSpans(s string, terms []hlTerm, english bool) []span {
 	if len(terms) == 0 || s == "" {
 		return nil
 	}
 	if len(s) > maxHLScanLen {
 		s = s[:maxHLScanLen]
-	}
-	folded, offs := textnorm.FoldMap(s)
-	toks := textnorm.Tokens(folded)
-	// English words match by Porter stem. The stemmer only rewrites
-	// endings, so two words with different first letters never share a
-	// stem: most tokens are ruled out without stemming them, and each
-	// distinct word is stemmed once.
-	stemOf := map[string]string{}
-	stem := func(w string) string {
-		s, ok := stemOf[w]
-		if !ok {
-			s = porterstemmer.StemString(w)
-			stemOf[w] = s
+		for len(s) > 0 && !utf8.RuneStart(s[len(s)-1]) {
+			s = s[:len(s)-1]
 		}
-		return s
 	}
-	eq := func(i int, want string, prefix bool) bool {
-		got := toks[i].Text
-		if got == want || (prefix && strings.HasPrefix(got, want)) {
-			return true
-		}
-		return english && !prefix && got != "" && want != "" && got[0] == want[0] && stem(got) == stem(want)
+	all := textnorm.Analyze(s)
+	byText := map[string][]int{} // term → indexes in all
+	byPos := map[int][]int{}     // position → indexes in all
+	for i, t := range all {
+		byText[t.Text] = append(byText[t.Text], i)
+		byPos[t.Pos] = append(byPos[t.Pos], i)
 	}
-	// A one-word term whose word is also part of a phrase term is marked
-	// only when no such phrase occurs in the text: "Dong Nai" marks the
-	// phrase, not every "động" that folds to "dong".
-	inPhrase := map[string][]int{} // word → the phrase terms holding it
-	for j, term := range terms {
-		if len(term.toks) > 1 {
-			for _, w := range term.toks {
-				inPhrase[w] = append(inPhrase[w], j)
+	var stems map[string][]int
+	if english {
+		stems = map[string][]int{}
+		for _, t := range textnorm.Stems(s, all) {
+			for _, i := range byPos[t.Pos] {
+				if all[i].Kind == textnorm.Word {
+					stems[t.Text] = append(stems[t.Text], i)
+				}
 			}
 		}
 	}
-	found := make([]bool, len(terms))
-	var out, single []span
-	var singleTerm []int
-	for i := range toks {
-		for j, term := range terms {
-			n := len(term.toks)
-			if i+n > len(toks) {
-				continue
+	// at returns the index of a term at pos equal to (or, with prefix,
+	// starting with) want, or -1.
+	at := func(pos int, want string, prefix bool) int {
+		for _, i := range byPos[pos] {
+			if got := all[i].Text; got == want || (prefix && strings.HasPrefix(got, want)) {
+				return i
 			}
+		}
+		return -1
+	}
+	// A one-word term whose word is also in a phrase term is marked only
+	// where no such phrase occurs in the text: "Dong Nai" marks the phrase,
+	// not every "động" that folds to "dong".
+	perTerm := make([][]span, len(terms))
+	phraseFound := map[string]bool{}
+	for ti, term := range terms {
+		n := len(term.toks)
+		var starts []int
+		if n == 1 && term.prefix {
+			for i, t := range all {
+				if strings.HasPrefix(t.Text, term.toks[0]) {
+					starts = append(starts, i)
+				}
+			}
+		} else {
+			starts = append(starts, byText[term.toks[0]]...)
+		}
+		if term.stem != "" {
+			starts = append(starts, stems[term.stem]...)
+		}
+		for _, i := range starts {
+			end := i
 			ok := true
-			for k := 0; k < n && ok; k++ {
-				ok = eq(i+k, term.toks[k], term.prefix && k == n-1)
+			for k := 1; k < n && ok; k++ {
+				off := k // positions of a phrase's words, when not given
+				if k < len(term.offs) {
+					off = term.offs[k]
+				}
+				j := at(all[i].Pos+off, term.toks[k], term.prefix && k == n-1)
+				ok = j >= 0
+				end = j
 			}
-			if !ok {
-				continue
+			if ok {
+				perTerm[ti] = append(perTerm[ti], span{all[i].Start, all[end].End})
 			}
-			found[j] = true
-			sp := span{offs[toks[i].Start], offs[toks[i+n-1].End]}
-			if n == 1 && !term.prefix && len(inPhrase[term.toks[0]]) > 0 {
-				single, singleTerm = append(single, sp), append(singleTerm, j)
-				continue
+		}
+		if n > 1 && len(perTerm[ti]) > 0 {
+			for _, w := range term.toks {
+				phraseFound[w] = true
 			}
-			out = append(out, sp)
 		}
 	}
-	for k, sp := range single {
-		phraseFound := false
-		for _, j := range inPhrase[terms[singleTerm[k]].toks[0]] {
-			phraseFound = phraseFound || found[j]
+	var out []span
+	for ti, term := range terms {
+		if len(term.toks) == 1 && phraseFound[term.toks[0]] {
+			continue
 		}
-		if !phraseFound {
-			out = append(out, sp)
-		}
+		out = append(out, perTerm[ti]...)
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].start < out[b].start })
 	// Merge overlapping spans.
@@ -134,9 +145,6 @@ func snippets(s string, spans []span, lead bool) []template.HTML {
 	for i := 0; i < len(spans) && len(out) < maxSnippets; {
 		first := spans[i]
 		start := cutAt(s, first.start-snippetLen/4, false)
-		if start > first.start {
-			start = first.start // a match starts a word
-		}
 		end := cutAt(s, start+snippetLen, true)
 		if end < first.end {
 			end = first.end
@@ -174,25 +182,16 @@ func cutAt(s string, i int, forward bool) int {
 	if i >= len(s) {
 		return len(s)
 	}
-	// Fragments start and end between words: look up to 64 bytes (a long
-	// Vietnamese word with its marks is ~30) for white space, then, for a
-	// start, forward for the next word's beginning.
-	const look = 64
-	space := func(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+	const look = 24
 	if forward {
 		for j := i; j < len(s) && j < i+look; j++ {
-			if space(s[j]) {
+			if s[j] == ' ' || s[j] == '\n' {
 				return j
 			}
 		}
 	} else {
 		for j := i; j > 0 && j > i-look; j-- {
-			if space(s[j]) {
-				return j + 1
-			}
-		}
-		for j := i; j < len(s) && j < i+look; j++ {
-			if space(s[j]) {
+			if s[j] == ' ' || s[j] == '\n' {
 				return j + 1
 			}
 		}

@@ -350,15 +350,15 @@ func readImpacts(l *impactList, pl segment.PostingsList, count uint64) error {
 }
 
 // readPhrase finds the documents of seg that hold toks as a phrase in
-// field: a merge over the words' postings and positions, by ranges of
+// field at their relative positions offs: a merge over the words' postings and positions, by ranges of
 // scoreUnit documents spread over the CPUs (the big merged segment would
 // otherwise be read by one).
-func readPhrase(l *impactList, seg segment.Segment, field string, toks []string) error {
+func readPhrase(l *impactList, seg segment.Segment, field string, toks []string, offs []int) error {
 	count := seg.Count()
 	parts := make([]*roaring.Bitmap, (count+scoreUnit-1)/scoreUnit)
 	err := parallel(context.Background(), len(parts), func(r int) error {
 		lo := uint64(r) * scoreUnit
-		bm, err := readPhraseRange(seg, field, toks, lo, min(lo+scoreUnit, count))
+		bm, err := readPhraseRange(seg, field, toks, offs, lo, min(lo+scoreUnit, count))
 		parts[r] = bm
 		return err
 	})
@@ -371,7 +371,7 @@ func readPhrase(l *impactList, seg segment.Segment, field string, toks []string)
 }
 
 // readPhraseRange is readPhrase for the documents in [lo, hi).
-func readPhraseRange(seg segment.Segment, field string, toks []string, lo, hi uint64) (*roaring.Bitmap, error) {
+func readPhraseRange(seg segment.Segment, field string, toks []string, offs []int, lo, hi uint64) (*roaring.Bitmap, error) {
 	out := roaring.New()
 	d, err := seg.Dictionary(field)
 	if err != nil {
@@ -423,7 +423,7 @@ func readPhraseRange(seg segment.Segment, field string, toks []string, lo, hi ui
 				positions[w][0] = append(positions[w][0], loc.Pos())
 			}
 		}
-		if hasPhrase(positions, 0) {
+		if hasPhrase(positions, offs, 0) {
 			out.Add(uint32(target))
 		}
 		if cur[0], err = its[0].Next(); err != nil {

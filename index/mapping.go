@@ -4,18 +4,11 @@ import (
 	"hash/fnv"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	bq "github.com/blevesearch/bleve/v2/search/query"
@@ -26,17 +19,24 @@ import (
 
 // MappingVersion is the version of the index mapping built by this code. An
 // index written with another version is rebuilt when it is opened. Raise it
-// whenever the mapping or the way documents are built changes.
-const MappingVersion = 5
+// whenever the mapping, the analysis (internal/textnorm, its CJK names) or
+// the way documents are built changes.
+//
+// 5: one analysis with the rule evaluator (textnorm.Analyze): NFKC width
+// normalisation, CJK bigrams and unigrams, middle dots and known names
+// joined, text_en holds textnorm's stems; text_cjk and text_vi_fold dropped.
+// 6: 5 together with the relevance keyword field and sortable risk (the
+// search page's "about the province" scope and sort by risk).
+const MappingVersion = 6
 
 // Analyzer and tokenizer names registered with Bleve.
 const (
-	foldTokenizerName = "pw_fold"        // textnorm words, folded; offsets into the original
-	wordTokenizerName = "pw_words"       // the same words, as written
-	analyzerFold      = "pw_fold"        // language-neutral: the fold tokenizer alone
-	analyzerVI        = "pw_vi"          // words, lower case, diacritics kept
-	analyzerEN        = "pw_en"          // words, possessive, lower case, English stop words, Porter stemmer
-	analyzerCJK       = cjk.AnalyzerName // unicode, width, lower case, CJK bigrams
+	foldTokenizerName  = "pw_fold"  // textnorm.Analyze terms; offsets into the original
+	exactTokenizerName = "pw_exact" // the words of textnorm.Analyze as written (textnorm.Exact)
+	stemTokenizerName  = "pw_stem"  // textnorm.Stems of the words
+	analyzerFold       = "pw_fold"  // language-neutral: the fold tokenizer alone
+	analyzerVI         = "pw_vi"    // words, lower case, diacritics kept
+	analyzerEN         = "pw_en"    // English stems
 )
 
 // Index field names.
@@ -45,9 +45,7 @@ const (
 	fTitle     = "title"   // folded title, stored original
 	fBody      = "body"    // stored only: the original text snippets come from
 	fTextVI    = "text_vi" // Vietnamese documents, diacritics kept
-	fTextVIF   = "text_vi_fold"
-	fTextEN    = "text_en"  // English documents, stemmed
-	fTextCJK   = "text_cjk" // Chinese, Japanese and Korean documents, bigrams
+	fTextEN    = "text_en" // English documents, stemmed
 	fURL       = "url"
 	fSource    = "source"
 	fOutlet    = "outlet"      // as written, for facets and hits
@@ -73,155 +71,64 @@ const dayLayout = "2006-01-02"
 func init() {
 	// Bleve looks analysis components up by name in its own registry, so they
 	// have to be registered once per process; this is Bleve's mechanism, not
-	// state of ours. Each constructed tokenizer or filter owns its own cache.
+	// state of ours.
 	_ = registry.RegisterTokenizer(foldTokenizerName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
-		return &foldTokenizer{cache: newFoldCache()}, nil
+		return analysisTokenizer(termsFold), nil
 	})
-	_ = registry.RegisterTokenizer(wordTokenizerName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
-		return wordTokenizer{}, nil
+	_ = registry.RegisterTokenizer(exactTokenizerName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+		return analysisTokenizer(termsExact), nil
 	})
-}
-
-// foldCacheMax bounds a fold cache; past it, words are folded without caching.
-const foldCacheMax = 1 << 18
-
-// foldCache memoises textnorm.Fold of single words: words repeat a lot, and
-// folding a non-ASCII Latin letter is costly.
-type foldCache struct {
-	mu sync.RWMutex
-	m  map[string][]byte
-}
-
-func newFoldCache() *foldCache { return &foldCache{m: make(map[string][]byte, 4096)} }
-
-// fold returns textnorm.Fold(word) as bytes the caller must not modify.
-func (c *foldCache) fold(word []byte) []byte {
-	c.mu.RLock()
-	f, ok := c.m[string(word)]
-	c.mu.RUnlock()
-	if ok {
-		return f
-	}
-	f = []byte(textnorm.Fold(string(word)))
-	c.mu.Lock()
-	if len(c.m) < foldCacheMax {
-		c.m[string(word)] = f
-	}
-	c.mu.Unlock()
-	return f
+	_ = registry.RegisterTokenizer(stemTokenizerName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+		return analysisTokenizer(termsStem), nil
+	})
 }
 
 // partSep separates the parts of a text field (title, summary, text) given
-// as one string; the tokenizers leave a gap of positions there so that
-// phrases and NEAR never span two parts, as in query.Eval.
-const (
-	partSep = "\u2029" // PARAGRAPH SEPARATOR
-	partGap = 1000 + 1
-)
+// as one string; textnorm.Analyze leaves a gap of textnorm.PartGap
+// positions there, so that phrases and NEAR never span two parts, as in
+// query.Eval.
+const partSep = string(textnorm.PartSep)
 
-// splitWords calls emit for every word of input by textnorm.Tokens' rule:
-// maximal runs of letters, digits and marks, and one token per CJK
-// character. Invalid UTF-8 separates words, as textnorm.Fold turns it into a
-// space. At each partSep it calls gap.
-func splitWords(input []byte, emit func(start, end int, cjk bool), gap func()) {
-	start := -1
-	for i := 0; i < len(input); {
-		c := input[i]
-		if c < utf8.RuneSelf {
-			if ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') || ('A' <= c && c <= 'Z') {
-				if start < 0 {
-					start = i
-				}
-			} else if start >= 0 {
-				emit(start, i, false)
-				start = -1
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(input[i:])
-		switch {
-		case r == utf8.RuneError || r == '\u2029':
-			if start >= 0 {
-				emit(start, i, false)
-				start = -1
-			}
-			if r == '\u2029' {
-				gap()
-			}
-		case textnorm.IsCJK(r):
-			if start >= 0 {
-				emit(start, i, false)
-				start = -1
-			}
-			emit(i, i+size, true)
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
-			if start < 0 {
-				start = i
-			}
-		default:
-			if start >= 0 {
-				emit(start, i, false)
-				start = -1
-			}
-		}
-		i += size
-	}
-	if start >= 0 {
-		emit(start, len(input), false)
-	}
-}
+// analysisTokenizer turns text into Bleve tokens with one of the terms
+// functions: the index is analysed by textnorm alone, exactly as the rule
+// evaluator analyses an article (TestTokenizersMatchTextnorm holds them
+// together).
+type analysisTokenizer func(s string) []textnorm.Term
 
-// tokenize splits input with splitWords and maps each word's bytes with
-// term (nil = the word itself), using one backing array for the tokens.
-func tokenize(input []byte, term func([]byte) []byte) analysis.TokenStream {
-	toks := make([]analysis.Token, 0, len(input)/5+1)
-	pos := 0
-	splitWords(input, func(start, end int, cjk bool) {
+// Tokenize implements analysis.Tokenizer.
+func (f analysisTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	terms := f(string(input))
+	toks := make([]analysis.Token, len(terms))
+	out := make(analysis.TokenStream, len(terms))
+	for i, t := range terms {
 		typ := analysis.AlphaNumeric
-		if cjk {
+		if t.Kind != textnorm.Word {
 			typ = analysis.Ideographic
 		}
-		w := input[start:end]
-		if term != nil {
-			w = term(w)
-		}
-		pos++
-		toks = append(toks, analysis.Token{Term: w, Start: start, End: end, Position: pos, Type: typ})
-	}, func() { pos += partGap })
-	out := make(analysis.TokenStream, len(toks))
-	for i := range toks {
+		toks[i] = analysis.Token{Term: []byte(t.Text), Start: t.Start, End: t.End, Position: t.Pos + 1, Type: typ}
 		out[i] = &toks[i]
 	}
 	return out
 }
 
-// foldTokenizer splits text exactly as textnorm.Tokens(textnorm.Fold(text))
-// does and folds each word with textnorm.Fold, so that search and topic
-// rules agree on what a word is (TestFoldTokenizerMatchesTextnorm and
-// FuzzFoldTokenizer hold the two together). Splitting before folding gives
-// offsets into the original text for free and lets repeated words be folded
-// once. Folding maps runes one to one apart from dropping combining marks and
-// mapping odd spaces and invalid bytes to spaces, none of which moves a word
-// boundary.
-type foldTokenizer struct{ cache *foldCache }
+// termsFold are the terms of the text field: textnorm.Analyze.
+func termsFold(s string) []textnorm.Term { return textnorm.Analyze(s) }
 
-func (t *foldTokenizer) Tokenize(input []byte) analysis.TokenStream {
-	return tokenize(input, func(w []byte) []byte {
-		for _, c := range w {
-			if c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
-				return t.cache.fold(w)
-			}
+// termsExact are the words of s as written, lower case, diacritics kept.
+func termsExact(s string) []textnorm.Term {
+	terms := textnorm.Analyze(s)
+	out := terms[:0]
+	for _, t := range terms {
+		if t.Kind == textnorm.Word {
+			t.Text = textnorm.Exact(s[t.Start:t.End])
+			out = append(out, t)
 		}
-		return w
-	})
+	}
+	return out
 }
 
-// wordTokenizer splits text like foldTokenizer but keeps the words as
-// written, for analyzers that lower-case, stem or keep diacritics.
-type wordTokenizer struct{}
-
-func (wordTokenizer) Tokenize(input []byte) analysis.TokenStream { return tokenize(input, nil) }
+// termsStem are the English stems of the words of s.
+func termsStem(s string) []textnorm.Term { return textnorm.Stems(s, textnorm.Analyze(s)) }
 
 // newMapping builds the index mapping. Nothing is dynamic, nothing goes to
 // _all, term vectors are kept only where phrases and NEAR run, doc values only
@@ -235,16 +142,14 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		return nil, err
 	}
 	if err := im.AddCustomAnalyzer(analyzerVI, map[string]any{
-		"type":          custom.Name,
-		"tokenizer":     wordTokenizerName,
-		"token_filters": []string{lowercase.Name},
+		"type":      custom.Name,
+		"tokenizer": exactTokenizerName,
 	}); err != nil {
 		return nil, err
 	}
 	if err := im.AddCustomAnalyzer(analyzerEN, map[string]any{
-		"type":          custom.Name,
-		"tokenizer":     wordTokenizerName,
-		"token_filters": []string{en.PossessiveName, lowercase.Name, en.StopName, porter.Name},
+		"type":      custom.Name,
+		"tokenizer": stemTokenizerName,
 	}); err != nil {
 		return nil, err
 	}
@@ -300,13 +205,8 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fText, text(analyzerFold, false, true))
 	dm.AddFieldMappingsAt(fTitle, text(analyzerFold, true, true))
 	dm.AddFieldMappingsAt(fBody, stored())
-	// The Vietnamese diacritic-folded sub-field: the same words as text_vi,
-	// folded with textnorm.Fold (the fold analyzer is exactly that).
-	viFold := text(analyzerFold, false, false)
-	viFold.Name = fTextVIF
-	dm.AddFieldMappingsAt(fTextVI, text(analyzerVI, false, false), viFold)
+	dm.AddFieldMappingsAt(fTextVI, text(analyzerVI, false, false))
 	dm.AddFieldMappingsAt(fTextEN, text(analyzerEN, false, false))
-	dm.AddFieldMappingsAt(fTextCJK, text(analyzerCJK, false, false))
 	dm.AddFieldMappingsAt(fURL, stored())
 	dm.AddFieldMappingsAt(fSource, kw(false, false))
 	dm.AddFieldMappingsAt(fOutlet, kw(true, false))
@@ -338,8 +238,6 @@ func langField(lang string) string {
 		return fTextVI
 	case "en":
 		return fTextEN
-	case "zh", "ja", "ko":
-		return fTextCJK
 	}
 	return ""
 }

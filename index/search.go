@@ -13,7 +13,6 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 
-	"github.com/dongnai/presswatch/internal/textnorm"
 	"github.com/dongnai/presswatch/query"
 )
 
@@ -210,20 +209,20 @@ func (ix *Index) compile(r Request) (*compiled, error) {
 	default:
 		c.q = bq.NewConjunctionQuery(parts)
 	}
-	// No tie-breakers in Search: each extra sort key costs a doc-values
-	// visit (or an ID lookup) for every matching article — measured at 45 %
-	// of a two-word search over 300,000 articles. Ties keep the index's
-	// internal order, stable for a given index state. Export adds "_id",
-	// which searching after a hit needs.
+	// Ties are broken by document ID, on both paths, so that an order never
+	// depends on how the index happens to be split into segments. On
+	// Bleve's path the extra key costs an ID lookup per matching article;
+	// that path now answers only what the bitmap path cannot (NEAR,
+	// prefixes, comparisons) and exports of those.
 	switch r.Sort {
 	case "", SortRelevance:
-		c.sort = []string{"-_score"}
+		c.sort = []string{"-_score", "_id"}
 	case SortNewest:
-		c.sort = []string{"-" + fPublished}
+		c.sort = []string{"-" + fPublished, "_id"}
 	case SortOldest:
-		c.sort = []string{fPublished}
+		c.sort = []string{fPublished, "_id"}
 	case SortRisk:
-		c.sort = []string{"-" + fRisk, "-" + fPublished}
+		c.sort = []string{"-" + fRisk, "-" + fPublished, "_id"}
 	default:
 		return nil, fmt.Errorf("%w: sort %q is not relevance, newest, oldest or risk", ErrBadRequest, r.Sort)
 	}
@@ -242,8 +241,9 @@ func (ix *Index) compile(r Request) (*compiled, error) {
 // was measured at 40% of the time of a two-word search.
 const rerankDepth = 100
 
-// bareWords returns the folded tokens of a query that is only bare words
-// (a AND b AND c, no fields, prefixes or operators), else nil.
+// bareWords returns the folded words of a query that is only bare words of
+// spaced scripts (a AND b AND c, no fields, prefixes, operators or CJK),
+// else nil.
 func bareWords(n query.Node) []string {
 	var out []string
 	for _, c := range flattenAnd(n, nil) {
@@ -251,7 +251,11 @@ func bareWords(n query.Node) []string {
 		if !ok || t.Prefix || (t.Field != "" && !strings.EqualFold(t.Field, "text")) {
 			return nil
 		}
-		out = append(out, textnorm.Words(t.Value)...)
+		qt := analyzeQuery(t.Value)
+		if !qt.word {
+			return nil
+		}
+		out = append(out, qt.toks[0])
 	}
 	return out
 }
@@ -463,11 +467,21 @@ func (ix *Index) Export(ctx context.Context, r Request, fn func(Hit) error) erro
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
+	if c.fast != nil {
+		// The bitmap path answers Search for this query, so it exports it
+		// too: the same order as the hit list.
+		err := ix.exportFast(ctx, r, c, c.fast, fn)
+		if !errors.Is(err, errFastUnavailable) {
+			if err != nil && ctx.Err() == nil {
+				ix.metrics.errors.WithLabelValues("export").Inc()
+			}
+			return err
+		}
+	}
 	// Bleve cannot search after a score, so a relevance export pages by
 	// offset (each page costs the offset again); date orders search after the
 	// last hit's sort values and cost the same for every page.
 	byScore := c.sort[0] == "-_score"
-	c.sort = append(c.sort, "_id")
 	var after []string
 	from := 0
 	for {

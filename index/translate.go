@@ -77,11 +77,15 @@ func queryField(name string) (fieldKind, string) {
 	return kindUnknown, ""
 }
 
-// hlTerm is a positive text match to highlight: folded tokens in order, the
-// last one a prefix when prefix is set.
+// hlTerm is a positive text match to highlight: query terms
+// (textnorm.QueryTerms) at their relative positions, the last one a prefix
+// when prefix is set; stem is the English stem an unquoted word also
+// matches in English text.
 type hlTerm struct {
 	toks   []string
+	offs   []int
 	prefix bool
+	stem   string
 }
 
 // translator turns a query AST into a Bleve query.
@@ -192,10 +196,53 @@ func flattenOr(n query.Node, out []query.Node) []query.Node {
 	return append(out, n)
 }
 
-func (t *translator) highlight(toks []string, prefix bool) {
-	if t.neg%2 == 0 && len(toks) > 0 {
-		t.terms = append(t.terms, hlTerm{toks: toks, prefix: prefix})
+func (t *translator) highlight(qt queryTerms, prefix bool, stem string) {
+	if t.neg%2 == 0 && len(qt.toks) > 0 {
+		t.terms = append(t.terms, hlTerm{toks: qt.toks, offs: qt.offs, prefix: prefix, stem: stem})
 	}
+}
+
+// queryTerms are a query word's or phrase's terms (textnorm.QueryTerms)
+// and their positions relative to the first.
+type queryTerms struct {
+	toks []string
+	offs []int
+	word bool // one term, a word of a spaced script
+}
+
+func analyzeQuery(value string) queryTerms {
+	var q queryTerms
+	for _, t := range textnorm.QueryTerms(value) {
+		q.toks = append(q.toks, t.Text)
+		q.offs = append(q.offs, t.Pos)
+		q.word = t.Kind == textnorm.Word
+	}
+	q.word = q.word && len(q.toks) == 1
+	return q
+}
+
+// span is the number of positions the terms cover.
+func (q queryTerms) span() int { return q.offs[len(q.offs)-1] + 1 }
+
+// slots lays the terms out by position: one alternative each, "" (any
+// term) where the query has a gap, as Bleve's multi-phrase query takes them.
+func (q queryTerms) slots() [][]string {
+	out := make([][]string, q.span())
+	for i := range out {
+		out[i] = []string{""}
+	}
+	for i, tok := range q.toks {
+		out[q.offs[i]] = []string{tok}
+	}
+	return out
+}
+
+// stemOf returns the English stem an unquoted word also matches, or "".
+func stemOf(value string, q queryTerms) string {
+	if q.word && textnorm.Stemmable(value) {
+		return textnorm.Stem(q.toks[0])
+	}
+	return ""
 }
 
 func (t *translator) unknownField(field string) error {
@@ -237,97 +284,77 @@ func hasNonASCIILatin(s string) bool {
 	return false
 }
 
-func isLatinWord(s string) bool {
-	for _, r := range s {
-		if unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) {
-			return false
-		}
-	}
-	return true
-}
-
-func match(value, field string, boost float64) bq.Query {
-	m := bq.NewMatchQuery(value)
-	m.SetField(field)
-	m.SetOperator(bq.MatchQueryOperatorAnd)
-	if boost != 0 {
-		m.SetBoost(boost)
-	}
-	return m
-}
-
-// text translates a word in a text field. Matching is decided by the
-// language-neutral folded field, exactly as query.Eval decides it; English
-// words also match their stemmed forms in English documents; Vietnamese words
-// written with diacritics and CJK words add score from the language fields.
+// text translates an unquoted word in a text field. Matching is decided by
+// the language-neutral folded field, exactly as query.Eval decides it;
+// English-looking words also match their stem in English documents; a
+// Vietnamese word written with diacritics adds score where it is written so.
 func (t *translator) text(field, value string, prefix bool) (bq.Query, error) {
-	toks := textnorm.Words(value)
-	if len(toks) == 0 {
+	qt := analyzeQuery(value)
+	if len(qt.toks) == 0 {
 		return bq.NewMatchNoneQuery(), nil
 	}
-	t.highlight(toks, prefix)
+	stem := ""
+	if !prefix && field == fText {
+		stem = stemOf(value, qt)
+	}
+	t.highlight(qt, prefix, stem)
 	if prefix {
-		last := toks[len(toks)-1]
+		last := qt.toks[len(qt.toks)-1]
 		if !isCJKString(last) && utf8.RuneCountInString(last) < minPrefixRunes {
 			return nil, t.errAt(value+"*", "prefix %q is too short (at least %d letters)", value, minPrefixRunes)
 		}
-		if len(toks) == 1 {
+		if len(qt.toks) == 1 {
 			p := bq.NewPrefixQuery(last)
 			p.SetField(field)
 			return p, nil
 		}
-		return t.phraseToks(field, toks, true)
+		return t.phraseToks(field, qt, true)
 	}
-	var base bq.Query
-	if len(toks) == 1 {
-		tq := bq.NewTermQuery(toks[0])
-		tq.SetField(field)
-		base = tq
-	} else {
-		pq, err := t.phraseToks(field, toks, false)
-		if err != nil {
-			return nil, err
-		}
-		base = pq
+	base, err := t.phraseToks(field, qt, false)
+	if err != nil {
+		return nil, err
 	}
-	if field != fText {
+	if field != fText || !qt.word {
 		return base, nil
 	}
-	var should []bq.Query
-	if hasNonASCIILatin(value) && !isCJKString(value) {
-		should = append(should, match(value, fTextVI, boostExactVI))
+	if hasNonASCIILatin(value) {
+		ex := bq.NewTermQuery(textnorm.Exact(value))
+		ex.SetField(fTextVI)
+		ex.SetBoost(boostExactVI)
+		base = bq.NewBooleanQuery([]bq.Query{base}, []bq.Query{ex}, nil)
 	}
-	if isCJKString(value) {
-		should = append(should, match(value, fTextCJK, 0))
-	}
-	if len(should) > 0 {
-		base = bq.NewBooleanQuery([]bq.Query{base}, should, nil)
-	}
-	if len(toks) == 1 && isLatinWord(toks[0]) && !hasNonASCIILatin(value) {
-		// English stemming widens the match in English documents.
-		return bq.NewDisjunctionQuery([]bq.Query{base, match(value, fTextEN, 0)}), nil
+	if stem != "" {
+		sq := bq.NewTermQuery(stem)
+		sq.SetField(fTextEN)
+		return bq.NewDisjunctionQuery([]bq.Query{base, sq}), nil
 	}
 	return base, nil
 }
 
-// phraseToks matches folded tokens in order and adjacent in field; with
-// prefix, the last token is a prefix expanded through the term dictionary.
-func (t *translator) phraseToks(field string, toks []string, prefix bool) (bq.Query, error) {
+// phraseToks matches the terms at their relative positions in field (one
+// term: a term query); with prefix, the last term is a prefix expanded
+// through the term dictionary.
+func (t *translator) phraseToks(field string, qt queryTerms, prefix bool) (bq.Query, error) {
 	if !prefix {
-		return bq.NewPhraseQuery(toks, field), nil
+		if len(qt.toks) == 1 {
+			tq := bq.NewTermQuery(qt.toks[0])
+			tq.SetField(field)
+			return tq, nil
+		}
+		if qt.span() == len(qt.toks) {
+			return bq.NewPhraseQuery(qt.toks, field), nil
+		}
+		return bq.NewMultiPhraseQuery(qt.slots(), field), nil
 	}
-	multi := make([][]string, len(toks))
-	for i, tok := range toks[:len(toks)-1] {
-		multi[i] = []string{tok}
-	}
-	exp, err := t.expand(field, toks[len(toks)-1])
+	multi := qt.slots()
+	exp, err := t.expand(field, qt.toks[len(qt.toks)-1])
 	if err != nil {
 		return nil, err
 	}
 	if len(exp) == 0 {
 		return bq.NewMatchNoneQuery(), nil
 	}
-	multi[len(toks)-1] = exp
+	multi[len(multi)-1] = exp
 	return bq.NewMultiPhraseQuery(multi, field), nil
 }
 
@@ -343,20 +370,19 @@ func (t *translator) phrase(field string, words []string) (bq.Query, error) {
 	kind, f := queryField(field)
 	switch kind {
 	case kindText:
-		value := strings.Join(words, " ")
-		toks := textnorm.Words(value)
-		if len(toks) == 0 {
+		// Quoted words match exactly: no stems.
+		qt := analyzeQuery(strings.Join(words, " "))
+		if len(qt.toks) == 0 {
 			return bq.NewMatchNoneQuery(), nil
 		}
-		t.highlight(toks, false)
-		var q bq.Query = bq.NewPhraseQuery(toks, f)
-		if f == fText && isCJKString(value) {
-			q = bq.NewBooleanQuery([]bq.Query{q}, []bq.Query{match(value, fTextCJK, 0)}, nil)
-		}
-		return q, nil
+		t.highlight(qt, false, "")
+		return t.phraseToks(f, qt, false)
 	case kindKeyword:
 		return t.keyword(field, f, strings.Join(words, " "), false)
 	case kindNumber, kindDate:
+		if len(words) == 1 {
+			return t.compare(field, "=", words[0])
+		}
 		return nil, t.errAt(field+":", "field %q takes a number or date, not a phrase", field)
 	}
 	return nil, t.unknownField(field)
@@ -398,17 +424,14 @@ func (t *translator) near(n *query.Near) (bq.Query, error) {
 			return nil, t.errAt("NEAR", "NEAR operands must be in the same field")
 		}
 		field = idx
-		toks := textnorm.Words(value)
-		if len(toks) == 0 {
+		qt := analyzeQuery(value)
+		if len(qt.toks) == 0 {
 			return bq.NewMatchNoneQuery(), nil
 		}
-		t.highlight(toks, prefix)
-		alts := make([][]string, len(toks))
-		for i, tok := range toks {
-			alts[i] = []string{tok}
-		}
+		t.highlight(qt, prefix, "")
+		alts := qt.slots()
 		if prefix {
-			last := toks[len(toks)-1]
+			last := qt.toks[len(qt.toks)-1]
 			if !isCJKString(last) && utf8.RuneCountInString(last) < minPrefixRunes {
 				return nil, t.errAt(value+"*", "prefix %q is too short (at least %d letters)", value, minPrefixRunes)
 			}
@@ -419,7 +442,7 @@ func (t *translator) near(n *query.Near) (bq.Query, error) {
 			if len(exp) == 0 {
 				return bq.NewMatchNoneQuery(), nil
 			}
-			alts[len(toks)-1] = exp
+			alts[len(alts)-1] = exp
 		}
 		ops = append(ops, alts)
 	}

@@ -21,8 +21,11 @@ const (
 )
 
 // Doc is what a query is evaluated against. Field "" means the document's
-// default text fields. Words passed to Positions are already folded and
-// tokenised (see internal/textnorm) — one token each.
+// default text fields. Words passed to Positions are terms of
+// textnorm.Analyze — a folded word, a CJK unigram or bigram — or, for the
+// English stem of an unquoted word, textnorm.StemPrefix followed by the stem.
+// A Doc built from textnorm.Analyze (and textnorm.Stems for English text)
+// matches exactly as the search index does.
 type Doc interface {
 	// Kind reports how field is compared.
 	Kind(field string) FieldKind
@@ -59,7 +62,9 @@ type (
 	pnone struct{}
 	pterm struct {
 		field   string
-		toks    []string // folded tokens, for text fields
+		toks    []string // query terms (textnorm.QueryTerms), for text fields
+		offs    []int    // their positions relative to the first
+		stem    string   // StemPrefix+stem of an unquoted English word, else ""
 		keyword string   // folded whole value, for keyword fields
 		raw     []string // the words as written, for numeric fields
 		prefix  bool
@@ -95,17 +100,18 @@ func prepare(n Node) pnode {
 	case *Not:
 		return &pnot{prepare(n.X)}
 	case *Term:
-		return prepTerm(n.Field, []string{n.Value}, n.Prefix)
+		return prepTerm(n.Field, []string{n.Value}, n.Prefix, true)
 	case *Phrase:
-		return prepTerm(n.Field, n.Words, false)
+		return prepTerm(n.Field, n.Words, false, false)
 	case *Near:
 		pn := &pnear{dist: n.Dist}
 		for _, t := range n.Terms {
 			switch t := t.(type) {
 			case *Term:
-				pn.terms = append(pn.terms, prepTerm(t.Field, []string{t.Value}, t.Prefix))
+				// NEAR's operands match exactly (no stems), as in the index.
+				pn.terms = append(pn.terms, prepTerm(t.Field, []string{t.Value}, t.Prefix, false))
 			case *Phrase:
-				pn.terms = append(pn.terms, prepTerm(t.Field, t.Words, false))
+				pn.terms = append(pn.terms, prepTerm(t.Field, t.Words, false, false))
 			default:
 				return pnone{}
 			}
@@ -118,11 +124,19 @@ func prepare(n Node) pnode {
 	return pnone{}
 }
 
-func prepTerm(field string, words []string, prefix bool) *pterm {
+// prepTerm analyses a word (bare: unquoted) or a phrase. An unquoted word
+// that is one English-looking word (ASCII letters) also matches its stem in
+// English text; a quoted one matches exactly.
+func prepTerm(field string, words []string, prefix, bare bool) *pterm {
+	value := strings.Join(words, " ")
 	t := &pterm{field: field, prefix: prefix, raw: words}
-	t.keyword = textnorm.Fold(strings.Join(words, " "))
-	for _, w := range words {
-		t.toks = append(t.toks, textnorm.Words(w)...)
+	t.keyword = textnorm.Fold(value)
+	for _, qt := range textnorm.QueryTerms(value) {
+		t.toks = append(t.toks, qt.Text)
+		t.offs = append(t.offs, qt.Pos)
+	}
+	if bare && !prefix && len(t.toks) == 1 && textnorm.Stemmable(value) {
+		t.stem = textnorm.StemPrefix + textnorm.Stem(t.toks[0])
 	}
 	return t
 }
@@ -164,6 +178,11 @@ func (t *pterm) occurrences(d Doc) []int {
 	// Only the last token of a prefix term is a prefix.
 	last := len(t.toks) - 1
 	first := d.Positions(t.field, t.toks[0], t.prefix && last == 0)
+	if t.stem != "" {
+		if st := d.Positions(t.field, t.stem, false); len(st) > 0 {
+			first = mergeSorted(first, st)
+		}
+	}
 	if last == 0 || len(first) == 0 {
 		return first
 	}
@@ -178,10 +197,32 @@ func (t *pterm) occurrences(d Doc) []int {
 	for _, p := range first {
 		ok := true
 		for k := 1; k <= last && ok; k++ {
-			ok = contains(rest[k], p+k)
+			ok = contains(rest[k], p+t.offs[k])
 		}
 		if ok {
 			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// mergeSorted returns the union of two ascending lists, ascending, without
+// duplicates, in a new slice.
+func mergeSorted(a, b []int) []int {
+	out := make([]int, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j >= len(b) || (i < len(a) && a[i] < b[j]):
+			out = append(out, a[i])
+			i++
+		case i >= len(a) || b[j] < a[i]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
 		}
 	}
 	return out
@@ -274,37 +315,64 @@ func NewDocument() *Document {
 	}
 }
 
-// AddText tokenises s (folding it) into the text field; with inDefault, it is
-// also searched by terms that name no field.
+// AddText analyses s (textnorm.Analyze) into the text field; with
+// inDefault, it is also searched by terms that name no field.
 func (d *Document) AddText(field, s string, inDefault bool) {
-	d.AddTokens(field, textnorm.Tokens(textnorm.Fold(s)), inDefault)
+	d.AddTextLang(field, s, "", inDefault)
 }
 
-// AddTokens adds already folded tokens (see textnorm.Tokens) after the
-// field's current end to field and, with inDefault, to the default fields.
-// CJK characters separated by a space or punctuation are not adjacent.
-func (d *Document) AddTokens(field string, toks []textnorm.Token, inDefault bool) {
+// AddTextLang is AddText for text in language lang (ISO 639-1): English
+// text also gets its words' stems (textnorm.Stems), which unquoted words
+// match, as in the search index.
+func (d *Document) AddTextLang(field, s, lang string, inDefault bool) {
+	terms := textnorm.Analyze(s)
+	var stems []textnorm.Term
+	if strings.EqualFold(lang, "en") {
+		stems = textnorm.Stems(s, terms)
+	}
+	d.AddTerms(field, terms, stems, inDefault)
+}
+
+// AddTerms adds analysed terms (textnorm.Analyze) and English stems
+// (textnorm.Stems) after the field's current end to field and, with
+// inDefault, to the default fields.
+func (d *Document) AddTerms(field string, terms, stems []textnorm.Term, inDefault bool) {
 	m := d.text[field]
 	if m == nil {
 		m = map[string][]int{}
 		d.text[field] = m
 	}
-	pos := textnorm.Positions(toks)
 	span := 0
-	if len(pos) > 0 {
-		span = pos[len(pos)-1] + 1
-	}
 	base := d.next[field]
-	for i, t := range toks {
-		m[t.Text] = append(m[t.Text], base+pos[i])
+	add := func(key string, pos int) {
+		span = max(span, pos+1)
+		m[key] = insertSorted(m[key], base+pos)
 		if inDefault {
-			d.all[t.Text] = append(d.all[t.Text], d.nextAll+pos[i])
+			d.all[key] = insertSorted(d.all[key], d.nextAll+pos)
 		}
+	}
+	for _, t := range terms {
+		add(t.Text, t.Pos)
+	}
+	for _, t := range stems {
+		add(textnorm.StemPrefix+t.Text, t.Pos)
 	}
 	d.next[field] = base + span + fieldGap
 	if inDefault {
 		d.nextAll += span + fieldGap
 	}
+}
+
+// insertSorted adds x to an ascending list (usually at its end).
+func insertSorted(l []int, x int) []int {
+	i := len(l)
+	for i > 0 && l[i-1] > x {
+		i--
+	}
+	if i == len(l) {
+		return append(l, x)
+	}
+	return slices.Insert(l, i, x)
 }
 
 // AddKeyword adds values (folded) to a keyword field.

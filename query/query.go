@@ -25,13 +25,18 @@
 //
 // # Meaning
 //
-// Text is compared after the same normalisation the classifier uses (package
-// internal/textnorm): NFC, case folding, Vietnamese diacritics removed with
-// đ→d, so "Dong Nai" matches "Đồng Nai". A word is split into tokens as text
-// is; a word that splits into several tokens ("Đồng-Nai", "同奈") is a phrase.
-// Han, Kana and Hangul are one token per character, so "同奈" matches inside
-// "同奈省". word* matches any token starting with word. "a b" matches the
-// tokens in order and adjacent. a NEAR/n b matches when an occurrence of each
+// Text is compared after the one analysis of presswatch (package
+// internal/textnorm, Analyze), which the search index uses too: NFKC width
+// normalisation, case folding, Vietnamese diacritics removed with đ/Ð→d, so
+// "Dong Nai" matches "Đồng Nai" and "ﾄﾞﾝﾅｲ" matches "ドンナイ". A word is
+// analysed as text is; a word that is several terms ("Đồng-Nai", "同奈省") is
+// a phrase. Han, Kana and Hangul match by adjacent character bigrams in
+// order, so "同奈" matches inside "同奈省" but not "同 … 奈", and "동나이"
+// matches "동 나이" (a known name written with a space) but not "활동 나이".
+// An unquoted English word also matches its Porter stem in English text
+// ("protest" finds "protesters"); quoted words match exactly. word* matches
+// any term starting with word. "a b" matches the terms in order and
+// adjacent. a NEAR/n b matches when an occurrence of each
 // operand starts within n tokens of the others (any order). An operand of
 // NEAR may be a parenthesised OR of words and phrases: (a OR b) NEAR/3 c is
 // expanded when parsed to (a NEAR/3 c) OR (b NEAR/3 c), so every Near in the
@@ -68,6 +73,8 @@ type Term struct {
 }
 
 // Phrase is a quoted sequence of words in Field ("" = default text fields).
+// A quoted single word is a Phrase too: quotes mean the exact words, without
+// the English stems an unquoted word also matches.
 type Phrase struct {
 	Field string
 	Words []string
@@ -589,8 +596,8 @@ func (p *parser) parseAtom() (Node, error) {
 		if len(words) == 0 {
 			return nil, &SyntaxError{Pos: t.pos, Msg: "empty phrase"}
 		}
-		if len(words) == 1 {
-			n = &Term{Field: t.field, Value: words[0], Prefix: t.pref}
+		if len(words) == 1 && t.pref {
+			n = &Term{Field: t.field, Value: words[0], Prefix: true}
 		} else if t.pref {
 			return nil, &SyntaxError{Pos: t.pos, Msg: "a prefix \"*\" applies to one word, not a phrase"}
 		} else {
@@ -644,7 +651,12 @@ func write(b *strings.Builder, n Node, ctx int) {
 			b.WriteString(n.Field)
 			b.WriteByte(':')
 		}
-		writeWord(b, n.Value)
+		if !n.Prefix && needsQuote(n.Value) && parsesAsWord(n.Value) {
+			// Quotes would make it a Phrase (exact): write it as typed.
+			b.WriteString(n.Value)
+		} else {
+			writeWord(b, n.Value)
+		}
 		if n.Prefix {
 			b.WriteByte('*')
 		}
@@ -675,6 +687,17 @@ func writeWord(b *strings.Builder, w string) {
 		return
 	}
 	b.WriteString(w)
+}
+
+// parsesAsWord reports whether w, written without quotes, parses back as
+// the bare word w.
+func parsesAsWord(w string) bool {
+	n, err := Parse(w)
+	if err != nil {
+		return false
+	}
+	t, ok := n.(*Term)
+	return ok && t.Field == "" && !t.Prefix && t.Value == w
 }
 
 func needsQuote(w string) bool {

@@ -3,7 +3,11 @@ package query
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/dongnai/presswatch/internal/textnorm"
 )
 
 func TestParse(t *testing.T) {
@@ -25,7 +29,7 @@ func TestParse(t *testing.T) {
 		{`title:"long thanh"`, `title:"long thanh"`},
 		{`risk>=60 AND tier<3`, `risk>=60 AND tier<3`},
 		{`risk=5`, `risk=5`},
-		{`"single"`, `single`},
+		{`"single"`, `"single"`}, // a quoted word is a Phrase: exact
 		{`and or not`, `and AND or AND not`},
 		{`"OR"`, `"OR"`},
 		{`同奈 OR 동나이`, `同奈 OR 동나이`},
@@ -167,7 +171,8 @@ func TestEval(t *testing.T) {
 		{`(hanoi OR danang) dong`, false},
 		{`"工厂"`, true},
 		{`"省的"`, true},
-		{`"厂 investment"`, false}, // CJK separated by punctuation is not adjacent
+		{`"厂investment"`, false}, // CJK separated by punctuation is not adjacent
+		{`"厂 investment"`, true}, // … as the query says with its space
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
@@ -212,6 +217,31 @@ func FuzzParse(f *testing.F) {
 		d.SetNumber("risk", 50)
 		if Eval(n, d) != Prepare(n).Match(d) {
 			t.Fatalf("Eval and Prepare disagree on %q", s)
+		}
+	})
+}
+
+// A text always matches itself quoted, and every unquoted word of it: query
+// terms and document terms come from the one analysis.
+func FuzzTextMatchesItself(f *testing.F) {
+	for _, s := range []string{"Đồng Nai", "동 나이성", "ﾄﾞﾝﾅｲ省", "ドン・ナイ", "同奈省 2025", "Protesters gathered", "a\u2029b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if strings.ContainsAny(s, "\"\\") || !utf8.ValidString(s) {
+			return
+		}
+		d := NewDocument()
+		d.AddTextLang("text", s, "en", true)
+		if len(textnorm.QueryTerms(s)) == 0 || strings.ContainsRune(s, textnorm.PartSep) {
+			return
+		}
+		n, err := Parse(`"` + s + `"`)
+		if err != nil {
+			return
+		}
+		if !Eval(n, d) {
+			t.Errorf("%q does not match its own text", String(n))
 		}
 	})
 }

@@ -1,5 +1,5 @@
-// Package textnorm normalises text for matching: Unicode NFC, simple case
-// folding and Vietnamese (Latin-script) diacritic folding with đ→d, with a
+// Package textnorm normalises text for matching: Unicode NFKC (width
+// normalisation: half-width kana, full-width Latin), simple case folding and Vietnamese (Latin-script) diacritic folding with đ→d, with a
 // mapping from every folded byte back to the original byte offset so that
 // matches can be highlighted in the original text. It also tokenises folded
 // text into words, one token per character for scripts written without spaces
@@ -13,7 +13,6 @@
 package textnorm
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -23,8 +22,9 @@ import (
 // NFC returns s in Unicode normalisation form C.
 func NFC(s string) string { return norm.NFC.String(s) }
 
-// Fold returns s case-folded with Latin diacritics removed and đ/Đ mapped to d.
-// "Đồng Nai" and "DONG NAI" both fold to "dong nai".
+// Fold returns s width-normalised (NFKC), case-folded, with Latin diacritics
+// removed and đ/Đ/Ð mapped to d. "Đồng Nai" and "DONG NAI" both fold to
+// "dong nai", half-width "ﾄﾞﾝﾅｲ" to "ドンナイ".
 func Fold(s string) string {
 	f, _ := fold(s, false)
 	return f
@@ -38,45 +38,91 @@ func FoldMap(s string) (folded string, offs []int) {
 }
 
 func fold(s string, withMap bool) (string, []int) {
-	var b strings.Builder
-	b.Grow(len(s))
+	b := make([]byte, 0, len(s)+8)
 	var offs []int
 	if withMap {
-		offs = make([]int, 0, len(s)+1)
+		offs = make([]int, 0, len(s)+9)
 	}
 	prevLatin := false
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
+	put := func(r rune, at int) {
+		if r < utf8.RuneSelf {
+			c := byte(r)
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			b.WriteByte(c)
+			b = append(b, c)
 			if withMap {
-				offs = append(offs, i)
+				offs = append(offs, at)
 			}
 			prevLatin = ('a' <= c && c <= 'z')
-			i++
-			continue
+			return
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
 		out, latin, drop := foldRune(r, prevLatin)
-		if !drop {
-			n := b.Len()
-			b.WriteRune(out)
-			if withMap {
-				for k := n; k < b.Len(); k++ {
-					offs = append(offs, i)
+		if drop {
+			return
+		}
+		n := len(b)
+		b = utf8.AppendRune(b, out)
+		if withMap {
+			for k := n; k < len(b); k++ {
+				offs = append(offs, at)
+			}
+		}
+		prevLatin = latin
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			// A run of ASCII, the common case, without a call per byte.
+			j := i
+			for ; j < len(s) && s[j] < utf8.RuneSelf; j++ {
+				c := s[j]
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				b = append(b, c)
+				if withMap {
+					offs = append(offs, j)
 				}
 			}
-			prevLatin = latin
+			last := b[len(b)-1]
+			prevLatin = 'a' <= last && last <= 'z'
+			i = j
+			continue
 		}
-		i += size
+		// A stretch of non-ASCII text: width-normalised with NFKC (half-width
+		// kana, full-width Latin, compatibility forms), segment by segment so
+		// that every output byte maps back to where its segment began.
+		j := i + 1
+		for j < len(s) && s[j] >= utf8.RuneSelf {
+			j++
+		}
+		seg := s[i:j]
+		if norm.NFKC.IsNormalString(seg) {
+			for k := 0; k < len(seg); {
+				r, size := utf8.DecodeRuneInString(seg[k:])
+				put(r, i+k)
+				k += size
+			}
+		} else {
+			var it norm.Iter
+			it.InitString(norm.NFKC, seg)
+			for !it.Done() {
+				at := i + it.Pos()
+				out := it.Next()
+				for k := 0; k < len(out); {
+					r, size := utf8.DecodeRune(out[k:])
+					put(r, at)
+					k += size
+				}
+			}
+		}
+		i = j
 	}
 	if withMap {
 		offs = append(offs, len(s))
 	}
-	return b.String(), offs
+	return string(b), offs
 }
 
 // foldRune folds one non-ASCII rune. drop reports a combining mark that follows

@@ -1,0 +1,348 @@
+package textnorm
+
+import (
+	_ "embed"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	porterstemmer "github.com/blevesearch/go-porterstemmer"
+	"golang.org/x/text/unicode/norm"
+)
+
+// The one analysis of presswatch: the index, both search paths and the rule
+// evaluator (topic rules, alert routes, silences) all turn text and query
+// words into terms with Analyze, so that a query means the same everywhere.
+//
+//   - Text is folded with Fold: NFKC width normalisation, case, Vietnamese
+//     diacritics (precomposed or NFD, either tone placement), đ/Đ/Ð → d.
+//   - Words of spaced scripts are maximal runs of letters, digits and marks
+//     (Kind Word), one position each.
+//   - Han, Kana and Hangul (IsCJK) are written without spaces between words:
+//     each character gets a position and a unigram term, and every two
+//     adjacent characters a bigram term at the first one's position. A query
+//     of two or more characters matches its bigrams in order, so 同奈 never
+//     matches 同 … 奈, and 동나이 never matches 활동 나이 (the bigram 동나 is
+//     not there). A single character matches its unigram.
+//   - Characters separated by anything else are not adjacent: their
+//     positions get a gap of one. Two exceptions join them: a middle dot
+//     (ドン・ナイ is ドンナイ), and white space inside a known name (CJKNames:
+//     동 나이 is 동나이, but only where the name starts at the beginning of a
+//     Hangul word, so 활동 나이 stays two words).
+//   - A paragraph separator (PartSep) adds PartGap positions, so that phrases
+//     and NEAR never span the parts of a document given as one string.
+//   - English stems (Stem) are extra terms at the words' positions, for
+//     English documents: unquoted words match them, quoted phrases do not.
+
+// Kind says what a Term is.
+type Kind uint8
+
+// Term kinds.
+const (
+	Word    Kind = iota // a word of a spaced script, folded
+	Unigram             // one CJK character
+	Bigram              // two adjacent CJK characters
+)
+
+// Term is one term of analysed text. Text is folded; Pos is its position
+// (bigrams share the position of their first character); Start and End are
+// byte offsets in the original text. Solo marks a unigram whose character
+// has no adjacent CJK neighbour (the only term a query keeps for it).
+type Term struct {
+	Text       string
+	Pos        int
+	Start, End int
+	Kind       Kind
+	Solo       bool
+}
+
+// PartSep separates parts of a document given as one string (title,
+// summary, text); PartGap is the gap of positions it leaves, more than any
+// NEAR distance.
+const (
+	PartSep = '\u2029'
+	PartGap = 1001
+)
+
+//go:embed cjk_names.txt
+var cjkNamesText string
+
+// cjkNames holds the known CJK names (folded, without spaces) by first rune;
+// read-only data built once.
+var cjkNames = func() map[rune][]string {
+	m := map[rune][]string{}
+	for _, l := range strings.Split(cjkNamesText, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		f := Fold(strings.ReplaceAll(l, " ", ""))
+		r, _ := utf8.DecodeRuneInString(f)
+		m[r] = append(m[r], f)
+	}
+	return m
+}()
+
+// CJKNames returns the known CJK names (folded, without spaces) whose words
+// Analyze joins when they are written with spaces between them.
+func CJKNames() []string {
+	var out []string
+	for _, ns := range cjkNames {
+		out = append(out, ns...)
+	}
+	return out
+}
+
+// sep is what lies between two raw tokens.
+type sep uint8
+
+const (
+	sepNone  sep = iota // adjacent
+	sepDot              // only middle dots
+	sepSpace            // only white space
+	sepOther            // anything else
+	sepPart             // a PartSep
+)
+
+type rawTok struct {
+	text       string // folded
+	start, end int    // in the folded string
+	cjk        bool
+	before     sep // what separates it from the token before
+}
+
+func isMiddleDot(r rune) bool {
+	switch r {
+	case '\u30fb', '\u00b7', '\u2027', '\u2022', '\uff65':
+		return true
+	}
+	return false
+}
+
+// rawTokens splits folded text like Tokens and records the separator
+// before each token.
+func rawTokens(folded string) []rawTok {
+	var out []rawTok
+	start := -1
+	var dot, space, other, part bool
+	before := func() sep {
+		s := sepNone
+		switch {
+		case part:
+			s = sepPart
+		case other || (dot && space):
+			s = sepOther
+		case dot:
+			s = sepDot
+		case space:
+			s = sepSpace
+		}
+		dot, space, other, part = false, false, false, false
+		return s
+	}
+	flush := func(end int) {
+		if start >= 0 {
+			out = append(out, rawTok{text: folded[start:end], start: start, end: end, before: before()})
+			start = -1
+		}
+	}
+	for i := 0; i < len(folded); {
+		r, size := rune(folded[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(folded[i:])
+		}
+		switch {
+		case r < utf8.RuneSelf && (('a' <= r && r <= 'z') || ('0' <= r && r <= '9') || ('A' <= r && r <= 'Z')):
+			if start < 0 {
+				start = i
+			}
+		case r >= utf8.RuneSelf && IsCJK(r):
+			flush(i)
+			out = append(out, rawTok{text: folded[i : i+size], start: i, end: i + size, cjk: true, before: before()})
+		case r >= utf8.RuneSelf && isWordRune(r):
+			if start < 0 {
+				start = i
+			}
+		default:
+			flush(i)
+			switch {
+			case r == PartSep:
+				part = true
+			case isMiddleDot(r):
+				dot = true
+			case unicode.IsSpace(r):
+				space = true
+			default:
+				other = true
+			}
+		}
+		i += size
+	}
+	flush(len(folded))
+	return out
+}
+
+// joins reports, for each raw token, whether it continues the CJK run of the
+// token before it (adjacent, across middle dots, or across white space
+// inside a known name).
+func joins(toks []rawTok) []bool {
+	j := make([]bool, len(toks))
+	runStart := 0
+	for i := range toks {
+		if i == 0 {
+			continue
+		}
+		a, b := toks[i-1], toks[i]
+		if a.cjk && b.cjk {
+			switch b.before {
+			case sepNone, sepDot:
+				j[i] = true
+			case sepSpace:
+				j[i] = knownNameAcross(toks, j, runStart, i)
+			}
+		}
+		if !j[i] {
+			runStart = i
+		}
+	}
+	return j
+}
+
+// knownNameAcross reports whether a known name starting in the run
+// toks[runStart:b] (at its start, or anywhere for a name not in Hangul) goes
+// on across the space before toks[b], over CJK tokens separated by nothing,
+// middle dots or spaces.
+func knownNameAcross(toks []rawTok, joined []bool, runStart, b int) bool {
+	const maxName = 16
+	for s := max(runStart, b-maxName); s < b; s++ {
+		first, _ := utf8.DecodeRuneInString(toks[s].text)
+		names := cjkNames[first]
+		if len(names) == 0 || (s != runStart && unicode.Is(unicode.Hangul, first)) {
+			continue
+		}
+		var cand strings.Builder
+		for k := s; k < len(toks) && k < s+maxName; k++ {
+			if k > s && (!toks[k].cjk || !toks[k-1].cjk || toks[k].before == sepOther || toks[k].before == sepPart) {
+				break
+			}
+			cand.WriteString(toks[k].text)
+		}
+		c := cand.String()
+		minLen := 0 // the name must reach past the boundary
+		for k := s; k < b; k++ {
+			minLen += len(toks[k].text)
+		}
+		for _, n := range names {
+			if len(n) > minLen && strings.HasPrefix(c, n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Analyze returns the terms of s (see the package's analysis rules above),
+// in order of position.
+func Analyze(s string) []Term {
+	folded, offs := FoldMap(s)
+	return analyzeFolded(folded, offs)
+}
+
+func analyzeFolded(folded string, offs []int) []Term {
+	raw := rawTokens(folded)
+	joined := joins(raw)
+	out := make([]Term, 0, len(raw)+len(raw)/2)
+	pos := -1
+	for i, t := range raw {
+		pos++
+		if i > 0 {
+			switch {
+			case t.before == sepPart:
+				pos += PartGap
+			case !joined[i] && t.before != sepNone && (t.cjk || raw[i-1].cjk):
+				pos++ // CJK characters separated by anything are not adjacent
+			}
+		}
+		start, end := offs[t.start], offs[t.end]
+		if !t.cjk {
+			out = append(out, Term{Text: t.text, Pos: pos, Start: start, End: end, Kind: Word})
+			continue
+		}
+		if joined[i] {
+			p := &raw[i-1]
+			out = append(out, Term{Text: p.text + t.text, Pos: pos - 1, Start: offs[p.start], End: end, Kind: Bigram})
+		}
+		solo := !joined[i] && (i+1 >= len(raw) || !joined[i+1])
+		out = append(out, Term{Text: t.text, Pos: pos, Start: start, End: end, Kind: Unigram, Solo: solo})
+	}
+	return out
+}
+
+// QueryTerms analyses a query word or phrase into the terms that must
+// occur: words, the bigrams of every run of two or more CJK characters and
+// the unigram of a lone CJK character. Pos is relative to the first term.
+func QueryTerms(s string) []Term {
+	all := Analyze(s)
+	out := all[:0]
+	for _, t := range all {
+		if t.Kind == Unigram && !t.Solo {
+			continue
+		}
+		out = append(out, t)
+	}
+	if len(out) > 0 {
+		base := out[0].Pos
+		for i := range out {
+			out[i].Pos -= base
+		}
+	}
+	return out
+}
+
+// Exact returns a word as written, width-normalised (NFKC) and lower case,
+// diacritics kept: the form that ranks a Vietnamese word typed with the
+// right diacritics first.
+func Exact(word string) string { return strings.ToLower(norm.NFKC.String(word)) }
+
+// StemPrefix marks stem terms among a document's words (query.Doc keys):
+// no folded word starts with it.
+const StemPrefix = "\x1f"
+
+// Stemmable reports whether a word written as orig gets an English stem:
+// ASCII letters only (a word written with diacritics is not English).
+func Stemmable(orig string) bool {
+	if orig == "" {
+		return false
+	}
+	letter := false
+	for i := 0; i < len(orig); i++ {
+		c := orig[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+			letter = true
+		case '0' <= c && c <= '9':
+		default:
+			return false
+		}
+	}
+	return letter
+}
+
+// Stem returns the Porter stem of a folded English word.
+func Stem(word string) string {
+	return string(porterstemmer.StemWithoutLowerCasing([]rune(word)))
+}
+
+// Stems returns the stem terms of an English text's terms (as Analyze
+// returned them for s): one for every word written in ASCII letters, at the
+// word's position, its Text the bare stem.
+func Stems(s string, terms []Term) []Term {
+	var out []Term
+	for _, t := range terms {
+		if t.Kind == Word && Stemmable(s[t.Start:t.End]) {
+			t.Text = Stem(t.Text)
+			out = append(out, t)
+		}
+	}
+	return out
+}
