@@ -114,6 +114,10 @@ type Options struct {
 	// given up (the entry is published without its text if it was not yet).
 	// Default 20 (about 8 hours).
 	MaxFetchAttempts int
+	// FetchRetryBase is the first wait before an article page whose fetch
+	// failed is tried again; it doubles per attempt up to 30 minutes.
+	// Default 30s.
+	FetchRetryBase time.Duration
 	// Retention is how long the crawler remembers that an item was published;
 	// default 180 days.
 	Retention  time.Duration
@@ -189,6 +193,9 @@ func New(opts Options) (*Crawler, error) {
 	}
 	if opts.MaxFetchAttempts <= 0 {
 		opts.MaxFetchAttempts = 20
+	}
+	if opts.FetchRetryBase <= 0 {
+		opts.FetchRetryBase = 30 * time.Second
 	}
 	if opts.Retention <= 0 {
 		opts.Retention = 180 * 24 * time.Hour

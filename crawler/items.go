@@ -68,9 +68,9 @@ func (c *Crawler) abandon(j articleJob) {
 }
 
 // fetchBackoff is the wait before the n-th retry of an article page (n ≥ 1):
-// 30 s doubling up to 30 min, with equal jitter.
-func fetchBackoff(n int) time.Duration {
-	d := 30 * time.Second << min(n-1, 6)
+// base doubling up to 30 min, with equal jitter.
+func fetchBackoff(base time.Duration, n int) time.Duration {
+	d := base << min(n-1, 10)
 	d = min(d, 30*time.Minute)
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
@@ -86,9 +86,11 @@ func (c *Crawler) deferJob(ctx context.Context, j articleJob, cause error) bool 
 	if j.attempts > c.opts.MaxFetchAttempts {
 		return false
 	}
-	wait := fetchBackoff(j.attempts)
+	wait := fetchBackoff(c.opts.FetchRetryBase, j.attempts)
 	if ra, ok := fetch.RetryAfter(cause); ok && ra+time.Second > wait {
-		wait = ra + time.Second + time.Duration(rand.Int64N(int64(5*time.Second)))
+		// Spread the retries over a tenth of the window, so they do not all
+		// hit the host the moment it opens.
+		wait = ra + 500*time.Millisecond + time.Duration(rand.Int64N(int64(ra/10)+1))
 	}
 	j.next = time.Now().Add(wait)
 	c.m.articleErr.WithLabelValues("deferred").Inc()
@@ -193,7 +195,7 @@ func (c *Crawler) publishEntries(ctx context.Context, sr *sourceRun, fresh []ent
 	var done []string
 	for _, a := range arts {
 		if failed[a.ID] {
-			j := articleJob{sr: sr, art: a, attempts: 1, lastErr: fmt.Sprint(err), next: time.Now().Add(fetchBackoff(1))}
+			j := articleJob{sr: sr, art: a, attempts: 1, lastErr: fmt.Sprint(err), next: time.Now().Add(fetchBackoff(c.opts.FetchRetryBase, 1))}
 			recs = append(recs, c.itemRecord(j, store.ItemQueued))
 			if ctx.Err() == nil {
 				c.defq.push(j)

@@ -26,9 +26,9 @@ type farm struct {
 	n       int
 	ver     []atomic.Uint32
 	full    []atomic.Uint32 // 200 responses per feed (not 304s)
-	round   atomic.Uint64 // number of ChangeFarm calls
-	hasF    atomic.Bool   // a fault is set (fast path without the lock)
-	fault   *faultState   // guarded by Server.mu
+	round   atomic.Uint64   // number of ChangeFarm calls
+	hasF    atomic.Bool     // a fault is set (fast path without the lock)
+	fault   *faultState     // guarded by Server.mu
 	bufPool sync.Pool
 	// sentences are pre-generated per language; long text is assembled from
 	// them, which costs a copy per sentence instead of a draw per word.
