@@ -163,9 +163,10 @@ func (c *Crawler) publishEntries(ctx context.Context, sr *sourceRun, fresh []ent
 	for _, e := range fresh {
 		c.prepare(e.art, e.art.Title+" "+e.art.Summary)
 		arts = append(arts, e.art)
-		rec := c.itemRecord(articleJob{sr: sr, art: e.art}, store.ItemPublishing)
-		rec.PubID = e.art.ID
-		intents = append(intents, rec)
+		// No entry in the intent: if this publish never happens, neither does
+		// the commit of the feed's new validators, so the feed is read again
+		// and the entry found again (the record is forgotten at start).
+		intents = append(intents, store.CrawlerItem{Source: sr.src.Name, Key: itemKey(e.art.ID), State: store.ItemPublishing, PubID: e.art.ID})
 	}
 	if err := c.w.commit(ctx, nil, intents, nil); err != nil {
 		// Cut off by the stop deadline: nothing was published; the records
@@ -253,6 +254,11 @@ func (c *Crawler) loadOpenItems(ctx context.Context) error {
 				continue
 			case it.PubID != "" && published[it.PubID]:
 				// The textless entry is out; its text is still to come.
+			case it.PubID != "" && len(it.Article) == 0:
+				// A feed-only publish that did not arrive: the feed's
+				// validators were not saved either; the entry is new again.
+				fix = append(fix, store.CrawlerItem{Source: it.Source, Key: it.Key, State: store.ItemForget})
+				continue
 			case it.PubID != "":
 				it.Textless = false // that publish did not arrive
 			}

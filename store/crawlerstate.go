@@ -12,6 +12,9 @@ const (
 	ItemPublishing = 1
 	// ItemDone: published or merged into a stored record; never again.
 	ItemDone = 2
+	// ItemForget in a CrawlerBatch deletes the record: the entry is new
+	// again (its publish never happened and its feed will be read again).
+	ItemForget = -1
 )
 
 // CrawlerItem is what the crawler remembers about one entry of one source,

@@ -188,6 +188,10 @@ func (s *pgStore) SaveCrawlerBatch(ctx context.Context, cb CrawlerBatch) error {
 		if it.Source == "" {
 			return errors.New("save crawler batch: item without a source name")
 		}
+		if it.State == ItemForget {
+			b.Queue(`DELETE FROM crawler_items WHERE source = $1 AND item_key = $2`, cleanText(it.Source), it.Key)
+			continue
+		}
 		b.Queue(`INSERT INTO crawler_items
     (source, item_key, state, pub_id, article, attempts, next_attempt, textless, last_error, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)

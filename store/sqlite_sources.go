@@ -232,7 +232,18 @@ ON CONFLICT (source, item_key) DO UPDATE SET
 			return fmt.Errorf("save crawler batch: %w", err)
 		}
 		defer stmt.Close()
+		del, err := tx.PrepareContext(ctx, `DELETE FROM crawler_items WHERE source = ? AND item_key = ?`)
+		if err != nil {
+			return fmt.Errorf("save crawler batch: %w", err)
+		}
+		defer del.Close()
 		for _, it := range b.Items {
+			if it.State == ItemForget {
+				if _, err := del.ExecContext(ctx, cleanText(it.Source), it.Key); err != nil {
+					return fmt.Errorf("save crawler batch: forget item %x of %q: %w", uint64(it.Key), it.Source, err)
+				}
+				continue
+			}
 			var art any
 			if it.Article != nil {
 				art = it.Article

@@ -82,6 +82,16 @@ func testCrawlerState(t *testing.T, s store.Store) {
 	if open, err = s.ListOpenCrawlerItems(c); err != nil || len(open) != 2 {
 		t.Fatalf("open items after done = %d, %v", len(open), err)
 	}
+	// Forget: the record is gone, the key unknown again.
+	if err := s.SaveCrawlerBatch(c, store.CrawlerBatch{Items: []store.CrawlerItem{{Source: "farm-002", Key: 42, State: store.ItemForget}}}); err != nil {
+		t.Fatal(err)
+	}
+	if states, _ := s.CrawlerItemStates(c, "farm-002", []int64{42}); len(states) != 0 {
+		t.Fatalf("forgotten item still recorded: %v", states)
+	}
+	if open, err = s.ListOpenCrawlerItems(c); err != nil || len(open) != 1 {
+		t.Fatalf("open items after forget = %d, %v", len(open), err)
+	}
 	fps, err := s.ListFingerprints(c, 10)
 	if err != nil {
 		t.Fatal(err)
