@@ -39,15 +39,37 @@ type Publisher interface {
 }
 
 // StateStore is the part of store.Store the crawler uses: source health and
-// schedule, and article existence for deduplication.
+// schedule, the crawler's identity state (items already published, items
+// still to publish, near-duplicate fingerprints), and article existence for
+// deduplication.
 type StateStore interface {
-	UpsertSource(ctx context.Context, s store.Source) error
+	UpsertSources(ctx context.Context, srcs []store.Source) error
 	ListSources(ctx context.Context) ([]store.Source, error)
 	ListSourceStates(ctx context.Context) ([]store.SourceState, error)
-	UpsertSourceState(ctx context.Context, st store.SourceState) error
+	SaveCrawlerBatch(ctx context.Context, b store.CrawlerBatch) error
+	CrawlerItemStates(ctx context.Context, source string, keys []int64) (map[int64]int, error)
+	ListOpenCrawlerItems(ctx context.Context) ([]store.CrawlerItem, error)
+	ListFingerprints(ctx context.Context, limit int) ([]store.Fingerprint, error)
+	PruneCrawlerState(ctx context.Context, doneBefore time.Time, keepFingerprints int) (int64, error)
 	ArticlesExist(ctx context.Context, ids []string) (map[string]bool, error)
 	GetArticles(ctx context.Context, ids []string) ([]*article.Article, error)
 	UpsertArticles(ctx context.Context, arts []*article.Article) error
+}
+
+// PublishedChecker is implemented by a Publisher (*bus.Bus) that can tell
+// which article IDs reached the stream since a time: after a crash, the
+// crawler asks it about the publishes it had started, so that it publishes
+// again only those that did not arrive.
+type PublishedChecker interface {
+	CollectedIDsSince(ctx context.Context, since time.Time) (map[string]bool, error)
+}
+
+// RevisionPublisher is implemented by a Publisher (*bus.Bus) that can publish
+// a new version of an article already published (its page's text came after
+// the entry was published without it) under a message ID of its own, so the
+// bus does not drop it as a duplicate.
+type RevisionPublisher interface {
+	PublishCollectedRevision(ctx context.Context, arts []*article.Article) error
 }
 
 // Options configures a Crawler.
@@ -79,8 +101,28 @@ type Options struct {
 	// StartSpread spreads the first polls over this duration instead of
 	// polling every due source at once; 0 means no spreading.
 	StartSpread time.Duration
-	Logger      *slog.Logger
-	Registerer  prometheus.Registerer
+	// ShutdownTimeout bounds a stop (shutdown.timeout): polls and articles in
+	// progress get a third of it to finish, and the crawler's state is
+	// written within 80 % of it. Default 30s.
+	ShutdownTimeout time.Duration
+	// TextlessAfter is the number of failed (transient) fetches of an
+	// article page after which the feed entry is published without the
+	// page's text; the page is still fetched later and the article published
+	// again with it. Default 4 (about 7 minutes of backoff).
+	TextlessAfter int
+	// MaxFetchAttempts is the number of failed fetches after which a page is
+	// given up (the entry is published without its text if it was not yet).
+	// Default 20 (about 8 hours).
+	MaxFetchAttempts int
+	// FetchRetryBase is the first wait before an article page whose fetch
+	// failed is tried again; it doubles per attempt up to 30 minutes.
+	// Default 30s.
+	FetchRetryBase time.Duration
+	// Retention is how long the crawler remembers that an item was published;
+	// default 180 days.
+	Retention  time.Duration
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
 }
 
 // Crawler collects from its sources until its context ends.
@@ -94,10 +136,12 @@ type Crawler struct {
 	guids   *guidIndex // entry GUID → article, per source (integrity.go)
 	m       *metrics
 
-	runs []*sourceRun
+	runs   []*sourceRun
+	byName map[string]*sourceRun
 
-	dirtyMu sync.Mutex
-	dirty   map[string]store.SourceState // states waiting for the state writer
+	w    *stateWriter // group commit of source states, items and fingerprints
+	defq deferQueue   // article pages whose fetch was deferred
+	stop <-chan struct{}
 
 	claimMu sync.Mutex
 	claims  map[uint64]int32 // article ID key → index of the source processing or having published it
@@ -142,6 +186,21 @@ func New(opts Options) (*Crawler, error) {
 	if opts.SilentFactor <= 0 {
 		opts.SilentFactor = 4
 	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = 30 * time.Second
+	}
+	if opts.TextlessAfter <= 0 {
+		opts.TextlessAfter = 4
+	}
+	if opts.MaxFetchAttempts <= 0 {
+		opts.MaxFetchAttempts = 20
+	}
+	if opts.FetchRetryBase <= 0 {
+		opts.FetchRetryBase = 30 * time.Second
+	}
+	if opts.Retention <= 0 {
+		opts.Retention = 180 * 24 * time.Hour
+	}
 	if len(opts.Languages) == 0 {
 		opts.Languages = []string{"vi", "en", "zh", "ko", "ja", "fr", "de", "ru", "es", "th"}
 	}
@@ -178,13 +237,15 @@ func New(opts Options) (*Crawler, error) {
 		client:  client,
 		extract: opts.Extract,
 		lang:    langdetect.New(opts.Languages),
-		fps:     newFPIndex(50000),
+		fps:     newFPIndex(fpCapacity),
 		guids:   newGUIDIndex(),
 		m:       m,
 		wake:    make(chan struct{}, 1),
 		claims:  map[uint64]int32{},
-		dirty:   map[string]store.SourceState{},
+		byName:  map[string]*sourceRun{},
 	}
+	c.w = newStateWriter(opts.Store, c.log)
+	c.defq.wake = make(chan struct{}, 1)
 	if c.extract == nil {
 		c.extract = TrafilaturaExtract
 	}
@@ -194,6 +255,7 @@ func New(opts Options) (*Crawler, error) {
 			sr.validators = map[string][2]string{}
 		}
 		c.runs = append(c.runs, sr)
+		c.byName[s.Name] = sr
 	}
 	return c, nil
 }
@@ -202,50 +264,93 @@ func New(opts Options) (*Crawler, error) {
 // same way, such as presswatch extract --fetch).
 func (c *Crawler) Client() *fetch.Client { return c.client }
 
-// Run polls the sources until ctx is done, then stops fetching, lets the
-// article workers finish or abandon their current page and returns. Source
-// states are saved after every poll. It returns an error only if it cannot
-// start (the store is unreachable).
+// Run polls the sources until ctx is done, then stops in two phases: no new
+// poll or article is started, those in progress get a third of
+// ShutdownTimeout to finish (and are recorded), and everything the crawler
+// must remember is written within the rest of the deadline, with a context
+// of its own. It returns an error only if it cannot start (the store is
+// unreachable).
 func (c *Crawler) Run(ctx context.Context) error {
 	if err := c.load(ctx); err != nil {
 		return err
 	}
+	stopAt := func() time.Time { return time.Now().Add(c.opts.ShutdownTimeout * 8 / 10) }
+	c.stop = ctx.Done()
+	// Work in progress outlives ctx until the drain deadline.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	wctx, stopWriter := context.WithCancel(context.WithoutCancel(ctx))
+	var writer sync.WaitGroup
+	writer.Go(func() { c.w.run(wctx, flushInterval) })
+
 	jobs := make(chan articleJob, c.opts.ArticleWorkers*4)
-	work := make(chan *sourceRun)
-	var pollers, articleWorkers sync.WaitGroup
+	srcs := make(chan *sourceRun)
+	var pollers, articleWorkers, deferrer, health sync.WaitGroup
 	for range c.opts.ArticleWorkers {
 		articleWorkers.Go(func() {
 			for j := range jobs {
-				c.processArticle(ctx, j)
+				if ctx.Err() != nil {
+					c.abandon(j) // still queued in the store: taken up at the next start
+					continue
+				}
+				c.processArticle(work, j)
 			}
 		})
 	}
 	for range c.opts.Workers {
 		pollers.Go(func() {
-			for sr := range work {
-				c.poll(ctx, sr, jobs)
+			for sr := range srcs {
+				c.poll(work, sr, jobs)
 				c.reschedule(sr)
 			}
 		})
 	}
-	var flusher sync.WaitGroup
-	flusher.Go(func() { c.flushLoop(ctx) })
-	c.log.Info("crawler started", "sources", len(c.runs), "workers", c.opts.Workers, "article_workers", c.opts.ArticleWorkers)
-	c.schedule(ctx, work)
-	close(work)
+	deferrer.Go(func() { c.defq.run(ctx, jobs) })
+	health.Go(func() {
+		t := time.NewTicker(flushInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				c.updateHealth(time.Now())
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+	c.log.Info("crawler started", "sources", len(c.runs), "workers", c.opts.Workers, "article_workers", c.opts.ArticleWorkers,
+		"deferred_articles", c.defq.len())
+	c.schedule(ctx, srcs)
+
+	deadline := stopAt()
+	hard := time.AfterFunc(c.opts.ShutdownTimeout/3, cancelWork)
+	close(srcs)
 	pollers.Wait()
+	deferrer.Wait()
 	close(jobs)
 	articleWorkers.Wait()
-	flusher.Wait()
-	// Last write of the states, with a deadline of its own.
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	health.Wait()
+	hard.Stop()
+	stopWriter()
+	writer.Wait()
+	dctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
-	c.flush(fctx)
-	c.log.Info("crawler stopped")
+	if n, err := c.w.drain(dctx); err != nil {
+		c.log.Error("crawler state not saved before the shutdown deadline", "records", n, "error", err)
+	}
+	c.updateHealth(time.Now())
+	c.log.Info("crawler stopped", "state_commits", c.w.commits, "state_records", c.w.records)
 	return nil
 }
 
-// load restores each source's state from the store and records the sources.
+// stopping is closed when Run was told to stop (never for a crawler driven
+// without Run, as the benchmarks do).
+func (c *Crawler) stopping() <-chan struct{} { return c.stop }
+
+// load restores each source's state, records the configured sources in one
+// batch, restores the near-duplicate fingerprints and the items not yet
+// published (checking with the bus which publishes in progress at a crash
+// arrived).
 func (c *Crawler) load(ctx context.Context) error {
 	states, err := c.opts.Store.ListSourceStates(ctx)
 	if err != nil {
@@ -265,6 +370,7 @@ func (c *Crawler) load(ctx context.Context) error {
 	}
 	now := time.Now()
 	configured := make(map[string]bool, len(c.runs))
+	var changed []store.Source
 	for i, sr := range c.runs {
 		s := sr.src
 		configured[s.Name] = true
@@ -274,9 +380,7 @@ func (c *Crawler) load(ctx context.Context) error {
 			want.AddedAt = old.AddedAt
 		}
 		if !ok || !sameSource(old, want) {
-			if err := c.opts.Store.UpsertSource(ctx, want); err != nil {
-				return fmt.Errorf("crawler: record source %q: %w", s.Name, err)
-			}
+			changed = append(changed, want)
 		}
 		st, ok := byName[s.Name]
 		if !ok {
@@ -297,10 +401,24 @@ func (c *Crawler) load(ctx context.Context) error {
 	for _, old := range known {
 		if !configured[old.Name] && old.Enabled {
 			old.Enabled = false
-			if err := c.opts.Store.UpsertSource(ctx, old); err != nil {
-				return fmt.Errorf("crawler: disable source %q: %w", old.Name, err)
-			}
+			changed = append(changed, old)
 		}
+	}
+	if err := c.opts.Store.UpsertSources(ctx, changed); err != nil {
+		return fmt.Errorf("crawler: record sources: %w", err)
+	}
+	if _, err := c.opts.Store.PruneCrawlerState(ctx, now.Add(-c.opts.Retention), fpCapacity); err != nil {
+		return fmt.Errorf("crawler: %w", err)
+	}
+	fps, err := c.opts.Store.ListFingerprints(ctx, fpCapacity)
+	if err != nil {
+		return fmt.Errorf("crawler: %w", err)
+	}
+	for _, f := range fps {
+		c.fps.restore(f)
+	}
+	if err := c.loadOpenItems(ctx); err != nil {
+		return err
 	}
 	c.updateHealth(now)
 	return nil

@@ -37,6 +37,17 @@ func (r *recorder) PublishCollected(ctx context.Context, arts []*article.Article
 	return nil
 }
 
+// PublishCollectedRevision implements RevisionPublisher.
+func (r *recorder) PublishCollectedRevision(ctx context.Context, arts []*article.Article) error {
+	if err := r.b.PublishCollectedRevision(ctx, arts); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.arts = append(r.arts, arts...)
+	r.mu.Unlock()
+	return nil
+}
+
 func (r *recorder) bySource() map[string][]*article.Article {
 	r.mu.Lock()
 	defer r.mu.Unlock()

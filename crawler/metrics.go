@@ -24,13 +24,14 @@ const (
 	statusOK          = "ok"
 	statusNotModified = "not_modified"
 	statusError       = "error"
+	statusPaused      = "paused" // the host is paused by a Retry-After: not polled, not an error
 )
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		polls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "presswatch", Subsystem: "crawler", Name: "polls_total",
-			Help: "Source polls by source kind and status (ok, not_modified, error).",
+			Help: "Source polls by source kind and status (ok, not_modified, error, paused: host paused by a Retry-After).",
 		}, []string{"kind", "status"}),
 		pollTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: "presswatch", Subsystem: "crawler", Name: "poll_duration_seconds",

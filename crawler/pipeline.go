@@ -2,6 +2,8 @@ package crawler
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -9,35 +11,78 @@ import (
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/crawler/charset"
 	"github.com/dongnai/presswatch/crawler/fetch"
+	"github.com/dongnai/presswatch/store"
 	"golang.org/x/text/unicode/norm"
 )
 
 // articleJob is one new entry on its way to the bus.
 type articleJob struct {
 	sr  *sourceRun
-	art *article.Article
+	art *article.Article // the entry as the feed described it
+	// Deferred fetches: failed attempts so far, when to try next, whether the
+	// entry was published without its text already, and the last failure.
+	attempts int
+	next     time.Time
+	textless bool
+	lastErr  string
 }
 
 // processArticle fetches and extracts the entry's page, fills in the
-// article, recognises duplicates and publishes. A page that cannot be fetched
-// or extracted still yields the article the feed described.
+// article, recognises duplicates and publishes. A page that cannot be
+// fetched now (transient failure) is deferred and tried again later; a page
+// that cannot be had at all (404, robots.txt, too large, not extractable)
+// yields the article the feed described.
 func (c *Crawler) processArticle(ctx context.Context, j articleJob) {
-	a := j.art
-	feedID := a.ID
+	entry := *j.art
+	a := &entry
+	feedID, feedCanon := a.ID, a.CanonicalURL
 	if ctx.Err() != nil {
-		c.finishIDs(j.sr, []string{feedID}, false)
+		c.abandon(j)
 		return
 	}
-	c.enrich(ctx, j.sr, a)
-	if ctx.Err() != nil {
-		c.finishIDs(j.sr, []string{feedID}, false)
+	if !c.opts.SkipArticles {
+		err := c.enrich(ctx, j.sr, a)
+		if ctx.Err() != nil {
+			c.abandon(j)
+			return
+		}
+		if err != nil && j.textless && !fetch.Transient(err) {
+			c.markDone(j.sr, feedID) // published without text already; there is none to have
+			return
+		}
+		if err != nil && fetch.Transient(err) {
+			if c.deferJob(ctx, j, err) {
+				return
+			}
+			c.log.Warn("article page given up", "source", j.sr.src.Name, "url", a.URL, "attempts", j.attempts, "error", err)
+			if j.textless {
+				c.markDone(j.sr, feedID) // published without text already
+				return
+			}
+		}
+	}
+	if j.textless {
+		// The entry went out without its text; this is the text, under the
+		// same ID so that it updates that article.
+		a.ID, a.CanonicalURL = feedID, feedCanon
+		c.prepare(a, a.Text)
+		if c.publishIntent(ctx, j, a, false, true) {
+			c.markDone(j.sr, feedID)
+		} else if ctx.Err() == nil && !c.deferJob(ctx, j, errors.New("publish failed")) {
+			c.markDone(j.sr, feedID)
+		} else if ctx.Err() != nil {
+			c.abandon(j)
+		}
 		return
 	}
 	if a.ID != feedID {
 		// The page names another canonical URL: maybe a story already known.
 		if exist, err := c.opts.Store.ArticlesExist(ctx, []string{a.ID}); err == nil && exist[a.ID] {
-			err = c.mergeSource(ctx, []string{a.ID}, a.Source)
-			c.finishIDs(j.sr, []string{feedID, a.ID}, err == nil)
+			if err := c.mergeSource(ctx, []string{a.ID}, a.Source); err != nil {
+				c.retryLater(ctx, j, err)
+				return
+			}
+			c.markDone(j.sr, feedID, a.ID)
 			return
 		}
 		if !c.claim(a.ID, j.sr) {
@@ -45,48 +90,65 @@ func (c *Crawler) processArticle(ctx context.Context, j articleJob) {
 			return
 		}
 	}
-	a.Collected = time.Now().UTC()
-	sanitizeArticle(a, a.Collected)
-	a.Lang = c.lang.Detect(a.Title+"\n"+firstN(a.Text, 2000), a.Lang)
-	a.Fingerprint = SimHash(a.Text)
+	c.prepare(a, a.Text)
 
 	// A syndicated copy under another URL: one record with every source.
 	if orig, dup := c.fps.lookupOrAdd(a.Fingerprint, a.ID, a.CanonicalURL, a.Source); dup {
-		c.mergeCopy(ctx, j.sr, a, orig, feedID)
+		srcs := appendUnique(append([]string{}, orig.sources...), a.Source)
+		c.w.add(nil, nil, []store.Fingerprint{{ID: orig.id, FP: orig.fp, Canon: orig.canon, Sources: srcs, Added: time.Now()}})
+		c.mergeCopy(ctx, j, a, orig, feedID)
+		return
+	} else if a.Fingerprint != 0 {
+		c.w.add(nil, nil, []store.Fingerprint{{ID: a.ID, FP: a.Fingerprint, Canon: a.CanonicalURL, Sources: []string{a.Source}, Added: time.Now()}})
+	}
+	if c.publishIntent(ctx, j, a, false, false) {
+		c.markDone(j.sr, feedID, a.ID)
 		return
 	}
-	err := c.opts.Publisher.PublishCollected(ctx, []*article.Article{a})
-	c.finishIDs(j.sr, []string{feedID, a.ID}, err == nil)
-	if err != nil {
-		if ctx.Err() == nil {
-			c.m.articleErr.WithLabelValues("publish").Inc()
-			c.log.Error("publishing article failed", "source", a.Source, "url", a.URL, "error", err)
-		}
+	if ctx.Err() != nil {
+		c.abandon(j)
 		return
 	}
-	c.m.published.WithLabelValues(j.sr.src.Kind).Inc()
+	c.retryLater(ctx, j, errors.New("publish failed"))
 }
 
-// enrich fetches the page and merges what extraction finds into a.
-func (c *Crawler) enrich(ctx context.Context, sr *sourceRun, a *article.Article) {
+// retryLater defers a job after a failure of the store or the bus; a job
+// that has run out of attempts is dropped with its error recorded.
+func (c *Crawler) retryLater(ctx context.Context, j articleJob, err error) {
+	if ctx.Err() != nil {
+		c.abandon(j)
+		return
+	}
+	if !c.deferJob(ctx, j, err) {
+		c.log.Error("article given up", "source", j.sr.src.Name, "url", j.art.URL, "error", err)
+		rec := c.itemRecord(j, store.ItemDone)
+		c.w.add(nil, []store.CrawlerItem{rec}, nil)
+		c.finishIDs(j.sr, []string{j.art.ID}, true)
+	}
+}
+
+// enrich fetches the page and merges what extraction finds into a. It
+// returns the fetch's error (or nil when the page was fetched, even if it
+// could not be extracted: the entry is then published as it is).
+func (c *Crawler) enrich(ctx context.Context, sr *sourceRun, a *article.Article) error {
 	resp, err := c.client.Get(ctx, fetch.Request{URL: a.URL, Robots: true, Accept: "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"})
 	if err != nil {
 		if ctx.Err() == nil {
 			c.m.articleErr.WithLabelValues("fetch").Inc()
-			c.log.Debug("article page not fetched; publishing the feed entry", "source", sr.src.Name, "url", a.URL, "error", err)
+			c.log.Debug("article page not fetched", "source", sr.src.Name, "url", a.URL, "transient", fetch.Transient(err), "error", err)
 		}
-		return
+		return err
 	}
 	body, _, err := charset.Decode(resp.Body, resp.ContentType)
 	if err != nil {
 		c.m.articleErr.WithLabelValues("extract").Inc()
-		return
+		return nil
 	}
 	p, err := c.extract(body, resp.URL)
 	if err != nil {
 		c.m.articleErr.WithLabelValues("extract").Inc()
 		c.log.Debug("extraction failed; publishing the feed entry", "source", sr.src.Name, "url", a.URL, "error", err)
-		return
+		return nil
 	}
 	if strings.TrimSpace(p.Text) != "" {
 		a.Text = norm.NFC.String(strings.TrimSpace(p.Text))
@@ -114,6 +176,7 @@ func (c *Crawler) enrich(ctx context.Context, sr *sourceRun, a *article.Article)
 			a.CanonicalURL, a.ID = cc, id
 		}
 	}
+	return nil
 }
 
 // usableCanonical accepts a page's declared canonical URL unless it is
@@ -151,18 +214,19 @@ func usableCanonical(canon, pageURL string) (string, bool) {
 
 // mergeCopy records a near-duplicate of an earlier article as one more source
 // of that article's record instead of publishing a second story.
-func (c *Crawler) mergeCopy(ctx context.Context, sr *sourceRun, a *article.Article, orig fpEntry, feedID string) {
+func (c *Crawler) mergeCopy(ctx context.Context, j articleJob, a *article.Article, orig fpEntry, feedID string) {
 	c.m.duplicates.WithLabelValues("simhash").Inc()
 	// Only the copy's source is added to the original's record, whether the
 	// original is stored already or still being classified: none of the
 	// copy's fields (URL, title, text, dates) is written under the
 	// original's ID, so a copy never overwrites another article's record.
 	err := c.addSources(ctx, orig.id, orig.canon, orig.sources[0], append(append([]string{}, orig.sources...), a.Source), a.Collected)
-	c.finishIDs(sr, []string{feedID, a.ID}, err == nil)
-	if err != nil && ctx.Err() == nil {
+	if err != nil {
 		c.m.articleErr.WithLabelValues("store").Inc()
-		c.log.Error("recording a syndicated copy failed", "source", a.Source, "url", a.URL, "error", err)
+		c.retryLater(ctx, j, fmt.Errorf("record a syndicated copy: %w", err))
+		return
 	}
+	c.markDone(j.sr, feedID, a.ID)
 }
 
 func firstN(s string, n int) string {

@@ -60,6 +60,17 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun, jobs chan<- articleJo
 	st := &sr.state
 	wasFailing := st.ConsecutiveErrors > 0
 	st.LastAttempt = start
+	if err != nil && onlyPaused(err) {
+		// Not this source's failure: its host is paused by a Retry-After
+		// (maybe answered to another source). Poll again when it ends.
+		ra, _ := fetch.RetryAfter(err)
+		st.NextAttempt = start.Add(ra + time.Second)
+		c.m.polls.WithLabelValues(sr.src.Kind, statusPaused).Inc()
+		saved := *st
+		sr.mu.Unlock()
+		c.w.add([]store.SourceState{saved}, nil, nil)
+		return
+	}
 	warning := ""
 	if onlyPartial(err) {
 		// Read with repairs: a success that the source's page still shows.
@@ -97,6 +108,9 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun, jobs chan<- articleJo
 		sr.pending[idKey(e.art.ID)] = true
 	}
 	saved := *st
+	if len(fresh) > 0 {
+		sr.savedAt = start
+	}
 	// An unchanged feed changes only its times: write those at most once a
 	// minute, so the 304 path costs no store write.
 	light := err == nil && notModified && len(fresh) == 0 && !wasFailing
@@ -109,63 +123,54 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun, jobs chan<- articleJo
 	if err != nil {
 		c.log.Warn("poll failed", "source", sr.src.Name, "kind", sr.src.Kind, "consecutive_errors", saved.ConsecutiveErrors, "next_attempt", saved.NextAttempt, "error", err)
 	}
-	if persist {
-		c.saveState(ctx, saved)
-	}
-	if len(fresh) > 0 {
-		c.m.newItems.WithLabelValues(sr.src.Kind).Add(float64(len(fresh)))
-		c.dispatch(ctx, sr, fresh, jobs)
-	}
-}
-
-// saveState queues a source's state for the state writer: writes are
-// coalesced per source and flushed every flushInterval, so a poll never
-// waits for the store.
-func (c *Crawler) saveState(_ context.Context, st store.SourceState) {
-	c.dirtyMu.Lock()
-	c.dirty[st.Source] = st
-	c.dirtyMu.Unlock()
-}
-
-// flushInterval is how often queued source states are written.
-const flushInterval = 500 * time.Millisecond
-
-// flushLoop writes queued source states until ctx is done.
-func (c *Crawler) flushLoop(ctx context.Context) {
-	t := time.NewTicker(flushInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			c.flush(ctx)
-			c.updateHealth(time.Now())
-		case <-ctx.Done():
-			return
+	if len(fresh) == 0 {
+		if persist {
+			c.w.add([]store.SourceState{saved}, nil, nil)
 		}
+		return
 	}
+	c.m.newItems.WithLabelValues(sr.src.Kind).Add(float64(len(fresh)))
+	if c.opts.SkipArticles {
+		// Published at once; the state (new validators) is written with the
+		// entries' done records, never before them.
+		c.publishEntries(ctx, sr, fresh, saved)
+		return
+	}
+	// The new validators and the entries, queued, in one commit: a stop at
+	// any point later loses no entry.
+	queued := make([]store.CrawlerItem, 0, len(fresh))
+	for _, e := range fresh {
+		queued = append(queued, c.itemRecord(articleJob{sr: sr, art: e.art}, store.ItemQueued))
+	}
+	c.w.add([]store.SourceState{saved}, queued, nil)
+	c.dispatch(ctx, sr, fresh, jobs)
 }
 
-// flush writes every queued source state. A state that cannot be written is
-// queued again unless a newer one took its place.
+// onlyPaused reports whether every error joined in err is a paused host.
+func onlyPaused(err error) bool {
+	if u, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range u.Unwrap() {
+			if !onlyPaused(e) {
+				return false
+			}
+		}
+		return len(u.Unwrap()) > 0
+	}
+	return fetch.IsPaused(err)
+}
+
+// flushInterval is how often queued crawler state is committed.
+const flushInterval = 250 * time.Millisecond
+
+// flush commits the queued crawler state (benchmarks drive it directly).
 func (c *Crawler) flush(ctx context.Context) {
-	c.dirtyMu.Lock()
-	batch := c.dirty
-	c.dirty = map[string]store.SourceState{}
-	c.dirtyMu.Unlock()
-	for name, st := range batch {
-		if err := c.opts.Store.UpsertSourceState(ctx, st); err != nil {
-			c.log.Error("saving source state failed", "source", name, "error", err)
-			c.dirtyMu.Lock()
-			if _, newer := c.dirty[name]; !newer {
-				c.dirty[name] = st
-			}
-			c.dirtyMu.Unlock()
-			if ctx.Err() != nil {
-				return
-			}
-		}
+	if err := c.w.flush(ctx); err != nil {
+		c.log.Warn("saving crawler state failed", "error", err)
 	}
 }
+
+// flushLoop commits queued crawler state until ctx is done (benchmarks).
+func (c *Crawler) flushLoop(ctx context.Context) { c.w.run(ctx, flushInterval) }
 
 // collectFeeds fetches every URL of a feed or search feed source.
 func (c *Crawler) collectFeeds(ctx context.Context, sr *sourceRun) ([]entry, bool, error) {
@@ -285,6 +290,34 @@ func (c *Crawler) filterNew(ctx context.Context, sr *sourceRun, entries []entry)
 	if len(cand) == 0 {
 		return nil, nil
 	}
+	// What this source published or has in hand before the last start.
+	keys := make([]int64, 0, len(cand))
+	for _, e := range cand {
+		keys = append(keys, itemKey(e.art.ID))
+	}
+	recorded, err := c.opts.Store.CrawlerItemStates(ctx, sr.src.Name, keys)
+	if err != nil {
+		return nil, fmt.Errorf("check seen items: %w", err)
+	}
+	if len(recorded) > 0 {
+		kept := cand[:0]
+		sr.mu.Lock()
+		for _, e := range cand {
+			k := itemKey(e.art.ID)
+			if st, ok := recorded[k]; ok {
+				if st == store.ItemDone {
+					sr.seen.add(uint64(k))
+				}
+				continue // done, or queued and taken up at start
+			}
+			kept = append(kept, e)
+		}
+		sr.mu.Unlock()
+		cand = kept
+		if len(cand) == 0 {
+			return nil, nil
+		}
+	}
 	list := make([]string, 0, len(cand))
 	for _, e := range cand {
 		list = append(list, e.art.ID)
@@ -309,11 +342,7 @@ func (c *Crawler) filterNew(ctx context.Context, sr *sourceRun, entries []entry)
 		if err := c.mergeSource(ctx, known, sr.src.Name); err != nil {
 			return fresh, err
 		}
-		sr.mu.Lock()
-		for _, id := range known {
-			sr.seen.add(idKey(id))
-		}
-		sr.mu.Unlock()
+		c.markDone(sr, known...)
 	}
 	return fresh, nil
 }
@@ -348,40 +377,28 @@ func (c *Crawler) mergeSource(ctx context.Context, ids []string, source string) 
 	return nil
 }
 
-// dispatch sends new entries to the article workers, or publishes them
-// directly when article fetching is off.
+// dispatch sends new entries to the article workers. When the crawler
+// stops meanwhile, the rest stay queued in the store for the next start.
 func (c *Crawler) dispatch(ctx context.Context, sr *sourceRun, fresh []entry, jobs chan<- articleJob) {
-	if c.opts.SkipArticles {
-		arts := make([]*article.Article, 0, len(fresh))
-		for _, e := range fresh {
-			e.art.Collected = time.Now().UTC()
-			sanitizeArticle(e.art, e.art.Collected)
-			e.art.Lang = c.lang.Detect(e.art.Title+"\n"+e.art.Summary, e.art.Lang)
-			e.art.Fingerprint = SimHash(e.art.Title + " " + e.art.Summary)
-			arts = append(arts, e.art)
-		}
-		err := c.opts.Publisher.PublishCollected(ctx, arts)
-		c.finish(sr, arts, err == nil)
-		if err != nil {
-			c.m.articleErr.WithLabelValues("publish").Inc()
-			c.log.Error("publishing entries failed", "source", sr.src.Name, "entries", len(arts), "error", err)
-			return
-		}
-		c.m.published.WithLabelValues(sr.src.Kind).Add(float64(len(arts)))
-		return
-	}
 	for i, e := range fresh {
 		select {
 		case jobs <- articleJob{sr: sr, art: e.art}:
+		case <-c.stopping():
+			c.finish(sr, articles(fresh[i:]), false)
+			return
 		case <-ctx.Done():
-			rest := make([]*article.Article, 0, len(fresh)-i)
-			for _, r := range fresh[i:] {
-				rest = append(rest, r.art)
-			}
-			c.finish(sr, rest, false)
+			c.finish(sr, articles(fresh[i:]), false)
 			return
 		}
 	}
+}
+
+func articles(es []entry) []*article.Article {
+	out := make([]*article.Article, 0, len(es))
+	for _, e := range es {
+		out = append(out, e.art)
+	}
+	return out
 }
 
 // finish ends the processing of articles of a source: published (or merged)

@@ -4,6 +4,8 @@ import (
 	"math/bits"
 	"sync"
 	"unicode"
+
+	"github.com/dongnai/presswatch/store"
 )
 
 // SimHash returns a 64-bit SimHash of text over word 3-shingles (case
@@ -91,6 +93,29 @@ type fpEntry struct {
 	fp        uint64
 	id, canon string
 	sources   []string
+}
+
+// fpCapacity is how many recent fingerprints the index (and the store) keep.
+const fpCapacity = 50000
+
+// restore adds a stored fingerprint (at start, oldest first).
+func (x *fpIndex) restore(f store.Fingerprint) {
+	if f.FP == 0 || len(f.Sources) == 0 {
+		return
+	}
+	x.lookupOrAdd(f.FP, f.ID, f.Canon, f.Sources[0])
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for b := range bands {
+		for _, i := range x.bands[b][uint8(f.FP>>(8*b))] {
+			if e := &x.ring[i]; e.id == f.ID {
+				for _, s := range f.Sources[1:] {
+					e.sources = appendUnique(e.sources, s)
+				}
+				return
+			}
+		}
+	}
 }
 
 func newFPIndex(capacity int) *fpIndex {

@@ -25,9 +25,10 @@ var farmEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 type farm struct {
 	n       int
 	ver     []atomic.Uint32
-	round   atomic.Uint64 // number of ChangeFarm calls
-	hasF    atomic.Bool   // a fault is set (fast path without the lock)
-	fault   *faultState   // guarded by Server.mu
+	full    []atomic.Uint32 // 200 responses per feed (not 304s)
+	round   atomic.Uint64   // number of ChangeFarm calls
+	hasF    atomic.Bool     // a fault is set (fast path without the lock)
+	fault   *faultState     // guarded by Server.mu
 	bufPool sync.Pool
 	// sentences are pre-generated per language; long text is assembled from
 	// them, which costs a copy per sentence instead of a draw per word.
@@ -38,7 +39,7 @@ type farm struct {
 const farmSentences = 4096
 
 func newFarm(n int) *farm {
-	f := &farm{n: n, ver: make([]atomic.Uint32, n)}
+	f := &farm{n: n, ver: make([]atomic.Uint32, n), full: make([]atomic.Uint32, n)}
 	f.bufPool.New = func() any { b := make([]byte, 0, 48<<10); return &b }
 	for lang := range f.sentences {
 		for k := range farmSentences {
@@ -86,6 +87,16 @@ func (s *Server) FarmVersion(i int) int {
 		return -1
 	}
 	return int(s.farm.ver[i].Load())
+}
+
+// FarmFullFetches returns how many times farm feed i was answered in full
+// (200, not 304), or -1: a crawler that keeps its validators fetches each
+// version of a feed once.
+func (s *Server) FarmFullFetches(i int) int {
+	if s.farm == nil || i < 0 || i >= s.farm.n {
+		return -1
+	}
+	return int(s.farm.full[i].Load())
 }
 
 // FarmFeedURL returns the URL of farm feed i.
@@ -149,6 +160,7 @@ func (s *Server) serveFarm(w http.ResponseWriter, r *http.Request) {
 	bp := f.bufPool.Get().(*[]byte)
 	defer f.bufPool.Put(bp)
 	writeValidated(w, r, etag, farmMod(v), func() []byte {
+		f.full[i].Add(1)
 		*bp = f.feed((*bp)[:0], s.url, i, v)
 		return *bp
 	})

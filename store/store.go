@@ -120,6 +120,26 @@ type Store interface {
 	UpsertSourceState(ctx context.Context, st SourceState) error
 	// ListSourceStates returns every source state ordered by source name.
 	ListSourceStates(ctx context.Context) ([]SourceState, error)
+	// UpsertSources stores several sources (as UpsertSource) in one transaction.
+	UpsertSources(ctx context.Context, srcs []Source) error
+
+	// SaveCrawlerBatch writes a batch of crawler state — source states, item
+	// records and fingerprints, each an upsert applied in the batch's order —
+	// in one transaction: all or nothing.
+	SaveCrawlerBatch(ctx context.Context, b CrawlerBatch) error
+	// CrawlerItemStates returns the recorded state of the given item keys of
+	// source; keys never recorded are absent from the map.
+	CrawlerItemStates(ctx context.Context, source string, keys []int64) (map[int64]int, error)
+	// ListOpenCrawlerItems returns every item not yet done (queued or being
+	// published), ordered by source and key.
+	ListOpenCrawlerItems(ctx context.Context) ([]CrawlerItem, error)
+	// ListFingerprints returns the newest limit near-duplicate fingerprints,
+	// oldest first.
+	ListFingerprints(ctx context.Context, limit int) ([]Fingerprint, error)
+	// PruneCrawlerState deletes done items last updated before doneBefore and
+	// all but the newest keepFingerprints fingerprints; it returns how many
+	// rows it deleted.
+	PruneCrawlerState(ctx context.Context, doneBefore time.Time, keepFingerprints int) (int64, error)
 
 	// UpsertUser stores an account keyed by Name; CreatedAt keeps the earliest.
 	UpsertUser(ctx context.Context, u User) error

@@ -46,10 +46,11 @@ func addCrawler(a *app, cfg *configs.Loaded, st store.Store, b *bus.Bus, log *sl
 			PerHost:    fetch.HostLimit{Concurrency: c.PerHostConcurrency, Rate: c.PerHostRate},
 			AllowHosts: c.AllowHosts,
 		},
-		SilentFactor: c.SilentFactor,
-		MaxItemAge:   c.MaxItemAge,
-		Logger:       log,
-		Registerer:   reg,
+		SilentFactor:    c.SilentFactor,
+		MaxItemAge:      c.MaxItemAge,
+		ShutdownTimeout: cfg.Shutdown.Timeout,
+		Logger:          log,
+		Registerer:      reg,
 	})
 	if err != nil {
 		return fmt.Errorf("crawler: %w", err)

@@ -72,13 +72,66 @@ func (e *StatusError) Error() string {
 	return s
 }
 
-// RetryAfter returns how long the server asked to wait, if err says so.
+// PausedError means no request was sent: the host is paused until Until by
+// an earlier 429 or 503 with Retry-After (maybe answered to another source).
+// It is not the requester's own failure: try again after Until.
+type PausedError struct {
+	URL, Host string
+	Until     time.Time
+}
+
+// Error implements error.
+func (e *PausedError) Error() string {
+	return fmt.Sprintf("fetch %q: host %s paused by Retry-After until %s", e.URL, e.Host, e.Until.UTC().Format(time.RFC3339))
+}
+
+// RetryAfter returns how long the server asked to wait, if err says so: a
+// 429/503 with Retry-After, or a host paused by one.
 func RetryAfter(err error) (time.Duration, bool) {
 	var se *StatusError
 	if errors.As(err, &se) && se.RetryAfter > 0 {
 		return se.RetryAfter, true
 	}
+	var pe *PausedError
+	if errors.As(err, &pe) {
+		return max(time.Until(pe.Until), time.Millisecond), true
+	}
 	return 0, false
+}
+
+// IsPaused reports whether err is a request not sent because its host is
+// paused (see PausedError).
+func IsPaused(err error) bool {
+	var pe *PausedError
+	return errors.As(err, &pe)
+}
+
+// Transient reports whether a failed request may succeed later without
+// anything changing on our side: a paused host, 408/425/429 and 5xx
+// statuses, timeouts and network errors. Size limits, redirects, robots.txt,
+// blocked addresses and other statuses (404, 410, 403…) are permanent.
+func Transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	if IsPaused(err) {
+		return true
+	}
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Code == http.StatusRequestTimeout || se.Code == http.StatusTooEarly ||
+			se.Code == http.StatusTooManyRequests || se.Code >= 500
+	}
+	if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrTooManyRedirects) || errors.Is(err, ErrBlockedAddress) ||
+		errors.Is(err, ErrRobotsDisallowed) || errors.Is(err, ErrBadScheme) {
+		return false
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return false // a malformed URL
+	}
+	// Timeouts, refused or reset connections, DNS failures, truncated bodies.
+	return true
 }
 
 // HostLimit bounds the load on one host.
@@ -330,6 +383,17 @@ func (c *Client) pause(name string, d time.Duration) {
 	c.mu.Unlock()
 }
 
+// checkPause returns a *PausedError while the host is paused.
+func (c *Client) checkPause(h *hostState, rawURL, hostName string) error {
+	c.mu.Lock()
+	until := h.pausedUntil
+	c.mu.Unlock()
+	if time.Now().Before(until) {
+		return &PausedError{URL: rawURL, Host: hostName, Until: until}
+	}
+	return nil
+}
+
 // slowDown lowers a host's rate to one request per delay (robots Crawl-delay).
 func (c *Client) slowDown(name string, delay time.Duration) {
 	if delay <= 0 {
@@ -369,11 +433,8 @@ func (c *Client) get(ctx context.Context, req Request) (*Response, error) {
 		}
 	}
 	h := c.host(hostName)
-	c.mu.Lock()
-	paused := time.Until(h.pausedUntil)
-	c.mu.Unlock()
-	if paused > 0 {
-		return nil, &StatusError{URL: req.URL, Code: http.StatusTooManyRequests, RetryAfter: paused}
+	if err := c.checkPause(h, req.URL, hostName); err != nil {
+		return nil, err
 	}
 	select {
 	case h.sem <- struct{}{}:
@@ -383,6 +444,11 @@ func (c *Client) get(ctx context.Context, req Request) (*Response, error) {
 	defer func() { <-h.sem }()
 	if err := h.lim.Wait(ctx); err != nil {
 		return nil, fmt.Errorf("fetch %q: waiting for the rate limit of %s: %w", req.URL, hostName, err)
+	}
+	// A response that arrived while this request waited for its slot may
+	// have opened a pause: never send inside it.
+	if err := c.checkPause(h, req.URL, hostName); err != nil {
+		return nil, err
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -294,5 +296,101 @@ func TestParseRetryAfter(t *testing.T) {
 		if got := parseRetryAfter(tt.in, now); got != tt.want {
 			t.Errorf("parseRetryAfter(%q) = %s, want %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestNoRequestInsideANewPause: a request that passed the pause check and
+// then waited for the host's slot must not be sent when the response that
+// held the slot opened a Retry-After pause meanwhile (issue 12). The pause
+// is reported as a *PausedError: not the requester's own failure.
+func TestNoRequestInsideANewPause(t *testing.T) {
+	var okHits atomic.Int32
+	entered, release := make(chan struct{}), make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/slow429", func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-release
+		w.Header().Set("Retry-After", "60")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) {
+		okHits.Add(1)
+		w.Write([]byte("ok"))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	var once sync.Once
+	defer once.Do(func() { close(release) }) // never leave the handler blocked
+	c := newClient(t, func(o *Options) { o.PerHost = HostLimit{Concurrency: 1, Rate: -1}; o.Timeout = time.Minute })
+	ctx := context.Background()
+	first := make(chan error, 1)
+	go func() { _, err := c.Get(ctx, Request{URL: srv.URL + "/slow429"}); first <- err }()
+	<-entered
+	second := make(chan error, 1)
+	go func() { _, err := c.Get(ctx, Request{URL: srv.URL + "/ok"}); second <- err }()
+	// Wait until the second request is queued for the host's only slot.
+	waitFor(t, func() bool {
+		buf := make([]byte, 1<<20)
+		st := string(buf[:runtime.Stack(buf, true)])
+		for _, g := range strings.Split(st, "\n\n") {
+			if strings.Contains(g, "[select") && strings.Contains(g, "fetch.(*Client).get(") {
+				return true
+			}
+		}
+		return false
+	})
+	once.Do(func() { close(release) })
+	if err := <-first; err == nil {
+		t.Fatal("the 429 gave no error")
+	} else if IsPaused(err) {
+		t.Fatalf("the request that got the 429 reports a pause: %v", err)
+	}
+	err := <-second
+	if !IsPaused(err) {
+		t.Fatalf("second request: %v, want a *PausedError", err)
+	}
+	if d, ok := RetryAfter(err); !ok || d < 50*time.Second {
+		t.Fatalf("RetryAfter of the pause = %s, %v", d, ok)
+	}
+	if !Transient(err) {
+		t.Error("a pause is not transient")
+	}
+	if n := okHits.Load(); n != 0 {
+		t.Fatalf("%d requests sent inside the pause", n)
+	}
+}
+
+func TestTransient(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{&StatusError{Code: 429}, true},
+		{&StatusError{Code: 503}, true},
+		{&StatusError{Code: 502}, true},
+		{&StatusError{Code: 404}, false},
+		{&StatusError{Code: 410}, false},
+		{&PausedError{Until: time.Now().Add(time.Minute)}, true},
+		{fmt.Errorf("fetch: %w", ErrTooLarge), false},
+		{fmt.Errorf("fetch: %w", ErrRobotsDisallowed), false},
+		{fmt.Errorf("fetch: timed out: %w", context.DeadlineExceeded), true},
+		{errors.New("connection refused"), true},
+		{nil, false},
+	}
+	for _, tt := range tests {
+		if got := Transient(tt.err); got != tt.want {
+			t.Errorf("Transient(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 30s")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -27,13 +27,14 @@ const (
 	outcomeBlocked     = "blocked"
 	outcomeRobots      = "robots"
 	outcomeError       = "error"
+	outcomePaused      = "paused"
 )
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "presswatch", Subsystem: "fetch", Name: "requests_total",
-			Help: "HTTP fetches by outcome (ok, not_modified, http_4xx, http_429, http_5xx, too_large, redirects, blocked, robots, error).",
+			Help: "HTTP fetches by outcome (ok, not_modified, http_4xx, http_429, http_5xx, too_large, redirects, blocked, robots, paused: not sent during a Retry-After pause, error).",
 		}, []string{"outcome"}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: "presswatch", Subsystem: "fetch", Name: "duration_seconds",
@@ -70,6 +71,8 @@ func outcome(r *Response, err error) string {
 		return outcomeNotModified
 	case err == nil:
 		return outcomeOK
+	case IsPaused(err):
+		return outcomePaused
 	case errors.As(err, &se) && se.Code == 429:
 		return outcome429
 	case errors.As(err, &se) && se.Code >= 500:

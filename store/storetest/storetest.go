@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ScanCallbackError", testScanCallbackError},
 		{"Sources", testSources},
 		{"SourceState", testSourceState},
+		{"CrawlerState", testCrawlerState},
 		{"Users", testUsers},
 		{"Sessions", testSessions},
 		{"APITokens", testTokens},
