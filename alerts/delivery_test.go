@@ -2,8 +2,13 @@ package alerts
 
 import (
 	"context"
+	"encoding/json"
+	"github.com/dongnai/presswatch/internal/translate"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -295,5 +300,42 @@ func TestDigestOnlyAndIrrelevant(t *testing.T) {
 	}
 	if ds, _ := r.st.ListDeliveries(context.Background(), store.DeliveryFilter{}); len(ds) != 0 {
 		t.Errorf("digest-only alert has %d deliveries", len(ds))
+	}
+}
+
+// TestEmailTranslated: with a LibreTranslate-compatible service on loopback,
+// a foreign item's email carries its Vietnamese machine translation; a
+// failing service sends the alert untranslated.
+func TestEmailTranslated(t *testing.T) {
+	var fail atomic.Bool
+	svc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fail.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`{"error":"down"}`))
+			return
+		}
+		var req struct {
+			Q []string `json:"q"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		out := make([]string, len(req.Q))
+		for i, q := range req.Q {
+			out[i] = "BẢN DỊCH: " + q
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"translatedText": out})
+	}))
+	defer svc.Close()
+	for _, failing := range []bool{false, true} {
+		fail.Store(failing)
+		r := newRig(t, testRoutes(50*time.Millisecond), nil, time.Now)
+		a := classified(t, r.st, 1, "Straits Echo", "c-mt", 85, "narrative")
+		process(t, r.stage, a)
+		runSender(t, r.sender(SenderOptions{Translator: translate.New(translate.Options{URL: svc.URL})}))
+		waitFor(t, "an email", 10*time.Second, func() bool { return len(messagesTo(r.mb, "ngoaivu@example.org")) >= 1 })
+		body := decodedBody(t, messagesTo(r.mb, "ngoaivu@example.org")[0].Raw)
+		has := strings.Contains(body, "Dịch máy: BẢN DỊCH: "+a.Title)
+		if has == failing {
+			t.Errorf("failing service %v: translation in the email = %v", failing, has)
+		}
 	}
 }

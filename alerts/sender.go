@@ -58,6 +58,10 @@ type SenderOptions struct {
 	BaseURL   string     // of the UI, for links
 	Ack       *AckSigner // nil: no acknowledge link
 	Location  *time.Location
+	// Translator adds the Vietnamese machine translation of foreign titles
+	// and snippets to emails; nil or unconfigured: none. A failing service
+	// never holds back an alert.
+	Translator Translator
 
 	PollInterval   time.Duration // 0 means 1s
 	Lease          time.Duration // how long a claimed delivery is ours; 0 means 2m
@@ -69,6 +73,33 @@ type SenderOptions struct {
 	Now        func() time.Time
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
+}
+
+// Translator translates texts into Vietnamese (*translate.Translator).
+type Translator interface {
+	Configured() bool
+	Translate(ctx context.Context, source string, texts []string) ([]string, error)
+}
+
+// SetTranslator sets the translator of emails rendered from now on (before
+// Run).
+func (s *Sender) SetTranslator(t Translator) { s.opts.Translator = t }
+
+// translateItem adds the Vietnamese machine translation of a foreign item,
+// waiting at most a few seconds.
+func (s *Sender) translateItem(ctx context.Context, it *EmailItem) {
+	t := s.opts.Translator
+	if t == nil || !t.Configured() || it.Lang == "vi" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	got, err := t.Translate(ctx, it.Lang, []string{it.Title, it.Snippet})
+	if err != nil {
+		s.log.WarnContext(ctx, "alert email not translated", "err", err)
+		return
+	}
+	it.TitleVI, it.SnippetVI = HeaderSafe(got[0], 0), got[1]
 }
 
 // Sender is the outbox worker.
@@ -349,6 +380,7 @@ func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) 
 			}
 			it.Reasons = append(it.Reasons, Reason{Signal: r.Signal, Detail: r.Detail, Weight: r.Weight})
 		}
+		s.translateItem(ctx, &it)
 		data.Items = append(data.Items, it)
 		payload.Alerts = append(payload.Alerts, WebhookItem{AlertID: al.ID, ArticleID: a.ID, Title: it.Title, Outlet: a.Outlet,
 			Country: a.Country, Lang: a.Lang, URL: a.URL, ArticleURL: it.ArticleURL, Risk: al.Risk, Reasons: it.Reasons})

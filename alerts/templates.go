@@ -38,7 +38,10 @@ type EmailItem struct {
 	URL, ArticleURL              string
 	Published                    string // in the configured zone, "2006-01-02 15:04"
 	Snippet                      string
-	Risk                         int
+	// TitleVI and SnippetVI are the Vietnamese machine translation of a
+	// foreign item (empty without a translation service).
+	TitleVI, SnippetVI string
+	Risk               int
 	Reasons                      []Reason
 }
 

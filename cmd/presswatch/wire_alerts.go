@@ -164,6 +164,9 @@ func addAlerter(a *app, cfg *configs.Loaded, st store.Store, b *bus.Bus, log *sl
 		log.Warn("no smtp.host configured: alert emails wait in the outbox until one is", "component", "alerter")
 	} else {
 		sender, err := newAlertSender(cfg, ac, rt, as, notifiers, loc, log, reg)
+		if err == nil {
+			sender.SetTranslator(newTranslator(cfg, st, log))
+		}
 		if err != nil {
 			return err
 		}
