@@ -42,7 +42,7 @@ type EmailItem struct {
 	// foreign item (empty without a translation service).
 	TitleVI, SnippetVI string
 	Risk               int
-	Reasons                      []Reason
+	Reasons            []Reason
 }
 
 // Reason is one signal that made the alert fire, with the matched text.
