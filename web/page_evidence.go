@@ -74,13 +74,8 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	a, err := s.opts.Store.GetArticle(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.fail(w, r, false, http.StatusNotFound)
-		return
-	} else if err != nil {
-		s.log.Error("get article", "id", r.PathValue("id"), "err", err)
-		s.fail(w, r, false, http.StatusInternalServerError)
+	a, ok := s.pathArticle(w, r)
+	if !ok {
 		return
 	}
 	snaps, err := es.ListSnapshots(r.Context(), a.ID)
@@ -165,12 +160,8 @@ func (s *Server) handleEvidenceCapture(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.evidenceStore(w, r); !ok {
 		return
 	}
-	a, err := s.opts.Store.GetArticle(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.fail(w, r, false, http.StatusNotFound)
-		return
-	} else if err != nil {
-		s.fail(w, r, false, http.StatusInternalServerError)
+	a, ok := s.pathArticle(w, r)
+	if !ok {
 		return
 	}
 	if err := s.opts.Evidence.Request(r.Context(), a.ID, a.URL, store.EvidenceOpened); err != nil {
@@ -237,12 +228,8 @@ func (s *Server) handleResponseCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	a, err := s.opts.Store.GetArticle(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.fail(w, r, false, http.StatusNotFound)
-		return
-	} else if err != nil {
-		s.fail(w, r, false, http.StatusInternalServerError)
+	a, ok := s.pathArticle(w, r)
+	if !ok {
 		return
 	}
 	on, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(r.PostFormValue("responded_on")), hcmLocation())
@@ -276,6 +263,21 @@ func (s *Server) handleResponseCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, "response.create", resp.ID, a.ID)
 	http.Redirect(w, r, "/articles/"+a.ID+"/evidence", http.StatusSeeOther)
+}
+
+// pathArticle returns the article named by the {id} path value, or answers
+// 404 (unknown) or 500 (store error, logged) and reports false.
+func (s *Server) pathArticle(w http.ResponseWriter, r *http.Request) (*article.Article, bool) {
+	a, err := s.opts.Store.GetArticle(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, false, http.StatusNotFound)
+		return nil, false
+	} else if err != nil {
+		s.log.Error("get article", "id", r.PathValue("id"), "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return nil, false
+	}
+	return a, true
 }
 
 func firstNonEmpty(xs ...string) string {
