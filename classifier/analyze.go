@@ -9,7 +9,13 @@ import (
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/internal/textnorm"
+	"github.com/dongnai/presswatch/query"
 )
+
+// leadBodyTokens is how many body tokens count as the lead: about the first
+// paragraph of a news story (for CJK, where every character is a token,
+// about two sentences).
+const leadBodyTokens = 80
 
 // analysis holds everything computed from one article in one pass.
 type analysis struct {
@@ -44,6 +50,7 @@ type analysis struct {
 	tonePos, toneNeg float64
 	hedges           []hit
 	alarms           []hit
+	concerns         []concernHit // concerns.yaml entries found (about or mentions only)
 }
 
 type dnHit struct {
@@ -127,8 +134,37 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 			}
 		}
 	}
+	if an.mentions || an.about {
+		an.concerns = findConcerns(r.concerns, an.doc)
+	}
 	an.toneOf(r)
 	return an
+}
+
+// concernHit is one concern found and the alternatives of its query that
+// matched (as query text, for the reason an officer reads).
+type concernHit struct {
+	idx   int
+	terms []string
+}
+
+func findConcerns(cs []topic, d query.Doc) []concernHit {
+	var out []concernHit
+	for i := range cs {
+		var terms []string
+		for _, alt := range cs[i].alts {
+			if alt.Match(d) {
+				terms = append(terms, strings.Trim(query.String(alt.Node()), `"*`))
+				if len(terms) >= 3 {
+					break
+				}
+			}
+		}
+		if len(terms) >= cs[i].MinHits {
+			out = append(out, concernHit{idx: i, terms: terms})
+		}
+	}
+	return out
 }
 
 // prefixAfter returns text; detection takes its own prefix.
@@ -211,7 +247,7 @@ func (an *analysis) relevanceOf(r *Rules) {
 		switch {
 		case d.inTitle:
 			w *= 3
-		case d.h.tok < an.titleToks+80:
+		case d.h.tok < an.titleToks+leadBodyTokens:
 			w *= 1.5
 		case d.h.tok >= half && d.entry.Kind != "landmark":
 			w *= 0.6
@@ -232,10 +268,13 @@ func (an *analysis) relevanceOf(r *Rules) {
 	}
 	// Relevance grows with the weight of the province's mentions and shrinks
 	// when other places take more of the article.
-	titleDN := false
+	titleDN, leadDN := false, false
 	for _, d := range an.dn {
 		if d.inTitle && d.entry.Mention {
 			titleDN = true
+		}
+		if !d.inTitle && d.entry.Mention && d.h.tok < an.titleToks+leadBodyTokens {
+			leadDN = true
 		}
 	}
 	others := len(an.otherHits)
@@ -252,10 +291,37 @@ func (an *analysis) relevanceOf(r *Rules) {
 		// One of a list of provinces.
 		an.about = false
 		an.relevance = math.Min(an.relevance, 0.45)
+	case others == 0 && leadDN && !an.nationalTitle():
+		// The province (or a place in it) named in the lead, no other
+		// province anywhere and a headline that is not about the whole
+		// country: a local story, told where it happened.
+		an.about = true
+		if an.relevance < 0.5 {
+			an.relevance = 0.5
+		}
 	default:
 		// One passing mention of the name in the body is not enough.
 		an.about = an.relevance >= 0.5 && an.dnScore >= 1.6
 	}
+}
+
+// countryNames are the country's name in the scripts of the corpus, folded;
+// a headline naming it is about Vietnam as a whole.
+var countryNames = []string{"vietnam", "viet nam", "越南", "ベトナム", "베트남", "вьетнам", "वियतनाम"}
+
+// nationalTitle reports whether the headline names the country.
+func (an *analysis) nationalTitle() bool {
+	end := len(an.folded)
+	if an.titleToks < len(an.toks) {
+		end = an.toks[an.titleToks].Start
+	}
+	title := an.folded[:end]
+	for _, n := range countryNames {
+		if strings.Contains(title, n) {
+			return true
+		}
+	}
+	return false
 }
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }

@@ -46,19 +46,19 @@ func loadDevCorpus(t testing.TB) []EvalItem {
 
 func evalNow() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }
 
-// Floors just under the 10-fold cross-validated figures, the lower of dev.jsonl
-// alone (about 0.959, mentions 0.988, needs_review P 0.478 / R 0.780, topics
-// 0.717, tone 0.777) and dev.jsonl with the grown corpus as of this writing
-// (508 items: 0.949, 0.992, P 0.478 / R 0.823, 0.720, 0.678); see
-// docs/classifier.md. They are below the goals, which the learned
-// layer does not yet reach. The test fails when a change drops below them.
+// Floors just under the 10-fold cross-validated figures on dev.jsonl with
+// the grown corpus (593 items), after concerns.yaml and the local-story rule
+// (about 0.953, mentions 0.990, needs_review P 0.529 / R 0.857, topics
+// 0.732, tone 0.761; docs/classifier.md). needs_review is below the issue's
+// goal (R 0.90 at P 0.70) and topics below 0.80. The test fails when a
+// change drops below them.
 const (
-	cvMinAboutF1         = 0.93
-	cvMinMentionsF1      = 0.97
-	cvMinReviewRecall    = 0.72
-	cvMinReviewPrecision = 0.42
-	cvMinTopicF1         = 0.68
-	cvMinToneAccuracy    = 0.64
+	cvMinAboutF1         = 0.94
+	cvMinMentionsF1      = 0.98
+	cvMinReviewRecall    = 0.82
+	cvMinReviewPrecision = 0.48
+	cvMinTopicF1         = 0.70
+	cvMinToneAccuracy    = 0.73
 )
 
 func TestCrossValidateDevCorpus(t *testing.T) {

@@ -12,12 +12,13 @@ import (
 // Floors just under what the rules alone reach on the dev corpus (rules are
 // not trained, so this in-sample figure is also their cross-validated one;
 // the learned layer's figures are pinned in cv_test.go). The test fails
-// when a rule change drops below them.
+// when a rule change drops below them. concerns.yaml moved the rules-only
+// needs_review from P 0.95 / R 0.49 to P 0.74 / R 0.61 on dev.jsonl.
 const (
 	minAboutF1        = 0.93
 	minMentionsF1     = 0.96
-	minReviewRecall   = 0.45
-	minReviewPrecison = 0.90
+	minReviewRecall   = 0.58
+	minReviewPrecison = 0.70
 	minTopicF1        = 0.70
 	minToneAccuracy   = 0.65
 )

@@ -121,6 +121,16 @@ func (an *analysis) ruleFeatures(r *Rules, ruleRisk float64, signals []string) *
 	for _, t := range an.topics {
 		nf.add("topic_rule:"+t, 1)
 	}
+	for _, c := range an.concerns {
+		nf.add("concern:"+r.concerns[c.idx].Name, 1)
+	}
+	nf.add("rule:concerns", math.Log1p(float64(len(an.concerns))))
+	if len(an.concerns) > 0 {
+		// Review ≈ a concern told negatively: a linear model needs the
+		// conjunction spelled out.
+		nf.add("rule:concern_tone="+an.tone, 1)
+		nf.add("rule:concern_x_negative", math.Log1p(an.toneNeg))
+	}
 	for _, s := range signals {
 		nf.add("risk_rule:"+s, 1)
 	}

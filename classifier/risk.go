@@ -17,6 +17,7 @@ const (
 	SignalFact        = "fact_contradiction" // a figure outside the official range
 	SignalStale       = "stale_fact"         // describes as pending what has happened
 	SignalSensitive   = "sensitive_negative" // sensitive topic with negative tone
+	SignalConcern     = "concern"            // a kind of event the office must see (concerns.yaml)
 	SignalAlarm       = "alarm_terms"        // alarm words near the province's name
 	SignalUnattrib    = "unattributed"       // hedged, unattributed sourcing on a sensitive topic
 	SignalSpread      = "rapid_spread"       // many outlets carry the story within the window
@@ -56,6 +57,7 @@ const (
 	spreadWeight        = 15 // many outlets within the cluster window
 	tierWeight          = 10 // outlet tier 3 adds, tier 1 subtracts
 	mentionOnlyDiscount = 2  // a passing mention: risk halved
+	concernWeightMax    = 30 // concerns together: three quarters of the way
 )
 
 // ruleRisk is the rules' risk (0..100) and its reasons, from narratives,
@@ -108,6 +110,15 @@ func (e *Engine) ruleRisk(r *Rules, an *analysis, topics []string, outlets int) 
 		w := math.Min(alarmWeightPerWord*float64(len(words)), alarmWeightMax)
 		add(SignalAlarm, strings.Join(words, ", "), w)
 		risk += w
+	}
+	if an.about {
+		left := float64(concernWeightMax)
+		for _, c := range an.concerns {
+			w := math.Min(r.concerns[c.idx].Weight, left)
+			left -= w
+			add(SignalConcern+":"+r.concerns[c.idx].Name, strings.Join(c.terms, ", "), w)
+			risk += w
+		}
 	}
 	if len(sensitive) > 0 && an.tone == "negative" {
 		add(SignalSensitive, "topics "+strings.Join(sensitive, ", ")+" with negative tone", sensitiveNegWeight)

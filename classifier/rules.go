@@ -28,12 +28,14 @@ type Rules struct {
 	traps   []gazTrapEntry
 	others  []string // canonical names of other places
 	topics  []topic
-	lex     []lexEntry
-	narrs   []narrative
-	facts   []fact
-	stale   []staleRule
-	implied []implicitRule
-	trie    trie
+	// concerns: kinds of event an officer must see (concerns.yaml).
+	concerns []topic
+	lex      []lexEntry
+	narrs    []narrative
+	facts    []fact
+	stale    []staleRule
+	implied  []implicitRule
+	trie     trie
 }
 
 type gazEntry struct {
@@ -55,6 +57,8 @@ type topic struct {
 	alts      []*query.Prepared // the alternatives of the top-level OR
 	Sensitive bool
 	MinHits   int // distinct alternatives of the top-level OR that must match
+	// Weight is a concern's share of the rules' risk (concerns.yaml only).
+	Weight float64
 }
 
 type lexEntry struct {
@@ -160,6 +164,14 @@ type (
 			Sensitive bool   `yaml:"sensitive"`
 			MinHits   int    `yaml:"min_hits"`
 		} `yaml:"topics"`
+	}
+	concernsFile struct {
+		Concerns []struct {
+			Name    string  `yaml:"name"`
+			Query   string  `yaml:"query"`
+			Weight  float64 `yaml:"weight"`
+			MinHits int     `yaml:"min_hits"`
+		} `yaml:"concerns"`
 	}
 	toneFile struct {
 		Lang      string   `yaml:"lang"`
@@ -282,6 +294,13 @@ func LoadRules(fsys fs.FS) (*Rules, error) {
 				errs = append(errs, &RuleError{File: "topics.yaml", Rule: name, Err: errors.New("min_hits must not be negative")})
 			}
 			r.topics = append(r.topics, topic{Name: name, Query: q, alts: orAlternatives(q), Sensitive: t.Sensitive, MinHits: max(1, t.MinHits)})
+		}
+	}
+	// concerns.yaml is optional: rule folders written before it existed
+	// still load.
+	if _, err := fs.Stat(fsys, "concerns.yaml"); err == nil {
+		if data := read("concerns.yaml"); data != nil {
+			errs = append(errs, r.addConcerns(data)...)
 		}
 	}
 	for _, name := range glob("tone/*.yaml") {
@@ -412,6 +431,48 @@ func LoadRules(fsys fs.FS) (*Rules, error) {
 }
 
 // orAlternatives prepares each alternative of n's top-level OR.
+// addConcerns compiles concerns.yaml.
+func (r *Rules) addConcerns(data []byte) []error {
+	const file = "concerns.yaml"
+	var f concernsFile
+	if err := decodeStrict(data, &f); err != nil {
+		return []error{&RuleError{File: file, Err: err}}
+	}
+	var errs []error
+	seen := map[string]bool{}
+	for i, c := range f.Concerns {
+		name := c.Name
+		if name == "" {
+			errs = append(errs, &RuleError{File: file, Rule: fmt.Sprintf("#%d", i+1), Err: errors.New("missing name")})
+			continue
+		}
+		if seen[name] {
+			errs = append(errs, &RuleError{File: file, Rule: name, Err: errors.New("defined twice")})
+		}
+		seen[name] = true
+		q, err := query.Parse(c.Query)
+		if err != nil {
+			errs = append(errs, &RuleError{File: file, Rule: name, Err: fmt.Errorf("query: %w", err)})
+			continue
+		}
+		if c.Weight < 0 || c.MinHits < 0 {
+			errs = append(errs, &RuleError{File: file, Rule: name, Err: errors.New("weight and min_hits must not be negative")})
+			continue
+		}
+		r.concerns = append(r.concerns, topic{Name: name, Query: q, alts: orAlternatives(q), Weight: c.Weight, MinHits: max(1, c.MinHits)})
+	}
+	return errs
+}
+
+// Concerns returns the names of the concerns in concerns.yaml, in file order.
+func (r *Rules) Concerns() []string {
+	out := make([]string, len(r.concerns))
+	for i, c := range r.concerns {
+		out[i] = c.Name
+	}
+	return out
+}
+
 func orAlternatives(n query.Node) []*query.Prepared {
 	if o, ok := n.(*query.Or); ok {
 		return append(orAlternatives(o.Left), orAlternatives(o.Right)...)

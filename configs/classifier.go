@@ -88,7 +88,7 @@ func itoa(i int) string {
 	return string(b[n:])
 }
 
-//go:embed gazetteer/*.yaml topics.yaml narratives.yaml facts.yaml tone/*.yaml
+//go:embed gazetteer/*.yaml topics.yaml concerns.yaml narratives.yaml facts.yaml tone/*.yaml
 var classifierRules embed.FS
 
 //go:embed classifier_model.json

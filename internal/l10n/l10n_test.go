@@ -34,6 +34,7 @@ func TestConfigNamesTranslated(t *testing.T) {
 		file, pattern, prefix string
 	}{
 		{"topics.yaml", `(?m)^  - name: (\S+)`, "topic_"},
+		{"concerns.yaml", `(?m)^  - name: (\S+)`, "concern_"},
 		{"alerts.yaml", `(?m)^  - name: (\S+)`, "receiver_"},
 		{"alerts.yaml", `(?m)^    - name: (\S+)`, "route_"},
 		{"narratives.yaml", `(?m)^  - id: (\S+)`, "narrative_"},
@@ -139,4 +140,16 @@ func TestQueryError(t *testing.T) {
 		}
 	}
 	_ = fmt.Sprint
+}
+
+func TestConcernReasonIsASentence(t *testing.T) {
+	r := article.Reason{Signal: "concern:labour_unrest", Detail: "đình công, nợ lương"}
+	vi := Sentence("vi", r)
+	if vi != "Bài viết nói về tranh chấp lao động (đình công, nợ lương, mất việc): “đình công”, “nợ lương”." {
+		t.Errorf("vi: %q", vi)
+	}
+	en := Sentence("en", r)
+	if !strings.HasPrefix(en, "The article reports labour unrest") || strings.Contains(en, "labour_unrest") {
+		t.Errorf("en: %q", en)
+	}
 }

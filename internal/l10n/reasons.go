@@ -56,6 +56,8 @@ func Sentence(lang string, r article.Reason) string {
 		return f("reason_fact_unknown", label(lang, "fact_", rule))
 	case "alarm_terms":
 		return f("reason_alarm", quoteList(lang, splitList(d)))
+	case "concern":
+		return f("reason_concern", label(lang, "concern_", rule), quoteList(lang, splitList(d)))
 	case "sensitive_negative":
 		var topics []string
 		if m := sensitiveRE.FindStringSubmatch(d); m != nil {
