@@ -113,3 +113,93 @@ func TestCVDiagnose(t *testing.T) {
 			r.tone, it.Labels.Tone, it.ID, it.Lang, strings.Join(it.Labels.Topics, ","), title)
 	}
 }
+
+// TestCVDiagnoseTopics (PW_CVDIAG=1, -v) prints out-of-fold precision and
+// recall per topic over items labelled about the province; it fails when
+// out-of-fold topic micro-F1 is under cvMinTopicF1.
+func TestCVDiagnoseTopics(t *testing.T) {
+	if os.Getenv("PW_CVDIAG") == "" {
+		t.Skip("set PW_CVDIAG=1 to print out-of-fold topics")
+	}
+	items := loadDevCorpus(t)
+	e, err := New(Options{Now: evalNow, NoModel: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := TrainOptions{}
+	opts.defaults()
+	ex := ExamplesFromCorpus(items)
+	if err := e.featurize(context.Background(), opts.Features, ex); err != nil {
+		t.Fatal(err)
+	}
+	fold := assignFolds(ex, 10)
+	type cnt struct{ tp, fp, fn int }
+	per := map[string]*cnt{}
+	get := func(k string) *cnt {
+		if per[k] == nil {
+			per[k] = &cnt{}
+		}
+		return per[k]
+	}
+	var all cnt
+	for f := 0; f < 10; f++ {
+		var train []*Example
+		for _, x := range ex {
+			if fold[x] != f {
+				train = append(train, x)
+			}
+		}
+		m, err := trainModel(train, e.Rules().Topics(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, x := range ex {
+			if fold[x] != f || !items[i].Labels.About {
+				continue
+			}
+			c := m.decide(x.x, x.rules)
+			for _, tp := range c.Topics {
+				if contains(items[i].Labels.Topics, tp) {
+					get(tp).tp++
+					all.tp++
+				} else {
+					get(tp).fp++
+					all.fp++
+				}
+			}
+			for _, g := range items[i].Labels.Topics {
+				if !contains(c.Topics, g) {
+					get(g).fn++
+					all.fn++
+				}
+			}
+		}
+	}
+	f1 := 2 * float64(all.tp) / float64(2*all.tp+all.fp+all.fn)
+	if f1 < cvMinTopicF1 {
+		t.Errorf("out-of-fold topic micro-F1 %.3f under %.2f", f1, cvMinTopicF1)
+	}
+	if !testing.Verbose() {
+		return
+	}
+	names := make([]string, 0, len(per))
+	for k := range per {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	fmt.Printf("topic micro-F1 %.3f over about items\n", f1)
+	for _, k := range names {
+		c := per[k]
+		fmt.Printf("%-28s tp %3d fp %3d fn %3d  P %.2f R %.2f\n", k, c.tp, c.fp, c.fn,
+			float64(c.tp)/float64(max(1, c.tp+c.fp)), float64(c.tp)/float64(max(1, c.tp+c.fn)))
+	}
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
