@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"math"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -268,13 +269,10 @@ func (an *analysis) relevanceOf(r *Rules) {
 	}
 	// Relevance grows with the weight of the province's mentions and shrinks
 	// when other places take more of the article.
-	titleDN, leadDN := false, false
+	titleDN := false
 	for _, d := range an.dn {
 		if d.inTitle && d.entry.Mention {
 			titleDN = true
-		}
-		if !d.inTitle && d.entry.Mention && d.h.tok < an.titleToks+leadBodyTokens {
-			leadDN = true
 		}
 	}
 	others := len(an.otherHits)
@@ -291,10 +289,10 @@ func (an *analysis) relevanceOf(r *Rules) {
 		// One of a list of provinces.
 		an.about = false
 		an.relevance = math.Min(an.relevance, 0.45)
-	case others == 0 && leadDN && !an.nationalTitle():
-		// The province (or a place in it) named in the lead, no other
-		// province anywhere and a headline that is not about the whole
-		// country: a local story, told where it happened.
+	case others == 0 && !an.nationalTitle():
+		// The province or places in it are the only places named, and the
+		// headline is not about the whole country: a local story, told
+		// where it happened.
 		an.about = true
 		if an.relevance < 0.5 {
 			an.relevance = 0.5
@@ -303,6 +301,23 @@ func (an *analysis) relevanceOf(r *Rules) {
 		// One passing mention of the name in the body is not enough.
 		an.about = an.relevance >= 0.5 && an.dnScore >= 1.6
 	}
+}
+
+// urlHosts returns the host of u and every parent domain of two labels or
+// more ("longthanh.dongnai.gov.vn", "dongnai.gov.vn", "gov.vn"), lower
+// case, so a rule can name a site and its subdomains with host:.
+func urlHosts(u string) []string {
+	pu, err := url.Parse(strings.TrimSpace(u))
+	if err != nil || pu.Hostname() == "" {
+		return nil
+	}
+	h := strings.TrimPrefix(strings.ToLower(pu.Hostname()), "www.")
+	var out []string
+	for strings.Contains(h, ".") {
+		out = append(out, h)
+		_, h, _ = strings.Cut(h, ".")
+	}
+	return out
 }
 
 // countryNames are the country's name in the scripts of the corpus, folded;
@@ -332,6 +347,7 @@ func (an *analysis) buildDoc(r *Rules) {
 	d.addKeyword("lang", an.lang)
 	d.addKeyword("country", an.a.Country)
 	d.addKeyword("outlet", an.a.Outlet)
+	d.addKeyword("host", urlHosts(an.a.URL)...)
 	ents := []string{}
 	for _, h := range an.dn {
 		ents = append(ents, h.entry.Canonical)

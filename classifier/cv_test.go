@@ -47,18 +47,19 @@ func loadDevCorpus(t testing.TB) []EvalItem {
 func evalNow() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }
 
 // Floors just under the 10-fold cross-validated figures on dev.jsonl with
-// the grown corpus (593 items), after concerns.yaml and the local-story rule
-// (about 0.953, mentions 0.990, needs_review P 0.529 / R 0.857, topics
-// 0.732, tone 0.761; docs/classifier.md). needs_review is below the issue's
-// goal (R 0.90 at P 0.70) and topics below 0.80. The test fails when a
-// change drops below them.
+// the grown corpus (593 items), after concerns.yaml, the local-story rule
+// and the provincial-outlet reference (about 0.962, mentions 0.990,
+// needs_review P 0.522 / R 0.888, topics 0.738, tone 0.769;
+// docs/classifier.md). needs_review is below the goal (R 0.90 at
+// P 0.70) and topics below 0.80. The test fails when a change drops below
+// them.
 const (
-	cvMinAboutF1         = 0.94
+	cvMinAboutF1         = 0.955
 	cvMinMentionsF1      = 0.98
-	cvMinReviewRecall    = 0.82
+	cvMinReviewRecall    = 0.86
 	cvMinReviewPrecision = 0.48
 	cvMinTopicF1         = 0.70
-	cvMinToneAccuracy    = 0.73
+	cvMinToneAccuracy    = 0.74
 )
 
 func TestCrossValidateDevCorpus(t *testing.T) {

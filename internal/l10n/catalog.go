@@ -93,6 +93,7 @@ var catalog = map[string][2]string{
 	"implicit_new-airport-near-hcmc":     {"Cảng hàng không quốc tế Long Thành", "Long Thành International Airport"},
 	"implicit_hyosung-spandex-near-hcmc": {"nhà máy Hyosung Đồng Nai", "the Hyosung Đồng Nai plant"},
 	"implicit_dioxin-airbase-near-hcmc":  {"sân bay Biên Hòa", "Biên Hòa Air Base"},
+	"implicit_provincial-outlet":         {"tin của chính cơ quan báo chí, cổng thông tin tỉnh Đồng Nai", "news of the province's own outlet or portal"},
 
 	// Tones and relevance.
 	"tone_positive":      {"Tích cực", "Positive"},
