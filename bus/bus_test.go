@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"strings"
 	"sync"
 	"testing"
@@ -418,7 +419,7 @@ func deadMessages(t *testing.T, b *Bus, want int) []jetstream.Msg {
 		t.Fatal(err)
 	}
 	var out []jetstream.Msg
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for len(out) < want && time.Now().Before(deadline) {
 		batch, err := cons.Fetch(want-len(out), jetstream.FetchMaxWait(time.Second))
 		if err != nil {
@@ -743,6 +744,12 @@ func TestDeadLetterWhenLastDeliveryTimesOut(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Every delivery hangs past AckWait, as if the process had died.
+			// A hung handler keeps its worker, so a requeued copy could not
+			// be handled in this process: requeues are off here (see
+			// TestNoResultIsRequeuedNotDeadLettered).
+			was := maxNoResultRequeues
+			maxNoResultRequeues = 0
+			t.Cleanup(func() { maxNoResultRequeues = was })
 			spec := ConsumerSpec{Stream: StreamCollected, Durable: "stuck", AckWait: time.Second, MaxDeliver: 2, Concurrency: 2, DrainTimeout: -1}
 			consumeAsync(t, b, spec, func(ctx context.Context, msgs []*Message) error {
 				<-ctx.Done()
@@ -756,6 +763,83 @@ func TestDeadLetterWhenLastDeliveryTimesOut(t *testing.T) {
 			if h.Get(HeaderOriginalMsgID) != arts[0].ID || h.Get(HeaderDelivered) != "2" ||
 				!strings.Contains(h.Get(HeaderError), "no result after 2 deliveries") {
 				t.Fatalf("dead headers = %v", h)
+			}
+		})
+	}
+}
+
+// TestNoResultIsRequeuedNotDeadLettered: a message whose first round of
+// deliveries ends with no result (the handler holds it past AckWait, as when
+// deliveries are lost in transit while NATS nodes come back) is published
+// again, with its first message ID, and handled — not dead-lettered.
+func TestNoResultIsRequeuedNotDeadLettered(t *testing.T) {
+	for _, srv := range servers() {
+		t.Run(srv.name, func(t *testing.T) {
+			b := openBus(t, srv.opts(t))
+			ctx := context.Background()
+			arts := testArticles(t, 1, "lost")
+			if err := b.PublishCollected(ctx, arts); err != nil {
+				t.Fatal(err)
+			}
+			spec := ConsumerSpec{Stream: StreamCollected, Durable: "lost", AckWait: time.Second, MaxDeliver: 2, Concurrency: 2, DrainTimeout: -1}
+			release := make(chan struct{})
+			var mu sync.Mutex
+			calls := 0
+			done := make(chan string, 1)
+			consumeAsync(t, b, spec, func(ctx context.Context, msgs []*Message) error {
+				mu.Lock()
+				calls++
+				n := calls
+				mu.Unlock()
+				if n <= spec.MaxDeliver {
+					// The first round gives no result until the copy exists.
+					select {
+					case <-release:
+						// Cut short, as a lost delivery is: no result.
+						return context.Canceled
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}
+				select {
+				case done <- msgs[0].MsgID:
+				default:
+				}
+				return nil
+			})
+			// Wait (polling a condition, not a fixed sleep) for the copy.
+			deadline := time.Now().Add(90 * time.Second)
+			for {
+				n, err := b.StreamMsgs(ctx, StreamCollected)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n == 2 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("PW_COLLECTED holds %d messages; the no-result message was not published again", n)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			close(release)
+			select {
+			case id := <-done:
+				if id != arts[0].ID {
+					t.Fatalf("requeued copy has message ID %q, want the original %q", id, arts[0].ID)
+				}
+			case <-time.After(90 * time.Second):
+				t.Fatal("the requeued copy was never handled")
+			}
+			if n, err := b.StreamMsgs(ctx, StreamDead); err != nil || n != 0 {
+				var why []string
+				for _, d := range deadMessages(t, b, int(n)) {
+					why = append(why, d.Headers().Get(HeaderError))
+				}
+				t.Fatalf("PW_DEAD holds %d (%v), want 0: %q", n, err, why)
+			}
+			if got := testutil.ToFloat64(b.m.requeued.WithLabelValues("lost")); got != 1 {
+				t.Fatalf("requeued counter = %v, want 1", got)
 			}
 		})
 	}

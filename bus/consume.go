@@ -25,6 +25,7 @@ const (
 	HeaderDurable         = "Pw-Durable"          // consumer that gave up on it
 	HeaderDelivered       = "Pw-Delivered"        // deliveries made, decimal
 	HeaderStreamSeq       = "Pw-Stream-Seq"       // its sequence in the stream, decimal
+	HeaderRequeues        = "Pw-Requeues"         // times a no-result message was published again, decimal
 )
 
 // Consumer defaults applied to zero ConsumerSpec fields.
@@ -132,6 +133,10 @@ type consumerState struct {
 	waiting  int
 	resume   chan struct{}
 	waitInfo waitInfo
+	// requeued holds the stream sequences this consumer published again
+	// after their deliveries ran out (uint64 → struct{}): a late handler
+	// error for one of them must not dead-letter it, its copy carries on.
+	requeued sync.Map
 }
 
 // heldMsg is when a held message was fetched and when its handler started
@@ -449,6 +454,9 @@ func (cs *consumerState) message(r jetstream.Msg) *Message {
 	m := &Message{Subject: cs.b.logicalSubject(r.Subject()), Data: r.Data(), Delivered: 1}
 	if h := r.Headers(); h != nil {
 		m.MsgID = h.Get(jetstream.MsgIDHeader)
+		if orig := h.Get(HeaderOriginalMsgID); orig != "" {
+			m.MsgID = orig // a requeued copy keeps its first ID
+		}
 	}
 	if md, err := r.Metadata(); err == nil {
 		m.Delivered = md.NumDelivered
@@ -665,6 +673,13 @@ func (cs *consumerState) fail(ctx context.Context, r jetstream.Msg, m *Message, 
 	cs.release([]jetstream.Msg{r})
 	durable := cs.spec.Durable
 	log := cs.b.log.With("stream", cs.spec.Stream, "durable", durable, "msg_id", m.MsgID, "delivered", m.Delivered)
+	if md, merr := r.Metadata(); merr == nil && !IsPermanent(err) {
+		if _, ok := cs.requeued.Load(md.Sequence.Stream); ok {
+			_ = r.Term()
+			log.Info("late failure of a message already published again; its copy carries on", "err", err)
+			return
+		}
+	}
 	if IsPermanent(err) || m.Delivered >= uint64(cs.spec.MaxDeliver) {
 		if derr := cs.deadLetter(ctx, r, m, err); derr != nil {
 			log.Error("dead-letter failed; message will be redelivered", "err", derr, "handler_err", err)
@@ -742,8 +757,20 @@ type maxDeliveriesAdvisory struct {
 	Deliveries uint64 `json:"deliveries"`
 }
 
-// onMaxDeliveries dead-letters the message an advisory names, unless it is
-// already in PW_DEAD (the ID <stream>:<consumer>:<seq> deduplicates the two paths).
+// maxNoResultRequeues is how many times a message whose deliveries ran out
+// with no result (no handler returned for its last delivery: the process
+// died, the handler hung, or the delivery was lost in transit while a
+// consumer's leader moved after NATS node loss) is published again before
+// it is dead-lettered. A transient loss must not dead-letter data; a message
+// that hangs every handler still reaches PW_DEAD, after 1+2 rounds of
+// MaxDeliver deliveries. (A variable so that a test can dead-letter at once.)
+var maxNoResultRequeues = 2
+
+// onMaxDeliveries handles a message whose deliveries ran out with no result
+// (the server's advisory names it): it is published again on its subject
+// (RequeueMsgID deduplicates processes that all see the advisory) up to
+// maxNoResultRequeues times, then dead-lettered, unless it is already in
+// PW_DEAD (the ID <stream>:<consumer>:<seq> deduplicates the two paths).
 func (cs *consumerState) onMaxDeliveries(ctx context.Context, data []byte) {
 	b := cs.b
 	log := b.log.With("stream", cs.spec.Stream, "durable", cs.spec.Durable)
@@ -760,10 +787,24 @@ func (cs *consumerState) onMaxDeliveries(ctx context.Context, data []byte) {
 		raw, err = s.GetMsg(gctx, adv.StreamSeq)
 		if err == nil {
 			m := &Message{Subject: b.logicalSubject(raw.Subject), Data: raw.Data, Delivered: adv.Deliveries}
+			requeues := 0
 			if raw.Header != nil {
 				m.MsgID = raw.Header.Get(jetstream.MsgIDHeader)
+				if orig := raw.Header.Get(HeaderOriginalMsgID); orig != "" {
+					m.MsgID = orig
+				}
+				requeues, _ = strconv.Atoi(raw.Header.Get(HeaderRequeues))
 			}
-			cause := fmt.Errorf("no result after %d deliveries (ack wait %s expired on the last one)", adv.Deliveries, cs.spec.AckWait)
+			if requeues < maxNoResultRequeues {
+				if err = cs.requeue(gctx, raw, m, adv.StreamSeq, requeues+1); err == nil {
+					cs.requeued.Store(adv.StreamSeq, struct{}{})
+					b.m.requeued.WithLabelValues(cs.spec.Durable).Inc()
+					log.Warn("message published again: its deliveries ran out with no result", "stream_seq", adv.StreamSeq, "msg_id", m.MsgID, "requeues", requeues+1)
+					return
+				}
+				log.Error("publishing a no-result message again failed; dead-lettering it", "stream_seq", adv.StreamSeq, "err", err)
+			}
+			cause := fmt.Errorf("no result after %d deliveries (ack wait %s expired on the last one), %d times", adv.Deliveries, cs.spec.AckWait, requeues+1)
 			if err = cs.publishDead(gctx, m, adv.StreamSeq, cause); err == nil {
 				b.m.dead.WithLabelValues(cs.spec.Durable).Inc()
 				log.Warn("message dead-lettered after its deliveries ran out", "stream_seq", adv.StreamSeq, "msg_id", m.MsgID)
@@ -772,6 +813,38 @@ func (cs *consumerState) onMaxDeliveries(ctx context.Context, data []byte) {
 		}
 	}
 	log.Error("dead-letter after max deliveries failed; the message stays in its stream", "stream_seq", adv.StreamSeq, "err", err)
+}
+
+// RequeueMsgID is the message ID of the copy of sequence seq of stream that
+// consumer durable published again: the same for every process that acts on
+// the same advisory, so JetStream keeps one copy.
+func RequeueMsgID(stream, durable string, seq uint64) string {
+	return "requeue:" + stream + ":" + durable + ":" + strconv.FormatUint(seq, 10)
+}
+
+// requeue publishes raw (sequence seq, read back as m) again on its subject
+// with its headers, its first message ID in Pw-Original-Msg-Id and the
+// count n in Pw-Requeues. Every consumer of the stream sees the copy;
+// handlers are idempotent.
+func (cs *consumerState) requeue(ctx context.Context, raw *jetstream.RawStreamMsg, m *Message, seq uint64, n int) error {
+	b := cs.b
+	nm := nats.NewMsg(raw.Subject)
+	nm.Data = raw.Data
+	for k, vs := range raw.Header {
+		for _, v := range vs {
+			nm.Header.Add(k, v)
+		}
+	}
+	nm.Header.Set(HeaderOriginalMsgID, m.MsgID)
+	nm.Header.Set(HeaderRequeues, strconv.Itoa(n))
+	nm.Header.Set(jetstream.MsgIDHeader, RequeueMsgID(cs.spec.Stream, cs.spec.Durable, seq))
+	if _, err := b.js.PublishMsg(ctx, nm, jetstream.WithExpectStream(b.streamName(cs.spec.Stream))); err != nil {
+		b.m.failed.WithLabelValues(cs.spec.Stream).Inc()
+		return fmt.Errorf("publish %q again to %s: %w", m.MsgID, cs.spec.Stream, err)
+	}
+	b.m.published.WithLabelValues(cs.spec.Stream).Inc()
+	b.m.acked.WithLabelValues(cs.spec.Stream).Inc()
+	return nil
 }
 
 // oneLine makes s fit in a header: no line breaks, at most n bytes (cut on a

@@ -18,6 +18,7 @@ type metrics struct {
 	consAcked  *prometheus.CounterVec // durable
 	nakd       *prometheus.CounterVec // durable
 	dead       *prometheus.CounterVec // durable
+	requeued   *prometheus.CounterVec // durable
 	ackErrors  *prometheus.CounterVec // durable
 	lagPending *prometheus.GaugeVec   // durable
 
@@ -56,6 +57,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		dead: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "presswatch", Subsystem: "bus", Name: "consumer_dead_total",
 			Help: "Messages published to PW_DEAD and terminated.",
+		}, []string{"durable"}),
+		requeued: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "presswatch", Subsystem: "bus", Name: "consumer_requeued_total",
+			Help: "Messages whose deliveries ran out with no handler result, published again instead of dead-lettered.",
 		}, []string{"durable"}),
 		ackErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "presswatch", Subsystem: "bus", Name: "consumer_ack_errors_total",
@@ -119,6 +124,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	if err == nil {
 		m.replayed, err = register(reg, m.replayed)
+	}
+	if err == nil {
+		m.requeued, err = register(reg, m.requeued)
 	}
 	if err == nil {
 		m.deadMsgs, err = register(reg, m.deadMsgs)
