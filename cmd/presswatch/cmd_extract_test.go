@@ -95,8 +95,9 @@ func TestEvalExtraction(t *testing.T) {
 	if err := evalExtraction(context.Background(), g, []string{"--dir", dir, "--limit", "3"}); err != nil {
 		t.Fatalf("eval: %v (%s)", err, errb.String())
 	}
-	for _, want := range []string{"Zyte article-extraction benchmark (3 pages)", "presswatch", "go-trafilatura+fallback",
-		"go-readability", "trafilatura evaluation subset (3 pages", "htmldate MediaCloud 2020 (3 pages"} {
+	for _, want := range []string{"Zyte article-extraction benchmark (3 pages;", "presswatch", "go-trafilatura+fallback",
+		"go-readability", "3-fold cross-validation", "held-out, mean of 3 folds", "in-sample, extractor's thresholds",
+		"trafilatura evaluation subset (3 pages", "Mozilla Readability.js test pages (3 cases", "htmldate MediaCloud 2020 (3 pages"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

@@ -6,33 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// Selection thresholds (see docs/extraction.md). They were set on the Zyte
-// benchmark and are deliberately round: results are flat around them.
-const (
-	// containedCov: a text whose shingles are at least this share inside the
-	// other text is "contained" in it.
-	containedCov = 0.9
-	// extraCov: below this share, a text carries material the other lacks.
-	extraCov = 0.9
-	// proseMinWords is the length from which a paragraph only readability found
-	// is taken as article prose (when it also ends like a sentence).
-	proseMinWords = 15
-	// continuationShare: readability's extra prose must amount to this share of
-	// trafilatura's text before it is added (trafilatura stopped too early).
-	continuationShare = 0.5
-	// shortWords: a trafilatura text under this many words that readability
-	// more than doubles is taken for a miss (trafilatura's own fallback rule).
-	shortWords = 100
-	// minReadWords: a readability text under this many words never replaces
-	// trafilatura's (readability found a fragment, not a tighter article).
-	minReadWords = 30
-	// repeatedMin short paragraphs of at most repeatedMaxWords words with the
-	// same words make readability's extra text a list of items.
-	repeatedMin      = 3
-	repeatedMaxWords = 8
-)
-
-// choose picks or merges the main text from the candidates:
+// choose picks or merges the main text from the candidates (th from
+// thresholds.go; the numbers are fields of Thresholds):
 //
 //   - trafilatura's text is the default: it is the most precise alone;
 //   - when trafilatura's text is short and readability's is more than twice as
@@ -45,38 +20,172 @@ const (
 //     (split article bodies, ads between sections): readability's paragraphs that
 //     are shared or prose-like are kept, in readability's order;
 //   - an empty candidate loses; the schema.org articleBody is the last resort.
-func choose(cs *candidateSet) (string, string) {
-	t, r := cs.traf.text, cs.read.text
+func choose(cs *candidateSet, th Thresholds) (string, string) {
+	s := newSelection(cs)
+	return s.text(s.decide(th))
+}
+
+// choiceKind names where a chosen text comes from.
+type choiceKind int
+
+const (
+	choiceNone choiceKind = iota
+	choiceJSONLD
+	choiceTraf
+	choiceRead
+	choiceMerged
+)
+
+// choice is the outcome of the selection rules: a candidate, or the merge of
+// trafilatura's and readability's texts, which depends only on prose (the
+// ProseMinWords it was made with). Two equal choices give the same text, so the
+// evaluation can cache a page's score per choice (see CrossValidate).
+type choice struct {
+	kind  choiceKind
+	prose int
+}
+
+// selection holds what the rules measure on a candidate set. Everything in it
+// depends on the candidates alone, not on the thresholds, and is computed
+// lazily once: Extract measures only what its path through the rules needs,
+// CrossValidate reuses it for every threshold setting.
+type selection struct {
+	cs            *candidateSet
+	tt, rt        []string // tokens of trafilatura's and readability's texts
+	ts            map[string]int
+	covered       bool
+	covRT, covTR  float64 // share of readability in trafilatura, and the reverse
+	paras         []readPara
+	parasMeasured bool
+}
+
+// readPara is one non-blank paragraph of readability's text.
+type readPara struct {
+	text     string
+	words    int
+	shared   bool // shares a word 4-gram with trafilatura's text
+	sentence bool // ends like a sentence
+	key      string
+}
+
+func newSelection(cs *candidateSet) *selection {
+	s := &selection{cs: cs}
+	if cs.traf.text != "" && cs.read.text != "" {
+		s.tt, s.rt = Tokens(cs.traf.text), Tokens(cs.read.text)
+	}
+	return s
+}
+
+// decide applies the rules with th.
+func (s *selection) decide(th Thresholds) choice {
+	t, r := s.cs.traf.text, s.cs.read.text
 	switch {
 	case t == "" && r == "":
-		if cs.jsonld.text != "" {
-			return cs.jsonld.text, cs.jsonld.method
+		if s.cs.jsonld.text != "" {
+			return choice{kind: choiceJSONLD}
 		}
-		return "", ""
+		return choice{kind: choiceNone}
 	case t == "":
-		return r, cs.read.method
+		return choice{kind: choiceRead}
 	case r == "":
-		return t, cs.traf.method
+		return choice{kind: choiceTraf}
 	}
-	tt, rt := Tokens(t), Tokens(r)
-	if len(tt) < shortWords && len(rt) > 2*len(tt) {
-		return r, cs.read.method
+	if len(s.tt) < th.ShortWords && float64(len(s.rt)) > th.ShortRatio*float64(len(s.tt)) {
+		return choice{kind: choiceRead}
 	}
-	if len(rt) < minReadWords {
-		return t, cs.traf.method
+	if len(s.rt) < th.MinReadWords {
+		return choice{kind: choiceTraf}
 	}
-	ts, rs := shingles(tt, 4), shingles(rt, 4)
-	covRT := coverage(rs, ts) // share of readability inside trafilatura
-	covTR := coverage(ts, rs) // share of trafilatura inside readability
-	if covRT >= containedCov && covTR < extraCov {
-		return r, cs.read.method
+	covRT, covTR := s.coverages()
+	if covRT >= th.ContainedCov && covTR < th.ExtraCov {
+		return choice{kind: choiceRead}
 	}
-	if covTR >= containedCov && covRT < extraCov {
-		if merged, ok := continuation(r, ts, len(tt)); ok {
-			return merged, "trafilatura+readability"
+	if covTR >= th.ContainedCov && covRT < th.ExtraCov && s.continues(th) {
+		return choice{kind: choiceMerged, prose: th.ProseMinWords}
+	}
+	return choice{kind: choiceTraf}
+}
+
+// text returns the text and method of c.
+func (s *selection) text(c choice) (string, string) {
+	switch c.kind {
+	case choiceJSONLD:
+		return s.cs.jsonld.text, s.cs.jsonld.method
+	case choiceTraf:
+		return s.cs.traf.text, s.cs.traf.method
+	case choiceRead:
+		return s.cs.read.text, s.cs.read.method
+	case choiceMerged:
+		var out []string
+		for _, p := range s.paragraphs() {
+			if p.shared || (p.words >= c.prose && p.sentence) {
+				out = append(out, p.text)
+			}
+		}
+		return strings.Join(out, "\n\n"), "trafilatura+readability"
+	}
+	return "", ""
+}
+
+func (s *selection) coverages() (float64, float64) {
+	if !s.covered {
+		s.ts = shingles(s.tt, 4)
+		rs := shingles(s.rt, 4)
+		s.covRT = coverage(rs, s.ts)
+		s.covTR = coverage(s.ts, rs)
+		s.covered = true
+	}
+	return s.covRT, s.covTR
+}
+
+// paragraphs measures readability's paragraphs against trafilatura's text.
+func (s *selection) paragraphs() []readPara {
+	if s.parasMeasured {
+		return s.paras
+	}
+	s.coverages()
+	for p := range strings.SplitSeq(s.cs.read.text, "\n") {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		toks := Tokens(p)
+		rp := readPara{text: p, words: len(toks), sentence: endsSentence(p), key: wordKey(p)}
+		for k := range shingles(toks, 4) {
+			if s.ts[k] > 0 {
+				rp.shared = true
+				break
+			}
+		}
+		s.paras = append(s.paras, rp)
+	}
+	s.parasMeasured = true
+	return s.paras
+}
+
+// continues reports whether readability's paragraphs that trafilatura lacks
+// are a missed continuation of the article: prose (paragraphs of at least
+// ProseMinWords ending like a sentence) amounting to ContinuationShare of
+// trafilatura's length, and no short line repeated RepeatedMin times.
+func (s *selection) continues(th Thresholds) bool {
+	extra := 0
+	short := map[string]int{}
+	for _, p := range s.paragraphs() {
+		switch {
+		case p.shared:
+		case p.words >= th.ProseMinWords && p.sentence:
+			extra += p.words
+		case p.words <= th.RepeatedMaxWords:
+			short[p.key]++
 		}
 	}
-	return t, cs.traf.method
+	for _, n := range short {
+		if n >= th.RepeatedMin {
+			// The same short line again and again ("Share Tweet Pin") marks a
+			// list of items, not an article that trafilatura cut short.
+			return false
+		}
+	}
+	return float64(extra) >= th.ContinuationShare*float64(len(s.tt))
 }
 
 // coverage returns the share of a's shingles (with multiplicity) found in b.
@@ -90,48 +199,6 @@ func coverage(a, b map[string]int) float64 {
 		return 0
 	}
 	return float64(in) / float64(total)
-}
-
-// continuation keeps readability's paragraphs that share a shingle with
-// trafilatura's text or read like prose; ok is false when the prose added is
-// too little to be a missed continuation of the article.
-func continuation(r string, ts map[string]int, tWords int) (string, bool) {
-	var out []string
-	extra := 0
-	short := map[string]int{}
-	for p := range strings.SplitSeq(r, "\n") {
-		if strings.TrimSpace(p) == "" {
-			continue
-		}
-		toks := Tokens(p)
-		shared := false
-		for k := range shingles(toks, 4) {
-			if ts[k] > 0 {
-				shared = true
-				break
-			}
-		}
-		switch {
-		case shared:
-			out = append(out, p)
-		case len(toks) >= proseMinWords && endsSentence(p):
-			out = append(out, p)
-			extra += len(toks)
-		case len(toks) <= repeatedMaxWords:
-			short[wordKey(p)]++
-		}
-	}
-	for _, n := range short {
-		if n >= repeatedMin {
-			// The same short line again and again ("Share Tweet Pin") marks a
-			// list of items, not an article that trafilatura cut short.
-			return "", false
-		}
-	}
-	if float64(extra) < continuationShare*float64(tWords) {
-		return "", false
-	}
-	return strings.Join(out, "\n\n"), true
 }
 
 // endsSentence reports whether p ends with sentence punctuation, possibly

@@ -10,12 +10,10 @@ import (
 // "Xem thêm", "関連記事", …).
 var boilerplateCue = regexp.MustCompile(`(?i)^\W*(read more|see more|see also|don'?t miss|related (stories|articles|content|news|coverage)|advertisement|advertising|continue reading( below)?|you may also like|also read|recommended for you|more from|sign up for|subscribe to|share this|click here|most popular|trending now|xem thêm|đọc thêm|tin liên quan|bài liên quan|quảng cáo|lire aussi|à lire aussi|lesen sie auch|mehr zum thema|lee también|te puede interesar|관련기사|관련 기사|関連記事|相关阅读|延伸阅读|相關閱讀|延伸閱讀)`)
 
-// maxCueWords: a paragraph longer than this is text even if it starts with a cue.
-const maxCueWords = 25
-
 // cleanText removes leading paragraphs that repeat the headline (the title is
-// a field of its own) and short paragraphs that begin with a boilerplate cue.
-func cleanText(text string, titles ...string) string {
+// a field of its own) and short paragraphs (at most maxCueWords words) that
+// begin with a boilerplate cue.
+func cleanText(text string, maxCueWords int, titles ...string) string {
 	keys := make([]string, 0, len(titles))
 	for _, t := range titles {
 		if k := wordKey(t); k != "" {

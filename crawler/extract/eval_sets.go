@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dongnai/presswatch/crawler/charset"
+	"golang.org/x/net/html"
 )
 
 // SnippetDoc is one page of trafilatura's evaluation corpus: snippets that must
@@ -210,4 +211,40 @@ func ScoreDates(ctx context.Context, name string, docs []DateDoc, fn ExtractFunc
 		s.MeanMS = float64(total) / float64(time.Millisecond) / float64(len(docs))
 	}
 	return s, nil
+}
+
+// readabilityURL is the page URL Readability.js's tests give every case.
+const readabilityURL = "http://fakehost/test/page.html"
+
+// LoadReadabilityCases reads Mozilla Readability.js's test pages in dir
+// (test-pages/<case>/source.html.gz and expected.html) as benchmark pages:
+// the truth is the text of readability.js's expected output, so this set
+// favours readability-based extractors. Sorted by case name.
+func LoadReadabilityCases(dir string) ([]ZyteDoc, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, "test-pages"))
+	if err != nil {
+		return nil, fmt.Errorf("read readability test pages: %w", err)
+	}
+	var docs []ZyteDoc
+	for _, ent := range entries {
+		if !ent.IsDir() {
+			continue
+		}
+		caseDir := filepath.Join(dir, "test-pages", ent.Name())
+		page, err := readMaybeGzip(filepath.Join(caseDir, "source.html.gz"))
+		if err != nil {
+			return nil, err
+		}
+		expected, err := readMaybeGzip(filepath.Join(caseDir, "expected.html"))
+		if err != nil {
+			return nil, err
+		}
+		root, err := html.Parse(bytes.NewReader(expected))
+		if err != nil {
+			return nil, fmt.Errorf("parse %q: %w", caseDir, err)
+		}
+		docs = append(docs, ZyteDoc{ID: ent.Name(), URL: readabilityURL, HTML: page, Truth: normalizeText(renderText(root))})
+	}
+	sort.Slice(docs, func(i, j int) bool { return docs[i].ID < docs[j].ID })
+	return docs, nil
 }

@@ -58,6 +58,9 @@ type Options struct {
 	// Logger receives a debug record per page: which candidate won and the
 	// candidates' sizes (default: discard).
 	Logger *slog.Logger
+	// Thresholds of the selection and cleaning steps (default:
+	// DefaultThresholds(); see docs/extraction.md for how they were chosen).
+	Thresholds *Thresholds
 }
 
 // Result is what Extract found on a page. Empty fields were not found.
@@ -78,6 +81,7 @@ type Result struct {
 // Extractor extracts articles from pages. It is safe for concurrent use.
 type Extractor struct {
 	opts Options
+	th   Thresholds
 	log  *slog.Logger
 }
 
@@ -96,7 +100,11 @@ func New(opts Options) *Extractor {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Extractor{opts: opts, log: log.With("component", "extract")}
+	th := DefaultThresholds()
+	if opts.Thresholds != nil {
+		th = *opts.Thresholds
+	}
+	return &Extractor{opts: opts, th: th, log: log.With("component", "extract")}
 }
 
 // Extract extracts the article in page, a UTF-8 HTML document fetched from
@@ -111,31 +119,55 @@ func (e *Extractor) Extract(page []byte, pageURL string) (res *Result, err error
 			res, err = nil, fmt.Errorf("extract %q: internal error: %v", pageURL, r)
 		}
 	}()
-	doc, base, paras, err := e.parse(page, pageURL)
+	p, err := e.prepare(page, pageURL)
 	if err != nil {
 		return nil, err
 	}
-	res = &Result{}
-	meta := readMeta(doc, base)
-	cands := e.candidates(doc, base, meta, paras <= maxTrafParagraphs)
-	res.Text, res.Method = choose(cands)
-	e.fillMeta(res, doc, base, meta, cands)
-	// Bidi controls (U+202E …) would let a page reorder how its title reads
-	// and shift highlight offsets: they never reach the result.
-	res.Title, res.Author, res.Description = charset.StripBidi(res.Title), charset.StripBidi(res.Author), charset.StripBidi(res.Description)
-	res.Text = charset.StripBidi(res.Text)
-	titles := []string{res.Title, charset.StripBidi(meta.title), charset.StripBidi(meta.ogTitle), charset.StripBidi(meta.jsonldHeadline)}
-	res.Text = cleanText(res.Text, titles...)
-	if len(Tokens(res.Text)) == 0 || res.Text == res.Title {
-		// Punctuation, stray bytes or the title alone are not an article.
-		res.Text, res.Method = "", ""
-	}
+	res = p.res
+	res.Text, res.Method = p.finish(p.sel.decide(e.th), e.th.MaxCueWords)
 	if res.Text == "" {
 		return res, fmt.Errorf("extract %q: %w", pageURL, ErrNoText)
 	}
 	e.log.Debug("extracted", "url", pageURL, "method", res.Method, "chars", len(res.Text),
-		"trafilatura_chars", len(cands.traf.text), "readability_chars", len(cands.read.text))
+		"trafilatura_chars", len(p.sel.cs.traf.text), "readability_chars", len(p.sel.cs.read.text))
 	return res, nil
+}
+
+// prepared is a page with everything done that does not depend on the
+// thresholds: the candidates, their measurements and the metadata.
+type prepared struct {
+	res    *Result // metadata filled in, Text empty
+	sel    *selection
+	titles []string
+}
+
+// prepare parses the page, runs the extractors and fills in the metadata.
+func (e *Extractor) prepare(page []byte, pageURL string) (*prepared, error) {
+	doc, base, paras, err := e.parse(page, pageURL)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	meta := readMeta(doc, base)
+	cands := e.candidates(doc, base, meta, paras <= maxTrafParagraphs)
+	e.fillMeta(res, doc, base, meta, cands)
+	// Bidi controls (U+202E …) would let a page reorder how its title reads
+	// and shift highlight offsets: they never reach the result.
+	res.Title, res.Author, res.Description = charset.StripBidi(res.Title), charset.StripBidi(res.Author), charset.StripBidi(res.Description)
+	titles := []string{res.Title, charset.StripBidi(meta.title), charset.StripBidi(meta.ogTitle), charset.StripBidi(meta.jsonldHeadline)}
+	return &prepared{res: res, sel: newSelection(cands), titles: titles}, nil
+}
+
+// finish turns the choice c into the cleaned main text and its method; both
+// are empty when nothing that reads as an article remains.
+func (p *prepared) finish(c choice, maxCueWords int) (string, string) {
+	text, method := p.sel.text(c)
+	text = cleanText(charset.StripBidi(text), maxCueWords, p.titles...)
+	if len(Tokens(text)) == 0 || text == p.res.Title {
+		// Punctuation, stray bytes or the title alone are not an article.
+		return "", ""
+	}
+	return text, method
 }
 
 // parse bounds and parses the page; it also returns the number of <p> elements.

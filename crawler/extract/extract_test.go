@@ -175,7 +175,7 @@ func TestChoose(t *testing.T) {
 				read:   candidate{method: "readability", text: tc.read},
 				jsonld: candidate{method: "jsonld", text: tc.jsonld},
 			}
-			got, method := choose(cs)
+			got, method := choose(cs, DefaultThresholds())
 			if got != tc.want || method != tc.method {
 				t.Errorf("choose = %q (%s), want %q (%s)", got, method, tc.want, tc.method)
 			}
@@ -201,7 +201,7 @@ func TestCleanText(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := cleanText(tc.text, tc.titles...); got != tc.want {
+			if got := cleanText(tc.text, DefaultThresholds().MaxCueWords, tc.titles...); got != tc.want {
 				t.Errorf("cleanText = %q, want %q", got, tc.want)
 			}
 		})
