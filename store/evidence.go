@@ -65,7 +65,13 @@ type Snapshot struct {
 	SHA256       string // of the body as fetched
 	Title, Text  string // extracted
 	Headers      string // JSON object
-	WARCPath     string // relative to the evidence folder
+	WARCPath     string // key of the WARC file in the evidence store (folder or bucket)
+	WARCSHA256   string // of the WARC file as stored; checked when it is read
+	// ScreenshotPath is the key of a full-page PNG of the page as archived
+	// (empty when none was taken: ScreenshotNote says why).
+	ScreenshotPath   string
+	ScreenshotSHA256 string
+	ScreenshotNote   string
 	Change       string // against the previous capture
 	ChangeDetail string
 }
