@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -23,7 +21,11 @@ import (
 // (*evidence.Archive implements it).
 type EvidenceArchive interface {
 	Request(ctx context.Context, articleID, pageURL, reason string) error
-	OpenWARC(sn store.Snapshot) (*os.File, error)
+	// ReadWARC and ReadScreenshot return a capture's files after checking
+	// them against their recorded SHA-256 (evidence.ErrTampered when they
+	// no longer match; evidence.ErrBlobNotFound when absent).
+	ReadWARC(ctx context.Context, sn store.Snapshot) ([]byte, error)
+	ReadScreenshot(ctx context.Context, sn store.Snapshot) ([]byte, error)
 }
 
 // responders may record the office's responses; every officer may read them.
@@ -192,23 +194,41 @@ func (s *Server) handleEvidenceFile(w http.ResponseWriter, r *http.Request) {
 	name := "presswatch-" + sn.ID
 	switch r.PathValue("format") {
 	case "warc":
-		f, err := s.opts.Evidence.OpenWARC(sn)
+		data, err := s.opts.Evidence.ReadWARC(r.Context(), sn)
 		if err != nil {
-			s.log.Error("open warc", "id", sn.ID, "err", err)
-			s.fail(w, r, false, http.StatusNotFound)
+			s.evidenceFileFailed(w, r, sn, err)
 			return
 		}
-		defer f.Close()
 		w.Header().Set("Content-Type", "application/warc")
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name+".warc"))
-		_, _ = io.Copy(w, f)
+		_, _ = w.Write(data)
 	case "pdf":
+		// The sheet vouches for the archived file: a WARC that no longer
+		// matches its hash gives no sheet.
+		if _, err := s.opts.Evidence.ReadWARC(r.Context(), sn); err != nil && !errors.Is(err, evidence.ErrBlobNotFound) {
+			s.evidenceFileFailed(w, r, sn, err)
+			return
+		}
 		var a *article.Article
 		if a, err = s.opts.Store.GetArticle(r.Context(), sn.ArticleID); err != nil {
 			a = &article.Article{ID: sn.ArticleID, URL: sn.URL}
 		}
-		pdf, err := digest.EvidenceSheet(digest.EvidenceSheetData{Snapshot: sn, Outlet: a.Outlet, Published: a.Published,
-			Title: firstNonEmpty(sn.Title, a.Title)}, hcmLocation())
+		d := digest.EvidenceSheetData{Snapshot: sn, Outlet: a.Outlet, Published: a.Published,
+			Title: firstNonEmpty(sn.Title, a.Title), ScreenshotNote: sn.ScreenshotNote}
+		if sn.ScreenshotPath != "" {
+			png, err := s.opts.Evidence.ReadScreenshot(r.Context(), sn)
+			switch {
+			case errors.Is(err, evidence.ErrTampered):
+				s.evidenceFileFailed(w, r, sn, err)
+				return
+			case err != nil:
+				s.log.Error("read screenshot", "id", sn.ID, "err", err)
+				d.ScreenshotNote = "Không đọc được ảnh màn hình đã lưu."
+			default:
+				d.Screenshot = png
+			}
+		}
+		pdf, err := digest.EvidenceSheet(d, hcmLocation())
 		if err != nil {
 			s.log.Error("evidence sheet", "id", sn.ID, "err", err)
 			s.fail(w, r, false, http.StatusInternalServerError)
@@ -219,6 +239,25 @@ func (s *Server) handleEvidenceFile(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(pdf)
 	default:
 		s.fail(w, r, false, http.StatusNotFound)
+	}
+}
+
+// evidenceFileFailed answers a capture whose file cannot be served: 404
+// when it is missing, 409 when it no longer matches the SHA-256 recorded at
+// capture (reported in the log and the audit trail, never served), 500
+// otherwise (the storage is down; the officer can retry).
+func (s *Server) evidenceFileFailed(w http.ResponseWriter, r *http.Request, sn store.Snapshot, err error) {
+	switch {
+	case errors.Is(err, evidence.ErrTampered):
+		s.log.Error("evidence file tampered: not served", "id", sn.ID, "err", err)
+		s.audit(r, "evidence.tampered", sn.ID, sn.ArticleID)
+		s.fail(w, r, false, http.StatusConflict)
+	case errors.Is(err, evidence.ErrBlobNotFound):
+		s.log.Error("evidence file missing", "id", sn.ID, "err", err)
+		s.fail(w, r, false, http.StatusNotFound)
+	default:
+		s.log.Error("read evidence file", "id", sn.ID, "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
 	}
 }
 

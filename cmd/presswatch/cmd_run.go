@@ -212,7 +212,7 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 	// web nodes capture what officers open and serve the captures.
 	var arch *evidence.Archive
 	if rs[roleAlerter] || rs[roleWeb] {
-		if arch, err = newEvidence(cfg, st, log); err != nil {
+		if arch, err = newEvidence(ctx, cfg, st, log); err != nil {
 			return nil, fmt.Errorf("evidence: %w", err)
 		}
 	}
