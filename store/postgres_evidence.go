@@ -61,7 +61,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 			cleanText(sn.ID), cleanText(sn.ArticleID), sn.Seq, cleanText(sn.URL), cleanText(sn.FinalURL), sn.Status,
 			pgTime(sn.CapturedAt), sn.SHA256, cleanText(sn.Title), cleanText(sn.Text), cleanText(sn.Headers),
 			cleanText(sn.WARCPath), sn.Change, cleanText(sn.ChangeDetail),
-		sn.WARCSHA256, cleanText(sn.ScreenshotPath), sn.ScreenshotSHA256, cleanText(sn.ScreenshotNote)); err != nil {
+			sn.WARCSHA256, cleanText(sn.ScreenshotPath), sn.ScreenshotSHA256, cleanText(sn.ScreenshotNote)); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `UPDATE evidence_checks SET step = greatest(step, $1), next_at = $2 WHERE article_id = $3`,
