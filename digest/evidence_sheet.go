@@ -88,6 +88,9 @@ func EvidenceSheet(d EvidenceSheetData, loc *time.Location) ([]byte, error) {
 	}})
 	w.block(heading{1, "Ảnh chụp màn hình trang đã lưu"})
 	if len(d.Screenshot) > 0 {
+		p.SetFont(fontLatin, "I", 9)
+		p.MultiCell(0, 4.5, "Trang hiển thị lại từ tệp WARC đã lưu, không tải lại từ mạng; kịch bản (script) và tài nguyên bên ngoài tệp không được tải.", "", "L", false)
+		p.Ln(1)
 		if err := screenshotPages(p, sn.ID, d.Screenshot); err != nil {
 			return nil, fmt.Errorf("evidence sheet %s: %w", sn.ID, err)
 		}
@@ -166,6 +169,8 @@ func screenshotPages(p *fpdf.Fpdf, id string, data []byte) error {
 		p.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(part))
 		h := float64(rows) * mmPerPx
 		p.ImageOptions(name, left, p.GetY(), width, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		p.SetDrawColor(150, 150, 150)
+		p.Rect(left, p.GetY(), width, h, "D")
 		p.SetY(p.GetY() + h)
 		y += rows
 	}

@@ -51,6 +51,9 @@ type evidencePage struct {
 	// PrefillPhrases and PrefillContext start the "create narrative" form
 	// from the terms the classifier matched in the article.
 	PrefillPhrases, PrefillContext string
+	// OpenNarrative is the response whose "create narrative" form starts
+	// open (?narrative=ID).
+	OpenNarrative string
 }
 
 // officerRoles are the roles whose opening of an article is captured.
@@ -139,6 +142,7 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 			p.Narratives[n.ResponseID] = append(p.Narratives[n.ResponseID], n)
 		}
 		p.PrefillPhrases, p.PrefillContext = narrativePrefill(a)
+		p.OpenNarrative = r.URL.Query().Get("narrative")
 	}
 	s.render(w, r, http.StatusOK, "evidence", "search", a.Title, p)
 }
