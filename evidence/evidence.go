@@ -14,6 +14,7 @@ package evidence
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -308,7 +309,12 @@ func (a *Archive) capture(ctx context.Context, c store.EvidenceCheck) error {
 		}
 	}
 	sn.Change, sn.ChangeDetail = Classify(last, c.URL, f.finalURL, f.status, f.err, sn.Title, sn.Text)
-	sn.WARCPath = path.Join(safeName(c.ArticleID), fmt.Sprintf("%d.warc", seq))
+	// Each attempt writes its own key: two alerters capturing the same due
+	// check (or a retry after a crash) never overwrite the file a saved row
+	// names, which would then fail its hash check. The row keeps the key.
+	var nonce [4]byte
+	_, _ = rand.Read(nonce[:])
+	sn.WARCPath = path.Join(safeName(c.ArticleID), fmt.Sprintf("%d-%s.warc", seq, hex.EncodeToString(nonce[:])))
 	warc, err := buildWARC(sn, f, art)
 	if err != nil {
 		return err
