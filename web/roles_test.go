@@ -15,44 +15,45 @@ import (
 // wantRoles is the designed access of every non-public route, written out
 // independently of the route table so that a change to either shows here.
 var wantRoles = map[string]string{
-	"GET /{$}":                           "admin analyst foreign_affairs police viewer",
-	"POST /logout":                       "admin analyst foreign_affairs police viewer",
-	"GET /dashboard":                     "admin analyst foreign_affairs police viewer",
-	"GET /search":                        "admin analyst foreign_affairs police viewer",
-	"GET /search/export":                 "admin analyst foreign_affairs",
-	"GET /articles/{id}":                 "admin analyst foreign_affairs police viewer",
-	"GET /stories/{id}":                  "admin analyst foreign_affairs police viewer",
-	"GET /sources":                       "admin analyst",
-	"GET /alerts":                        "admin analyst foreign_affairs police",
-	"GET /alerts/{id}":                   "admin analyst foreign_affairs police",
-	"POST /alerts/{id}":                  "admin analyst foreign_affairs police",
-	"GET /alerts/rules":                  "admin analyst",
-	"GET /alerts/silences":               "admin analyst",
-	"POST /alerts/silences":              "admin analyst",
-	"POST /alerts/silences/{id}/expire":  "admin analyst",
-	"GET /reports":                       "admin analyst foreign_affairs police viewer",
-	"GET /reports/make":                  "admin analyst foreign_affairs police viewer",
-	"GET /articles/{id}/evidence":        "admin analyst foreign_affairs police",
-	"POST /articles/{id}/evidence":       "admin analyst foreign_affairs police",
-	"POST /articles/{id}/responses":      "admin foreign_affairs",
-	"GET /evidence/{sid}/{format}":       "admin analyst foreign_affairs police",
-	"GET /saved":                         "admin analyst foreign_affairs police",
-	"POST /saved":                        "admin analyst foreign_affairs police",
-	"POST /saved/{id}/delete":            "admin analyst foreign_affairs police",
-	"GET /admin/users":                   "admin",
-	"POST /admin/users":                  "admin",
-	"POST /admin/users/{id}/{action}":    "admin",
-	"POST /admin/tokens":                 "admin",
-	"POST /admin/tokens/{id}/revoke":     "admin",
-	"GET /api/v1/me":                     "admin analyst foreign_affairs police viewer",
-	"GET /api/v1/search":                 "admin analyst foreign_affairs police viewer",
-	"GET /api/v1/export":                 "admin analyst foreign_affairs",
-	"GET /api/v1/articles/{id}":          "admin analyst foreign_affairs police viewer",
-	"GET /api/v1/stories/{id}":           "admin analyst foreign_affairs police viewer",
-	"GET /api/v1/sources":                "admin analyst",
-	"GET /api/v1/saved-searches":         "admin analyst foreign_affairs police",
-	"POST /api/v1/saved-searches":        "admin analyst foreign_affairs police",
-	"DELETE /api/v1/saved-searches/{id}": "admin analyst foreign_affairs police",
+	"GET /{$}":                                      "admin analyst foreign_affairs police viewer",
+	"POST /logout":                                  "admin analyst foreign_affairs police viewer",
+	"GET /dashboard":                                "admin analyst foreign_affairs police viewer",
+	"GET /search":                                   "admin analyst foreign_affairs police viewer",
+	"GET /search/export":                            "admin analyst foreign_affairs",
+	"GET /articles/{id}":                            "admin analyst foreign_affairs police viewer",
+	"GET /stories/{id}":                             "admin analyst foreign_affairs police viewer",
+	"GET /sources":                                  "admin analyst",
+	"GET /alerts":                                   "admin analyst foreign_affairs police",
+	"GET /alerts/{id}":                              "admin analyst foreign_affairs police",
+	"POST /alerts/{id}":                             "admin analyst foreign_affairs police",
+	"GET /alerts/rules":                             "admin analyst",
+	"GET /alerts/silences":                          "admin analyst",
+	"POST /alerts/silences":                         "admin analyst",
+	"POST /alerts/silences/{id}/expire":             "admin analyst",
+	"GET /reports":                                  "admin analyst foreign_affairs police viewer",
+	"GET /reports/make":                             "admin analyst foreign_affairs police viewer",
+	"GET /articles/{id}/evidence":                   "admin analyst foreign_affairs police",
+	"POST /articles/{id}/evidence":                  "admin analyst foreign_affairs police",
+	"POST /articles/{id}/responses":                 "admin foreign_affairs",
+	"POST /articles/{id}/responses/{rid}/narrative": "admin foreign_affairs",
+	"GET /evidence/{sid}/{format}":                  "admin analyst foreign_affairs police",
+	"GET /saved":                                    "admin analyst foreign_affairs police",
+	"POST /saved":                                   "admin analyst foreign_affairs police",
+	"POST /saved/{id}/delete":                       "admin analyst foreign_affairs police",
+	"GET /admin/users":                              "admin",
+	"POST /admin/users":                             "admin",
+	"POST /admin/users/{id}/{action}":               "admin",
+	"POST /admin/tokens":                            "admin",
+	"POST /admin/tokens/{id}/revoke":                "admin",
+	"GET /api/v1/me":                                "admin analyst foreign_affairs police viewer",
+	"GET /api/v1/search":                            "admin analyst foreign_affairs police viewer",
+	"GET /api/v1/export":                            "admin analyst foreign_affairs",
+	"GET /api/v1/articles/{id}":                     "admin analyst foreign_affairs police viewer",
+	"GET /api/v1/stories/{id}":                      "admin analyst foreign_affairs police viewer",
+	"GET /api/v1/sources":                           "admin analyst",
+	"GET /api/v1/saved-searches":                    "admin analyst foreign_affairs police",
+	"POST /api/v1/saved-searches":                   "admin analyst foreign_affairs police",
+	"DELETE /api/v1/saved-searches/{id}":            "admin analyst foreign_affairs police",
 
 	// Saved searches turned into alert routes.
 	"POST /saved/{id}/alert":                 "admin analyst foreign_affairs police",
@@ -120,6 +121,10 @@ func roleMatrix(t *testing.T, f *fixture) {
 		Change: store.ChangeFirst}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
+	if err := f.store.(store.EvidenceStore).UpsertResponse(ctx, store.Response{ID: "resp-matrix", ArticleID: artID, Cluster: "c-matrix",
+		Text: "Phản hồi", RespondedOn: time.Now().UTC(), Channel: store.ChannelStatement}); err != nil {
+		t.Fatal(err)
+	}
 	for pattern, want := range wantRoles {
 		method, path, _ := strings.Cut(pattern, " ")
 		api := strings.HasPrefix(path, "/api/")
@@ -136,7 +141,7 @@ func roleMatrix(t *testing.T, f *fixture) {
 						t.Fatal(err)
 					}
 				}
-				p := strings.NewReplacer("{$}", "", "{id}", artID, "{sid}", snapID, "{format}", "pdf").Replace(path)
+				p := strings.NewReplacer("{$}", "", "{id}", artID, "{sid}", snapID, "{format}", "pdf", "{rid}", "resp-matrix").Replace(path)
 				if path == "/reports/make" {
 					p += "?kind=weekly&format=html"
 				}
@@ -157,7 +162,8 @@ func roleMatrix(t *testing.T, f *fixture) {
 				if method == http.MethodPost {
 					body = url.Values{"q": {"Dong Nai"}, "name": {"matrix"}, "query": {"Dong Nai"}, "reason": {"matrix"}, "duration": {"1h"},
 						"receiver": {"police"}, "min_risk": {"50"}, "enabled": {"1"},
-						"text": {"Phản hồi"}, "responded_on": {"2026-11-20"}, "channel": {"letter"}}.Encode()
+						"text": {"Phản hồi"}, "responded_on": {"2026-11-20"}, "channel": {"letter"},
+						"claim": {"Luận điểm"}, "phrases": {"still pending"}, "correction": {"Sự thật"}}.Encode()
 					if api {
 						body = `{"name":"matrix","query":"Dong Nai"}`
 						if strings.HasSuffix(path, "/alert") {
