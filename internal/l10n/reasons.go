@@ -15,14 +15,14 @@ import (
 // sentence in the reader's language, naming rules by their catalogue names,
 // never by their IDs or their queries.
 var (
-	factRE         = regexp.MustCompile(`^(\S+) given as "(.*)"; official ([\d.]+)–([\d.]+) (\S+)$`)
-	staleRE        = regexp.MustCompile(`\(published (\d{4}-\d\d-\d\d), after (\d{4}-\d\d-\d\d)\)$`)
-	spreadRE       = regexp.MustCompile(`^(\d+) outlets carry this story within (\S+)$`)
-	tierRE         = regexp.MustCompile(`^outlet tier (\d)`)
-	namedRE        = regexp.MustCompile(`^named as (.*?) \(score ([\d.]+)`)
-	implicitRE     = regexp.MustCompile(`^not named, but matches implicit reference (\S+)`)
-	responseNarrRE = regexp.MustCompile(`^from response (\S+): (.+)$`)
-	sensitiveRE    = regexp.MustCompile(`^topics (.*) with negative tone$`)
+	factRE      = regexp.MustCompile(`^(\S+) given as "(.*)"; official ([\d.]+)–([\d.]+) (\S+)$`)
+	staleRE     = regexp.MustCompile(`\(published (\d{4}-\d\d-\d\d), after (\d{4}-\d\d-\d\d)\)$`)
+	spreadRE    = regexp.MustCompile(`^(\d+) outlets carry this story within (\S+)$`)
+	tierRE      = regexp.MustCompile(`^outlet tier (\d)`)
+	namedRE     = regexp.MustCompile(`^named as (.*?) \(score ([\d.]+)`)
+	implicitRE  = regexp.MustCompile(`^not named, but matches implicit reference (\S+)`)
+	respNarrRE  = regexp.MustCompile(`^from response (\S+): (.+)$`)
+	sensitiveRE = regexp.MustCompile(`^topics (.*) with negative tone$`)
 	// querySyntax spots raw query text, which is never shown to officers.
 	querySyntax = regexp.MustCompile(`NEAR/\d|\b(AND|OR|NOT)\b|\w:["(]|\bsaved/`)
 )
@@ -40,7 +40,7 @@ func Sentence(lang string, r article.Reason) string {
 		}
 		// A narrative created from one of the office's responses: its
 		// claim is in the officer's own words.
-		if m := responseNarrRE.FindStringSubmatch(d); m != nil {
+		if m := respNarrRE.FindStringSubmatch(d); m != nil {
 			return f("reason_narrative_response", strings.TrimSuffix(m[2], "…"), m[1])
 		}
 		return T(lang, "reason_narrative_unknown")
