@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -62,6 +63,12 @@ type Engine struct {
 	det      *langdetect.Detector
 	clusters *clusterer
 	log      *slog.Logger
+
+	// narrMu guards the narratives created from responses (SyncNarratives),
+	// which are kept across Reload.
+	narrMu      sync.Mutex
+	extra       []narrative
+	narrVersion int64
 
 	classified  prometheus.Counter
 	reloads     *prometheus.CounterVec
@@ -167,6 +174,9 @@ func (e *Engine) Reload() (bool, error) {
 			return false, fmt.Errorf("reload classifier rules (keeping version %s): %w", e.Rules().Version, err)
 		}
 	}
+	e.narrMu.Lock()
+	defer e.narrMu.Unlock()
+	r = r.withNarratives(e.extra, e.narrVersion)
 	if r.Version == e.Rules().Version {
 		e.reloads.WithLabelValues("unchanged").Inc()
 		return false, nil

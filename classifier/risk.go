@@ -71,6 +71,11 @@ func (e *Engine) ruleRisk(r *Rules, an *analysis, topics []string, outlets int) 
 	var risk float64
 	for _, n := range r.narrs {
 		if n.claim.Match(an.doc) {
+			if n.ResponseID != "" {
+				add(SignalNarrative+":"+n.ID, "from response "+n.ResponseID+": "+n.ClaimText, n.Weight)
+				risk += n.Weight
+				continue
+			}
 			add(SignalNarrative+":"+n.ID, "matches claim "+query.String(n.Claim)+"; official correction: "+n.Correction, n.Weight)
 			risk += n.Weight
 		}

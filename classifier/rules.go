@@ -22,7 +22,10 @@ import (
 // topic rules, tone lexicons, narratives and facts. An Engine swaps whole
 // Rules on reload, so a classification never sees half of two versions.
 type Rules struct {
-	Version string // short hash of every rule file's bytes
+	Version string // short hash of every rule file's bytes (+n<seq> with stored narratives)
+	// fileVersion is the rule files' version when stored narratives were
+	// added to them.
+	fileVersion string
 
 	entries []gazEntry
 	traps   []gazTrapEntry
@@ -72,6 +75,10 @@ type narrative struct {
 	claim      *query.Prepared
 	Correction string
 	Weight     float64
+	// ResponseID and ClaimText are set for a narrative created from one of
+	// the office's responses (kept in the store, not in narratives.yaml).
+	ResponseID string
+	ClaimText  string
 }
 
 type fact struct {

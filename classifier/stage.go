@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/dongnai/presswatch/article"
@@ -42,9 +43,28 @@ type StageOptions struct {
 	// Workers is how many batches are handled at once (default 2, so that one
 	// batch is classified and published while another is written). The
 	// Classifier and Store must be safe for concurrent use.
-	Workers    int
+	Workers int
+	// Narratives, when set with an *Engine classifier, is looked at before
+	// each batch: narratives created from the office's responses since the
+	// last batch are matched from this batch on, without a restart.
+	Narratives NarrativeSource
+	// Repeats, when set, marks the response a matched stored narrative was
+	// created from as "repeated elsewhere" (the store implements it).
+	Repeats    RepeatMarker
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
+}
+
+// RepeatMarker sets a response's outcome to repeated elsewhere
+// (store.NarrativeStore implements it).
+type RepeatMarker interface {
+	MarkResponseRepeated(ctx context.Context, id, articleID, note string, at time.Time) (bool, error)
+}
+
+// narrativeEngine is what the stage needs of an *Engine for stored narratives.
+type narrativeEngine interface {
+	SyncNarratives(ctx context.Context, src NarrativeSource) (bool, error)
+	NarrativeResponse(id string) string
 }
 
 // Stage is the classifier stage worker: it consumes PW_COLLECTED in batches,
@@ -57,6 +77,8 @@ type Stage struct {
 	durable    string
 	batchSize  int
 	workers    int
+	narratives NarrativeSource
+	repeats    RepeatMarker
 	log        *slog.Logger
 
 	stored     prometheus.Counter
@@ -92,6 +114,8 @@ func NewStage(opts StageOptions) (*Stage, error) {
 		durable:    opts.Durable,
 		batchSize:  opts.BatchSize,
 		workers:    opts.Workers,
+		narratives: opts.Narratives,
+		repeats:    opts.Repeats,
 		log:        opts.Logger.With("component", "classifier_stage", "durable", opts.Durable),
 		stored: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: "presswatch", Subsystem: "classifier", Name: "articles_stored_total",
@@ -146,6 +170,15 @@ func (s *Stage) handle(ctx context.Context, msgs []*bus.Message) error {
 		}
 		arts = append(arts, a)
 	}
+	ne, _ := s.classifier.(narrativeEngine)
+	if ne != nil && s.narratives != nil {
+		// One cheap version query per batch; a store that cannot answer
+		// leaves the narratives as they were (the upsert below decides
+		// whether the batch waits).
+		if _, err := ne.SyncNarratives(ctx, s.narratives); err != nil {
+			s.log.WarnContext(ctx, "narratives from responses not refreshed", "err", err)
+		}
+	}
 	if s.classifier != nil {
 		for _, a := range arts {
 			c, err := s.classifier.Classify(ctx, a)
@@ -162,6 +195,12 @@ func (s *Stage) handle(ctx context.Context, msgs []*bus.Message) error {
 		// and retries it without spending deliveries.
 		return fmt.Errorf("store %d articles: %w", len(arts), store.Classify(err))
 	}
+	if ne != nil && s.repeats != nil {
+		if err := s.markRepeats(ctx, ne, arts); err != nil {
+			s.failures.WithLabelValues("store").Inc()
+			return fmt.Errorf("mark repeated responses: %w", store.Classify(err))
+		}
+	}
 	if err := s.bus.PublishClassified(ctx, arts); err != nil {
 		s.failures.WithLabelValues("publish").Inc()
 		return fmt.Errorf("publish %d classified articles: %w", len(arts), err)
@@ -173,5 +212,38 @@ func (s *Stage) handle(ctx context.Context, msgs []*bus.Message) error {
 		}
 	}
 	s.batchTime.Observe(time.Since(start).Seconds())
+	return nil
+}
+
+// markRepeats sets "repeated elsewhere" on the responses whose narratives
+// the batch's articles repeat. It is idempotent (a redelivered batch
+// changes nothing more).
+func (s *Stage) markRepeats(ctx context.Context, ne narrativeEngine, arts []*article.Article) error {
+	for _, a := range arts {
+		if a.Classification == nil {
+			continue
+		}
+		for _, r := range a.Classification.Reasons {
+			id, ok := strings.CutPrefix(r.Signal, SignalNarrative+":")
+			if !ok {
+				continue
+			}
+			resp := ne.NarrativeResponse(id)
+			if resp == "" {
+				continue
+			}
+			note := fmt.Sprintf("Luận điểm “%s” lặp lại trong bài “%s” (%s) %s", id, a.Title, a.Outlet, a.URL)
+			changed, err := s.repeats.MarkResponseRepeated(ctx, resp, a.ID, note, time.Now().UTC())
+			if errors.Is(err, store.ErrNotFound) {
+				continue // the response was removed; nothing to follow
+			}
+			if err != nil {
+				return err
+			}
+			if changed {
+				s.log.InfoContext(ctx, "response repeated elsewhere", "response", resp, "narrative", id, "article", a.ID)
+			}
+		}
+	}
 	return nil
 }

@@ -115,7 +115,7 @@ func (c *Config) Validate() []error {
 	for _, sec := range []struct {
 		key string
 		v   any
-	}{{"crawler", &c.Crawler}, {"classifier", &c.Classifier}, {"index", &c.Index}, {"digest", &c.Digest}, {"translate", &c.Translate}} {
+	}{{"crawler", &c.Crawler}, {"classifier", &c.Classifier}, {"index", &c.Index}, {"digest", &c.Digest}, {"translate", &c.Translate}, {"evidence", &c.Evidence}} {
 		if v, ok := sec.v.(validator); ok {
 			errs = append(errs, prefixed(sec.key, v.Validate())...)
 		}

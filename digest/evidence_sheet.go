@@ -3,6 +3,8 @@ package digest
 import (
 	"bytes"
 	"fmt"
+	"image"
+	"image/png"
 	"strconv"
 	"time"
 
@@ -20,6 +22,11 @@ type EvidenceSheetData struct {
 	Title     string
 	Outlet    string
 	Published time.Time
+	// Screenshot is the full-page PNG of the page as archived (already
+	// checked against its recorded SHA-256); nil when none was taken.
+	Screenshot []byte
+	// ScreenshotNote says in Vietnamese why there is no screenshot.
+	ScreenshotNote string
 }
 
 // EvidenceSheet writes the PDF "evidence sheet" of a capture: title, URL,
@@ -76,7 +83,24 @@ func EvidenceSheet(d EvidenceSheetData, loc *time.Location) ([]byte, error) {
 		{"Lần lưu", strconv.Itoa(sn.Seq)},
 		{"Thay đổi so với lần trước", sn.ChangeDetail},
 		{"Tệp WARC", sn.WARCPath},
+		{"SHA-256 của tệp WARC", firstNonEmptyStr(sn.WARCSHA256, "—")},
+		{"SHA-256 của ảnh màn hình", firstNonEmptyStr(sn.ScreenshotSHA256, "—")},
 	}})
+	w.block(heading{1, "Ảnh chụp màn hình trang đã lưu"})
+	if len(d.Screenshot) > 0 {
+		p.SetFont(fontLatin, "I", 9)
+		p.MultiCell(0, 4.5, "Trang hiển thị lại từ tệp WARC đã lưu, không tải lại từ mạng; kịch bản (script) và tài nguyên bên ngoài tệp không được tải.", "", "L", false)
+		p.Ln(1)
+		if err := screenshotPages(p, sn.ID, d.Screenshot); err != nil {
+			return nil, fmt.Errorf("evidence sheet %s: %w", sn.ID, err)
+		}
+	} else {
+		note := d.ScreenshotNote
+		if note == "" {
+			note = "Không có ảnh chụp màn hình cho lần lưu này."
+		}
+		w.block(para{Text: note})
+	}
 	if sn.Text != "" {
 		w.block(heading{1, "Nội dung như khi lưu"})
 		w.block(heading{2, sn.Title})
@@ -90,4 +114,66 @@ func EvidenceSheet(d EvidenceSheetData, loc *time.Location) ([]byte, error) {
 		return nil, fmt.Errorf("evidence sheet %s: %w", sn.ID, err)
 	}
 	return buf.Bytes(), nil
+}
+
+func firstNonEmptyStr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// screenshotPages draws a full-page screenshot at the text width, cut into
+// slices that each fill at most the rest of a page, so a long page is
+// printed at a readable scale over several pages.
+func screenshotPages(p *fpdf.Fpdf, id string, data []byte) error {
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("screenshot: %w", err)
+	}
+	b := img.Bounds()
+	if b.Dx() == 0 || b.Dy() == 0 {
+		return fmt.Errorf("screenshot: empty image")
+	}
+	pageW, pageH := p.GetPageSize()
+	left, _, right, _ := p.GetMargins()
+	width := pageW - left - right
+	mmPerPx := width / float64(b.Dx())
+	sub, ok := img.(interface {
+		SubImage(r image.Rectangle) image.Image
+	})
+	for y, n := b.Min.Y, 0; y < b.Max.Y; n++ {
+		avail := pageH - pdfMarginBottom - p.GetY() - 2
+		if avail < 40 {
+			p.AddPage()
+			avail = pageH - pdfMarginBottom - p.GetY() - 2
+		}
+		rows := min(b.Max.Y-y, int(avail/mmPerPx))
+		if rows <= 0 {
+			rows = 1
+		}
+		var part []byte
+		if y == b.Min.Y && rows == b.Dy() {
+			part = data
+		} else {
+			if !ok {
+				return fmt.Errorf("screenshot: image cannot be sliced")
+			}
+			var buf bytes.Buffer
+			if err := png.Encode(&buf, sub.SubImage(image.Rect(b.Min.X, y, b.Max.X, y+rows))); err != nil {
+				return fmt.Errorf("screenshot: %w", err)
+			}
+			part = buf.Bytes()
+		}
+		name := fmt.Sprintf("screenshot-%s-%d", id, n)
+		p.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(part))
+		h := float64(rows) * mmPerPx
+		p.ImageOptions(name, left, p.GetY(), width, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		p.SetDrawColor(150, 150, 150)
+		p.Rect(left, p.GetY(), width, h, "D")
+		p.SetY(p.GetY() + h)
+		y += rows
+	}
+	p.Ln(2)
+	return p.Error()
 }

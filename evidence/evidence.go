@@ -12,8 +12,9 @@
 package evidence
 
 import (
-	"bufio"
+	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -24,8 +25,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"path/filepath"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -58,8 +58,17 @@ type Options struct {
 	// Alerts, when set, makes every alert (not digest-only) schedule the
 	// capture of its article.
 	Alerts AlertLister
-	// Dir is the folder WARC files are written under.
+	// Blobs keeps the WARC files and screenshots; nil means files under Dir.
+	Blobs Blobs
+	// Dir is the folder evidence files are written under when Blobs is nil.
 	Dir string
+	// Screenshots renders the page as archived to a PNG; nil means no
+	// screenshots, for the reason in NoScreenshot.
+	Screenshots Screenshotter
+	// NoScreenshot says (in Vietnamese) why no screenshot is taken when
+	// Screenshots is nil; it is recorded on each capture and printed on
+	// its evidence sheet.
+	NoScreenshot string
 	// Client fetches pages; it should carry the crawler's dial-time SSRF
 	// guard and user agent. nil means a plain client with a 30 s timeout.
 	Client *http.Client
@@ -81,8 +90,9 @@ type Options struct {
 
 // Archive captures pages and follows their changes.
 type Archive struct {
-	opts Options
-	log  *slog.Logger
+	opts  Options
+	blobs Blobs
+	log   *slog.Logger
 	// alertsSince is how far alerts have been looked at (a restart looks
 	// back a day: requests are idempotent).
 	alertsSince time.Time
@@ -90,8 +100,8 @@ type Archive struct {
 
 // New validates opts.
 func New(opts Options) (*Archive, error) {
-	if opts.Store == nil || opts.Dir == "" {
-		return nil, errors.New("evidence: Options.Store and Dir are required")
+	if opts.Store == nil || (opts.Dir == "" && opts.Blobs == nil) {
+		return nil, errors.New("evidence: Options.Store and Blobs or Dir are required")
 	}
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 30 * time.Second}
@@ -114,10 +124,18 @@ func New(opts Options) (*Archive, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if err := os.MkdirAll(opts.Dir, 0o750); err != nil {
-		return nil, fmt.Errorf("evidence: %w", err)
+	blobs := opts.Blobs
+	if blobs == nil {
+		fsb, err := NewFSBlobs(opts.Dir)
+		if err != nil {
+			return nil, err
+		}
+		blobs = fsb
 	}
-	return &Archive{opts: opts, log: opts.Logger.With("component", "evidence"), alertsSince: opts.Now().Add(-24 * time.Hour)}, nil
+	if opts.Screenshots == nil && opts.NoScreenshot == "" {
+		opts.NoScreenshot = "Không chụp ảnh màn hình: chưa cấu hình trình duyệt."
+	}
+	return &Archive{opts: opts, blobs: blobs, log: opts.Logger.With("component", "evidence"), alertsSince: opts.Now().Add(-24 * time.Hour)}, nil
 }
 
 // requestAlerted schedules the capture of every article alerted since the
@@ -291,10 +309,25 @@ func (a *Archive) capture(ctx context.Context, c store.EvidenceCheck) error {
 		}
 	}
 	sn.Change, sn.ChangeDetail = Classify(last, c.URL, f.finalURL, f.status, f.err, sn.Title, sn.Text)
-	sn.WARCPath = filepath.Join(safeName(c.ArticleID), fmt.Sprintf("%d.warc", seq))
-	if err := a.writeWARC(sn, f, art); err != nil {
+	// Each attempt writes its own key: two alerters capturing the same due
+	// check (or a retry after a crash) never overwrite the file a saved row
+	// names, which would then fail its hash check. The row keeps the key.
+	var nonce [4]byte
+	_, _ = rand.Read(nonce[:])
+	sn.WARCPath = path.Join(safeName(c.ArticleID), fmt.Sprintf("%d-%s.warc", seq, hex.EncodeToString(nonce[:])))
+	warc, err := buildWARC(sn, f, art)
+	if err != nil {
 		return err
 	}
+	wsum := sha256.Sum256(warc)
+	sn.WARCSHA256 = hex.EncodeToString(wsum[:])
+	// The file is stored before the row that names it; a failed store
+	// (S3 down after the client's retries) leaves the check due, so the
+	// capture is made again at the next run rather than lost.
+	if err := a.blobs.Put(ctx, sn.WARCPath, warc); err != nil {
+		return err
+	}
+	a.screenshot(ctx, &sn, warc)
 	var next time.Time
 	if step := seq - 1; step < len(a.opts.Schedule) && sn.Change != store.ChangeDeleted {
 		first := now
@@ -383,21 +416,12 @@ func safeName(id string) string {
 	return b.String()
 }
 
-// writeWARC writes the capture as one WARC 1.1 file: warcinfo, the request,
-// the response (or nothing when unreachable), the feed item as metadata and
-// the extracted text as a resource. The file is written to a temporary name
-// and renamed, so a crash leaves no half file under the final name.
-func (a *Archive) writeWARC(sn store.Snapshot, f fetched, art *article.Article) error {
-	path := filepath.Join(a.opts.Dir, sn.WARCPath)
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return fmt.Errorf("evidence: %w", err)
-	}
-	tmp := path + ".tmp"
-	out, err := os.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("evidence: %w", err)
-	}
-	w := bufio.NewWriter(out)
+// buildWARC returns the capture as one WARC 1.1 file: warcinfo, the
+// request, the response (or nothing when unreachable), the feed item as
+// metadata and the extracted text as a resource.
+func buildWARC(sn store.Snapshot, f fetched, art *article.Article) ([]byte, error) {
+	var buf bytes.Buffer
+	w := &buf
 	date := sn.CapturedAt.UTC().Format(time.RFC3339)
 	m := gowarc.NewMarshaler()
 	record := func(t gowarc.RecordType, contentType string, body []byte, extra map[string]string) (string, error) {
@@ -429,7 +453,7 @@ func (a *Archive) writeWARC(sn store.Snapshot, f fetched, art *article.Article) 
 	info := fmt.Sprintf("software: presswatch evidence\r\nformat: WARC File Format 1.1\r\narticle-id: %s\r\nsha256: %s\r\n", sn.ArticleID, sn.SHA256)
 	steps := []func() error{
 		func() error {
-			_, err := record(gowarc.Warcinfo, "application/warc-fields", []byte(info), map[string]string{"WARC-Filename": filepath.Base(path)})
+			_, err := record(gowarc.Warcinfo, "application/warc-fields", []byte(info), map[string]string{"WARC-Filename": path.Base(sn.WARCPath)})
 			return err
 		},
 	}
@@ -477,39 +501,34 @@ func (a *Archive) writeWARC(sn store.Snapshot, f fetched, art *article.Article) 
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
-			out.Close()
-			os.Remove(tmp)
-			return fmt.Errorf("evidence: write warc %s: %w", sn.ID, err)
+			return nil, fmt.Errorf("evidence: write warc %s: %w", sn.ID, err)
 		}
 	}
-	if err := w.Flush(); err != nil {
-		out.Close()
-		return fmt.Errorf("evidence: write warc %s: %w", sn.ID, err)
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return fmt.Errorf("evidence: write warc %s: %w", sn.ID, err)
-	}
-	if err := out.Close(); err != nil {
-		return fmt.Errorf("evidence: write warc %s: %w", sn.ID, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("evidence: write warc %s: %w", sn.ID, err)
-	}
-	return nil
+	return buf.Bytes(), nil
 }
 
-// OpenWARC opens the WARC file of a capture.
-func (a *Archive) OpenWARC(sn store.Snapshot) (*os.File, error) {
-	clean := filepath.Clean(sn.WARCPath)
-	if filepath.IsAbs(clean) || strings.HasPrefix(clean, "..") {
-		return nil, fmt.Errorf("evidence: bad WARC path %q", sn.WARCPath)
-	}
-	f, err := os.Open(filepath.Join(a.opts.Dir, clean))
+// ReadWARC returns the WARC file of a capture after checking it against the
+// SHA-256 recorded when it was written: a file changed since is reported
+// with ErrTampered and not returned.
+func (a *Archive) ReadWARC(ctx context.Context, sn store.Snapshot) ([]byte, error) {
+	data, err := readVerified(ctx, a.blobs, sn.WARCPath, sn.WARCSHA256)
 	if err != nil {
-		return nil, fmt.Errorf("evidence: open warc %s: %w", sn.ID, err)
+		return nil, fmt.Errorf("evidence: warc of %s: %w", sn.ID, err)
 	}
-	return f, nil
+	return data, nil
+}
+
+// ReadScreenshot returns the PNG screenshot of a capture, checked against
+// its recorded SHA-256; ErrBlobNotFound when none was taken.
+func (a *Archive) ReadScreenshot(ctx context.Context, sn store.Snapshot) ([]byte, error) {
+	if sn.ScreenshotPath == "" {
+		return nil, fmt.Errorf("evidence: screenshot of %s: %w", sn.ID, ErrBlobNotFound)
+	}
+	data, err := readVerified(ctx, a.blobs, sn.ScreenshotPath, sn.ScreenshotSHA256)
+	if err != nil {
+		return nil, fmt.Errorf("evidence: screenshot of %s: %w", sn.ID, err)
+	}
+	return data, nil
 }
 
 // Markers of corrections and retractions, as outlets write them.

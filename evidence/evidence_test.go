@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -199,11 +200,14 @@ func TestLifecycle(t *testing.T) {
 // independent minimal reader of the format, and checks what it holds.
 func checkWARC(t *testing.T, a *Archive, sn store.Snapshot, body string) {
 	t.Helper()
-	f, err := a.OpenWARC(sn)
+	data, err := a.ReadWARC(context.Background(), sn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	if sn.WARCSHA256 == "" {
+		t.Error("no SHA-256 recorded for the WARC file")
+	}
+	f := bytes.NewReader(data)
 	wr, err := gowarc.NewWarcFileReaderFromStream(f, 0, gowarc.WithStrictValidation())
 	if err != nil {
 		t.Fatal(err)

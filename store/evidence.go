@@ -55,19 +55,25 @@ type EvidenceCheck struct {
 
 // Snapshot is one capture of an article's page.
 type Snapshot struct {
-	ID           string
-	ArticleID    string
-	Seq          int // 1 for the first capture
-	URL          string
-	FinalURL     string // after redirects
-	Status       int    // HTTP status; 0 when unreachable
-	CapturedAt   time.Time
-	SHA256       string // of the body as fetched
-	Title, Text  string // extracted
-	Headers      string // JSON object
-	WARCPath     string // relative to the evidence folder
-	Change       string // against the previous capture
-	ChangeDetail string
+	ID          string
+	ArticleID   string
+	Seq         int // 1 for the first capture
+	URL         string
+	FinalURL    string // after redirects
+	Status      int    // HTTP status; 0 when unreachable
+	CapturedAt  time.Time
+	SHA256      string // of the body as fetched
+	Title, Text string // extracted
+	Headers     string // JSON object
+	WARCPath    string // key of the WARC file in the evidence store (folder or bucket)
+	WARCSHA256  string // of the WARC file as stored; checked when it is read
+	// ScreenshotPath is the key of a full-page PNG of the page as archived
+	// (empty when none was taken: ScreenshotNote says why).
+	ScreenshotPath   string
+	ScreenshotSHA256 string
+	ScreenshotNote   string
+	Change           string // against the previous capture
+	ChangeDetail     string
 }
 
 // Response is the office's answer to a story.

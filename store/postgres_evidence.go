@@ -56,11 +56,12 @@ WHERE next_at IS NOT NULL AND next_at <= $1 ORDER BY next_at, article_id LIMIT $
 func (s *pgStore) SaveSnapshot(ctx context.Context, sn Snapshot, next time.Time) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO snapshots (id, article_id, seq, url, final_url, status, captured_at, sha256,
-    title, text, headers, warc_path, change, change_detail)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING`,
+    title, text, headers, warc_path, change, change_detail, warc_sha256, screenshot_path, screenshot_sha256, screenshot_note)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT DO NOTHING`,
 			cleanText(sn.ID), cleanText(sn.ArticleID), sn.Seq, cleanText(sn.URL), cleanText(sn.FinalURL), sn.Status,
 			pgTime(sn.CapturedAt), sn.SHA256, cleanText(sn.Title), cleanText(sn.Text), cleanText(sn.Headers),
-			cleanText(sn.WARCPath), sn.Change, cleanText(sn.ChangeDetail)); err != nil {
+			cleanText(sn.WARCPath), sn.Change, cleanText(sn.ChangeDetail),
+			sn.WARCSHA256, cleanText(sn.ScreenshotPath), sn.ScreenshotSHA256, cleanText(sn.ScreenshotNote)); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `UPDATE evidence_checks SET step = greatest(step, $1), next_at = $2 WHERE article_id = $3`,
@@ -73,13 +74,14 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT
 	return nil
 }
 
-const pgSnapshotCols = `id, article_id, seq, url, final_url, status, captured_at, sha256, title, text, headers, warc_path, change, change_detail`
+const pgSnapshotCols = `id, article_id, seq, url, final_url, status, captured_at, sha256, title, text, headers, warc_path, change, change_detail,
+    warc_sha256, screenshot_path, screenshot_sha256, screenshot_note`
 
 func scanPGSnapshot(row pgx.Row) (Snapshot, error) {
 	var sn Snapshot
 	var at pgtype.Timestamptz
 	err := row.Scan(&sn.ID, &sn.ArticleID, &sn.Seq, &sn.URL, &sn.FinalURL, &sn.Status, &at, &sn.SHA256, &sn.Title, &sn.Text,
-		&sn.Headers, &sn.WARCPath, &sn.Change, &sn.ChangeDetail)
+		&sn.Headers, &sn.WARCPath, &sn.Change, &sn.ChangeDetail, &sn.WARCSHA256, &sn.ScreenshotPath, &sn.ScreenshotSHA256, &sn.ScreenshotNote)
 	sn.CapturedAt = fromPGTime(at)
 	return sn, err
 }

@@ -58,11 +58,12 @@ func (s *sqliteStore) SaveSnapshot(ctx context.Context, sn Snapshot, next time.T
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
 	if _, err := tx.ExecContext(ctx, `INSERT INTO snapshots (id, article_id, seq, url, final_url, status, captured_at, sha256,
-    title, text, headers, warc_path, change, change_detail)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    title, text, headers, warc_path, change, change_detail, warc_sha256, screenshot_path, screenshot_sha256, screenshot_note)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		cleanText(sn.ID), cleanText(sn.ArticleID), sn.Seq, cleanText(sn.URL), cleanText(sn.FinalURL), sn.Status,
 		sqlTime(utc(sn.CapturedAt)), sn.SHA256, cleanText(sn.Title), cleanText(sn.Text), cleanText(sn.Headers),
-		cleanText(sn.WARCPath), sn.Change, cleanText(sn.ChangeDetail)); err != nil {
+		cleanText(sn.WARCPath), sn.Change, cleanText(sn.ChangeDetail),
+		sn.WARCSHA256, cleanText(sn.ScreenshotPath), sn.ScreenshotSHA256, cleanText(sn.ScreenshotNote)); err != nil {
 		return fmt.Errorf("save snapshot %q: %w", sn.ID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE evidence_checks SET step = max(step, ?), next_at = ? WHERE article_id = ?`,
@@ -75,13 +76,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 	return nil
 }
 
-const sqliteSnapshotCols = `id, article_id, seq, url, final_url, status, captured_at, sha256, title, text, headers, warc_path, change, change_detail`
+const sqliteSnapshotCols = `id, article_id, seq, url, final_url, status, captured_at, sha256, title, text, headers, warc_path, change, change_detail,
+    warc_sha256, screenshot_path, screenshot_sha256, screenshot_note`
 
 func scanSQLiteSnapshot(row interface{ Scan(...any) error }) (Snapshot, error) {
 	var sn Snapshot
 	var at sql.NullInt64
 	err := row.Scan(&sn.ID, &sn.ArticleID, &sn.Seq, &sn.URL, &sn.FinalURL, &sn.Status, &at, &sn.SHA256, &sn.Title, &sn.Text,
-		&sn.Headers, &sn.WARCPath, &sn.Change, &sn.ChangeDetail)
+		&sn.Headers, &sn.WARCPath, &sn.Change, &sn.ChangeDetail, &sn.WARCSHA256, &sn.ScreenshotPath, &sn.ScreenshotSHA256, &sn.ScreenshotNote)
 	sn.CapturedAt = fromSQLTime(at)
 	return sn, err
 }

@@ -107,6 +107,20 @@ var pageCatalog = map[string][2]string{
 	"srcerr_other":        {"Lỗi khác", "Other error"},
 	"sources_offline":     {"Không kết nối được tới nguồn tin nào. presswatch vẫn chạy với dữ liệu đã có và sẽ tự thử lại; hãy kiểm tra kết nối Internet, proxy hoặc tường lửa của máy chủ.", "No source could be reached. presswatch keeps running on the data it has and retries by itself; check the server's Internet connection, proxy or firewall."},
 	"title_full":          {"Tiêu đề đầy đủ", "Full title"},
+
+	// Narratives created from a response (evidence page).
+	"narr_created":          {"Luận điểm đã tạo", "Narrative created"},
+	"narr_create":           {"Tạo luận điểm từ phản hồi này", "Create a narrative from this response"},
+	"narr_help":             {"Các bài đăng sau này lặp lại luận điểm sẽ được tự động gắn cờ, nêu tên luận điểm và phản hồi này; kết quả của phản hồi chuyển thành “lặp lại ở nơi khác”.", "Later articles repeating the claim are flagged automatically, naming this narrative and response; the response's outcome becomes “repeated elsewhere”."},
+	"narr_claim":            {"Luận điểm sai (nêu ngắn gọn)", "The false claim (in short)"},
+	"narr_phrases":          {"Cụm từ", "Phrases"},
+	"narr_phrases_label":    {"Từ khóa, cụm từ của luận điểm — mỗi dòng một cụm, bằng nhiều thứ tiếng (Việt, Anh, Trung, Hàn, Nhật…); bài chứa một cụm là khớp", "Keywords or phrases of the claim — one per line, in several languages (Vietnamese, English, Chinese, Korean, Japanese…); an article holding one matches"},
+	"narr_context":          {"gần", "near"},
+	"narr_context_label":    {"Tên địa danh, công trình phải xuất hiện gần cụm từ — mỗi dòng một tên (để trống nếu không cần)", "Place or project names that must appear near a phrase — one per line (leave empty if not needed)"},
+	"narr_correction":       {"Thông tin chính thức", "Official position"},
+	"narr_correction_label": {"Sự thật bác bỏ luận điểm (thông tin chính thức)", "The fact that refutes it (official position)"},
+	"narr_weight":           {"Điểm rủi ro cộng thêm (1–100)", "Risk points added (1–100)"},
+	"narr_submit":           {"Tạo luận điểm", "Create narrative"},
 }
 
 // Num formats a count for the page's language (4.200.000 in Vietnamese).

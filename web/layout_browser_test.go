@@ -127,6 +127,7 @@ func TestBrowserLayout(t *testing.T) {
 		{"saved", "/saved", "main h1"},
 		{"reports", "/reports", "main h1"},
 		{"evidence", "/articles/" + ids.article + "/evidence", "table.evidence"},
+		{"evidence-narrative", "/articles/" + ids.article + "/evidence?narrative=resp-layout-2", "form.narrative-form"},
 		{"admin-users", "/admin/users", "main h1"},
 		{"mailbox", "/demo/mailbox", "#mailbox"},
 		{"mail", "/demo/mailbox/" + ids.mail, "#mail-text"},
@@ -293,6 +294,21 @@ func seedEvidence(t *testing.T, f *fixture, articleID string) {
 	if err := es.UpsertResponse(ctx, store.Response{ID: "resp-layout", ArticleID: articleID, Cluster: "c-layout",
 		Text: "Sở Ngoại vụ gửi thư đề nghị đính chính thông tin về việc hợp nhất tỉnh.", RespondedOn: now.Add(-90 * time.Minute),
 		Channel: store.ChannelLetter, ApprovedBy: "Giám đốc Sở", Outcome: store.OutcomeCorrected}); err != nil {
+		t.Fatal(err)
+	}
+	// A second response with a narrative created from it, and a third
+	// whose "create narrative" form the layout test opens.
+	for _, id := range []string{"resp-layout-1", "resp-layout-2"} {
+		if err := es.UpsertResponse(ctx, store.Response{ID: id, ArticleID: articleID, Cluster: "c-layout",
+			Text: "Tuyên bố của Sở Ngoại vụ: Bình Phước đã sáp nhập vào Đồng Nai từ 01/07/2025.", RespondedOn: now.Add(-80 * time.Minute),
+			Channel: store.ChannelStatement, ApprovedBy: "Giám đốc Sở"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.store.(store.NarrativeStore).CreateNarrative(ctx, store.Narrative{ID: "n-resp-layout-1", Claim: "Việc sáp nhập Bình Phước vào Đồng Nai còn đang chờ quyết định",
+		Phrases: []string{"merger still pending", "sáp nhập vẫn đang chờ", "合并仍在等待"}, Context: []string{"Bình Phước", "Binh Phuoc"},
+		Correction: "Bình Phước đã được sáp nhập vào Đồng Nai từ ngày 01/07/2025 (Nghị quyết 202/2025/QH15).", ResponseID: "resp-layout-1",
+		ArticleID: articleID, Weight: 40, CreatedBy: "admin", CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
 }

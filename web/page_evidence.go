@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -23,7 +21,11 @@ import (
 // (*evidence.Archive implements it).
 type EvidenceArchive interface {
 	Request(ctx context.Context, articleID, pageURL, reason string) error
-	OpenWARC(sn store.Snapshot) (*os.File, error)
+	// ReadWARC and ReadScreenshot return a capture's files after checking
+	// them against their recorded SHA-256 (evidence.ErrTampered when they
+	// no longer match; evidence.ErrBlobNotFound when absent).
+	ReadWARC(ctx context.Context, sn store.Snapshot) ([]byte, error)
+	ReadScreenshot(ctx context.Context, sn store.Snapshot) ([]byte, error)
 }
 
 // responders may record the office's responses; every officer may read them.
@@ -42,6 +44,16 @@ type evidencePage struct {
 	Responses  []store.Response
 	CanRespond bool
 	Today      string
+	// Narratives are those created from the page's responses, by response.
+	Narratives map[string][]store.Narrative
+	// CanNarrate: the store keeps narratives and the officer may write.
+	CanNarrate bool
+	// PrefillPhrases and PrefillContext start the "create narrative" form
+	// from the terms the classifier matched in the article.
+	PrefillPhrases, PrefillContext string
+	// OpenNarrative is the response whose "create narrative" form starts
+	// open (?narrative=ID).
+	OpenNarrative string
 }
 
 // officerRoles are the roles whose opening of an article is captured.
@@ -117,7 +129,126 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	if ns, ok := s.opts.Store.(store.NarrativeStore); ok {
+		p.CanNarrate = p.CanRespond
+		all, err := ns.ListNarratives(r.Context())
+		if err != nil {
+			s.log.Error("list narratives", "err", err)
+			s.fail(w, r, false, http.StatusInternalServerError)
+			return
+		}
+		p.Narratives = map[string][]store.Narrative{}
+		for _, n := range all {
+			p.Narratives[n.ResponseID] = append(p.Narratives[n.ResponseID], n)
+		}
+		p.PrefillPhrases, p.PrefillContext = narrativePrefill(a)
+		p.OpenNarrative = r.URL.Query().Get("narrative")
+	}
 	s.render(w, r, http.StatusOK, "evidence", "search", a.Title, p)
+}
+
+// narrativePrefill proposes the phrases (alarm words and narratives'
+// matched text) and context names (places and projects, as written in the
+// article and canonically) of a narrative created from this article, one a
+// line; the officer edits them and adds other languages.
+func narrativePrefill(a *article.Article) (phrases, context string) {
+	c := a.Classification
+	if c == nil {
+		return "", ""
+	}
+	var ph, cx []string
+	seen := map[string]bool{}
+	addTo := func(list *[]string, x string) {
+		x = strings.TrimSpace(x)
+		if k := strings.ToLower(x); x != "" && !seen[k] && len(*list) < 12 {
+			seen[k] = true
+			*list = append(*list, x)
+		}
+	}
+	for _, r := range c.Reasons {
+		if r.Signal == "alarm_terms" {
+			for _, w := range strings.Split(r.Detail, ",") {
+				addTo(&ph, w)
+			}
+		}
+	}
+	for _, e := range c.Entities {
+		if e.Kind == "person" {
+			continue
+		}
+		addTo(&cx, e.Text)
+		addTo(&cx, e.Canonical)
+	}
+	return strings.Join(ph, "\n"), strings.Join(cx, "\n")
+}
+
+// splitLines returns the non-empty trimmed lines of a form field.
+func splitLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r", ""), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// handleNarrativeCreate creates a narrative from one of the article's
+// responses (Foreign Affairs and admins; audited): later articles repeating
+// the claim are flagged by the classifier, naming the narrative and the
+// response, and the response's outcome becomes "repeated elsewhere".
+func (s *Server) handleNarrativeCreate(w http.ResponseWriter, r *http.Request) {
+	es, ok := s.evidenceStore(w, r)
+	if !ok {
+		return
+	}
+	ns, ok := s.opts.Store.(store.NarrativeStore)
+	if !ok {
+		s.fail(w, r, false, http.StatusServiceUnavailable)
+		return
+	}
+	a, ok := s.pathArticle(w, r)
+	if !ok {
+		return
+	}
+	rid := r.PathValue("rid")
+	var resp *store.Response
+	list, err := es.ListResponses(r.Context(), store.ResponseFilter{ArticleID: a.ID})
+	if err != nil {
+		s.log.Error("list responses", "id", a.ID, "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	for i := range list {
+		if list[i].ID == rid {
+			resp = &list[i]
+		}
+	}
+	if resp == nil {
+		s.fail(w, r, false, http.StatusNotFound)
+		return
+	}
+	weight := 50.0
+	if v := strings.TrimSpace(r.PostFormValue("weight")); v != "" {
+		if _, err := fmt.Sscanf(v, "%g", &weight); err != nil {
+			s.fail(w, r, false, http.StatusBadRequest)
+			return
+		}
+	}
+	n := store.Narrative{ID: "n-" + resp.ID, Claim: strings.TrimSpace(r.PostFormValue("claim")),
+		Phrases: splitLines(r.PostFormValue("phrases")), Context: splitLines(r.PostFormValue("context")),
+		Correction: strings.TrimSpace(r.PostFormValue("correction")), ResponseID: resp.ID, ArticleID: a.ID,
+		Weight: weight, CreatedBy: principalFrom(r.Context()).User.Name, CreatedAt: s.now()}
+	if err := ns.CreateNarrative(r.Context(), n); errors.Is(err, store.ErrInvalidNarrative) {
+		s.fail(w, r, false, http.StatusBadRequest)
+		return
+	} else if err != nil {
+		s.log.Error("create narrative", "response", resp.ID, "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	s.audit(r, "narrative.create", n.ID, resp.ID)
+	http.Redirect(w, r, "/articles/"+a.ID+"/evidence", http.StatusSeeOther)
 }
 
 // diffHTML renders a word diff with <del> and <ins> around escaped text,
@@ -192,23 +323,41 @@ func (s *Server) handleEvidenceFile(w http.ResponseWriter, r *http.Request) {
 	name := "presswatch-" + sn.ID
 	switch r.PathValue("format") {
 	case "warc":
-		f, err := s.opts.Evidence.OpenWARC(sn)
+		data, err := s.opts.Evidence.ReadWARC(r.Context(), sn)
 		if err != nil {
-			s.log.Error("open warc", "id", sn.ID, "err", err)
-			s.fail(w, r, false, http.StatusNotFound)
+			s.evidenceFileFailed(w, r, sn, err)
 			return
 		}
-		defer f.Close()
 		w.Header().Set("Content-Type", "application/warc")
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name+".warc"))
-		_, _ = io.Copy(w, f)
+		_, _ = w.Write(data)
 	case "pdf":
+		// The sheet vouches for the archived file: a WARC that no longer
+		// matches its hash gives no sheet.
+		if _, err := s.opts.Evidence.ReadWARC(r.Context(), sn); err != nil && !errors.Is(err, evidence.ErrBlobNotFound) {
+			s.evidenceFileFailed(w, r, sn, err)
+			return
+		}
 		var a *article.Article
 		if a, err = s.opts.Store.GetArticle(r.Context(), sn.ArticleID); err != nil {
 			a = &article.Article{ID: sn.ArticleID, URL: sn.URL}
 		}
-		pdf, err := digest.EvidenceSheet(digest.EvidenceSheetData{Snapshot: sn, Outlet: a.Outlet, Published: a.Published,
-			Title: firstNonEmpty(sn.Title, a.Title)}, hcmLocation())
+		d := digest.EvidenceSheetData{Snapshot: sn, Outlet: a.Outlet, Published: a.Published,
+			Title: firstNonEmpty(sn.Title, a.Title), ScreenshotNote: sn.ScreenshotNote}
+		if sn.ScreenshotPath != "" {
+			png, err := s.opts.Evidence.ReadScreenshot(r.Context(), sn)
+			switch {
+			case errors.Is(err, evidence.ErrTampered):
+				s.evidenceFileFailed(w, r, sn, err)
+				return
+			case err != nil:
+				s.log.Error("read screenshot", "id", sn.ID, "err", err)
+				d.ScreenshotNote = "Không đọc được ảnh màn hình đã lưu."
+			default:
+				d.Screenshot = png
+			}
+		}
+		pdf, err := digest.EvidenceSheet(d, hcmLocation())
 		if err != nil {
 			s.log.Error("evidence sheet", "id", sn.ID, "err", err)
 			s.fail(w, r, false, http.StatusInternalServerError)
@@ -219,6 +368,25 @@ func (s *Server) handleEvidenceFile(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(pdf)
 	default:
 		s.fail(w, r, false, http.StatusNotFound)
+	}
+}
+
+// evidenceFileFailed answers a capture whose file cannot be served: 404
+// when it is missing, 409 when it no longer matches the SHA-256 recorded at
+// capture (reported in the log and the audit trail, never served), 500
+// otherwise (the storage is down; the officer can retry).
+func (s *Server) evidenceFileFailed(w http.ResponseWriter, r *http.Request, sn store.Snapshot, err error) {
+	switch {
+	case errors.Is(err, evidence.ErrTampered):
+		s.log.Error("evidence file tampered: not served", "id", sn.ID, "err", err)
+		s.audit(r, "evidence.tampered", sn.ID, sn.ArticleID)
+		s.fail(w, r, false, http.StatusConflict)
+	case errors.Is(err, evidence.ErrBlobNotFound):
+		s.log.Error("evidence file missing", "id", sn.ID, "err", err)
+		s.fail(w, r, false, http.StatusNotFound)
+	default:
+		s.log.Error("read evidence file", "id", sn.ID, "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
 	}
 }
 

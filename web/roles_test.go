@@ -57,6 +57,9 @@ var wantRoles = map[string]string{
 	// Saved searches turned into alert routes.
 	"POST /saved/{id}/alert":                 "admin analyst foreign_affairs police",
 	"POST /api/v1/saved-searches/{id}/alert": "admin analyst foreign_affairs police",
+
+	// Narratives created from a response.
+	"POST /articles/{id}/responses/{rid}/narrative": "admin foreign_affairs",
 }
 
 // wantPublic lists the routes anyone may use without logging in.
@@ -120,6 +123,10 @@ func roleMatrix(t *testing.T, f *fixture) {
 		Change: store.ChangeFirst}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
+	if err := f.store.(store.EvidenceStore).UpsertResponse(ctx, store.Response{ID: "resp-matrix", ArticleID: artID, Cluster: "c-matrix",
+		Text: "Phản hồi", RespondedOn: time.Now().UTC(), Channel: store.ChannelStatement}); err != nil {
+		t.Fatal(err)
+	}
 	for pattern, want := range wantRoles {
 		method, path, _ := strings.Cut(pattern, " ")
 		api := strings.HasPrefix(path, "/api/")
@@ -136,7 +143,7 @@ func roleMatrix(t *testing.T, f *fixture) {
 						t.Fatal(err)
 					}
 				}
-				p := strings.NewReplacer("{$}", "", "{id}", artID, "{sid}", snapID, "{format}", "pdf").Replace(path)
+				p := strings.NewReplacer("{$}", "", "{id}", artID, "{sid}", snapID, "{format}", "pdf", "{rid}", "resp-matrix").Replace(path)
 				if path == "/reports/make" {
 					p += "?kind=weekly&format=html"
 				}
@@ -157,7 +164,8 @@ func roleMatrix(t *testing.T, f *fixture) {
 				if method == http.MethodPost {
 					body = url.Values{"q": {"Dong Nai"}, "name": {"matrix"}, "query": {"Dong Nai"}, "reason": {"matrix"}, "duration": {"1h"},
 						"receiver": {"police"}, "min_risk": {"50"}, "enabled": {"1"},
-						"text": {"Phản hồi"}, "responded_on": {"2026-11-20"}, "channel": {"letter"}}.Encode()
+						"text": {"Phản hồi"}, "responded_on": {"2026-11-20"}, "channel": {"letter"},
+						"claim": {"Luận điểm"}, "phrases": {"still pending"}, "correction": {"Sự thật"}}.Encode()
 					if api {
 						body = `{"name":"matrix","query":"Dong Nai"}`
 						if strings.HasSuffix(path, "/alert") {

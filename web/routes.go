@@ -53,6 +53,7 @@ func (s *Server) table() []route {
 		{"GET /articles/{id}/evidence", officers, false, s.handleEvidence},
 		{"POST /articles/{id}/evidence", officers, false, s.handleEvidenceCapture},
 		{"POST /articles/{id}/responses", responders, false, s.handleResponseCreate},
+		{"POST /articles/{id}/responses/{rid}/narrative", responders, false, s.handleNarrativeCreate},
 		{"GET /evidence/{sid}/{format}", officers, false, s.handleEvidenceFile},
 		{"GET /sources", operators, false, s.handleSources},
 		{"GET /alerts", officers, false, s.handleAlertInbox},

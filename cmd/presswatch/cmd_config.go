@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dongnai/presswatch/configs"
 )
 
 // cmdConfig is `presswatch config check|dump`.
-func cmdConfig(_ context.Context, g *globals, args []string) error {
+func cmdConfig(ctx context.Context, g *globals, args []string) error {
 	if len(args) != 1 || (args[0] != "check" && args[0] != "dump") {
 		return fmt.Errorf("%w: presswatch config check|dump", errUsage)
 	}
@@ -20,6 +21,16 @@ func cmdConfig(_ context.Context, g *globals, args []string) error {
 	}
 	switch args[0] {
 	case "check":
+		// Object storage is reached now, so a wrong endpoint, bucket or
+		// key shows here rather than at the alerter's first capture.
+		if cfg.Evidence.S3.Enabled() && !cfg.Evidence.Disabled {
+			cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			_, err := evidenceBlobs(cctx, cfg.Evidence, "")
+			cancel()
+			if err != nil {
+				return err
+			}
+		}
 		fmt.Fprintf(g.Stdout, "%s: ok (%d sources)\n", cfg.Path, len(cfg.Sources))
 		return nil
 	default:

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dongnai/presswatch/configs"
+	"github.com/dongnai/presswatch/internal/s3test"
 )
 
 // TestRolesRefuseWithoutSharedSecret: web and alerter started as roles of
@@ -75,5 +76,37 @@ func TestConfigDumpLeaksNoSecret(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "nats-1:4222") {
 		t.Errorf("config dump hides the NATS host too:\n%s", out.String())
+	}
+}
+
+// TestConfigCheckReachesS3: `presswatch config check` connects to the
+// configured evidence bucket, so a missing bucket is reported there, and a
+// reachable one passes.
+func TestConfigCheckReachesS3(t *testing.T) {
+	srv := s3test.New(t, "pw-evidence")
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "s3-key")
+	if err := os.WriteFile(keyFile, []byte("secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ bucket, want string }{
+		{"pw-evidence", "ok"},
+		{"pw-missing", `bucket "pw-missing" does not exist`},
+	} {
+		path := filepath.Join(dir, tc.bucket+".yaml")
+		doc := "data_dir: " + dir + "\nevidence:\n  s3:\n    endpoint: " + srv.Endpoint + "\n    bucket: " + tc.bucket +
+			"\n    access_key: test\n    secret_key_file: " + keyFile + "\n    path_style: true\n    insecure: true\n    max_retries: 1\n"
+		if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		err := cmdConfig(context.Background(), &globals{ConfigPath: path, Stdout: &out, Stderr: &out}, []string{"check"})
+		got := out.String()
+		if err != nil {
+			got = err.Error()
+		}
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("config check with bucket %s: %q (err %v), want %q", tc.bucket, got, err, tc.want)
+		}
 	}
 }

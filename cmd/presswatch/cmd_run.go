@@ -151,10 +151,19 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		if err != nil {
 			return nil, fmt.Errorf("load classifier rules: %w", err)
 		}
-		stage, err := classifier.NewStage(classifier.StageOptions{
+		so := classifier.StageOptions{
 			Bus: b, Store: st, Classifier: eng, Durable: cfg.Classifier.Durable,
 			BatchSize: cfg.Classifier.BatchSize, Logger: log, Registerer: reg,
-		})
+		}
+		// Narratives created from responses are merged with the rule files
+		// now and re-read whenever the store's version moves.
+		if ns, ok := st.(store.NarrativeStore); ok {
+			so.Narratives, so.Repeats = ns, ns
+			if _, err := eng.SyncNarratives(ctx, ns); err != nil {
+				return nil, fmt.Errorf("load narratives from responses: %w", err)
+			}
+		}
+		stage, err := classifier.NewStage(so)
 		if err != nil {
 			return nil, fmt.Errorf("classifier stage: %w", err)
 		}
@@ -212,7 +221,7 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 	// web nodes capture what officers open and serve the captures.
 	var arch *evidence.Archive
 	if rs[roleAlerter] || rs[roleWeb] {
-		if arch, err = newEvidence(cfg, st, log); err != nil {
+		if arch, err = newEvidence(ctx, cfg, st, log); err != nil {
 			return nil, fmt.Errorf("evidence: %w", err)
 		}
 	}

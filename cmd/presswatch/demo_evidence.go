@@ -16,7 +16,9 @@ import (
 // captured, edited, answered by the office and then corrected by the outlet,
 // so within three minutes of `make demo` the evidence page shows the
 // captures, two detected changes with their word diffs, a recorded response
-// and its outcome, which the quarterly bulletin lists.
+// and its outcome, which the quarterly bulletin lists. A narrative is created
+// from the response, and another outlet's repeat of the claim (at 150 s) is
+// flagged with it.
 const demoStoryID = "demo-evidence-merger"
 
 var demoStoryBody = []string{
@@ -111,6 +113,18 @@ func runDemoEvidenceStory(ctx context.Context, sim *presssim.Server, st store.St
 		Narratives: []string{"merger_pending"}}); err != nil {
 		return err
 	}
+	// …and turns its answer into a narrative, as an officer would with
+	// "Tạo luận điểm từ phản hồi này", so that later repeats are flagged.
+	if ns, ok := st.(store.NarrativeStore); ok {
+		if err := ns.CreateNarrative(ctx, store.Narrative{ID: "n-demo-response-merger",
+			Claim:      "Việc sáp nhập Bình Phước vào Đồng Nai vẫn chưa được quyết định",
+			Phrases:    []string{"still pending", "still waiting for a decision", "vẫn đang chờ quyết định", "仍在等待", "아직 결정되지"},
+			Context:    []string{"Binh Phuoc", "Bình Phước", "平福"},
+			Correction: "Bình Phước đã hợp nhất vào tỉnh Đồng Nai từ ngày 1/7/2025 (Nghị quyết 202/2025/QH15).",
+			ResponseID: "demo-response-merger", ArticleID: id, Weight: 40, CreatedBy: "demo", CreatedAt: time.Now().UTC()}); err != nil {
+			return err
+		}
+	}
 	// 100 s: the outlet corrects the story (before the 2-minute re-check).
 	if !wait(50 * time.Second) {
 		return nil
@@ -124,5 +138,26 @@ func runDemoEvidenceStory(ctx context.Context, sim *presssim.Server, st store.St
 		return err
 	}
 	log.Info(fmt.Sprintf("demo: the story was edited and corrected; see %s/evidence", "/articles/"+id))
+	// 150 s: another outlet repeats the answered claim; the classifier flags
+	// it with the narrative created from the response (the response itself
+	// stays "corrected": the original outlet corrected its story).
+	if !wait(50 * time.Second) {
+		return nil
+	}
+	other := src
+	for _, s := range srcs {
+		if s.Lang == "en" && s.Name != src.Name {
+			other = s
+			break
+		}
+	}
+	repeat := presssim.Item{ID: demoStoryID + "-repeat", Lang: "en", Section: "news", Published: time.Now().UTC().Truncate(time.Second),
+		Title: "Binh Phuoc merger into Dong Nai still pending, officials say",
+		Body: []string{"The merger of Binh Phuoc into Dong Nai province is still pending, according to officials quoted by a regional newsletter.",
+			"Residents of Dong Nai say they are unsure which province will run local services."}}
+	if _, err := sim.Publish(other.Name, repeat); err != nil {
+		return err
+	}
+	log.Info("demo: another outlet repeated the answered claim; its alert names the narrative created from the response")
 	return nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 
@@ -15,7 +17,7 @@ import (
 // it is disabled or the store cannot keep evidence. Pages are fetched
 // through the crawler's guarded HTTP client (same SSRF guard, user agent and
 // allowed hosts) and extracted with the crawler's extractor.
-func newEvidence(cfg *configs.Loaded, st store.Store, log *slog.Logger) (*evidence.Archive, error) {
+func newEvidence(ctx context.Context, cfg *configs.Loaded, st store.Store, log *slog.Logger) (*evidence.Archive, error) {
 	if cfg.Evidence.Disabled {
 		return nil, nil
 	}
@@ -38,8 +40,53 @@ func newEvidence(cfg *configs.Loaded, st store.Store, log *slog.Logger) (*eviden
 	if as, ok := st.(store.AlertStore); ok {
 		alertsList = as
 	}
-	return evidence.New(evidence.Options{Store: es, Alerts: alertsList, Dir: dir, Client: fc.HTTPClient(), Schedule: cfg.Evidence.Schedule, Interval: cfg.Evidence.CheckInterval,
-		UserAgent: c.UserAgent, Extract: extractWith(extract.New(extract.Options{})), Logger: log})
+	blobs, err := evidenceBlobs(ctx, cfg.Evidence, dir)
+	if err != nil {
+		return nil, err
+	}
+	shots, why := evidenceBrowser(cfg.Evidence.Browser)
+	if shots == nil {
+		log.Info("evidence screenshots are off", "why", why)
+	}
+	return evidence.New(evidence.Options{Store: es, Alerts: alertsList, Blobs: blobs, Client: fc.HTTPClient(), Schedule: cfg.Evidence.Schedule, Interval: cfg.Evidence.CheckInterval,
+		UserAgent: c.UserAgent, Extract: extractWith(extract.New(extract.Options{})), Screenshots: shots, NoScreenshot: why, Logger: log})
+}
+
+// evidenceBlobs is the S3 bucket of the configuration, checked now so that a
+// wrong endpoint, bucket or key stops the start with a clear error, or the
+// folder dir.
+func evidenceBlobs(ctx context.Context, c configs.EvidenceConfig, dir string) (evidence.Blobs, error) {
+	if !c.S3.Enabled() {
+		return evidence.NewFSBlobs(dir)
+	}
+	s := c.S3
+	b, err := evidence.NewS3Blobs(ctx, evidence.S3Options{Endpoint: s.Endpoint, Bucket: s.Bucket, Prefix: s.Prefix, Region: s.Region,
+		AccessKey: s.AccessKey.Value(), SecretKey: s.SecretKey.Value(), PathStyle: s.PathStyle, Insecure: s.Insecure, CAFile: s.CAFile,
+		MaxRetries: s.MaxRetries, Timeout: s.RequestTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("evidence.s3: %w", err)
+	}
+	return b, nil
+}
+
+// defaultBrowser is where Debian and Ubuntu install Chromium.
+const defaultBrowser = "/usr/bin/chromium"
+
+// evidenceBrowser is the screenshotter of the configuration, or nil and
+// why not, in Vietnamese (printed on every evidence sheet without one).
+func evidenceBrowser(c configs.EvidenceBrowserConfig) (evidence.Screenshotter, string) {
+	path := c.Path
+	switch path {
+	case "none":
+		return nil, "Không chụp ảnh màn hình: chức năng chụp đã được tắt trong cấu hình (evidence.browser.path: none)."
+	case "":
+		path = defaultBrowser
+	}
+	ch, err := evidence.NewChromium(evidence.ChromiumOptions{Path: path, Timeout: c.Timeout})
+	if err != nil {
+		return nil, "Không chụp ảnh màn hình: máy chủ không có trình duyệt Chromium tại " + path + "."
+	}
+	return ch, ""
 }
 
 // extractWith returns the title and main text of a page with the crawler's

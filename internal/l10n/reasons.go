@@ -21,6 +21,7 @@ var (
 	tierRE      = regexp.MustCompile(`^outlet tier (\d)`)
 	namedRE     = regexp.MustCompile(`^named as (.*?) \(score ([\d.]+)`)
 	implicitRE  = regexp.MustCompile(`^not named, but matches implicit reference (\S+)`)
+	respNarrRE  = regexp.MustCompile(`^from response (\S+): (.+)$`)
 	sensitiveRE = regexp.MustCompile(`^topics (.*) with negative tone$`)
 	// querySyntax spots raw query text, which is never shown to officers.
 	querySyntax = regexp.MustCompile(`NEAR/\d|\b(AND|OR|NOT)\b|\w:["(]|\bsaved/`)
@@ -36,6 +37,11 @@ func Sentence(lang string, r article.Reason) string {
 		if name, ok := Lookup(lang, "narrative_"+rule); ok {
 			fix, _ := Lookup(lang, "narrative_"+rule+"_fix")
 			return f("reason_narrative", name, fix)
+		}
+		// A narrative created from one of the office's responses: its
+		// claim is in the officer's own words.
+		if m := respNarrRE.FindStringSubmatch(d); m != nil {
+			return f("reason_narrative_response", strings.TrimSuffix(m[2], "…"), m[1])
 		}
 		return T(lang, "reason_narrative_unknown")
 	case "stale_fact":

@@ -35,7 +35,8 @@ func RunEvidence(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	sn := store.Snapshot{ID: store.SnapshotID("a1", 1), ArticleID: "a1", Seq: 1, URL: "https://x.example/a1", FinalURL: "https://x.example/a1",
 		Status: 200, CapturedAt: now, SHA256: strings.Repeat("ab", 32), Title: "Tiêu đề", Text: "Nội dung 同奈",
-		Headers: `{"Content-Type":"text/html"}`, WARCPath: "a1/1.warc", Change: store.ChangeFirst}
+		Headers: `{"Content-Type":"text/html"}`, WARCPath: "a1/1.warc", Change: store.ChangeFirst,
+		WARCSHA256: strings.Repeat("cd", 32), ScreenshotPath: "a1/1.png", ScreenshotSHA256: strings.Repeat("ef", 32)}
 	if err := es.SaveSnapshot(ctx, sn, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +52,7 @@ func RunEvidence(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	sn2 := sn
 	sn2.ID, sn2.Seq, sn2.CapturedAt, sn2.Status, sn2.Change, sn2.ChangeDetail = store.SnapshotID("a1", 2), 2, now.Add(time.Hour), 404, store.ChangeDeleted, "HTTP 404"
+	sn2.ScreenshotPath, sn2.ScreenshotSHA256, sn2.ScreenshotNote = "", "", "Không chụp ảnh màn hình: trang không tải được nội dung."
 	if err := es.SaveSnapshot(ctx, sn2, time.Time{}); err != nil { // the schedule ends
 		t.Fatal(err)
 	}
@@ -58,10 +60,12 @@ func RunEvidence(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Fatalf("a finished schedule is still due: %+v", due)
 	}
 	list, err := es.ListSnapshots(ctx, "a1")
-	if err != nil || len(list) != 2 || list[0].Seq != 1 || list[1].Change != store.ChangeDeleted || list[0].Text != "Nội dung 同奈" || !list[1].CapturedAt.Equal(now.Add(time.Hour)) {
+	if err != nil || len(list) != 2 || list[0].Seq != 1 || list[1].Change != store.ChangeDeleted || list[0].Text != "Nội dung 同奈" || !list[1].CapturedAt.Equal(now.Add(time.Hour)) ||
+		list[1].ScreenshotNote != sn2.ScreenshotNote || list[1].ScreenshotPath != "" {
 		t.Fatalf("snapshots: %+v, %v", list, err)
 	}
-	if got, err := es.GetSnapshot(ctx, sn.ID); err != nil || got.SHA256 != sn.SHA256 || got.Headers != sn.Headers {
+	if got, err := es.GetSnapshot(ctx, sn.ID); err != nil || got.SHA256 != sn.SHA256 || got.Headers != sn.Headers ||
+		got.WARCSHA256 != sn.WARCSHA256 || got.ScreenshotPath != "a1/1.png" || got.ScreenshotSHA256 != sn.ScreenshotSHA256 {
 		t.Fatalf("get: %+v, %v", got, err)
 	}
 	if _, err := es.GetSnapshot(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
@@ -113,5 +117,98 @@ func RunEvidence(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	if got, _ := es.ListResponses(ctx, store.ResponseFilter{ArticleID: "a1"}); len(got) != 1 || got[0].Outcome != store.OutcomeRetracted || got[0].Text != r.Text {
 		t.Fatalf("after an edit: %+v", got)
+	}
+}
+
+// RunNarratives checks the narratives created from responses, their version
+// counter and the "repeated elsewhere" outcome.
+func RunNarratives(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	ns, ok := s.(store.NarrativeStore)
+	es, ok2 := s.(store.EvidenceStore)
+	if !ok || !ok2 {
+		t.Fatal("the store does not implement store.NarrativeStore and store.EvidenceStore")
+	}
+	now := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
+	if v, err := ns.NarrativesVersion(ctx); err != nil || v != 0 {
+		t.Fatalf("version of none: %d, %v", v, err)
+	}
+	if list, err := ns.ListNarratives(ctx); err != nil || len(list) != 0 {
+		t.Fatalf("empty list: %+v, %v", list, err)
+	}
+	n := store.Narrative{ID: "resp-1-n", Claim: "Sân bay Long Thành bị bỏ dở", Phrases: []string{"bị bỏ dở", "abandoned", "中止"},
+		Context: []string{"Long Thành", "隆城"}, Correction: "Giai đoạn 1 đang thi công.", ResponseID: "r1", ArticleID: "a1",
+		Weight: 40, CreatedBy: "officer1", CreatedAt: now}
+	if err := ns.CreateNarrative(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	v1, err := ns.NarrativesVersion(ctx)
+	if err != nil || v1 <= 0 {
+		t.Fatalf("version after one: %d, %v", v1, err)
+	}
+	if err := ns.CreateNarrative(ctx, n); err != nil { // the same form posted twice
+		t.Fatal(err)
+	}
+	if v, _ := ns.NarrativesVersion(ctx); v != v1 {
+		t.Fatalf("a repeated create moved the version %d → %d", v1, v)
+	}
+	n2 := n
+	n2.ID, n2.Context, n2.Phrases = "resp-2-n", nil, []string{"province renamed"}
+	if err := ns.CreateNarrative(ctx, n2); err != nil {
+		t.Fatal(err)
+	}
+	v2, _ := ns.NarrativesVersion(ctx)
+	if v2 <= v1 {
+		t.Fatalf("version did not move: %d → %d", v1, v2)
+	}
+	list, err := ns.ListNarratives(ctx)
+	if err != nil || len(list) != 2 || list[0].ID != "resp-1-n" || list[1].ID != "resp-2-n" || len(list[0].Phrases) != 3 ||
+		list[0].Phrases[2] != "中止" || len(list[0].Context) != 2 || list[1].Context != nil || list[0].Weight != 40 ||
+		!list[0].CreatedAt.Equal(now) || list[0].ResponseID != "r1" || list[0].Seq != v1 {
+		t.Fatalf("list: %+v, %v", list, err)
+	}
+	for _, bad := range []store.Narrative{
+		{ID: "b", Claim: " ", Phrases: []string{"x"}, Correction: "y"},
+		{ID: "b", Claim: "x", Phrases: nil, Correction: "y"},
+		{ID: "b", Claim: "x", Phrases: []string{"x"}, Correction: ""},
+		{ID: "b", Claim: "x", Phrases: []string{"two\nlines"}, Correction: "y"},
+		{ID: "b", Claim: "x", Phrases: []string{"x"}, Correction: "y", Weight: 101},
+	} {
+		if err := ns.CreateNarrative(ctx, bad); !errors.Is(err, store.ErrInvalidNarrative) {
+			t.Errorf("invalid narrative %+v accepted: %v", bad, err)
+		}
+	}
+
+	if err := es.UpsertResponse(ctx, store.Response{ID: "r1", Cluster: "c1", ArticleID: "a1", Text: "Đính chính.", RespondedOn: now,
+		Channel: store.ChannelStatement}); err != nil {
+		t.Fatal(err)
+	}
+	if err := es.UpsertResponse(ctx, store.Response{ID: "r2", Cluster: "c2", ArticleID: "a9", Text: "Đính chính.", RespondedOn: now,
+		Channel: store.ChannelStatement}); err != nil {
+		t.Fatal(err)
+	}
+	if err := es.SetResponseOutcome(ctx, "r2", store.OutcomeCorrected, "corrected", now); err != nil {
+		t.Fatal(err)
+	}
+	// The response's own article does not count as a repeat.
+	if changed, err := ns.MarkResponseRepeated(ctx, "r1", "a1", "own", now.Add(time.Hour)); err != nil || changed {
+		t.Fatalf("own article: %v, %v", changed, err)
+	}
+	if changed, err := ns.MarkResponseRepeated(ctx, "r1", "a2", "Lặp lại trong bài a2", now.Add(time.Hour)); err != nil || !changed {
+		t.Fatalf("repeat: %v, %v", changed, err)
+	}
+	if changed, _ := ns.MarkResponseRepeated(ctx, "r1", "a3", "again", now.Add(2*time.Hour)); changed {
+		t.Fatal("a second repeat changed the outcome again")
+	}
+	if changed, _ := ns.MarkResponseRepeated(ctx, "r2", "a3", "x", now); changed {
+		t.Fatal("a corrected response became repeated")
+	}
+	if _, err := ns.MarkResponseRepeated(ctx, "nope", "a3", "x", now); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("missing response: %v", err)
+	}
+	got, _ := es.ListResponses(ctx, store.ResponseFilter{ArticleID: "a1"})
+	if len(got) != 1 || got[0].Outcome != store.OutcomeRepeated || got[0].OutcomeNote != "Lặp lại trong bài a2" || !got[0].OutcomeAt.Equal(now.Add(time.Hour)) {
+		t.Fatalf("after the repeat: %+v", got)
 	}
 }

@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("SavedSearches", func(t *testing.T) { RunSavedSearches(t, open) })
 	t.Run("Translations", func(t *testing.T) { RunTranslations(t, open) })
 	t.Run("Evidence", func(t *testing.T) { RunEvidence(t, open) })
+	t.Run("Narratives", func(t *testing.T) { RunNarratives(t, open) })
 	t.Run("Credentials", func(t *testing.T) { RunCredentials(t, open) })
 	tests := []struct {
 		name string
