@@ -225,7 +225,13 @@ func e2eBench(ctx context.Context, bin, self, tmp string, k knobs, backend strin
 			return fail(fmt.Errorf("migrate: %v: %s", err, tail(out, 800)))
 		}
 	}
-	idx, err := startProc("presswatch indexer", env, idxDir, filepath.Join(idxDir, "indexer.log"), nil, bin, "-config", idxCfg, "indexer")
+	idxEnv, clsEnv := env, env
+	if pd := os.Getenv("PRESSWATCH_PROCBENCH_PROFILE"); pd != "" {
+		// CPU profiles of the two role processes (cmd/presswatch/profile.go).
+		idxEnv = append(append([]string(nil), env...), "PRESSWATCH_CPUPROFILE="+filepath.Join(pd, "indexer-"+backend+".pprof"))
+		clsEnv = append(append([]string(nil), env...), "PRESSWATCH_CPUPROFILE="+filepath.Join(pd, "classifier-"+backend+".pprof"))
+	}
+	idx, err := startProc("presswatch indexer", idxEnv, idxDir, filepath.Join(idxDir, "indexer.log"), nil, bin, "-config", idxCfg, "indexer")
 	if err != nil {
 		return fail(err)
 	}
@@ -233,7 +239,7 @@ func e2eBench(ctx context.Context, bin, self, tmp string, k knobs, backend strin
 	if err := waitHTTP(ctx, idx, fmt.Sprintf("http://127.0.0.1:%d/healthz", ip), 120*time.Second); err != nil {
 		return fail(err)
 	}
-	cls, err := startProc("presswatch classifier", env, clsDir, filepath.Join(clsDir, "classifier.log"), nil, bin, "-config", clsCfg, "classifier")
+	cls, err := startProc("presswatch classifier", clsEnv, clsDir, filepath.Join(clsDir, "classifier.log"), nil, bin, "-config", clsCfg, "classifier")
 	if err != nil {
 		return fail(err)
 	}

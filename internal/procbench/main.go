@@ -11,9 +11,10 @@
 // Knobs (environment): PRESSWATCH_PROCBENCH_FEEDS (10000),
 // PRESSWATCH_PROCBENCH_ARTICLE_FEEDS (500), PRESSWATCH_PROCBENCH_WINDOW (20s),
 // PRESSWATCH_PROCBENCH_WORKERS (512), PRESSWATCH_PROCBENCH_E2E_ARTICLES
-// (20000), PRESSWATCH_PROCBENCH_SKIP (comma list of miniflux, articles,
-// latency, e2e, e2e-postgres), PRESSWATCH_BENCH_MINIFLUX (a miniflux binary
-// to use instead of installing it). Miniflux and the PostgreSQL end-to-end
+// (20000), PRESSWATCH_PROCBENCH_SKIP (comma list of polling, miniflux,
+// articles, latency, e2e, e2e-postgres), PRESSWATCH_BENCH_MINIFLUX (a miniflux binary
+// to use instead of installing it), PRESSWATCH_PROCBENCH_PROFILE (a folder:
+// CPU profiles of the classifier and indexer processes go there). Miniflux and the PostgreSQL end-to-end
 // run need PRESSWATCH_TEST_POSTGRES.
 package main
 
@@ -140,7 +141,9 @@ func run(ctx context.Context, bin string, k knobs) (string, error) {
 	rep := &report{loadStart: loadavg(), k: k}
 	logf("load average %s; %d feeds; work dir %s", rep.loadStart, k.feeds, tmp)
 
-	if err := pollingBench(ctx, bin, self, tmp, k, rep); err != nil {
+	if k.skip["polling"] {
+		rep.pollErr = "skipped (PRESSWATCH_PROCBENCH_SKIP)"
+	} else if err := pollingBench(ctx, bin, self, tmp, k, rep); err != nil {
 		rep.pollErr = err.Error()
 		logf("polling: %v", err)
 	}

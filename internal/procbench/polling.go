@@ -12,6 +12,7 @@ import (
 type pwPoll struct {
 	startToPoll    time.Duration // process exec → first poll counted
 	firstFetch     time.Duration // process exec → every entry published
+	first99        time.Duration // process exec → 99 % of entries published
 	firstEntries   float64
 	firstCPU       time.Duration
 	firstErr       string
@@ -87,8 +88,9 @@ func pollingBench(ctx context.Context, bin, self, tmp string, k knobs, rep *repo
 			}
 		}()
 		want := float64(k.feeds * 20)
-		first, last, err := c.waitPublished(ctx, want, 10*time.Minute)
+		first, p99, last, err := c.waitPublished(ctx, want, 10*time.Minute)
 		pw.startToPoll = first.at.Sub(c.p.start)
+		pw.first99 = p99.at.Sub(c.p.start)
 		pw.firstFetch, pw.firstEntries, pw.firstCPU = last.at.Sub(c.p.start), last.published, last.cpu
 		if err != nil {
 			pw.firstErr = err.Error()
@@ -240,7 +242,7 @@ func pollingBench(ctx context.Context, bin, self, tmp string, k knobs, rep *repo
 				ar.hwm = c.p.status("VmHWM")
 				_ = c.p.stop(60 * time.Second)
 			}()
-			first, last, err := c.waitPublished(ctx, float64(k.articleFeeds*20), 10*time.Minute)
+			first, _, last, err := c.waitPublished(ctx, float64(k.articleFeeds*20), 10*time.Minute)
 			ar.articles, ar.elapsed, ar.cpu = last.published, last.at.Sub(c.p.start), last.cpu
 			ar.sinceFirst = last.at.Sub(first.at)
 			if err != nil {
