@@ -9,9 +9,9 @@
 //	go run ./internal/procbench -bin bin/presswatch -out /tmp/procbench.md
 //
 // Knobs (environment): PRESSWATCH_PROCBENCH_FEEDS (10000),
-// PRESSWATCH_PROCBENCH_ARTICLE_FEEDS (500), PRESSWATCH_PROCBENCH_WINDOW (20s),
+// PRESSWATCH_PROCBENCH_ARTICLE_FEEDS (200), PRESSWATCH_PROCBENCH_WINDOW (20s),
 // PRESSWATCH_PROCBENCH_WORKERS (512), PRESSWATCH_PROCBENCH_E2E_ARTICLES
-// (20000), PRESSWATCH_PROCBENCH_SKIP (comma list of polling, miniflux,
+// (10000), PRESSWATCH_PROCBENCH_SKIP (comma list of polling, miniflux,
 // articles, latency, e2e, e2e-postgres), PRESSWATCH_BENCH_MINIFLUX (a miniflux binary
 // to use instead of installing it), PRESSWATCH_PROCBENCH_PROFILE (a folder:
 // CPU profiles of the classifier and indexer processes go there). Miniflux and the PostgreSQL end-to-end
@@ -48,9 +48,9 @@ func envInt(k string, def int) int {
 func readKnobs() knobs {
 	k := knobs{
 		feeds:        envInt("PRESSWATCH_PROCBENCH_FEEDS", 10000),
-		articleFeeds: envInt("PRESSWATCH_PROCBENCH_ARTICLE_FEEDS", 500),
+		articleFeeds: envInt("PRESSWATCH_PROCBENCH_ARTICLE_FEEDS", 200),
 		workers:      envInt("PRESSWATCH_PROCBENCH_WORKERS", 512),
-		e2eArticles:  envInt("PRESSWATCH_PROCBENCH_E2E_ARTICLES", 20000),
+		e2eArticles:  envInt("PRESSWATCH_PROCBENCH_E2E_ARTICLES", 10000),
 		window:       20 * time.Second,
 		skip:         map[string]bool{},
 		postgres:     os.Getenv("PRESSWATCH_TEST_POSTGRES"),

@@ -112,6 +112,11 @@ func (rep *report) markdown() string {
 			"**%.0f articles in %s = %s articles/s** from exec (%s articles/s from the first poll), %.1f ms CPU per article, peak RSS %s.",
 			ar.feeds, ar.feeds, ar.articles, secs(ar.elapsed), fmtRate(ar.articles, ar.elapsed), fmtRate(ar.articles, ar.sinceFirst),
 			float64(ar.cpu.Microseconds())/1000/max(ar.articles, 1), mib(ar.hwm))
+		if ar.elapsed > 0 {
+			fmt.Fprintf(&b, " CPU is not the limit (%.2f cores used on average): the article workers take pages from one FIFO queue in feed order "+
+				"(crawler/crawler.go), so the 16 workers mostly wait on the same few hosts' 1 request/s, and a first fetch of many entries per host is bounded by that.",
+				ar.cpu.Seconds()/ar.elapsed.Seconds())
+		}
 		if ar.err != "" {
 			fmt.Fprintf(&b, " _failed: %s_", ar.err)
 		}
@@ -132,13 +137,13 @@ func (rep *report) markdown() string {
 			continue
 		}
 		per := func(d time.Duration) string {
-			if e.classified == 0 {
+			if e.articles == 0 {
 				return "–"
 			}
-			return fmt.Sprintf("%.0f µs", float64(d.Microseconds())/float64(e.classified))
+			return fmt.Sprintf("%.0f µs", float64(d.Microseconds())/float64(e.articles))
 		}
 		fmt.Fprintf(&b, "| %s | %d (%d B; %s) | **%s** | %s | %s | %s | %s | %d / %d | %d / %d | %s / %s |\n",
-			e.backend, e.articles, e.bytesMean, e.langs, fmtRate(float64(e.classified), e.elapsed), fmtRate(float64(e.classified), e.sinceFirst),
+			e.backend, e.articles, e.bytesMean, e.langs, fmtRate(float64(e.articles), e.elapsed), fmtRate(float64(e.articles), e.sinceFirst),
 			per(e.cpuClass), per(e.cpuIndex), per(e.cpuNATS), e.maxPendCls, e.maxPendIdx, e.halfPendCls, e.halfPendIdx, mib(e.hwmClass), mib(e.hwmIndex))
 		if e.err != "" {
 			fmt.Fprintf(&b, "| | _%s_ | | | | | | | | |\n", e.err)
@@ -148,6 +153,20 @@ func (rep *report) markdown() string {
 		if e.cpuStart > 0 {
 			fmt.Fprintf(&b, "%s: CPU per article is counted from the first article classified; the classifier's start-up before it took %s CPU. ", e.backend, secs(e.cpuStart))
 		}
+	}
+	b.WriteString("\n\n")
+	for _, e := range rep.e2e {
+		sum := e.cpuClass + e.cpuIndex + e.cpuNATS
+		if e.articles == 0 || sum <= 0 {
+			continue
+		}
+		perArt := sum.Seconds() / float64(e.articles)
+		stage, most := "classifier (decode, classify, store, publish)", e.cpuClass
+		if e.cpuIndex > most {
+			stage, most = "indexer (Bleve)", e.cpuIndex
+		}
+		fmt.Fprintf(&b, "- %s: %.2f ms CPU per article in all three processes, so at most **%.0f articles/s on 2 idle cores** (%.0f per core); "+
+			"the largest share is the %s with %.0f%%.\n", e.backend, perArt*1000, 2/perArt, 1/perArt, stage, 100*most.Seconds()/sum.Seconds())
 	}
 	b.WriteString("\nBottleneck: the stage whose consumer holds the backlog (pending at half-way) and whose process uses the most CPU per article; " +
 		"on 2 shared cores the stages also compete for CPU with each other and with the NATS process.\n\n")
