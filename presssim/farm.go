@@ -147,11 +147,18 @@ func (s *Server) serveFarm(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// Links point at the host the request was sent to, so that a farm served
+	// on many loopback addresses (internal/procbench: one host per feed)
+	// keeps each feed's articles on its own host.
+	base := s.url
+	if r.Host != "" {
+		base = "http://" + r.Host
+	}
 	h := w.Header()
 	if kind == kindPage {
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		etag := `"fa` + strconv.Itoa(i) + "-" + strconv.FormatUint(seq, 10) + `"`
-		writeValidated(w, r, etag, farmItemTime(i, seq), func() []byte { return f.article(nil, s.url, i, seq) })
+		writeValidated(w, r, etag, farmItemTime(i, seq), func() []byte { return f.article(nil, base, i, seq) })
 		return
 	}
 	v := f.ver[i].Load()
@@ -161,7 +168,7 @@ func (s *Server) serveFarm(w http.ResponseWriter, r *http.Request) {
 	defer f.bufPool.Put(bp)
 	writeValidated(w, r, etag, farmMod(v), func() []byte {
 		f.full[i].Add(1)
-		*bp = f.feed((*bp)[:0], s.url, i, v)
+		*bp = f.feed((*bp)[:0], base, i, v)
 		return *bp
 	})
 }

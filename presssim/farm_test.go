@@ -179,3 +179,35 @@ func benchFarm(b *testing.B, conditional bool) {
 
 func BenchmarkFarm304(b *testing.B) { benchFarm(b, true) }
 func BenchmarkFarm200(b *testing.B) { benchFarm(b, false) }
+
+// A farm served on many loopback hosts (internal/procbench) keeps each feed's
+// article links on the host the feed was asked from.
+func TestFarmLinksFollowHost(t *testing.T) {
+	s := start(t, presssim.Options{Farm: 3, NoCorpus: true})
+	req, err := http.NewRequest(http.MethodGet, s.FarmFeedURL(1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "127.2.0.2:8099"
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	f, err := gofeed.NewParser().ParseString(string(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Items) != 20 {
+		t.Fatalf("%d items", len(f.Items))
+	}
+	for _, it := range f.Items {
+		if !strings.HasPrefix(it.Link, "http://127.2.0.2:8099/farm/1/a/") {
+			t.Fatalf("link %q is not on the requested host", it.Link)
+		}
+	}
+	if strings.Contains(string(body), s.URL()) {
+		t.Errorf("feed still names the listener's address %s", s.URL())
+	}
+}

@@ -78,6 +78,9 @@ func run() int {
 		usage(g.Stderr, cmds)
 		return 2
 	}
+	if path := os.Getenv("PRESSWATCH_CPUPROFILE"); path != "" {
+		defer startCPUProfile(path, g.Stderr)()
+	}
 	c, ok := cmds[args[0]]
 	if !ok {
 		fmt.Fprintf(g.Stderr, "presswatch: unknown command %q\n", args[0])

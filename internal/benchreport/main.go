@@ -105,6 +105,18 @@ func main() {
 		fmt.Fprintf(&b, "```\n%s```\n\n", outBuf.String())
 	}
 
+	// Process-level measurements (issue 15): internal/procbench runs the
+	// release binary, a feed-farm process, NATS, Miniflux and the classifier
+	// and indexer processes, and writes its own sections.
+	if *only == "" || strings.Contains("processes", *only) {
+		fmt.Fprintf(os.Stderr, "== Processes (internal/procbench)\n")
+		if md, err := procBench(ctx); err != nil {
+			fmt.Fprintf(&b, "## Polling as processes (internal/procbench)\n\n_failed: %v_\n\n%s", err, md)
+		} else {
+			b.WriteString(md)
+		}
+	}
+
 	if *only == "" || strings.Contains("idle memory", *only) {
 		rss, err := idleRSS(ctx)
 		b.WriteString("## `presswatch run` idle resident memory\n\nGoal: ≤ 150 MiB. Measured: `bin/presswatch run` on embedded defaults in an empty data directory, RSS read from /proc after 30 s idle.\n\n")
@@ -249,4 +261,23 @@ func mergeSections(old, fresh []byte) []byte {
 		}
 	}
 	return []byte(out.String())
+}
+
+// procBench runs internal/procbench and returns its markdown sections.
+func procBench(ctx context.Context) (string, error) {
+	f, err := os.CreateTemp("", "procbench-*.md")
+	if err != nil {
+		return "", err
+	}
+	f.Close()
+	defer os.Remove(f.Name())
+	cmd := exec.CommandContext(ctx, "go", "run", "./internal/procbench", "-bin", "bin/presswatch", "-out", f.Name())
+	cmd.Env = os.Environ()
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	runErr := cmd.Run()
+	md, err := os.ReadFile(f.Name())
+	if err != nil && runErr == nil {
+		runErr = err
+	}
+	return string(md), runErr
 }

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestFarmHostsAreDistinctLoopback(t *testing.T) {
+	seen := map[string]bool{}
+	for i := range 10000 {
+		h := farmHost(i)
+		if !strings.HasPrefix(h, "127.2.") {
+			t.Fatalf("host %d = %s, not in 127.2.0.0/16", i, h)
+		}
+		if seen[h] {
+			t.Fatalf("host %s given twice", h)
+		}
+		seen[h] = true
+	}
+	if got := farmFeedURL(8090, 0); got != "http://127.2.0.1:8090/farm/0/feed.xml" {
+		t.Errorf("farmFeedURL(8090, 0) = %s", got)
+	}
+}
+
+func TestMetricsSumsFamiliesAndSeries(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "# HELP x\n# TYPE presswatch_crawler_polls_total counter\n"+
+			"presswatch_crawler_polls_total{kind=\"feed\",status=\"ok\"} 3\n"+
+			"presswatch_crawler_polls_total{kind=\"feed\",status=\"not_modified\"} 4.5e+03\n"+
+			"presswatch_crawler_articles_published_total 7\n")
+	}))
+	defer srv.Close()
+	m, err := metrics(context.Background(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m["presswatch_crawler_polls_total"]; got != 4503 {
+		t.Errorf("family sum = %v, want 4503", got)
+	}
+	if got := m[`presswatch_crawler_polls_total{kind="feed",status="not_modified"}`]; got != 4500 {
+		t.Errorf("series = %v, want 4500", got)
+	}
+	if got := m["presswatch_crawler_articles_published_total"]; got != 7 {
+		t.Errorf("unlabelled = %v, want 7", got)
+	}
+}
+
+func TestCrawlerConfigNamesEveryFeedOnItsHost(t *testing.T) {
+	dir := t.TempDir()
+	path, err := writeCrawlerConfig(dir, "nats://127.0.0.1:4222", 18081, 9000, 3, 64, 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if !strings.Contains(string(b), farmFeedURL(9000, i)) {
+			t.Errorf("config lacks feed %d", i)
+		}
+	}
+	if port, err := portOfConfig(path); err != nil || port != 18081 {
+		t.Errorf("portOfConfig = %d, %v", port, err)
+	}
+	if filepath.Dir(path) != dir {
+		t.Errorf("config written to %s", path)
+	}
+}
+
+func TestBuildArticlesFromCorpus(t *testing.T) {
+	if os.Getenv("PRESSWATCH_TESTDATA") == "" {
+		t.Skip("PRESSWATCH_TESTDATA is not set")
+	}
+	// loadCorpus reads classifier/testdata relative to the module root.
+	t.Chdir(filepath.Join("..", ".."))
+	recs, err := loadCorpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	arts, mean, langs := buildArticles(recs, 2000)
+	if len(arts) < 1900 {
+		t.Fatalf("%d articles of 2000", len(arts))
+	}
+	if mean < 4500 || mean > 5000 {
+		t.Errorf("mean size %d B, want about 5 KB", mean)
+	}
+	ids := map[string]bool{}
+	for _, a := range arts {
+		if ids[a.ID] {
+			t.Fatalf("duplicate ID %s", a.ID)
+		}
+		ids[a.ID] = true
+		if !utf8.ValidString(a.Text) || len(a.Text) > 5000 || a.Lang == "" || a.Fingerprint == 0 {
+			t.Fatalf("article %s: %d bytes, lang %q, valid UTF-8 %v", a.ID, len(a.Text), a.Lang, utf8.ValidString(a.Text))
+		}
+	}
+	for _, l := range []string{"vi", "en", "ja", "zh", "ko"} {
+		if langs[l] == 0 {
+			t.Errorf("no %s articles: %v", l, langs)
+		}
+	}
+}
