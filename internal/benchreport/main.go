@@ -21,24 +21,52 @@ import (
 	"time"
 )
 
-// suites lists what `make bench` measures: a package, a benchmark pattern and
-// how long each benchmark runs. Goals come from the issues.
+// suites lists what `make bench` measures: a package, a benchmark pattern,
+// how long each benchmark runs, what the figure includes and leaves out (so
+// that no figure reads as more than it measures), and the goal from the
+// issues.
 var suites = []struct {
-	title, pkg, pattern, benchtime, goal string
+	title, pkg, pattern, benchtime, scope, goal string
 }{
-	{"Pipeline: publish → consume → store (issue 2)", "./classifier", "BenchmarkStagePipeline", "20000x", "≥ 5,000 articles/s with SQLite, ≥ 10,000 articles/s with PostgreSQL (PostgreSQL runs need PRESSWATCH_TEST_POSTGRES)"},
-	{"Bus (issue 2)", "./bus", "Benchmark", "20000x", "publishing and confirmed acks well above the pipeline's goal"},
-	{"Store upserts (issue 2)", "./store", "BenchmarkUpsertArticles", "50x", "well above the pipeline's goal"},
-	{"Wire format (issue 2)", "./article", "BenchmarkUnmarshal", "20000x", "cheap on every stage's hot path"},
-	{"Feed polling and collection (issue 3)", "./crawler", "BenchmarkUnchanged304$|BenchmarkUnchanged304Latency200ms|BenchmarkNewEntries|BenchmarkArticlesEndToEnd|BenchmarkCrawlerProcessRSS", "3x", "≥ 1,000 unchanged feeds/s; ≥ 500/s with 200 ms latency; ≥ 5,000 new entries/s; ≥ 100 articles/s end to end; crawler ≤ 150 MiB with 10,000 sources"},
-	{"Extraction (issue 3)", "./crawler/extract", "BenchmarkExtractVsTrafilatura", "1x", "mean ms/page no worse than go-trafilatura with its fallback, in the same run (quality: `make eval`)"},
-	{"presssim farm (issue 3)", "./presssim", "BenchmarkFarm", "2s", "serves the polling benchmark's farm faster than the crawler polls it"},
-	{"Classifier (issue 4)", "./classifier", "BenchmarkClassify", "3000x", "≥ 2,000 articles/s per core on 5 KB articles, language detection included"},
-	{"Indexing (issue 5)", "./index", "BenchmarkIndex$|BenchmarkSearchableAfterPublish", "1x", "full mapping at least as fast as a default-mapping Bleve index; searchable ≤ 1 s after classification"},
-	{"Search (issue 5)", "./index", "BenchmarkSearch$", "1x", "p50 ≤ 20 ms, p99 ≤ 150 ms for two terms + five facets + highlights; newest-first filtered p50 ≤ 20 ms (size: PRESSWATCH_BENCH_SEARCH_N, default 100,000)"},
-	{"Web (issue 5)", "./web", "Benchmark", "200x", "page and API overhead small next to search"},
-	{"Alerts (issue 6)", "./alerts", "BenchmarkAlert", "10x", "presssim → SMTP accepted p50 ≤ 3 s, p99 ≤ 10 s; ≥ 500 emails/min"},
-	{"Reports (issue 7)", "./digest", "BenchmarkReport", "1x", "week of 10,000 articles ≤ 5 s; quarter of 100,000 ≤ 30 s"},
+	{"Stage pipeline: publish → consume → store, classifier out (issue 2)", "./classifier", "BenchmarkStagePipeline", "20000x",
+		"in-process embedded NATS (no socket), ~2 KB articles, no classification, store upsert + republish; the classified end-to-end figure over TCP is in the process section below",
+		"≥ 5,000 articles/s with SQLite, ≥ 10,000 articles/s with PostgreSQL (PostgreSQL runs need PRESSWATCH_TEST_POSTGRES)"},
+	{"Bus, in-process (issue 2)", "./bus", "Benchmark", "20000x",
+		"embedded JetStream in the same process: no socket, one node, no replication",
+		"publishing and confirmed acks well above the pipeline's goal"},
+	{"Store upserts (issue 2)", "./store", "BenchmarkUpsertArticles", "50x",
+		"batches of articles straight into the store, no bus",
+		"well above the pipeline's goal"},
+	{"Wire format (issue 2)", "./article", "BenchmarkUnmarshal", "20000x",
+		"decode of one message, in memory",
+		"cheap on every stage's hot path"},
+	{"Feed polling micro-benchmarks, in-process (issue 3)", "./crawler", "BenchmarkUnchanged304$|BenchmarkUnchanged304Latency200ms|BenchmarkNewEntries|BenchmarkArticlesEndToEnd|BenchmarkCrawlerProcessRSS", "3x",
+		"crawler inside the test binary against an in-process presssim; the release binary against a separate farm process, with Miniflux, is in the process section below",
+		"≥ 1,000 unchanged feeds/s; ≥ 500/s with 200 ms latency; ≥ 5,000 new entries/s; ≥ 100 articles/s end to end; crawler ≤ 150 MiB with 10,000 sources"},
+	{"Extraction speed (issue 3)", "./crawler/extract", "BenchmarkExtractVsTrafilatura", "1x",
+		"extraction of the stored Zyte pages in memory, every extractor in the same run; quality below",
+		"mean ms/page no worse than go-trafilatura with its fallback, in the same run"},
+	{"presssim farm (issue 3)", "./presssim", "BenchmarkFarm", "2s",
+		"the simulated press alone, in-process",
+		"serves the polling benchmark's farm faster than the crawler polls it"},
+	{"Classifier, per article (issues 4, 11)", "./classifier", "BenchmarkClassify", "3000x",
+		"one engine, 5 KB articles (en/vi/zh/ja/ko), language detection in; WithModel = learned layer in; cpu-µs/op is the CPU time of the process per article (steadier than ns/op on a loaded machine)",
+		"≥ 2,000 articles/s per core on 5 KB articles with the learned layer on"},
+	{"Indexing (issue 5)", "./index", "BenchmarkIndex$|BenchmarkSearchableAfterPublish", "1x",
+		"in-process Bleve; see each benchmark's name for the mapping compared",
+		"full mapping at least as fast as a default-mapping Bleve index; searchable ≤ 1 s after classification"},
+	{"Search, fixed queries (issue 5)", "./index", "BenchmarkSearch$", "1x",
+		"in-process, warm, 16 fixed queries over a synthetic ~300-word vocabulary (size: PRESSWATCH_BENCH_SEARCH_N, default 100,000); realistic queries are in the Zipfian section",
+		"p50 ≤ 20 ms, p99 ≤ 150 ms for two terms + five facets + highlights; newest-first filtered p50 ≤ 20 ms"},
+	{"Web (issue 5)", "./web", "Benchmark", "200x",
+		"HTTP handlers through httptest (no network), small index",
+		"page and API overhead small next to search"},
+	{"Alerts (issue 6)", "./alerts", "BenchmarkAlert", "10x",
+		"presssim → classifier → alerter → in-process SMTP over loopback",
+		"presssim → SMTP accepted p50 ≤ 3 s, p99 ≤ 10 s; ≥ 500 emails/min"},
+	{"Reports (issue 7)", "./digest", "BenchmarkReport", "1x",
+		"report generation from a SQLite store, no sending",
+		"week of 10,000 articles ≤ 5 s; quarter of 100,000 ≤ 30 s"},
 }
 
 var benchLine = regexp.MustCompile(`^(Benchmark\S+)\s+(\d+)\s+(.*)$`)
@@ -50,22 +78,24 @@ func main() {
 	ctx := context.Background()
 
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "# Benchmarks\n\nWritten by `make bench` (internal/benchreport). Figures are from one run; rerun to compare.\n\n")
-	fmt.Fprintf(&b, "- Date: %s\n- Machine: %s, %d cores, %s RAM\n- Go: %s %s/%s\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), memTotal(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	started := time.Now().UTC()
+	fmt.Fprintf(&b, "# Benchmarks\n\nWritten by `make bench` (internal/benchreport). Every section comes from the run started at the date below, unless its own **Run** line gives another date (`go run ./internal/benchreport -only X` reruns one section and keeps the others). Each section says what its figures include and leave out, and the machine's load average (1 min) when it started and ended: on a shared machine wall-clock rates swing with the load, CPU time per item much less.\n\n")
+	fmt.Fprintf(&b, "- Date: %s\n- Machine: %s, %d cores, %s RAM\n- Go: %s %s/%s\n- Load average at start: %s\n\n",
+		started.Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), memTotal(), runtime.Version(), runtime.GOOS, runtime.GOARCH, loadAvg())
 
 	for _, s := range suites {
 		if *only != "" && !strings.Contains(s.title, *only) {
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "== %s (%s %s)\n", s.title, s.pkg, s.pattern)
+		loadBefore, at := loadAvg(), time.Now().UTC()
 		cmd := exec.CommandContext(ctx, "go", "test", "-run=^$", "-bench="+s.pattern, "-benchtime="+s.benchtime, "-benchmem", "-timeout=30m", s.pkg)
 		cmd.Env = os.Environ()
 		var outBuf bytes.Buffer
 		cmd.Stdout = io.MultiWriter(&outBuf, os.Stderr)
 		cmd.Stderr = io.MultiWriter(&outBuf, os.Stderr)
 		err := cmd.Run()
-		fmt.Fprintf(&b, "## %s\n\nGoal: %s. Command: `go test -run='^$' -bench='%s' -benchtime=%s -benchmem %s`\n\n", s.title, s.goal, s.pattern, s.benchtime, s.pkg)
+		fmt.Fprintf(&b, "## %s\n\nIncludes: %s.\n\nGoal: %s. Command: `go test -run='^$' -bench='%s' -benchtime=%s -benchmem %s`\n\n%s\n\n", s.title, s.scope, s.goal, s.pattern, s.benchtime, s.pkg, runLine(at, loadBefore))
 		rows := parse(outBuf.String())
 		if len(rows) == 0 {
 			status := "no benchmark matched"
@@ -87,18 +117,19 @@ func main() {
 		args        []string
 	}{
 		{"Extraction quality (issue 3, `presswatch eval extraction`)", "Zyte F1 ≥ 0.965 with mean ms/page no worse than go-trafilatura with fallback in the same run; publication-date accuracy ≥ 0.90", []string{"eval", "extraction"}},
-		{"Classifier quality (issue 4, `presswatch eval classifier`)", "about F1 ≥ 0.95, mentions F1 ≥ 0.98, needs_review recall ≥ 0.9 with precision ≥ 0.6, topic micro-F1 ≥ 0.75, tone accuracy ≥ 0.75 (dev corpus; the rules were written against it)", []string{"eval", "classifier"}},
+		{"Classifier quality, 10-fold cross-validated (issues 4, 11, `presswatch eval classifier`)", "on the dev corpus (dev.jsonl + classifier/testdata/corpus/grown.jsonl), folds keeping a story together, the CV column is the figure: about F1 ≥ 0.96, mentions F1 ≥ 0.98, needs_review recall ≥ 0.90 at precision ≥ 0.70, topic micro-F1 ≥ 0.80, tone accuracy ≥ 0.75", []string{"eval", "classifier"}},
 	} {
 		if *only != "" && !strings.Contains(ev.title, *only) {
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "== %s\n", ev.title)
+		loadBefore, at := loadAvg(), time.Now().UTC()
 		cmd := exec.CommandContext(ctx, "bin/presswatch", ev.args...)
 		var outBuf bytes.Buffer
 		cmd.Stdout = &outBuf
 		cmd.Stderr = io.MultiWriter(&outBuf, os.Stderr)
 		err := cmd.Run()
-		fmt.Fprintf(&b, "## %s\n\nGoal: %s. Data: `$PRESSWATCH_TESTDATA` (../shared/testdata).\n\n", ev.title, ev.goal)
+		fmt.Fprintf(&b, "## %s\n\nGoal: %s. Data: `$PRESSWATCH_TESTDATA` (../shared/testdata).\n\n%s\n\n", ev.title, ev.goal, runLine(at, loadBefore))
 		if err != nil {
 			fmt.Fprintf(&b, "_failed: %v_\n\n", err)
 		}
@@ -110,6 +141,7 @@ func main() {
 	// and indexer processes, and writes its own sections.
 	if *only == "" || strings.Contains("processes", *only) {
 		fmt.Fprintf(os.Stderr, "== Processes (internal/procbench)\n")
+		fmt.Fprintf(&b, "<!-- process sections: %s -->\n", runLine(time.Now().UTC(), loadAvg()))
 		if md, err := procBench(ctx); err != nil {
 			fmt.Fprintf(&b, "## Polling as processes (internal/procbench)\n\n_failed: %v_\n\n%s", err, md)
 		} else {
@@ -118,8 +150,9 @@ func main() {
 	}
 
 	if *only == "" || strings.Contains("idle memory", *only) {
+		loadBefore, at := loadAvg(), time.Now().UTC()
 		rss, err := idleRSS(ctx)
-		b.WriteString("## `presswatch run` idle resident memory\n\nGoal: ≤ 150 MiB. Measured: `bin/presswatch run` on embedded defaults in an empty data directory, RSS read from /proc after 30 s idle.\n\n")
+		fmt.Fprintf(&b, "## `presswatch run` idle resident memory\n\nGoal: ≤ 150 MiB. Measured: `bin/presswatch run` (release build) on embedded defaults in an empty data directory, RSS read from /proc after 30 s idle.\n\n%s\n\n", runLine(at, loadBefore))
 		if err != nil {
 			fmt.Fprintf(&b, "_failed: %v_\n\n", err)
 		} else {
@@ -137,6 +170,24 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Fprintln(os.Stderr, "wrote", *out)
+}
+
+// loadAvg is the 1-minute load average from /proc/loadavg.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
+}
+
+// runLine says when a section ran and the load around it.
+func runLine(at time.Time, loadBefore string) string {
+	return fmt.Sprintf("**Run:** %s, took %s; load average %s at start, %s at end.",
+		at.Format("2006-01-02 15:04 MST"), time.Since(at).Round(time.Second), loadBefore, loadAvg())
 }
 
 func parse(s string) [][3]string {
