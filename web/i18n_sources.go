@@ -1,5 +1,10 @@
 package web
 
+import (
+	"fmt"
+	"time"
+)
+
 // sourcesCatalog holds the messages of the sources admin pages (issue 14),
 // Vietnamese first. Merged into catalog at start (see init below) so that
 // TestCatalogComplete checks them like every other key.
@@ -72,6 +77,20 @@ var sourcesCatalog = map[string][2]string{ // [vi, en]
 	"src_err_poll_off":         {"Nguồn tin đang tắt: hãy bật trước khi thu thập.", "The source is disabled: enable it first."},
 	"status_deleted":           {"Đã xóa", "Deleted"},
 	"cancel":                   {"Hủy", "Cancel"},
+}
+
+// Dur writes a polling interval for people: "15 phút", "1 giờ 30 phút".
+func (m messages) Dur(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf(m.T("src_dur_s"), int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf(m.T("src_dur_m"), int(d/time.Minute))
+	case d%time.Hour < time.Minute:
+		return fmt.Sprintf(m.T("src_dur_h"), int(d/time.Hour))
+	}
+	return fmt.Sprintf(m.T("src_dur_hm"), int(d/time.Hour), int(d%time.Hour/time.Minute))
 }
 
 func init() {

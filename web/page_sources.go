@@ -29,14 +29,15 @@ type sourceRow struct {
 	ItemsPerDay       float64   `json:"items_per_day"`
 	Silent            bool      `json:"silent"`
 	// Managed in the admin UI (issue 14).
-	Origin        string    `json:"origin"` // config or ui
-	Edited        bool      `json:"edited"` // changed in the admin UI: the configuration no longer applies
-	NextAttempt   time.Time `json:"next_attempt,omitzero"`
-	ETag          string    `json:"etag,omitempty"`
-	LastModified  string    `json:"last_modified,omitempty"`
-	Interval      string    `json:"interval,omitempty"`
-	PollRequested time.Time `json:"poll_requested,omitzero"`
-	DeletedAt     time.Time `json:"deleted_at,omitzero"`
+	Origin        string        `json:"origin"` // config or ui
+	Edited        bool          `json:"edited"` // changed in the admin UI: the configuration no longer applies
+	NextAttempt   time.Time     `json:"next_attempt,omitzero"`
+	ETag          string        `json:"etag,omitempty"`
+	LastModified  string        `json:"last_modified,omitempty"`
+	Interval      string        `json:"interval,omitempty"`
+	IntervalDur   time.Duration `json:"-"`
+	PollRequested time.Time     `json:"poll_requested,omitzero"`
+	DeletedAt     time.Time     `json:"deleted_at,omitzero"`
 }
 
 // sourceRows joins sources with their states; failing and silent sources
@@ -73,7 +74,7 @@ func (s *Server) sourceRowsAll(r *http.Request) (rows, deleted []sourceRow, err 
 			row.NextAttempt = st.NextAttempt
 		}
 		if st.Interval > 0 {
-			row.Interval = st.Interval.Round(time.Second).String()
+			row.Interval, row.IntervalDur = st.Interval.Round(time.Second).String(), st.Interval
 		}
 		if !src.DeletedAt.IsZero() {
 			row.Status = "deleted"
