@@ -77,6 +77,18 @@ var sourcesCatalog = map[string][2]string{ // [vi, en]
 	"src_err_poll_off":         {"Nguồn tin đang tắt: hãy bật trước khi thu thập.", "The source is disabled: enable it first."},
 	"status_deleted":           {"Đã xóa", "Deleted"},
 	"cancel":                   {"Hủy", "Cancel"},
+	"src_dur_s":                {"%d giây", "%d s"},
+	"src_dur_m":                {"%d phút", "%d min"},
+	"src_dur_h":                {"%d giờ", "%d h"},
+	"src_dur_hm":               {"%d giờ %d phút", "%d h %d min"},
+
+	// Search by the reports' definitions.
+	"date_basis":              {"Tính theo", "Dates by"},
+	"basis_published":         {"Ngày đăng", "Publication date"},
+	"basis_collected":         {"Ngày thu thập (như báo cáo)", "Collection date (as in reports)"},
+	"basis_definition":        {"Khoảng ngày tính theo ngày hệ thống thu thập được bài (giờ Việt Nam), như trong các báo cáo; bài đăng trước đó nhưng thu thập muộn được tính vào ngày thu thập.", "Dates are the day presswatch collected the article (Vietnam time), as in the reports; an article published earlier but collected late counts on its collection day."},
+	"rel_definition_province": {"“Liên quan Đồng Nai”: bài nói về Đồng Nai hoặc có nhắc đến tỉnh, đúng phạm vi các báo cáo dùng để đếm tin, bài.", "“Related to Đồng Nai”: articles about or mentioning the province, exactly the scope reports count."},
+	"report_in_search":        {"Xem trong Tìm kiếm", "Open in search"},
 }
 
 // Dur writes a polling interval for people: "15 phút", "1 giờ 30 phút".

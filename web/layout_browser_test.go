@@ -117,6 +117,7 @@ func TestBrowserLayout(t *testing.T) {
 		{"dashboard", "/dashboard", "svg.chart"},
 		{"search", "/search?q=" + strings.ReplaceAll("Dong Nai", " ", "+"), ".hit"},
 		{"search-en", "/search?lang=en&q=Dong+Nai&sort=risk", ".hit"},
+		{"search-report", "/search?basis=collected&rel=province&sort=newest", ".hit"},
 		{"article", "/articles/" + ids.article, "#reasons"},
 		{"article-en", "/articles/" + ids.article + "?lang=en", "#reasons"},
 		{"story", "/stories/c-airport", ".timeline"},
