@@ -181,6 +181,7 @@ type sourceRun struct {
 	// deleted in the store), replaced by a newer definition, in the heap,
 	// or being polled; and the last poll request it saw.
 	off, retired, queued, busy bool
+	pollAgain                  bool // a poll request arrived while busy
 	pollSeen                   time.Time
 }
 
@@ -521,8 +522,13 @@ func (c *Crawler) reschedule(sr *sourceRun) {
 	c.mu.Lock()
 	sr.busy = false
 	if sr.off {
+		sr.pollAgain = false
 		c.mu.Unlock()
 		return
+	}
+	if sr.pollAgain {
+		sr.pollAgain = false
+		sr.next = time.Now()
 	}
 	heap.Push(&c.queue, sr)
 	sr.queued = true

@@ -153,10 +153,17 @@ func (c *Crawler) setActive(sr *sourceRun, active bool, pollReq, now time.Time) 
 		sr.mu.Lock()
 		last := sr.state.LastAttempt
 		sr.mu.Unlock()
-		if active && sr.queued && (!first || pollReq.After(last)) {
+		switch {
+		case active && sr.queued && (!first || pollReq.After(last)):
 			sr.next = now
 			heap.Fix(&c.queue, sr.index)
 			wake = true
+			c.log.Info("poll requested from the admin page", "source", sr.src.Name)
+		case active && sr.busy:
+			// Asked during a poll: poll again once it is done, since the
+			// request may be about something the running poll missed.
+			sr.pollAgain = true
+			c.log.Info("poll requested from the admin page", "source", sr.src.Name, "after_current_poll", true)
 		}
 	}
 	if wake {

@@ -2,6 +2,8 @@ package crawler
 
 import (
 	"context"
+	"log/slog"
+	"os"
 	"testing"
 	"time"
 
@@ -23,6 +25,9 @@ func TestSourcesFromStoreWithoutRestart(t *testing.T) {
 	c := e.crawler(t, []Source{cfgSrc}, func(o *Options) {
 		o.SkipArticles = true
 		o.ReloadInterval = 50 * time.Millisecond
+		if testing.Verbose() {
+			o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		}
 		o.SourceDefaults = configs.CrawlerConfig{IntervalMin: time.Hour, IntervalMax: time.Hour}
 	})
 	runCtx, cancel := context.WithCancel(ctx)
