@@ -78,7 +78,14 @@ func TestSourcesFromStoreWithoutRestart(t *testing.T) {
 	if err := e.store.UpsertSource(ctx, ui); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("UI source switched off", func() bool { return !c.SourceActive("added-in-ui") })
+	// A poll already running when the source was switched off finishes (and
+	// publishes what it found); nothing starts after it.
+	waitFor("UI source switched off and idle", func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		sr := c.byName["added-in-ui"]
+		return sr != nil && sr.off && !sr.busy
+	})
 	fetched := e.sim.FarmFullFetches(0)
 	published := len(e.pub.bySource()["added-in-ui"])
 	for round := range 2 {
