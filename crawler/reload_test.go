@@ -10,6 +10,7 @@ import (
 	"github.com/dongnai/presswatch/configs"
 	"github.com/dongnai/presswatch/presssim"
 	"github.com/dongnai/presswatch/store"
+	"github.com/dongnai/presswatch/store/storetest"
 )
 
 // TestSourcesFromStoreWithoutRestart is the admin page's promise: a source
@@ -17,7 +18,19 @@ import (
 // polled without a restart, "poll now" polls it at once, and once disabled
 // it is polled no more, even when asked to.
 func TestSourcesFromStoreWithoutRestart(t *testing.T) {
+	testSourcesFromStore(t, newEnv(t, presssim.Options{Farm: 2, NoCorpus: true}))
+}
+
+// TestSourcesFromStoreWithoutRestartPostgres is the same on PostgreSQL, the
+// store of split deployments where the web and the crawler are separate
+// processes (skipped without PRESSWATCH_TEST_POSTGRES).
+func TestSourcesFromStoreWithoutRestartPostgres(t *testing.T) {
 	e := newEnv(t, presssim.Options{Farm: 2, NoCorpus: true})
+	e.store = storetest.OpenPostgres(t)
+	testSourcesFromStore(t, e)
+}
+
+func testSourcesFromStore(t *testing.T, e *env) {
 	ctx := context.Background()
 	// One configured source so the crawler has something from the start.
 	cfgSrc := feedSource("configured", e.sim.FarmFeedURL(1), "en")
