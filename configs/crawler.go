@@ -54,6 +54,9 @@ type CrawlerConfig struct {
 	// MaxItemAge ignores feed entries published longer ago than this; 0 means
 	// no limit.
 	MaxItemAge time.Duration `yaml:"max_item_age"`
+	// SourceReloadInterval is how often the running crawler checks the
+	// store for sources added or changed in the admin UI; 0 means 5s.
+	SourceReloadInterval time.Duration `yaml:"source_reload_interval"`
 }
 
 // Source is one place presswatch collects from.
@@ -133,6 +136,9 @@ func (c *CrawlerConfig) Validate() []error {
 	}
 	if c.MaxItemAge < 0 {
 		add("max_item_age", "must not be negative")
+	}
+	if c.SourceReloadInterval < 0 || c.SourceReloadInterval > time.Hour {
+		add("source_reload_interval", "%s is not between 0 (default 5s) and 1h", c.SourceReloadInterval)
 	}
 	for i, h := range c.AllowHosts {
 		if strings.TrimSpace(h) == "" || strings.ContainsAny(h, " \t") {

@@ -57,7 +57,7 @@ func benchEnv(b *testing.B, n int, latency time.Duration, workers int, skipArtic
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := c.load(ctx); err != nil {
+	if _, err := c.load(ctx); err != nil {
 		b.Fatal(err)
 	}
 	return c, sim

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/configs"
 	"github.com/dongnai/presswatch/crawler/fetch"
 	"github.com/dongnai/presswatch/internal/langdetect"
 	"github.com/dongnai/presswatch/store"
@@ -45,6 +46,7 @@ type Publisher interface {
 type StateStore interface {
 	UpsertSources(ctx context.Context, srcs []store.Source) error
 	ListSources(ctx context.Context) ([]store.Source, error)
+	SourcesVersion(ctx context.Context) (store.SourcesVersion, error)
 	ListSourceStates(ctx context.Context) ([]store.SourceState, error)
 	SaveCrawlerBatch(ctx context.Context, b store.CrawlerBatch) error
 	CrawlerItemStates(ctx context.Context, source string, keys []int64) (map[int64]int, error)
@@ -120,9 +122,16 @@ type Options struct {
 	FetchRetryBase time.Duration
 	// Retention is how long the crawler remembers that an item was published;
 	// default 180 days.
-	Retention  time.Duration
-	Logger     *slog.Logger
-	Registerer prometheus.Registerer
+	Retention time.Duration
+	// SourceDefaults are the crawler settings (intervals, search terms) with
+	// which sources added in the admin UI are built (see reload.go).
+	SourceDefaults configs.CrawlerConfig
+	// ReloadInterval is how often the running crawler checks the store's
+	// sources table for changes made in the admin UI; default
+	// DefaultReloadInterval, negative never.
+	ReloadInterval time.Duration
+	Logger         *slog.Logger
+	Registerer     prometheus.Registerer
 }
 
 // Crawler collects from its sources until its context ends.
@@ -136,8 +145,9 @@ type Crawler struct {
 	guids   *guidIndex // entry GUID → article, per source (integrity.go)
 	m       *metrics
 
-	runs   []*sourceRun
-	byName map[string]*sourceRun
+	runs       []*sourceRun          // every run ever made (guarded by mu after load)
+	byName     map[string]*sourceRun // the current run of each name (guarded by mu after load)
+	configured map[string]Source     // the configured definitions, by name
 
 	w    *stateWriter // group commit of source states, items and fingerprints
 	defq deferQueue   // article pages whose fetch was deferred
@@ -149,6 +159,8 @@ type Crawler struct {
 	mu    sync.Mutex
 	queue runHeap
 	wake  chan struct{}
+	// reloading is set once the start-up load applied the sources table.
+	reloading bool
 }
 
 // sourceRun is one source's live state.
@@ -164,6 +176,13 @@ type sourceRun struct {
 	seen       seenRing
 	pending    map[uint64]bool
 	savedAt    time.Time // when the state was last queued for the store
+
+	// Guarded by Crawler.mu: whether the run is switched off (disabled or
+	// deleted in the store), replaced by a newer definition, in the heap,
+	// or being polled; and the last poll request it saw.
+	off, retired, queued, busy bool
+	pollAgain                  bool // a poll request arrived while busy
+	pollSeen                   time.Time
 }
 
 // New validates opts and builds a Crawler.
@@ -200,6 +219,9 @@ func New(opts Options) (*Crawler, error) {
 	}
 	if opts.Retention <= 0 {
 		opts.Retention = 180 * 24 * time.Hour
+	}
+	if opts.ReloadInterval == 0 {
+		opts.ReloadInterval = DefaultReloadInterval
 	}
 	if len(opts.Languages) == 0 {
 		opts.Languages = []string{"vi", "en", "zh", "ko", "ja", "fr", "de", "ru", "es", "th"}
@@ -243,6 +265,8 @@ func New(opts Options) (*Crawler, error) {
 		wake:    make(chan struct{}, 1),
 		claims:  map[uint64]int32{},
 		byName:  map[string]*sourceRun{},
+
+		configured: map[string]Source{},
 	}
 	c.w = newStateWriter(opts.Store, c.log)
 	c.defq.wake = make(chan struct{}, 1)
@@ -256,6 +280,7 @@ func New(opts Options) (*Crawler, error) {
 		}
 		c.runs = append(c.runs, sr)
 		c.byName[s.Name] = sr
+		c.configured[s.Name] = s
 	}
 	return c, nil
 }
@@ -271,7 +296,8 @@ func (c *Crawler) Client() *fetch.Client { return c.client }
 // of its own. It returns an error only if it cannot start (the store is
 // unreachable).
 func (c *Crawler) Run(ctx context.Context) error {
-	if err := c.load(ctx); err != nil {
+	version, err := c.load(ctx)
+	if err != nil {
 		return err
 	}
 	stopAt := func() time.Time { return time.Now().Add(c.opts.ShutdownTimeout * 8 / 10) }
@@ -306,6 +332,7 @@ func (c *Crawler) Run(ctx context.Context) error {
 		})
 	}
 	deferrer.Go(func() { c.defq.run(ctx, jobs) })
+	health.Go(func() { c.reloadLoop(ctx, version) })
 	health.Go(func() {
 		t := time.NewTicker(flushInterval)
 		defer t.Stop()
@@ -318,7 +345,7 @@ func (c *Crawler) Run(ctx context.Context) error {
 			}
 		}
 	})
-	c.log.Info("crawler started", "sources", len(c.runs), "workers", c.opts.Workers, "article_workers", c.opts.ArticleWorkers,
+	c.log.Info("crawler started", "sources", c.activeRuns(), "workers", c.opts.Workers, "article_workers", c.opts.ArticleWorkers,
 		"deferred_articles", c.defq.len())
 	c.schedule(ctx, srcs)
 
@@ -351,10 +378,10 @@ func (c *Crawler) stopping() <-chan struct{} { return c.stop }
 // batch, restores the near-duplicate fingerprints and the items not yet
 // published (checking with the bus which publishes in progress at a crash
 // arrived).
-func (c *Crawler) load(ctx context.Context) error {
+func (c *Crawler) load(ctx context.Context) (store.SourcesVersion, error) {
 	states, err := c.opts.Store.ListSourceStates(ctx)
 	if err != nil {
-		return fmt.Errorf("crawler: load source states: %w", err)
+		return store.SourcesVersion{}, fmt.Errorf("crawler: load source states: %w", err)
 	}
 	byName := make(map[string]store.SourceState, len(states))
 	for _, st := range states {
@@ -362,7 +389,7 @@ func (c *Crawler) load(ctx context.Context) error {
 	}
 	known, err := c.opts.Store.ListSources(ctx)
 	if err != nil {
-		return fmt.Errorf("crawler: list sources: %w", err)
+		return store.SourcesVersion{}, fmt.Errorf("crawler: list sources: %w", err)
 	}
 	have := make(map[string]store.Source, len(known))
 	for _, s := range known {
@@ -379,7 +406,9 @@ func (c *Crawler) load(ctx context.Context) error {
 		if ok {
 			want.AddedAt = old.AddedAt
 		}
-		if !ok || !sameSource(old, want) {
+		// A row edited or added in the admin UI is the source of truth: the
+		// configuration does not overwrite it (apply below reads it).
+		if !ok || old.EditedAt.IsZero() && old.Origin != store.OriginUI && !sameSource(old, want) {
 			changed = append(changed, want)
 		}
 		st, ok := byName[s.Name]
@@ -395,33 +424,49 @@ func (c *Crawler) load(ctx context.Context) error {
 			sr.next = st.NextAttempt
 		}
 		heap.Push(&c.queue, sr)
+		sr.queued = true
 	}
 	// Sources no longer configured stay in the store (their articles refer to
-	// them) but are shown as disabled.
+	// them) but are shown as disabled, unless the admin UI owns them.
 	for _, old := range known {
-		if !configured[old.Name] && old.Enabled {
+		if !configured[old.Name] && old.Enabled && old.EditedAt.IsZero() && old.Origin != store.OriginUI {
 			old.Enabled = false
 			changed = append(changed, old)
 		}
 	}
 	if err := c.opts.Store.UpsertSources(ctx, changed); err != nil {
-		return fmt.Errorf("crawler: record sources: %w", err)
+		return store.SourcesVersion{}, fmt.Errorf("crawler: record sources: %w", err)
 	}
+	// The sources table as it is now: UI sources join, UI edits of
+	// configured sources apply. The version is read first, so a change made
+	// meanwhile is seen by the reload loop.
+	version, err := c.opts.Store.SourcesVersion(ctx)
+	if err != nil {
+		return store.SourcesVersion{}, fmt.Errorf("crawler: %w", err)
+	}
+	rows, err := c.opts.Store.ListSources(ctx)
+	if err != nil {
+		return store.SourcesVersion{}, fmt.Errorf("crawler: list sources: %w", err)
+	}
+	c.apply(rows, now, func() map[string]store.SourceState { return byName })
+	c.mu.Lock()
+	c.reloading = true
+	c.mu.Unlock()
 	if _, err := c.opts.Store.PruneCrawlerState(ctx, now.Add(-c.opts.Retention), fpCapacity); err != nil {
-		return fmt.Errorf("crawler: %w", err)
+		return store.SourcesVersion{}, fmt.Errorf("crawler: %w", err)
 	}
 	fps, err := c.opts.Store.ListFingerprints(ctx, fpCapacity)
 	if err != nil {
-		return fmt.Errorf("crawler: %w", err)
+		return store.SourcesVersion{}, fmt.Errorf("crawler: %w", err)
 	}
 	for _, f := range fps {
 		c.fps.restore(f)
 	}
 	if err := c.loadOpenItems(ctx); err != nil {
-		return err
+		return store.SourcesVersion{}, err
 	}
 	c.updateHealth(now)
-	return nil
+	return version, nil
 }
 
 // sameSource compares the configured fields of two source records.
@@ -441,6 +486,12 @@ func (c *Crawler) schedule(ctx context.Context, work chan<- *sourceRun) {
 		if len(c.queue) > 0 {
 			if d := time.Until(c.queue[0].next); d <= 0 {
 				sr = heap.Pop(&c.queue).(*sourceRun)
+				sr.queued = false
+				if sr.off { // switched off in the store: dropped until switched on
+					c.mu.Unlock()
+					continue
+				}
+				sr.busy = true
 			} else {
 				wait = d
 			}
@@ -469,7 +520,18 @@ func (c *Crawler) reschedule(sr *sourceRun) {
 	sr.next = sr.state.NextAttempt
 	sr.mu.Unlock()
 	c.mu.Lock()
+	sr.busy = false
+	if sr.off {
+		sr.pollAgain = false
+		c.mu.Unlock()
+		return
+	}
+	if sr.pollAgain {
+		sr.pollAgain = false
+		sr.next = time.Now()
+	}
 	heap.Push(&c.queue, sr)
+	sr.queued = true
 	c.mu.Unlock()
 	select {
 	case c.wake <- struct{}{}:
@@ -477,10 +539,31 @@ func (c *Crawler) reschedule(sr *sourceRun) {
 	}
 }
 
+// activeRuns counts the sources being polled.
+func (c *Crawler) activeRuns() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, sr := range c.runs {
+		if !sr.off {
+			n++
+		}
+	}
+	return n
+}
+
 // updateHealth refreshes the sources-by-health gauge.
 func (c *Crawler) updateHealth(now time.Time) {
 	var ok, failing, quiet float64
+	c.mu.Lock()
+	runs := make([]*sourceRun, 0, len(c.runs))
 	for _, sr := range c.runs {
+		if !sr.off {
+			runs = append(runs, sr)
+		}
+	}
+	c.mu.Unlock()
+	for _, sr := range runs {
 		sr.mu.Lock()
 		st := sr.state
 		sr.mu.Unlock()

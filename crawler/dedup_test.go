@@ -17,7 +17,7 @@ func TestDedupAcrossSources(t *testing.T) {
 	e := newEnv(t, presssim.Options{NoCorpus: true})
 	ctx := context.Background()
 	c := e.crawler(t, []Source{feedSource("a", "http://127.0.0.1:1/a", "en"), feedSource("b", "http://127.0.0.1:1/b", "en")}, nil)
-	if err := c.load(ctx); err != nil {
+	if _, err := c.load(ctx); err != nil {
 		t.Fatal(err)
 	}
 	mk := func(u, src string) *article.Article {

@@ -81,8 +81,17 @@ func TestTextlessThenText(t *testing.T) {
 		return err == nil && len(open) == 0 && full() >= 18
 	})
 	versions := map[string][]int{}
+	collected := map[string]time.Time{}
 	for _, a := range e.pub.arts {
 		versions[a.ID] = append(versions[a.ID], len(a.Text))
+		// The version with the text keeps the collection time of the
+		// textless one: reports and search count the article once, on the
+		// day it was first found.
+		if first, ok := collected[a.ID]; ok && !a.Collected.Equal(first) {
+			t.Errorf("%s: published again with collection time %s, first %s", a.ID, a.Collected, first)
+		} else if !ok {
+			collected[a.ID] = a.Collected
+		}
 	}
 	textless := 0
 	for id, v := range versions {

@@ -336,7 +336,7 @@ func TestHostileFeeds(t *testing.T) {
 		feedSource("deep", u+"/deep.json", "en"),
 		feedSource("guid", u+"/guid.xml", "en"),
 	}, true)
-	if err := c.load(context.Background()); err != nil {
+	if _, err := c.load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
@@ -430,7 +430,7 @@ func TestRobotsUnreachableSourceError(t *testing.T) {
 	h.set("/", "text/html", []byte(`<html><body><a href="/news/1.html">one</a></body></html>`))
 	c := hostileCrawler(t, e, []Source{{Name: "site", Kind: KindSite, URLs: []string{h.srv.URL + "/"}, Lang: "en",
 		AllowedDomains: []string{"127.0.0.1"}, Depth: 1, IntervalMin: time.Minute, IntervalMax: time.Hour}}, true)
-	if err := c.load(context.Background()); err != nil {
+	if _, err := c.load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	pollOnce(t, c, 0)

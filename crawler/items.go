@@ -97,6 +97,10 @@ func (c *Crawler) deferJob(ctx context.Context, j articleJob, cause error) bool 
 	if !j.textless && j.attempts >= c.opts.TextlessAfter {
 		cp := *j.art
 		c.prepare(&cp, cp.Title+" "+cp.Summary)
+		// Remembered with the job, so the revision with the text keeps the
+		// collection time of this first publish (reports and the search's
+		// collected dates count an article on the day it was first found).
+		j.art.Collected = cp.Collected
 		if c.publishIntent(ctx, j, &cp, true, false) {
 			j.textless = true
 		}

@@ -17,6 +17,7 @@ type metrics struct {
 	articleErr *prometheus.CounterVec   // stage
 	duplicates *prometheus.CounterVec   // by
 	health     *prometheus.GaugeVec     // state
+	reloads    prometheus.Counter       // sources table changes applied
 }
 
 // Poll status label values.
@@ -58,9 +59,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "presswatch", Subsystem: "crawler", Name: "sources",
 			Help: "Configured sources by health (ok, failing, silent).",
 		}, []string{"state"}),
+		reloads: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "presswatch", Subsystem: "crawler", Name: "source_reloads_total",
+			Help: "Times the running crawler applied a change of the sources table (admin UI).",
+		}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.polls, m.pollTime, m.newItems, m.published, m.articleErr, m.duplicates, m.health} {
+		for _, c := range []prometheus.Collector{m.polls, m.pollTime, m.newItems, m.published, m.articleErr, m.duplicates, m.health, m.reloads} {
 			if err := reg.Register(c); err != nil {
 				return nil, fmt.Errorf("register crawler metrics: %w", err)
 			}

@@ -66,6 +66,9 @@ func (c *Crawler) processArticle(ctx context.Context, j articleJob) {
 		// same ID so that it updates that article.
 		a.ID, a.CanonicalURL = feedID, feedCanon
 		c.prepare(a, a.Text)
+		if first := j.art.Collected; !first.IsZero() && first.Before(a.Collected) {
+			a.Collected = first // found when the entry went out without its text
+		}
 		if c.publishIntent(ctx, j, a, false, true) {
 			c.markDone(j.sr, feedID)
 		} else if ctx.Err() == nil && !c.deferJob(ctx, j, errors.New("publish failed")) {

@@ -46,7 +46,7 @@ func TestSearchFeed(t *testing.T) {
 	e := newEnv(t, presssim.Options{NoCorpus: true})
 	c := e.crawler(t, srcs, func(o *Options) { o.SkipArticles = true })
 	ctx := context.Background()
-	if err := c.load(ctx); err != nil {
+	if _, err := c.load(ctx); err != nil {
 		t.Fatal(err)
 	}
 	sr := c.runs[0]

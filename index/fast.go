@@ -235,6 +235,12 @@ func (ix *Index) planFast(r Request, n query.Node) (*fastPlan, error) {
 	if ix.noFast {
 		return nil, errNotFast
 	}
+	// The bitmap path bounds dates by the published day facets and doc
+	// values; a range on the collection time goes through Bleve, on the
+	// indexed collected field.
+	if r.DateBasis == DateCollected && (!r.Since.IsZero() || !r.Until.IsZero()) {
+		return nil, errNotFast
+	}
 	p := &planner{ix: ix}
 	var parts []fastNode
 	if n != nil {

@@ -36,6 +36,17 @@ const (
 	SortRisk = "risk"
 )
 
+// Date bases: which time Since and Until bound.
+const (
+	// DatePublished is the publication time (the collection time when the
+	// article gives none): what a reader means by "articles of last week".
+	DatePublished = "published"
+	// DateCollected is the time presswatch first collected the article: the
+	// basis of the reports (digest), so that a report's figures can be
+	// reproduced in search.
+	DateCollected = "collected"
+)
+
 // ErrBadRequest marks a request the caller got wrong (bad filter, sort or
 // paging); a bad query is a *query.SyntaxError instead.
 var ErrBadRequest = errors.New("bad search request")
@@ -50,6 +61,9 @@ type Request struct {
 	Filters map[string][]string
 	// Since and Until bound the publication time (Until exclusive); zero = open.
 	Since, Until time.Time
+	// DateBasis is the time Since and Until bound: DatePublished (default,
+	// "") or DateCollected (the reports' basis).
+	DateBasis string
 	// Sort is "relevance" (default), "newest", "oldest" or "risk".
 	Sort string
 	// From and Size page through the hits (Size 0 = DefaultSize).
@@ -199,6 +213,9 @@ func (ix *Index) compile(r Request) (*compiled, error) {
 		yes, no := true, false
 		dq := bq.NewDateRangeInclusiveQuery(r.Since.UTC(), r.Until.UTC(), &yes, &no)
 		dq.SetField(fPublished)
+		if r.DateBasis == DateCollected {
+			dq.SetField(fCollected)
+		}
 		parts = append(parts, dq)
 	}
 	switch len(parts) {
@@ -214,6 +231,11 @@ func (ix *Index) compile(r Request) (*compiled, error) {
 	// Bleve's path the extra key costs an ID lookup per matching article;
 	// that path now answers only what the bitmap path cannot (NEAR,
 	// prefixes, comparisons) and exports of those.
+	switch r.DateBasis {
+	case "", DatePublished, DateCollected:
+	default:
+		return nil, fmt.Errorf("%w: date basis %q is not published or collected", ErrBadRequest, r.DateBasis)
+	}
 	switch r.Sort {
 	case "", SortRelevance:
 		c.sort = []string{"-_score", "_id"}

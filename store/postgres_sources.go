@@ -16,45 +16,73 @@ func (s *pgStore) UpsertSource(ctx context.Context, src Source) error {
 	if src.Name == "" {
 		return errors.New("upsert source: empty name")
 	}
-	added := utc(src.AddedAt)
-	if added.IsZero() {
-		added = utc(time.Now())
-	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO sources (name, kind, url, outlet, country, lang, tier, enabled, added_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (name) DO UPDATE SET
-    kind = excluded.kind, url = excluded.url, outlet = excluded.outlet,
-    country = excluded.country, lang = excluded.lang, tier = excluded.tier,
-    enabled = excluded.enabled,
-    added_at = least(coalesce(sources.added_at, excluded.added_at), excluded.added_at)`,
-		cleanText(src.Name), cleanText(src.Kind), cleanText(src.URL), cleanText(src.Outlet),
-		cleanText(src.Country), cleanText(src.Lang), src.Tier, src.Enabled, pgTime(added))
-	if err != nil {
+	if _, err := s.pool.Exec(ctx, pgUpsertSource, pgSourceArgs(src, time.Now())...); err != nil {
 		return fmt.Errorf("upsert source %q: %w", src.Name, err)
 	}
 	return nil
 }
 
+const pgSourceCols = `name, kind, url, outlet, country, lang, tier, enabled, added_at,
+    origin, edited_at, deleted_at, poll_requested_at, updated_at`
+
 func (s *pgStore) ListSources(ctx context.Context) ([]Source, error) {
-	rows, err := s.pool.Query(ctx,
-		`SELECT name, kind, url, outlet, country, lang, tier, enabled, added_at FROM sources ORDER BY name COLLATE "C"`)
+	rows, err := s.pool.Query(ctx, `SELECT `+pgSourceCols+` FROM sources ORDER BY name COLLATE "C"`)
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Source, error) {
-		var (
-			src   Source
-			tier  int32
-			added pgtype.Timestamptz
-		)
-		err := row.Scan(&src.Name, &src.Kind, &src.URL, &src.Outlet, &src.Country, &src.Lang, &tier, &src.Enabled, &added)
-		src.Tier, src.AddedAt = int(tier), fromPGTime(added)
-		return src, err
-	})
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Source, error) { return scanPGSource(row) })
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
 	return out, nil
+}
+
+func scanPGSource(row pgx.Row) (Source, error) {
+	var (
+		src                     Source
+		tier                    int32
+		added, ed, del, pr, upd pgtype.Timestamptz
+	)
+	err := row.Scan(&src.Name, &src.Kind, &src.URL, &src.Outlet, &src.Country, &src.Lang, &tier, &src.Enabled, &added,
+		&src.Origin, &ed, &del, &pr, &upd)
+	src.Tier, src.AddedAt = int(tier), fromPGTime(added)
+	src.EditedAt, src.DeletedAt, src.PollRequestedAt, src.UpdatedAt = fromPGTime(ed), fromPGTime(del), fromPGTime(pr), fromPGTime(upd)
+	return src, err
+}
+
+func (s *pgStore) GetSource(ctx context.Context, name string) (Source, error) {
+	src, err := scanPGSource(s.pool.QueryRow(ctx, `SELECT `+pgSourceCols+` FROM sources WHERE name = $1`, cleanText(name)))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Source{}, fmt.Errorf("get source %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return Source{}, fmt.Errorf("get source %q: %w", name, err)
+	}
+	return src, nil
+}
+
+func (s *pgStore) RequestSourcePoll(ctx context.Context, name string, at time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE sources SET poll_requested_at = $2, updated_at = $3 WHERE name = $1`,
+		cleanText(name), pgTime(at), pgTime(time.Now()))
+	if err != nil {
+		return fmt.Errorf("request poll of %q: %w", name, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("request poll of %q: %w", name, ErrNotFound)
+	}
+	return nil
+}
+
+func (s *pgStore) SourcesVersion(ctx context.Context) (SourcesVersion, error) {
+	var (
+		v   SourcesVersion
+		upd pgtype.Timestamptz
+	)
+	if err := s.pool.QueryRow(ctx, `SELECT count(*), max(updated_at) FROM sources`).Scan(&v.Count, &upd); err != nil {
+		return SourcesVersion{}, fmt.Errorf("sources version: %w", err)
+	}
+	v.Updated = fromPGTime(upd)
+	return v, nil
 }
 
 const pgSourceStateCols = `source, last_attempt, last_success, last_new_item, next_attempt,
@@ -126,13 +154,34 @@ func (s *pgStore) ListSourceStates(ctx context.Context) ([]SourceState, error) {
 	return out, nil
 }
 
-const pgUpsertSource = `INSERT INTO sources (name, kind, url, outlet, country, lang, tier, enabled, added_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+// pgUpsertSource writes a source. A row an administrator edited
+// (edited_at set) is only overwritten by another UI write, so seeding the
+// configuration at start never undoes a change made in the UI.
+const pgUpsertSource = `INSERT INTO sources (` + pgSourceCols + `)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 ON CONFLICT (name) DO UPDATE SET
     kind = excluded.kind, url = excluded.url, outlet = excluded.outlet,
     country = excluded.country, lang = excluded.lang, tier = excluded.tier,
     enabled = excluded.enabled,
-    added_at = least(coalesce(sources.added_at, excluded.added_at), excluded.added_at)`
+    added_at = least(coalesce(sources.added_at, excluded.added_at), excluded.added_at),
+    origin = excluded.origin, edited_at = excluded.edited_at, deleted_at = excluded.deleted_at,
+    poll_requested_at = coalesce(excluded.poll_requested_at, sources.poll_requested_at),
+    updated_at = excluded.updated_at
+WHERE sources.edited_at IS NULL OR excluded.edited_at IS NOT NULL`
+
+func pgSourceArgs(src Source, now time.Time) []any {
+	added := utc(src.AddedAt)
+	if added.IsZero() {
+		added = utc(now)
+	}
+	origin := src.Origin
+	if origin == "" {
+		origin = OriginConfig
+	}
+	return []any{cleanText(src.Name), cleanText(src.Kind), cleanText(src.URL), cleanText(src.Outlet),
+		cleanText(src.Country), cleanText(src.Lang), src.Tier, src.Enabled, pgTime(added),
+		cleanText(origin), pgTime(src.EditedAt), pgTime(src.DeletedAt), pgTime(src.PollRequestedAt), pgTime(now)}
+}
 
 func (s *pgStore) UpsertSources(ctx context.Context, srcs []Source) error {
 	if len(srcs) == 0 {
@@ -144,12 +193,7 @@ func (s *pgStore) UpsertSources(ctx context.Context, srcs []Source) error {
 		if src.Name == "" {
 			return errors.New("upsert sources: empty name")
 		}
-		added := utc(src.AddedAt)
-		if added.IsZero() {
-			added = now
-		}
-		b.Queue(pgUpsertSource, cleanText(src.Name), cleanText(src.Kind), cleanText(src.URL), cleanText(src.Outlet),
-			cleanText(src.Country), cleanText(src.Lang), src.Tier, src.Enabled, pgTime(added))
+		b.Queue(pgUpsertSource, pgSourceArgs(src, now)...)
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, &b).Close() })
 	if err != nil {

@@ -11,52 +11,115 @@ import (
 // Sources and source state, SQLite dialect.
 
 func (s *sqliteStore) UpsertSource(ctx context.Context, src Source) error {
-	if src.Name == "" {
-		return errors.New("upsert source: empty name")
-	}
-	added := utc(src.AddedAt)
-	if added.IsZero() {
-		added = utc(time.Now())
-	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO sources (name, kind, url, outlet, country, lang, tier, enabled, added_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	return s.UpsertSources(ctx, []Source{src})
+}
+
+const sqliteSourceCols = `name, kind, url, outlet, country, lang, tier, enabled, added_at,
+    origin, edited_at, deleted_at, poll_requested_at, updated_at`
+
+// sqliteUpsertSource writes a source. A row an administrator edited
+// (edited_at set) is only overwritten by another UI write, so seeding the
+// configuration at start never undoes a change made in the UI.
+const sqliteUpsertSource = `INSERT INTO sources (` + sqliteSourceCols + `)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (name) DO UPDATE SET
     kind = excluded.kind, url = excluded.url, outlet = excluded.outlet,
     country = excluded.country, lang = excluded.lang, tier = excluded.tier,
     enabled = excluded.enabled,
-    added_at = min(coalesce(sources.added_at, excluded.added_at), excluded.added_at)`,
-		cleanText(src.Name), cleanText(src.Kind), cleanText(src.URL), cleanText(src.Outlet),
-		cleanText(src.Country), cleanText(src.Lang), src.Tier, sqlBool(src.Enabled), sqlTime(added))
-	if err != nil {
-		return fmt.Errorf("upsert source %q: %w", src.Name, err)
+    added_at = min(coalesce(sources.added_at, excluded.added_at), excluded.added_at),
+    origin = excluded.origin, edited_at = excluded.edited_at, deleted_at = excluded.deleted_at,
+    poll_requested_at = coalesce(excluded.poll_requested_at, sources.poll_requested_at),
+    updated_at = excluded.updated_at
+WHERE sources.edited_at IS NULL OR excluded.edited_at IS NOT NULL`
+
+func sqliteSourceArgs(src Source, now time.Time) []any {
+	added := utc(src.AddedAt)
+	if added.IsZero() {
+		added = utc(now)
 	}
-	return nil
+	origin := src.Origin
+	if origin == "" {
+		origin = OriginConfig
+	}
+	return []any{cleanText(src.Name), cleanText(src.Kind), cleanText(src.URL), cleanText(src.Outlet),
+		cleanText(src.Country), cleanText(src.Lang), src.Tier, sqlBool(src.Enabled), sqlTime(added),
+		cleanText(origin), sqlTime(src.EditedAt), sqlTime(src.DeletedAt), sqlTime(src.PollRequestedAt), now.UnixMicro()}
+}
+
+func scanSQLiteSource(row interface{ Scan(...any) error }) (Source, error) {
+	var (
+		src                Source
+		added, ed, del, pr sql.NullInt64
+		upd                int64
+	)
+	if err := row.Scan(&src.Name, &src.Kind, &src.URL, &src.Outlet, &src.Country, &src.Lang,
+		&src.Tier, &src.Enabled, &added, &src.Origin, &ed, &del, &pr, &upd); err != nil {
+		return Source{}, err
+	}
+	src.AddedAt, src.EditedAt, src.DeletedAt, src.PollRequestedAt = fromSQLTime(added), fromSQLTime(ed), fromSQLTime(del), fromSQLTime(pr)
+	if upd != 0 {
+		src.UpdatedAt = time.UnixMicro(upd).UTC()
+	}
+	return src, nil
 }
 
 func (s *sqliteStore) ListSources(ctx context.Context) ([]Source, error) {
-	rows, err := s.r.QueryContext(ctx,
-		`SELECT name, kind, url, outlet, country, lang, tier, enabled, added_at FROM sources ORDER BY name`)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqliteSourceCols+` FROM sources ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
 	defer rows.Close()
 	var out []Source
 	for rows.Next() {
-		var (
-			src   Source
-			added sql.NullInt64
-		)
-		if err := rows.Scan(&src.Name, &src.Kind, &src.URL, &src.Outlet, &src.Country, &src.Lang,
-			&src.Tier, &src.Enabled, &added); err != nil {
+		src, err := scanSQLiteSource(rows)
+		if err != nil {
 			return nil, fmt.Errorf("list sources: %w", err)
 		}
-		src.AddedAt = fromSQLTime(added)
 		out = append(out, src)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
 	return out, nil
+}
+
+func (s *sqliteStore) GetSource(ctx context.Context, name string) (Source, error) {
+	src, err := scanSQLiteSource(s.r.QueryRowContext(ctx, `SELECT `+sqliteSourceCols+` FROM sources WHERE name = ?`, cleanText(name)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Source{}, fmt.Errorf("get source %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return Source{}, fmt.Errorf("get source %q: %w", name, err)
+	}
+	return src, nil
+}
+
+func (s *sqliteStore) RequestSourcePoll(ctx context.Context, name string, at time.Time) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE sources SET poll_requested_at = ?, updated_at = ? WHERE name = ?`,
+		sqlTime(at), time.Now().UnixMicro(), cleanText(name))
+	if err != nil {
+		return fmt.Errorf("request poll of %q: %w", name, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("request poll of %q: %w", name, err)
+	} else if n == 0 {
+		return fmt.Errorf("request poll of %q: %w", name, ErrNotFound)
+	}
+	return nil
+}
+
+func (s *sqliteStore) SourcesVersion(ctx context.Context) (SourcesVersion, error) {
+	var (
+		v   SourcesVersion
+		upd sql.NullInt64
+	)
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*), max(updated_at) FROM sources`).Scan(&v.Count, &upd); err != nil {
+		return SourcesVersion{}, fmt.Errorf("sources version: %w", err)
+	}
+	if upd.Valid && upd.Int64 != 0 {
+		v.Updated = time.UnixMicro(upd.Int64).UTC()
+	}
+	return v, nil
 }
 
 const sqliteSourceStateCols = `source, last_attempt, last_success, last_new_item, next_attempt,
@@ -144,13 +207,7 @@ func (s *sqliteStore) UpsertSources(ctx context.Context, srcs []Source) error {
 		return fmt.Errorf("upsert %d sources: begin: %w", len(srcs), err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO sources (name, kind, url, outlet, country, lang, tier, enabled, added_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (name) DO UPDATE SET
-    kind = excluded.kind, url = excluded.url, outlet = excluded.outlet,
-    country = excluded.country, lang = excluded.lang, tier = excluded.tier,
-    enabled = excluded.enabled,
-    added_at = min(coalesce(sources.added_at, excluded.added_at), excluded.added_at)`)
+	stmt, err := tx.PrepareContext(ctx, sqliteUpsertSource)
 	if err != nil {
 		return fmt.Errorf("upsert %d sources: %w", len(srcs), err)
 	}
@@ -160,12 +217,7 @@ ON CONFLICT (name) DO UPDATE SET
 		if src.Name == "" {
 			return errors.New("upsert sources: empty name")
 		}
-		added := utc(src.AddedAt)
-		if added.IsZero() {
-			added = now
-		}
-		if _, err := stmt.ExecContext(ctx, cleanText(src.Name), cleanText(src.Kind), cleanText(src.URL), cleanText(src.Outlet),
-			cleanText(src.Country), cleanText(src.Lang), src.Tier, sqlBool(src.Enabled), sqlTime(added)); err != nil {
+		if _, err := stmt.ExecContext(ctx, sqliteSourceArgs(src, now)...); err != nil {
 			return fmt.Errorf("upsert source %q: %w", src.Name, err)
 		}
 	}

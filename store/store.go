@@ -122,6 +122,14 @@ type Store interface {
 	ListSourceStates(ctx context.Context) ([]SourceState, error)
 	// UpsertSources stores several sources (as UpsertSource) in one transaction.
 	UpsertSources(ctx context.Context, srcs []Source) error
+	// GetSource returns one source (deleted ones included) or ErrNotFound.
+	GetSource(ctx context.Context, name string) (Source, error)
+	// RequestSourcePoll records that an operator asked for the source to be
+	// polled now (PollRequestedAt = at); ErrNotFound if there is no such source.
+	RequestSourcePoll(ctx context.Context, name string, at time.Time) error
+	// SourcesVersion is a cheap fingerprint of the sources table: it changes
+	// whenever a source is written, so a running crawler reloads only then.
+	SourcesVersion(ctx context.Context) (SourcesVersion, error)
 
 	// SaveCrawlerBatch writes a batch of crawler state — source states, item
 	// records and fingerprints, each an upsert applied in the batch's order —
@@ -189,12 +197,43 @@ type ArticleQuery struct {
 	Limit        int       // 0 = no limit
 }
 
-// Source is a configured source of coverage (a feed or a crawled site).
+// Source is a source of coverage (a feed or a crawled site), configured in
+// YAML or added in the admin page.
+//
+// Source of truth: a row with EditedAt zero follows the configuration (the
+// crawler rewrites it at every start); once an administrator edits, disables
+// or deletes it in the UI (EditedAt set), the row is authoritative and an
+// upsert without EditedAt leaves it unchanged. Rows added in the UI have
+// Origin OriginUI and are never touched by the configuration.
 type Source struct {
 	Name, Kind, URL, Outlet, Country, Lang string
 	Tier                                   int
 	Enabled                                bool
 	AddedAt                                time.Time
+	// Origin is OriginConfig (the default when empty) or OriginUI.
+	Origin string
+	// EditedAt is when an administrator last changed the source in the UI.
+	EditedAt time.Time
+	// DeletedAt marks a soft-deleted source: kept because articles refer to
+	// its name, never polled, hidden from the source list.
+	DeletedAt time.Time
+	// PollRequestedAt is the last "poll now" request (RequestSourcePoll);
+	// upserts keep the stored value when this is zero.
+	PollRequestedAt time.Time
+	// UpdatedAt is set by the store on every write (read only).
+	UpdatedAt time.Time
+}
+
+// Source origins.
+const (
+	OriginConfig = "config"
+	OriginUI     = "ui"
+)
+
+// SourcesVersion fingerprints the sources table (see Store.SourcesVersion).
+type SourcesVersion struct {
+	Count   int
+	Updated time.Time // the latest UpdatedAt
 }
 
 // SourceState is the crawler's view of a source's health and schedule.

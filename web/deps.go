@@ -33,6 +33,8 @@ type Store interface {
 	ListAPITokens(ctx context.Context, user string) ([]store.APIToken, error)
 	DeleteAPIToken(ctx context.Context, hash string) error
 	UpsertSource(ctx context.Context, s store.Source) error
+	GetSource(ctx context.Context, name string) (store.Source, error)
+	RequestSourcePoll(ctx context.Context, name string, at time.Time) error
 }
 
 // Searcher is the part of *index.Index the web uses.

@@ -112,14 +112,19 @@ func TestBrowserLayout(t *testing.T) {
 		chromedp.Click(chromedp.ID("login")), chromedp.WaitVisible(chromedp.ID("q")))
 
 	seedEvidence(t, f, ids.article)
+	seedManagedSources(t, f)
 	pages := []struct{ name, path, ready string }{
 		{"dashboard", "/dashboard", "svg.chart"},
 		{"search", "/search?q=" + strings.ReplaceAll("Dong Nai", " ", "+"), ".hit"},
 		{"search-en", "/search?lang=en&q=Dong+Nai&sort=risk", ".hit"},
+		{"search-report", "/search?basis=collected&rel=province&sort=newest", ".hit"},
 		{"article", "/articles/" + ids.article, "#reasons"},
 		{"article-en", "/articles/" + ids.article + "?lang=en", "#reasons"},
 		{"story", "/stories/c-airport", ".timeline"},
 		{"sources", "/sources", "table.sources"},
+		{"source-new", "/sources/new", "#source-form"},
+		{"source-edit", "/sources/nikkei-asia/edit", "#source-form"},
+		{"source-edit-ui", "/sources/nhk-world/edit", "#source-form"},
 		{"alerts", "/alerts", "#inbox"},
 		{"alert-detail", "/alerts/" + ids.alert, "#reasons"},
 		{"alert-rules", "/alerts/rules", "main h1"},
@@ -185,6 +190,32 @@ func TestBrowserLayout(t *testing.T) {
 				if body := eval(`document.querySelector("#mail-text").textContent + document.querySelector("#mail-html").innerText`); strings.Contains(body, "=C3") || strings.Contains(body, "=\n") || !strings.Contains(body, "CẢNH BÁO") || !strings.Contains(body, "Cảnh báo báo chí nước ngoài") {
 					t.Errorf("demo mail not decoded:\n%.400s", body)
 				}
+			case "source-new":
+				// A refused URL re-shows the form with the reason in Vietnamese.
+				do("source form error", chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "mirror-"+strconv.Itoa(int(w))),
+					chromedp.SendKeys(chromedp.CSS(`input[name=url]`), "http://192.168.1.20/rss"),
+					chromedp.Click(chromedp.CSS(`#source-form button.primary`)), chromedp.WaitVisible(chromedp.ID("source-error")))
+				if msg := eval(`document.querySelector("#source-error").textContent`); !strings.Contains(msg, "mạng nội bộ") {
+					t.Errorf("source form at %d px: error %q", w, msg)
+				}
+				buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(art, fmt.Sprintf("layout-%d-source-error.png", w)), buf, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				var problems []string
+				if err := json.Unmarshal([]byte(eval(layoutJS)), &problems); err != nil {
+					t.Fatal(err)
+				}
+				for _, pr := range problems {
+					t.Errorf("source-error at %d px: %s", w, pr)
+				}
+			case "sources":
+				if n := num(`String(document.querySelectorAll("#src-nikkei-asia .src-actions button").length)`); n < 3 {
+					t.Errorf("sources at %d px: %v admin buttons on a row, want poll, disable, delete", w, n)
+				}
 			case "search":
 				// Long titles are cut, with the full title in title="".
 				if h := num(`String(document.querySelector(".hit-title[title^='` + longTitle[:20] + `']").getBoundingClientRect().height)`); h > 80 {
@@ -192,6 +223,29 @@ func TestBrowserLayout(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// seedManagedSources adds what the sources admin pages show besides the
+// configured sources: one added in the UI with a crawl state, and one
+// deleted.
+func seedManagedSources(t *testing.T, f *fixture) {
+	t.Helper()
+	ctx := context.Background()
+	now := f.clock.Now()
+	for _, src := range []store.Source{
+		{Name: "nhk-world", Kind: "feed", URL: "https://www3.nhk.example/nhkworld/data/en/news/backstory/rss.xml", Outlet: "NHK World-Japan", Country: "JP", Lang: "en", Tier: 1,
+			Enabled: true, Origin: store.OriginUI, EditedAt: now},
+		{Name: "old-forum", Kind: "site", URL: "https://forum.example/", Outlet: "Old forum", Country: "US", Lang: "en", Tier: 3,
+			Origin: store.OriginUI, EditedAt: now, DeletedAt: now.Add(-time.Hour)},
+	} {
+		if err := f.store.UpsertSource(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.store.UpsertSourceState(ctx, store.SourceState{Source: "nhk-world", LastAttempt: now.Add(-3 * time.Minute), LastSuccess: now.Add(-3 * time.Minute),
+		NextAttempt: now.Add(12 * time.Minute), ETag: `W/"5f2a-19c3"`, Interval: 15 * time.Minute, ItemsTotal: 42, ItemsPerDay: 6.5}); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -42,6 +42,11 @@ func TestReportArchive(t *testing.T) {
 		!strings.Contains(page, "weekly-2026-W46") {
 		t.Fatalf("list: %d\n%s", resp.StatusCode, page)
 	}
+	// Each report links to the search that reproduces its figures (W47 is
+	// Monday 16 to Sunday 22 November, Vietnam time).
+	if want := `href="/search?basis=collected&amp;rel=province&amp;since=2026-11-16&amp;sort=newest&amp;until=2026-11-22"`; !strings.Contains(page, want) {
+		t.Errorf("the report list lacks the link %s", want)
+	}
 	resp, page = f.get("/reports?id=weekly-2026-W47", cookie)
 	if resp.StatusCode != http.StatusOK || page != body {
 		t.Fatalf("show: %d %q", resp.StatusCode, page)

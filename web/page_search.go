@@ -36,6 +36,9 @@ type searchForm struct {
 	// Rel is the relevance scope: about, mentions, none or any ("" in the
 	// API: any; on the search page: about).
 	Rel string
+	// Basis is the time the dates bound: "published" ("" = default) or
+	// "collected" (the reports' basis).
+	Basis string
 	// Literal turns off place-name expansion.
 	Literal bool
 	// Expansions are the place names the query was widened with.
@@ -43,7 +46,20 @@ type searchForm struct {
 }
 
 // relScopes are the relevance scopes the search page offers, in order.
-var relScopes = []string{"about", "mentions", "none", "any"}
+// "province" is the reports' scope: about or mentioning the province
+// (digest counts exactly these).
+var relScopes = []string{"about", "province", "mentions", "none", "any"}
+
+// relFilter is the relevance filter of a scope ("any": none).
+func relFilter(rel string) []string {
+	switch rel {
+	case "province":
+		return []string{"about", "mentions"}
+	case "about", "mentions", "none":
+		return []string{rel}
+	}
+	return nil
+}
 
 type filter struct{ Field, Value string }
 
@@ -57,8 +73,11 @@ func (s *Server) parseSearchForm(v url.Values) (searchForm, index.Request, error
 		f.Sort = ""
 	}
 	switch rel := v.Get("rel"); rel {
-	case "about", "mentions", "none", "any":
+	case "about", "province", "mentions", "none", "any":
 		f.Rel = rel
+	}
+	if v.Get("basis") == index.DateCollected {
+		f.Basis = index.DateCollected
 	}
 	f.Literal = v.Get("literal") == "1"
 	f.Page, _ = strconv.Atoi(v.Get("page"))
@@ -68,7 +87,7 @@ func (s *Server) parseSearchForm(v url.Values) (searchForm, index.Request, error
 	if n, err := strconv.Atoi(v.Get("size")); err == nil && n > 0 {
 		f.Size = min(n, maxPageSize)
 	}
-	req := index.Request{Query: f.Q, Sort: f.Sort, Size: f.Size, From: min((f.Page-1)*f.Size, maxFrom), Facets: true, Highlight: true}
+	req := index.Request{Query: f.Q, Sort: f.Sort, Size: f.Size, From: min((f.Page-1)*f.Size, maxFrom), Facets: true, Highlight: true, DateBasis: f.Basis}
 	if req.Sort == "" {
 		req.Sort = "relevance"
 		if f.Q == "" {
@@ -90,7 +109,7 @@ func (s *Server) parseSearchForm(v url.Values) (searchForm, index.Request, error
 		if req.Filters == nil {
 			req.Filters = make(map[string][]string)
 		}
-		req.Filters["relevance"] = []string{f.Rel}
+		req.Filters["relevance"] = relFilter(f.Rel)
 	}
 	var err error
 	if f.Since != "" {
@@ -174,6 +193,9 @@ func (f searchForm) URL(base string, change func(*searchForm)) string {
 	}
 	if g.Until != "" {
 		v.Set("until", g.Until)
+	}
+	if g.Basis != "" {
+		v.Set("basis", g.Basis)
 	}
 	if g.Sort != "" {
 		v.Set("sort", g.Sort)
@@ -343,6 +365,7 @@ func (s *Server) scopes(r *http.Request, m messages, form searchForm, req index.
 			counts[fc.Term] = fc.Count
 		}
 		counts["any"] = int(cres.Total)
+		counts["province"] = counts["about"] + counts["mentions"]
 	} else {
 		s.log.Warn("search scope counts", "err", err)
 	}

@@ -28,29 +28,59 @@ type sourceRow struct {
 	ItemsTotal        int64     `json:"items_total"`
 	ItemsPerDay       float64   `json:"items_per_day"`
 	Silent            bool      `json:"silent"`
+	// Managed in the admin UI (issue 14).
+	Origin        string        `json:"origin"` // config or ui
+	Edited        bool          `json:"edited"` // changed in the admin UI: the configuration no longer applies
+	NextAttempt   time.Time     `json:"next_attempt,omitzero"`
+	ETag          string        `json:"etag,omitempty"`
+	LastModified  string        `json:"last_modified,omitempty"`
+	Interval      string        `json:"interval,omitempty"`
+	IntervalDur   time.Duration `json:"-"`
+	PollRequested time.Time     `json:"poll_requested,omitzero"`
+	DeletedAt     time.Time     `json:"deleted_at,omitzero"`
 }
 
 // sourceRows joins sources with their states; failing and silent sources
 // come first so the operator sees them.
 func (s *Server) sourceRows(r *http.Request) ([]sourceRow, error) {
+	rows, _, err := s.sourceRowsAll(r)
+	return rows, err
+}
+
+// sourceRowsAll returns the live sources (as sourceRows) and, apart, the
+// soft-deleted ones.
+func (s *Server) sourceRowsAll(r *http.Request) (rows, deleted []sourceRow, err error) {
 	srcs, err := s.opts.Store.ListSources(r.Context())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	states, err := s.opts.Store.ListSourceStates(r.Context())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	byName := make(map[string]store.SourceState, len(states))
 	for _, st := range states {
 		byName[st.Source] = st
 	}
-	rows := make([]sourceRow, 0, len(srcs))
+	rows = make([]sourceRow, 0, len(srcs))
 	for _, src := range srcs {
 		st, ok := byName[src.Name]
 		row := sourceRow{Name: src.Name, Kind: src.Kind, URL: src.URL, Outlet: src.Outlet, Country: src.Country, Lang: src.Lang,
 			Tier: src.Tier, Enabled: src.Enabled, LastAttempt: st.LastAttempt, LastSuccess: st.LastSuccess, LastNewItem: st.LastNewItem,
-			ConsecutiveErrors: st.ConsecutiveErrors, LastError: st.LastError, ItemsTotal: st.ItemsTotal, ItemsPerDay: st.ItemsPerDay, Silent: st.Silent}
+			ConsecutiveErrors: st.ConsecutiveErrors, LastError: st.LastError, ItemsTotal: st.ItemsTotal, ItemsPerDay: st.ItemsPerDay, Silent: st.Silent,
+			Origin: originOf(src), Edited: !src.EditedAt.IsZero(), ETag: st.ETag, LastModified: st.LastModified,
+			PollRequested: src.PollRequestedAt, DeletedAt: src.DeletedAt}
+		if src.Enabled {
+			row.NextAttempt = st.NextAttempt
+		}
+		if st.Interval > 0 {
+			row.Interval, row.IntervalDur = st.Interval.Round(time.Second).String(), st.Interval
+		}
+		if !src.DeletedAt.IsZero() {
+			row.Status = "deleted"
+			deleted = append(deleted, row)
+			continue
+		}
 		switch {
 		case !src.Enabled:
 			row.Status = "disabled"
@@ -67,7 +97,7 @@ func (s *Server) sourceRows(r *http.Request) ([]sourceRow, error) {
 	}
 	rank := map[string]int{"error": 0, "silent": 1, "never": 2, "ok": 3, "disabled": 4}
 	sort.SliceStable(rows, func(i, j int) bool { return rank[rows[i].Status] < rank[rows[j].Status] })
-	return rows, nil
+	return rows, deleted, nil
 }
 
 type sourcesPage struct {
@@ -76,16 +106,28 @@ type sourcesPage struct {
 	// Offline is set when every source that was tried failed: the page
 	// then says so once instead of leaving it to the error of each row.
 	Offline bool
+	// Deleted are the soft-deleted sources (shown to administrators, who
+	// may restore them).
+	Deleted []sourceRow
+	// Flash is a message key after an admin action; Error marks a refusal.
+	Flash string
+	Error bool
 }
 
 func (s *Server) handleSources(w http.ResponseWriter, r *http.Request) {
-	rows, err := s.sourceRows(r)
+	rows, deleted, err := s.sourceRowsAll(r)
 	if err != nil {
 		s.log.Error("list sources", "err", err)
 		s.fail(w, r, false, http.StatusInternalServerError)
 		return
 	}
-	p := &sourcesPage{Rows: rows}
+	p := &sourcesPage{Rows: rows, Deleted: deleted}
+	q := r.URL.Query()
+	if k := q.Get("done"); strings.HasPrefix(k, "src_") {
+		p.Flash = k
+	} else if k := q.Get("err"); strings.HasPrefix(k, "src_err_") {
+		p.Flash, p.Error = k, true
+	}
 	for _, row := range rows {
 		switch row.Status {
 		case "ok":

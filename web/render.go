@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dongnai/presswatch/digest"
 	"github.com/microcosm-cc/bluemonday"
 )
 
@@ -66,8 +67,10 @@ func parsePages(s *Server) (*pages, error) {
 			}
 			return t.In(s.loc).Format("2006-01-02")
 		},
-		"join": strings.Join,
-		"add":  func(a, b int) int { return a + b },
+		// reportsearch is the search that reproduces a report's figures.
+		"reportsearch": func(start, end time.Time) string { return digest.SearchPath(start, end, s.loc) },
+		"join":         strings.Join,
+		"add":          func(a, b int) int { return a + b },
 		"pct": func(n, max int) int {
 			if max <= 0 {
 				return 0

@@ -15,35 +15,42 @@ import (
 // wantRoles is the designed access of every non-public route, written out
 // independently of the route table so that a change to either shows here.
 var wantRoles = map[string]string{
-	"GET /{$}":                           "admin analyst foreign_affairs police viewer",
-	"POST /logout":                       "admin analyst foreign_affairs police viewer",
-	"GET /dashboard":                     "admin analyst foreign_affairs police viewer",
-	"GET /search":                        "admin analyst foreign_affairs police viewer",
-	"GET /search/export":                 "admin analyst foreign_affairs",
-	"GET /articles/{id}":                 "admin analyst foreign_affairs police viewer",
-	"GET /stories/{id}":                  "admin analyst foreign_affairs police viewer",
-	"GET /sources":                       "admin analyst",
-	"GET /alerts":                        "admin analyst foreign_affairs police",
-	"GET /alerts/{id}":                   "admin analyst foreign_affairs police",
-	"POST /alerts/{id}":                  "admin analyst foreign_affairs police",
-	"GET /alerts/rules":                  "admin analyst",
-	"GET /alerts/silences":               "admin analyst",
-	"POST /alerts/silences":              "admin analyst",
-	"POST /alerts/silences/{id}/expire":  "admin analyst",
-	"GET /reports":                       "admin analyst foreign_affairs police viewer",
-	"GET /reports/make":                  "admin analyst foreign_affairs police viewer",
-	"GET /articles/{id}/evidence":        "admin analyst foreign_affairs police",
-	"POST /articles/{id}/evidence":       "admin analyst foreign_affairs police",
-	"POST /articles/{id}/responses":      "admin foreign_affairs",
-	"GET /evidence/{sid}/{format}":       "admin analyst foreign_affairs police",
-	"GET /saved":                         "admin analyst foreign_affairs police",
-	"POST /saved":                        "admin analyst foreign_affairs police",
-	"POST /saved/{id}/delete":            "admin analyst foreign_affairs police",
-	"GET /admin/users":                   "admin",
-	"POST /admin/users":                  "admin",
-	"POST /admin/users/{id}/{action}":    "admin",
-	"POST /admin/tokens":                 "admin",
-	"POST /admin/tokens/{id}/revoke":     "admin",
+	"GET /{$}":                          "admin analyst foreign_affairs police viewer",
+	"POST /logout":                      "admin analyst foreign_affairs police viewer",
+	"GET /dashboard":                    "admin analyst foreign_affairs police viewer",
+	"GET /search":                       "admin analyst foreign_affairs police viewer",
+	"GET /search/export":                "admin analyst foreign_affairs",
+	"GET /articles/{id}":                "admin analyst foreign_affairs police viewer",
+	"GET /stories/{id}":                 "admin analyst foreign_affairs police viewer",
+	"GET /sources":                      "admin analyst",
+	"GET /alerts":                       "admin analyst foreign_affairs police",
+	"GET /alerts/{id}":                  "admin analyst foreign_affairs police",
+	"POST /alerts/{id}":                 "admin analyst foreign_affairs police",
+	"GET /alerts/rules":                 "admin analyst",
+	"GET /alerts/silences":              "admin analyst",
+	"POST /alerts/silences":             "admin analyst",
+	"POST /alerts/silences/{id}/expire": "admin analyst",
+	"GET /reports":                      "admin analyst foreign_affairs police viewer",
+	"GET /reports/make":                 "admin analyst foreign_affairs police viewer",
+	"GET /articles/{id}/evidence":       "admin analyst foreign_affairs police",
+	"POST /articles/{id}/evidence":      "admin analyst foreign_affairs police",
+	"POST /articles/{id}/responses":     "admin foreign_affairs",
+	"GET /evidence/{sid}/{format}":      "admin analyst foreign_affairs police",
+	"GET /saved":                        "admin analyst foreign_affairs police",
+	"POST /saved":                       "admin analyst foreign_affairs police",
+	"POST /saved/{id}/delete":           "admin analyst foreign_affairs police",
+	"GET /admin/users":                  "admin",
+	"POST /admin/users":                 "admin",
+	"POST /admin/users/{id}/{action}":   "admin",
+	"POST /admin/tokens":                "admin",
+	"POST /admin/tokens/{id}/revoke":    "admin",
+
+	// Sources managed in the admin UI: analysts see them, only admins change them.
+	"GET /sources/new":                   "admin",
+	"POST /sources":                      "admin",
+	"GET /sources/{name}/edit":           "admin",
+	"POST /sources/{name}/edit":          "admin",
+	"POST /sources/{name}/{action}":      "admin",
 	"GET /api/v1/me":                     "admin analyst foreign_affairs police viewer",
 	"GET /api/v1/search":                 "admin analyst foreign_affairs police viewer",
 	"GET /api/v1/export":                 "admin analyst foreign_affairs",
@@ -144,6 +151,9 @@ func roleMatrix(t *testing.T, f *fixture) {
 					}
 				}
 				p := strings.NewReplacer("{$}", "", "{id}", artID, "{sid}", snapID, "{format}", "pdf", "{rid}", "resp-matrix").Replace(path)
+				if strings.HasPrefix(path, "/sources/") {
+					p = strings.NewReplacer("{name}", "nikkei-asia", "{action}", "poll").Replace(path)
+				}
 				if path == "/reports/make" {
 					p += "?kind=weekly&format=html"
 				}
@@ -165,7 +175,8 @@ func roleMatrix(t *testing.T, f *fixture) {
 					body = url.Values{"q": {"Dong Nai"}, "name": {"matrix"}, "query": {"Dong Nai"}, "reason": {"matrix"}, "duration": {"1h"},
 						"receiver": {"police"}, "min_risk": {"50"}, "enabled": {"1"},
 						"text": {"Phản hồi"}, "responded_on": {"2026-11-20"}, "channel": {"letter"},
-						"claim": {"Luận điểm"}, "phrases": {"still pending"}, "correction": {"Sự thật"}}.Encode()
+						"claim": {"Luận điểm"}, "phrases": {"still pending"}, "correction": {"Sự thật"},
+						"kind": {"feed"}, "url": {"https://matrix.example/feed.xml"}, "country": {"JP"}, "lang": {"en"}, "tier": {"2"}}.Encode()
 					if api {
 						body = `{"name":"matrix","query":"Dong Nai"}`
 						if strings.HasSuffix(path, "/alert") {

@@ -67,6 +67,10 @@ type Options struct {
 	// Reports makes a report of any period on demand, as HTML, PDF or DOCX
 	// (/reports/make); nil: only the archive is shown.
 	Reports ReportMaker
+	// SourceAllowHosts are the host names, addresses or CIDR prefixes that a
+	// source added in the admin UI may use although they are not public
+	// (the crawler's crawler.allow_hosts); empty: public hosts only.
+	SourceAllowHosts []string
 	// Demo enables demo-only pages.
 	Demo bool
 	// Mailbox is the demo's SMTP sink, listed at /demo/mailbox when Demo is set.

@@ -287,7 +287,7 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 			return nil, fmt.Errorf("web: %w", err)
 		}
 		srv, err := web.New(web.Options{
-			Places: places,
+			Places: places, SourceAllowHosts: cfg.Crawler.AllowHosts,
 			Listen: cfg.Web.Listen, BaseURL: cfg.Web.BaseURL, SessionSecret: []byte(cfg.Web.SessionSecret.Value()),
 			Store: st, Search: ix, Saved: web.NewStoreSaved(st), AlertReceivers: receivers, Gatherer: reg, Checks: checks,
 			Demo: ex != nil, Mailbox: demoMailbox(ex), Reports: reports, Translator: newTranslator(cfg, st, log), Evidence: webEvidence(arch),

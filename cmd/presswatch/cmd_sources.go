@@ -91,6 +91,8 @@ func runSources(ctx context.Context, st sourcesStore, stdout, stderr io.Writer, 
 			r.Interval = x.Interval.Round(time.Second).String()
 		}
 		switch {
+		case !s.DeletedAt.IsZero():
+			r.Status = "deleted" // soft-deleted in the admin UI
 		case !s.Enabled:
 			r.Status = "disabled"
 		case x.ConsecutiveErrors > 0:
@@ -107,7 +109,7 @@ func runSources(ctx context.Context, st sourcesStore, stdout, stderr io.Writer, 
 		}
 		rows = append(rows, r)
 	}
-	rank := map[string]int{"failing": 0, "silent": 1, "new": 2, "ok": 3, "disabled": 4}
+	rank := map[string]int{"failing": 0, "silent": 1, "new": 2, "ok": 3, "disabled": 4, "deleted": 5}
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i], rows[j]
 		switch *sortBy {

@@ -46,6 +46,8 @@ func addCrawler(a *app, cfg *configs.Loaded, st store.Store, b *bus.Bus, log *sl
 			PerHost:    fetch.HostLimit{Concurrency: c.PerHostConcurrency, Rate: c.PerHostRate},
 			AllowHosts: c.AllowHosts,
 		},
+		SourceDefaults:  c,
+		ReloadInterval:  c.SourceReloadInterval,
 		SilentFactor:    c.SilentFactor,
 		MaxItemAge:      c.MaxItemAge,
 		ShutdownTimeout: cfg.Shutdown.Timeout,

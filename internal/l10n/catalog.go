@@ -103,6 +103,7 @@ var catalog = map[string][2]string{
 	"tone_mixed":         {"Trái chiều", "Mixed"},
 	"relevance_about":    {"Nói về Đồng Nai", "About Đồng Nai"},
 	"relevance_mentions": {"Chỉ nhắc đến Đồng Nai", "Mentions Đồng Nai"},
+	"relevance_province": {"Liên quan Đồng Nai (như báo cáo)", "Related to Đồng Nai (as in reports)"},
 	"relevance_none":     {"Không liên quan", "Not relevant"},
 	"relevance_any":      {"Tất cả bài", "All articles"},
 	"severity_immediate": {"Cảnh báo ngay", "Immediate"},

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ScanOrderingAndPaging", testScan},
 		{"ScanCallbackError", testScanCallbackError},
 		{"Sources", testSources},
+		{"SourcesManaged", testSourcesManaged},
 		{"SourceState", testSourceState},
 		{"CrawlerState", testCrawlerState},
 		{"Users", testUsers},
@@ -604,6 +605,11 @@ func testSources(t *testing.T, s store.Store) {
 	slices.SortFunc(want, func(a, b store.Source) int { return strings.Compare(a.Name, b.Name) })
 	for i := range want {
 		want[i].AddedAt = trunc(want[i].AddedAt)
+		want[i].Origin = store.OriginConfig // the default
+		if got[i].UpdatedAt.IsZero() {
+			t.Errorf("ListSources: %s has no UpdatedAt", got[i].Name)
+		}
+		got[i].UpdatedAt = time.Time{}
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("ListSources =\n%+v\nwant\n%+v", got, want)
