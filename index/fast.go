@@ -736,7 +736,7 @@ type fastHit struct {
 	seg   int
 	doc   uint64 // local number
 	score float64
-	pub   int64 // publication time (Unix ns), for the risk order's ties
+	pub   int64  // publication time (Unix ns), for the risk order's ties
 	rank  uint32 // place of the document's ID in its segment
 	id    string // set by orderHits where needed
 }
