@@ -104,6 +104,10 @@ func BenchmarkSearchReal(b *testing.B) {
 		})
 	}
 
+	if skip("search") { // the PostgreSQL peer alone
+		pgPeer(b, env, skip)
+		return
+	}
 	ix, err := Open(ctx, Options{Dir: env.ixDir, Logger: quietLogger()})
 	if err != nil {
 		b.Fatal(err)
@@ -156,33 +160,36 @@ func BenchmarkSearchReal(b *testing.B) {
 			b.ReportMetric(ms(percentile(byKind[k], 0.99)), k+"-p99-ms")
 		}
 	})
-	if skip("recall") {
-		return
-	}
-	b.Run("recall", func(b *testing.B) {
-		var rs recallStats
-		for b.Loop() {
-			rs = recallStats{}
-			for i, q := range queries {
-				got := roaring.New()
-				r := q.Req
-				r.Sort, r.Highlight, r.Facets = SortNewest, false, false
-				err := ix.Export(ctx, r, func(h Hit) error {
-					v, err := strconv.ParseUint(h.ID, 16, 32)
+	if !skip("recall") {
+		b.Run("recall", func(b *testing.B) {
+			var rs recallStats
+			for b.Loop() {
+				rs = recallStats{}
+				for i, q := range queries {
+					got := roaring.New()
+					r := q.Req
+					r.Sort, r.Highlight, r.Facets = SortNewest, false, false
+					err := ix.Export(ctx, r, func(h Hit) error {
+						v, err := strconv.ParseUint(h.ID, 16, 32)
+						if err != nil {
+							return err
+						}
+						got.Add(uint32(v))
+						return nil
+					})
 					if err != nil {
-						return err
+						b.Fatal(err)
 					}
-					got.Add(uint32(v))
-					return nil
-				})
-				if err != nil {
-					b.Fatal(err)
+					rs.add(got, env.qs.truth[i], totals[i])
 				}
-				rs.add(got, env.qs.truth[i], totals[i])
 			}
-		}
-		rs.report(b)
-	})
+			rs.report(b)
+		})
+	}
+	pgPeer(b, env, skip)
+}
+
+func pgPeer(b *testing.B, env *realEnv, skip func(string) bool) {
 	pgURL := os.Getenv("PRESSWATCH_TEST_POSTGRES")
 	if pgURL == "" || skip("pg") {
 		b.Log("PRESSWATCH_TEST_POSTGRES not set: no PostgreSQL peer")

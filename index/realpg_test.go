@@ -160,6 +160,11 @@ func pgLoad(ctx context.Context, b *testing.B, conn *pgx.Conn, env *realEnv, tab
 	if _, err := conn.Exec(ctx, "CREATE TABLE IF NOT EXISTS pw_done (name text PRIMARY KEY, load_s float8)"); err != nil {
 		return 0, err
 	}
+	// One loader at a time: another run may be loading the same table.
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(hashtext($1))", table); err != nil {
+		return 0, err
+	}
+	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(hashtext($1))", table) }()
 	var dummy float64
 	err := conn.QueryRow(ctx, "SELECT load_s FROM pw_done WHERE name = $1", table).Scan(&dummy)
 	if err == nil {
