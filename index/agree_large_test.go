@@ -102,6 +102,8 @@ func TestFastPathAgreesWithBleveLarge(t *testing.T) {
 		func(r *Request) { r.Since = since },
 		func(r *Request) { r.Filters = map[string][]string{"lang": {"en", "vi"}}; r.Sort = SortNewest },
 		func(r *Request) { r.From = 20 },
+		func(r *Request) { r.Sort = SortRisk },
+		func(r *Request) { r.Since, r.Until, r.Sort, r.From = since, until, SortRisk, 20 },
 	}
 	var orderChecked, relChecked int
 	for i, q := range genQueries(11, nq) {

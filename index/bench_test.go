@@ -93,9 +93,13 @@ func genArticles(n int) []*article.Article {
 // index bytes per article for each, and presswatch's speed relative to the
 // default mapping.
 func BenchmarkIndex(b *testing.B) {
-	n := envInt("PRESSWATCH_BENCH_INDEX_N", 5000)
+	indexCompare(b, genArticles(envInt("PRESSWATCH_BENCH_INDEX_N", 5000)))
+}
+
+// indexCompare is BenchmarkIndex on the given articles.
+func indexCompare(b *testing.B, arts []*article.Article) {
+	n := len(arts)
 	rounds := envInt("PRESSWATCH_BENCH_ROUNDS", 3)
-	arts := genArticles(n)
 	var textBytes int
 	for _, a := range arts {
 		textBytes += len(a.Title) + len(a.Text)

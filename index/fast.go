@@ -301,6 +301,49 @@ type segFacets struct {
 	idErr  error
 	rank   []uint32
 	byID   []uint32
+
+	// risk is each document's risk (riskNone: none), read once per segment
+	// from the risk field's doc values, for the risk order.
+	riskOnce sync.Once
+	riskErr  error
+	risk     []int16
+}
+
+// riskNone marks a document without a risk; it sorts after every risk, as
+// Bleve sorts a missing value last.
+const riskNone = math.MinInt16
+
+// loadRisk fills f.risk once per segment.
+func (f *segFacets) loadRisk(s segment.Segment) error {
+	f.riskOnce.Do(func() {
+		dv, ok := s.(segment.DocValueVisitable)
+		if !ok {
+			f.riskErr = fmt.Errorf("segment %T has no doc values", s)
+			return
+		}
+		count := s.Count()
+		col := make([]int16, count)
+		var state segment.DocVisitState
+		for d := uint64(0); d < count; d++ {
+			v := int16(riskNone)
+			var err error
+			state, err = dv.VisitDocValues(d, []string{fRisk}, func(_ string, term []byte) {
+				if valid, shift := numeric.ValidPrefixCodedTermBytes(term); valid && shift == 0 {
+					if i, err := numeric.PrefixCoded(term).Int64(); err == nil {
+						// Risks are whole numbers 0..100 (article.Classification).
+						v = int16(min(max(numeric.Int64ToFloat64(i), math.MinInt16+1), math.MaxInt16))
+					}
+				}
+			}, state)
+			if err != nil {
+				f.riskErr = err
+				return
+			}
+			col[d] = v
+		}
+		f.risk = col
+	})
+	return f.riskErr
 }
 
 // loadIDs reads the order of the segment's document IDs from its _id
@@ -699,6 +742,7 @@ type fastHit struct {
 	seg   int
 	doc   uint64 // local number
 	score float64
+	pub   int64  // publication time (Unix ns), for the risk order's ties
 	rank  uint32 // place of the document's ID in its segment
 	id    string // set by orderHits where needed
 }
@@ -821,6 +865,8 @@ func (ix *Index) searchFast(ctx context.Context, r Request, c *compiled, plan *f
 	var top []fastHit
 	switch {
 	case k == 0 || fs.total == 0:
+	case c.sort[0] == "-"+fRisk:
+		top, err = fs.topByRisk(ctx, k)
 	case byDate:
 		top, err = fs.topByDate(ctx, k, c.sort[0] == "-"+fPublished)
 	default:
@@ -856,12 +902,19 @@ func (ix *Index) searchFast(ctx context.Context, r Request, c *compiled, plan *f
 		if err != nil {
 			return nil, err
 		}
+		docs := make([]*search.DocumentMatch, 0, len(hits))
+		var scores []float64
 		for _, h := range hits {
 			if d := loaded[h.ID]; d != nil {
-				hit := toHit(d, c.terms, r.Highlight)
-				hit.Score = h.Score
-				out.Hits = append(out.Hits, hit)
+				docs = append(docs, d)
+				scores = append(scores, h.Score)
 			}
+		}
+		if out.Hits, err = toHits(ctx, docs, c.terms, r.Highlight); err != nil {
+			return nil, err
+		}
+		for i := range out.Hits {
+			out.Hits[i].Score = scores[i]
 		}
 	}
 	if r.Facets {
@@ -951,7 +1004,11 @@ func (ix *Index) exportFast(ctx context.Context, r Request, c *compiled, plan *f
 		if err := fs.countFacets(ctx, false); err != nil {
 			return err
 		}
-		top, err = fs.topByDate(ctx, k, c.sort[0] == "-"+fPublished)
+		if c.sort[0] == "-"+fRisk {
+			top, err = fs.topByRisk(ctx, k)
+		} else {
+			top, err = fs.topByDate(ctx, k, c.sort[0] == "-"+fPublished)
+		}
 	default:
 		top, err = fs.topByScore(ctx, k, plan.words)
 		if err == nil && len(c.phrase) > 1 {
@@ -1212,6 +1269,197 @@ func (fs *fastSnapshot) topByDate(ctx context.Context, k int, newest bool) ([]fa
 	}
 	for i := range all {
 		all[i].score = 0 // date order has no score, as in Bleve with Score "none"
+	}
+	return all, nil
+}
+
+// topByRisk returns the k first matching documents by risk (highest
+// first, none last), then newest, then ID — Bleve's order for sort "risk".
+// Risks come from a per-segment column; publication times are read only for
+// the documents that can reach the first k: all those with a risk above the
+// k-th's, and of those with the k-th's risk, the ones of the newest days
+// that hold enough of them (by the day column).
+func (fs *fastSnapshot) topByRisk(ctx context.Context, k int) ([]fastHit, error) {
+	bucket := func(v int16) int { return int(v) - math.MinInt16 } // riskNone → 0
+	hists := make([]map[int16]uint64, len(fs.segs))
+	err := parallel(ctx, len(fs.segs), func(i int) error {
+		s := fs.segs[i]
+		if err := s.facets.loadRisk(s.seg); err != nil {
+			return err
+		}
+		h := map[int16]uint64{}
+		var last int16
+		var run uint64
+		it := s.match.Iterator()
+		for it.HasNext() {
+			v := s.facets.risk[it.Next()]
+			if run > 0 && v != last {
+				h[last] += run
+				run = 0
+			}
+			last = v
+			run++
+		}
+		if run > 0 {
+			h[last] += run
+		}
+		hists[i] = h
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	total := map[int16]uint64{}
+	for _, h := range hists {
+		for v, n := range h {
+			total[v] += n
+		}
+	}
+	values := make([]int16, 0, len(total))
+	for v := range total {
+		values = append(values, v)
+	}
+	sort.Slice(values, func(i, j int) bool { return bucket(values[i]) > bucket(values[j]) })
+	if len(values) == 0 {
+		return nil, nil
+	}
+	// cut is the k-th document's risk: above documents have a higher one,
+	// need of those with risk cut reach the first k (all of them when fewer
+	// than k documents match).
+	var above uint64
+	cut, found := values[len(values)-1], false
+	for _, v := range values {
+		if above+total[v] >= uint64(k) {
+			cut, found = v, true
+			break
+		}
+		above += total[v]
+	}
+	if !found {
+		above -= total[cut]
+	}
+	need := uint64(k) - above
+	// Of the documents at the cut, the newest days holding need of them.
+	dayCounts := map[string]uint64{}
+	perSegDays := make([]map[uint16]bool, len(fs.segs))
+	useDays := true
+	for _, s := range fs.segs {
+		if s.facets.dayCol < 0 {
+			useDays = false
+		}
+	}
+	if useDays && need > 0 {
+		segCounts := make([]map[uint16]uint64, len(fs.segs))
+		err := parallel(ctx, len(fs.segs), func(i int) error {
+			s := fs.segs[i]
+			col := s.facets.cols[s.facets.dayCol]
+			m := map[uint16]uint64{}
+			it := s.match.Iterator()
+			for it.HasNext() {
+				d := it.Next()
+				if s.facets.risk[d] == cut {
+					m[col[d]]++
+				}
+			}
+			segCounts[i] = m
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for i, m := range segCounts {
+			for j, n := range m {
+				if j == noValue {
+					continue
+				}
+				dayCounts[fs.segs[i].facets.terms[j]] += n
+			}
+		}
+		days := make([]string, 0, len(dayCounts))
+		for d := range dayCounts {
+			days = append(days, d)
+		}
+		sort.Sort(sort.Reverse(sort.StringSlice(days)))
+		want := map[string]bool{}
+		var n uint64
+		for _, d := range days {
+			if n >= need {
+				break
+			}
+			want[d] = true
+			n += dayCounts[d]
+		}
+		for i, s := range fs.segs {
+			m := map[uint16]bool{noValue: true} // no day: read it, whatever it is
+			for j, t := range s.facets.terms {
+				if want[t] {
+					m[uint16(j)] = true
+				}
+			}
+			perSegDays[i] = m
+		}
+	}
+	per := make([][]fastHit, len(fs.segs))
+	err = parallel(ctx, len(fs.segs), func(i int) error {
+		s := fs.segs[i]
+		if err := s.facets.loadIDs(s.seg); err != nil {
+			return err
+		}
+		var col []uint16
+		if useDays && need > 0 {
+			col = s.facets.cols[s.facets.dayCol]
+		}
+		var hits []fastHit
+		var state segment.DocVisitState
+		it := s.match.Iterator()
+		for it.HasNext() {
+			d := it.Next()
+			v := s.facets.risk[d]
+			switch b := bucket(v); {
+			case b < bucket(cut):
+				continue
+			case b == bucket(cut):
+				if need == 0 || (col != nil && !perSegDays[i][col[d]]) {
+					continue
+				}
+			}
+			t, st, err := s.published(uint64(d), state)
+			if err != nil {
+				return err
+			}
+			state = st
+			hits = append(hits, fastHit{seg: i, doc: uint64(d), score: float64(v), pub: t, rank: s.facets.rank[d]})
+		}
+		per[i] = hits
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var all []fastHit
+	for _, h := range per {
+		all = append(all, h...)
+	}
+	all, err = fs.orderHits(all, k, func(a, b *fastHit) int {
+		switch {
+		case a.score != b.score:
+			if a.score > b.score {
+				return -1
+			}
+			return 1
+		case a.pub != b.pub:
+			if a.pub > b.pub {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range all {
+		all[i].score, all[i].pub = 0, 0 // no score, as in Bleve with Score "none"
 	}
 	return all, nil
 }

@@ -95,6 +95,8 @@ func TestFastPathAgreesWithBleve(t *testing.T) {
 		{"range-newest", func(r *Request) { r.Since, r.Until, r.Sort = since, until, SortNewest }},
 		{"since-only", func(r *Request) { r.Since = since }},
 		{"until-only", func(r *Request) { r.Until = until; r.Sort = SortOldest }},
+		{"risk", func(r *Request) { r.Sort = SortRisk }},
+		{"risk-range-page", func(r *Request) { r.Since, r.Until, r.Sort, r.From = since, until, SortRisk, 5 }},
 		{"filters", func(r *Request) {
 			r.Filters = map[string][]string{"lang": {"en", "vi"}, "topic": {"labour", "industry"}}
 			r.Sort = SortNewest
@@ -172,7 +174,7 @@ func TestFastPathAgreesWithBleve(t *testing.T) {
 	}
 	// Export uses the same path, so the same order, as the hit list.
 	for _, q := range []string{"dong nai", "workers", "lang:vi", "", `"nhà máy"`, "同奈"} {
-		for _, sortBy := range []string{SortRelevance, SortNewest, SortOldest} {
+		for _, sortBy := range []string{SortRelevance, SortNewest, SortOldest, SortRisk} {
 			exportMatchesSearch(t, fast, Request{Query: q, Sort: sortBy})
 		}
 	}

@@ -18,6 +18,10 @@ const (
 	maxHLScanLen = 200_000
 )
 
+// stemTailMax is how many letters at the end of a Porter stem may differ
+// from the word it comes from.
+const stemTailMax = 3
+
 // span is a half-open byte range of the original text.
 type span struct{ start, end int }
 
@@ -35,19 +39,55 @@ func matchSpans(s string, terms []hlTerm, english bool) []span {
 		}
 	}
 	all := textnorm.Analyze(s)
-	byText := map[string][]int{} // term → indexes in all
-	byPos := map[int][]int{}     // position → indexes in all
-	for i, t := range all {
-		byText[t.Text] = append(byText[t.Text], i)
-		byPos[t.Pos] = append(byPos[t.Pos], i)
+	// Only the terms' first words are looked up by text, so one pass over
+	// the text collects their occurrences; the other words of a phrase are
+	// looked up by position, and all is in order of position (a bigram
+	// shares its first character's position), so by binary search. Building
+	// maps of every term by text and by position cost more than the
+	// analysis itself.
+	firsts := make(map[string][]int, len(terms))
+	for _, term := range terms {
+		if len(term.toks) == 1 && term.prefix {
+			continue
+		}
+		firsts[term.toks[0]] = nil
 	}
+	for i, t := range all {
+		if l, ok := firsts[t.Text]; ok {
+			firsts[t.Text] = append(l, i)
+		}
+	}
+	// stems maps a wanted stem to the words that have it, for English
+	// documents. A Porter stem keeps all but at most the last three letters
+	// of its stem from the word's beginning (it only rewrites suffixes; the
+	// longest rewrite is -biliti → -ble), so only words starting like a
+	// wanted stem are stemmed (TestStemPrefixBound).
 	var stems map[string][]int
 	if english {
-		stems = map[string][]int{}
-		for _, t := range textnorm.Stems(s, all) {
-			for _, i := range byPos[t.Pos] {
-				if all[i].Kind == textnorm.Word {
-					stems[t.Text] = append(stems[t.Text], i)
+		for _, term := range terms {
+			if term.stem != "" {
+				if stems == nil {
+					stems = map[string][]int{}
+				}
+				stems[term.stem] = nil
+			}
+		}
+	}
+	if stems != nil {
+		for i, t := range all {
+			if t.Kind != textnorm.Word || !textnorm.Stemmable(s[t.Start:t.End]) {
+				continue
+			}
+			stem, stemmed := "", false
+			for want := range stems {
+				if !strings.HasPrefix(t.Text, want[:max(0, len(want)-stemTailMax)]) {
+					continue
+				}
+				if !stemmed {
+					stem, stemmed = textnorm.Stem(t.Text), true
+				}
+				if stem == want {
+					stems[want] = append(stems[want], i)
 				}
 			}
 		}
@@ -55,7 +95,7 @@ func matchSpans(s string, terms []hlTerm, english bool) []span {
 	// at returns the index of a term at pos equal to (or, with prefix,
 	// starting with) want, or -1.
 	at := func(pos int, want string, prefix bool) int {
-		for _, i := range byPos[pos] {
+		for i := sort.Search(len(all), func(i int) bool { return all[i].Pos >= pos }); i < len(all) && all[i].Pos == pos; i++ {
 			if got := all[i].Text; got == want || (prefix && strings.HasPrefix(got, want)) {
 				return i
 			}
@@ -77,7 +117,7 @@ func matchSpans(s string, terms []hlTerm, english bool) []span {
 				}
 			}
 		} else {
-			starts = append(starts, byText[term.toks[0]]...)
+			starts = append(starts, firsts[term.toks[0]]...)
 		}
 		if term.stem != "" {
 			starts = append(starts, stems[term.stem]...)

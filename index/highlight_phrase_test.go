@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/internal/textnorm"
 )
 
 // "Dong Nai" marks the province's name, not every word that folds to
@@ -82,6 +83,41 @@ func TestRelevanceFilterAndRiskSort(t *testing.T) {
 		}
 		if counts["about"] != 2 || counts["mentions"] != 1 {
 			t.Errorf("relevance facet = %v", r.Facets["relevance"])
+		}
+	}
+}
+
+// TestStemPrefixBound holds matchSpans's shortcut to Porter's rules: a
+// word's stem differs from the word's beginning in at most its last
+// stemTailMax letters. The words are the suffixes' worst cases and the
+// English words of the conformance table's kind.
+func TestStemPrefixBound(t *testing.T) {
+	words := strings.Fields(`ability sensibilities possibly relational conditional rational
+		valenci hesitanci digitizer conformabli radicalli differentli vileli analogousli
+		vietnamization operation predication operator feudalism decisiveness hopefulness
+		callousness formaliti sensitiviti sensibiliti triplicate formative formalize
+		electriciti electrical hopeful goodness agreed plastered motoring conflated troubled
+		sized hopping filing happy sky generalizations oscillators flooding protesters
+		protested protest investments industrial happily agreement adjustable dependent
+		adoption irritant replacement adjustment communism activate angulariti homologous
+		effective bowdlerize roll controll ponies caresses cats feed bled sing`)
+	if files := realCorpusFiles(); files != nil { // and every word of the dev corpus
+		g, err := newRealGen(files, 1, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range g.langs {
+			for _, w := range l.vocab[:l.corpusV] {
+				if textnorm.Stemmable(w) {
+					words = append(words, textnorm.Fold(w))
+				}
+			}
+		}
+	}
+	for _, w := range words {
+		st := textnorm.Stem(w)
+		if !strings.HasPrefix(w, st[:max(0, len(st)-stemTailMax)]) {
+			t.Errorf("stem %q of %q differs from the word in more than its last %d letters", st, w, stemTailMax)
 		}
 	}
 }

@@ -248,11 +248,8 @@ func (ix *Index) compile(r Request) (*compiled, error) {
 	default:
 		return nil, fmt.Errorf("%w: sort %q is not relevance, newest, oldest or risk", ErrBadRequest, r.Sort)
 	}
-	// The bitmap path orders by score or date only.
-	if r.Sort != SortRisk {
-		if plan, err := ix.planFast(r, n); err == nil {
-			c.fast = plan
-		}
+	if plan, err := ix.planFast(r, n); err == nil {
+		c.fast = plan
 	}
 	return c, nil
 }
@@ -370,9 +367,9 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		}
 		hits = hits[min(r.From, len(hits)):min(r.From+r.Size, len(hits))]
 	}
-	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(hits))}
-	for _, h := range hits {
-		out.Hits = append(out.Hits, toHit(h, c.terms, r.Highlight))
+	out := &Result{Total: res.Total}
+	if out.Hits, err = toHits(ctx, hits, c.terms, r.Highlight); err != nil {
+		return nil, err
 	}
 	switch {
 	case sampled != nil:
@@ -538,6 +535,23 @@ func (ix *Index) Export(ctx context.Context, r Request, fn func(Hit) error) erro
 			after = res.Hits[len(res.Hits)-1].Sort
 		}
 	}
+}
+
+// toHits turns loaded documents into hits, cutting the snippets on all
+// CPUs: analysing each hit's text for them is most of a page's cost.
+func toHits(ctx context.Context, docs []*search.DocumentMatch, terms []hlTerm, highlight bool) ([]Hit, error) {
+	out := make([]Hit, len(docs))
+	for i, d := range docs {
+		out[i] = toHit(d, terms, false)
+	}
+	if !highlight || len(docs) == 0 {
+		return out, nil
+	}
+	err := parallel(ctx, len(docs), func(i int) error {
+		out[i].Snippets = highlightHit(str(docs[i].Fields[fBody]), terms, out[i].Lang == "en")
+		return nil
+	})
+	return out, err
 }
 
 func toHit(h *search.DocumentMatch, terms []hlTerm, highlight bool) Hit {
