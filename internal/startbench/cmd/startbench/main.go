@@ -1,0 +1,31 @@
+// Command startbench prints internal/startbench's figures for the release
+// binary as a docs/BENCHMARKS.md section.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/dongnai/presswatch/internal/startbench"
+)
+
+func main() {
+	bin := flag.String("bin", "bin/presswatch", "release binary (make build)")
+	runs := flag.Int("runs", 5, "start-up runs per measure (median reported)")
+	sources := flag.Int("sources", 10000, "crawler farm size; negative skips the crawler run")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	r, err := startbench.Measure(ctx, startbench.Options{Binary: *bin, Runs: *runs, Sources: *sources, Log: os.Stderr})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "startbench:", err)
+		os.Exit(1)
+	}
+	fmt.Print(r.Markdown())
+	if len(r.Errors) > 0 {
+		os.Exit(1)
+	}
+}
