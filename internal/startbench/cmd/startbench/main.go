@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"time"
 
 	"github.com/dongnai/presswatch/internal/startbench"
 )
@@ -16,10 +17,11 @@ func main() {
 	bin := flag.String("bin", "bin/presswatch", "release binary (make build)")
 	runs := flag.Int("runs", 5, "start-up runs per measure (median reported)")
 	sources := flag.Int("sources", 10000, "crawler farm size; negative skips the crawler run")
+	crawlFor := flag.Duration("crawl-for", 30*time.Minute, "cap on the crawler run's first fetch")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	r, err := startbench.Measure(ctx, startbench.Options{Binary: *bin, Runs: *runs, Sources: *sources, Log: os.Stderr})
+	r, err := startbench.Measure(ctx, startbench.Options{Binary: *bin, Runs: *runs, Sources: *sources, CrawlFor: *crawlFor, Log: os.Stderr})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "startbench:", err)
 		os.Exit(1)
