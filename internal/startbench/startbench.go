@@ -57,6 +57,9 @@ type Options struct {
 	// pages, which takes tens of minutes on a shared 2-core machine. 0 means
 	// 30 minutes.
 	CrawlFor time.Duration
+	// CrawlerEnv is added to the crawler process's environment (for
+	// experiments such as GOMEMLIMIT=90MiB); empty in `make bench`.
+	CrawlerEnv []string
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
 }
@@ -419,7 +422,7 @@ sources:
 	}
 	cmd := exec.CommandContext(ctx, bin, "-config", cfgPath, "crawler")
 	cmd.Dir = dir
-	cmd.Env = cleanEnv()
+	cmd.Env = append(cleanEnv(), o.CrawlerEnv...)
 	var out lockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()

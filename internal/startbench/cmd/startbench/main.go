@@ -18,10 +18,12 @@ func main() {
 	runs := flag.Int("runs", 5, "start-up runs per measure (median reported)")
 	sources := flag.Int("sources", 10000, "crawler farm size; negative skips the crawler run")
 	crawlFor := flag.Duration("crawl-for", 30*time.Minute, "cap on the crawler run's first fetch")
+	var env envList
+	flag.Var(&env, "crawler-env", "KEY=VALUE added to the crawler's environment (repeatable)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	r, err := startbench.Measure(ctx, startbench.Options{Binary: *bin, Runs: *runs, Sources: *sources, CrawlFor: *crawlFor, Log: os.Stderr})
+	r, err := startbench.Measure(ctx, startbench.Options{Binary: *bin, Runs: *runs, Sources: *sources, CrawlFor: *crawlFor, CrawlerEnv: env, Log: os.Stderr})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "startbench:", err)
 		os.Exit(1)
@@ -31,3 +33,9 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// envList collects repeated -crawler-env flags.
+type envList []string
+
+func (e *envList) String() string     { return fmt.Sprint(*e) }
+func (e *envList) Set(v string) error { *e = append(*e, v); return nil }
