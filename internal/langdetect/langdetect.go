@@ -15,6 +15,7 @@ package langdetect
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -227,18 +228,23 @@ func (d *Detector) Detect(text, hint string) string {
 	return hint
 }
 
+// whatlangCodes maps ISO 639-1 codes to whatlanggo's languages (each code
+// names one of them).
+var whatlangCodes = sync.OnceValue(func() map[string]whatlanggo.Lang {
+	m := make(map[string]whatlanggo.Lang, len(whatlanggo.Langs))
+	for l := range whatlanggo.Langs {
+		if c := l.Iso6391(); c != "" {
+			m[c] = l
+		}
+	}
+	return m
+})
+
 // whatlangOf maps an ISO 639-1 code to whatlanggo's language, for the
 // languages whatlanggo tells apart by trigrams (Latin and Cyrillic script).
 func whatlangOf(code string) (whatlanggo.Lang, bool) {
-	if len(code) != 2 {
-		return 0, false
-	}
-	for l := range whatlanggo.Langs {
-		if l.Iso6391() == code {
-			return l, true
-		}
-	}
-	return 0, false
+	l, ok := whatlangCodes()[code]
+	return l, ok
 }
 
 func isCyrillicLang(l string) bool {
