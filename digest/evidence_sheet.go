@@ -41,7 +41,7 @@ func EvidenceSheet(d EvidenceSheetData, loc *time.Location) ([]byte, error) {
 	p.AddUTF8FontFromBytes(fontLatin, "", liberationsansregular.TTF)
 	p.AddUTF8FontFromBytes(fontLatin, "B", liberationsansbold.TTF)
 	p.AddUTF8FontFromBytes(fontLatin, "I", liberationsansitalic.TTF)
-	p.AddUTF8FontFromBytes(fontCJK, "", cjkFont)
+	p.AddUTF8FontFromBytes(fontCJK, "", cjkFont())
 	p.SetTitle("Phiếu lưu bằng chứng "+sn.ID, true)
 	p.SetCreator("presswatch", true)
 	p.SetCreationDate(sn.CapturedAt)

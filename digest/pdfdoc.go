@@ -4,8 +4,12 @@ import (
 	"bytes"
 	_ "embed" // the CJK font
 	"fmt"
+	"io"
 	"strings"
+	"sync"
 	"unicode"
+
+	"github.com/andybalholm/brotli"
 
 	"codeberg.org/go-fonts/liberation/liberationsansbold"
 	"codeberg.org/go-fonts/liberation/liberationsansitalic"
@@ -13,10 +17,24 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 )
 
-// cjkFont covers Chinese, Japanese and Korean; see fonts/README.md.
+// cjkFontBr is Droid Sans Fallback, which covers Chinese, Japanese and
+// Korean, brotli-compressed; see fonts/README.md.
 //
-//go:embed fonts/DroidSansFallback.ttf
-var cjkFont []byte
+//go:embed fonts/DroidSansFallback.ttf.br
+var cjkFontBr []byte
+
+// cjkFont returns the decompressed CJK font, decompressing it on the first
+// call: most processes never write a PDF, and the 3.4 MB font would
+// otherwise be in every binary and every process's memory.
+var cjkFont = sync.OnceValue(func() []byte {
+	b, err := io.ReadAll(brotli.NewReader(bytes.NewReader(cjkFontBr)))
+	if err != nil {
+		// The embedded bytes are fixed at build time and checked by
+		// TestCJKFont, so this cannot happen in a released binary.
+		panic(fmt.Sprintf("digest: embedded CJK font: %v", err))
+	}
+	return b
+})
 
 // Page geometry of the native PDF, in millimetres: A4 with the margins of
 // an administrative document (Nghị định 30/2020/NĐ-CP, Phụ lục I: top and
@@ -47,7 +65,7 @@ func NativePDF(r *Report, charts []Chart, h AgencyHeader) ([]byte, error) {
 	p.AddUTF8FontFromBytes(fontLatin, "", liberationsansregular.TTF)
 	p.AddUTF8FontFromBytes(fontLatin, "B", liberationsansbold.TTF)
 	p.AddUTF8FontFromBytes(fontLatin, "I", liberationsansitalic.TTF)
-	p.AddUTF8FontFromBytes(fontCJK, "", cjkFont)
+	p.AddUTF8FontFromBytes(fontCJK, "", cjkFont())
 	p.SetTitle(doc.Title+" — "+doc.Subtitle, true)
 	p.SetAuthor(h.Agency, true)
 	p.SetCreator("presswatch", true)

@@ -63,6 +63,7 @@ type Server struct {
 
 	hits     sync.Map // path → *atomic.Int64
 	hitPaths atomic.Int64
+	requests atomic.Int64 // every request received, see Requests
 	farm     *farm
 
 	ln      net.Listener
@@ -281,11 +282,17 @@ func (s *Server) Hits(path string) int64 {
 	return 0
 }
 
+// Requests returns how many requests the server has received, whatever the
+// path and the response. Process benchmarks poll it to see when a crawler
+// sent its first request.
+func (s *Server) Requests() int64 { return s.requests.Load() }
+
 // maxHitPaths bounds the hit counters, so that a crawler probing endless
 // URLs cannot grow the simulator's memory without limit.
 const maxHitPaths = 200_000
 
 func (s *Server) countHit(path string) {
+	s.requests.Add(1)
 	v, ok := s.hits.Load(path)
 	if !ok {
 		if s.hitPaths.Load() >= maxHitPaths {

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/dongnai/presswatch/internal/startbench"
 )
 
 // suites lists what `make bench` measures: a package, a benchmark pattern,
@@ -163,6 +165,15 @@ func main() {
 			fmt.Fprintf(&b, "_failed: %v_\n\n", err)
 		} else {
 			fmt.Fprintf(&b, "| metric | value |\n|---|---:|\n| VmRSS after 30 s | %.1f MiB |\n\n", float64(rss)/1024)
+		}
+	}
+	if *only == "" || strings.Contains("release binary start-up crawler process", *only) {
+		fmt.Fprintln(os.Stderr, "== release binary: size, start-up, crawler process (internal/startbench)")
+		sb, err := startbench.Measure(ctx, startbench.Options{Binary: "bin/presswatch", CrawlFor: 150 * time.Second, Log: os.Stderr})
+		if err != nil {
+			fmt.Fprintf(&b, "## Release binary: size, start-up, crawler process (issues 15, 18)\n\n_failed: %v_\n\n", err)
+		} else {
+			b.WriteString(sb.Markdown())
 		}
 	}
 	data := b.Bytes()

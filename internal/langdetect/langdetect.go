@@ -1,8 +1,13 @@
 // Package langdetect guesses the language of an article's text. Scripts that
 // identify a language by themselves are decided by counting characters
 // (Hangul → ko, Kana → ja, Han → zh, Devanagari → hi, Bengali → bn, Thai →
-// th, …); Latin and Cyrillic text is given to lingua-go, restricted to the
-// configured languages, in low-accuracy mode, over a prefix of the text. A
+// th, …); Latin and Cyrillic text is decided by the function words of the
+// configured languages when they clearly point to one (see wordVote), else
+// by whatlanggo's trigram profiles restricted to the configured languages,
+// over a prefix of the text. whatlanggo's profiles are ~300 trigrams per
+// language compiled into the binary (~180 KB for all 84 languages); lingua-go,
+// used before, embedded ~128 MB of models for 75 languages whichever were
+// configured, and ~9 MiB of heap for the default languages. A
 // declared language (the page's lang attribute or the source's language) is
 // trusted when it is plausible for the script found, which is the common case
 // and costs no model lookup at all.
@@ -10,10 +15,11 @@ package langdetect
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/pemistahl/lingua-go"
+	"github.com/RadhiFadlillah/whatlanggo"
 )
 
 // PrefixBytes is how much of the text is examined.
@@ -22,9 +28,10 @@ const PrefixBytes = 300
 // Detector detects languages. It is safe for concurrent use.
 type Detector struct {
 	langs    map[string]bool
-	latin    lingua.LanguageDetector // nil when fewer than two Latin/Cyrillic languages are configured
-	only     string                  // the single Latin-script language when latin is nil
+	latin    func(text string) (string, bool) // nil when fewer than two Latin/Cyrillic languages are configured
+	only     string                           // the single Latin-script language when latin is nil
 	cyrillic string
+	words    map[string]string // function word → language, see wordVote
 }
 
 // scriptOf names the script that decides each of these languages alone.
@@ -41,30 +48,40 @@ func New(langs []string) *Detector {
 		langs = []string{"vi", "en", "fr", "de", "es", "ru", "ja", "ko", "zh", "hi", "bn", "nl", "it", "pt", "id"}
 	}
 	d := &Detector{langs: map[string]bool{}}
-	var codes []lingua.IsoCode639_1
+	white := map[whatlanggo.Lang]bool{}
+	var codes []string
 	for _, l := range langs {
 		l = strings.ToLower(strings.TrimSpace(l))
 		d.langs[l] = true
 		if _, ok := scriptOf[l]; ok {
 			continue
 		}
-		c := lingua.GetIsoCode639_1FromValue(l)
-		if c == lingua.UnknownIsoCode639_1 {
+		w, ok := whatlangOf(l)
+		if !ok {
 			continue
 		}
-		if l == "ru" || l == "uk" || l == "bg" || l == "sr" {
-			if d.cyrillic == "" {
-				d.cyrillic = l
-			}
+		if isCyrillicLang(l) && d.cyrillic == "" {
+			d.cyrillic = l
 		}
-		codes = append(codes, c)
+		if !white[w] {
+			white[w] = true
+			codes = append(codes, l)
+		}
 	}
 	switch len(codes) {
 	case 0:
 	case 1:
-		d.only = strings.ToLower(codes[0].String())
+		d.only = codes[0]
 	default:
-		d.latin = lingua.NewLanguageDetectorBuilder().FromIsoCodes639_1(codes...).WithLowAccuracyMode().WithPreloadedLanguageModels().Build()
+		d.words = wordIndex(codes)
+		opts := whatlanggo.Options{Whitelist: white}
+		d.latin = func(text string) (string, bool) {
+			info := whatlanggo.DetectWithOptions(text, opts)
+			if info.Lang < 0 || !white[info.Lang] {
+				return "", false
+			}
+			return info.Lang.Iso6391(), true
+		}
 	}
 	return d
 }
@@ -202,10 +219,32 @@ func (d *Detector) Detect(text, hint string) string {
 	if d.latin == nil {
 		return d.only
 	}
-	if l, ok := d.latin.DetectLanguageOf(p); ok {
-		return strings.ToLower(l.IsoCode639_1().String())
+	if l := wordVote(d.words, p); l != "" {
+		return l
+	}
+	if l, ok := d.latin(p); ok {
+		return l
 	}
 	return hint
+}
+
+// whatlangCodes maps ISO 639-1 codes to whatlanggo's languages (each code
+// names one of them).
+var whatlangCodes = sync.OnceValue(func() map[string]whatlanggo.Lang {
+	m := make(map[string]whatlanggo.Lang, len(whatlanggo.Langs))
+	for l := range whatlanggo.Langs {
+		if c := l.Iso6391(); c != "" {
+			m[c] = l
+		}
+	}
+	return m
+})
+
+// whatlangOf maps an ISO 639-1 code to whatlanggo's language, for the
+// languages whatlanggo tells apart by trigrams (Latin and Cyrillic script).
+func whatlangOf(code string) (whatlanggo.Lang, bool) {
+	l, ok := whatlangCodes()[code]
+	return l, ok
 }
 
 func isCyrillicLang(l string) bool {
