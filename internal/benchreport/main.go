@@ -141,7 +141,7 @@ func main() {
 		if err != nil {
 			fmt.Fprintf(&b, "_failed: %v_\n\n", err)
 		}
-		fmt.Fprintf(&b, "```\n%s```\n\n", outBuf.String())
+		fmt.Fprintf(&b, "```\n%s```\n\n", headLines(outBuf.String(), evalLines, "presswatch "+strings.Join(ev.args, " ")))
 	}
 
 	// Process-level measurements (issue 15): internal/procbench runs the
@@ -187,6 +187,19 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Fprintln(os.Stderr, "wrote", *out)
+}
+
+// evalLines caps an eval's output in the report: the figures come first,
+// the per-item listing after them is for the command line.
+const evalLines = 80
+
+// headLines returns the first n lines of s and says how many were left out.
+func headLines(s string, n int, cmd string) string {
+	lines := strings.SplitAfter(s, "\n")
+	if len(lines) <= n {
+		return s
+	}
+	return strings.Join(lines[:n], "") + fmt.Sprintf("… %d more lines (every misjudged item with its reasons): run `%s`\n", len(lines)-n, cmd)
 }
 
 // loadAvg is the 1-minute load average from /proc/loadavg.
