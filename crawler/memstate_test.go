@@ -4,11 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/store"
 )
 
 // Heap of the crawler's integrity state at the size of issue 18's workload:
@@ -115,6 +118,110 @@ func TestFingerprintIndexHeap(t *testing.T) {
 
 // Bounds of the tests above (bytes per record).
 const (
-	guidHeapBound = 1000
-	fpHeapBound   = 1000
+	guidHeapBound = 80
+	fpHeapBound   = 200
 )
+
+// TestGUIDIndexMatchesReference drives the compact GUID index and the one it
+// replaced (memref_test.go) with the same random polls — link changes,
+// GUIDs equal to links, IDs that are not hex, more GUIDs than a source keeps
+// — and requires the same kept entries and moves.
+func TestGUIDIndexMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(18, 1))
+	x, ref := newGUIDIndex(), newRefGUIDIndex()
+	sources := []string{"a", "b", "c"}
+	mk := func(s string, k int) entry {
+		u := fmt.Sprintf("https://%s.example/%d/v%d", s, k, rng.IntN(3))
+		id := hex.EncodeToString(func() []byte { h := sha256.Sum256([]byte(u)); return h[:] }())
+		g := fmt.Sprintf("guid-%s-%d", s, k)
+		switch rng.IntN(20) {
+		case 0:
+			g = u
+		case 1:
+			id = "not-hex"
+		case 2:
+			g = ""
+		}
+		return entry{art: &article.Article{ID: id, URL: u, CanonicalURL: u}, guid: g}
+	}
+	moves := 0
+	for poll := range 3000 {
+		s := sources[rng.IntN(len(sources))]
+		var batch []entry
+		for range 1 + rng.IntN(30) {
+			batch = append(batch, mk(s, rng.IntN(400)))
+		}
+		kept, mv := x.resolve(s, append([]entry(nil), batch...))
+		rkept, rmv := ref.resolve(s, append([]entry(nil), batch...))
+		if len(kept) != len(rkept) || len(mv) != len(rmv) {
+			t.Fatalf("poll %d: %d kept, %d moves; reference %d, %d", poll, len(kept), len(mv), len(rkept), len(rmv))
+		}
+		for i := range kept {
+			if kept[i].art != rkept[i].art {
+				t.Fatalf("poll %d: kept entry %d differs", poll, i)
+			}
+		}
+		for i := range mv {
+			if mv[i].id != rmv[i].id || mv[i].newURL != rmv[i].newURL || mv[i].e.art != rmv[i].e.art {
+				t.Fatalf("poll %d: move %d = %+v, reference %+v", poll, i, mv[i], rmv[i])
+			}
+			if rng.IntN(10) < 7 { // the store update succeeded
+				x.moved(s, mv[i])
+				ref.moved(s, rmv[i])
+			}
+		}
+		moves += len(mv)
+	}
+	if moves == 0 {
+		t.Fatal("no moves exercised")
+	}
+}
+
+// TestFingerprintIndexMatchesReference does the same for the fingerprint
+// index: clustered fingerprints (near-duplicates found), a capacity small
+// enough to evict, restored records with several sources, IDs that are not
+// hex.
+func TestFingerprintIndexMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(18, 2))
+	const capacity = 40
+	x, ref := newFPIndex(capacity), newRefFPIndex(capacity)
+	var bases []uint64
+	for i := range 30 {
+		bases = append(bases, mix64(uint64(i)))
+	}
+	id := func() string {
+		n := rng.IntN(200)
+		if n%17 == 0 {
+			return fmt.Sprintf("id-%d", n)
+		}
+		return memArticleID(n, 0)
+	}
+	dups := 0
+	for op := range 5000 {
+		fp := bases[rng.IntN(len(bases))]
+		for range rng.IntN(9) {
+			fp ^= 1 << rng.IntN(64)
+		}
+		if rng.IntN(50) == 0 {
+			fp = 0
+		}
+		aid, canon, src := id(), fmt.Sprintf("https://x.example/%d", op), fmt.Sprintf("s%d", rng.IntN(5))
+		if rng.IntN(10) == 0 {
+			f := store.Fingerprint{ID: aid, FP: fp, Canon: canon, Sources: []string{src, "r1", src, "r2"}}
+			x.restore(f)
+			ref.restore(f)
+			continue
+		}
+		e, dup := x.lookupOrAdd(fp, aid, canon, src)
+		re, rdup := ref.lookupOrAdd(fp, aid, canon, src)
+		if dup != rdup || e.fp != re.fp || e.id != re.id || e.canon != re.canon || !slices.Equal(e.sources, re.sources) {
+			t.Fatalf("op %d: %v %+v; reference %v %+v", op, dup, e, rdup, re)
+		}
+		if dup {
+			dups++
+		}
+	}
+	if dups < 100 {
+		t.Fatalf("only %d near-duplicates exercised", dups)
+	}
+}
