@@ -156,8 +156,8 @@ func findConcerns(cs []topic, d query.Doc) []concernHit {
 		for _, alt := range cs[i].alts {
 			if alt.Match(d) {
 				terms = append(terms, strings.Trim(query.String(alt.Node()), `"*`))
-				if len(terms) >= 3 {
-					break
+				if len(terms) >= max(3, cs[i].MinHits) {
+					break // enough to decide and to show the officer
 				}
 			}
 		}
