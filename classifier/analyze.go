@@ -153,9 +153,16 @@ func findConcerns(cs []topic, d query.Doc) []concernHit {
 	var out []concernHit
 	for i := range cs {
 		var terms []string
+		seen := map[string]bool{}
 		for _, alt := range cs[i].alts {
 			if alt.Match(d) {
-				terms = append(terms, strings.Trim(query.String(alt.Node()), `"*`))
+				term := strings.Trim(query.String(alt.Node()), `"*`)
+				f := textnorm.Fold(term)
+				if seen[f] {
+					continue // "ngưng việc" and "ngừng việc" fold alike: one word to the officer
+				}
+				seen[f] = true
+				terms = append(terms, term)
 				if len(terms) >= max(3, cs[i].MinHits) {
 					break // enough to decide and to show the officer
 				}
