@@ -81,6 +81,9 @@ func run() int {
 	if path := os.Getenv("PRESSWATCH_CPUPROFILE"); path != "" {
 		defer startCPUProfile(path, g.Stderr)()
 	}
+	if path := os.Getenv("PRESSWATCH_HEAPPROFILE"); path != "" {
+		defer writeHeapProfile(path, g.Stderr)
+	}
 	c, ok := cmds[args[0]]
 	if !ok {
 		fmt.Fprintf(g.Stderr, "presswatch: unknown command %q\n", args[0])

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 )
 
@@ -28,5 +29,23 @@ func startCPUProfile(path string, stderr io.Writer) func() {
 		if err := f.Close(); err != nil {
 			fmt.Fprintf(stderr, "presswatch: cpu profile: %v\n", err)
 		}
+	}
+}
+
+// writeHeapProfile writes what is live on the heap when the command returns
+// (after a collection) to path. PRESSWATCH_HEAPPROFILE turns it on: stopping
+// a crawler with SIGTERM at the end of a first fetch shows what holds its
+// memory there (issue 18). An error is reported, never fatal.
+func writeHeapProfile(path string, stderr io.Writer) {
+	runtime.GC()
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("heap").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "presswatch: heap profile: %v\n", err)
 	}
 }
