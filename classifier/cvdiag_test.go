@@ -17,9 +17,13 @@ import (
 // cvMinReviewAUC (measured 0.887 on 593 items).
 const cvMinReviewAUC = 0.86
 
-func TestCVDiagnose(t *testing.T) {
+// outOfFold trains the learned layer on nine folds of the dev corpus at a
+// time and calls held for every item of the tenth with the model that did
+// not see it (PW_CVDIAG=1; the diagnostics below share it).
+func outOfFold(t *testing.T, held func(m *Model, x *Example, it *EvalItem)) {
+	t.Helper()
 	if os.Getenv("PW_CVDIAG") == "" {
-		t.Skip("set PW_CVDIAG=1 to print out-of-fold decisions")
+		t.Skip("set PW_CVDIAG=1 to compute out-of-fold diagnostics")
 	}
 	items := loadDevCorpus(t)
 	e, err := New(Options{Now: evalNow, NoModel: true})
@@ -33,13 +37,6 @@ func TestCVDiagnose(t *testing.T) {
 		t.Fatal(err)
 	}
 	fold := assignFolds(ex, 10)
-	type row struct {
-		i    int
-		p    float64
-		tone string
-		th   float64
-	}
-	var rows []row
 	for f := 0; f < 10; f++ {
 		var train []*Example
 		for _, x := range ex {
@@ -52,17 +49,41 @@ func TestCVDiagnose(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, x := range ex {
-			if fold[x] == f && x.rules.About {
-				p := m.predict(x.x, x.rules.Topics)
-				rows = append(rows, row{i, p.review, p.tone, m.ReviewThreshold})
+			if fold[x] == f {
+				held(m, x, &items[i])
 			}
 		}
 	}
-	sort.Slice(rows, func(a, b int) bool { return rows[a].p > rows[b].p })
+}
+
+func TestCVDiagnose(t *testing.T) {
+	type row struct {
+		it   *EvalItem
+		p    float64
+		tone string
+		th   float64
+	}
+	var rows []row
+	total := 0.0 // gold needs_review items, whether the rules call them about or not
+	outOfFold(t, func(m *Model, x *Example, it *EvalItem) {
+		if it.Labels.NeedsReview {
+			total++
+		}
+		if x.rules.About {
+			p := m.predict(x.x, x.rules.Topics)
+			rows = append(rows, row{it, p.review, p.tone, m.ReviewThreshold})
+		}
+	})
+	sort.Slice(rows, func(a, b int) bool {
+		if rows[a].p != rows[b].p {
+			return rows[a].p > rows[b].p
+		}
+		return rows[a].it.ID < rows[b].it.ID // ties in a fixed order
+	})
 	// AUC over items the rules call about, gold review as positive.
 	var pos, neg, wins float64
 	for a := range rows {
-		if items[rows[a].i].Labels.NeedsReview {
+		if rows[a].it.Labels.NeedsReview {
 			pos++
 		} else {
 			neg++
@@ -77,17 +98,11 @@ func TestCVDiagnose(t *testing.T) {
 		return
 	}
 	fmt.Printf("about-by-rules items %d, gold review %v, AUC %.3f\n", len(rows), pos, auc)
-	total := 0.0
-	for _, it := range items {
-		if it.Labels.NeedsReview {
-			total++
-		}
-	}
 	for _, th := range []float64{0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8} {
 		var tp, fp float64
 		for _, r := range rows {
 			if r.p >= th {
-				if items[r.i].Labels.NeedsReview {
+				if r.it.Labels.NeedsReview {
 					tp++
 				} else {
 					fp++
@@ -97,7 +112,7 @@ func TestCVDiagnose(t *testing.T) {
 		fmt.Printf("threshold %.1f: precision %.3f recall %.3f\n", th, tp/(tp+fp), tp/total)
 	}
 	for _, r := range rows {
-		it := items[r.i]
+		it := r.it
 		mark := "  "
 		switch {
 		case it.Labels.NeedsReview && r.p < r.th:
@@ -118,21 +133,6 @@ func TestCVDiagnose(t *testing.T) {
 // recall per topic over items labelled about the province; it fails when
 // out-of-fold topic micro-F1 is under cvMinTopicF1.
 func TestCVDiagnoseTopics(t *testing.T) {
-	if os.Getenv("PW_CVDIAG") == "" {
-		t.Skip("set PW_CVDIAG=1 to print out-of-fold topics")
-	}
-	items := loadDevCorpus(t)
-	e, err := New(Options{Now: evalNow, NoModel: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := TrainOptions{}
-	opts.defaults()
-	ex := ExamplesFromCorpus(items)
-	if err := e.featurize(context.Background(), opts.Features, ex); err != nil {
-		t.Fatal(err)
-	}
-	fold := assignFolds(ex, 10)
 	type cnt struct{ tp, fp, fn int }
 	per := map[string]*cnt{}
 	get := func(k string) *cnt {
@@ -142,39 +142,27 @@ func TestCVDiagnoseTopics(t *testing.T) {
 		return per[k]
 	}
 	var all cnt
-	for f := 0; f < 10; f++ {
-		var train []*Example
-		for _, x := range ex {
-			if fold[x] != f {
-				train = append(train, x)
+	outOfFold(t, func(m *Model, x *Example, it *EvalItem) {
+		if !it.Labels.About {
+			return
+		}
+		c := m.decide(x.x, x.rules)
+		for _, tp := range c.Topics {
+			if contains(it.Labels.Topics, tp) {
+				get(tp).tp++
+				all.tp++
+			} else {
+				get(tp).fp++
+				all.fp++
 			}
 		}
-		m, err := trainModel(train, e.Rules().Topics(), opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, x := range ex {
-			if fold[x] != f || !items[i].Labels.About {
-				continue
-			}
-			c := m.decide(x.x, x.rules)
-			for _, tp := range c.Topics {
-				if contains(items[i].Labels.Topics, tp) {
-					get(tp).tp++
-					all.tp++
-				} else {
-					get(tp).fp++
-					all.fp++
-				}
-			}
-			for _, g := range items[i].Labels.Topics {
-				if !contains(c.Topics, g) {
-					get(g).fn++
-					all.fn++
-				}
+		for _, g := range it.Labels.Topics {
+			if !contains(c.Topics, g) {
+				get(g).fn++
+				all.fn++
 			}
 		}
-	}
+	})
 	f1 := 2 * float64(all.tp) / float64(2*all.tp+all.fp+all.fn)
 	if f1 < cvMinTopicF1 {
 		t.Errorf("out-of-fold topic micro-F1 %.3f under %.2f", f1, cvMinTopicF1)
