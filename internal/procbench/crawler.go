@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/dongnai/presswatch/internal/procstat"
 )
 
 // crawlerRun is one `presswatch crawler` process with its own data directory.
@@ -80,7 +83,7 @@ type sample struct {
 }
 
 func (c *crawlerRun) read(ctx context.Context) (sample, error) {
-	m, err := metrics(ctx, c.metrics)
+	m, err := procstat.Scrape(ctx, http.DefaultClient, c.metrics)
 	if err != nil {
 		return sample{}, err
 	}

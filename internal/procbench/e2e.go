@@ -19,6 +19,7 @@ import (
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/bus"
 	"github.com/dongnai/presswatch/crawler"
+	"github.com/dongnai/presswatch/internal/procstat"
 )
 
 // e2eResult is one classified end-to-end run.
@@ -207,11 +208,11 @@ func e2eBench(ctx context.Context, bin, self, tmp string, k knobs, backend strin
 	clsDir, idxDir := filepath.Join(dir, "classifier"), filepath.Join(dir, "indexer")
 	_ = os.MkdirAll(clsDir, 0o755)
 	_ = os.MkdirAll(idxDir, 0o755)
-	cp, err := freePort()
+	cp, err := procstat.FreePort()
 	if err != nil {
 		return fail(err)
 	}
-	ip, err := freePort()
+	ip, err := procstat.FreePort()
 	if err != nil {
 		return fail(err)
 	}

@@ -29,6 +29,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/dongnai/presswatch/internal/procstat"
 )
 
 type knobs struct {
@@ -138,7 +140,7 @@ func run(ctx context.Context, bin string, k knobs) (string, error) {
 	}
 	defer os.RemoveAll(tmp)
 	start := time.Now()
-	rep := &report{loadStart: loadavg(), k: k}
+	rep := &report{loadStart: procstat.LoadAvg(), k: k}
 	logf("load average %s; %d feeds; work dir %s", rep.loadStart, k.feeds, tmp)
 
 	if k.skip["polling"] {
@@ -160,7 +162,7 @@ func run(ctx context.Context, bin string, k knobs) (string, error) {
 			}
 		}
 	}
-	rep.loadEnd = loadavg()
+	rep.loadEnd = procstat.LoadAvg()
 	rep.total = time.Since(start)
 	logf("done in %s; load average %s", rep.total.Round(time.Second), rep.loadEnd)
 	return rep.markdown(), ctx.Err()

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/dongnai/presswatch/internal/procstat"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -121,7 +122,7 @@ func dropDB(ctx context.Context, admin string) error {
 }
 
 func startMiniflux(ctx context.Context, bin, dbURL, dir string, workers int) (*miniflux, error) {
-	port, err := freePort()
+	port, err := procstat.FreePort()
 	if err != nil {
 		return nil, err
 	}

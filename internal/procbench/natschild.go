@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dongnai/presswatch/internal/procstat"
 	"github.com/nats-io/nats-server/v2/server"
 )
 
@@ -36,7 +37,7 @@ func runNATSChild(ctx context.Context, port int, dir string) error {
 
 // startNATS runs the NATS server as a separate process on a TCP port.
 func startNATS(ctx context.Context, self, dir string) (*proc, string, error) {
-	port, err := freePort()
+	port, err := procstat.FreePort()
 	if err != nil {
 		return nil, "", err
 	}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/dongnai/presswatch/internal/procstat"
 )
 
 // pwPoll is presswatch's polling figures.
@@ -66,7 +68,7 @@ func pollingBench(ctx context.Context, bin, self, tmp string, k knobs, rep *repo
 	// presswatch: first fetch, then the 304 path.
 	pwDir := filepath.Join(tmp, "pw")
 	_ = os.MkdirAll(pwDir, 0o755)
-	webPort, err := freePort()
+	webPort, err := procstat.FreePort()
 	if err != nil {
 		return err
 	}
@@ -222,7 +224,7 @@ func pollingBench(ctx context.Context, bin, self, tmp string, k knobs, rep *repo
 		ar.feeds = k.articleFeeds
 		artDir := filepath.Join(tmp, "pw-art")
 		_ = os.MkdirAll(artDir, 0o755)
-		wp, err := freePort()
+		wp, err := procstat.FreePort()
 		if err != nil {
 			return err
 		}

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/dongnai/presswatch/internal/procstat"
 )
 
 // proc is a child process whose CPU time and peak memory are read from /proc.
@@ -112,20 +111,11 @@ func (p *proc) cpu() time.Duration {
 
 // status reads a "Vm…" field of /proc/PID/status in KiB.
 func (p *proc) status(field string) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	st, err := procstat.Status(p.cmd.Process.Pid)
 	if err != nil {
 		return 0
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, field+":") {
-			f := strings.Fields(line)
-			if len(f) >= 2 {
-				v, _ := strconv.ParseInt(f[1], 10, 64)
-				return v
-			}
-		}
-	}
-	return 0
+	return st[field]
 }
 
 // stop sends SIGTERM and waits up to grace, then kills the process group.
@@ -142,29 +132,6 @@ func (p *proc) stop(grace time.Duration) error {
 		<-p.done
 		return fmt.Errorf("%s did not stop within %s: killed", p.name, grace)
 	}
-}
-
-// loadavg is the first line of /proc/loadavg without the run-queue fields.
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
-}
-
-// freePort asks the kernel for a free loopback port.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // waitHTTP waits until url answers 200 or the process ends.
@@ -193,40 +160,6 @@ func waitHTTP(ctx context.Context, p *proc, url string, limit time.Duration) err
 		return fmt.Errorf("%s not answering %s after %s: %s", p.name, url, limit, tail(p.log.String(), 1500))
 	}
 	return fmt.Errorf("%s not answering after %s", url, limit)
-}
-
-// metrics reads a Prometheus text page and sums the samples of each metric
-// family by name, and by name{labels} too.
-func metrics(ctx context.Context, url string) (map[string]float64, error) {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	out := map[string]float64{}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		line := sc.Bytes()
-		if len(line) == 0 || line[0] == '#' {
-			continue
-		}
-		sp := bytes.LastIndexByte(line, ' ')
-		if sp < 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(string(line[sp+1:]), 64)
-		if err != nil {
-			continue
-		}
-		key := string(line[:sp])
-		out[key] += v
-		if i := strings.IndexByte(key, '{'); i >= 0 {
-			out[key[:i]] += v
-		}
-	}
-	return out, sc.Err()
 }
 
 func tail(s string, n int) string {

@@ -1,10 +1,6 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,29 +22,6 @@ func TestFarmHostsAreDistinctLoopback(t *testing.T) {
 	}
 	if got := farmFeedURL(8090, 0); got != "http://127.2.0.1:8090/farm/0/feed.xml" {
 		t.Errorf("farmFeedURL(8090, 0) = %s", got)
-	}
-}
-
-func TestMetricsSumsFamiliesAndSeries(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, "# HELP x\n# TYPE presswatch_crawler_polls_total counter\n"+
-			"presswatch_crawler_polls_total{kind=\"feed\",status=\"ok\"} 3\n"+
-			"presswatch_crawler_polls_total{kind=\"feed\",status=\"not_modified\"} 4.5e+03\n"+
-			"presswatch_crawler_articles_published_total 7\n")
-	}))
-	defer srv.Close()
-	m, err := metrics(context.Background(), srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := m["presswatch_crawler_polls_total"]; got != 4503 {
-		t.Errorf("family sum = %v, want 4503", got)
-	}
-	if got := m[`presswatch_crawler_polls_total{kind="feed",status="not_modified"}`]; got != 4500 {
-		t.Errorf("series = %v, want 4500", got)
-	}
-	if got := m["presswatch_crawler_articles_published_total"]; got != 7 {
-		t.Errorf("unlabelled = %v, want 7", got)
 	}
 }
 

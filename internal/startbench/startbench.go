@@ -17,7 +17,6 @@
 package startbench
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -38,6 +37,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dongnai/presswatch/bus"
+	"github.com/dongnai/presswatch/internal/procstat"
 	"github.com/dongnai/presswatch/presssim"
 )
 
@@ -119,7 +119,7 @@ func Measure(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("release binary: %w (run make build)", err)
 	}
-	r := &Result{BinaryBytes: fi.Size(), LoadBefore: loadavg()}
+	r := &Result{BinaryBytes: fi.Size(), LoadBefore: procstat.LoadAvg()}
 	fail := func(what string, err error) {
 		o.logf("%s: %v", what, err)
 		r.Errors = append(r.Errors, what+": "+err.Error())
@@ -151,7 +151,7 @@ func Measure(ctx context.Context, o Options) (*Result, error) {
 			r.Crawler = cr
 		}
 	}
-	r.LoadAfter = loadavg()
+	r.LoadAfter = procstat.LoadAvg()
 	return r, nil
 }
 
@@ -213,18 +213,6 @@ func (r *Result) Markdown() string {
 
 func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) + " ms" }
 
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
-}
-
 func timeHelp(ctx context.Context, bin string) (time.Duration, error) {
 	cmd := exec.CommandContext(ctx, bin, "-h")
 	var out bytes.Buffer
@@ -242,16 +230,6 @@ func timeHelp(ctx context.Context, bin string) (time.Duration, error) {
 		return 0, fmt.Errorf("no usage printed: %s", tail(out.String()))
 	}
 	return d, nil
-}
-
-// freePort returns a loopback port that was free a moment ago.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // timeRun starts `presswatch run` in a fresh directory, then again in the
@@ -273,7 +251,7 @@ func timeRun(ctx context.Context, bin string) (cold, warm time.Duration, err err
 	}
 	go feed.Serve(ln)
 	defer feed.Close()
-	port, err := freePort()
+	port, err := procstat.FreePort()
 	if err != nil {
 		return 0, 0, err
 	}
@@ -391,7 +369,7 @@ func crawlerRun(ctx context.Context, bin string, n int, o *Options) (*CrawlerRes
 		return nil, err
 	}
 	defer bs.Close()
-	port, err := freePort()
+	port, err := procstat.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -477,7 +455,7 @@ sources:
 			return nil, ctx.Err()
 		case <-tick.C:
 		}
-		m, err := scrape(client, metrics)
+		m, err := procstat.Scrape(ctx, client, metrics)
 		if err != nil {
 			if time.Now().After(deadline) {
 				return nil, fmt.Errorf("metrics: %w", err)
@@ -496,7 +474,7 @@ sources:
 			res.HeapInuse = m["go_memstats_heap_inuse_bytes"]
 			res.Articles = m["presswatch_crawler_articles_published_total"]
 			res.CPU = time.Duration(m["process_cpu_seconds_total"] * float64(time.Second))
-			st, err := procStatus(cmd.Process.Pid)
+			st, err := procstat.Status(cmd.Process.Pid)
 			if err != nil {
 				return nil, err
 			}
@@ -505,67 +483,6 @@ sources:
 			return res, nil
 		}
 	}
-}
-
-// scrape reads a Prometheus text exposition and sums every series of each
-// metric over its labels.
-func scrape(client *http.Client, url string) (map[string]float64, error) {
-	resp, err := client.Get(url)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s", url, resp.Status)
-	}
-	m := map[string]float64{}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		sp := strings.LastIndexByte(line, ' ')
-		if sp < 0 {
-			continue
-		}
-		name := line[:sp]
-		if i := strings.IndexByte(name, '{'); i >= 0 {
-			name = name[:i]
-		}
-		v, err := strconv.ParseFloat(line[sp+1:], 64)
-		if err != nil {
-			continue
-		}
-		m[name] += v
-	}
-	return m, sc.Err()
-}
-
-// procStatus returns the kB fields of /proc/PID/status (VmHWM, VmRSS, …).
-func procStatus(pid int) (map[string]int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return nil, err
-	}
-	m := map[string]int64{}
-	for _, line := range strings.Split(string(b), "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(v)
-		if len(f) == 2 && f[1] == "kB" {
-			if n, err := strconv.ParseInt(f[0], 10, 64); err == nil {
-				m[k] = n
-			}
-		}
-	}
-	if _, ok := m["VmHWM"]; !ok {
-		return nil, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
-	}
-	return m, nil
 }
 
 func tail(s string) string {

@@ -2,9 +2,6 @@ package startbench
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,42 +31,6 @@ func TestMedian(t *testing.T) {
 				t.Fatalf("Median reordered its argument: %v", tt.in)
 			}
 		}
-	}
-}
-
-func TestScrapeSumsSeries(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `# HELP presswatch_crawler_polls_total Polls.
-# TYPE presswatch_crawler_polls_total counter
-presswatch_crawler_polls_total{kind="feed",status="ok"} 7
-presswatch_crawler_polls_total{kind="feed",status="not_modified"} 3
-process_cpu_seconds_total 1.5
-go_memstats_heap_inuse_bytes 1.048576e+06
-`)
-	}))
-	defer srv.Close()
-	m, err := scrape(srv.Client(), srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, want := range map[string]float64{
-		"presswatch_crawler_polls_total": 10,
-		"process_cpu_seconds_total":      1.5,
-		"go_memstats_heap_inuse_bytes":   1 << 20,
-	} {
-		if m[name] != want {
-			t.Errorf("%s = %v, want %v", name, m[name], want)
-		}
-	}
-}
-
-func TestProcStatus(t *testing.T) {
-	st, err := procStatus(os.Getpid())
-	if err != nil {
-		t.Skipf("no /proc here: %v", err)
-	}
-	if st["VmHWM"] <= 0 || st["VmRSS"] <= 0 || st["VmHWM"] < st["VmRSS"] {
-		t.Errorf("VmHWM %d kB, VmRSS %d kB: not a peak and a current size", st["VmHWM"], st["VmRSS"])
 	}
 }
 
