@@ -127,7 +127,10 @@ func restartScenario(t *testing.T, storeURL string, sig syscall.Signal, skipArti
 	p.start()
 	sim.ChangeFarm(1)
 	before := streamMsgs(t, js)
-	r := rng.IntN(restartFeeds / 2)
+	// At least one new item: the stop must come after the child has started
+	// crawling (and so installed its SIGTERM handler); with 0 it could land
+	// during the test binary's start-up, where SIGTERM's default action kills.
+	r := 1 + rng.IntN(restartFeeds/2)
 	waitUntil(t, 3*time.Minute, "new items", func() bool { return streamMsgs(t, js) >= before+uint64(r) })
 	p.stop(sig)
 	if sig == syscall.SIGKILL {
