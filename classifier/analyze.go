@@ -3,6 +3,7 @@ package classifier
 import (
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -20,10 +21,17 @@ const leadBodyTokens = 80
 
 // analysis holds everything computed from one article in one pass.
 type analysis struct {
-	a         *article.Article
-	full      string // title + "\n\n" + text: entity offsets point into it
-	folded    string
-	offs      []int
+	a      *article.Article
+	full   string // title + "\n\n" + text: entity offsets point into it
+	folded string
+	offs   []int
+	// clean is the pre-normalised full text and cleanOffs maps folded bytes
+	// into it (nil: offs does, clean is full); marked says whether it is
+	// written with diacritics (0 not decided yet, 1 yes, -1 no). See
+	// spelledAs.
+	clean     string
+	cleanOffs []int
+	marked    int8
 	toks      []textnorm.Token
 	titleToks int // tokens [0, titleToks) are the title's
 	titleLen  int // full[:titleLen] is the title
@@ -72,6 +80,37 @@ func (an *analysis) span(h hit) (start, end int) {
 	return an.offs[s], an.offs[e]
 }
 
+// spelledAs implements speller over the pre-normalised text: a text
+// written with diacritics (textnorm.WrittenWithMarks over its Latin words)
+// must spell a token as given; one written without them matches folded.
+func (an *analysis) spelledAs(tok int, spelling string) bool {
+	offs := an.cleanOffs
+	if offs == nil {
+		offs = an.offs
+	}
+	word := func(t textnorm.Token) string { return an.clean[offs[t.Start]:offs[t.End]] }
+	if an.marked == 0 {
+		latin, marked := 0, 0
+		for _, t := range an.toks {
+			if c := t.Text[0]; c < 'a' || c > 'z' {
+				continue
+			}
+			latin++
+			if textnorm.HasDiacritic(word(t)) {
+				marked++
+			}
+		}
+		an.marked = -1
+		if textnorm.WrittenWithMarks(latin, marked) {
+			an.marked = 1
+		}
+	}
+	if an.marked < 0 {
+		return true
+	}
+	return textnorm.Spelling(word(an.toks[tok])) == spelling
+}
+
 func (an *analysis) text(h hit) string {
 	s, e := an.span(h)
 	return an.full[s:e]
@@ -91,7 +130,9 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 	// mapped back so that entities point into the original text.
 	clean, cmap := prenormalize(an.full)
 	an.folded, an.offs = textnorm.FoldMap(clean)
+	an.clean = clean
 	if cmap != nil {
+		an.cleanOffs = slices.Clone(an.offs)
 		for i, o := range an.offs {
 			an.offs[i] = cmap[o]
 		}
@@ -111,7 +152,7 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 		an.published = e.opts.Now()
 	}
 	an.sentences()
-	an.gaz, an.lex = r.trie.scan(an.toks, an.lang, nil, nil)
+	an.gaz, an.lex = r.trie.scan(an.toks, an.lang, an, nil, nil)
 	an.relevanceOf(r)
 	an.buildDoc(r)
 	if !an.mentions {

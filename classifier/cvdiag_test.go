@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -142,11 +143,20 @@ func TestCVDiagnoseTopics(t *testing.T) {
 		return per[k]
 	}
 	var all cnt
+	var misses []string
 	outOfFold(t, func(m *Model, x *Example, it *EvalItem) {
 		if !it.Labels.About {
 			return
 		}
 		c := m.decide(x.x, x.rules)
+		if !slices.Equal(sorted(c.Topics), sorted(it.Labels.Topics)) {
+			title := []rune(it.Title)
+			if len(title) > 60 {
+				title = title[:60]
+			}
+			misses = append(misses, fmt.Sprintf("%s %s gold=%s pred=%s rules=%s | %s", it.ID, it.Lang,
+				strings.Join(sorted(it.Labels.Topics), ","), strings.Join(sorted(c.Topics), ","), strings.Join(sorted(x.rules.Topics), ","), string(title)))
+		}
 		for _, tp := range c.Topics {
 			if contains(it.Labels.Topics, tp) {
 				get(tp).tp++
@@ -175,12 +185,22 @@ func TestCVDiagnoseTopics(t *testing.T) {
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	sort.Strings(misses)
+	for _, l := range misses {
+		fmt.Println(l)
+	}
 	fmt.Printf("topic micro-F1 %.3f over about items\n", f1)
 	for _, k := range names {
 		c := per[k]
 		fmt.Printf("%-28s tp %3d fp %3d fn %3d  P %.2f R %.2f\n", k, c.tp, c.fp, c.fn,
 			float64(c.tp)/float64(max(1, c.tp+c.fp)), float64(c.tp)/float64(max(1, c.tp+c.fn)))
 	}
+}
+
+func sorted(xs []string) []string {
+	out := slices.Clone(xs)
+	slices.Sort(out)
+	return out
 }
 
 func contains(xs []string, s string) bool {

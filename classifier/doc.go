@@ -18,6 +18,17 @@ type tokDoc struct {
 	keywords map[string][]string
 	numbers  map[string]float64
 	vocab    []string // sorted keys of pos, built on the first prefix query
+	// title and text as analysed, for WrittenAs; marked is decided on the
+	// first call.
+	parts [2]spellPart
+}
+
+// spellPart is the title or the text of a tokDoc as written.
+type spellPart struct {
+	text   string
+	terms  []textnorm.Term
+	base   int  // position of its first token in the tokDoc
+	marked int8 // 0 not decided yet, 1 written with diacritics, -1 not
 }
 
 const textGap = query.MaxNear + 1
@@ -39,6 +50,7 @@ func newTokDoc(title, text string, english bool) *tokDoc {
 	}
 	add(tt, "", 0)
 	add(bt, "", d.titleEnd+textGap)
+	d.parts = [2]spellPart{{text: title, terms: tt}, {text: text, terms: bt, base: d.titleEnd + textGap}}
 	if english {
 		add(textnorm.Stems(title, tt), textnorm.StemPrefix, 0)
 		add(textnorm.Stems(text, bt), textnorm.StemPrefix, d.titleEnd+textGap)
@@ -103,6 +115,46 @@ func (d *tokDoc) Positions(field, word string, prefix bool) []int {
 	}
 	sort.Ints(out)
 	return out
+}
+
+// WrittenAs implements query.SpelledDoc: a word with diacritics in a rule
+// matches as written when the title or text it falls in is written with
+// diacritics (textnorm.WrittenWithMarks; a title too short to tell follows
+// the text), and folded otherwise.
+func (d *tokDoc) WrittenAs(_ string, pos int, spelling string) bool {
+	part := &d.parts[0]
+	if pos >= d.titleEnd {
+		part = &d.parts[1]
+	}
+	if !d.marked(part) {
+		return true
+	}
+	p := pos - part.base
+	terms := part.terms
+	for i := sort.Search(len(terms), func(i int) bool { return terms[i].Pos >= p }); i < len(terms) && terms[i].Pos == p; i++ {
+		if terms[i].Kind == textnorm.Word {
+			return textnorm.Spelling(part.text[terms[i].Start:terms[i].End]) == spelling
+		}
+	}
+	return true // not a word (CJK): nothing to compare
+}
+
+func (d *tokDoc) marked(part *spellPart) bool {
+	if part.marked == 0 {
+		latin, marked := textnorm.MarkedShare(part.text, part.terms)
+		switch {
+		case part == &d.parts[0] && latin < textnorm.MarkedMinWords:
+			part.marked = 1
+			if !d.marked(&d.parts[1]) {
+				part.marked = -1
+			}
+		case textnorm.WrittenWithMarks(latin, marked):
+			part.marked = 1
+		default:
+			part.marked = -1
+		}
+	}
+	return part.marked > 0
 }
 
 // Keywords implements query.Doc.

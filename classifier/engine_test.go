@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -360,5 +361,40 @@ func TestRapidSpreadAndTier(t *testing.T) {
 	}
 	if !spread || !tier {
 		t.Errorf("reasons %+v lack rapid_spread or outlet_tier", last.Reasons)
+	}
+}
+
+// TestDiacriticsDecide: in Vietnamese written with diacritics, rule words
+// with diacritics match only as written ("đạt" achieve is not "đất" land,
+// "bão" storm is not "bao" how many); written without diacritics, the same
+// words match folded.
+func TestDiacriticsDecide(t *testing.T) {
+	e := newTestEngine(t, nil)
+	an := func(title, text string) *analysis {
+		return e.analyze(e.Rules(), &article.Article{ID: title, Lang: "vi", Title: title, Text: text, Published: date("2024-01-01")})
+	}
+	lexWords := func(a *analysis) []string {
+		var out []string
+		for _, h := range a.lex {
+			out = append(out, e.Rules().lex[h.ref.idx].Text)
+		}
+		return out
+	}
+	accented := an("Đồng Nai có bao nhiêu xã, phường?", "Tỉnh Đồng Nai giao đất cho dân, người dân chạy xe về quê, đảm bảo Đồng Nai phát triển.")
+	for _, w := range lexWords(accented) {
+		if w == "đạt" || w == "cháy" {
+			t.Errorf("accented text: lexicon %q matched (text has đất, chạy)", w)
+		}
+	}
+	if slices.Contains(accented.topics, "disaster_weather") {
+		t.Errorf("accented text: topics %v include disaster_weather (text has bao nhiêu, đảm bảo Đồng Nai)", accented.topics)
+	}
+	plain := an("Dong Nai: bao lon gay ngap, bao dong lu", "Tinh Dong Nai: mua lon, bao so 9 gay ngap nang, xa lu ho Tri An, bao dong muc 3.")
+	if !slices.Contains(plain.topics, "disaster_weather") {
+		t.Errorf("unaccented text: topics %v lack disaster_weather", plain.topics)
+	}
+	stormy := an("Đồng Nai: bão số 9 gây ngập", "Cơn bão số 9 gây mưa lớn, báo động lũ cấp 2 trên sông Đồng Nai, xả lũ hồ Trị An.")
+	if !slices.Contains(stormy.topics, "disaster_weather") {
+		t.Errorf("accented storm text: topics %v lack disaster_weather", stormy.topics)
 	}
 }

@@ -29,6 +29,19 @@ type patRef struct {
 	idx   int32 // index into the rules' table for kind
 	lang  string
 	n     int // tokens
+	// spell is the textnorm.Spelling of each token of a lexicon phrase
+	// written with diacritics ("" for a token without); nil when none has
+	// one. Such a phrase matches only as written in a text written with
+	// diacritics (speller), since folded "đạt" (achieve) is also "đất"
+	// (land) and "cháy" (fire) is "chạy" (run).
+	spell []string
+}
+
+// speller tells how the token at an index of the scanned text is written:
+// spelledAs reports whether it is spelled as spelling (textnorm.Spelling),
+// or the text is not written with diacritics.
+type speller interface {
+	spelledAs(tok int, spelling string) bool
 }
 
 const (
@@ -72,7 +85,50 @@ func (t *trie) add(text string, p patRef) bool {
 		n = c
 	}
 	p.n = len(toks)
+	if p.layer == layerLex {
+		p.spell = spellings(text, len(toks))
+	}
 	n.pats = append(n.pats, p)
+	return true
+}
+
+// spellings returns the Spelling of each of the n words of text, or nil
+// when none carries a diacritic or the words do not line up with the
+// folded tokens (CJK).
+func spellings(text string, n int) []string {
+	var words []textnorm.Term
+	for _, t := range textnorm.Analyze(text) {
+		if t.Kind != textnorm.Word {
+			return nil
+		}
+		words = append(words, t)
+	}
+	if len(words) != n {
+		return nil
+	}
+	var out []string
+	for k, w := range words {
+		if sp := textnorm.Spelling(text[w.Start:w.End]); sp != "" {
+			if out == nil {
+				out = make([]string, n)
+			}
+			out[k] = sp
+		}
+	}
+	return out
+}
+
+// spelledAt reports whether pattern p, matched at token i, is written as
+// its spelling says (always, for a pattern without one or no speller).
+func (p *patRef) spelledAt(sp speller, i int) bool {
+	if p.spell == nil || sp == nil {
+		return true
+	}
+	for k, s := range p.spell {
+		if s != "" && !sp.spelledAs(i+k, s) {
+			return false
+		}
+	}
 	return true
 }
 
@@ -97,8 +153,9 @@ func joined(a, b textnorm.Token) bool {
 // scan returns gazetteer matches and lexicon matches, each layer
 // leftmost-longest without overlaps, so "ô nhiễm dioxin" is one phrase, not
 // three. lang restricts lexicon patterns to the article's language
-// (patterns with lang "" match in every language).
-func (t *trie) scan(toks []textnorm.Token, lang string, gaz, lex []hit) ([]hit, []hit) {
+// (patterns with lang "" match in every language); sp (may be nil) checks
+// the spelling of lexicon phrases written with diacritics.
+func (t *trie) scan(toks []textnorm.Token, lang string, sp speller, gaz, lex []hit) ([]hit, []hit) {
 	gazEnd, lexEnd := 0, 0
 	for i := range toks {
 		n := &t.root
@@ -120,7 +177,7 @@ func (t *trie) scan(toks []textnorm.Token, lang string, gaz, lex []hit) ([]hit, 
 					}
 					continue
 				}
-				if i >= lexEnd && (p.lang == "" || p.lang == lang) && (bestLex == nil || p.n >= bestLex.n) {
+				if i >= lexEnd && (p.lang == "" || p.lang == lang) && (bestLex == nil || p.n >= bestLex.n) && p.spelledAt(sp, i) {
 					bestLex = p
 				}
 			}

@@ -39,6 +39,20 @@ type Doc interface {
 	Number(field string) (float64, bool)
 }
 
+// SpelledDoc is a Doc that knows how its words were written. A query word
+// written with Vietnamese diacritics ("bão", storm) matches a word of such
+// a Doc only where WrittenAs says the document wrote that word so (and not
+// "bao", how much); a document (or field) written without diacritics
+// answers true for every word, so that unaccented text still matches.
+// Words without diacritics and the last word of a prefix term always match
+// folded.
+type SpelledDoc interface {
+	// WrittenAs reports whether the word at position pos of text field
+	// field is spelled as spelling (textnorm.Spelling), or the field is not
+	// written with diacritics.
+	WrittenAs(field string, pos int, spelling string) bool
+}
+
 // Eval reports whether d matches n. A nil node matches nothing. Eval folds
 // the query's words on every call; to evaluate one query against many
 // documents, Prepare it once.
@@ -67,7 +81,10 @@ type (
 		stem    string   // StemPrefix+stem of an unquoted English word, else ""
 		keyword string   // folded whole value, for keyword fields
 		raw     []string // the words as written, for numeric fields
-		prefix  bool
+		// spell is, for each of toks, its textnorm.Spelling when it carries
+		// diacritics (else ""); nil when no token does.
+		spell  []string
+		prefix bool
 	}
 	pnear struct {
 		terms []*pterm
@@ -131,9 +148,19 @@ func prepTerm(field string, words []string, prefix, bare bool) *pterm {
 	value := strings.Join(words, " ")
 	t := &pterm{field: field, prefix: prefix, raw: words}
 	t.keyword = textnorm.Fold(value)
-	for _, qt := range textnorm.QueryTerms(value) {
+	qts := textnorm.QueryTerms(value)
+	for k, qt := range qts {
 		t.toks = append(t.toks, qt.Text)
 		t.offs = append(t.offs, qt.Pos)
+		if qt.Kind != textnorm.Word || (prefix && k == len(qts)-1) {
+			continue
+		}
+		if sp := textnorm.Spelling(value[qt.Start:qt.End]); sp != "" {
+			if t.spell == nil {
+				t.spell = make([]string, len(qts))
+			}
+			t.spell[k] = sp
+		}
 	}
 	if bare && !prefix && len(t.toks) == 1 && textnorm.Stemmable(value) {
 		t.stem = textnorm.StemPrefix + textnorm.Stem(t.toks[0])
@@ -184,7 +211,7 @@ func (t *pterm) occurrences(d Doc) []int {
 		}
 	}
 	if last == 0 || len(first) == 0 {
-		return first
+		return t.spelled(d, first)
 	}
 	rest := make([][]int, len(t.toks))
 	for k := 1; k <= last; k++ {
@@ -198,6 +225,29 @@ func (t *pterm) occurrences(d Doc) []int {
 		ok := true
 		for k := 1; k <= last && ok; k++ {
 			ok = contains(rest[k], p+t.offs[k])
+		}
+		if ok {
+			out = append(out, p)
+		}
+	}
+	return t.spelled(d, out)
+}
+
+// spelled keeps the start positions at which every word of t that carries
+// diacritics is written so in d (SpelledDoc); without either, all of them.
+func (t *pterm) spelled(d Doc, starts []int) []int {
+	sd, ok := d.(SpelledDoc)
+	if !ok || t.spell == nil || len(starts) == 0 {
+		return starts
+	}
+	var out []int
+	for _, p := range starts {
+		ok := true
+		for k, sp := range t.spell {
+			if sp != "" && !sd.WrittenAs(t.field, p+t.offs[k], sp) {
+				ok = false
+				break
+			}
 		}
 		if ok {
 			out = append(out, p)
@@ -299,6 +349,11 @@ type Document struct {
 	nextAll  int
 	keywords map[string][]string
 	numbers  map[string]float64
+	// spell holds, for text written with diacritics, the spelling
+	// (textnorm.Spelling) of every word by position, per field and for the
+	// default fields (key ""); positions of text without diacritics are
+	// absent and match folded.
+	spell map[string]map[int]string
 }
 
 // fieldGap separates fields (and text added twice to one field) in positions.
@@ -312,6 +367,7 @@ func NewDocument() *Document {
 		next:     map[string]int{},
 		keywords: map[string][]string{},
 		numbers:  map[string]float64{},
+		spell:    map[string]map[int]string{},
 	}
 }
 
@@ -330,7 +386,35 @@ func (d *Document) AddTextLang(field, s, lang string, inDefault bool) {
 	if strings.EqualFold(lang, "en") {
 		stems = textnorm.Stems(s, terms)
 	}
+	base, baseAll := d.next[field], d.nextAll
 	d.AddTerms(field, terms, stems, inDefault)
+	if !textnorm.WrittenWithMarks(textnorm.MarkedShare(s, terms)) {
+		return
+	}
+	put := func(key string, at int, sp string) {
+		m := d.spell[key]
+		if m == nil {
+			m = map[int]string{}
+			d.spell[key] = m
+		}
+		m[at] = sp
+	}
+	for _, t := range terms {
+		if t.Kind != textnorm.Word {
+			continue
+		}
+		sp := textnorm.Spelling(s[t.Start:t.End])
+		put(field, base+t.Pos, sp)
+		if inDefault {
+			put("", baseAll+t.Pos, sp)
+		}
+	}
+}
+
+// WrittenAs implements SpelledDoc.
+func (d *Document) WrittenAs(field string, pos int, spelling string) bool {
+	sp, ok := d.spell[field][pos]
+	return !ok || sp == spelling
 }
 
 // AddTerms adds analysed terms (textnorm.Analyze) and English stems

@@ -245,3 +245,37 @@ func FuzzTextMatchesItself(f *testing.F) {
 		}
 	})
 }
+
+// A word written with diacritics matches that word in text written with
+// diacritics, not the other words it folds to; text written without them
+// still matches folded.
+func TestEvalDiacritics(t *testing.T) {
+	accented := NewDocument()
+	accented.AddText("title", "Đồng Nai có bao nhiêu xã, phường sau khi bảo đảm", true)
+	accented.AddText("text", "Chính quyền đảm bảo Đồng Nai phát triển; hoà bình và ổn định.", true)
+	plain := NewDocument()
+	plain.AddText("text", "Dong Nai: bao lon gay ngap o Bien Hoa, bao dong muc 3", true)
+	stormy := NewDocument()
+	stormy.AddText("text", "Cơn bão số 9 gây mưa lớn, báo động lũ cấp 2 trên sông Đồng Nai", true)
+	cases := []struct {
+		q    string
+		d    *Document
+		want bool
+	}{
+		{`"bão"`, accented, false},      // bao nhiêu, bảo đảm
+		{`"báo động"`, accented, false}, // đảm bảo Đồng Nai
+		{`bao`, accented, true},         // a word without diacritics matches folded
+		{`"bão"`, plain, true},
+		{`"báo động"`, plain, true},
+		{`"bão" AND "báo động" AND "lũ"`, stormy, true},
+		{`"hòa bình"`, accented, true}, // old and new tone placement
+		{`text:"bảo đảm"`, accented, false},
+		{`title:"bảo đảm"`, accented, true},
+		{`"đảm bảo" NEAR/2 "Đồng Nai"`, accented, true},
+	}
+	for _, c := range cases {
+		if got := Eval(MustParse(c.q), c.d); got != c.want {
+			t.Errorf("%s: got %v, want %v", c.q, got, c.want)
+		}
+	}
+}

@@ -114,3 +114,49 @@ func TestPositions(t *testing.T) {
 		t.Errorf("Positions = %v (tokens %v), want %v", got, toks, want)
 	}
 }
+
+func TestSpelling(t *testing.T) {
+	cases := []struct{ a, b string }{
+		{"hoà", "hòa"}, {"Thuỷ", "thủy"}, {"BÃO", "bão"}, {"Ðồng", "đồng"},
+		{"ho\u0300a", "hòa"}, // decomposed input
+	}
+	for _, c := range cases {
+		if Spelling(c.a) != Spelling(c.b) || Spelling(c.a) == "" {
+			t.Errorf("Spelling(%q)=%q, Spelling(%q)=%q: want equal, non-empty", c.a, Spelling(c.a), c.b, Spelling(c.b))
+		}
+	}
+	for _, w := range []string{"bao", "Dong", "storm", "洪水", "2025"} {
+		if s := Spelling(w); s != "" {
+			t.Errorf("Spelling(%q) = %q, want \"\" (no diacritic)", w, s)
+		}
+	}
+	for _, p := range [][2]string{{"bão", "bao"}, {"bão", "bảo"}, {"lũ", "lữ"}, {"báo", "bảo"}} {
+		if Spelling(p[0]) == Spelling(p[1]) {
+			t.Errorf("Spelling(%q) == Spelling(%q): different words must differ", p[0], p[1])
+		}
+	}
+}
+
+func TestWrittenWithMarks(t *testing.T) {
+	cases := []struct {
+		text string
+		want bool
+	}{
+		{"Đồng Nai có bao nhiêu xã, phường sau sáp nhập", true},
+		{"Dong Nai co bao nhieu xa, phuong sau sap nhap", false},
+		{"Workers at a factory in Đồng Nai went on strike on Monday over unpaid wages", false},
+		{"同奈省 洪水", false},
+	}
+	for _, c := range cases {
+		l, m := MarkedShare(c.text, Analyze(c.text))
+		if got := WrittenWithMarks(l, m); got != c.want {
+			t.Errorf("%q: latin %d marked %d → %v, want %v", c.text, l, m, got, c.want)
+		}
+	}
+}
+
+func TestSpellingFullWidth(t *testing.T) {
+	if s := Spelling("ＤＯＮＧ"); s != "" {
+		t.Errorf("Spelling of a full-width word = %q, want \"\" (width is not a diacritic)", s)
+	}
+}

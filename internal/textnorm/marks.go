@@ -1,0 +1,122 @@
+package textnorm
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Vietnamese carries meaning in its diacritics: folded, "bão" (storm) is
+// "bao" (how much, to wrap), "báo động" (alarm) is also "bảo Đồng" as in
+// "đảm bảo Đồng Nai", "lũ" (flood) is "lữ" (travel). Text written without
+// diacritics can only be matched folded; text written with them can be
+// matched as written. The functions below give the two pieces that
+// diacritic-aware matching needs: the written form of a word (Spelling) and
+// whether a piece of text is written with diacritics (MarkedShare).
+
+// Vietnamese tone marks as combining characters (NFD). The other marks
+// (circumflex, breve, horn) change the vowel itself and stay where they are.
+func isToneMark(r rune) bool {
+	switch r {
+	case '\u0300', '\u0301', '\u0303', '\u0309', '\u0323':
+		return true
+	}
+	return false
+}
+
+// Spelling returns the written form of a word for comparison with
+// diacritics: lower case, canonical composition, and the tone mark moved to
+// the end of the word (ð read as đ) so that the old and new placements ("hoà" and "hòa",
+// "thuỷ" and "thủy") compare equal. It returns "" when the word carries no
+// diacritic, that is when it folds to itself: such a word is compared
+// folded.
+func Spelling(word string) string {
+	// Ð (U+00D0, eth) stands for Đ in text converted from legacy
+	// Vietnamese encodings.
+	lw := strings.ReplaceAll(strings.ToLower(word), "ð", "đ")
+	if !hasDiacriticLetter(lw) {
+		return ""
+	}
+	var tone rune
+	var b strings.Builder
+	b.Grow(len(lw) + 2)
+	d := norm.NFD.String(lw)
+	for _, r := range d {
+		if isToneMark(r) {
+			tone = r
+			continue
+		}
+		b.WriteRune(r)
+	}
+	s := norm.NFC.String(b.String())
+	if tone != 0 {
+		s += string(tone)
+	}
+	return s
+}
+
+// HasDiacritic reports whether word carries a diacritic: a Latin letter
+// outside ASCII that is not a full-width form, or a combining diacritical
+// mark.
+func HasDiacritic(word string) bool { return hasDiacriticLetter(word) }
+
+// hasDiacriticLetter reports whether s holds a Latin letter outside ASCII
+// that is not a full-width form (full-width letters fold to ASCII too, but
+// they are a width, not a diacritic).
+func hasDiacriticLetter(s string) bool {
+	for _, r := range s {
+		if isDiacriticLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDiacriticLetter(r rune) bool {
+	if r >= 0x0300 && r <= 0x036F {
+		return true // a combining diacritic (decomposed text)
+	}
+	return r >= utf8.RuneSelf && !(r >= 0xFF00 && r <= 0xFFEF) && unicode.Is(unicode.Latin, r)
+}
+
+// MarkedShare counts the Latin-script words of text (as Analyze finds them:
+// terms of kind Word, offsets into text) and how many of them carry a
+// diacritic (a Latin letter outside ASCII). Vietnamese written with
+// diacritics marks well over half its syllables; without them, none; an
+// English text naming "Đồng Nai" a few times marks a few per cent. It does
+// not allocate.
+func MarkedShare(text string, terms []Term) (latin, marked int) {
+	for _, t := range terms {
+		if t.Kind != Word || t.Start < 0 || t.End > len(text) || t.Start >= t.End {
+			continue
+		}
+		w := text[t.Start:t.End]
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.Is(unicode.Latin, r) {
+			continue
+		}
+		latin++
+		if hasDiacriticLetter(w) {
+			marked++
+		}
+	}
+	return latin, marked
+}
+
+// WrittenWithMarks reports whether a text with the given MarkedShare counts
+// is written with diacritics, so that words with diacritics should be
+// matched as written: at least MarkedMinWords Latin words, of which at least
+// MarkedMinShare carry a mark. The share sits between what accented
+// Vietnamese shows (0.5–0.8 of syllables) and what a foreign text quoting
+// Vietnamese names shows (under 0.1).
+func WrittenWithMarks(latin, marked int) bool {
+	return latin >= MarkedMinWords && float64(marked) >= MarkedMinShare*float64(latin)
+}
+
+// Thresholds of WrittenWithMarks.
+const (
+	MarkedMinWords = 4
+	MarkedMinShare = 0.25
+)
