@@ -81,8 +81,8 @@ func (an *analysis) span(h hit) (start, end int) {
 }
 
 // spelledAs implements speller over the pre-normalised text: a text
-// written with diacritics (textnorm.WrittenWithMarks over its Latin words)
-// must spell a token as given; one written without them matches folded.
+// written with diacritics (textnorm.CountMarked, WrittenWithMarks) must
+// spell a token as given; one written without them matches folded.
 func (an *analysis) spelledAs(tok int, spelling string) bool {
 	offs := an.cleanOffs
 	if offs == nil {
@@ -90,18 +90,8 @@ func (an *analysis) spelledAs(tok int, spelling string) bool {
 	}
 	word := func(t textnorm.Token) string { return an.clean[offs[t.Start]:offs[t.End]] }
 	if an.marked == 0 {
-		latin, marked := 0, 0
-		for _, t := range an.toks {
-			if c := t.Text[0]; c < 'a' || c > 'z' {
-				continue
-			}
-			latin++
-			if textnorm.HasDiacritic(word(t)) {
-				marked++
-			}
-		}
 		an.marked = -1
-		if textnorm.WrittenWithMarks(latin, marked) {
+		if textnorm.WrittenWithMarks(textnorm.CountMarked(an.clean)) {
 			an.marked = 1
 		}
 	}

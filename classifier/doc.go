@@ -18,17 +18,18 @@ type tokDoc struct {
 	keywords map[string][]string
 	numbers  map[string]float64
 	vocab    []string // sorted keys of pos, built on the first prefix query
-	// title and text as analysed, for WrittenAs; marked is decided on the
-	// first call.
-	parts [2]spellPart
+	// title and text as analysed, for WrittenAs; marked (0 not decided
+	// yet, 1 yes, -1 no) says whether the article is written with
+	// diacritics.
+	parts  [2]spellPart
+	marked int8
 }
 
 // spellPart is the title or the text of a tokDoc as written.
 type spellPart struct {
-	text   string
-	terms  []textnorm.Term
-	base   int  // position of its first token in the tokDoc
-	marked int8 // 0 not decided yet, 1 written with diacritics, -1 not
+	text  string
+	terms []textnorm.Term
+	base  int // position of its first token in the tokDoc
 }
 
 const textGap = query.MaxNear + 1
@@ -117,17 +118,28 @@ func (d *tokDoc) Positions(field, word string, prefix bool) []int {
 	return out
 }
 
-// WrittenAs implements query.SpelledDoc: a word with diacritics in a rule
-// matches as written when the title or text it falls in is written with
-// diacritics (textnorm.WrittenWithMarks; a title too short to tell follows
-// the text), and folded otherwise.
-func (d *tokDoc) WrittenAs(_ string, pos int, spelling string) bool {
+// WrittenAs implements query.SpelledDoc: when the article (title and text
+// together) is written with diacritics (textnorm.WrittenWithMarks, as the
+// index decides it), a rule word with diacritics matches only as written;
+// otherwise, and in the title field, folded.
+func (d *tokDoc) WrittenAs(field string, pos int, spelling string) bool {
+	if field == "title" {
+		return true
+	}
+	if d.marked == 0 {
+		l1, m1 := textnorm.CountMarked(d.parts[0].text)
+		l2, m2 := textnorm.CountMarked(d.parts[1].text)
+		d.marked = -1
+		if textnorm.WrittenWithMarks(l1+l2, m1+m2) {
+			d.marked = 1
+		}
+	}
+	if d.marked < 0 {
+		return true
+	}
 	part := &d.parts[0]
 	if pos >= d.titleEnd {
 		part = &d.parts[1]
-	}
-	if !d.marked(part) {
-		return true
 	}
 	p := pos - part.base
 	terms := part.terms
@@ -137,24 +149,6 @@ func (d *tokDoc) WrittenAs(_ string, pos int, spelling string) bool {
 		}
 	}
 	return true // not a word (CJK): nothing to compare
-}
-
-func (d *tokDoc) marked(part *spellPart) bool {
-	if part.marked == 0 {
-		latin, marked := textnorm.MarkedShare(part.text, part.terms)
-		switch {
-		case part == &d.parts[0] && latin < textnorm.MarkedMinWords:
-			part.marked = 1
-			if !d.marked(&d.parts[1]) {
-				part.marked = -1
-			}
-		case textnorm.WrittenWithMarks(latin, marked):
-			part.marked = 1
-		default:
-			part.marked = -1
-		}
-	}
-	return part.marked > 0
 }
 
 // Keywords implements query.Doc.

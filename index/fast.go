@@ -45,7 +45,6 @@ import (
 	bq "github.com/blevesearch/bleve/v2/search/query"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 
-	"github.com/dongnai/presswatch/internal/textnorm"
 	"github.com/dongnai/presswatch/query"
 )
 
@@ -179,7 +178,28 @@ func (p *planner) node(n query.Node) (fastNode, error) {
 // the terms at their relative positions, exactly (no stems), in one part of
 // the text.
 func (p *planner) phrase(field, value string) (fastNode, error) {
-	return p.terms(field, analyzeQuery(value))
+	qt := analyzeQuery(value)
+	n, err := p.terms(field, qt)
+	if err != nil {
+		return nil, err
+	}
+	return spellFilter(field, qt, n), nil
+}
+
+// spellFilter plans translator.spellFilter: of the documents n matches,
+// those written with diacritics must hold qt's words with diacritics as
+// written (in fSpell, at their relative positions); it adds no score.
+func spellFilter(field string, qt queryTerms, n fastNode) fastNode {
+	if field != fText || qt.spell == nil || len(qt.toks) == 0 {
+		return n
+	}
+	sq := qt.spelled()
+	var spelled fastNode = &fnTerm{alts: []fieldTerm{{fSpell, sq.toks[0]}}}
+	if len(sq.toks) > 1 {
+		spelled = &fnPhrase{field: fSpell, toks: sq.toks, offs: sq.offs}
+	}
+	marked := &fnTerm{alts: []fieldTerm{{fWritten, writtenMarked}}}
+	return &fnAnd{must: []fastNode{n}, not: []fastNode{&fnAnd{must: []fastNode{marked}, not: []fastNode{spelled}}}}
 }
 
 // terms plans query terms as a phrase (one term: the term alone), scored
@@ -212,12 +232,16 @@ func (p *planner) text(field, value string) (fastNode, error) {
 	if !qt.word || field != fText {
 		// A word that is several terms (Đồng-Nai, 同奈省) matches as their
 		// phrase; a CJK term alone as itself.
-		return p.terms(field, qt)
+		n, err := p.terms(field, qt)
+		if err != nil {
+			return nil, err
+		}
+		return spellFilter(field, qt, n), nil
 	}
 	w := &scoredWord{primary: fieldTerm{field, qt.toks[0]}}
 	t := &fnTerm{alts: []fieldTerm{w.primary}}
-	if hasNonASCIILatin(value) {
-		w.exact = &fieldTerm{fTextVI, textnorm.Exact(value)}
+	if qt.spell != nil {
+		w.exact = &fieldTerm{fSpell, qt.spell[0]}
 	}
 	if st := stemOf(value, qt); st != "" {
 		w.stem = &fieldTerm{fTextEN, st}
@@ -227,7 +251,7 @@ func (p *planner) text(field, value string) (fastNode, error) {
 		t.score = w
 		p.words = append(p.words, w)
 	}
-	return t, nil
+	return spellFilter(field, qt, t), nil
 }
 
 // planFast returns the bitmap plan for r, or errNotFast.

@@ -27,25 +27,26 @@ import (
 // joined, text_en holds textnorm's stems; text_cjk and text_vi_fold dropped.
 // 6: 5 together with the relevance keyword field and sortable risk (the
 // search page's "about the province" scope and sort by risk).
-const MappingVersion = 6
+const MappingVersion = 7
 
 // Analyzer and tokenizer names registered with Bleve.
 const (
 	foldTokenizerName  = "pw_fold"  // textnorm.Analyze terms; offsets into the original
-	exactTokenizerName = "pw_exact" // the words of textnorm.Analyze as written (textnorm.Exact)
+	spellTokenizerName = "pw_spell" // textnorm.Analyze terms, words with diacritics as written (textnorm.Spelling)
 	stemTokenizerName  = "pw_stem"  // textnorm.Stems of the words
 	analyzerFold       = "pw_fold"  // language-neutral: the fold tokenizer alone
-	analyzerVI         = "pw_vi"    // words, lower case, diacritics kept
+	analyzerSpell      = "pw_spell" // the spell tokenizer alone
 	analyzerEN         = "pw_en"    // English stems
 )
 
 // Index field names.
 const (
-	fText      = "text"    // language-neutral folded: title, summary, text
-	fTitle     = "title"   // folded title, stored original
-	fBody      = "body"    // stored only: the original text snippets come from
-	fTextVI    = "text_vi" // Vietnamese documents, diacritics kept
-	fTextEN    = "text_en" // English documents, stemmed
+	fText      = "text"       // language-neutral folded: title, summary, text
+	fTitle     = "title"      // folded title, stored original
+	fBody      = "body"       // stored only: the original text snippets come from
+	fSpell     = "text_spell" // documents written with diacritics: text as spelled (textnorm.Spelling)
+	fWritten   = "written"    // "marked" (written with diacritics: fSpell holds the text) or "plain"
+	fTextEN    = "text_en"    // English documents, stemmed
 	fURL       = "url"
 	fSource    = "source"
 	fOutlet    = "outlet"      // as written, for facets and hits
@@ -65,6 +66,12 @@ const (
 	fFacets    = "facets" // every facet value as "group:value", the only doc-values field besides published
 )
 
+// Values of fWritten.
+const (
+	writtenMarked = "marked"
+	writtenPlain  = "plain"
+)
+
 // dayLayout is the layout of the day field.
 const dayLayout = "2006-01-02"
 
@@ -75,8 +82,8 @@ func init() {
 	_ = registry.RegisterTokenizer(foldTokenizerName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
 		return analysisTokenizer(termsFold), nil
 	})
-	_ = registry.RegisterTokenizer(exactTokenizerName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
-		return analysisTokenizer(termsExact), nil
+	_ = registry.RegisterTokenizer(spellTokenizerName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+		return analysisTokenizer(termsSpell), nil
 	})
 	_ = registry.RegisterTokenizer(stemTokenizerName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
 		return analysisTokenizer(termsStem), nil
@@ -114,17 +121,20 @@ func (f analysisTokenizer) Tokenize(input []byte) analysis.TokenStream {
 // termsFold are the terms of the text field: textnorm.Analyze.
 func termsFold(s string) []textnorm.Term { return textnorm.Analyze(s) }
 
-// termsExact are the words of s as written, lower case, diacritics kept.
-func termsExact(s string) []textnorm.Term {
+// termsSpell are the terms of the text field with every word that carries
+// a diacritic as written (textnorm.Spelling) instead of folded, at the same
+// positions, so that a phrase whose words carry diacritics matches as
+// written (query.SpelledDoc).
+func termsSpell(s string) []textnorm.Term {
 	terms := textnorm.Analyze(s)
-	out := terms[:0]
-	for _, t := range terms {
+	for i, t := range terms {
 		if t.Kind == textnorm.Word {
-			t.Text = textnorm.Exact(s[t.Start:t.End])
-			out = append(out, t)
+			if sp := textnorm.Spelling(s[t.Start:t.End]); sp != "" {
+				terms[i].Text = sp
+			}
 		}
 	}
-	return out
+	return terms
 }
 
 // termsStem are the English stems of the words of s.
@@ -141,9 +151,9 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if err := im.AddCustomAnalyzer(analyzerVI, map[string]any{
+	if err := im.AddCustomAnalyzer(analyzerSpell, map[string]any{
 		"type":      custom.Name,
-		"tokenizer": exactTokenizerName,
+		"tokenizer": spellTokenizerName,
 	}); err != nil {
 		return nil, err
 	}
@@ -205,7 +215,8 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fText, text(analyzerFold, false, true))
 	dm.AddFieldMappingsAt(fTitle, text(analyzerFold, true, true))
 	dm.AddFieldMappingsAt(fBody, stored())
-	dm.AddFieldMappingsAt(fTextVI, text(analyzerVI, false, false))
+	dm.AddFieldMappingsAt(fSpell, text(analyzerSpell, false, true))
+	dm.AddFieldMappingsAt(fWritten, kw(false, false))
 	dm.AddFieldMappingsAt(fTextEN, text(analyzerEN, false, false))
 	dm.AddFieldMappingsAt(fURL, stored())
 	dm.AddFieldMappingsAt(fSource, kw(false, false))
@@ -234,8 +245,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 // or "" when the language has none (the neutral field still covers it).
 func langField(lang string) string {
 	switch lang {
-	case "vi":
-		return fTextVI
 	case "en":
 		return fTextEN
 	}
@@ -281,6 +290,13 @@ func docOf(a *article.Article) map[string]any {
 	}
 	if f := langField(lang); f != "" {
 		d[f] = parts
+	}
+	// Written with diacritics or not, decided as query.Document and the
+	// classifier decide it (textnorm.CountMarked over the whole text).
+	d[fWritten] = writtenPlain
+	if textnorm.WrittenWithMarks(textnorm.CountMarked(parts)) {
+		d[fWritten] = writtenMarked
+		d[fSpell] = parts
 	}
 	sources := make([]string, 0, 1+len(a.Sources))
 	if a.Source != "" {

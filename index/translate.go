@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	bq "github.com/blevesearch/bleve/v2/search/query"
@@ -24,7 +23,9 @@ const (
 	prefixExpandMax = 64
 	// minPrefixRunes is the shortest prefix accepted for Latin-script words.
 	minPrefixRunes = 2
-	// boostExactVI ranks Vietnamese matches with the query's diacritics first.
+	// boostExactVI ranks matches written with the query's diacritics first
+	// (in documents written with diacritics, the only matches of such a
+	// word; see spellFilter).
 	boostExactVI = 1.5
 )
 
@@ -208,17 +209,43 @@ type queryTerms struct {
 	toks []string
 	offs []int
 	word bool // one term, a word of a spaced script
+	// spell is, for each term, its textnorm.Spelling when it is a word
+	// with diacritics, else ""; nil when none is.
+	spell []string
 }
 
 func analyzeQuery(value string) queryTerms {
 	var q queryTerms
-	for _, t := range textnorm.QueryTerms(value) {
+	qts := textnorm.QueryTerms(value)
+	for k, t := range qts {
 		q.toks = append(q.toks, t.Text)
 		q.offs = append(q.offs, t.Pos)
 		q.word = t.Kind == textnorm.Word
+		if t.Kind == textnorm.Word {
+			if sp := textnorm.Spelling(value[t.Start:t.End]); sp != "" {
+				if q.spell == nil {
+					q.spell = make([]string, len(qts))
+				}
+				q.spell[k] = sp
+			}
+		}
 	}
 	q.word = q.word && len(q.toks) == 1
 	return q
+}
+
+// spelled returns q with each word that carries a diacritic as written:
+// the terms of fSpell.
+func (q queryTerms) spelled() queryTerms {
+	out := q
+	out.toks = make([]string, len(q.toks))
+	for i, tok := range q.toks {
+		out.toks[i] = tok
+		if q.spell[i] != "" {
+			out.toks[i] = q.spell[i]
+		}
+	}
+	return out
 }
 
 // span is the number of positions the terms cover.
@@ -275,15 +302,6 @@ func isCJKString(s string) bool {
 	return false
 }
 
-func hasNonASCIILatin(s string) bool {
-	for _, r := range s {
-		if r >= utf8.RuneSelf && unicode.Is(unicode.Latin, r) {
-			return true
-		}
-	}
-	return false
-}
-
 // text translates an unquoted word in a text field. Matching is decided by
 // the language-neutral folded field, exactly as query.Eval decides it;
 // English-looking words also match their stem in English documents; a
@@ -315,13 +333,16 @@ func (t *translator) text(field, value string, prefix bool) (bq.Query, error) {
 		return nil, err
 	}
 	if field != fText || !qt.word {
-		return base, nil
+		return t.spellFilter(field, qt, base)
 	}
-	if hasNonASCIILatin(value) {
-		ex := bq.NewTermQuery(textnorm.Exact(value))
-		ex.SetField(fTextVI)
+	if qt.spell != nil {
+		ex := bq.NewTermQuery(qt.spell[0])
+		ex.SetField(fSpell)
 		ex.SetBoost(boostExactVI)
 		base = bq.NewBooleanQuery([]bq.Query{base}, []bq.Query{ex}, nil)
+		if base, err = t.spellFilter(field, qt, base); err != nil {
+			return nil, err
+		}
 	}
 	if stem != "" {
 		sq := bq.NewTermQuery(stem)
@@ -329,6 +350,27 @@ func (t *translator) text(field, value string, prefix bool) (bq.Query, error) {
 		return bq.NewDisjunctionQuery([]bq.Query{base, sq}), nil
 	}
 	return base, nil
+}
+
+// spellFilter keeps, of the documents base matches, those where every word
+// of qt that carries a diacritic is written so, as query.Eval decides it
+// against a SpelledDoc: a document written with diacritics (fWritten
+// "marked") must hold the spelled terms at their relative positions in
+// fSpell; a document written without them keeps base's match. Only the
+// text field is spelled (title: matches folded). The filter is a must-not,
+// so it adds nothing to the score.
+func (t *translator) spellFilter(field string, qt queryTerms, base bq.Query) (bq.Query, error) {
+	if field != fText || qt.spell == nil {
+		return base, nil
+	}
+	spelled, err := t.phraseToks(fSpell, qt.spelled(), false)
+	if err != nil {
+		return nil, err
+	}
+	marked := bq.NewTermQuery(writtenMarked)
+	marked.SetField(fWritten)
+	misspelled := bq.NewBooleanQuery([]bq.Query{marked}, nil, []bq.Query{spelled})
+	return bq.NewBooleanQuery([]bq.Query{base}, nil, []bq.Query{misspelled}), nil
 }
 
 // phraseToks matches the terms at their relative positions in field (one
@@ -376,7 +418,11 @@ func (t *translator) phrase(field string, words []string) (bq.Query, error) {
 			return bq.NewMatchNoneQuery(), nil
 		}
 		t.highlight(qt, false, "")
-		return t.phraseToks(f, qt, false)
+		base, err := t.phraseToks(f, qt, false)
+		if err != nil {
+			return nil, err
+		}
+		return t.spellFilter(f, qt, base)
 	case kindKeyword:
 		return t.keyword(field, f, strings.Join(words, " "), false)
 	case kindNumber, kindDate:

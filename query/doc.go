@@ -44,8 +44,8 @@ type Doc interface {
 // a Doc only where WrittenAs says the document wrote that word so (and not
 // "bao", how much); a document (or field) written without diacritics
 // answers true for every word, so that unaccented text still matches.
-// Words without diacritics and the last word of a prefix term always match
-// folded.
+// Words without diacritics, prefix terms, the operands of NEAR and words in
+// a title field always match folded (the index matches them so too).
 type SpelledDoc interface {
 	// WrittenAs reports whether the word at position pos of text field
 	// field is spelled as spelling (textnorm.Spelling), or the field is not
@@ -125,10 +125,11 @@ func prepare(n Node) pnode {
 		for _, t := range n.Terms {
 			switch t := t.(type) {
 			case *Term:
-				// NEAR's operands match exactly (no stems), as in the index.
-				pn.terms = append(pn.terms, prepTerm(t.Field, []string{t.Value}, t.Prefix, false))
+				// NEAR's operands match exactly (no stems) and folded
+				// (no spellings), as in the index.
+				pn.terms = append(pn.terms, folded(prepTerm(t.Field, []string{t.Value}, t.Prefix, false)))
 			case *Phrase:
-				pn.terms = append(pn.terms, prepTerm(t.Field, t.Words, false, false))
+				pn.terms = append(pn.terms, folded(prepTerm(t.Field, t.Words, false, false)))
 			default:
 				return pnone{}
 			}
@@ -152,8 +153,8 @@ func prepTerm(field string, words []string, prefix, bare bool) *pterm {
 	for k, qt := range qts {
 		t.toks = append(t.toks, qt.Text)
 		t.offs = append(t.offs, qt.Pos)
-		if qt.Kind != textnorm.Word || (prefix && k == len(qts)-1) {
-			continue
+		if qt.Kind != textnorm.Word || prefix {
+			continue // a prefix term matches folded
 		}
 		if sp := textnorm.Spelling(value[qt.Start:qt.End]); sp != "" {
 			if t.spell == nil {
@@ -165,6 +166,12 @@ func prepTerm(field string, words []string, prefix, bare bool) *pterm {
 	if bare && !prefix && len(t.toks) == 1 && textnorm.Stemmable(value) {
 		t.stem = textnorm.StemPrefix + textnorm.Stem(t.toks[0])
 	}
+	return t
+}
+
+// folded drops t's spellings: it matches folded in every document.
+func folded(t *pterm) *pterm {
+	t.spell = nil
 	return t
 }
 
@@ -349,11 +356,12 @@ type Document struct {
 	nextAll  int
 	keywords map[string][]string
 	numbers  map[string]float64
-	// spell holds, for text written with diacritics, the spelling
-	// (textnorm.Spelling) of every word by position, per field and for the
-	// default fields (key ""); positions of text without diacritics are
-	// absent and match folded.
-	spell map[string]map[int]string
+	// spell holds the spelling (textnorm.Spelling) of every word by
+	// position, per field and for the default fields (key ""); latin and
+	// marked count the words of all text added (textnorm.CountMarked),
+	// which decides whether the document is written with diacritics.
+	spell         map[string]map[int]string
+	latin, marked int
 }
 
 // fieldGap separates fields (and text added twice to one field) in positions.
@@ -388,7 +396,9 @@ func (d *Document) AddTextLang(field, s, lang string, inDefault bool) {
 	}
 	base, baseAll := d.next[field], d.nextAll
 	d.AddTerms(field, terms, stems, inDefault)
-	if !textnorm.WrittenWithMarks(textnorm.MarkedShare(s, terms)) {
+	l, m := textnorm.CountMarked(s)
+	d.latin, d.marked = d.latin+l, d.marked+m
+	if m == 0 {
 		return
 	}
 	put := func(key string, at int, sp string) {
@@ -411,10 +421,14 @@ func (d *Document) AddTextLang(field, s, lang string, inDefault bool) {
 	}
 }
 
-// WrittenAs implements SpelledDoc.
+// WrittenAs implements SpelledDoc: the document as a whole (every text
+// added) is written with diacritics or not (textnorm.WrittenWithMarks), as
+// the classifier and the index decide it. Title fields match folded.
 func (d *Document) WrittenAs(field string, pos int, spelling string) bool {
-	sp, ok := d.spell[field][pos]
-	return !ok || sp == spelling
+	if field == "title" || !textnorm.WrittenWithMarks(d.latin, d.marked) {
+		return true
+	}
+	return d.spell[field][pos] == spelling
 }
 
 // AddTerms adds analysed terms (textnorm.Analyze) and English stems

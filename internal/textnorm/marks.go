@@ -81,31 +81,41 @@ func isDiacriticLetter(r rune) bool {
 	return r >= utf8.RuneSelf && !(r >= 0xFF00 && r <= 0xFFEF) && unicode.Is(unicode.Latin, r)
 }
 
-// MarkedShare counts the Latin-script words of text (as Analyze finds them:
-// terms of kind Word, offsets into text) and how many of them carry a
-// diacritic (a Latin letter outside ASCII). Vietnamese written with
-// diacritics marks well over half its syllables; without them, none; an
-// English text naming "Đồng Nai" a few times marks a few per cent. It does
-// not allocate.
-func MarkedShare(text string, terms []Term) (latin, marked int) {
-	for _, t := range terms {
-		if t.Kind != Word || t.Start < 0 || t.End > len(text) || t.Start >= t.End {
-			continue
+// CountMarked counts the Latin-script words of s (runs of letters and
+// combining marks that begin with a Latin letter) and how many of them
+// carry a diacritic. Vietnamese written with diacritics marks well over half
+// its syllables; without them, none; an English text naming "Đồng Nai" a
+// few times marks a few per cent. It does not allocate. Every part of
+// presswatch that matches words with diacritics (query.Document, the
+// classifier, the index) decides with it, on the same text.
+func CountMarked(s string) (latin, marked int) {
+	inWord, isLatin, hasMark := false, false, false
+	end := func() {
+		if inWord && isLatin {
+			latin++
+			if hasMark {
+				marked++
+			}
 		}
-		w := text[t.Start:t.End]
-		r, _ := utf8.DecodeRuneInString(w)
-		if !unicode.Is(unicode.Latin, r) {
-			continue
-		}
-		latin++
-		if hasDiacriticLetter(w) {
-			marked++
-		}
+		inWord, isLatin, hasMark = false, false, false
 	}
+	for _, r := range s {
+		if unicode.IsLetter(r) || (r >= 0x0300 && r <= 0x036F) {
+			if !inWord {
+				inWord, isLatin = true, unicode.Is(unicode.Latin, r)
+			}
+			if isDiacriticLetter(r) {
+				hasMark = true
+			}
+			continue
+		}
+		end()
+	}
+	end()
 	return latin, marked
 }
 
-// WrittenWithMarks reports whether a text with the given MarkedShare counts
+// WrittenWithMarks reports whether a text with the given CountMarked counts
 // is written with diacritics, so that words with diacritics should be
 // matched as written: at least MarkedMinWords Latin words, of which at least
 // MarkedMinShare carry a mark. The share sits between what accented

@@ -148,7 +148,7 @@ func TestWrittenWithMarks(t *testing.T) {
 		{"同奈省 洪水", false},
 	}
 	for _, c := range cases {
-		l, m := MarkedShare(c.text, Analyze(c.text))
+		l, m := CountMarked(c.text)
 		if got := WrittenWithMarks(l, m); got != c.want {
 			t.Errorf("%q: latin %d marked %d → %v, want %v", c.text, l, m, got, c.want)
 		}

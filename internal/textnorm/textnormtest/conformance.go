@@ -38,6 +38,9 @@ var Articles = []Article{
 	{"vi-nfd", "vi", "Tin", "Đo\u0302\u0300ng Nai ngập lụt."},
 	{"vi-oldtone", "vi", "Tin", "Thành phố Biên Hoà phát triển."},
 	{"vi-newtone", "vi", "Tin", "Thành phố Biên Hòa phát triển."},
+	{"vi-howmany", "vi", "Có bao nhiêu xã?", "Con bảo mẹ: tỉnh có bao nhiêu xã sau khi sắp xếp, lữ khách hỏi."},
+	{"vi-storm", "vi", "Bão số 9", "Cơn bão gây mưa to, lũ lên cấp 2."},
+	{"vi-storm-plain", "vi", "Bao so 9", "Con bao gay mua to, lu len cap 2."},
 }
 
 var (
@@ -80,4 +83,10 @@ var Rows = []Row{
 	{`"bien hoa"`, bienHoa, "without marks"},
 	{"Long-Thành", []string{"vi-marks"}, "a hyphenated word is a phrase"},
 	{"ＤＯＮＧ", dongNai, "a full-width query"},
+	{"bão", []string{"vi-storm", "vi-storm-plain"}, "with marks: as written where the text is written with marks (not bao nhiêu), folded where it is not"},
+	{`"cơn bão"`, []string{"vi-storm", "vi-storm-plain"}, "a phrase with marks: not con bảo"},
+	{"bao", []string{"vi-howmany", "vi-storm", "vi-storm-plain"}, "without marks: folded everywhere"},
+	{`"bão" AND "lũ"`, []string{"vi-storm", "vi-storm-plain"}, "both as written: not lữ khách"},
+	{"lu", []string{"vi-howmany", "vi-storm", "vi-storm-plain"}, "without marks: folded everywhere"},
+	{"title:bão", []string{"vi-howmany", "vi-storm", "vi-storm-plain"}, "the title field matches folded"},
 }
