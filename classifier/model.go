@@ -43,8 +43,11 @@ type Model struct {
 	NeedsReview     BinaryModel `json:"needs_review"`
 	ReviewThreshold float64     `json:"needs_review_threshold"`
 	// Tone holds one-vs-rest models for positive, neutral and negative; the
-	// most probable tone wins.
-	Tone []BinaryModel `json:"tone"`
+	// most probable tone wins, neutral's probability counted with
+	// ToneNeutralMargin added (chosen by cross-validation, see
+	// toneMargin; 0 in models trained before it existed).
+	Tone              []BinaryModel `json:"tone"`
+	ToneNeutralMargin float64       `json:"tone_neutral_margin,omitempty"`
 	// Topics holds one model per topic. A topic is reported when its
 	// probability is at least TopicThreshold, or when a topic rule matched
 	// and its probability is at least TopicKeep; the most probable topic is
@@ -162,7 +165,8 @@ func LoadModel(r io.Reader) (*Model, error) {
 	if err := m.NeedsReview.decode(dim); err != nil {
 		return nil, bad("%v", err)
 	}
-	if m.ReviewThreshold <= 0 || m.ReviewThreshold >= 1 || m.TopicThreshold <= 0 || m.TopicThreshold >= 1 || m.TopicKeep < 0 || m.TopicKeep >= 1 {
+	if m.ReviewThreshold <= 0 || m.ReviewThreshold >= 1 || m.TopicThreshold <= 0 || m.TopicThreshold >= 1 || m.TopicKeep < 0 || m.TopicKeep >= 1 ||
+		m.ToneNeutralMargin < 0 || m.ToneNeutralMargin >= 1 {
 		return nil, bad("thresholds must be between 0 and 1")
 	}
 	tones := map[string]bool{}
@@ -227,9 +231,15 @@ type prediction struct {
 
 func (m *Model) predict(x vec, ruleTopics []string) prediction {
 	p := prediction{review: m.NeedsReview.prob(x), topicProbs: map[string]float64{}}
+	toneV := -1.0
 	for i := range m.Tone {
-		if q := m.Tone[i].prob(x); q > p.toneProb {
-			p.tone, p.toneProb = m.Tone[i].Label, q
+		q := m.Tone[i].prob(x)
+		v := q
+		if m.Tone[i].Label == "neutral" {
+			v += m.ToneNeutralMargin
+		}
+		if v > toneV {
+			toneV, p.tone, p.toneProb = v, m.Tone[i].Label, q
 		}
 	}
 	best, bestP := "", -1.0

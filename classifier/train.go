@@ -256,6 +256,7 @@ func trainModel(ex []*Example, topics []string, o TrainOptions) (*Model, error) 
 		Topics:          bms[1+len(tone):],
 	}
 	m.TopicThreshold, m.TopicKeep = topicThreshold(probs[1+len(tone):], topic)
+	m.ToneNeutralMargin = toneMargin(probs[1:1+len(tone)], tone)
 	triage := 0
 	for _, x := range ex {
 		if x.Tone == "" && x.Topics == nil && x.Review != nil {
@@ -360,6 +361,50 @@ func topicThreshold(probs [][]float64, topic []task) (float64, float64) {
 		}
 	}
 	return math.Round(best*100) / 100, bestKeep
+}
+
+// toneMargin returns the margin (0 to 0.3 in 0.025 steps) added to
+// neutral's probability before the most probable tone wins that gives the
+// best out-of-fold tone accuracy, the smallest on ties. Without it neutral,
+// the class between the other two, is under-predicted: on the dev corpus
+// 72 of 108 neutral items were called positive or negative out of fold.
+func toneMargin(probs [][]float64, tone []task) float64 {
+	if len(tone) == 0 || len(tone[0].ex) == 0 {
+		return 0
+	}
+	neutral := -1
+	for k := range tone {
+		if tone[k].label == "neutral" {
+			neutral = k
+		}
+	}
+	if neutral < 0 {
+		return 0
+	}
+	best, bestAcc := 0.0, -1
+	for step := 0; step <= 12; step++ {
+		margin := float64(step) * 0.025
+		acc := 0
+		for i := range tone[0].ex {
+			arg, argV := 0, -1.0
+			for k := range tone {
+				v := probs[k][i]
+				if k == neutral {
+					v += margin
+				}
+				if v > argV {
+					arg, argV = k, v
+				}
+			}
+			if tone[arg].ys[i] {
+				acc++
+			}
+		}
+		if acc > bestAcc {
+			best, bestAcc = margin, acc
+		}
+	}
+	return best
 }
 
 // assignFolds puts every example's story group into one of k folds,
