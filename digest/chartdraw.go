@@ -10,7 +10,6 @@ import (
 	"math"
 	"sync"
 
-	"codeberg.org/go-fonts/liberation/liberationsansregular"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
@@ -38,7 +37,7 @@ var (
 
 // chartFont is Liberation Sans parsed once, on the first chart drawn.
 var chartFont = sync.OnceValues(func() (*opentype.Font, error) {
-	return opentype.Parse(liberationsansregular.TTF)
+	return opentype.Parse(latinRegular())
 })
 
 // tick is one labelled mark on a value axis.
