@@ -3,10 +3,15 @@ package crawler
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/dongnai/presswatch/presssim"
 )
 
 const newsSitemap = `<?xml version="1.0" encoding="UTF-8"?>
@@ -68,4 +73,55 @@ func FuzzParseSitemap(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSiteWalk checks how a site source follows links: depth first from
+// the start page, once per URL (fragments dropped), only on the allowed
+// host, to the source's depth, resolving against <base href>; links that
+// match the article patterns are taken as articles (with the link's text as
+// title) and not fetched.
+func TestSiteWalk(t *testing.T) {
+	e := newEnv(t, presssim.Options{NoCorpus: true})
+	h := newHostile(t)
+	h.set("/robots.txt", "text/plain", []byte("User-agent: *\nAllow: /\n"))
+	h.set("/", "text/html", []byte(`<html><body>
+		<a href="#top">top</a>
+		<a href="/section/a">Section A</a>
+		<a href="/section/a#more">Section A again</a>
+		<a href="/news/1.html">One</a>
+		<a href="/news/2.html"> Two
+		  <b>words</b></a>
+		<a href="http://other.example/news/9.html">elsewhere</a>
+		<a href="http://localhost:1/section/x">other host</a>
+		</body></html>`))
+	h.set("/section/a", "text/html", []byte(`<html><head><base href="/news/"></head><body>
+		<a href="3.html">Three</a>
+		<a href="/deep/b">Deeper</a>
+		<a href="/">Home</a>
+		</body></html>`))
+	h.set("/deep/b", "text/html", []byte(`<html><body><a href="/news/4.html">Four</a></body></html>`))
+	src := Source{Name: "site", Kind: KindSite, URLs: []string{h.srv.URL + "/"}, Lang: "en",
+		AllowedDomains: []string{"127.0.0.1"}, Depth: 2, IntervalMin: time.Minute, IntervalMax: time.Hour,
+		ArticlePatterns: []*regexp.Regexp{regexp.MustCompile(`/news/\d+\.html$`)}}
+	c := hostileCrawler(t, e, []Source{src}, true)
+	if _, err := c.load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := c.collectSite(context.Background(), c.runs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, en := range entries {
+		got[strings.TrimPrefix(en.art.URL, h.srv.URL)] = en.art.Title
+	}
+	want := map[string]string{"/news/1.html": "One", "/news/2.html": "Two words", "/news/3.html": "Three"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("articles %v, want %v", got, want)
+	}
+	for path, n := range map[string]int{"/": 1, "/section/a": 1, "/deep/b": 0, "/news/1.html": 0} {
+		if h.hitsOf(path) != n {
+			t.Errorf("%s fetched %d times, want %d", path, h.hitsOf(path), n)
+		}
+	}
 }

@@ -1,16 +1,10 @@
 package digest
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math"
 	"strconv"
-
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
 )
 
 // Chart is one PNG chart of a report.
@@ -37,11 +31,8 @@ func Charts(r *Report) ([]Chart, error) {
 		return nil, nil
 	}
 	var out []Chart
-	add := func(name, alt string, p *plot.Plot, w, h vg.Length, err error) error {
-		if err != nil {
-			return fmt.Errorf("chart %s: %w", name, err)
-		}
-		png, err := renderPNG(p, w, h)
+	add := func(name, alt string, b *barChart, w, h float64) error {
+		png, err := b.render(w, h)
 		if err != nil {
 			return fmt.Errorf("chart %s: %w", name, err)
 		}
@@ -49,71 +40,38 @@ func Charts(r *Report) ([]Chart, error) {
 		return nil
 	}
 	if r.Kind == Weekly {
-		p, err := toneBars(r.Days, "Số tin, bài theo ngày và sắc thái · Articles per day by tone")
-		if err := add("volume", "Số tin, bài theo ngày", p, 16*vg.Centimeter, 8*vg.Centimeter, err); err != nil {
+		b := toneBars(r.Days, "Số tin, bài theo ngày và sắc thái · Articles per day by tone")
+		if err := add("volume", "Số tin, bài theo ngày", b, cm(16), cm(8)); err != nil {
 			return nil, err
 		}
 	} else {
-		p, err := dailyBars(r.Days)
-		if err := add("volume", "Số tin, bài theo ngày", p, 16*vg.Centimeter, 7*vg.Centimeter, err); err != nil {
+		if err := add("volume", "Số tin, bài theo ngày", dailyBars(r.Days), cm(16), cm(7)); err != nil {
 			return nil, err
 		}
 		unit, unitEN := "tuần", "week"
 		if r.Kind == Annual {
 			unit, unitEN = "tháng", "month"
 		}
-		p, err = toneBars(r.Trend, "Xu hướng theo "+unit+" và sắc thái · Trend by "+unitEN+" and tone")
-		if err := add("trend", "Xu hướng số tin, bài theo "+unit, p, 16*vg.Centimeter, 8*vg.Centimeter, err); err != nil {
+		b := toneBars(r.Trend, "Xu hướng theo "+unit+" và sắc thái · Trend by "+unitEN+" and tone")
+		if err := add("trend", "Xu hướng số tin, bài theo "+unit, b, cm(16), cm(8)); err != nil {
 			return nil, err
 		}
 	}
 	countries := r.Countries[:min(len(r.Countries), 10)]
-	p, err := countryBars(countries)
-	h := vg.Length(2.2+0.6*float64(len(countries))) * vg.Centimeter
-	if err := add("countries", "Số tin, bài theo quốc gia", p, 16*vg.Centimeter, h, err); err != nil {
+	h := cm(2.2 + 0.6*float64(len(countries)))
+	if err := add("countries", "Số tin, bài theo quốc gia", countryBars(countries), cm(16), h); err != nil {
 		return nil, err
 	}
-	p, err = toneByCountry(r.Countries[:min(len(r.Countries), 8)], r.PrevLabel)
-	if err := add("tone", "Chỉ số sắc thái theo quốc gia", p, 16*vg.Centimeter, 8*vg.Centimeter, err); err != nil {
+	tone := toneByCountry(r.Countries[:min(len(r.Countries), 8)], r.PrevLabel)
+	if err := add("tone", "Chỉ số sắc thái theo quốc gia", tone, cm(16), cm(8)); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func renderPNG(p *plot.Plot, w, h vg.Length) ([]byte, error) {
-	wt, err := p.WriterTo(w, h, "png")
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-func newPlot(title string) *plot.Plot {
-	p := plot.New()
-	p.Title.Text = title
-	p.Title.TextStyle.Font.Size = vg.Points(11)
-	p.Title.Padding = vg.Points(6)
-	p.X.Tick.Label.Font.Size = vg.Points(8)
-	p.Y.Tick.Label.Font.Size = vg.Points(8)
-	p.Legend.TextStyle.Font.Size = vg.Points(8)
-	p.Legend.Padding = vg.Points(2)
-	for _, f := range []*font.Font{&p.Title.TextStyle.Font, &p.X.Tick.Label.Font, &p.Y.Tick.Label.Font,
-		&p.Legend.TextStyle.Font, &p.X.Label.TextStyle.Font, &p.Y.Label.TextStyle.Font} {
-		f.Variant = "Sans"
-	}
-	p.Y.Label.TextStyle.Font.Size = vg.Points(9)
-	return p
-}
-
 // intTicks marks whole numbers only: counts of articles have no fractions.
-type intTicks struct{}
-
-// Ticks returns about five whole-number ticks between min and max.
-func (intTicks) Ticks(lo, hi float64) []plot.Tick {
+// It returns about five ticks between lo and hi.
+func intTicks(lo, hi float64) []tick {
 	step := math.Max(1, math.Ceil((hi-lo)/5))
 	// Round the step up to 1, 2 or 5 times a power of ten.
 	mag := math.Pow(10, math.Floor(math.Log10(step)))
@@ -123,9 +81,9 @@ func (intTicks) Ticks(lo, hi float64) []plot.Tick {
 			break
 		}
 	}
-	var ts []plot.Tick
+	var ts []tick
 	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
-		ts = append(ts, plot.Tick{Value: v, Label: strconv.Itoa(int(v))})
+		ts = append(ts, tick{Value: v, Label: strconv.Itoa(int(v))})
 	}
 	return ts
 }
@@ -142,12 +100,11 @@ func sparseLabels(bs []Bucket) []string {
 	return labels
 }
 
-func toneBars(bs []Bucket, title string) (*plot.Plot, error) {
-	p := newPlot(title)
-	p.Y.Label.Text = "Số tin, bài"
-	p.Y.Tick.Marker = intTicks{}
-	w := vg.Points(max(2, min(24, 360/float64(max(len(bs), 1)))))
-	var below *plotter.BarChart
+func toneBars(bs []Bucket, title string) *barChart {
+	b := &barChart{
+		Title: title, YLabel: "Số tin, bài", Labels: sparseLabels(bs), Stacked: true, Legend: true,
+		BarWidth: pt(max(2, min(24, 360/float64(max(len(bs), 1))))), Ticks: intTicks,
+	}
 	for _, s := range []struct {
 		name string
 		col  color.Color
@@ -157,97 +114,60 @@ func toneBars(bs []Bucket, title string) (*plot.Plot, error) {
 		{"Trung lập", colNeutral, func(b Bucket) int { return b.Neutral }},
 		{"Tích cực", colPositive, func(b Bucket) int { return b.Positive }},
 	} {
-		vs := make(plotter.Values, len(bs))
-		for i, b := range bs {
-			vs[i] = float64(s.v(b))
+		vs := make([]float64, len(bs))
+		for i, x := range bs {
+			vs[i] = float64(s.v(x))
 		}
-		bar, err := plotter.NewBarChart(vs, w)
-		if err != nil {
-			return nil, err
-		}
-		bar.Color = s.col
-		bar.LineStyle.Width = 0
-		if below != nil {
-			bar.StackOn(below)
-		}
-		below = bar
-		p.Add(bar)
-		p.Legend.Add(s.name, bar)
+		b.Series = append(b.Series, series{Name: s.name, Color: s.col, Values: vs})
 	}
-	p.Legend.Top = true
-	p.NominalX(sparseLabels(bs)...)
-	return p, nil
+	return b
 }
 
-func dailyBars(bs []Bucket) (*plot.Plot, error) {
-	p := newPlot("Số tin, bài theo ngày · Articles per day")
-	vs := make(plotter.Values, len(bs))
+func dailyBars(bs []Bucket) *barChart {
+	vs := make([]float64, len(bs))
 	for i, b := range bs {
 		vs[i] = float64(b.Count)
 	}
-	bar, err := plotter.NewBarChart(vs, vg.Points(max(1, min(12, 400/float64(max(len(bs), 1))))))
-	if err != nil {
-		return nil, err
+	return &barChart{
+		Title: "Số tin, bài theo ngày · Articles per day", Labels: sparseLabels(bs),
+		Series:   []series{{Name: "Số tin, bài", Color: colMain, Values: vs}},
+		BarWidth: pt(max(1, min(12, 400/float64(max(len(bs), 1))))), Ticks: intTicks,
 	}
-	bar.Color = colMain
-	bar.LineStyle.Width = 0
-	p.Add(bar)
-	p.Y.Tick.Marker = intTicks{}
-	p.NominalX(sparseLabels(bs)...)
-	return p, nil
 }
 
-func countryBars(bs []Breakdown) (*plot.Plot, error) {
-	p := newPlot("Số tin, bài theo quốc gia · Articles by country")
+func countryBars(bs []Breakdown) *barChart {
 	// Bottom to top, so the largest is on top.
-	vs := make(plotter.Values, len(bs))
+	vs := make([]float64, len(bs))
 	labels := make([]string, len(bs))
 	for i, b := range bs {
 		j := len(bs) - 1 - i
 		vs[j] = float64(b.Count)
 		labels[j] = b.Label
 	}
-	bar, err := plotter.NewBarChart(vs, vg.Points(12))
-	if err != nil {
-		return nil, err
+	return &barChart{
+		Title: "Số tin, bài theo quốc gia · Articles by country", Labels: labels, Horizontal: true,
+		Series:   []series{{Name: "Số tin, bài", Color: colMain, Values: vs}},
+		BarWidth: pt(12), Ticks: intTicks,
 	}
-	bar.Horizontal = true
-	bar.Color = colMain
-	bar.LineStyle.Width = 0
-	p.Add(bar)
-	p.X.Tick.Marker = intTicks{}
-	p.NominalY(labels...)
-	return p, nil
 }
 
-func toneByCountry(bs []Breakdown, prevLabel string) (*plot.Plot, error) {
-	p := newPlot("Chỉ số sắc thái theo quốc gia (−100 … +100) · Tone by country")
-	cur := make(plotter.Values, len(bs))
-	prev := make(plotter.Values, len(bs))
+func toneByCountry(bs []Breakdown, prevLabel string) *barChart {
+	cur := make([]float64, len(bs))
+	prev := make([]float64, len(bs))
 	labels := make([]string, len(bs))
 	for i, b := range bs {
 		cur[i], prev[i], labels[i] = b.Tone.Index, b.Tone.PrevIndex, b.Label
 	}
-	w := vg.Points(14)
-	pb, err := plotter.NewBarChart(prev, w)
-	if err != nil {
-		return nil, err
+	return &barChart{
+		Title:  "Chỉ số sắc thái theo quốc gia (−100 … +100) · Tone by country",
+		Labels: labels,
+		Series: []series{
+			{Name: "Kỳ trước " + prevLabel, Color: colPrev, Values: prev},
+			{Name: "Kỳ này", Color: colMain, Values: cur},
+		},
+		BarWidth: pt(14), Min: -100, Max: 100, Grid: true, Legend: true, LegendLeft: true,
+		Ticks: func(lo, hi float64) []tick {
+			return []tick{{-100, "-100"}, {-50, "-50"}, {0, "0"}, {50, "50"}, {100, "100"}}
+		},
 	}
-	pb.Color, pb.LineStyle.Width, pb.Offset = colPrev, 0, -w/2
-	cb, err := plotter.NewBarChart(cur, w)
-	if err != nil {
-		return nil, err
-	}
-	cb.Color, cb.LineStyle.Width, cb.Offset = colMain, 0, w/2
-	p.Add(plotter.NewGrid(), pb, cb)
-	p.Legend.Add("Kỳ trước "+prevLabel, pb)
-	p.Legend.Add("Kỳ này", cb)
-	p.Legend.Top = true
-	p.Legend.Left = true
-	p.Y.Min, p.Y.Max = -100, 135 // headroom for the legend
-	p.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: -100, Label: "-100"}, {Value: -50, Label: "-50"},
-		{Value: 0, Label: "0"}, {Value: 50, Label: "50"}, {Value: 100, Label: "100"}})
-	p.NominalX(labels...)
-	p.X.Tick.Label.Rotation = 0
-	return p, nil
 }

@@ -8,9 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"codeberg.org/go-fonts/liberation/liberationsansbold"
-	"codeberg.org/go-fonts/liberation/liberationsansitalic"
-	"codeberg.org/go-fonts/liberation/liberationsansregular"
 	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/dongnai/presswatch/store"
@@ -38,9 +35,9 @@ func EvidenceSheet(d EvidenceSheetData, loc *time.Location) ([]byte, error) {
 	p := fpdf.New("P", "mm", "A4", "")
 	p.SetMargins(pdfMarginLeft, pdfMarginTop, pdfMarginRight)
 	p.SetAutoPageBreak(true, pdfMarginBottom)
-	p.AddUTF8FontFromBytes(fontLatin, "", liberationsansregular.TTF)
-	p.AddUTF8FontFromBytes(fontLatin, "B", liberationsansbold.TTF)
-	p.AddUTF8FontFromBytes(fontLatin, "I", liberationsansitalic.TTF)
+	p.AddUTF8FontFromBytes(fontLatin, "", latinRegular())
+	p.AddUTF8FontFromBytes(fontLatin, "B", latinBold())
+	p.AddUTF8FontFromBytes(fontLatin, "I", latinItalic())
 	p.AddUTF8FontFromBytes(fontCJK, "", cjkFont())
 	p.SetTitle("Phiếu lưu bằng chứng "+sn.ID, true)
 	p.SetCreator("presswatch", true)

@@ -1,25 +1,24 @@
 package evidence
 
 import (
-	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 )
 
 // Blobs keeps the evidence files (WARC files, screenshots) by key, a
@@ -176,13 +175,21 @@ type S3Options struct {
 
 // S3Blobs keeps evidence files in a bucket of an S3-compatible service.
 type S3Blobs struct {
-	c      *minio.Client
+	c      *s3Client
 	bucket string
 	prefix string
 }
 
 // NewS3Blobs connects to the service and checks that the bucket exists, so
 // a wrong endpoint, bucket or key fails at start-up with a clear error.
+//
+// With no access key configured, the keys come from the environment
+// (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, else
+// MINIO_ROOT_USER/MINIO_ROOT_PASSWORD) or the role of the ECS container
+// or EC2 instance. Without PathStyle, Amazon S3 endpoints are addressed by
+// virtual host and other services by path. With no region, an Amazon
+// endpoint's region is read from its name (s3.REGION.amazonaws.com) and
+// anything else is us-east-1.
 func NewS3Blobs(ctx context.Context, o S3Options) (*S3Blobs, error) {
 	if o.Endpoint == "" || o.Bucket == "" {
 		return nil, errors.New("evidence: s3 endpoint and bucket are required")
@@ -210,36 +217,78 @@ func NewS3Blobs(ctx context.Context, o S3Options) (*S3Blobs, error) {
 		}
 		tr = t
 	}
-	lookup := minio.BucketLookupAuto
-	if o.PathStyle {
-		lookup = minio.BucketLookupPath
+	if strings.Contains(o.Endpoint, "/") {
+		return nil, fmt.Errorf("evidence: s3 endpoint %q: want host[:port], without scheme or path", o.Endpoint)
 	}
-	var creds *credentials.Credentials
+	amazon := strings.HasSuffix(strings.ToLower(hostOnly(o.Endpoint)), ".amazonaws.com")
+	region := o.Region
+	if region == "" {
+		region = "us-east-1"
+		if amazon {
+			region = amazonRegion(hostOnly(o.Endpoint))
+		}
+	}
+	hc := &http.Client{Transport: tr}
+	c := &s3Client{
+		http: hc, scheme: "https", endpoint: o.Endpoint, region: region, attempts: o.MaxRetries,
+		// Buckets with dots cannot be virtual hosts under TLS.
+		pathStyle: o.PathStyle || !amazon || strings.Contains(o.Bucket, "."),
+		creds:     credentialSource{http: &http.Client{Timeout: 10 * time.Second}, now: time.Now},
+		now:       time.Now,
+		sleep:     sleepCtx,
+	}
+	if o.Insecure {
+		c.scheme = "http"
+	}
 	if o.AccessKey != "" {
-		creds = credentials.NewStaticV4(o.AccessKey, o.SecretKey, "")
-	} else {
-		// No key configured: the standard environment and instance roles.
-		creds = credentials.NewChainCredentials([]credentials.Provider{&credentials.EnvAWS{}, &credentials.EnvMinio{}, &credentials.IAM{}})
-	}
-	c, err := minio.New(o.Endpoint, &minio.Options{Creds: creds, Secure: !o.Insecure, Region: o.Region,
-		BucketLookup: lookup, Transport: tr, MaxRetries: o.MaxRetries})
-	if err != nil {
-		return nil, fmt.Errorf("evidence: s3 %s: %w", o.Endpoint, err)
+		c.creds.static = &credentials{AccessKey: o.AccessKey, SecretKey: o.SecretKey}
 	}
 	cctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	ok, err := c.BucketExists(cctx, o.Bucket)
-	if err != nil {
-		return nil, fmt.Errorf("evidence: s3 %s bucket %q: %w", o.Endpoint, o.Bucket, err)
-	}
-	if !ok {
+	resp, err := c.do(cctx, s3Request{method: http.MethodHead, bucket: o.Bucket})
+	if err == nil {
+		resp.Body.Close()
+	} else if notFound(err) {
 		return nil, fmt.Errorf("evidence: s3 %s: bucket %q does not exist (create it; presswatch does not)", o.Endpoint, o.Bucket)
+	} else {
+		return nil, fmt.Errorf("evidence: s3 %s bucket %q: %w", o.Endpoint, o.Bucket, err)
 	}
 	prefix := strings.Trim(o.Prefix, "/")
 	if prefix != "" {
 		prefix += "/"
 	}
 	return &S3Blobs{c: c, bucket: o.Bucket, prefix: prefix}, nil
+}
+
+func hostOnly(endpoint string) string {
+	if h, _, err := net.SplitHostPort(endpoint); err == nil {
+		return h
+	}
+	return endpoint
+}
+
+// amazonRegion reads the region from an Amazon S3 host name
+// (s3.eu-west-1.amazonaws.com, s3-eu-west-1.amazonaws.com,
+// s3.dualstack.eu-west-1.amazonaws.com); s3.amazonaws.com is us-east-1.
+func amazonRegion(host string) string {
+	for _, part := range strings.Split(strings.TrimSuffix(strings.ToLower(host), ".amazonaws.com"), ".") {
+		part = strings.TrimPrefix(part, "s3-")
+		if part != "s3" && part != "dualstack" && strings.Count(part, "-") >= 2 {
+			return part
+		}
+	}
+	return "us-east-1"
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (b *S3Blobs) object(key string) (string, error) {
@@ -259,13 +308,16 @@ func (b *S3Blobs) Put(ctx context.Context, key string, data []byte) error {
 		return err
 	}
 	sum := sha256.Sum256(data)
-	_, err = b.c.PutObject(ctx, b.bucket, obj, bytes.NewReader(data), int64(len(data)), minio.PutObjectOptions{
-		ContentType: contentType(key), SendContentMd5: true,
-		UserMetadata: map[string]string{"Sha256": hex.EncodeToString(sum[:])},
-	})
+	md := md5.Sum(data)
+	h := http.Header{}
+	h.Set("Content-Type", contentType(key))
+	h.Set("Content-Md5", base64.StdEncoding.EncodeToString(md[:]))
+	h.Set("X-Amz-Meta-Sha256", hex.EncodeToString(sum[:]))
+	resp, err := b.c.do(ctx, s3Request{method: http.MethodPut, bucket: b.bucket, key: obj, header: h, body: data})
 	if err != nil {
 		return fmt.Errorf("evidence: s3 put %s: %w", key, err)
 	}
+	resp.Body.Close()
 	return nil
 }
 
@@ -275,12 +327,12 @@ func (b *S3Blobs) Get(ctx context.Context, key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, err := b.c.GetObject(ctx, b.bucket, obj, minio.GetObjectOptions{})
+	resp, err := b.c.do(ctx, s3Request{method: http.MethodGet, bucket: b.bucket, key: obj})
 	if err != nil {
 		return nil, b.getErr(key, err)
 	}
-	defer o.Close()
-	data, err := io.ReadAll(o)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return nil, b.getErr(key, err)
 	}
@@ -288,7 +340,7 @@ func (b *S3Blobs) Get(ctx context.Context, key string) ([]byte, error) {
 }
 
 func (b *S3Blobs) getErr(key string, err error) error {
-	if minio.ToErrorResponse(err).Code == minio.NoSuchKey {
+	if notFound(err) {
 		return fmt.Errorf("evidence: s3 get %s: %w", key, ErrBlobNotFound)
 	}
 	return fmt.Errorf("evidence: s3 get %s: %w", key, err)
@@ -300,11 +352,12 @@ func (b *S3Blobs) Exists(ctx context.Context, key string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	_, err = b.c.StatObject(ctx, b.bucket, obj, minio.StatObjectOptions{})
+	resp, err := b.c.do(ctx, s3Request{method: http.MethodHead, bucket: b.bucket, key: obj})
 	if err == nil {
+		resp.Body.Close()
 		return true, nil
 	}
-	if minio.ToErrorResponse(err).Code == minio.NoSuchKey {
+	if notFound(err) {
 		return false, nil
 	}
 	return false, fmt.Errorf("evidence: s3 stat %s: %w", key, err)
@@ -316,8 +369,12 @@ func (b *S3Blobs) Delete(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	if err := b.c.RemoveObject(ctx, b.bucket, obj, minio.RemoveObjectOptions{}); err != nil {
+	resp, err := b.c.do(ctx, s3Request{method: http.MethodDelete, bucket: b.bucket, key: obj})
+	if err != nil && !notFound(err) {
 		return fmt.Errorf("evidence: s3 delete %s: %w", key, err)
+	}
+	if resp != nil {
+		resp.Body.Close()
 	}
 	return nil
 }

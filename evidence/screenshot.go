@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -16,7 +17,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/nlnwa/gowarc"
 
 	"github.com/dongnai/presswatch/store"
@@ -104,41 +104,100 @@ func (c *Chromium) Screenshot(ctx context.Context, html []byte, contentType stri
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(c.opts.Path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("blink-settings", "scriptEnabled=false"),
+	profile, err := os.MkdirTemp("", "presswatch-chromium-")
+	if err != nil {
+		return nil, fmt.Errorf("screenshot: %w", err)
+	}
+	defer os.RemoveAll(profile)
+	cdp, stop, err := startCDP(ctx, c.opts.Path, []string{
+		"--headless", "--hide-scrollbars", "--mute-audio", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--no-default-browser-check", "--disable-dev-shm-usage", "--disable-background-networking",
+		"--disable-component-update", "--disable-sync", "--disable-extensions",
+		"--blink-settings=scriptEnabled=false",
 		// Everything but loopback goes through a proxy that refuses
 		// connections (port 9, discard, has no listener): no request leaves
 		// the machine, whatever URLs the archived page names.
-		chromedp.ProxyServer("http://127.0.0.1:9"),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
-		chromedp.WindowSize(int(c.opts.Width), 900))
-	defer cancelAlloc()
-	bctx, cancelB := chromedp.NewContext(actx)
-	defer cancelB()
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(c.opts.Width, 900),
-		chromedp.Navigate("http://"+ln.Addr().String()+"/"), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
-		return nil, fmt.Errorf("screenshot: render: %w", err)
+		"--proxy-server=http://127.0.0.1:9",
+		"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+		fmt.Sprintf("--window-size=%d,900", c.opts.Width),
+		"--user-data-dir=" + profile,
+		"about:blank",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("screenshot: start browser: %w", err)
 	}
-	h, err := chromedp.Run(bctx, chromedp.Evaluate[float64](`Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)`))
-	if err == nil && int64(h) > c.opts.MaxHeight {
-		if err := chromedp.Do(bctx, chromedp.EmulateViewport(c.opts.Width, c.opts.MaxHeight)); err != nil {
-			return nil, fmt.Errorf("screenshot: %w", err)
-		}
-		png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			return nil, fmt.Errorf("screenshot: %w", err)
-		}
-		return png, nil
-	}
-	png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100)) // quality 100: PNG
+	defer stop()
+	png, err := c.capture(ctx, cdp, "http://"+ln.Addr().String()+"/")
 	if err != nil {
 		return nil, fmt.Errorf("screenshot: %w", err)
 	}
 	return png, nil
+}
+
+// capture opens url in a new tab of the browser, waits for it to load and
+// returns a PNG of the whole page, cropped at MaxHeight.
+func (c *Chromium) capture(ctx context.Context, cdp *cdpConn, url string) ([]byte, error) {
+	var target struct {
+		TargetID string `json:"targetId"`
+	}
+	if err := cdp.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &target); err != nil {
+		return nil, err
+	}
+	var attached struct {
+		SessionID string `json:"sessionId"`
+	}
+	if err := cdp.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &attached); err != nil {
+		return nil, err
+	}
+	s := attached.SessionID
+	viewport := func(h int64) error {
+		return cdp.call(ctx, s, "Emulation.setDeviceMetricsOverride",
+			map[string]any{"width": c.opts.Width, "height": h, "deviceScaleFactor": 1, "mobile": false}, nil)
+	}
+	if err := cdp.call(ctx, s, "Page.enable", nil, nil); err != nil {
+		return nil, err
+	}
+	if err := viewport(900); err != nil {
+		return nil, err
+	}
+	var nav struct {
+		ErrorText string `json:"errorText"`
+	}
+	if err := cdp.call(ctx, s, "Page.navigate", map[string]any{"url": url}, &nav); err != nil {
+		return nil, err
+	}
+	if nav.ErrorText != "" {
+		return nil, fmt.Errorf("render: %s", nav.ErrorText)
+	}
+	if err := cdp.waitEvent(ctx, s, "Page.loadEventFired"); err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	var metrics struct {
+		CSSContentSize struct {
+			Width, Height float64
+		} `json:"cssContentSize"`
+	}
+	if err := cdp.call(ctx, s, "Page.getLayoutMetrics", nil, &metrics); err != nil {
+		return nil, err
+	}
+	h := int64(math.Ceil(metrics.CSSContentSize.Height))
+	if h <= 0 {
+		return nil, errNoContent
+	}
+	h = min(h, c.opts.MaxHeight)
+	// The viewport is made as tall as the page (or the crop), so the
+	// capture is the whole page as laid out at the configured width.
+	if err := viewport(h); err != nil {
+		return nil, err
+	}
+	var shot struct {
+		Data []byte `json:"data"` // base64 in the JSON
+	}
+	if err := cdp.call(ctx, s, "Page.captureScreenshot", map[string]any{"format": "png"}, &shot); err != nil {
+		return nil, err
+	}
+	_ = cdp.call(ctx, "", "Browser.close", nil, nil)
+	return shot.Data, nil
 }
 
 // archivedPage returns the HTML body and content type of the response

@@ -1,11 +1,13 @@
 //go:build ignore
 
-// Command compress writes DroidSansFallback.ttf.br, the brotli-compressed
-// copy of DroidSansFallback.ttf that the binary embeds (1.3 MB instead of
-// 3.4 MB). Run from this directory with the font's path (Debian's
-// fonts-droid-fallback installs it under /usr/share/fonts/truetype/droid/):
+// Command compress writes the brotli-compressed copy of a font that the
+// binary embeds: DroidSansFallback.ttf.br by default (1.3 MB instead of
+// 3.4 MB), or the file named second. Run from this directory with the
+// font's path (Debian's fonts-droid-fallback installs Droid Sans Fallback
+// under /usr/share/fonts/truetype/droid/):
 //
 //	go run compress.go /path/to/DroidSansFallbackFull.ttf
+//	go run compress.go /path/to/LiberationSans-Bold.ttf LiberationSans-Bold.ttf.br
 package main
 
 import (
@@ -16,14 +18,18 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		log.Fatal("usage: go run compress.go DroidSansFallback.ttf")
+	if len(os.Args) != 2 && len(os.Args) != 3 {
+		log.Fatal("usage: go run compress.go FONT.ttf [OUT.ttf.br]")
+	}
+	out := "DroidSansFallback.ttf.br"
+	if len(os.Args) == 3 {
+		out = os.Args[2]
 	}
 	src, err := os.ReadFile(os.Args[1])
 	if err != nil {
 		log.Fatal(err)
 	}
-	f, err := os.Create("DroidSansFallback.ttf.br")
+	f, err := os.Create(out)
 	if err != nil {
 		log.Fatal(err)
 	}
