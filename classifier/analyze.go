@@ -27,6 +27,11 @@ type analysis struct {
 	toks      []textnorm.Token
 	titleToks int // tokens [0, titleToks) are the title's
 	titleLen  int // full[:titleLen] is the title
+	// foldedTitleLen: folded[:foldedTitleLen] is the folded title.
+	foldedTitleLen int
+	// prenormed: pre-normalisation changed the text, so folded is not the
+	// folding of full (offs still map into full).
+	prenormed bool
 	lang      string
 	published time.Time // published, or now when unknown
 	sentence  []int     // sentence number of each token
@@ -97,9 +102,16 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 		}
 	}
 	an.toks = textnorm.AppendTokens(make([]textnorm.Token, 0, len(an.folded)/5), an.folded)
-	cleanTitle, _ := prenormalize(title)
-	titleLen := len(textnorm.Fold(cleanTitle))
-	for an.titleToks < len(an.toks) && an.toks[an.titleToks].Start < titleLen {
+	an.prenormed = cmap != nil
+	if an.prenormed {
+		cleanTitle, _ := prenormalize(title)
+		an.foldedTitleLen = len(textnorm.Fold(cleanTitle))
+	} else {
+		// The title folds to the folded bytes that come from it: those before
+		// the first byte mapped to the line break after it.
+		an.foldedTitleLen = sort.SearchInts(an.offs, len(title))
+	}
+	for an.titleToks < len(an.toks) && an.toks[an.titleToks].Start < an.foldedTitleLen {
 		an.titleToks++
 	}
 	an.lang = e.det.Detect(prefixAfter(body, 0), a.Lang)
@@ -350,7 +362,14 @@ func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 
 // buildDoc makes the query document topic rules and narratives run against.
 func (an *analysis) buildDoc(r *Rules) {
-	d := newTokDoc(an.full[:an.titleLen], an.full[an.titleLen:], an.lang == "en")
+	var d *tokDoc
+	if an.prenormed {
+		// Rules run on the text as written, so fold it again without
+		// pre-normalisation.
+		d = newTokDoc(an.full[:an.titleLen], an.full[an.titleLen:], an.lang == "en")
+	} else {
+		d = newTokDocFolded(an.full, an.folded, an.offs, an.titleLen, an.foldedTitleLen, an.lang == "en")
+	}
 	d.addKeyword("lang", an.lang)
 	d.addKeyword("country", an.a.Country)
 	d.addKeyword("outlet", an.a.Outlet)

@@ -3,6 +3,7 @@ package classifier
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/dongnai/presswatch/internal/textnorm"
 	"github.com/dongnai/presswatch/query"
@@ -13,11 +14,16 @@ import (
 // after a gap so that phrases never span the two. Fields: title, text, ""
 // (both); keywords lang, country, outlet, entity; numbers relevance, tier.
 type tokDoc struct {
-	pos      map[string][]int
-	titleEnd int // the title's tokens have positions below titleEnd
-	keywords map[string][]string
-	numbers  map[string]float64
-	vocab    []string // sorted keys of pos, built on the first prefix query
+	// terms numbers the distinct terms; positions[terms[t]] are the
+	// positions of term t, in increasing order. The position lists are
+	// capped pieces of one array: one allocation for the whole document
+	// instead of one growing slice per term.
+	terms     map[string]int32
+	positions [][]int
+	titleEnd  int // the title's tokens have positions below titleEnd
+	keywords  map[string][]string
+	numbers   map[string]float64
+	vocab     []string // sorted terms, built on the first prefix query
 }
 
 const textGap = query.MaxNear + 1
@@ -26,24 +32,102 @@ const textGap = query.MaxNear + 1
 // (textnorm.Analyze, and textnorm.Stems for English), so that a topic rule
 // matches what a search with the same query finds.
 func newTokDoc(title, text string, english bool) *tokDoc {
-	tt, bt := textnorm.Analyze(title), textnorm.Analyze(text)
-	d := &tokDoc{pos: make(map[string][]int, (len(tt)+len(bt))/2+1), keywords: map[string][]string{}, numbers: map[string]float64{}}
+	return newTokDocTerms(title, text, textnorm.Analyze(title), textnorm.Analyze(text), english)
+}
+
+// newTokDocFolded is newTokDoc for title and text = full[:len(title)] and
+// full[len(title):], where full (the title, a blank line and the body) has
+// already been folded: folded, offs = textnorm.FoldMap(full), and the title
+// folds to folded[:foldedTitleLen]. The text after the title begins with an
+// ASCII line break, so folding the whole and cutting it is folding the
+// parts, and the folding is not done twice.
+func newTokDocFolded(full, folded string, offs []int, titleLen, foldedTitleLen int, english bool) *tokDoc {
+	tt := textnorm.AnalyzeFolded(folded[:foldedTitleLen], offs[:foldedTitleLen+1], 0)
+	bt := textnorm.AnalyzeFolded(folded[foldedTitleLen:], offs[foldedTitleLen:], titleLen)
+	return newTokDocTerms(full[:titleLen], full[titleLen:], tt, bt, english)
+}
+
+// termPos is one occurrence of a term while a tokDoc is built.
+type termPos struct {
+	term string
+	pos  int
+}
+
+// termPosPool holds the scratch lists of newTokDocTerms; the Engine is used
+// concurrently, so each build takes its own.
+var termPosPool = sync.Pool{New: func() any { return new([]termPos) }}
+
+// newTokDocTerms builds the document from the analysed title (tt) and text
+// (bt); title and text are what they were analysed from (for stems).
+func newTokDocTerms(title, text string, tt, bt []textnorm.Term, english bool) *tokDoc {
+	d := &tokDoc{keywords: map[string][]string{}, numbers: map[string]float64{}}
 	for _, t := range tt {
 		d.titleEnd = max(d.titleEnd, t.Pos+1)
 	}
-	add := func(terms []textnorm.Term, prefix string, base int) {
-		for _, t := range terms {
-			k := prefix + t.Text
-			d.pos[k] = append(d.pos[k], base+t.Pos)
-		}
+	bodyBase := d.titleEnd + textGap
+	scratch := termPosPool.Get().(*[]termPos)
+	occ := (*scratch)[:0]
+	for _, t := range tt {
+		occ = append(occ, termPos{t.Text, t.Pos})
 	}
-	add(tt, "", 0)
-	add(bt, "", d.titleEnd+textGap)
+	for _, t := range bt {
+		occ = append(occ, termPos{t.Text, bodyBase + t.Pos})
+	}
 	if english {
-		add(textnorm.Stems(title, tt), textnorm.StemPrefix, 0)
-		add(textnorm.Stems(text, bt), textnorm.StemPrefix, d.titleEnd+textGap)
+		// textnorm.Stems, with each word's stem computed once.
+		stems := map[string]string{}
+		addStems := func(s string, terms []textnorm.Term, base int) {
+			for _, t := range terms {
+				if t.Kind != textnorm.Word || !textnorm.Stemmable(s[t.Start:t.End]) {
+					continue
+				}
+				k, ok := stems[t.Text]
+				if !ok {
+					k = textnorm.StemPrefix + textnorm.Stem(t.Text)
+					stems[t.Text] = k
+				}
+				occ = append(occ, termPos{k, base + t.Pos})
+			}
+		}
+		addStems(title, tt, 0)
+		addStems(text, bt, bodyBase)
 	}
+	// Number the terms and count their occurrences, then cut one array of
+	// positions into a list per term, filled in order of occurrence.
+	d.terms = make(map[string]int32, len(occ)/2+1)
+	var counts []int
+	for _, o := range occ {
+		id, ok := d.terms[o.term]
+		if !ok {
+			id = int32(len(counts))
+			d.terms[o.term] = id
+			counts = append(counts, 0)
+		}
+		counts[id]++
+	}
+	all := make([]int, len(occ))
+	d.positions = make([][]int, len(counts))
+	at := 0
+	for id, n := range counts {
+		d.positions[id] = all[at : at : at+n]
+		at += n
+	}
+	for _, o := range occ {
+		id := d.terms[o.term]
+		d.positions[id] = append(d.positions[id], o.pos)
+	}
+	clear(occ) // drop the references to the text before pooling
+	*scratch = occ[:0]
+	termPosPool.Put(scratch)
 	return d
+}
+
+// termPositions returns the positions of term, nil when it does not occur.
+func (d *tokDoc) termPositions(term string) []int {
+	if id, ok := d.terms[term]; ok {
+		return d.positions[id]
+	}
+	return nil
 }
 
 func (d *tokDoc) addKeyword(field string, values ...string) {
@@ -73,7 +157,7 @@ func (d *tokDoc) Kind(field string) query.FieldKind {
 // Positions implements query.Doc.
 func (d *tokDoc) Positions(field, word string, prefix bool) []int {
 	if !prefix && field == "" {
-		return d.pos[word]
+		return d.termPositions(word)
 	}
 	var out []int
 	add := func(ps []int) {
@@ -88,18 +172,18 @@ func (d *tokDoc) Positions(field, word string, prefix bool) []int {
 		}
 	}
 	if !prefix {
-		add(d.pos[word])
+		add(d.termPositions(word))
 		return out
 	}
 	if d.vocab == nil {
-		d.vocab = make([]string, 0, len(d.pos))
-		for k := range d.pos {
+		d.vocab = make([]string, 0, len(d.terms))
+		for k := range d.terms {
 			d.vocab = append(d.vocab, k)
 		}
 		sort.Strings(d.vocab)
 	}
 	for i := sort.SearchStrings(d.vocab, word); i < len(d.vocab) && strings.HasPrefix(d.vocab[i], word); i++ {
-		add(d.pos[d.vocab[i]])
+		add(d.termPositions(d.vocab[i]))
 	}
 	sort.Ints(out)
 	return out

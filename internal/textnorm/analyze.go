@@ -122,7 +122,9 @@ func isMiddleDot(r rune) bool {
 // rawTokens splits folded text like Tokens and records the separator
 // before each token.
 func rawTokens(folded string) []rawTok {
-	var out []rawTok
+	// About one token per five bytes of spaced text, one per three of CJK:
+	// start at the first so the slice grows at most once or twice.
+	out := make([]rawTok, 0, len(folded)/5+1)
 	start := -1
 	var dot, space, other, part bool
 	before := func() sep {
@@ -245,10 +247,16 @@ func knownNameAcross(toks []rawTok, joined []bool, runStart, b int) bool {
 // in order of position.
 func Analyze(s string) []Term {
 	folded, offs := FoldMap(s)
-	return analyzeFolded(folded, offs)
+	return AnalyzeFolded(folded, offs, 0)
 }
 
-func analyzeFolded(folded string, offs []int) []Term {
+// AnalyzeFolded is Analyze for a text that is already folded: folded and offs
+// are FoldMap(s) for some s, or a piece of it that starts and ends next to
+// an ASCII byte (folding is per piece there, so the piece is the folding of
+// the matching piece of s), with offs the matching piece of FoldMap's
+// offsets, one element longer than folded. Term offsets are offs minus base:
+// base is where the piece begins in s, so that they point into that piece.
+func AnalyzeFolded(folded string, offs []int, base int) []Term {
 	raw := rawTokens(folded)
 	joined := joins(raw)
 	out := make([]Term, 0, len(raw)+len(raw)/2)
@@ -263,14 +271,18 @@ func analyzeFolded(folded string, offs []int) []Term {
 				pos++ // CJK characters separated by anything are not adjacent
 			}
 		}
-		start, end := offs[t.start], offs[t.end]
+		start, end := offs[t.start]-base, offs[t.end]-base
 		if !t.cjk {
 			out = append(out, Term{Text: t.text, Pos: pos, Start: start, End: end, Kind: Word})
 			continue
 		}
 		if joined[i] {
 			p := &raw[i-1]
-			out = append(out, Term{Text: p.text + t.text, Pos: pos - 1, Start: offs[p.start], End: end, Kind: Bigram})
+			bigram := folded[p.start:t.end] // adjacent: already in folded
+			if p.end != t.start {
+				bigram = p.text + t.text // joined across a middle dot or space
+			}
+			out = append(out, Term{Text: bigram, Pos: pos - 1, Start: offs[p.start] - base, End: end, Kind: Bigram})
 		}
 		solo := !joined[i] && (i+1 >= len(raw) || !joined[i+1])
 		out = append(out, Term{Text: t.text, Pos: pos, Start: start, End: end, Kind: Unigram, Solo: solo})
