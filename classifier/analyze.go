@@ -3,6 +3,7 @@ package classifier
 import (
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -57,6 +58,8 @@ type analysis struct {
 	hedges           []hit
 	alarms           []hit
 	concerns         []concernHit // concerns.yaml entries found (about or mentions only)
+
+	sc *scratch // working buffers, given back by release
 }
 
 type dnHit struct {
@@ -91,17 +94,17 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 	if !utf8.ValidString(title) || !utf8.ValidString(body) {
 		title, body = strings.ToValidUTF8(title, "\uFFFD"), strings.ToValidUTF8(body, "\uFFFD")
 	}
-	an := &analysis{a: a, full: title + "\n\n" + body, titleLen: len(title)}
+	an := &analysis{a: a, full: title + "\n\n" + body, titleLen: len(title), sc: scratchPool.Get().(*scratch)}
 	// Pre-normalisation (prenorm.go) undoes evasive spellings; offsets are
 	// mapped back so that entities point into the original text.
 	clean, cmap := prenormalize(an.full)
-	an.folded, an.offs = textnorm.FoldMap(clean)
+	an.folded, an.offs = textnorm.AppendFoldMap(an.sc.offs[:0], clean)
 	if cmap != nil {
 		for i, o := range an.offs {
 			an.offs[i] = cmap[o]
 		}
 	}
-	an.toks = textnorm.AppendTokens(make([]textnorm.Token, 0, len(an.folded)/5), an.folded)
+	an.toks = textnorm.AppendTokens(an.sc.toks[:0], an.folded)
 	an.prenormed = cmap != nil
 	if an.prenormed {
 		cleanTitle, _ := prenormalize(title)
@@ -193,7 +196,7 @@ func prefixAfter(s string, _ int) string { return s }
 // sentences numbers the sentence of every token: a sentence ends at . ! ?
 // and their CJK forms, and at line breaks.
 func (an *analysis) sentences() {
-	an.sentence = make([]int, len(an.toks))
+	an.sentence = slices.Grow(an.sc.sentence[:0], len(an.toks))[:len(an.toks)]
 	sent := 0
 	prevEnd := 0
 	for i, t := range an.toks {
@@ -368,7 +371,7 @@ func (an *analysis) buildDoc(r *Rules) {
 		// pre-normalisation.
 		d = newTokDoc(an.full[:an.titleLen], an.full[an.titleLen:], an.lang == "en")
 	} else {
-		d = newTokDocFolded(an.full, an.folded, an.offs, an.titleLen, an.foldedTitleLen, an.lang == "en")
+		d = newTokDocFolded(an.sc, an.full, an.folded, an.offs, an.titleLen, an.foldedTitleLen, an.lang == "en")
 	}
 	d.addKeyword("lang", an.lang)
 	d.addKeyword("country", an.a.Country)

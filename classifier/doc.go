@@ -3,7 +3,6 @@ package classifier
 import (
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/dongnai/presswatch/internal/textnorm"
 	"github.com/dongnai/presswatch/query"
@@ -32,7 +31,7 @@ const textGap = query.MaxNear + 1
 // (textnorm.Analyze, and textnorm.Stems for English), so that a topic rule
 // matches what a search with the same query finds.
 func newTokDoc(title, text string, english bool) *tokDoc {
-	return newTokDocTerms(title, text, textnorm.Analyze(title), textnorm.Analyze(text), english)
+	return newTokDocTerms(new(scratch), title, text, textnorm.Analyze(title), textnorm.Analyze(text), english)
 }
 
 // newTokDocFolded is newTokDoc for title and text = full[:len(title)] and
@@ -41,10 +40,12 @@ func newTokDoc(title, text string, english bool) *tokDoc {
 // folds to folded[:foldedTitleLen]. The text after the title begins with an
 // ASCII line break, so folding the whole and cutting it is folding the
 // parts, and the folding is not done twice.
-func newTokDocFolded(full, folded string, offs []int, titleLen, foldedTitleLen int, english bool) *tokDoc {
-	tt := textnorm.AnalyzeFolded(folded[:foldedTitleLen], offs[:foldedTitleLen+1], 0)
-	bt := textnorm.AnalyzeFolded(folded[foldedTitleLen:], offs[foldedTitleLen:], titleLen)
-	return newTokDocTerms(full[:titleLen], full[titleLen:], tt, bt, english)
+func newTokDocFolded(sc *scratch, full, folded string, offs []int, titleLen, foldedTitleLen int, english bool) *tokDoc {
+	all := textnorm.AnalyzeFolded(sc.terms[:0], folded[:foldedTitleLen], offs[:foldedTitleLen+1], 0)
+	nt := len(all)
+	all = textnorm.AnalyzeFolded(all, folded[foldedTitleLen:], offs[foldedTitleLen:], titleLen)
+	sc.terms = all
+	return newTokDocTerms(sc, full[:titleLen], full[titleLen:], all[:nt:nt], all[nt:], english)
 }
 
 // termPos is one occurrence of a term while a tokDoc is built.
@@ -53,20 +54,16 @@ type termPos struct {
 	pos  int
 }
 
-// termPosPool holds the scratch lists of newTokDocTerms; the Engine is used
-// concurrently, so each build takes its own.
-var termPosPool = sync.Pool{New: func() any { return new([]termPos) }}
-
 // newTokDocTerms builds the document from the analysed title (tt) and text
-// (bt); title and text are what they were analysed from (for stems).
-func newTokDocTerms(title, text string, tt, bt []textnorm.Term, english bool) *tokDoc {
+// (bt); title and text are what they were analysed from (for stems). sc
+// lends the list of occurrences.
+func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, english bool) *tokDoc {
 	d := &tokDoc{keywords: map[string][]string{}, numbers: map[string]float64{}}
 	for _, t := range tt {
 		d.titleEnd = max(d.titleEnd, t.Pos+1)
 	}
 	bodyBase := d.titleEnd + textGap
-	scratch := termPosPool.Get().(*[]termPos)
-	occ := (*scratch)[:0]
+	occ := sc.occ[:0]
 	for _, t := range tt {
 		occ = append(occ, termPos{t.Text, t.Pos})
 	}
@@ -116,9 +113,7 @@ func newTokDocTerms(title, text string, tt, bt []textnorm.Term, english bool) *t
 		id := d.terms[o.term]
 		d.positions[id] = append(d.positions[id], o.pos)
 	}
-	clear(occ) // drop the references to the text before pooling
-	*scratch = occ[:0]
-	termPosPool.Put(scratch)
+	sc.occ = occ
 	return d
 }
 

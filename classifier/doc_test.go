@@ -40,7 +40,7 @@ func TestTokDocFoldedSameAsSeparate(t *testing.T) {
 		folded, offs := textnorm.FoldMap(full)
 		ftl := len(textnorm.Fold(c.title))
 		want := newTokDoc(full[:len(c.title)], full[len(c.title):], c.lang == "en")
-		got := newTokDocFolded(full, folded, offs, len(c.title), ftl, c.lang == "en")
+		got := newTokDocFolded(new(scratch), full, folded, offs, len(c.title), ftl, c.lang == "en")
 		if got.titleEnd != want.titleEnd {
 			t.Fatalf("case %d: titleEnd %d, want %d", i, got.titleEnd, want.titleEnd)
 		}

@@ -26,7 +26,7 @@ func NFC(s string) string { return norm.NFC.String(s) }
 // removed and đ/Đ/Ð mapped to d. "Đồng Nai" and "DONG NAI" both fold to
 // "dong nai", half-width "ﾄﾞﾝﾅｲ" to "ドンナイ".
 func Fold(s string) string {
-	f, _ := fold(s, false)
+	f, _ := fold(s, false, nil)
 	return f
 }
 
@@ -34,13 +34,18 @@ func Fold(s string) string {
 // byte offset in s of the rune it came from; the slice has one extra element,
 // len(s), so that a folded half-open range [i, j) maps to [offs[i], offs[j]).
 func FoldMap(s string) (folded string, offs []int) {
-	return fold(s, true)
+	return fold(s, true, nil)
 }
 
-func fold(s string, withMap bool) (string, []int) {
+// AppendFoldMap is FoldMap appending the offsets to offs, so that a caller
+// folding many texts can reuse one slice.
+func AppendFoldMap(offs []int, s string) (folded string, offsOut []int) {
+	return fold(s, true, offs)
+}
+
+func fold(s string, withMap bool, offs []int) (string, []int) {
 	b := make([]byte, 0, len(s)+8)
-	var offs []int
-	if withMap {
+	if withMap && offs == nil {
 		offs = make([]int, 0, len(s)+9)
 	}
 	prevLatin := false
