@@ -254,6 +254,10 @@ func storyWords(an *analysis) (title, lead, numbers map[string]bool) {
 		}
 		lead[w] = true
 	}
+	// The sets are kept for the whole window: their words move out of the
+	// folded text into one small string each, so that a remembered article
+	// does not keep its whole text alive.
+	title, lead = detachWords(title), detachWords(lead)
 	// Token offsets point into an.folded; an.offs maps them into an.full
 	// (title, blank line, text).
 	offset := func(i int) int {
@@ -270,6 +274,32 @@ func storyWords(an *analysis) (title, lead, numbers map[string]bool) {
 		numbers[n] = true
 	}
 	return title, lead, numbers
+}
+
+// detachWords returns a copy of the set m whose words are pieces of one
+// new string, sharing no memory with the text they were cut from.
+func detachWords(m map[string]bool) map[string]bool {
+	n := 0
+	for w := range m {
+		n += len(w)
+	}
+	type piece struct {
+		start, end int
+		v          bool
+	}
+	pieces := make([]piece, 0, len(m))
+	var b strings.Builder
+	b.Grow(n)
+	for w, v := range m {
+		pieces = append(pieces, piece{b.Len(), b.Len() + len(w), v})
+		b.WriteString(w)
+	}
+	all := b.String()
+	out := make(map[string]bool, len(m))
+	for _, p := range pieces {
+		out[all[p.start:p.end]] = p.v
+	}
+	return out
 }
 
 func isDigits(s string) bool {

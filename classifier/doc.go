@@ -52,6 +52,7 @@ func newTokDocFolded(sc *scratch, full, folded string, offs []int, titleLen, fol
 type termPos struct {
 	term string
 	pos  int
+	id   int32 // the term's number, once numbered
 }
 
 // newTokDocTerms builds the document from the analysed title (tt) and text
@@ -65,10 +66,10 @@ func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, eng
 	bodyBase := d.titleEnd + textGap
 	occ := sc.occ[:0]
 	for _, t := range tt {
-		occ = append(occ, termPos{t.Text, t.Pos})
+		occ = append(occ, termPos{term: t.Text, pos: t.Pos})
 	}
 	for _, t := range bt {
-		occ = append(occ, termPos{t.Text, bodyBase + t.Pos})
+		occ = append(occ, termPos{term: t.Text, pos: bodyBase + t.Pos})
 	}
 	if english {
 		// textnorm.Stems, with each word's stem computed once.
@@ -83,7 +84,7 @@ func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, eng
 					k = textnorm.StemPrefix + textnorm.Stem(t.Text)
 					stems[t.Text] = k
 				}
-				occ = append(occ, termPos{k, base + t.Pos})
+				occ = append(occ, termPos{term: k, pos: base + t.Pos})
 			}
 		}
 		addStems(title, tt, 0)
@@ -93,14 +94,15 @@ func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, eng
 	// positions into a list per term, filled in order of occurrence.
 	d.terms = make(map[string]int32, len(occ)/2+1)
 	var counts []int
-	for _, o := range occ {
-		id, ok := d.terms[o.term]
+	for k := range occ {
+		id, ok := d.terms[occ[k].term]
 		if !ok {
 			id = int32(len(counts))
-			d.terms[o.term] = id
+			d.terms[occ[k].term] = id
 			counts = append(counts, 0)
 		}
 		counts[id]++
+		occ[k].id = id
 	}
 	all := make([]int, len(occ))
 	d.positions = make([][]int, len(counts))
@@ -110,8 +112,7 @@ func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, eng
 		at += n
 	}
 	for _, o := range occ {
-		id := d.terms[o.term]
-		d.positions[id] = append(d.positions[id], o.pos)
+		d.positions[o.id] = append(d.positions[o.id], o.pos)
 	}
 	sc.occ = occ
 	return d
