@@ -65,3 +65,25 @@ func TestFigures(t *testing.T) {
 		}
 	}
 }
+
+// TestWordSetJaccard checks the sorted word sets the clusterer keeps against
+// the Jaccard index of the same sets as maps.
+func TestWordSetJaccard(t *testing.T) {
+	words := []string{"dong", "nai", "bien", "hoa", "同", "奈", "long", "thanh", "airport", "sân", "bay"}
+	for mask := 0; mask < 1<<6; mask++ {
+		for mask2 := 0; mask2 < 1<<6; mask2++ {
+			a, b := map[string]bool{}, map[string]bool{}
+			for i := range 6 {
+				if mask&(1<<i) != 0 {
+					a[words[i]] = true
+				}
+				if mask2&(1<<i) != 0 {
+					b[words[i+5]] = true
+				}
+			}
+			if got, want := newWordSet(a).jaccard(newWordSet(b)), jaccard(a, b); got != want {
+				t.Fatalf("%v vs %v: %v, want %v", a, b, got, want)
+			}
+		}
+	}
+}
