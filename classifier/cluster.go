@@ -73,7 +73,10 @@ func simhash(an *analysis) uint64 {
 		offset = 14695981039346656037
 		prime  = 1099511628211
 	)
-	var v [64]int32
+	// ones[b] counts the shingles with bit b set; SimHash's per-bit vote
+	// (+1 set, -1 clear) is then 2*ones[b] - n, counted without a branch per
+	// bit.
+	var ones [64]int32
 	toks := an.toks
 	if len(toks) > maxShingles+2 {
 		toks = toks[:maxShingles+2] // a story's lead identifies it; bounds the cost
@@ -91,11 +94,7 @@ func simhash(an *analysis) uint64 {
 			x *= prime
 		}
 		for b := range 64 {
-			if x&(1<<b) != 0 {
-				v[b]++
-			} else {
-				v[b]--
-			}
+			ones[b] += int32(x >> b & 1)
 		}
 		n++
 	}
@@ -104,7 +103,7 @@ func simhash(an *analysis) uint64 {
 	}
 	var out uint64
 	for b := range 64 {
-		if v[b] > 0 {
+		if 2*ones[b] > int32(n) {
 			out |= 1 << b
 		}
 	}

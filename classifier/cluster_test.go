@@ -87,3 +87,54 @@ func TestWordSetJaccard(t *testing.T) {
 		}
 	}
 }
+
+// refSimhash is SimHash as first written: a vote per bit per shingle.
+func refSimhash(an *analysis) uint64 {
+	var v [64]int32
+	toks := an.toks
+	if len(toks) > maxShingles+2 {
+		toks = toks[:maxShingles+2]
+	}
+	n := 0
+	for i := 0; i+2 < len(toks); i++ {
+		x := uint64(14695981039346656037)
+		for k := i; k < i+3; k++ {
+			for _, c := range []byte(toks[k].Text) {
+				x ^= uint64(c)
+				x *= 1099511628211
+			}
+			x *= 1099511628211
+		}
+		for b := range 64 {
+			if x&(1<<b) != 0 {
+				v[b]++
+			} else {
+				v[b]--
+			}
+		}
+		n++
+	}
+	var out uint64
+	for b := range 64 {
+		if n > 0 && v[b] > 0 {
+			out |= 1 << b
+		}
+	}
+	return out
+}
+
+// TestSimhashSameAsVote checks the branch-free SimHash against the vote.
+func TestSimhashSameAsVote(t *testing.T) {
+	e := newTestEngine(t, nil)
+	r := e.Rules()
+	arts := benchArticles()
+	for _, it := range loadDevCorpus(t) {
+		arts = append(arts, &article.Article{Title: it.Title, Text: it.Text})
+	}
+	for _, a := range arts {
+		an := e.analyze(r, a)
+		if got, want := simhash(an), refSimhash(an); got != want {
+			t.Fatalf("%q: simhash %x, want %x", a.Title, got, want)
+		}
+	}
+}
