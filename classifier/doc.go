@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -92,8 +93,12 @@ func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, eng
 	}
 	// Number the terms and count their occurrences, then cut one array of
 	// positions into a list per term, filled in order of occurrence.
-	d.terms = make(map[string]int32, len(occ)/2+1)
-	var counts []int
+	if sc.termIDs == nil {
+		sc.termIDs = make(map[string]int32, len(occ)/2+1)
+	}
+	clear(sc.termIDs)
+	d.terms = sc.termIDs
+	counts := sc.termCounts[:0]
 	for k := range occ {
 		id, ok := d.terms[occ[k].term]
 		if !ok {
@@ -104,8 +109,8 @@ func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, eng
 		counts[id]++
 		occ[k].id = id
 	}
-	all := make([]int, len(occ))
-	d.positions = make([][]int, len(counts))
+	all := slices.Grow(sc.positions[:0], len(occ))[:len(occ)]
+	d.positions = slices.Grow(sc.termPositions[:0], len(counts))[:len(counts)]
 	at := 0
 	for id, n := range counts {
 		d.positions[id] = all[at : at : at+n]
@@ -114,7 +119,7 @@ func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, eng
 	for _, o := range occ {
 		d.positions[o.id] = append(d.positions[o.id], o.pos)
 	}
-	sc.occ = occ
+	sc.occ, sc.termCounts, sc.positions, sc.termPositions = occ, counts, all, d.positions
 	return d
 }
 

@@ -7,17 +7,23 @@ import (
 )
 
 // scratch holds the working buffers of one classification: large slices
-// (several per kilobyte of text) that nothing in the result refers to. The
-// Engine classifies concurrently, so each analysis takes its own from
-// scratchPool and gives it back when its classification is built.
+// (several per kilobyte of text) and the query document's index, which
+// nothing in the result refers to. The Engine classifies concurrently, so
+// each analysis takes its own from scratchPool and gives it back when its
+// classification is built.
 type scratch struct {
 	offs     []int            // folded byte → byte in the article
 	toks     []textnorm.Token // the folded tokens
 	sentence []int            // sentence of each token
 	terms    []textnorm.Term  // terms of title and text while the query document is built
 	occ      []termPos        // term occurrences while the query document is built
-	hashes   []uint32         // text feature indices, in order of occurrence
-	counts   []uint16         // per text feature dimension; all zero between uses
+	// The query document's index, lent to it for the classification:
+	termIDs       map[string]int32 // term → number
+	termCounts    []int            // occurrences of each term
+	positions     []int            // all positions, cut per term into termPositions
+	termPositions [][]int
+	hashes        []uint32 // text feature indices, in order of occurrence
+	counts        []uint16 // per text feature dimension; all zero between uses
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -35,6 +41,7 @@ func (an *analysis) release() {
 	clear(sc.toks)
 	clear(sc.terms)
 	clear(sc.occ)
+	clear(sc.termIDs)
 	sc.offs, sc.toks, sc.sentence = an.offs[:0], an.toks[:0], an.sentence[:0]
 	an.offs, an.toks, an.sentence = nil, nil, nil
 	scratchPool.Put(sc)
