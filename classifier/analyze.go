@@ -126,7 +126,7 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 		an.published = e.opts.Now()
 	}
 	an.sentences()
-	an.gaz, an.lex = r.trie.scan(an.toks, an.lang, nil, nil)
+	an.gaz, an.lex = r.trie.scan(an.toks, an.lang, an.sc.gaz[:0], an.sc.lex[:0])
 	an.relevanceOf(r)
 	an.buildDoc(r)
 	if !an.mentions {
@@ -215,7 +215,9 @@ func (an *analysis) sentences() {
 func (an *analysis) relevanceOf(r *Rules) {
 	an.otherHits = map[int32]*otherCount{}
 	unambiguous := false
-	var candidates []dnHit
+	candidates := an.sc.candidates[:0]
+	defer func() { an.sc.candidates = candidates[:0] }()
+	an.dn = an.sc.dn[:0]
 	for _, h := range an.gaz {
 		inTitle := h.tok < an.titleToks
 		switch h.ref.kind {

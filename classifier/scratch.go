@@ -22,6 +22,9 @@ type scratch struct {
 	termCounts    []int            // occurrences of each term
 	positions     []int            // all positions, cut per term into termPositions
 	termPositions [][]int
+	gaz, lex      []hit    // matcher hits
+	candidates    []dnHit  // the province's names found, before ambiguity is judged
+	dn            []dnHit  // those that count
 	hashes        []uint32 // text feature indices, in order of occurrence
 	counts        []uint16 // per text feature dimension; all zero between uses
 }
@@ -43,6 +46,7 @@ func (an *analysis) release() {
 	clear(sc.occ)
 	clear(sc.termIDs)
 	sc.offs, sc.toks, sc.sentence = an.offs[:0], an.toks[:0], an.sentence[:0]
-	an.offs, an.toks, an.sentence = nil, nil, nil
+	sc.gaz, sc.lex, sc.dn = an.gaz[:0], an.lex[:0], an.dn[:0]
+	an.offs, an.toks, an.sentence, an.gaz, an.lex, an.dn = nil, nil, nil, nil, nil, nil
 	scratchPool.Put(sc)
 }
