@@ -95,8 +95,7 @@ func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, eng
 	// positions into a list per term, filled in order of occurrence.
 	if sc.termIDs == nil {
 		sc.termIDs = make(map[string]int32, len(occ)/2+1)
-	}
-	clear(sc.termIDs)
+	} // else empty: release cleared it
 	d.terms = sc.termIDs
 	counts := sc.termCounts[:0]
 	for k := range occ {
