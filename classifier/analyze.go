@@ -35,6 +35,11 @@ type analysis struct {
 	toks      []textnorm.Token
 	titleToks int // tokens [0, titleToks) are the title's
 	titleLen  int // full[:titleLen] is the title
+	// foldedTitleLen: folded[:foldedTitleLen] is the folded title.
+	foldedTitleLen int
+	// prenormed: pre-normalisation changed the text, so folded is not the
+	// folding of full (offs still map into full).
+	prenormed bool
 	lang      string
 	published time.Time // published, or now when unknown
 	sentence  []int     // sentence number of each token
@@ -60,6 +65,8 @@ type analysis struct {
 	hedges           []hit
 	alarms           []hit
 	concerns         []concernHit // concerns.yaml entries found (about or mentions only)
+
+	sc *scratch // working buffers, given back by release
 }
 
 type dnHit struct {
@@ -115,11 +122,11 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 	if !utf8.ValidString(title) || !utf8.ValidString(body) {
 		title, body = strings.ToValidUTF8(title, "\uFFFD"), strings.ToValidUTF8(body, "\uFFFD")
 	}
-	an := &analysis{a: a, full: title + "\n\n" + body, titleLen: len(title)}
+	an := &analysis{a: a, full: title + "\n\n" + body, titleLen: len(title), sc: scratchPool.Get().(*scratch)}
 	// Pre-normalisation (prenorm.go) undoes evasive spellings; offsets are
 	// mapped back so that entities point into the original text.
 	clean, cmap := prenormalize(an.full)
-	an.folded, an.offs = textnorm.FoldMap(clean)
+	an.folded, an.offs = textnorm.AppendFoldMap(an.sc.offs[:0], clean)
 	an.clean = clean
 	if cmap != nil {
 		an.cleanOffs = slices.Clone(an.offs)
@@ -127,10 +134,17 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 			an.offs[i] = cmap[o]
 		}
 	}
-	an.toks = textnorm.AppendTokens(make([]textnorm.Token, 0, len(an.folded)/5), an.folded)
-	cleanTitle, _ := prenormalize(title)
-	titleLen := len(textnorm.Fold(cleanTitle))
-	for an.titleToks < len(an.toks) && an.toks[an.titleToks].Start < titleLen {
+	an.toks = textnorm.AppendTokens(an.sc.toks[:0], an.folded)
+	an.prenormed = cmap != nil
+	if an.prenormed {
+		cleanTitle, _ := prenormalize(title)
+		an.foldedTitleLen = len(textnorm.Fold(cleanTitle))
+	} else {
+		// The title folds to the folded bytes that come from it: those before
+		// the first byte mapped to the line break after it.
+		an.foldedTitleLen = sort.SearchInts(an.offs, len(title))
+	}
+	for an.titleToks < len(an.toks) && an.toks[an.titleToks].Start < an.foldedTitleLen {
 		an.titleToks++
 	}
 	an.lang = e.det.Detect(prefixAfter(body, 0), a.Lang)
@@ -142,7 +156,7 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 		an.published = e.opts.Now()
 	}
 	an.sentences()
-	an.gaz, an.lex = r.trie.scan(an.toks, an.lang, an, nil, nil)
+	an.gaz, an.lex = r.trie.scan(an.toks, an.lang, an, an.sc.gaz[:0], an.sc.lex[:0])
 	an.relevanceOf(r)
 	an.buildDoc(r)
 	if !an.mentions {
@@ -212,7 +226,7 @@ func prefixAfter(s string, _ int) string { return s }
 // sentences numbers the sentence of every token: a sentence ends at . ! ?
 // and their CJK forms, and at line breaks.
 func (an *analysis) sentences() {
-	an.sentence = make([]int, len(an.toks))
+	an.sentence = slices.Grow(an.sc.sentence[:0], len(an.toks))[:len(an.toks)]
 	sent := 0
 	prevEnd := 0
 	for i, t := range an.toks {
@@ -231,7 +245,9 @@ func (an *analysis) sentences() {
 func (an *analysis) relevanceOf(r *Rules) {
 	an.otherHits = map[int32]*otherCount{}
 	unambiguous := false
-	var candidates []dnHit
+	candidates := an.sc.candidates[:0]
+	defer func() { an.sc.candidates = candidates[:0] }()
+	an.dn = an.sc.dn[:0]
 	for _, h := range an.gaz {
 		inTitle := h.tok < an.titleToks
 		switch h.ref.kind {
@@ -381,7 +397,14 @@ func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 
 // buildDoc makes the query document topic rules and narratives run against.
 func (an *analysis) buildDoc(r *Rules) {
-	d := newTokDoc(an.full[:an.titleLen], an.full[an.titleLen:], an.lang == "en")
+	var d *tokDoc
+	if an.prenormed {
+		// Rules run on the text as written, so fold it again without
+		// pre-normalisation.
+		d = newTokDoc(an.full[:an.titleLen], an.full[an.titleLen:], an.lang == "en")
+	} else {
+		d = newTokDocFolded(an.sc, an.full, an.folded, an.offs, an.titleLen, an.foldedTitleLen, an.lang == "en")
+	}
 	d.addKeyword("lang", an.lang)
 	d.addKeyword("country", an.a.Country)
 	d.addKeyword("outlet", an.a.Outlet)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dongnai/presswatch/article"
 )
@@ -121,4 +122,59 @@ func BenchmarkClassifyWithModel(b *testing.B) {
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MiB-heap-inuse")
 	b.ReportMetric(float64(ms.Sys)/(1<<20), "MiB-sys")
+}
+
+// BenchmarkClassifyStream classifies b.N distinct articles of about 5 KB
+// built from the dev corpus (as internal/procbench does), all inside one
+// clustering window, as the classifier process does with a backlog. Besides
+// the time it reports the heap still in use after a collection: what the
+// engine keeps per article (story clusters) once the articles are gone.
+func BenchmarkClassifyStream(b *testing.B) {
+	items := loadDevCorpus(b)
+	byLang := map[string][]string{}
+	for _, it := range items {
+		byLang[it.Lang] = append(byLang[it.Lang], it.Text)
+	}
+	e, err := New(Options{Now: evalNow})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	pub := evalNow()
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	k := 0
+	for b.Loop() {
+		it := items[k%len(items)]
+		var sb strings.Builder
+		sb.WriteString(it.Text)
+		same := byLang[it.Lang]
+		for j := 0; sb.Len() < 5000 && j < 4*len(same)+4; j++ {
+			sb.WriteString("\n\n")
+			sb.WriteString(same[(k/len(items)+j)%len(same)])
+		}
+		text := sb.String()
+		if len(text) > 5000 {
+			cut := 5000
+			for cut > 0 && !utf8.RuneStart(text[cut]) {
+				cut--
+			}
+			text = text[:cut]
+		}
+		a := &article.Article{ID: fmt.Sprintf("stream-%06d", k), Title: it.Title, Text: text, Lang: it.Lang,
+			Outlet: it.Outlet, Published: pub.Add(-time.Duration(k%4320) * time.Minute)}
+		k++
+		if _, err := e.Classify(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, cpu0)
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(e) // what the engine keeps is the point
+	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(b.N), "B-kept/article")
 }

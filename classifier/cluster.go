@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"math/bits"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -36,8 +37,8 @@ type clusterItem struct {
 	at       time.Time
 	simhash  uint64
 	entities map[string]bool
-	title    map[string]bool // headline words, update markers removed
-	lead     map[string]bool // words of the first leadTokens tokens
+	title    wordSet         // headline words, update markers removed
+	lead     wordSet         // words of the first leadTokens tokens
 	numbers  map[string]bool // figures in headline and lead: true when in the headline
 	topics   map[string]bool
 	outlet   string
@@ -72,7 +73,10 @@ func simhash(an *analysis) uint64 {
 		offset = 14695981039346656037
 		prime  = 1099511628211
 	)
-	var v [64]int32
+	// ones[b] counts the shingles with bit b set; SimHash's per-bit vote
+	// (+1 set, -1 clear) is then 2*ones[b] - n, counted without a branch per
+	// bit.
+	var ones [64]int32
 	toks := an.toks
 	if len(toks) > maxShingles+2 {
 		toks = toks[:maxShingles+2] // a story's lead identifies it; bounds the cost
@@ -90,11 +94,7 @@ func simhash(an *analysis) uint64 {
 			x *= prime
 		}
 		for b := range 64 {
-			if x&(1<<b) != 0 {
-				v[b]++
-			} else {
-				v[b]--
-			}
+			ones[b] += int32(x >> b & 1)
 		}
 		n++
 	}
@@ -103,7 +103,7 @@ func simhash(an *analysis) uint64 {
 	}
 	var out uint64
 	for b := range 64 {
-		if v[b] > 0 {
+		if 2*ones[b] > int32(n) {
 			out |= 1 << b
 		}
 	}
@@ -146,8 +146,8 @@ func (c *clusterer) assign(an *analysis, cl *article.Classification) (string, in
 		}
 		if it.lang == an.lang {
 			if sh != 0 && bits.OnesCount64(it.simhash^sh) <= simhashBits ||
-				len(title) >= minTitleWords && jaccard(title, it.title) >= minTitleJaccard ||
-				len(lead) >= minLeadWords && jaccard(lead, it.lead) >= minLeadJaccard {
+				len(title) >= minTitleWords && title.jaccard(it.title) >= minTitleJaccard ||
+				len(lead) >= minLeadWords && lead.jaccard(it.lead) >= minLeadJaccard {
 				cluster = it.cluster
 			}
 			continue
@@ -236,8 +236,8 @@ var updateMarkers = map[string]bool{
 // figures, the lead's words, and the distinctive figures of both: runs of
 // digits with thousands separators removed, two digits or more, years
 // (1900–2099) left out.
-func storyWords(an *analysis) (title, lead, numbers map[string]bool) {
-	title, lead, numbers = map[string]bool{}, map[string]bool{}, map[string]bool{}
+func storyWords(an *analysis) (titleSet, leadSet wordSet, numbers map[string]bool) {
+	title, lead, numbers := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for i, t := range an.toks {
 		if i >= an.titleToks+leadTokens {
 			break
@@ -254,6 +254,10 @@ func storyWords(an *analysis) (title, lead, numbers map[string]bool) {
 		}
 		lead[w] = true
 	}
+	// The sets are kept for the whole window: their words move out of the
+	// folded text into one small string each, so that a remembered article
+	// does not keep its whole text alive.
+	titleSet, leadSet = newWordSet(title), newWordSet(lead)
 	// Token offsets point into an.folded; an.offs maps them into an.full
 	// (title, blank line, text).
 	offset := func(i int) int {
@@ -269,7 +273,56 @@ func storyWords(an *analysis) (title, lead, numbers map[string]bool) {
 	for _, n := range figures(an.full[:titleEnd]) {
 		numbers[n] = true
 	}
-	return title, lead, numbers
+	return titleSet, leadSet, numbers
+}
+
+// wordSet is a set of words, sorted: smaller than a map for the up to
+// 50,000 articles the clusterer remembers, and compared by a merge.
+type wordSet []string
+
+// newWordSet returns the words of m as a wordSet whose words are pieces of
+// one new string, sharing no memory with the text they were cut from.
+func newWordSet(m map[string]bool) wordSet {
+	words := make([]string, 0, len(m))
+	n := 0
+	for w := range m {
+		words = append(words, w)
+		n += len(w)
+	}
+	sort.Strings(words)
+	var b strings.Builder
+	b.Grow(n)
+	for _, w := range words {
+		b.WriteString(w)
+	}
+	all := b.String()
+	at := 0
+	for i, w := range words {
+		words[i] = all[at : at+len(w)]
+		at += len(w)
+	}
+	return words
+}
+
+// jaccard is the Jaccard index of two word sets, as jaccard is for maps.
+func (a wordSet) jaccard(b wordSet) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	shared := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			shared++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return float64(shared) / float64(len(a)+len(b)-shared)
 }
 
 func isDigits(s string) bool {

@@ -65,3 +65,76 @@ func TestFigures(t *testing.T) {
 		}
 	}
 }
+
+// TestWordSetJaccard checks the sorted word sets the clusterer keeps against
+// the Jaccard index of the same sets as maps.
+func TestWordSetJaccard(t *testing.T) {
+	words := []string{"dong", "nai", "bien", "hoa", "同", "奈", "long", "thanh", "airport", "sân", "bay"}
+	for mask := 0; mask < 1<<6; mask++ {
+		for mask2 := 0; mask2 < 1<<6; mask2++ {
+			a, b := map[string]bool{}, map[string]bool{}
+			for i := range 6 {
+				if mask&(1<<i) != 0 {
+					a[words[i]] = true
+				}
+				if mask2&(1<<i) != 0 {
+					b[words[i+5]] = true
+				}
+			}
+			if got, want := newWordSet(a).jaccard(newWordSet(b)), jaccard(a, b); got != want {
+				t.Fatalf("%v vs %v: %v, want %v", a, b, got, want)
+			}
+		}
+	}
+}
+
+// refSimhash is SimHash as first written: a vote per bit per shingle.
+func refSimhash(an *analysis) uint64 {
+	var v [64]int32
+	toks := an.toks
+	if len(toks) > maxShingles+2 {
+		toks = toks[:maxShingles+2]
+	}
+	n := 0
+	for i := 0; i+2 < len(toks); i++ {
+		x := uint64(14695981039346656037)
+		for k := i; k < i+3; k++ {
+			for _, c := range []byte(toks[k].Text) {
+				x ^= uint64(c)
+				x *= 1099511628211
+			}
+			x *= 1099511628211
+		}
+		for b := range 64 {
+			if x&(1<<b) != 0 {
+				v[b]++
+			} else {
+				v[b]--
+			}
+		}
+		n++
+	}
+	var out uint64
+	for b := range 64 {
+		if n > 0 && v[b] > 0 {
+			out |= 1 << b
+		}
+	}
+	return out
+}
+
+// TestSimhashSameAsVote checks the branch-free SimHash against the vote.
+func TestSimhashSameAsVote(t *testing.T) {
+	e := newTestEngine(t, nil)
+	r := e.Rules()
+	arts := benchArticles()
+	for _, it := range loadDevCorpus(t) {
+		arts = append(arts, &article.Article{Title: it.Title, Text: it.Text})
+	}
+	for _, a := range arts {
+		an := e.analyze(r, a)
+		if got, want := simhash(an), refSimhash(an); got != want {
+			t.Fatalf("%q: simhash %x, want %x", a.Title, got, want)
+		}
+	}
+}

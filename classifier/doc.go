@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -13,11 +14,16 @@ import (
 // after a gap so that phrases never span the two. Fields: title, text, ""
 // (both); keywords lang, country, outlet, entity; numbers relevance, tier.
 type tokDoc struct {
-	pos      map[string][]int
-	titleEnd int // the title's tokens have positions below titleEnd
-	keywords map[string][]string
-	numbers  map[string]float64
-	vocab    []string // sorted keys of pos, built on the first prefix query
+	// terms numbers the distinct terms; positions[terms[t]] are the
+	// positions of term t, in increasing order. The position lists are
+	// capped pieces of one array: one allocation for the whole document
+	// instead of one growing slice per term.
+	terms     map[string]int32
+	positions [][]int
+	titleEnd  int // the title's tokens have positions below titleEnd
+	keywords  map[string][]string
+	numbers   map[string]float64
+	vocab     []string // sorted terms, built on the first prefix query
 	// title and text as analysed, for WrittenAs; marked (0 not decided
 	// yet, 1 yes, -1 no) says whether the article is written with
 	// diacritics.
@@ -28,8 +34,8 @@ type tokDoc struct {
 // spellPart is the title or the text of a tokDoc as written.
 type spellPart struct {
 	text  string
-	terms []textnorm.Term
-	base  int // position of its first token in the tokDoc
+	terms []textnorm.Term // offsets into text
+	base  int             // position of its first token in the tokDoc
 }
 
 const textGap = query.MaxNear + 1
@@ -38,25 +44,103 @@ const textGap = query.MaxNear + 1
 // (textnorm.Analyze, and textnorm.Stems for English), so that a topic rule
 // matches what a search with the same query finds.
 func newTokDoc(title, text string, english bool) *tokDoc {
-	tt, bt := textnorm.Analyze(title), textnorm.Analyze(text)
-	d := &tokDoc{pos: make(map[string][]int, (len(tt)+len(bt))/2+1), keywords: map[string][]string{}, numbers: map[string]float64{}}
+	return newTokDocTerms(new(scratch), title, text, textnorm.Analyze(title), textnorm.Analyze(text), english)
+}
+
+// newTokDocFolded is newTokDoc for title and text = full[:len(title)] and
+// full[len(title):], where full (the title, a blank line and the body) has
+// already been folded: folded, offs = textnorm.FoldMap(full), and the title
+// folds to folded[:foldedTitleLen]. The text after the title begins with an
+// ASCII line break, so folding the whole and cutting it is folding the
+// parts, and the folding is not done twice.
+func newTokDocFolded(sc *scratch, full, folded string, offs []int, titleLen, foldedTitleLen int, english bool) *tokDoc {
+	all := textnorm.AnalyzeFolded(sc.terms[:0], folded[:foldedTitleLen], offs[:foldedTitleLen+1], 0)
+	nt := len(all)
+	all = textnorm.AnalyzeFolded(all, folded[foldedTitleLen:], offs[foldedTitleLen:], titleLen)
+	sc.terms = all
+	return newTokDocTerms(sc, full[:titleLen], full[titleLen:], all[:nt:nt], all[nt:], english)
+}
+
+// termPos is one occurrence of a term while a tokDoc is built.
+type termPos struct {
+	term string
+	pos  int
+	id   int32 // the term's number, once numbered
+}
+
+// newTokDocTerms builds the document from the analysed title (tt) and text
+// (bt); title and text are what they were analysed from (for stems). sc
+// lends the list of occurrences.
+func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, english bool) *tokDoc {
+	d := &tokDoc{keywords: map[string][]string{}, numbers: map[string]float64{}}
 	for _, t := range tt {
 		d.titleEnd = max(d.titleEnd, t.Pos+1)
 	}
-	add := func(terms []textnorm.Term, prefix string, base int) {
-		for _, t := range terms {
-			k := prefix + t.Text
-			d.pos[k] = append(d.pos[k], base+t.Pos)
-		}
+	bodyBase := d.titleEnd + textGap
+	occ := sc.occ[:0]
+	for _, t := range tt {
+		occ = append(occ, termPos{term: t.Text, pos: t.Pos})
 	}
-	add(tt, "", 0)
-	add(bt, "", d.titleEnd+textGap)
-	d.parts = [2]spellPart{{text: title, terms: tt}, {text: text, terms: bt, base: d.titleEnd + textGap}}
+	for _, t := range bt {
+		occ = append(occ, termPos{term: t.Text, pos: bodyBase + t.Pos})
+	}
+	d.parts = [2]spellPart{{text: title, terms: tt}, {text: text, terms: bt, base: bodyBase}}
 	if english {
-		add(textnorm.Stems(title, tt), textnorm.StemPrefix, 0)
-		add(textnorm.Stems(text, bt), textnorm.StemPrefix, d.titleEnd+textGap)
+		// textnorm.Stems, with each word's stem computed once.
+		stems := map[string]string{}
+		addStems := func(s string, terms []textnorm.Term, base int) {
+			for _, t := range terms {
+				if t.Kind != textnorm.Word || !textnorm.Stemmable(s[t.Start:t.End]) {
+					continue
+				}
+				k, ok := stems[t.Text]
+				if !ok {
+					k = textnorm.StemPrefix + textnorm.Stem(t.Text)
+					stems[t.Text] = k
+				}
+				occ = append(occ, termPos{term: k, pos: base + t.Pos})
+			}
+		}
+		addStems(title, tt, 0)
+		addStems(text, bt, bodyBase)
 	}
+	// Number the terms and count their occurrences, then cut one array of
+	// positions into a list per term, filled in order of occurrence.
+	if sc.termIDs == nil {
+		sc.termIDs = make(map[string]int32, len(occ)/2+1)
+	} // else empty: release cleared it
+	d.terms = sc.termIDs
+	counts := sc.termCounts[:0]
+	for k := range occ {
+		id, ok := d.terms[occ[k].term]
+		if !ok {
+			id = int32(len(counts))
+			d.terms[occ[k].term] = id
+			counts = append(counts, 0)
+		}
+		counts[id]++
+		occ[k].id = id
+	}
+	all := slices.Grow(sc.positions[:0], len(occ))[:len(occ)]
+	d.positions = slices.Grow(sc.termPositions[:0], len(counts))[:len(counts)]
+	at := 0
+	for id, n := range counts {
+		d.positions[id] = all[at : at : at+n]
+		at += n
+	}
+	for _, o := range occ {
+		d.positions[o.id] = append(d.positions[o.id], o.pos)
+	}
+	sc.occ, sc.termCounts, sc.positions, sc.termPositions = occ, counts, all, d.positions
 	return d
+}
+
+// termPositions returns the positions of term, nil when it does not occur.
+func (d *tokDoc) termPositions(term string) []int {
+	if id, ok := d.terms[term]; ok {
+		return d.positions[id]
+	}
+	return nil
 }
 
 func (d *tokDoc) addKeyword(field string, values ...string) {
@@ -86,7 +170,7 @@ func (d *tokDoc) Kind(field string) query.FieldKind {
 // Positions implements query.Doc.
 func (d *tokDoc) Positions(field, word string, prefix bool) []int {
 	if !prefix && field == "" {
-		return d.pos[word]
+		return d.termPositions(word)
 	}
 	var out []int
 	add := func(ps []int) {
@@ -101,18 +185,18 @@ func (d *tokDoc) Positions(field, word string, prefix bool) []int {
 		}
 	}
 	if !prefix {
-		add(d.pos[word])
+		add(d.termPositions(word))
 		return out
 	}
 	if d.vocab == nil {
-		d.vocab = make([]string, 0, len(d.pos))
-		for k := range d.pos {
+		d.vocab = make([]string, 0, len(d.terms))
+		for k := range d.terms {
 			d.vocab = append(d.vocab, k)
 		}
 		sort.Strings(d.vocab)
 	}
 	for i := sort.SearchStrings(d.vocab, word); i < len(d.vocab) && strings.HasPrefix(d.vocab[i], word); i++ {
-		add(d.pos[d.vocab[i]])
+		add(d.termPositions(d.vocab[i]))
 	}
 	sort.Ints(out)
 	return out

@@ -224,6 +224,7 @@ func (e *Engine) Classify(ctx context.Context, a *article.Article) (*article.Cla
 	r := e.Rules()
 	an := e.analyze(r, a)
 	c := an.classification(e, r)
+	an.release()
 	e.classified.Inc()
 	e.duration.Observe(time.Since(start).Seconds())
 	return c, nil

@@ -188,7 +188,12 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 	if len(toks) > fc.MaxTokens {
 		toks = toks[:fc.MaxTokens]
 	}
-	hs := make([]uint32, 0, len(toks)*3)
+	sc := an.sc
+	if sc == nil {
+		sc = new(scratch)
+	}
+	hs := sc.hashes[:0]
+	defer func() { sc.hashes = hs[:0] }()
 	// In want mode names are built only for wanted indices; otherwise
 	// nothing but the hash is computed.
 	var wantIdx []int32 // few: a linear scan beats a map lookup per hash
@@ -268,8 +273,16 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 	// Count the text features in a dense scratch array (no sort): the
 	// vector's text block is in order of first occurrence, which is all
 	// a dot product needs.
-	counts := make([]uint16, 1<<fc.NgramBits)
-	var distinct []uint32
+	if len(sc.counts) != 1<<fc.NgramBits {
+		sc.counts = make([]uint16, 1<<fc.NgramBits)
+	}
+	counts := sc.counts
+	defer func() {
+		for _, h := range hs {
+			counts[h-namedDim] = 0 // all zero again for the next article
+		}
+	}()
+	var distinct []uint32 // the text features, in order of first occurrence
 	for _, h := range hs {
 		i := h - namedDim
 		if counts[i] == 0 {
@@ -279,10 +292,9 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 			counts[i]++
 		}
 	}
-	hs = distinct
 	start := len(v.idx)
 	var norm float64
-	for _, h := range hs {
+	for _, h := range distinct {
 		x := math.Log1p(float64(counts[h-namedDim]))
 		norm += x * x
 		v.idx = append(v.idx, int32(h))

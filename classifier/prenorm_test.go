@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/dongnai/presswatch/article"
 )
@@ -65,5 +66,16 @@ func TestPrenormKeepsScripts(t *testing.T) {
 	}
 	if len(offs) != len(got)+1 || offs[len(got)] != len(in) || offs[2] != strings.Index(in, " ") {
 		t.Errorf("offsets %v", offs)
+	}
+}
+
+// TestSuspectRuneFastPath checks suspectRune's fast path against the
+// general rule on every rune.
+func TestSuspectRuneFastPath(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		want := isFormat(r) || unicode.Is(unicode.Cyrillic, r) || unicode.Is(unicode.Greek, r)
+		if got := suspectRune(r); got != want {
+			t.Fatalf("suspectRune(%U) = %v, want %v", r, got, want)
+		}
 	}
 }

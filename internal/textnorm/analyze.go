@@ -2,7 +2,9 @@ package textnorm
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -119,10 +121,23 @@ func isMiddleDot(r rune) bool {
 	return false
 }
 
-// rawTokens splits folded text like Tokens and records the separator
-// before each token.
-func rawTokens(folded string) []rawTok {
-	var out []rawTok
+// rawScratch holds the working lists of one AnalyzeFolded call; they are
+// pooled because every article analysed needs them for a moment only.
+type rawScratch struct {
+	toks   []rawTok
+	joined []bool
+}
+
+var rawPool = sync.Pool{New: func() any { return new(rawScratch) }}
+
+func (sc *rawScratch) put() {
+	clear(sc.toks) // no reference to the text outlives the call
+	rawPool.Put(sc)
+}
+
+// rawTokens splits folded text like Tokens, appending to out, and records
+// the separator before each token.
+func rawTokens(out []rawTok, folded string) []rawTok {
 	start := -1
 	var dot, space, other, part bool
 	before := func() sep {
@@ -185,8 +200,9 @@ func rawTokens(folded string) []rawTok {
 // joins reports, for each raw token, whether it continues the CJK run of the
 // token before it (adjacent, across middle dots, or across white space
 // inside a known name).
-func joins(toks []rawTok) []bool {
-	j := make([]bool, len(toks))
+func joins(j []bool, toks []rawTok) []bool {
+	j = slices.Grow(j[:0], len(toks))[:len(toks)]
+	clear(j)
 	runStart := 0
 	for i := range toks {
 		if i == 0 {
@@ -245,13 +261,29 @@ func knownNameAcross(toks []rawTok, joined []bool, runStart, b int) bool {
 // in order of position.
 func Analyze(s string) []Term {
 	folded, offs := FoldMap(s)
-	return analyzeFolded(folded, offs)
+	return AnalyzeFolded(nil, folded, offs, 0)
 }
 
-func analyzeFolded(folded string, offs []int) []Term {
-	raw := rawTokens(folded)
-	joined := joins(raw)
-	out := make([]Term, 0, len(raw)+len(raw)/2)
+// AnalyzeFolded appends to dst the terms Analyze returns, for a text that is
+// already folded: folded and offs
+// are FoldMap(s) for some s, or a piece of it that starts and ends next to
+// an ASCII byte (folding is per piece there, so the piece is the folding of
+// the matching piece of s), with offs the matching piece of FoldMap's
+// offsets, one element longer than folded. Term offsets are offs minus base:
+// base is where the piece begins in s, so that they point into that piece.
+func AnalyzeFolded(dst []Term, folded string, offs []int, base int) []Term {
+	sc := rawPool.Get().(*rawScratch)
+	defer sc.put()
+	sc.toks = rawTokens(sc.toks[:0], folded)
+	sc.joined = joins(sc.joined[:0], sc.toks)
+	raw, joined := sc.toks, sc.joined
+	n := len(raw) // one term per token, and a bigram per joined pair
+	for _, j := range joined {
+		if j {
+			n++
+		}
+	}
+	out := slices.Grow(dst, n)
 	pos := -1
 	for i, t := range raw {
 		pos++
@@ -263,14 +295,18 @@ func analyzeFolded(folded string, offs []int) []Term {
 				pos++ // CJK characters separated by anything are not adjacent
 			}
 		}
-		start, end := offs[t.start], offs[t.end]
+		start, end := offs[t.start]-base, offs[t.end]-base
 		if !t.cjk {
 			out = append(out, Term{Text: t.text, Pos: pos, Start: start, End: end, Kind: Word})
 			continue
 		}
 		if joined[i] {
 			p := &raw[i-1]
-			out = append(out, Term{Text: p.text + t.text, Pos: pos - 1, Start: offs[p.start], End: end, Kind: Bigram})
+			bigram := folded[p.start:t.end] // adjacent: already in folded
+			if p.end != t.start {
+				bigram = p.text + t.text // joined across a middle dot or space
+			}
+			out = append(out, Term{Text: bigram, Pos: pos - 1, Start: offs[p.start] - base, End: end, Kind: Bigram})
 		}
 		solo := !joined[i] && (i+1 >= len(raw) || !joined[i+1])
 		out = append(out, Term{Text: t.text, Pos: pos, Start: start, End: end, Kind: Unigram, Solo: solo})

@@ -26,7 +26,7 @@ func NFC(s string) string { return norm.NFC.String(s) }
 // removed and đ/Đ/Ð mapped to d. "Đồng Nai" and "DONG NAI" both fold to
 // "dong nai", half-width "ﾄﾞﾝﾅｲ" to "ドンナイ".
 func Fold(s string) string {
-	f, _ := fold(s, false)
+	f, _ := fold(s, false, nil)
 	return f
 }
 
@@ -34,13 +34,18 @@ func Fold(s string) string {
 // byte offset in s of the rune it came from; the slice has one extra element,
 // len(s), so that a folded half-open range [i, j) maps to [offs[i], offs[j]).
 func FoldMap(s string) (folded string, offs []int) {
-	return fold(s, true)
+	return fold(s, true, nil)
 }
 
-func fold(s string, withMap bool) (string, []int) {
+// AppendFoldMap is FoldMap appending the offsets to offs, so that a caller
+// folding many texts can reuse one slice.
+func AppendFoldMap(offs []int, s string) (folded string, offsOut []int) {
+	return fold(s, true, offs)
+}
+
+func fold(s string, withMap bool, offs []int) (string, []int) {
 	b := make([]byte, 0, len(s)+8)
-	var offs []int
-	if withMap {
+	if withMap && offs == nil {
 		offs = make([]int, 0, len(s)+9)
 	}
 	prevLatin := false
@@ -128,6 +133,17 @@ func fold(s string, withMap bool) (string, []int) {
 // foldRune folds one non-ASCII rune. drop reports a combining mark that follows
 // a Latin letter.
 func foldRune(r rune, prevLatin bool) (out rune, latin, drop bool) {
+	// Fast paths for the bulk of non-ASCII news text, equivalent to the
+	// general rules below (TestFoldRuneFastPaths checks every rune):
+	// Vietnamese and other Latin letters are table look-ups, and Han
+	// ideographs and Hangul syllables are neither marks, Latin nor cased.
+	if int(r) < len(latinTable) {
+		if b := latinTable[r]; b != 0 {
+			return b, true, false
+		}
+	} else if isHanOrHangulSyllable(r) {
+		return r, false, false
+	}
 	switch r {
 	case 'đ', 'Đ', 'ð', 'Ð':
 		return 'd', true, false
@@ -191,12 +207,29 @@ type Token struct {
 // IsCJK reports whether r belongs to a script written without spaces between
 // words, which Tokens splits into one token per character.
 func IsCJK(r rune) bool {
+	switch {
+	case r < 0x1100: // below Hangul Jamo, the first block of these scripts
+		return false
+	case isHanOrHangulSyllable(r):
+		return true
+	}
 	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
 		unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r) ||
 		r == 'ー' || r == '々'
 }
 
+// isHanOrHangulSyllable reports whether r is in the CJK Unified Ideographs
+// block (U+4E00–U+9FFF) or is a precomposed Hangul syllable
+// (U+AC00–U+D7A3): the runes of most Chinese, Japanese and Korean text,
+// checked by range before any table search.
+func isHanOrHangulSyllable(r rune) bool {
+	return (0x4E00 <= r && r <= 0x9FFF) || (0xAC00 <= r && r <= 0xD7A3)
+}
+
 func isWordRune(r rune) bool {
+	if isHanOrHangulSyllable(r) {
+		return true // letters (Lo)
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r)
 }
 
