@@ -37,7 +37,7 @@ import (
 // Default bounds of the new entries held by an articleQueue.
 const (
 	articleHostCap  = 64   // per host: more than a feed's usual entries
-	articleTotalCap = 4096 // in total: ~4–8 MB of feed entries
+	articleTotalCap = 2048 // in total: ~2–4 MB of feed entries, ~100 hosts of 20
 )
 
 // turnTaker is the part of *fetch.Client the queue uses.

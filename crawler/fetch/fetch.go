@@ -392,20 +392,23 @@ func HostOf(rawURL string) string {
 // request by TakeTurn and used once through Request.Turn.
 type Turn struct{ h *hostState }
 
-// TakeTurn takes a place in host's rate limit if one is free at now and the
-// host is not paused by a Retry-After. Otherwise it takes nothing and returns
-// nil and the time from which one will be free (the end of the pause, or the
-// limiter's next token), so that a scheduler can serve other hosts meanwhile
-// instead of waiting. Requests made without a turn (feed polls) still wait
-// for the limiter as they always did, so a turn may be refused because of
-// them.
+// TakeTurn takes a place in host's rate limit if one is free at now.
+// Otherwise it takes nothing and returns nil and the time from which one will
+// be free (the limiter's next token), so that a scheduler can serve other
+// hosts meanwhile instead of waiting. Requests made without a turn (feed
+// polls) still wait for the limiter as they always did, so a turn may be
+// refused because of them. A host paused by a Retry-After gets a turn
+// without a place in the limit: the request fails at once with a
+// *PausedError, whose Until the caller can wait for (pages of a paused host
+// are deferred rather than piled up); the pause, like Get's, is checked
+// against the clock, not now.
 func (c *Client) TakeTurn(host string, now time.Time) (*Turn, time.Time) {
 	h := c.host(host)
 	c.mu.Lock()
 	until := h.pausedUntil
 	c.mu.Unlock()
-	if now.Before(until) {
-		return nil, until
+	if time.Now().Before(until) {
+		return &Turn{h: h}, now
 	}
 	r := h.lim.ReserveN(now, 1)
 	if !r.OK() {

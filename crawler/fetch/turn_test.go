@@ -33,12 +33,18 @@ func TestTakeTurn(t *testing.T) {
 	if turn, _ := c.TakeTurn("b.example", t0); turn == nil {
 		t.Fatal("no turn on another host")
 	}
-	// A pause (Retry-After) refuses turns until it ends.
-	now := time.Now()
-	c.pause("b.example", time.Hour)
-	turn, next = c.TakeTurn("b.example", now.Add(10*time.Minute))
-	if turn != nil || next.Before(now.Add(time.Hour)) {
-		t.Fatalf("paused host: turn %v, next %v; want none until the pause ends", turn, next)
+	// A paused host (Retry-After) gets a turn that takes nothing from its
+	// limit: the request fails at once with a *PausedError.
+	c.pause("c.example", time.Hour)
+	if turn, _ := c.TakeTurn("c.example", t0); turn == nil {
+		t.Fatal("no turn on a paused host")
+	}
+	h := c.host("c.example")
+	c.mu.Lock()
+	h.pausedUntil = time.Time{}
+	c.mu.Unlock()
+	if turn, _ := c.TakeTurn("c.example", t0); turn == nil {
+		t.Fatal("the paused host's turn took its place in the limit")
 	}
 }
 
@@ -90,6 +96,16 @@ func TestGetWithTurn(t *testing.T) {
 	if _, err := c.Get(ctx, Request{URL: srv.URL + "/b", Robots: true, Turn: turn}); err != nil {
 		t.Fatalf("page with its turn: %v", err)
 	}
+	// A paused host: the turn is given, the request is not sent.
+	c.pause(host, time.Hour)
+	turn, _ = c.TakeTurn(host, time.Now())
+	if _, err := c.Get(ctx, Request{URL: srv.URL + "/p", Robots: true, Turn: turn}); !IsPaused(err) {
+		t.Fatalf("page of a paused host: %v, want a *PausedError", err)
+	}
+	hs := c.host(host)
+	c.mu.Lock()
+	hs.pausedUntil = time.Time{}
+	c.mu.Unlock()
 	// Without a turn, the page waits for the limiter (which the turn used).
 	if _, err := c.Get(ctx, Request{URL: srv.URL + "/c", Robots: true}); err == nil || !errors.Is(err, context.DeadlineExceeded) && !strings.Contains(err.Error(), "rate limit") {
 		t.Fatalf("page without a turn: %v, want a rate-limit wait", err)
