@@ -65,13 +65,13 @@ func benchEnv(b *testing.B, n int, latency time.Duration, workers int, skipArtic
 
 // round polls every source once with the given concurrency and returns the
 // number of new entries found.
-func round(ctx context.Context, c *Crawler, workers int, jobs chan<- articleJob) {
+func round(ctx context.Context, c *Crawler, workers int) {
 	ch := make(chan *sourceRun)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for sr := range ch {
-				c.poll(ctx, sr, jobs)
+				c.poll(ctx, sr)
 			}
 		})
 	}
@@ -91,12 +91,12 @@ func benchUnchanged(b *testing.B, n int, latency time.Duration, workers int) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go c.flushLoop(ctx)
-	round(ctx, c, workers, nil) // first fetch: ETags, entries published
+	round(ctx, c, workers) // first fetch: ETags, entries published
 	before := counter(c, KindFeed, statusNotModified)
 	b.ResetTimer()
 	start, cpu0 := time.Now(), cpuTime()
 	for range b.N {
-		round(ctx, c, workers, nil)
+		round(ctx, c, workers)
 	}
 	c.flush(ctx) // the states of the last round are written too
 	el, cpu := time.Since(start), cpuTime()-cpu0
@@ -130,7 +130,7 @@ func BenchmarkNewEntries(b *testing.B) {
 		c, _ := benchEnv(b, n, 0, 64, true)
 		b.StartTimer()
 		start, cpu0 := time.Now(), cpuTime()
-		round(context.Background(), c, 64, nil)
+		round(context.Background(), c, 64)
 		el += time.Since(start)
 		cpu += cpuTime() - cpu0
 		total += testutilValue(c.m.published.WithLabelValues(KindFeed))
@@ -152,19 +152,23 @@ func BenchmarkArticlesEndToEnd(b *testing.B) {
 		b.StopTimer()
 		c, _ := benchEnv(b, n, 0, 16, false)
 		ctx, cancel := context.WithCancel(context.Background())
-		jobs := make(chan articleJob, 1024)
 		var wg sync.WaitGroup
 		for range c.opts.ArticleWorkers {
 			wg.Go(func() {
-				for j := range jobs {
+				for {
+					j, ok := c.arts.next(ctx)
+					if !ok {
+						return
+					}
 					c.processArticle(ctx, j)
+					j.lease.end()
 				}
 			})
 		}
 		b.StartTimer()
 		start, cpu0 := time.Now(), cpuTime()
-		round(ctx, c, 16, jobs)
-		close(jobs)
+		round(ctx, c, 16)
+		c.arts.stopWhenEmpty()
 		wg.Wait()
 		el += time.Since(start)
 		cpu += cpuTime() - cpu0
@@ -186,8 +190,8 @@ func BenchmarkArticlesEndToEnd(b *testing.B) {
 func BenchmarkMemory10kSources(b *testing.B) {
 	for range b.N {
 		c, _ := benchEnv(b, 10000, 0, 128, true)
-		round(context.Background(), c, 128, nil)
-		round(context.Background(), c, 128, nil)
+		round(context.Background(), c, 128)
+		round(context.Background(), c, 128)
 		c.flush(context.Background())
 		with := heapAfterGC()
 		b.ReportMetric(rssMiB(), "process-rss-MiB")

@@ -154,8 +154,9 @@ type Crawler struct {
 	byName     map[string]*sourceRun // the current run of each name (guarded by mu after load)
 	configured map[string]Source     // the configured definitions, by name
 
-	w    *stateWriter // group commit of source states, items and fingerprints
-	defq deferQueue   // article pages whose fetch was deferred
+	w    *stateWriter  // group commit of source states, items and fingerprints
+	defq deferQueue    // article pages whose fetch was deferred
+	arts *articleQueue // article pages to fetch, per host (artqueue.go)
 	stop <-chan struct{}
 
 	claimMu sync.Mutex
@@ -275,6 +276,11 @@ func New(opts Options) (*Crawler, error) {
 	}
 	c.w = newStateWriter(opts.Store, c.log)
 	c.defq.wake = make(chan struct{}, 1)
+	var turns turnTaker = client
+	if opts.SkipArticles {
+		turns = nil // entries waiting to be published again fetch nothing
+	}
+	c.arts = newArticleQueue(turns, articleHostCap, articleTotalCap)
 	if c.extract == nil {
 		c.extract = TrafilaturaExtract
 	}
@@ -314,29 +320,31 @@ func (c *Crawler) Run(ctx context.Context) error {
 	var writer sync.WaitGroup
 	writer.Go(func() { c.w.run(wctx, flushInterval) })
 
-	jobs := make(chan articleJob, c.opts.ArticleWorkers*4)
 	srcs := make(chan *sourceRun)
 	var pollers, articleWorkers, deferrer, health sync.WaitGroup
 	for range c.opts.ArticleWorkers {
 		articleWorkers.Go(func() {
-			for j := range jobs {
-				if ctx.Err() != nil {
-					c.abandon(j) // still queued in the store: taken up at the next start
-					continue
+			for {
+				// Stops taking pages when ctx is done; what is left in the
+				// queue stays queued in the store (see below).
+				j, ok := c.arts.next(ctx)
+				if !ok {
+					return
 				}
 				c.processArticle(work, j)
+				j.lease.end()
 			}
 		})
 	}
 	for range c.opts.Workers {
 		pollers.Go(func() {
 			for sr := range srcs {
-				c.poll(work, sr, jobs)
+				c.poll(work, sr)
 				c.reschedule(sr)
 			}
 		})
 	}
-	deferrer.Go(func() { c.defq.run(ctx, jobs) })
+	deferrer.Go(func() { c.defq.run(ctx, c.requeue) })
 	health.Go(func() { c.reloadLoop(ctx, version) })
 	health.Go(func() {
 		t := time.NewTicker(flushInterval)
@@ -359,7 +367,9 @@ func (c *Crawler) Run(ctx context.Context) error {
 	close(srcs)
 	pollers.Wait()
 	deferrer.Wait()
-	close(jobs)
+	for _, j := range c.arts.close() {
+		c.abandon(j) // still queued in the store: taken up at the next start
+	}
 	articleWorkers.Wait()
 	health.Wait()
 	hard.Stop()
@@ -373,6 +383,14 @@ func (c *Crawler) Run(ctx context.Context) error {
 	c.updateHealth(time.Now())
 	c.log.Info("crawler stopped", "state_commits", c.w.commits, "state_records", c.w.records)
 	return nil
+}
+
+// requeue puts a deferred page whose time has come back in the article
+// queue; after the queue closed it is abandoned (queued in the store).
+func (c *Crawler) requeue(j articleJob) {
+	if !c.arts.tryAdd(j, true) {
+		c.abandon(j)
+	}
 }
 
 // stopping is closed when Run was told to stop (never for a crawler driven

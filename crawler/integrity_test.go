@@ -141,10 +141,9 @@ func (r *recorder) count() int {
 // pollOnce polls source i of a loaded crawler the way the scheduler does.
 func pollOnce(t *testing.T, c *Crawler, i int) {
 	t.Helper()
-	jobs := make(chan articleJob, 100)
-	c.poll(context.Background(), c.runs[i], jobs)
-	if len(jobs) > 0 {
-		t.Fatalf("poll queued %d article jobs with SkipArticles", len(jobs))
+	c.poll(context.Background(), c.runs[i])
+	if n := c.arts.queued(); n > 0 {
+		t.Fatalf("poll queued %d article jobs with SkipArticles", n)
 	}
 }
 

@@ -319,8 +319,8 @@ func (q *deferQueue) len() int {
 	return len(q.h)
 }
 
-// run hands due jobs to the article workers until ctx is done.
-func (q *deferQueue) run(ctx context.Context, jobs chan<- articleJob) {
+// run hands due jobs to put (the article queue) until ctx is done.
+func (q *deferQueue) run(ctx context.Context, put func(articleJob)) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -337,12 +337,8 @@ func (q *deferQueue) run(ctx context.Context, jobs chan<- articleJob) {
 		}
 		q.mu.Unlock()
 		if due {
-			select {
-			case jobs <- j:
-				continue
-			case <-ctx.Done():
-				return
-			}
+			put(j)
+			continue
 		}
 		timer.Reset(wait)
 		select {

@@ -25,6 +25,9 @@ type articleJob struct {
 	next     time.Time
 	textless bool
 	lastErr  string
+	// lease is the article queue's hold on the page's host while the page
+	// is fetched (set by articleQueue.take).
+	lease *pageLease
 }
 
 // processArticle fetches and extracts the entry's page, fills in the
@@ -41,7 +44,7 @@ func (c *Crawler) processArticle(ctx context.Context, j articleJob) {
 		return
 	}
 	if !c.opts.SkipArticles {
-		err := c.enrich(ctx, j.sr, a)
+		err := c.enrich(ctx, j.sr, a, j.lease)
 		if ctx.Err() != nil {
 			c.abandon(j)
 			return
@@ -130,11 +133,14 @@ func (c *Crawler) retryLater(ctx context.Context, j articleJob, err error) {
 	}
 }
 
-// enrich fetches the page and merges what extraction finds into a. It
-// returns the fetch's error (or nil when the page was fetched, even if it
-// could not be extracted: the entry is then published as it is).
-func (c *Crawler) enrich(ctx context.Context, sr *sourceRun, a *article.Article) error {
-	resp, err := c.client.Get(ctx, fetch.Request{URL: a.URL, Robots: true, Accept: "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"})
+// enrich fetches the page (with the rate-limit turn the article queue took
+// for it, whose host slot it gives back once the page is fetched) and merges
+// what extraction finds into a. It returns the fetch's error (or nil when
+// the page was fetched, even if it could not be extracted: the entry is then
+// published as it is).
+func (c *Crawler) enrich(ctx context.Context, sr *sourceRun, a *article.Article, lease *pageLease) error {
+	resp, err := c.client.Get(ctx, fetch.Request{URL: a.URL, Robots: true, Accept: "text/html, application/xhtml+xml;q=0.9, */*;q=0.5", Turn: lease.fetchTurn()})
+	lease.end()
 	if err != nil {
 		if ctx.Err() == nil {
 			c.m.articleErr.WithLabelValues("fetch").Inc()

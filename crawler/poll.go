@@ -29,7 +29,7 @@ const maxErrorText = 500
 const lightSaveEvery = time.Minute
 
 // poll polls one source, records its health and hands new entries on.
-func (c *Crawler) poll(ctx context.Context, sr *sourceRun, jobs chan<- articleJob) {
+func (c *Crawler) poll(ctx context.Context, sr *sourceRun) {
 	start := time.Now()
 	var (
 		entries     []entry
@@ -143,7 +143,7 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun, jobs chan<- articleJo
 		queued = append(queued, c.itemRecord(articleJob{sr: sr, art: e.art}, store.ItemQueued))
 	}
 	c.w.add([]store.SourceState{saved}, queued, nil)
-	c.dispatch(ctx, sr, fresh, jobs)
+	c.dispatch(ctx, sr, fresh)
 }
 
 // onlyPaused reports whether every error joined in err is a paused host.
@@ -377,16 +377,13 @@ func (c *Crawler) mergeSource(ctx context.Context, ids []string, source string) 
 	return nil
 }
 
-// dispatch sends new entries to the article workers. When the crawler
-// stops meanwhile, the rest stay queued in the store for the next start.
-func (c *Crawler) dispatch(ctx context.Context, sr *sourceRun, fresh []entry, jobs chan<- articleJob) {
+// dispatch puts new entries in the article queue (artqueue.go), waiting
+// while it is full. When the crawler stops meanwhile, the rest stay queued
+// in the store for the next start.
+func (c *Crawler) dispatch(ctx context.Context, sr *sourceRun, fresh []entry) {
+	stop := c.stopping()
 	for i, e := range fresh {
-		select {
-		case jobs <- articleJob{sr: sr, art: e.art}:
-		case <-c.stopping():
-			c.finish(sr, articles(fresh[i:]), false)
-			return
-		case <-ctx.Done():
+		if ctx.Err() != nil || !c.arts.add(ctx, stop, articleJob{sr: sr, art: e.art}, false) {
 			c.finish(sr, articles(fresh[i:]), false)
 			return
 		}

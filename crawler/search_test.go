@@ -50,11 +50,11 @@ func TestSearchFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	sr := c.runs[0]
-	c.poll(ctx, sr, nil)
+	c.poll(ctx, sr)
 	if n := len(e.pub.bySource()["search-vi"]); n != 2 {
 		t.Fatalf("published %d entries, want 2", n)
 	}
-	c.poll(ctx, sr, nil)
+	c.poll(ctx, sr)
 	mu.Lock()
 	defer mu.Unlock()
 	if queries["Đồng Nai"] != 2 || queries["Biên Hòa"] != 2 || conditional != 2 {

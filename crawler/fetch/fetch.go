@@ -192,6 +192,12 @@ type Request struct {
 	// Robots makes the client consult the host's robots.txt first (crawling);
 	// subscribed feeds are fetched without it, as feed readers do.
 	Robots bool
+	// Turn is a place in the host's rate limit taken with TakeTurn: the
+	// request does not wait for the rate limit again. If the request has
+	// to fetch the host's robots.txt first, that fetch uses the turn and
+	// the request itself waits for the next one. A turn of another host is
+	// ignored.
+	Turn *Turn
 }
 
 // Response is a successful (2xx or 304) response with its decoded body.
@@ -372,6 +378,52 @@ func (c *Client) host(name string) *hostState {
 	return h
 }
 
+// HostOf returns the host name whose limits apply to rawURL (lower case,
+// without port), or "" when rawURL has none.
+func HostOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
+
+// Turn is one request's place in its host's rate limit, taken ahead of the
+// request by TakeTurn and used once through Request.Turn.
+type Turn struct{ h *hostState }
+
+// TakeTurn takes a place in host's rate limit if one is free at now.
+// Otherwise it takes nothing and returns nil and the time from which one will
+// be free (the limiter's next token), so that a scheduler can serve other
+// hosts meanwhile instead of waiting. Requests made without a turn (feed
+// polls) still wait for the limiter as they always did, so a turn may be
+// refused because of them. A host paused by a Retry-After gets a turn
+// without a place in the limit: the request fails at once with a
+// *PausedError, whose Until the caller can wait for (pages of a paused host
+// are deferred rather than piled up); the pause, like Get's, is checked
+// against the clock, not now.
+func (c *Client) TakeTurn(host string, now time.Time) (*Turn, time.Time) {
+	h := c.host(host)
+	c.mu.Lock()
+	until := h.pausedUntil
+	c.mu.Unlock()
+	if time.Now().Before(until) {
+		return &Turn{h: h}, now
+	}
+	r := h.lim.ReserveN(now, 1)
+	if !r.OK() {
+		return nil, now.Add(time.Second)
+	}
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return nil, now.Add(d)
+	}
+	return &Turn{h: h}, now
+}
+
+// HostConcurrency is how many requests host may have in flight at once.
+func (c *Client) HostConcurrency(host string) int { return cap(c.host(host).sem) }
+
 // pause stops requests to a host until d has passed.
 func (c *Client) pause(name string, d time.Duration) {
 	d = min(d, c.opts.MaxPause)
@@ -423,8 +475,16 @@ func (c *Client) get(ctx context.Context, req Request) (*Response, error) {
 		return nil, fmt.Errorf("fetch %q: %w", req.URL, ErrBadScheme)
 	}
 	hostName := strings.ToLower(u.Hostname())
+	h := c.host(hostName)
+	turn := req.Turn
+	if turn != nil && turn.h != h {
+		turn = nil
+	}
 	if req.Robots {
-		ok, err := c.Allowed(ctx, u)
+		ok, usedTurn, err := c.allowed(ctx, u, turn)
+		if usedTurn {
+			turn = nil
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -432,7 +492,6 @@ func (c *Client) get(ctx context.Context, req Request) (*Response, error) {
 			return nil, fmt.Errorf("fetch %q: %w", req.URL, ErrRobotsDisallowed)
 		}
 	}
-	h := c.host(hostName)
 	if err := c.checkPause(h, req.URL, hostName); err != nil {
 		return nil, err
 	}
@@ -442,8 +501,10 @@ func (c *Client) get(ctx context.Context, req Request) (*Response, error) {
 		return nil, fmt.Errorf("fetch %q: waiting for a slot on %s: %w", req.URL, hostName, ctx.Err())
 	}
 	defer func() { <-h.sem }()
-	if err := h.lim.Wait(ctx); err != nil {
-		return nil, fmt.Errorf("fetch %q: waiting for the rate limit of %s: %w", req.URL, hostName, err)
+	if turn == nil {
+		if err := h.lim.Wait(ctx); err != nil {
+			return nil, fmt.Errorf("fetch %q: waiting for the rate limit of %s: %w", req.URL, hostName, err)
+		}
 	}
 	// A response that arrived while this request waited for its slot may
 	// have opened a pause: never send inside it.

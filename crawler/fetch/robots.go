@@ -33,6 +33,13 @@ type robotsEntry struct {
 // so that callers report an unreachable robots.txt honestly. A robots
 // Crawl-delay slows the host's rate limit.
 func (c *Client) Allowed(ctx context.Context, u *url.URL) (bool, error) {
+	ok, _, err := c.allowed(ctx, u, nil)
+	return ok, err
+}
+
+// allowed is Allowed; when it fetches robots.txt itself, that request uses
+// turn (if not nil) and usedTurn is true.
+func (c *Client) allowed(ctx context.Context, u *url.URL, turn *Turn) (ok, usedTurn bool, err error) {
 	key := strings.ToLower(u.Scheme + "://" + u.Host)
 	for {
 		c.mu.Lock()
@@ -51,14 +58,15 @@ func (c *Client) Allowed(ctx context.Context, u *url.URL) (bool, error) {
 			select {
 			case <-e.ready:
 			case <-ctx.Done():
-				return false, ctx.Err()
+				return false, false, ctx.Err()
 			}
-			return c.verdict(e, u)
+			ok, err := c.verdict(e, u)
+			return ok, false, err
 		}
 		e = &robotsEntry{ready: make(chan struct{})}
 		c.robots[key] = e
 		c.mu.Unlock()
-		c.loadRobots(ctx, u, e)
+		c.loadRobots(ctx, u, e, turn)
 		if ctx.Err() != nil {
 			// A fetch cut short by our own shutdown says nothing about the host.
 			c.mu.Lock()
@@ -66,9 +74,10 @@ func (c *Client) Allowed(ctx context.Context, u *url.URL) (bool, error) {
 				delete(c.robots, key)
 			}
 			c.mu.Unlock()
-			return false, ctx.Err()
+			return false, turn != nil, ctx.Err()
 		}
-		return c.verdict(e, u)
+		ok, err := c.verdict(e, u)
+		return ok, turn != nil, err
 	}
 }
 
@@ -79,11 +88,11 @@ func (c *Client) verdict(e *robotsEntry, u *url.URL) (bool, error) {
 	return c.test(e, u), nil
 }
 
-func (c *Client) loadRobots(ctx context.Context, u *url.URL, e *robotsEntry) {
+func (c *Client) loadRobots(ctx context.Context, u *url.URL, e *robotsEntry, turn *Turn) {
 	defer close(e.ready)
 	ttl := c.opts.RobotsTTL
 	ru := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
-	resp, err := c.get(ctx, Request{URL: ru.String(), Accept: "text/plain"})
+	resp, err := c.get(ctx, Request{URL: ru.String(), Accept: "text/plain", Turn: turn})
 	var data *robotstxt.RobotsData
 	var se *StatusError
 	switch {

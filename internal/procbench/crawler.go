@@ -21,15 +21,19 @@ type crawlerRun struct {
 
 // writeCrawlerConfig writes a configuration for n farm feeds. Only what the
 // benchmark needs differs from the shipped defaults: the feeds, the SSRF
-// allow-list for the farm's loopback hosts, the pollers and the interval.
+// allow-list for the farm's loopback hosts, the pollers, the interval and
+// (when articleWorkers > 0) the article workers.
 // Politeness (per_host_concurrency 2, per_host_rate 1/s, robots.txt) is the
 // shipped default.
-func writeCrawlerConfig(dir string, natsURL string, webPort, farmPort, n, workers int, interval time.Duration, fetchArticles bool) (string, error) {
+func writeCrawlerConfig(dir string, natsURL string, webPort, farmPort, n, workers, articleWorkers int, interval time.Duration, fetchArticles bool) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "data_dir: %q\nlog: {format: text, level: warn}\nweb: {listen: \"127.0.0.1:%d\"}\n", filepath.Join(dir, "data"), webPort)
 	fmt.Fprintf(&b, "nats: {url: %q}\nstore: {url: \"\"}\n", natsURL)
 	fmt.Fprintf(&b, "crawler:\n  workers: %d\n  allow_hosts: [\"127.0.0.0/8\"]\n  interval_min: %s\n  interval_max: %s\n  fetch_articles: %v\n",
 		workers, interval, interval, fetchArticles)
+	if articleWorkers > 0 {
+		fmt.Fprintf(&b, "  article_workers: %d\n", articleWorkers)
+	}
 	b.WriteString("sources:\n")
 	for i := 0; i < n; i++ {
 		lang, country := "en", "US"

@@ -9,7 +9,8 @@
 //	go run ./internal/procbench -bin bin/presswatch -out /tmp/procbench.md
 //
 // Knobs (environment): PRESSWATCH_PROCBENCH_FEEDS (10000),
-// PRESSWATCH_PROCBENCH_ARTICLE_FEEDS (200), PRESSWATCH_PROCBENCH_WINDOW (20s),
+// PRESSWATCH_PROCBENCH_ARTICLE_FEEDS (200), PRESSWATCH_PROCBENCH_ARTICLE_WORKERS
+// (the shipped 16), PRESSWATCH_PROCBENCH_WINDOW (20s),
 // PRESSWATCH_PROCBENCH_WORKERS (512), PRESSWATCH_PROCBENCH_E2E_ARTICLES
 // (10000), PRESSWATCH_PROCBENCH_SKIP (comma list of polling, miniflux,
 // articles, latency, e2e, e2e-postgres), PRESSWATCH_BENCH_MINIFLUX (a miniflux binary
@@ -35,6 +36,7 @@ import (
 
 type knobs struct {
 	feeds, articleFeeds, workers, e2eArticles int
+	articleWorkers                            int // 0: the shipped default
 	window                                    time.Duration
 	skip                                      map[string]bool
 	postgres                                  string
@@ -53,9 +55,11 @@ func readKnobs() knobs {
 		articleFeeds: envInt("PRESSWATCH_PROCBENCH_ARTICLE_FEEDS", 200),
 		workers:      envInt("PRESSWATCH_PROCBENCH_WORKERS", 512),
 		e2eArticles:  envInt("PRESSWATCH_PROCBENCH_E2E_ARTICLES", 10000),
-		window:       20 * time.Second,
-		skip:         map[string]bool{},
-		postgres:     os.Getenv("PRESSWATCH_TEST_POSTGRES"),
+		// 0 (unset) leaves article_workers out of the configuration.
+		articleWorkers: envInt("PRESSWATCH_PROCBENCH_ARTICLE_WORKERS", 0),
+		window:         20 * time.Second,
+		skip:           map[string]bool{},
+		postgres:       os.Getenv("PRESSWATCH_TEST_POSTGRES"),
 	}
 	if d, err := time.ParseDuration(os.Getenv("PRESSWATCH_PROCBENCH_WINDOW")); err == nil && d > 0 {
 		k.window = d

@@ -72,7 +72,7 @@ func pollingBench(ctx context.Context, bin, self, tmp string, k knobs, rep *repo
 	if err != nil {
 		return err
 	}
-	cfg, err := writeCrawlerConfig(pwDir, natsURL, webPort, port, k.feeds, k.workers, time.Second, false)
+	cfg, err := writeCrawlerConfig(pwDir, natsURL, webPort, port, k.feeds, k.workers, 0, time.Second, false)
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func pollingBench(ctx context.Context, bin, self, tmp string, k knobs, rep *repo
 		}
 		// The shipped pollers (64) and article workers (16): this is the
 		// collection path as deployed, with politeness on.
-		acfg, err := writeCrawlerConfig(artDir, natsURL, wp, fm.port, k.articleFeeds, 64, time.Hour, true)
+		acfg, err := writeCrawlerConfig(artDir, natsURL, wp, fm.port, k.articleFeeds, 64, k.articleWorkers, time.Hour, true)
 		if err != nil {
 			return err
 		}

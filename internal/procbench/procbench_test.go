@@ -27,7 +27,7 @@ func TestFarmHostsAreDistinctLoopback(t *testing.T) {
 
 func TestCrawlerConfigNamesEveryFeedOnItsHost(t *testing.T) {
 	dir := t.TempDir()
-	path, err := writeCrawlerConfig(dir, "nats://127.0.0.1:4222", 18081, 9000, 3, 64, 0, false)
+	path, err := writeCrawlerConfig(dir, "nats://127.0.0.1:4222", 18081, 9000, 3, 64, 0, 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}

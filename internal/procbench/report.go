@@ -107,15 +107,23 @@ func (rep *report) markdown() string {
 	}
 	ar := pw.art
 	if ar.feeds > 0 {
-		fmt.Fprintf(&b, "**With article pages** (fresh crawler and farm, %d feeds on %d hosts, shipped 64 pollers and 16 article workers, politeness on: "+
+		aw, awWhat := k.articleWorkers, "article workers (PRESSWATCH_PROCBENCH_ARTICLE_WORKERS)"
+		if aw == 0 {
+			aw, awWhat = 16, "article workers (shipped)"
+		}
+		fmt.Fprintf(&b, "**With article pages** (fresh crawler and farm, %d feeds on %d hosts, shipped 64 pollers and %d %s, politeness on: "+
 			"each host's feed and 20 pages at ≤ 1 request/s per host; feed → page fetched → extracted (go-trafilatura) → language → SimHash → published with PubAck): "+
 			"**%.0f articles in %s = %s articles/s** from exec (%s articles/s from the first poll), %.1f ms CPU per article, peak RSS %s.",
-			ar.feeds, ar.feeds, ar.articles, secs(ar.elapsed), fmtRate(ar.articles, ar.elapsed), fmtRate(ar.articles, ar.sinceFirst),
+			ar.feeds, ar.feeds, aw, awWhat, ar.articles, secs(ar.elapsed), fmtRate(ar.articles, ar.elapsed), fmtRate(ar.articles, ar.sinceFirst),
 			float64(ar.cpu.Microseconds())/1000/max(ar.articles, 1), mib(ar.hwm))
-		if ar.elapsed > 0 {
-			fmt.Fprintf(&b, " CPU is not the limit (%.2f cores used on average): the article workers take pages from one FIFO queue in feed order "+
-				"(crawler/crawler.go), so the 16 workers mostly wait on the same few hosts' 1 request/s, and a first fetch of many entries per host is bounded by that.",
-				ar.cpu.Seconds()/ar.elapsed.Seconds())
+		if ar.elapsed > 0 && ar.sinceFirst > 0 && ar.articles/ar.sinceFirst.Seconds() >= 0.8*float64(ar.feeds) {
+			fmt.Fprintf(&b, " That is near the politeness bound (%d hosts × 1 request/s); pages are scheduled per host (crawler/artqueue.go).", ar.feeds)
+		} else if ar.elapsed > 0 && ar.sinceFirst > 0 {
+			perPage := float64(aw) * ar.sinceFirst.Seconds() / max(ar.articles, 1)
+			fmt.Fprintf(&b, " CPU is not the limit (%.2f cores used on average), nor is politeness (%d hosts × 1 request/s = %d pages/s): pages are scheduled per host "+
+				"(crawler/artqueue.go: each worker takes the page of the host whose rate limit frees first), so what bounds this run is the %d workers' time per page, "+
+				"%.2f s on average (workers × time ÷ articles since the first poll: fetch, extraction, the durable publishing intent and the PubAck).",
+				ar.cpu.Seconds()/ar.elapsed.Seconds(), ar.feeds, ar.feeds, aw, perPage)
 		}
 		if ar.err != "" {
 			fmt.Fprintf(&b, " _failed: %s_", ar.err)
