@@ -144,27 +144,70 @@ func (f *termsField) Analyze() {
 // tokenFrequencies counts terms as analysis.TokenFrequency counts tokens:
 // one entry per distinct term, its frequency unless the field skips it,
 // and with term vectors every location, positions counted from 1, without
-// byte offsets.
+// byte offsets. It allocates in blocks (the entries, the terms' bytes, the
+// locations and one slice of location pointers cut per term by a first
+// count), because the allocations per term were the largest share of the
+// indexer's garbage.
 func tokenFrequencies(terms []textnorm.Term, opts bindex.FieldIndexingOptions) bindex.TokenFrequencies {
-	rv := make(bindex.TokenFrequencies, len(terms))
+	rv := make(bindex.TokenFrequencies, len(terms)/2+1)
 	vectors, freq := opts.IncludeTermVectors(), !opts.SkipFreqNorm()
-	var locs []bindex.TokenLocation
+	var (
+		entries []bindex.TokenFreq
+		text    []byte
+		owner   []*bindex.TokenFreq // each term's entry, for the locations
+		counts  map[*bindex.TokenFreq]int
+	)
 	if vectors {
-		locs = make([]bindex.TokenLocation, len(terms))
+		owner = make([]*bindex.TokenFreq, len(terms))
+		if !freq {
+			counts = make(map[*bindex.TokenFreq]int, len(terms)/2+1)
+		}
 	}
 	for i, t := range terms {
 		tf, ok := rv[t.Text]
 		if !ok {
-			tf = &bindex.TokenFreq{Term: []byte(t.Text)}
+			if len(entries) == cap(entries) {
+				entries = make([]bindex.TokenFreq, 0, min(max(len(terms)-i, 1), 256))
+			}
+			if len(text)+len(t.Text) > cap(text) {
+				text = make([]byte, 0, max(len(t.Text), 4096))
+			}
+			start := len(text)
+			text = append(text, t.Text...)
+			entries = append(entries, bindex.TokenFreq{Term: text[start:len(text):len(text)]})
+			tf = &entries[len(entries)-1]
 			rv[t.Text] = tf
-		}
-		if vectors {
-			locs[i] = bindex.TokenLocation{Position: t.Pos + 1}
-			tf.Locations = append(tf.Locations, &locs[i])
 		}
 		if freq {
 			tf.SetFrequency(tf.Frequency() + 1)
 		}
+		if vectors {
+			owner[i] = tf
+			if counts != nil {
+				counts[tf]++
+			}
+		}
+	}
+	if !vectors {
+		return rv
+	}
+	// Every entry's locations are a slice of one array of pointers, sized by
+	// its count, so appending never reallocates.
+	locs := make([]bindex.TokenLocation, len(terms))
+	ptrs := make([]*bindex.TokenLocation, len(terms))
+	next := 0
+	for i, t := range terms {
+		tf := owner[i]
+		if tf.Locations == nil {
+			n := tf.Frequency()
+			if counts != nil {
+				n = counts[tf]
+			}
+			tf.Locations = ptrs[next : next : next+n]
+			next += n
+		}
+		locs[i] = bindex.TokenLocation{Position: t.Pos + 1}
+		tf.Locations = append(tf.Locations, &locs[i])
 	}
 	return rv
 }

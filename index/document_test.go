@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	bindex "github.com/blevesearch/bleve_index_api"
 
@@ -127,6 +128,42 @@ func TestBuildDocMatchesMapping(t *testing.T) {
 				for term, wv := range w.freqs {
 					if gv := g.freqs[term]; gv != wv {
 						t.Errorf("%s %s: %.200s\nmapping: %.200s", a.ID, name, gv, wv)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestTokenFrequenciesMatchBleve holds tokenFrequencies to Bleve's
+// analysis.TokenFrequency on the same terms for every combination of term
+// vectors and frequencies (offsets aside: tokenFrequencies keeps none).
+func TestTokenFrequenciesMatchBleve(t *testing.T) {
+	texts := []string{"", "a", "the cat and the hat and the cat", "Đồng Nai đồng nai DONG", "同奈省 동나이 ドン・ナイ 同奈"}
+	for _, a := range genArticles(5) {
+		texts = append(texts, a.Text)
+	}
+	for _, opts := range []bindex.FieldIndexingOptions{
+		bindex.IndexField,
+		bindex.IndexField | bindex.IncludeTermVectors,
+		bindex.IndexField | bindex.SkipFreqNorm,
+		bindex.IndexField | bindex.IncludeTermVectors | bindex.SkipFreqNorm,
+	} {
+		for _, s := range texts {
+			terms := termsFold(s)
+			got := tokenFrequencies(terms, opts)
+			want := analysis.TokenFrequency(analysisTokenizer(termsFold).Tokenize([]byte(s)), nil, opts)
+			if len(got) != len(want) {
+				t.Fatalf("%v %.30q: %d terms, Bleve %d", opts, s, len(got), len(want))
+			}
+			for term, w := range want {
+				g := got[term]
+				if g == nil || string(g.Term) != string(w.Term) || g.Frequency() != w.Frequency() || len(g.Locations) != len(w.Locations) {
+					t.Fatalf("%v %.30q: term %q: got %+v, Bleve %+v", opts, s, term, g, w)
+				}
+				for i, wl := range w.Locations {
+					if gl := g.Locations[i]; gl.Position != wl.Position || gl.Start != 0 || gl.End != 0 || len(gl.ArrayPositions) != 0 {
+						t.Fatalf("%v %.30q: term %q location %d: got %+v, Bleve %+v", opts, s, term, i, *gl, *wl)
 					}
 				}
 			}
