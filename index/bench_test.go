@@ -89,8 +89,9 @@ func genArticles(n int) []*article.Article {
 // mapping and with Bleve's default mapping (with and without _all), in
 // batches of 500, side by side: the three are interleaved for three rounds and
 // the median of each is reported, so that load from other processes on the
-// machine falls on all of them alike. It reports articles per second and
-// index bytes per article for each, and presswatch's speed relative to the
+// machine falls on all of them alike. It reports articles per second, process
+// CPU per article (open to close, background merges included) and index
+// bytes per article for each, and presswatch's speed relative to the
 // default mapping.
 func BenchmarkIndex(b *testing.B) {
 	indexCompare(b, genArticles(envInt("PRESSWATCH_BENCH_INDEX_N", 5000)))
@@ -165,14 +166,20 @@ func indexCompare(b *testing.B, arts []*article.Article) {
 	}
 	for b.Loop() {
 		rates := make([][]float64, len(variants))
+		cpus := make([][]float64, len(variants))
 		sizes := make([]int64, len(variants))
 		for r := 0; r < rounds; r++ {
 			for v, vr := range variants {
 				dir := filepath.Join(b.TempDir(), vr.name)
+				cpu0 := cpuTime()
 				el, err := vr.run(dir)
 				if err != nil {
 					b.Fatalf("%s: %v", vr.name, err)
 				}
+				// Process CPU from open to close, background merges and
+				// persisting included: unlike docs/s it does not change
+				// when other processes crowd the machine.
+				cpus[v] = append(cpus[v], float64((cpuTime()-cpu0).Microseconds())/float64(n))
 				rates[v] = append(rates[v], float64(n)/el.Seconds())
 				sizes[v] = dirSize(dir)
 				_ = os.RemoveAll(dir)
@@ -182,7 +189,9 @@ func indexCompare(b *testing.B, arts []*article.Article) {
 		for v, vr := range variants {
 			slices.Sort(rates[v])
 			med[v] = rates[v][len(rates[v])/2]
+			slices.Sort(cpus[v])
 			b.ReportMetric(med[v], vr.name+"-docs/s")
+			b.ReportMetric(cpus[v][len(cpus[v])/2], vr.name+"-cpu-µs/doc")
 			b.ReportMetric(float64(sizes[v])/float64(n), vr.name+"-bytes/doc")
 			b.Logf("%s: docs/s per round %.0f", vr.name, rates[v])
 		}

@@ -76,6 +76,8 @@ type Index struct {
 	impacts *impactCache
 	// noFast sends every search through Bleve (tests and benchmarks compare).
 	noFast bool
+	// docs builds the documents IndexArticles writes.
+	docs *docBuilder
 }
 
 type metrics struct {
@@ -149,6 +151,13 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 		ix.exactFacetMax = 0
 	}
 	ix.health = newHealth()
+	im, err := newMapping()
+	if err != nil {
+		return nil, fmt.Errorf("build index mapping: %w", err)
+	}
+	if ix.docs, err = newDocBuilder(im); err != nil {
+		return nil, err
+	}
 	bi, rebuilt, err := openBleve(opts.Dir, log)
 	if err != nil {
 		return nil, err
@@ -291,7 +300,11 @@ func (ix *Index) IndexArticles(ctx context.Context, arts []*article.Article) (er
 		if a == nil || a.ID == "" {
 			continue
 		}
-		if err := b.Index(a.ID, docOf(a)); err != nil {
+		doc, err := ix.docs.build(a)
+		if err == nil {
+			err = b.IndexAdvanced(doc)
+		}
+		if err != nil {
 			ix.metrics.errors.WithLabelValues("index").Inc()
 			return fmt.Errorf("index article %q: %w", a.ID, err)
 		}

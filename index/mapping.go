@@ -27,7 +27,13 @@ import (
 // joined, text_en holds textnorm's stems; text_cjk and text_vi_fold dropped.
 // 6: 5 together with the relevance keyword field and sortable risk (the
 // search page's "about the province" scope and sort by risk).
-const MappingVersion = 7
+// 7: term vectors without byte offsets (positions only: nothing read the
+// offsets, and they were a tenth of the index); documents built by
+// docBuilder, the text analysed once per article.
+// 8: text_vi (Vietnamese words as written, a ranking boost) replaced by
+// text_spell (documents written with diacritics, as spelled, with positions)
+// and the written keyword: words with diacritics decide matches.
+const MappingVersion = 8
 
 // Analyzer and tokenizer names registered with Bleve.
 const (
@@ -251,8 +257,11 @@ func langField(lang string) string {
 	return ""
 }
 
-// docOf turns an article into the document Bleve indexes.
-func docOf(a *article.Article) map[string]any {
+// docFields turns an article into the fields Bleve's mapping indexes, all
+// but the text fields (text, title, text_spell, text_en: see docBuilder), and
+// returns the text those analyse: title, summary (when it differs) and
+// text, joined by partSep.
+func docFields(a *article.Article) (map[string]any, string) {
 	body := a.Text
 	if body == "" {
 		body = a.Summary
@@ -278,8 +287,6 @@ func docOf(a *article.Article) map[string]any {
 	}
 	pub = pub.UTC()
 	d := map[string]any{
-		fText:      parts,
-		fTitle:     a.Title,
 		fBody:      body,
 		fURL:       a.URL,
 		fLang:      lang,
@@ -288,15 +295,12 @@ func docOf(a *article.Article) map[string]any {
 	if !a.Collected.IsZero() {
 		d[fCollected] = a.Collected.UTC()
 	}
-	if f := langField(lang); f != "" {
-		d[f] = parts
-	}
 	// Written with diacritics or not, decided as query.Document and the
-	// classifier decide it (textnorm.CountMarked over the whole text).
+	// classifier decide it (textnorm.CountMarked over the whole text); a
+	// document written with them also gets text_spell (docBuilder).
 	d[fWritten] = writtenPlain
 	if textnorm.WrittenWithMarks(textnorm.CountMarked(parts)) {
 		d[fWritten] = writtenMarked
-		d[fSpell] = parts
 	}
 	sources := make([]string, 0, 1+len(a.Sources))
 	if a.Source != "" {
@@ -349,7 +353,7 @@ func docOf(a *article.Article) map[string]any {
 	}
 	d[fFacets] = facetValues(d)
 	d[fSample] = sampleOf(a.ID)
-	return d
+	return d, parts
 }
 
 // sampleBuckets splits the articles into this many uniform buckets by ID;

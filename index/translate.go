@@ -573,7 +573,7 @@ func keywordQueries(field, value string, prefix bool) ([]bq.Query, error) {
 type fieldTerm struct{ field, term string }
 
 // keywordTerms returns the index terms that field:value matches, any of
-// them: values are normalised the way docOf stores them.
+// them: values are normalised the way docFields stores them.
 func keywordTerms(field, value string) ([]fieldTerm, error) {
 	value = strings.TrimSpace(value)
 	if value == "" {
