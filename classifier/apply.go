@@ -38,10 +38,29 @@ func (an *analysis) features(r *Rules, fc FeatureConfig, reasons []article.Reaso
 	return an.featureVector(fc, nf, nil), nf
 }
 
+// hasEvidence reports whether an evidence signal fired: a claim the office
+// has already answered (narrative), a figure outside the official range
+// (fact_contradiction), a completed event described as pending
+// (stale_fact). These are checked against what the office knows, not
+// learned from how stories are worded, and the corpus the model learns
+// from holds few of them; so the model may lower the risk of an ordinary
+// story, but the risk of one with evidence is at least the rules' own.
+func hasEvidence(reasons []article.Reason) bool {
+	for _, rs := range reasons {
+		sig, _, _ := strings.Cut(rs.Signal, ":")
+		switch sig {
+		case SignalNarrative, SignalFact, SignalStale:
+			return true
+		}
+	}
+	return false
+}
+
 // applyModel lets the model decide needs_review, tone and topics of an
 // article that names the province, and adds its reasons. The risk becomes
 // the calibrated review probability in percent (halved for a passing
-// mention, as the rules do); the model reason's weight is the change from
+// mention, as the rules do), but for an article with evidence never less
+// than the rules' own risk (hasEvidence); the model reason's weight is the change from
 // the rules' risk, so the weights still add up to the risk.
 func (e *Engine) applyModel(r *Rules, an *analysis, c *article.Classification) {
 	m := e.model
@@ -55,6 +74,9 @@ func (e *Engine) applyModel(r *Rules, an *analysis, c *article.Classification) {
 	var ruleSum float64
 	for _, rs := range c.Reasons {
 		ruleSum += rs.Weight
+	}
+	if an.about && hasEvidence(c.Reasons) && ruleSum > float64(newRisk) {
+		newRisk = int(math.Round(min(ruleSum, 100)))
 	}
 	review := m.NeedsReview.strongest(x, explainFeatures)
 	var tone []contribution

@@ -398,3 +398,34 @@ func TestDiacriticsDecide(t *testing.T) {
 		t.Errorf("accented storm text: topics %v lack disaster_weather", stormy.topics)
 	}
 }
+
+// TestEvidenceKeepsRuleRisk: with the learned layer on, an article that
+// repeats a claim the office has corrected keeps at least the rules' risk
+// (the model may lower an ordinary story's risk, not this one's).
+func TestEvidenceKeepsRuleRisk(t *testing.T) {
+	e, err := New(Options{Now: func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }, Registerer: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &article.Article{ID: "ev", Lang: "en", Published: date("2026-01-15"),
+		Title: "Bien Hoa dioxin finally fully cleaned, sources say",
+		Text:  "The dioxin contamination at the Bien Hoa air base in Dong Nai has reportedly been fully cleaned, according to people familiar with the matter."}
+	c, err := e.Classify(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules float64
+	narrative := false
+	for _, r := range c.Reasons {
+		if !strings.HasPrefix(r.Signal, "model:") {
+			rules += r.Weight
+		}
+		narrative = narrative || strings.HasPrefix(r.Signal, SignalNarrative+":")
+	}
+	if !narrative {
+		t.Fatalf("no narrative reason in %+v", c.Reasons)
+	}
+	if want := int(min(rules, 100)); c.Risk < want {
+		t.Errorf("risk %d below the rules' %d for a repeated corrected claim", c.Risk, want)
+	}
+}
