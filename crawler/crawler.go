@@ -26,6 +26,7 @@ import (
 	"github.com/dongnai/presswatch/internal/langdetect"
 	"github.com/dongnai/presswatch/store"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/semaphore"
 )
 
 // DefaultMemoryLimit is the Go soft memory limit a crawler-only process sets
@@ -154,6 +155,9 @@ type Crawler struct {
 	byName     map[string]*sourceRun // the current run of each name (guarded by mu after load)
 	configured map[string]Source     // the configured definitions, by name
 
+	parseSlots chan struct{}       // bounds the feeds parsed at once (poll.go)
+	bodies     *semaphore.Weighted // bounds the feed bodies in hand (poll.go)
+
 	w    *stateWriter  // group commit of source states, items and fingerprints
 	defq deferQueue    // article pages whose fetch was deferred
 	arts *articleQueue // article pages to fetch, per host (artqueue.go)
@@ -270,7 +274,10 @@ func New(opts Options) (*Crawler, error) {
 		m:       m,
 		wake:    make(chan struct{}, 1),
 		claims:  map[uint64]int32{},
-		byName:  map[string]*sourceRun{},
+
+		parseSlots: make(chan struct{}, parseConcurrency()),
+		bodies:     semaphore.NewWeighted(bodyBudget),
+		byName:     map[string]*sourceRun{},
 
 		configured: map[string]Source{},
 	}

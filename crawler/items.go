@@ -283,7 +283,7 @@ func (c *Crawler) loadOpenItems(ctx context.Context) error {
 			fix = append(fix, store.CrawlerItem{Source: it.Source, Key: it.Key, State: store.ItemDone, LastError: "unreadable queued entry"})
 			continue
 		}
-		sr.pending[uint64(it.Key)] = true
+		sr.markPending(uint64(it.Key))
 		c.defq.push(articleJob{sr: sr, art: a, attempts: it.Attempts, textless: it.Textless, lastErr: it.LastError, next: it.NextAttempt})
 		queued++
 	}

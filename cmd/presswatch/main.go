@@ -78,11 +78,8 @@ func run() int {
 		usage(g.Stderr, cmds)
 		return 2
 	}
-	if path := os.Getenv("PRESSWATCH_CPUPROFILE"); path != "" {
-		defer startCPUProfile(path, g.Stderr)()
-	}
-	if path := os.Getenv("PRESSWATCH_HEAPPROFILE"); path != "" {
-		defer writeHeapProfile(path, g.Stderr)
+	if cpu, heap := os.Getenv("PRESSWATCH_CPUPROFILE"), os.Getenv("PRESSWATCH_HEAPPROFILE"); cpu != "" || heap != "" {
+		defer startProfiles(cpu, heap, g.Stderr)()
 	}
 	c, ok := cmds[args[0]]
 	if !ok {

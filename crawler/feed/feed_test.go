@@ -220,3 +220,44 @@ func FuzzDecodeBounded(f *testing.F) {
 		}
 	})
 }
+
+func TestFirstImage(t *testing.T) {
+	for _, tc := range []struct{ doc, want string }{
+		{"", ""},
+		{"<p>no image here</p>", ""},
+		{"a < b and i <im not a tag", ""},
+		{`<p>x</p><img src="/a.jpg"><img src="/b.jpg">`, "/a.jpg"},
+		{`<IMG SRC="/upper.png" alt="x">`, "/upper.png"},
+		{`<img alt="no src"><img src="/second.gif"/>`, "/second.gif"},
+		{`<img data-src="/lazy.jpg">`, ""},
+		{`<img src="/q?a=1&amp;b=2">`, "/q?a=1&b=2"},
+		{`<script>var s = "<img src='/in-script.png'>";</script><img src="/real.png">`, "/real.png"},
+	} {
+		if got := firstImage(tc.doc); got != tc.want {
+			t.Errorf("firstImage(%q) = %q, want %q", tc.doc, got, tc.want)
+		}
+	}
+}
+
+// An RSS item without an enclosure or media image takes the first <img> of
+// its content, then of its description (as gofeed's own content scan did).
+func TestRSSImageFromContent(t *testing.T) {
+	const doc = `<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title><link>https://example.com/</link>
+<item><title>a</title><link>https://example.com/a</link><description>&lt;img src="/d.jpg"&gt;</description><content:encoded><![CDATA[<p>x</p><img src="/c.jpg">]]></content:encoded></item>
+<item><title>b</title><link>https://example.com/b</link><description>&lt;p&gt;&lt;IMG src="https://cdn.example.com/d.png"&gt;&lt;/p&gt;</description></item>
+<item><title>c</title><link>https://example.com/c</link><description>plain text</description></item>
+</channel></rss>`
+	f, err := Parse([]byte(doc), "application/rss+xml", "https://example.com/feed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"https://example.com/c.jpg", "https://cdn.example.com/d.png", ""}
+	if len(f.Items) != len(want) {
+		t.Fatalf("%d items, want %d", len(f.Items), len(want))
+	}
+	for i, it := range f.Items {
+		if it.ImageURL != want[i] {
+			t.Errorf("item %d: image %q, want %q", i, it.ImageURL, want[i])
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dongnai/presswatch/internal/procstat"
@@ -46,12 +47,19 @@ func writeCrawlerConfig(dir string, natsURL string, webPort, farmPort, n, worker
 	return path, os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
-func startCrawler(ctx context.Context, bin, cfg, dir string) (*crawlerRun, error) {
+// startCrawler starts `presswatch crawler`. With profile set, the process
+// writes a CPU profile there and heap profiles to profile.heap
+// (PRESSWATCH_CPUPROFILE, PRESSWATCH_HEAPPROFILE; profileNext starts the
+// next file).
+func startCrawler(ctx context.Context, bin, cfg, dir, profile string) (*crawlerRun, error) {
 	port, err := portOfConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
 	env := append(os.Environ(), "PRESSWATCH_CONFIG=")
+	if profile != "" {
+		env = append(env, "PRESSWATCH_CPUPROFILE="+profile, "PRESSWATCH_HEAPPROFILE="+profile+".heap")
+	}
 	p, err := startProc("presswatch crawler", env, dir, filepath.Join(dir, "crawler.log"), nil, bin, "-config", cfg, "crawler")
 	if err != nil {
 		return nil, err
@@ -62,6 +70,12 @@ func startCrawler(ctx context.Context, bin, cfg, dir string) (*crawlerRun, error
 		return nil, err
 	}
 	return c, nil
+}
+
+// profileNext makes a crawler started with a profile end its CPU profile
+// file and start the next (path.1, path.2, …; cmd/presswatch/profile.go).
+func (c *crawlerRun) profileNext() {
+	_ = c.p.cmd.Process.Signal(syscall.SIGUSR1)
 }
 
 func portOfConfig(cfg string) (int, error) {
@@ -113,7 +127,8 @@ func (c *crawlerRun) read(ctx context.Context) (sample, error) {
 // it returns the first sample with a poll and the last one.
 // p99 is the first sample with 99 % of want published (a few feeds that
 // time out and back off can hold up the last entries for minutes).
-func (c *crawlerRun) waitPublished(ctx context.Context, want float64, limit time.Duration) (first, p99, last sample, err error) {
+// onHalf, when not nil, is called once when half of want is published.
+func (c *crawlerRun) waitPublished(ctx context.Context, want float64, limit time.Duration, onHalf func()) (first, p99, last sample, err error) {
 	deadline := time.Now().Add(limit)
 	for {
 		if !c.p.alive() {
@@ -125,6 +140,10 @@ func (c *crawlerRun) waitPublished(ctx context.Context, want float64, limit time
 				first = s
 			}
 			last = s
+			if onHalf != nil && s.published >= want/2 {
+				onHalf()
+				onHalf = nil
+			}
 			if p99.at.IsZero() && s.published >= 0.99*want {
 				p99 = s
 			}

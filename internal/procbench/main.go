@@ -15,7 +15,8 @@
 // (10000), PRESSWATCH_PROCBENCH_SKIP (comma list of polling, miniflux,
 // articles, latency, e2e, e2e-postgres), PRESSWATCH_BENCH_MINIFLUX (a miniflux binary
 // to use instead of installing it), PRESSWATCH_PROCBENCH_PROFILE (a folder:
-// CPU profiles of the classifier and indexer processes go there). Miniflux and the PostgreSQL end-to-end
+// CPU profiles of the classifier and indexer processes go there, and the
+// polling crawler's CPU and heap profiles by phase, see polling.go). Miniflux and the PostgreSQL end-to-end
 // run need PRESSWATCH_TEST_POSTGRES.
 package main
 

@@ -78,7 +78,16 @@ func pollingBench(ctx context.Context, bin, self, tmp string, k knobs, rep *repo
 	}
 	pw := &rep.pw
 	func() {
-		c, err := startCrawler(ctx, bin, cfg, pwDir)
+		// With PRESSWATCH_PROCBENCH_PROFILE, the crawler's CPU profiles:
+		// crawler-poll.pprof is the first half of the first fetch, .1 the
+		// rest of it (and its settling), .2 the 304 window; heap profiles
+		// crawler-poll.pprof.heap.1 at half of the first fetch, .2 at the
+		// start of the 304 window, .3 at its end.
+		var prof string
+		if pd := os.Getenv("PRESSWATCH_PROCBENCH_PROFILE"); pd != "" {
+			prof = filepath.Join(pd, "crawler-poll.pprof")
+		}
+		c, err := startCrawler(ctx, bin, cfg, pwDir, prof)
 		if err != nil {
 			pw.firstErr = err.Error()
 			return
@@ -90,7 +99,11 @@ func pollingBench(ctx context.Context, bin, self, tmp string, k knobs, rep *repo
 			}
 		}()
 		want := float64(k.feeds * 20)
-		first, p99, last, err := c.waitPublished(ctx, want, 10*time.Minute)
+		var half func()
+		if prof != "" {
+			half = c.profileNext
+		}
+		first, p99, last, err := c.waitPublished(ctx, want, 10*time.Minute, half)
 		pw.startToPoll = first.at.Sub(c.p.start)
 		pw.first99 = p99.at.Sub(c.p.start)
 		pw.firstFetch, pw.firstEntries, pw.firstCPU = last.at.Sub(c.p.start), last.published, last.cpu
@@ -101,7 +114,16 @@ func pollingBench(ctx context.Context, bin, self, tmp string, k knobs, rep *repo
 		logf("presswatch first fetch: %.0f entries in %s", last.published, pw.firstFetch.Round(time.Millisecond))
 		// Let the first fetch's tail (state commits) settle, then measure.
 		time.Sleep(5 * time.Second)
+		if prof != "" {
+			c.profileNext()
+			// The heap profile's collection and writing stay out of the
+			// window.
+			time.Sleep(2 * time.Second)
+		}
 		a, b, err := c.window(ctx, k.window)
+		if prof != "" {
+			c.profileNext()
+		}
 		if err != nil {
 			pw.firstErr = err.Error()
 			return
@@ -172,7 +194,7 @@ func pollingBench(ctx context.Context, bin, self, tmp string, k knobs, rep *repo
 			return err
 		}
 		func() {
-			c, err := startCrawler(ctx, bin, cfg, pwDir)
+			c, err := startCrawler(ctx, bin, cfg, pwDir, "")
 			if err != nil {
 				pw.latErr = err.Error()
 				return
@@ -235,7 +257,7 @@ func pollingBench(ctx context.Context, bin, self, tmp string, k knobs, rep *repo
 			return err
 		}
 		func() {
-			c, err := startCrawler(ctx, bin, acfg, artDir)
+			c, err := startCrawler(ctx, bin, acfg, artDir, "")
 			if err != nil {
 				ar.err = err.Error()
 				return
@@ -244,7 +266,7 @@ func pollingBench(ctx context.Context, bin, self, tmp string, k knobs, rep *repo
 				ar.hwm = c.p.status("VmHWM")
 				_ = c.p.stop(60 * time.Second)
 			}()
-			first, _, last, err := c.waitPublished(ctx, float64(k.articleFeeds*20), 10*time.Minute)
+			first, _, last, err := c.waitPublished(ctx, float64(k.articleFeeds*20), 10*time.Minute, nil)
 			ar.articles, ar.elapsed, ar.cpu = last.published, last.at.Sub(c.p.start), last.cpu
 			ar.sinceFirst = last.at.Sub(first.at)
 			if err != nil {
