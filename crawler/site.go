@@ -8,8 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,8 +18,7 @@ import (
 	"github.com/dongnai/presswatch/crawler/charset"
 	"github.com/dongnai/presswatch/crawler/feed"
 	"github.com/dongnai/presswatch/crawler/fetch"
-	whatwg "github.com/nlnwa/whatwg-url/url"
-	"golang.org/x/net/html"
+	"github.com/gocolly/colly/v2"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -34,7 +33,7 @@ const (
 
 // collectSite finds article URLs on a site: its sitemaps (news sitemaps give
 // titles and dates too) and its start pages, following links between pages
-// of the allowed domains up to the source's depth (siteWalk). Every request
+// of the allowed domains up to the source's depth with colly. Every request
 // goes through the crawler's client, so robots.txt, the SSRF guard and the
 // host limits apply.
 func (c *Crawler) collectSite(ctx context.Context, sr *sourceRun) ([]entry, error) {
@@ -94,23 +93,56 @@ func (c *Crawler) collectSite(ctx context.Context, sr *sourceRun) ([]entry, erro
 		}
 	}
 
-	w := &siteWalk{
-		ctx: ctx, c: c, src: s, allowed: expandDomains(s.AllowedDomains), visited: map[string]bool{},
-		onLink: func(link, text string) bool {
-			if !c.allowedDomain(s, link) {
-				return false
-			}
-			if len(s.ArticlePatterns) > 0 && s.articleURL(link) {
-				if a := newArticle(link, strings.Join(strings.Fields(text), " "), time.Time{}, ""); a != nil {
-					add(a)
-				}
-				return false
-			}
-			return true
-		},
-	}
+	col := colly.NewCollector(
+		colly.MaxDepth(s.Depth),
+		colly.AllowedDomains(expandDomains(s.AllowedDomains)...),
+		colly.IgnoreRobotsTxt(), // the client checks robots.txt itself
+		colly.StdlibContext(ctx),
+	)
+	col.SetClient(&http.Client{Transport: clientTransport{c: c.client}})
+	var pages int
+	col.OnRequest(func(r *colly.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if pages >= maxSitePages || ctx.Err() != nil {
+			r.Abort()
+			return
+		}
+		pages++
+	})
+	starts := map[string]bool{}
 	for _, u := range s.URLs {
-		if err := w.visit(u, 1); err != nil && !errors.Is(err, errAlreadyVisited) && !errors.Is(err, errMaxDepth) {
+		starts[u] = true
+	}
+	col.OnError(func(r *colly.Response, err error) {
+		if starts[r.Request.URL.String()] {
+			mu.Lock()
+			errs = append(errs, fmt.Errorf("start page %s: %w", r.Request.URL, err))
+			mu.Unlock()
+		}
+	})
+	col.OnHTML("a[href]", func(e *colly.HTMLElement) {
+		link := e.Request.AbsoluteURL(e.Attr("href"))
+		if link == "" {
+			return
+		}
+		if i := strings.IndexByte(link, '#'); i >= 0 {
+			link = link[:i]
+		}
+		if !c.allowedDomain(s, link) {
+			return
+		}
+		if len(s.ArticlePatterns) > 0 && s.articleURL(link) {
+			if a := newArticle(link, strings.Join(strings.Fields(e.Text), " "), time.Time{}, ""); a != nil {
+				add(a)
+			}
+			return
+		}
+		_ = e.Request.Visit(link) // depth, domains and duplicates are colly's to check
+	})
+	for _, u := range s.URLs {
+		var visited *colly.AlreadyVisitedError
+		if err := col.Visit(u); err != nil && !errors.As(err, &visited) && !errors.Is(err, colly.ErrMaxDepth) {
 			mu.Lock()
 			if !alreadyRecorded(errs, u) {
 				errs = append(errs, fmt.Errorf("start page %s: %w", u, err))
@@ -118,6 +150,7 @@ func (c *Crawler) collectSite(ctx context.Context, sr *sourceRun) ([]entry, erro
 			mu.Unlock()
 		}
 	}
+	col.Wait()
 
 	mu.Lock()
 	defer mu.Unlock()
@@ -139,8 +172,8 @@ func alreadyRecorded(errs []error, u string) bool {
 	return false
 }
 
-// expandDomains lists each allowed domain with and without "www." (the
-// walk matches host names exactly).
+// expandDomains lists each allowed domain with and without "www." (colly
+// matches host names exactly).
 func expandDomains(ds []string) []string {
 	var out []string
 	for _, d := range ds {
@@ -172,157 +205,32 @@ func (c *Crawler) allowedDomain(s Source, u string) bool {
 	return false
 }
 
-// Errors of siteWalk.visit that are not failures of the site.
-var (
-	errAlreadyVisited = errors.New("already visited")
-	errMaxDepth       = errors.New("max depth reached")
-	errForbidden      = errors.New("domain not allowed")
-)
+// clientTransport lets colly fetch through the crawler's client; bodies come
+// back decoded to UTF-8.
+type clientTransport struct{ c *fetch.Client }
 
-// siteWalk follows links between the pages of a site, depth first, as
-// gocolly/colly did here before (issue 15: it linked two more HTML
-// parsers, an XPath engine and App Engine support for this): URLs are
-// parsed and resolved by the WHATWG rules (nlnwa/whatwg-url, as colly
-// did), each is visited once, only on the exact host names allowed, to the
-// source's depth (0: no limit) and at most maxSitePages pages a poll; a
-// page's <base href> is honoured. Pages are fetched through the crawler's
-// client (robots.txt, SSRF guard, host limits) and decoded to UTF-8.
-type siteWalk struct {
-	ctx     context.Context
-	c       *Crawler
-	src     Source
-	allowed []string
-	visited map[string]bool
-	pages   int
-	// onLink is called for each a[href] of a page, in document order, with
-	// the absolute URL (no fragment) and the link's text; true follows it.
-	onLink func(link, text string) bool
-}
-
-var whatwgParser = whatwg.NewParser(whatwg.WithPercentEncodeSinglePercentSign())
-
-func (w *siteWalk) visit(raw string, depth int) error {
-	wu, err := whatwgParser.Parse(raw)
+// RoundTrip implements http.RoundTripper.
+func (t clientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.c.Get(req.Context(), fetch.Request{URL: req.URL.String(), Robots: true, Accept: "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"})
 	if err != nil {
-		return err
-	}
-	u, err := url.Parse(wu.Href(false))
-	if err != nil {
-		return err
-	}
-	if d := w.src.Depth; d > 0 && depth > d {
-		return errMaxDepth
-	}
-	if len(w.allowed) > 0 && !slices.Contains(w.allowed, u.Hostname()) {
-		return errForbidden
-	}
-	key := u.String()
-	if w.visited[key] {
-		return errAlreadyVisited
-	}
-	w.visited[key] = true
-	if w.pages >= maxSitePages || w.ctx.Err() != nil {
-		return nil
-	}
-	w.pages++
-	resp, err := w.c.client.Get(w.ctx, fetch.Request{URL: key, Robots: true, Accept: "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"})
-	if err != nil {
-		return err
+		return nil, err
 	}
 	body, _, err := charset.Decode(resp.Body, resp.ContentType)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	final := u
-	if f, err := url.Parse(resp.URL); err == nil && resp.URL != "" {
-		final = f
+	h := resp.Header.Clone()
+	h.Del("Content-Encoding")
+	h.Del("Content-Length")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	r2 := req.Clone(req.Context())
+	if final, err := url.Parse(resp.URL); err == nil {
+		r2.URL = final
 	}
-	doc, err := html.Parse(bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	base := final.String()
-	if b := findBaseHref(doc); b != "" {
-		if bu, err := whatwgParser.ParseRef(base, b); err == nil {
-			base = bu.Href(false)
-		}
-	}
-	var links []*html.Node
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && n.Data == "a" && hasAttr(n, "href") {
-			links = append(links, n)
-		}
-		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-			walk(ch)
-		}
-	}
-	walk(doc)
-	for _, a := range links {
-		href := attr(a, "href")
-		if strings.HasPrefix(href, "#") {
-			continue
-		}
-		abs, err := whatwgParser.ParseRef(base, href)
-		if err != nil {
-			continue
-		}
-		link := abs.Href(false)
-		if i := strings.IndexByte(link, '#'); i >= 0 {
-			link = link[:i]
-		}
-		if link == "" || !w.onLink(link, nodeText(a)) {
-			continue
-		}
-		_ = w.visit(link, depth+1) // depth, domains and duplicates are checked there
-	}
-	return nil
-}
-
-func findBaseHref(n *html.Node) string {
-	if n.Type == html.ElementNode && n.Data == "base" && hasAttr(n, "href") {
-		return attr(n, "href")
-	}
-	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-		if b := findBaseHref(ch); b != "" {
-			return b
-		}
-	}
-	return ""
-}
-
-func hasAttr(n *html.Node, key string) bool {
-	for _, a := range n.Attr {
-		if a.Namespace == "" && a.Key == key {
-			return true
-		}
-	}
-	return false
-}
-
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Namespace == "" && a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-// nodeText is the text of n's subtree, its text nodes joined.
-func nodeText(n *html.Node) string {
-	var b strings.Builder
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-			walk(ch)
-		}
-	}
-	walk(n)
-	return b.String()
+	return &http.Response{
+		Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: h, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: r2,
+	}, nil
 }
 
 // sitemapURL is one page listed in a sitemap.
