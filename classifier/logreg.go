@@ -2,11 +2,14 @@ package classifier
 
 import (
 	"errors"
+	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/optimize"
 )
 
 // logReg is an L2-regularised binary logistic regression over sparse
-// vectors, fitted with L-BFGS (minimizeLBFGS). The bias is not penalised.
+// vectors, fitted with L-BFGS (gonum/optimize). The bias is not penalised.
 type logReg struct {
 	w    []float32
 	bias float64
@@ -60,13 +63,25 @@ func fitLogReg(xs []vec, ys []bool, dim int, lambda float64, maxIter int) (*logR
 		rows[k] = r
 	}
 	m := len(cols)
-	theta := minimizeLBFGS(func(theta, grad []float64) float64 {
-		f, _ := lossGrad(theta, grad, m, lambda, rows, ys, cpos, cneg)
-		return f
-	}, make([]float64, m+1), 1e-5, maxIter)
-	lr := &logReg{w: make([]float32, dim), bias: theta[m]}
+	p := optimize.Problem{
+		Func: func(theta []float64) float64 {
+			f, _ := lossGrad(theta, nil, m, lambda, rows, ys, cpos, cneg)
+			return f
+		},
+		Grad: func(grad, theta []float64) {
+			lossGrad(theta, grad, m, lambda, rows, ys, cpos, cneg)
+		},
+	}
+	res, err := optimize.Minimize(p, make([]float64, m+1), &optimize.Settings{
+		MajorIterations:   maxIter,
+		GradientThreshold: 1e-5,
+	}, &optimize.LBFGS{})
+	if err != nil && res == nil {
+		return nil, fmt.Errorf("fit logistic regression: %w", err)
+	}
+	lr := &logReg{w: make([]float32, dim), bias: res.X[m]}
 	for j, i := range cols {
-		lr.w[i] = float32(theta[j])
+		lr.w[i] = float32(res.X[j])
 	}
 	return lr, nil
 }
