@@ -136,7 +136,7 @@ func (rep *report) markdown() string {
 		"a backlog of %d articles published to `PW_COLLECTED` first (the loader stands in for the crawler: see the polling section for the crawler's own rate), "+
 		"then `bin/presswatch classifier` (decode → rules + learned model embedded in the binary → store upsert → `PW_CLASSIFIED` with PubAck → ack) and "+
 		"`bin/presswatch indexer` (Bleve) as two processes; the run ends when both consumers have nothing pending or unacknowledged. "+
-		"Articles: the dev corpus and the grown corpus (593 records) cycled, each text padded to ~5 KB with other texts of the same language. "+
+		"Articles: the dev corpus and the grown corpus cycled, each text padded to ~5 KB with other texts of the same language. "+
 		"**What is out.** Crawling and extraction; the web UI; alerts.\n\n", k.e2eArticles)
 	b.WriteString("| store | articles (mean size, languages) | articles/s from classifier exec | articles/s from the first classified | classifier CPU/article | indexer CPU/article | NATS CPU/article | most pending: classifier / indexer | pending at half-way: classifier / indexer | peak RSS classifier / indexer |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, e := range rep.e2e {
