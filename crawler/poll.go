@@ -253,15 +253,10 @@ func (c *Crawler) collectFeed(ctx context.Context, sr *sourceRun, i int, u strin
 	if resp.NotModified {
 		return nil, true, nil
 	}
-	select {
-	case c.parseSlots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, false, fmt.Errorf("poll %s: %w", u, ctx.Err())
-	}
-	defer func() { <-c.parseSlots }()
-	f, err := feed.Parse(resp.Body, resp.ContentType, resp.URL)
-	if err != nil {
-		// A broken document must be fetched again, not answered by a 304.
+	// A body that is not read to the end — broken, or left when the crawler
+	// stops while it waits for a parse slot — must be fetched again, not
+	// answered by a 304.
+	forget := func() {
 		sr.mu.Lock()
 		if i == 0 {
 			sr.state.ETag, sr.state.LastModified = "", ""
@@ -269,6 +264,17 @@ func (c *Crawler) collectFeed(ctx context.Context, sr *sourceRun, i int, u strin
 			delete(sr.validators, u)
 		}
 		sr.mu.Unlock()
+	}
+	select {
+	case c.parseSlots <- struct{}{}:
+	case <-ctx.Done():
+		forget()
+		return nil, false, fmt.Errorf("poll %s: %w", u, ctx.Err())
+	}
+	defer func() { <-c.parseSlots }()
+	f, err := feed.Parse(resp.Body, resp.ContentType, resp.URL)
+	if err != nil {
+		forget()
 		return nil, false, fmt.Errorf("poll %s: %w", u, err)
 	}
 	var out []entry
