@@ -268,8 +268,10 @@ func TestEvalDiacritics(t *testing.T) {
 		{`"bão"`, plain, true},
 		{`"báo động"`, plain, true},
 		{`"bão" AND "báo động" AND "lũ"`, stormy, true},
-		{`"hòa bình"`, accented, true}, // old and new tone placement
-		{`text:"bảo đảm"`, accented, false},
+		{`"hòa bình"`, accented, true},      // old and new tone placement
+		{`text:"bảo đảm"`, accented, false}, // the field: the title has it
+		{`"bão nhiêu"`, accented, false},    // a phrase: "bao nhiêu" is not spelled so
+		{`"bao nhiêu"`, accented, true},
 		{`title:"bảo đảm"`, accented, true},
 		{`"đảm bảo" NEAR/2 "Đồng Nai"`, accented, true},
 	}
