@@ -153,7 +153,7 @@ type Crawler struct {
 
 	runs       []*sourceRun          // every run ever made (guarded by mu after load)
 	byName     map[string]*sourceRun // the current run of each name (guarded by mu after load)
-	configured map[string]Source     // the configured definitions, by name
+	configured map[string]int32      // the configured definitions, by name: index in opts.Sources
 
 	parseSlots chan struct{}       // bounds the feeds parsed at once (poll.go)
 	bodies     *semaphore.Weighted // bounds the feed bodies in hand (poll.go)
@@ -277,9 +277,9 @@ func New(opts Options) (*Crawler, error) {
 
 		parseSlots: make(chan struct{}, parseConcurrency()),
 		bodies:     semaphore.NewWeighted(bodyBudget),
-		byName:     map[string]*sourceRun{},
+		byName:     make(map[string]*sourceRun, len(opts.Sources)),
 
-		configured: map[string]Source{},
+		configured: make(map[string]int32, len(opts.Sources)),
 	}
 	c.w = newStateWriter(opts.Store, c.log)
 	c.defq.wake = make(chan struct{}, 1)
@@ -292,13 +292,14 @@ func New(opts Options) (*Crawler, error) {
 		c.extract = TrafilaturaExtract
 	}
 	for i, s := range opts.Sources {
-		sr := &sourceRun{src: s, idx: int32(i), pending: map[uint64]bool{}}
+		// pending stays nil until an entry waits (poll.go).
+		sr := &sourceRun{src: s, idx: int32(i)}
 		if len(s.URLs) > 1 {
 			sr.validators = map[string][2]string{}
 		}
 		c.runs = append(c.runs, sr)
 		c.byName[s.Name] = sr
-		c.configured[s.Name] = s
+		c.configured[s.Name] = int32(i)
 	}
 	return c, nil
 }

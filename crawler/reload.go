@@ -56,7 +56,11 @@ func (c *Crawler) apply(rows []store.Source, now time.Time, states func() map[st
 		sr := c.byName[row.Name]
 		wasOff := sr == nil || sr.off
 		c.mu.Unlock()
-		base, configured := c.configured[row.Name]
+		var base Source
+		bi, configured := c.configured[row.Name]
+		if configured {
+			base = c.opts.Sources[bi]
+		}
 		var want Source
 		active := row.Enabled && row.DeletedAt.IsZero()
 		switch {
@@ -107,7 +111,7 @@ func (c *Crawler) addRun(src Source, st store.SourceState, now time.Time) *sourc
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	sr := &sourceRun{src: src, idx: int32(len(c.runs)), pending: map[uint64]bool{}, state: st, index: -1, off: true, next: now}
+	sr := &sourceRun{src: src, idx: int32(len(c.runs)), state: st, index: -1, off: true, next: now}
 	if len(src.URLs) > 1 {
 		sr.validators = map[string][2]string{}
 	}
