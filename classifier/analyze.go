@@ -59,6 +59,7 @@ type analysis struct {
 
 	doc              *tokDoc
 	topics           []string
+	topicsPartial    []string // topics with some but fewer than min_hits alternatives matched
 	tone             string
 	toneSc           float64
 	tonePos, toneNeg float64
@@ -178,6 +179,9 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 					break
 				}
 			}
+		}
+		if hits > 0 && hits < t.MinHits {
+			an.topicsPartial = append(an.topicsPartial, t.Name)
 		}
 	}
 	if an.mentions || an.about {

@@ -52,16 +52,19 @@ func evalNow() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }
 // topics 0.720, tone 0.729; docs/classifier.md). The 122 items added last
 // (mostly ja/zh/ko/fr/th, many about the province in those languages)
 // lowered topics and tone from 0.742 and 0.772 on 593 items: the figures
-// are on a harder corpus, not a worse classifier. needs_review precision,
-// topics and tone are below the issue's goals. The test fails when a change
-// drops below them.
+// are on a harder corpus, not a worse classifier. Then (issue 11) topic
+// words in the languages that lacked them, the 'other' topic, and the
+// features topic_partial, topic_tone and rule:tone_net: topics 0.782, tone
+// 0.741, needs_review P 0.511 / R 0.891. needs_review precision, topics
+// and tone are below the issue's goals. The test fails when a change drops
+// below them.
 const (
 	cvMinAboutF1         = 0.955
 	cvMinMentionsF1      = 0.98
 	cvMinReviewRecall    = 0.86
-	cvMinReviewPrecision = 0.48
-	cvMinTopicF1         = 0.70
-	cvMinToneAccuracy    = 0.71
+	cvMinReviewPrecision = 0.50
+	cvMinTopicF1         = 0.775
+	cvMinToneAccuracy    = 0.735
 )
 
 func TestCrossValidateDevCorpus(t *testing.T) {

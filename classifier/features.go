@@ -118,8 +118,23 @@ func (an *analysis) ruleFeatures(r *Rules, ruleRisk float64, signals []string) *
 	nf.add("rule:tone="+an.tone, 1)
 	nf.add("rule:alarm_terms", math.Log1p(float64(len(an.alarms))))
 	nf.add("rule:hedges", b(len(an.hedges) > 0))
+	// The net of the tone words, bounded: one strong word against none is
+	// not the same as ten against nine, which the two counts alone cannot
+	// tell a linear model.
+	nf.add("rule:tone_net", (an.tonePos-an.toneNeg)/(an.tonePos+an.toneNeg+1))
 	for _, t := range an.topics {
 		nf.add("topic_rule:"+t, 1)
+		// What tone words mean depends on the topic (corpus guidelines: a
+		// routine solved crime is neutral though its words are negative;
+		// infrastructure progress is positive in neutral words), so the
+		// model gets each topic together with the rules' tone.
+		nf.add("topic_tone:"+t+"="+an.tone, 1)
+	}
+	// A topic whose rule needs two words and found one is weaker evidence,
+	// not none: the model weighs it. On the corpus a third of the rules'
+	// topic misses (121 of 361 on items about the province) are such items.
+	for _, t := range an.topicsPartial {
+		nf.add("topic_partial:"+t, 1)
 	}
 	for _, c := range an.concerns {
 		nf.add("concern:"+r.concerns[c.idx].Name, 1)

@@ -47,6 +47,7 @@ var topicNames = map[string]string{
 	"disaster_weather":            "Thiên tai, thời tiết",
 	"war_legacy":                  "Hậu quả chiến tranh",
 	"education_society":           "Giáo dục, xã hội",
+	"other":                       "Khác",
 }
 
 func topicName(t string) string {

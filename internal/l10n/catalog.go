@@ -19,6 +19,7 @@ var catalog = map[string][2]string{
 	"topic_disaster_weather":            {"Thiên tai, thời tiết", "Disasters and weather"},
 	"topic_war_legacy":                  {"Hậu quả chiến tranh", "War legacy"},
 	"topic_education_society":           {"Giáo dục, xã hội", "Education and society"},
+	"topic_other":                       {"Khác (nông nghiệp, tổng quan tỉnh)", "Other (farming, province profiles)"},
 	"topic_traffic_accident":            {"Tai nạn giao thông", "Traffic accidents"},
 	"topic_economy":                     {"Kinh tế", "Economy"},
 	"topic_agriculture":                 {"Nông nghiệp", "Agriculture"},
