@@ -105,7 +105,7 @@ func (an *analysis) spelledAs(tok int, spelling string) bool {
 	if an.marked < 0 {
 		return true
 	}
-	return textnorm.Spelling(word(an.toks[tok])) == spelling
+	return textnorm.SpelledAs(word(an.toks[tok]), spelling)
 }
 
 func (an *analysis) text(h hit) string {

@@ -229,7 +229,7 @@ func (d *tokDoc) WrittenAs(field string, pos int, spelling string) bool {
 	terms := part.terms
 	for i := sort.Search(len(terms), func(i int) bool { return terms[i].Pos >= p }); i < len(terms) && terms[i].Pos == p; i++ {
 		if terms[i].Kind == textnorm.Word {
-			return textnorm.Spelling(part.text[terms[i].Start:terms[i].End]) == spelling
+			return textnorm.SpelledAs(part.text[terms[i].Start:terms[i].End], spelling)
 		}
 	}
 	return true // not a word (CJK): nothing to compare

@@ -1,9 +1,13 @@
 package textnorm
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // The reference forms below are the general rules without the fast paths;
@@ -74,5 +78,85 @@ func TestFoldRuneFastPaths(t *testing.T) {
 		if IsCJK(r) != refIsCJK(r) || isWordRune(r) != refIsWordRune(r) {
 			t.Errorf("ASCII %q: IsCJK or isWordRune differs from the general rule", r)
 		}
+	}
+}
+
+// TestSpellingFastPath checks that spelling a word rune by rune with
+// spellTable gives what slowSpelling (the definition) gives: for every rune
+// the table covers, alone and next to others, and for random words mixing
+// covered and uncovered runes.
+func TestSpellingFastPath(t *testing.T) {
+	var covered []rune
+	for r := range rune(len(spellTable)) {
+		if spellTable[r].ok {
+			covered = append(covered, r)
+		}
+	}
+	if len(covered) < 1000 {
+		t.Fatalf("spellTable covers %d runes, want the Latin letters (over 1000)", len(covered))
+	}
+	check := func(w string) {
+		t.Helper()
+		want := slowSpelling(w)
+		if got := Spelling(w); got != want {
+			t.Errorf("Spelling(%q) = %q, want %q", w, got, want)
+		}
+		if !SpelledAs(w, want) || SpelledAs(w, want+"a") {
+			t.Errorf("SpelledAs(%q, …) disagrees with slowSpelling %q", w, want)
+		}
+	}
+	for _, r := range covered {
+		check(string(r))
+		check("N" + string(r) + "a")
+	}
+	// Recomposing a word must not join a rune's remainder to the next
+	// rune's base letter; then the word's spelling is the runes' spellings
+	// in a row.
+	rests, bases := map[rune]bool{}, map[rune]bool{}
+	for _, r := range covered {
+		rests[rune(spellTable[r].rest)] = true
+		lr := unicode.ToLower(r)
+		if lr == 'ð' {
+			lr = 'đ'
+		}
+		b, _ := utf8.DecodeRuneInString(norm.NFD.String(string(lr)))
+		bases[b] = true
+	}
+	for x := range rests {
+		for y := range bases {
+			if s := string(x) + string(y); norm.NFC.String(s) != s {
+				t.Errorf("%U and %U compose: the fast path cannot spell them rune by rune", x, y)
+			}
+		}
+	}
+	words := []string{"Đồng", "NAI", "hoà", "Thuỷ", "ĐỒNG", "Ðồng", "nghiêng", "khuyến", "Trị", "ho\u0300a",
+		"Dong", "2025", "Straße", "İstanbul", "naïve", "ñandú", "ǘ", "Nаі", "ΆΘΗΝΑ", "同奈", "ＤＯＮＧ", "bad\xffbyte", ""}
+	for _, w := range words {
+		check(w)
+	}
+	// Random words of covered runes and a few others.
+	others := []rune{'\u0300', '\u0301', '\u0323', '\u0302', 'α', 'ά', 'й', '同', 'ー', 'Ａ', '²', utf8.RuneError}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(6) {
+			if rng.IntN(8) == 0 {
+				b.WriteRune(others[rng.IntN(len(others))])
+			} else {
+				b.WriteRune(covered[rng.IntN(len(covered))])
+			}
+		}
+		check(b.String())
+	}
+}
+
+// TestSpelledAsAllocs: comparing a word's spelling builds no string.
+func TestSpelledAsAllocs(t *testing.T) {
+	sp := Spelling("trạch")
+	if !SpelledAs("Trạch", sp) {
+		t.Fatalf("SpelledAs(%q, %q) = false", "Trạch", sp)
+	}
+	if n := testing.AllocsPerRun(100, func() { SpelledAs("Trạch", sp) }); n != 0 {
+		t.Errorf("SpelledAs allocates %v times, want 0", n)
 	}
 }
