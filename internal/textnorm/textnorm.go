@@ -15,6 +15,7 @@ package textnorm
 import (
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -26,8 +27,21 @@ func NFC(s string) string { return norm.NFC.String(s) }
 // removed and đ/Đ/Ð mapped to d. "Đồng Nai" and "DONG NAI" both fold to
 // "dong nai", half-width "ﾄﾞﾝﾅｲ" to "ドンナイ".
 func Fold(s string) string {
+	if foldedASCII(s) {
+		return s // keywords and rule words often are folded already
+	}
 	f, _ := fold(s, false, nil)
 	return f
+}
+
+// foldedASCII reports whether s is ASCII without capitals: its own folding.
+func foldedASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // FoldMap is Fold that also returns, for every byte of the folded string, the
@@ -49,6 +63,7 @@ func fold(s string, withMap bool, offs []int) (string, []int) {
 		offs = make([]int, 0, len(s)+9)
 	}
 	prevLatin := false
+	var it *norm.Iter
 	put := func(r rune, at int) {
 		if r < utf8.RuneSelf {
 			c := byte(r)
@@ -103,14 +118,19 @@ func fold(s string, withMap bool, offs []int) (string, []int) {
 			j++
 		}
 		seg := s[i:j]
-		if norm.NFKC.IsNormalString(seg) {
+		// QuickSpanString covers the whole of a segment exactly when
+		// IsNormalString can answer yes at once; it does not allocate
+		// (IsNormalString does, every call), so it is asked first.
+		if norm.NFKC.QuickSpanString(seg) == len(seg) || norm.NFKC.IsNormalString(seg) {
 			for k := 0; k < len(seg); {
 				r, size := utf8.DecodeRuneInString(seg[k:])
 				put(r, i+k)
 				k += size
 			}
 		} else {
-			var it norm.Iter
+			if it == nil {
+				it = new(norm.Iter) // a segment's iterator escapes: one per call, not one per segment
+			}
 			it.InitString(norm.NFKC, seg)
 			for !it.Done() {
 				at := i + it.Pos()
@@ -127,7 +147,9 @@ func fold(s string, withMap bool, offs []int) (string, []int) {
 	if withMap {
 		offs = append(offs, len(s))
 	}
-	return string(b), offs
+	// b is not written again, so the string can share its memory (as
+	// strings.Builder does) instead of copying the whole folded text.
+	return unsafe.String(unsafe.SliceData(b), len(b)), offs
 }
 
 // foldRune folds one non-ASCII rune. drop reports a combining mark that follows
