@@ -75,8 +75,19 @@ func simhash(an *analysis) uint64 {
 	)
 	// ones[b] counts the shingles with bit b set; SimHash's per-bit vote
 	// (+1 set, -1 clear) is then 2*ones[b] - n, counted without a branch per
-	// bit.
+	// bit. The counting is eight bits at a time: lanes[j] holds eight byte
+	// counters, one per bit of byte j of the hash, each added to by
+	// spreadBits; they are emptied into ones before a byte can overflow.
 	var ones [64]int32
+	var lanes [8]uint64
+	flush := func() {
+		for j, l := range lanes {
+			for k := range 8 {
+				ones[8*j+k] += int32(l >> (8 * k) & 0xff)
+			}
+		}
+		lanes = [8]uint64{}
+	}
 	toks := an.toks
 	if len(toks) > maxShingles+2 {
 		toks = toks[:maxShingles+2] // a story's lead identifies it; bounds the cost
@@ -93,14 +104,17 @@ func simhash(an *analysis) uint64 {
 			x ^= 0
 			x *= prime
 		}
-		for b := range 64 {
-			ones[b] += int32(x >> b & 1)
+		for j := range lanes {
+			lanes[j] += spreadBits[x>>(8*j)&0xff]
 		}
-		n++
+		if n++; n%255 == 0 {
+			flush()
+		}
 	}
 	if n == 0 {
 		return 0
 	}
+	flush()
 	var out uint64
 	for b := range 64 {
 		if 2*ones[b] > int32(n) {
@@ -109,6 +123,17 @@ func simhash(an *analysis) uint64 {
 	}
 	return out
 }
+
+// spreadBits[v] has byte k set to bit k of v (0 or 1), for counting eight
+// bits with one addition; read-only data computed once.
+var spreadBits = func() (t [256]uint64) {
+	for v := range t {
+		for k := range 8 {
+			t[v] |= uint64(v>>k&1) << (8 * k)
+		}
+	}
+	return t
+}()
 
 // assign returns the article's cluster ID and how many distinct outlets the
 // cluster holds within the window.
