@@ -2,6 +2,7 @@ package textnorm
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -158,5 +159,121 @@ func TestSpelledAsAllocs(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { SpelledAs("Trạch", sp) }); n != 0 {
 		t.Errorf("SpelledAs allocates %v times, want 0", n)
+	}
+}
+
+// TestNFKCPlain checks that strings of runes marked in nfkcPlain are
+// NFKC-normal as fold assumes, each rune between others and in random
+// runs.
+func TestNFKCPlain(t *testing.T) {
+	var plain []rune
+	for r := range rune(0x10000) {
+		if isNFKCPlain(r) {
+			plain = append(plain, r)
+		}
+	}
+	if len(plain) < 50000 {
+		t.Fatalf("%d plain runes, want most of the BMP", len(plain))
+	}
+	for _, r := range plain {
+		for _, s := range []string{string(r), "é" + string(r) + string(r) + "越", "가" + string(r) + "ア"} {
+			if n := norm.NFKC.QuickSpanString(s); n != len(s) {
+				t.Fatalf("%U: QuickSpanString(%q) = %d, want %d", r, s, n, len(s))
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(12) {
+			b.WriteRune(plain[rng.IntN(len(plain))])
+		}
+		if s := b.String(); norm.NFKC.QuickSpanString(s) != len(s) {
+			t.Fatalf("QuickSpanString(%q) does not span it", s)
+		}
+	}
+}
+
+// refFoldMap is FoldMap as first written, with neither nfkcPlain nor the
+// quick span: every non-ASCII segment is asked IsNormalString.
+func refFoldMap(s string) (string, []int) {
+	var b []byte
+	var offs []int
+	prevLatin := false
+	put := func(r rune, at int) {
+		if r < utf8.RuneSelf {
+			c := byte(foldASCII(r))
+			b = append(b, c)
+			offs = append(offs, at)
+			prevLatin = 'a' <= c && c <= 'z'
+			return
+		}
+		out, latin, drop := refFoldRune(r, prevLatin)
+		if drop {
+			return
+		}
+		n := len(b)
+		b = utf8.AppendRune(b, out)
+		for k := n; k < len(b); k++ {
+			offs = append(offs, at)
+		}
+		prevLatin = latin
+	}
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			put(rune(s[i]), i)
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && s[j] >= utf8.RuneSelf {
+			j++
+		}
+		seg := s[i:j]
+		if norm.NFKC.IsNormalString(seg) {
+			for k := 0; k < len(seg); {
+				r, size := utf8.DecodeRuneInString(seg[k:])
+				put(r, i+k)
+				k += size
+			}
+		} else {
+			var it norm.Iter
+			it.InitString(norm.NFKC, seg)
+			for !it.Done() {
+				at := i + it.Pos()
+				out := it.Next()
+				for k := 0; k < len(out); {
+					r, size := utf8.DecodeRune(out[k:])
+					put(r, at)
+					k += size
+				}
+			}
+		}
+		i = j
+	}
+	return string(b), append(offs, len(s))
+}
+
+// TestFoldMapSameAsReference compares FoldMap with refFoldMap on random
+// text mixing ASCII, Vietnamese, CJK, and runes NFKC changes or reorders.
+func TestFoldMapSameAsReference(t *testing.T) {
+	pieces := []string{"a", "B", " ", ",", "1", "Đồng", "Nai", "ồ", "ạ", "ư", "越", "，", "。", "、", "ﾄﾞ", "ｱ", "ド", "ー",
+		"동", "ᄀ", "ᅡ", "ᆨ", "\u0300", "\u0301", "\u0323", "\u0302", "\u0345", "\u0f73", "\u3099", "\u309b", "ﬁ", "①", "㎞", "Ａ",
+		"ǆ", "ẛ", "\u00a0", "\u2029", "\u200b", "é", "e\u0301", "\xff", "\xe1\xbb", "\U0001F600", "𠀀", "ß", "İ", "ſ"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 30000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(10) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		f1, o1 := FoldMap(s)
+		f2, o2 := refFoldMap(s)
+		if f1 != f2 || !slices.Equal(o1, o2) {
+			t.Fatalf("FoldMap(%q) = %q %v, want %q %v", s, f1, o1, f2, o2)
+		}
+		if Fold(s) != f2 {
+			t.Fatalf("Fold(%q) = %q, want %q", s, Fold(s), f2)
+		}
 	}
 }

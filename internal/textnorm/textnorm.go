@@ -118,6 +118,28 @@ func fold(s string, withMap bool, offs []int) (string, []int) {
 			j++
 		}
 		seg := s[i:j]
+		// Most segments hold only runes that NFKC leaves alone wherever
+		// they stand (nfkcPlain): they are folded rune by rune at once.
+		// At the first other rune what was folded of the segment is taken
+		// back and the segment goes the general way.
+		nb, no, pl := len(b), len(offs), prevLatin
+		k := 0
+		for k < len(seg) {
+			r, size := utf8.DecodeRuneInString(seg[k:])
+			if !isNFKCPlain(r) {
+				break
+			}
+			put(r, i+k)
+			k += size
+		}
+		if k == len(seg) {
+			i = j
+			continue
+		}
+		b, prevLatin = b[:nb], pl
+		if withMap {
+			offs = offs[:no]
+		}
 		// QuickSpanString covers the whole of a segment exactly when
 		// IsNormalString can answer yes at once; it does not allocate
 		// (IsNormalString does, every call), so it is asked first.
@@ -151,6 +173,29 @@ func fold(s string, withMap bool, offs []int) (string, []int) {
 	// strings.Builder does) instead of copying the whole folded text.
 	return unsafe.String(unsafe.SliceData(b), len(b)), offs
 }
+
+// nfkcPlain marks the runes below U+10000 that NFKC leaves as they are
+// wherever they stand: starters that combine with nothing before them and
+// pass NFKC's quick check. A string of them is NFKC-normal (so
+// norm.NFKC.QuickSpanString spans it; TestNFKCPlain checks), and a bit
+// test is cheaper than the normaliser's look-up. Read-only data computed
+// once.
+var nfkcPlain = func() (t [0x10000 / 64]uint64) {
+	var buf [utf8.UTFMax]byte
+	for r := rune(utf8.RuneSelf); r < 0x10000; r++ {
+		if r == utf8.RuneError || !utf8.ValidRune(r) {
+			continue
+		}
+		e := utf8.EncodeRune(buf[:], r)
+		p := norm.NFKC.Properties(buf[:e])
+		if p.BoundaryBefore() && p.CCC() == 0 && p.LeadCCC() == 0 && norm.NFKC.QuickSpan(buf[:e]) == e {
+			t[r/64] |= 1 << (r % 64)
+		}
+	}
+	return t
+}()
+
+func isNFKCPlain(r rune) bool { return r < 0x10000 && nfkcPlain[r/64]&(1<<(r%64)) != 0 }
 
 // foldRune folds one non-ASCII rune. drop reports a combining mark that follows
 // a Latin letter.
