@@ -2,7 +2,7 @@ package classifier
 
 import (
 	"math/bits"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -262,7 +262,9 @@ var updateMarkers = map[string]bool{
 // digits with thousands separators removed, two digits or more, years
 // (1900–2099) left out.
 func storyWords(an *analysis) (titleSet, leadSet wordSet, numbers map[string]bool) {
-	title, lead, numbers := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	numbers = map[string]bool{}
+	var leadBuf [leadTokens]string
+	title, lead := []string(nil), leadBuf[:0]
 	for i, t := range an.toks {
 		if i >= an.titleToks+leadTokens {
 			break
@@ -273,11 +275,11 @@ func storyWords(an *analysis) (titleSet, leadSet wordSet, numbers map[string]boo
 		}
 		if i < an.titleToks {
 			if !updateMarkers[w] {
-				title[w] = true
+				title = append(title, w)
 			}
 			continue
 		}
-		lead[w] = true
+		lead = append(lead, w)
 	}
 	// The sets are kept for the whole window: their words move out of the
 	// folded text into one small string each, so that a remembered article
@@ -305,28 +307,29 @@ func storyWords(an *analysis) (titleSet, leadSet wordSet, numbers map[string]boo
 // 50,000 articles the clusterer remembers, and compared by a merge.
 type wordSet []string
 
-// newWordSet returns the words of m as a wordSet whose words are pieces of
-// one new string, sharing no memory with the text they were cut from.
-func newWordSet(m map[string]bool) wordSet {
-	words := make([]string, 0, len(m))
+// newWordSet returns the distinct words of words (which it sorts) as a
+// wordSet whose words are pieces of one new string, sharing no memory with
+// the text they were cut from.
+func newWordSet(words []string) wordSet {
+	slices.Sort(words)
+	words = slices.Compact(words)
 	n := 0
-	for w := range m {
-		words = append(words, w)
+	for _, w := range words {
 		n += len(w)
 	}
-	sort.Strings(words)
 	var b strings.Builder
 	b.Grow(n)
 	for _, w := range words {
 		b.WriteString(w)
 	}
 	all := b.String()
+	set := make(wordSet, len(words))
 	at := 0
 	for i, w := range words {
-		words[i] = all[at : at+len(w)]
+		set[i] = all[at : at+len(w)]
 		at += len(w)
 	}
-	return words
+	return set
 }
 
 // jaccard is the Jaccard index of two word sets, as jaccard is for maps.
