@@ -426,14 +426,22 @@ func (an *analysis) buildDoc(r *Rules) {
 // text when the province is not named. A negator up to three tokens before a
 // word flips it.
 func (an *analysis) toneOf(r *Rules) {
-	near := map[int]bool{}
+	// near[s+1] marks sentence s as near a mention (s-1 may be -1).
+	var near []bool
 	if len(an.dn) > 0 {
+		sentences := 1
+		if n := len(an.sentence); n > 0 {
+			sentences = an.sentence[n-1] + 1
+		}
+		near = slices.Grow(an.sc.near[:0], sentences+2)[:sentences+2]
+		clear(near)
+		an.sc.near = near
 		for _, d := range an.dn {
 			s := an.sentence[d.h.tok]
-			near[s-1], near[s], near[s+1] = true, true, true
+			near[s], near[s+1], near[s+2] = true, true, true
 		}
 		if an.titleToks > 0 {
-			near[0] = true
+			near[1] = true
 		}
 	}
 	var negators []int
@@ -450,7 +458,7 @@ func (an *analysis) toneOf(r *Rules) {
 	var pos, neg float64
 	for _, h := range an.lex {
 		w := r.lex[h.ref.idx].Weight
-		inScope := len(near) == 0 || near[an.sentence[h.tok]]
+		inScope := len(near) == 0 || near[an.sentence[h.tok]+1]
 		if !inScope {
 			w *= 0.25
 		}
@@ -492,7 +500,13 @@ func (an *analysis) toneOf(r *Rules) {
 // entities lists the province's names and places found, then other places,
 // with offsets into title+"\n\n"+text.
 func (an *analysis) entities(r *Rules) []article.Entity {
-	out := []article.Entity{}
+	n := len(an.dn)
+	for _, h := range an.gaz {
+		if h.ref.kind == gazOther {
+			n++
+		}
+	}
+	out := make([]article.Entity, 0, n)
 	for _, d := range an.dn {
 		s, e := an.span(d.h)
 		kind := d.entry.Kind

@@ -260,16 +260,6 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 	if want != nil {
 		return vec{}
 	}
-	v := vec{idx: make([]int32, 0, len(named)+len(hs)/2), val: make([]float32, 0, len(named)+len(hs)/2)}
-	slices.SortFunc(named, func(a, b kv) int { return int(a.i - b.i) })
-	for _, x := range named {
-		if n := len(v.idx); n > 0 && v.idx[n-1] == x.i {
-			v.val[n-1] += x.v
-			continue
-		}
-		v.idx = append(v.idx, x.i)
-		v.val = append(v.val, x.v)
-	}
 	// Count the text features in a dense scratch array (no sort): the
 	// vector's text block is in order of first occurrence, which is all
 	// a dot product needs.
@@ -282,7 +272,8 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 			counts[h-namedDim] = 0 // all zero again for the next article
 		}
 	}()
-	var distinct []uint32 // the text features, in order of first occurrence
+	distinct := sc.distinct[:0] // the text features, in order of first occurrence
+	defer func() { sc.distinct = distinct[:0] }()
 	for _, h := range hs {
 		i := h - namedDim
 		if counts[i] == 0 {
@@ -291,6 +282,16 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 		if counts[i] < math.MaxUint16 {
 			counts[i]++
 		}
+	}
+	v := vec{idx: make([]int32, 0, len(named)+len(distinct)), val: make([]float32, 0, len(named)+len(distinct))}
+	slices.SortFunc(named, func(a, b kv) int { return int(a.i - b.i) })
+	for _, x := range named {
+		if n := len(v.idx); n > 0 && v.idx[n-1] == x.i {
+			v.val[n-1] += x.v
+			continue
+		}
+		v.idx = append(v.idx, x.i)
+		v.val = append(v.val, x.v)
 	}
 	start := len(v.idx)
 	var norm float64
