@@ -185,8 +185,20 @@ func (d *tokDoc) Positions(field, word string, prefix bool) []int {
 		}
 	}
 	if !prefix {
-		add(d.termPositions(word))
-		return out
+		// Title positions come before text positions: the field's are a
+		// piece of the ascending list.
+		ps := d.termPositions(word)
+		i := sort.SearchInts(ps, d.titleEnd)
+		switch field {
+		case "title":
+			ps = ps[:i]
+		case "text":
+			ps = ps[i:]
+		}
+		if len(ps) == 0 {
+			return nil
+		}
+		return ps
 	}
 	if d.vocab == nil {
 		d.vocab = make([]string, 0, len(d.terms))
