@@ -96,16 +96,22 @@ func (an *analysis) spelledAs(tok int, spelling string) bool {
 		offs = an.offs
 	}
 	word := func(t textnorm.Token) string { return an.clean[offs[t.Start]:offs[t.End]] }
+	if an.writtenWithMarks() < 0 {
+		return true
+	}
+	return textnorm.SpelledAs(word(an.toks[tok]), spelling)
+}
+
+// writtenWithMarks decides an.marked, once: 1 when the pre-normalised text
+// is written with diacritics, else -1.
+func (an *analysis) writtenWithMarks() int8 {
 	if an.marked == 0 {
 		an.marked = -1
 		if textnorm.WrittenWithMarks(textnorm.CountMarked(an.clean)) {
 			an.marked = 1
 		}
 	}
-	if an.marked < 0 {
-		return true
-	}
-	return textnorm.SpelledAs(word(an.toks[tok]), spelling)
+	return an.marked
 }
 
 func (an *analysis) text(h hit) string {
@@ -404,6 +410,10 @@ func (an *analysis) buildDoc(r *Rules) {
 		d = newTokDoc(an.full[:an.titleLen], an.full[an.titleLen:], an.lang == "en")
 	} else {
 		d = newTokDocFolded(an.sc, an.full, an.folded, an.offs, an.titleLen, an.foldedTitleLen, an.lang == "en")
+		// Its title and text are an.full (= an.clean) cut at the line
+		// break after the title, so their words are counted as one: the
+		// decision is the analysis's, made once.
+		d.marked = an.writtenWithMarks()
 	}
 	d.addKeyword("lang", an.lang)
 	d.addKeyword("country", an.a.Country)

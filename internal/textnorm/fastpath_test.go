@@ -277,3 +277,59 @@ func TestFoldMapSameAsReference(t *testing.T) {
 		}
 	}
 }
+
+// refCountMarked is CountMarked as first written, a rune at a time with
+// the general predicates.
+func refCountMarked(s string) (latin, marked int) {
+	inWord, isLatin, hasMark := false, false, false
+	end := func() {
+		if inWord && isLatin {
+			latin++
+			if hasMark {
+				marked++
+			}
+		}
+		inWord, isLatin, hasMark = false, false, false
+	}
+	for _, r := range s {
+		if unicode.IsLetter(r) || (r >= 0x0300 && r <= 0x036F) {
+			if !inWord {
+				inWord, isLatin = true, unicode.Is(unicode.Latin, r)
+			}
+			if isDiacriticLetter(r) {
+				hasMark = true
+			}
+			continue
+		}
+		end()
+	}
+	end()
+	return latin, marked
+}
+
+// TestCountMarkedSameAsReference checks CountMarked's look-ups against
+// the general predicates: every rune after a Latin letter and before one,
+// and random text.
+func TestCountMarkedSameAsReference(t *testing.T) {
+	check := func(s string) {
+		t.Helper()
+		l1, m1 := CountMarked(s)
+		l2, m2 := refCountMarked(s)
+		if l1 != l2 || m1 != m2 {
+			t.Fatalf("CountMarked(%q) = %d, %d, want %d, %d", s, l1, m1, l2, m2)
+		}
+	}
+	for r := rune(0); r <= unicode.MaxRune; r += 1 + r/0x2000 {
+		check("a" + string(r) + "b")
+		check(string(r) + "é")
+	}
+	pieces := []string{"Đồng", "Nai", " ", ",", "2025", "越", "동", "ア", "\u0300", "ʼ", "ª", "Ⅻ", "ﬁ", "Ａ", "α", "й", "\xff", "\u200b", "ß"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(10) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		check(b.String())
+	}
+}

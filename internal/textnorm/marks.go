@@ -212,20 +212,77 @@ func CountMarked(s string) (latin, marked int) {
 		}
 		inWord, isLatin, hasMark = false, false, false
 	}
-	for _, r := range s {
-		if unicode.IsLetter(r) || (r >= 0x0300 && r <= 0x036F) {
-			if !inWord {
-				inWord, isLatin = true, unicode.Is(unicode.Latin, r)
+	for i := 0; i < len(s); {
+		// ASCII letters are Latin without a mark; other ASCII ends a word.
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+				if !inWord {
+					inWord, isLatin = true, true
+				}
+			} else {
+				end()
 			}
-			if isDiacriticLetter(r) {
-				hasMark = true
-			}
+			i++
 			continue
 		}
-		end()
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		class := markClassOf(r)
+		if class&markWordRune == 0 {
+			end()
+			continue
+		}
+		if !inWord {
+			inWord, isLatin = true, class&markLatin != 0
+		}
+		if class&markDiacritic != 0 {
+			hasMark = true
+		}
 	}
 	end()
 	return latin, marked
+}
+
+// What CountMarked needs to know of a rune: whether it belongs to a word
+// (a letter or a combining diacritic), is Latin, and carries a diacritic.
+const (
+	markWordRune uint8 = 1 << iota
+	markLatin
+	markDiacritic
+)
+
+// markClasses holds markClass for the runes below U+1F00 (Latin,
+// Greek, Cyrillic and the combining marks); read-only data computed once.
+var markClasses = func() (t [0x1F00]uint8) {
+	for r := range rune(len(t)) {
+		t[r] = markClass(r)
+	}
+	return t
+}()
+
+// markClassOf is markClass with the common runes looked up.
+func markClassOf(r rune) uint8 {
+	switch {
+	case int(r) < len(markClasses):
+		return markClasses[r]
+	case isHanOrHangulSyllable(r):
+		return markWordRune // letters, not Latin
+	}
+	return markClass(r)
+}
+
+func markClass(r rune) uint8 {
+	var c uint8
+	if unicode.IsLetter(r) || (r >= 0x0300 && r <= 0x036F) {
+		c |= markWordRune
+	}
+	if unicode.Is(unicode.Latin, r) {
+		c |= markLatin
+	}
+	if isDiacriticLetter(r) {
+		c |= markDiacritic
+	}
+	return c
 }
 
 // WrittenWithMarks reports whether a text with the given CountMarked counts
