@@ -129,7 +129,26 @@ func fold(s string, withMap bool, offs []int) (string, []int) {
 			if !isNFKCPlain(r) {
 				break
 			}
-			put(r, i+k)
+			// foldRune's fast paths, here without a call per rune: a
+			// Latin letter's base, a Han or Hangul character as it is.
+			var out rune
+			switch {
+			case int(r) < len(latinTable) && latinTable[r] != 0:
+				out, prevLatin = latinTable[r], true
+			case isHanOrHangulSyllable(r):
+				out, prevLatin = r, false
+			default:
+				put(r, i+k)
+				k += size
+				continue
+			}
+			n := len(b)
+			b = utf8.AppendRune(b, out)
+			if withMap {
+				for range len(b) - n {
+					offs = append(offs, i+k)
+				}
+			}
 			k += size
 		}
 		if k == len(seg) {
