@@ -419,11 +419,16 @@ func (an *analysis) buildDoc(r *Rules) {
 	d.addKeyword("country", an.a.Country)
 	d.addKeyword("outlet", an.a.Outlet)
 	d.addKeyword("host", urlHosts(an.a.URL)...)
-	ents := []string{}
+	// addKeyword("entity", canonical names…), with the names folded once
+	// when the rules were loaded.
+	ents := make([]string, 0, len(an.dn))
 	for _, h := range an.dn {
-		ents = append(ents, h.entry.Canonical)
+		ents = append(ents, h.entry.folded)
 	}
-	d.addKeyword("entity", ents...)
+	d.keywords["entity"] = append(d.keywords["entity"], ents...)
+	if d.keywords["entity"] == nil {
+		d.keywords["entity"] = []string{}
+	}
 	d.numbers["relevance"] = an.relevance
 	if an.a.Tier > 0 {
 		d.numbers["tier"] = float64(an.a.Tier)

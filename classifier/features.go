@@ -99,7 +99,8 @@ func (nf *namedFeatures) add(name string, v float64) {
 // ruleRisk is the rules' risk before the model, and signals the risk reasons
 // they gave.
 func (an *analysis) ruleFeatures(r *Rules, ruleRisk float64, signals []string) *namedFeatures {
-	nf := &namedFeatures{}
+	n := 24 + len(an.topics) + len(an.concerns) + len(signals) + 2*len(an.dn) + len(an.lex)
+	nf := &namedFeatures{names: make([]string, 0, n), vals: make([]float64, 0, n)}
 	b := func(x bool) float64 {
 		if x {
 			return 1
@@ -145,12 +146,11 @@ func (an *analysis) ruleFeatures(r *Rules, ruleRisk float64, signals []string) *
 	if len(an.former) > 0 {
 		nf.add("rule:former_territory", 1)
 	}
-	lexKinds := [...]string{"positive", "negative", "alarm", "hedge", "negator"}
 	for _, h := range an.lex {
 		if h.ref.kind == lexNegator {
 			continue
 		}
-		nf.add("lexicon:"+lexKinds[h.ref.kind]+":"+r.lex[h.ref.idx].Text, 1)
+		nf.add(r.lex[h.ref.idx].feature, 1)
 	}
 	nf.add("lang:"+an.lang, 1)
 	if an.a.Country != "" {
