@@ -251,9 +251,10 @@ const (
 	markDiacritic
 )
 
-// markClasses holds markClass for the runes below U+1F00 (Latin,
-// Greek, Cyrillic and the combining marks); read-only data computed once.
-var markClasses = func() (t [0x1F00]uint8) {
+// markClasses holds markClass for the runes below U+3100 (Latin, Greek,
+// Cyrillic, the combining marks, punctuation, kana); read-only data
+// computed once.
+var markClasses = func() (t [0x3100]uint8) {
 	for r := range rune(len(t)) {
 		t[r] = markClass(r)
 	}
