@@ -259,11 +259,12 @@ func refFoldMap(s string) (string, []int) {
 func TestFoldMapSameAsReference(t *testing.T) {
 	pieces := []string{"a", "B", " ", ",", "1", "Đồng", "Nai", "ồ", "ạ", "ư", "越", "，", "。", "、", "ﾄﾞ", "ｱ", "ド", "ー",
 		"동", "ᄀ", "ᅡ", "ᆨ", "\u0300", "\u0301", "\u0323", "\u0302", "\u0345", "\u0f73", "\u3099", "\u309b", "ﬁ", "①", "㎞", "Ａ",
-		"ǆ", "ẛ", "\u00a0", "\u2029", "\u200b", "é", "e\u0301", "\xff", "\xe1\xbb", "\U0001F600", "𠀀", "ß", "İ", "ſ"}
+		"ǆ", "ẛ", "\u00a0", "\u2029", "\u200b", "é", "e\u0301", "\xff", "\xe1\xbb", "\U0001F600", "𠀀", "ß", "İ", "ſ",
+		"同奈省", "表示", "가", "ﾅｲ", "\u0338", "≠", "\u1b35", "\u0b47", "\u0b3e", "\u0653", "ا", "Å", "Ω", "ｶﾞ"}
 	rng := rand.New(rand.NewPCG(5, 6))
-	for range 30000 {
+	for range 60000 {
 		var b strings.Builder
-		for range 1 + rng.IntN(10) {
+		for range 1 + rng.IntN(14) {
 			b.WriteString(pieces[rng.IntN(len(pieces))])
 		}
 		s := b.String()

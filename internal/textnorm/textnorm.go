@@ -168,20 +168,64 @@ func fold(s string, withMap bool, offs []int) (string, []int) {
 				put(r, i+k)
 				k += size
 			}
-		} else {
-			if it == nil {
-				it = new(norm.Iter) // a segment's iterator escapes: one per call, not one per segment
-			}
+			i = j
+			continue
+		}
+		if it == nil {
+			it = new(norm.Iter) // a segment's iterator escapes: one per call, not one per segment
+		}
+		if !utf8.ValidString(seg) {
+			// The iterator cuts invalid bytes differently at the end of
+			// its input: no pieces.
 			it.InitString(norm.NFKC, seg)
 			for !it.Done() {
 				at := i + it.Pos()
 				out := it.Next()
-				for k := 0; k < len(out); {
-					r, size := utf8.DecodeRune(out[k:])
+				for o := 0; o < len(out); {
+					r, size := utf8.DecodeRune(out[o:])
 					put(r, at)
-					k += size
+					o += size
 				}
 			}
+			i = j
+			continue
+		}
+		// NFKC changes the segment: its iterator gives the folding and the
+		// offsets. Where a plain rune is followed by another, the iterator
+		// returns it alone and unchanged at its own offset, so such runs are
+		// folded directly; it is needed only from the plain rune before
+		// other runes (which may combine with them) to the next plain rune
+		// (which combines with nothing before it, so the iterator starts
+		// afresh there as it would have gone on).
+		for k := 0; k < len(seg); {
+			r, size := utf8.DecodeRuneInString(seg[k:])
+			if isNFKCPlain(r) {
+				next, _ := utf8.DecodeRuneInString(seg[k+size:])
+				if k+size == len(seg) || isNFKCPlain(next) {
+					put(r, i+k)
+					k += size
+					continue
+				}
+			}
+			e := k + size
+			for e < len(seg) {
+				r, size := utf8.DecodeRuneInString(seg[e:])
+				if isNFKCPlain(r) {
+					break
+				}
+				e += size
+			}
+			it.InitString(norm.NFKC, seg[k:e])
+			for !it.Done() {
+				at := i + k + it.Pos()
+				out := it.Next()
+				for o := 0; o < len(out); {
+					r, size := utf8.DecodeRune(out[o:])
+					put(r, at)
+					o += size
+				}
+			}
+			k = e
 		}
 		i = j
 	}
