@@ -67,7 +67,8 @@ type Model struct {
 
 // binaryModels returns the models rows interleaves, in its order.
 func (m *Model) binaryModels() []*BinaryModel {
-	out := []*BinaryModel{&m.NeedsReview}
+	out := make([]*BinaryModel, 0, 1+len(m.Tone)+len(m.Topics))
+	out = append(out, &m.NeedsReview)
 	for i := range m.Tone {
 		out = append(out, &m.Tone[i])
 	}
@@ -75,6 +76,17 @@ func (m *Model) binaryModels() []*BinaryModel {
 		out = append(out, &m.Topics[i])
 	}
 	return out
+}
+
+// binaryModel is binaryModels()[j] without making the list.
+func (m *Model) binaryModel(j int) *BinaryModel {
+	switch {
+	case j == 0:
+		return &m.NeedsReview
+	case j <= len(m.Tone):
+		return &m.Tone[j-1]
+	}
+	return &m.Topics[j-1-len(m.Tone)]
 }
 
 // interleave fills rows from the models' weights.
@@ -93,15 +105,14 @@ func (m *Model) interleave(dim int) {
 // binaryModels' order. Each sum is taken over x's features in the same
 // order as vec.dot, so the scores are exactly those.
 func (m *Model) scores(x vec) []float64 {
-	bms := m.binaryModels()
-	out := make([]float64, len(bms))
+	n := 1 + len(m.Tone) + len(m.Topics)
+	out := make([]float64, n)
 	if m.rows == nil {
-		for j, bm := range bms {
-			out[j] = bm.score(x)
+		for j := range out {
+			out[j] = m.binaryModel(j).score(x)
 		}
 		return out
 	}
-	n := len(bms)
 	for k, i := range x.idx {
 		xv := float64(x.val[k])
 		row := m.rows[int(i)*n : int(i)*n+n]
@@ -109,8 +120,8 @@ func (m *Model) scores(x vec) []float64 {
 			out[j] += float64(w) * xv
 		}
 	}
-	for j, bm := range bms {
-		out[j] += bm.Bias
+	for j := range out {
+		out[j] += m.binaryModel(j).Bias
 	}
 	return out
 }
