@@ -97,16 +97,22 @@ func (an *analysis) spelledAs(tok int, spelling string) bool {
 		offs = an.offs
 	}
 	word := func(t textnorm.Token) string { return an.clean[offs[t.Start]:offs[t.End]] }
+	if an.writtenWithMarks() < 0 {
+		return true
+	}
+	return textnorm.SpelledAs(word(an.toks[tok]), spelling)
+}
+
+// writtenWithMarks decides an.marked, once: 1 when the pre-normalised text
+// is written with diacritics, else -1.
+func (an *analysis) writtenWithMarks() int8 {
 	if an.marked == 0 {
 		an.marked = -1
 		if textnorm.WrittenWithMarks(textnorm.CountMarked(an.clean)) {
 			an.marked = 1
 		}
 	}
-	if an.marked < 0 {
-		return true
-	}
-	return textnorm.Spelling(word(an.toks[tok])) == spelling
+	return an.marked
 }
 
 func (an *analysis) text(h hit) string {
@@ -408,16 +414,25 @@ func (an *analysis) buildDoc(r *Rules) {
 		d = newTokDoc(an.full[:an.titleLen], an.full[an.titleLen:], an.lang == "en")
 	} else {
 		d = newTokDocFolded(an.sc, an.full, an.folded, an.offs, an.titleLen, an.foldedTitleLen, an.lang == "en")
+		// Its title and text are an.full (= an.clean) cut at the line
+		// break after the title, so their words are counted as one: the
+		// decision is the analysis's, made once.
+		d.marked = an.writtenWithMarks()
 	}
 	d.addKeyword("lang", an.lang)
 	d.addKeyword("country", an.a.Country)
 	d.addKeyword("outlet", an.a.Outlet)
 	d.addKeyword("host", urlHosts(an.a.URL)...)
-	ents := []string{}
+	// addKeyword("entity", canonical names…), with the names folded once
+	// when the rules were loaded.
+	ents := make([]string, 0, len(an.dn))
 	for _, h := range an.dn {
-		ents = append(ents, h.entry.Canonical)
+		ents = append(ents, h.entry.folded)
 	}
-	d.addKeyword("entity", ents...)
+	d.keywords["entity"] = append(d.keywords["entity"], ents...)
+	if d.keywords["entity"] == nil {
+		d.keywords["entity"] = []string{}
+	}
 	d.numbers["relevance"] = an.relevance
 	if an.a.Tier > 0 {
 		d.numbers["tier"] = float64(an.a.Tier)
@@ -430,14 +445,22 @@ func (an *analysis) buildDoc(r *Rules) {
 // text when the province is not named. A negator up to three tokens before a
 // word flips it.
 func (an *analysis) toneOf(r *Rules) {
-	near := map[int]bool{}
+	// near[s+1] marks sentence s as near a mention (s-1 may be -1).
+	var near []bool
 	if len(an.dn) > 0 {
+		sentences := 1
+		if n := len(an.sentence); n > 0 {
+			sentences = an.sentence[n-1] + 1
+		}
+		near = slices.Grow(an.sc.near[:0], sentences+2)[:sentences+2]
+		clear(near)
+		an.sc.near = near
 		for _, d := range an.dn {
 			s := an.sentence[d.h.tok]
-			near[s-1], near[s], near[s+1] = true, true, true
+			near[s], near[s+1], near[s+2] = true, true, true
 		}
 		if an.titleToks > 0 {
-			near[0] = true
+			near[1] = true
 		}
 	}
 	var negators []int
@@ -454,7 +477,7 @@ func (an *analysis) toneOf(r *Rules) {
 	var pos, neg float64
 	for _, h := range an.lex {
 		w := r.lex[h.ref.idx].Weight
-		inScope := len(near) == 0 || near[an.sentence[h.tok]]
+		inScope := len(near) == 0 || near[an.sentence[h.tok]+1]
 		if !inScope {
 			w *= 0.25
 		}
@@ -496,7 +519,13 @@ func (an *analysis) toneOf(r *Rules) {
 // entities lists the province's names and places found, then other places,
 // with offsets into title+"\n\n"+text.
 func (an *analysis) entities(r *Rules) []article.Entity {
-	out := []article.Entity{}
+	n := len(an.dn)
+	for _, h := range an.gaz {
+		if h.ref.kind == gazOther {
+			n++
+		}
+	}
+	out := make([]article.Entity, 0, n)
 	for _, d := range an.dn {
 		s, e := an.span(d.h)
 		kind := d.entry.Kind

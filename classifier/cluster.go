@@ -2,7 +2,7 @@ package classifier
 
 import (
 	"math/bits"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -75,8 +75,19 @@ func simhash(an *analysis) uint64 {
 	)
 	// ones[b] counts the shingles with bit b set; SimHash's per-bit vote
 	// (+1 set, -1 clear) is then 2*ones[b] - n, counted without a branch per
-	// bit.
+	// bit. The counting is eight bits at a time: lanes[j] holds eight byte
+	// counters, one per bit of byte j of the hash, each added to by
+	// spreadBits; they are emptied into ones before a byte can overflow.
 	var ones [64]int32
+	var lanes [8]uint64
+	flush := func() {
+		for j, l := range lanes {
+			for k := range 8 {
+				ones[8*j+k] += int32(l >> (8 * k) & 0xff)
+			}
+		}
+		lanes = [8]uint64{}
+	}
 	toks := an.toks
 	if len(toks) > maxShingles+2 {
 		toks = toks[:maxShingles+2] // a story's lead identifies it; bounds the cost
@@ -93,14 +104,17 @@ func simhash(an *analysis) uint64 {
 			x ^= 0
 			x *= prime
 		}
-		for b := range 64 {
-			ones[b] += int32(x >> b & 1)
+		for j := range lanes {
+			lanes[j] += spreadBits[x>>(8*j)&0xff]
 		}
-		n++
+		if n++; n%255 == 0 {
+			flush()
+		}
 	}
 	if n == 0 {
 		return 0
 	}
+	flush()
 	var out uint64
 	for b := range 64 {
 		if 2*ones[b] > int32(n) {
@@ -109,6 +123,17 @@ func simhash(an *analysis) uint64 {
 	}
 	return out
 }
+
+// spreadBits[v] has byte k set to bit k of v (0 or 1), for counting eight
+// bits with one addition; read-only data computed once.
+var spreadBits = func() (t [256]uint64) {
+	for v := range t {
+		for k := range 8 {
+			t[v] |= uint64(v>>k&1) << (8 * k)
+		}
+	}
+	return t
+}()
 
 // assign returns the article's cluster ID and how many distinct outlets the
 // cluster holds within the window.
@@ -237,7 +262,9 @@ var updateMarkers = map[string]bool{
 // digits with thousands separators removed, two digits or more, years
 // (1900–2099) left out.
 func storyWords(an *analysis) (titleSet, leadSet wordSet, numbers map[string]bool) {
-	title, lead, numbers := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	numbers = map[string]bool{}
+	var leadBuf [leadTokens]string
+	title, lead := []string(nil), leadBuf[:0]
 	for i, t := range an.toks {
 		if i >= an.titleToks+leadTokens {
 			break
@@ -248,11 +275,11 @@ func storyWords(an *analysis) (titleSet, leadSet wordSet, numbers map[string]boo
 		}
 		if i < an.titleToks {
 			if !updateMarkers[w] {
-				title[w] = true
+				title = append(title, w)
 			}
 			continue
 		}
-		lead[w] = true
+		lead = append(lead, w)
 	}
 	// The sets are kept for the whole window: their words move out of the
 	// folded text into one small string each, so that a remembered article
@@ -280,28 +307,29 @@ func storyWords(an *analysis) (titleSet, leadSet wordSet, numbers map[string]boo
 // 50,000 articles the clusterer remembers, and compared by a merge.
 type wordSet []string
 
-// newWordSet returns the words of m as a wordSet whose words are pieces of
-// one new string, sharing no memory with the text they were cut from.
-func newWordSet(m map[string]bool) wordSet {
-	words := make([]string, 0, len(m))
+// newWordSet returns the distinct words of words (which it sorts) as a
+// wordSet whose words are pieces of one new string, sharing no memory with
+// the text they were cut from.
+func newWordSet(words []string) wordSet {
+	slices.Sort(words)
+	words = slices.Compact(words)
 	n := 0
-	for w := range m {
-		words = append(words, w)
+	for _, w := range words {
 		n += len(w)
 	}
-	sort.Strings(words)
 	var b strings.Builder
 	b.Grow(n)
 	for _, w := range words {
 		b.WriteString(w)
 	}
 	all := b.String()
+	set := make(wordSet, len(words))
 	at := 0
 	for i, w := range words {
-		words[i] = all[at : at+len(w)]
+		set[i] = all[at : at+len(w)]
 		at += len(w)
 	}
-	return words
+	return set
 }
 
 // jaccard is the Jaccard index of two word sets, as jaccard is for maps.

@@ -2,6 +2,8 @@ package classifier
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -69,6 +71,9 @@ func TestFigures(t *testing.T) {
 // TestWordSetJaccard checks the sorted word sets the clusterer keeps against
 // the Jaccard index of the same sets as maps.
 func TestWordSetJaccard(t *testing.T) {
+	if got := newWordSet([]string{"nai", "dong", "nai", "dong", "bien"}); !slices.Equal(got, wordSet{"bien", "dong", "nai"}) {
+		t.Errorf("newWordSet = %q, want the distinct words sorted", got)
+	}
 	words := []string{"dong", "nai", "bien", "hoa", "同", "奈", "long", "thanh", "airport", "sân", "bay"}
 	for mask := 0; mask < 1<<6; mask++ {
 		for mask2 := 0; mask2 < 1<<6; mask2++ {
@@ -81,7 +86,7 @@ func TestWordSetJaccard(t *testing.T) {
 					b[words[i+5]] = true
 				}
 			}
-			if got, want := newWordSet(a).jaccard(newWordSet(b)), jaccard(a, b); got != want {
+			if got, want := newWordSet(slices.Collect(maps.Keys(a))).jaccard(newWordSet(slices.Collect(maps.Keys(b)))), jaccard(a, b); got != want {
 				t.Fatalf("%v vs %v: %v, want %v", a, b, got, want)
 			}
 		}

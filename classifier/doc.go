@@ -185,8 +185,20 @@ func (d *tokDoc) Positions(field, word string, prefix bool) []int {
 		}
 	}
 	if !prefix {
-		add(d.termPositions(word))
-		return out
+		// Title positions come before text positions: the field's are a
+		// piece of the ascending list.
+		ps := d.termPositions(word)
+		i := sort.SearchInts(ps, d.titleEnd)
+		switch field {
+		case "title":
+			ps = ps[:i]
+		case "text":
+			ps = ps[i:]
+		}
+		if len(ps) == 0 {
+			return nil
+		}
+		return ps
 	}
 	if d.vocab == nil {
 		d.vocab = make([]string, 0, len(d.terms))
@@ -229,7 +241,7 @@ func (d *tokDoc) WrittenAs(field string, pos int, spelling string) bool {
 	terms := part.terms
 	for i := sort.Search(len(terms), func(i int) bool { return terms[i].Pos >= p }); i < len(terms) && terms[i].Pos == p; i++ {
 		if terms[i].Kind == textnorm.Word {
-			return textnorm.Spelling(part.text[terms[i].Start:terms[i].End]) == spelling
+			return textnorm.SpelledAs(part.text[terms[i].Start:terms[i].End], spelling)
 		}
 	}
 	return true // not a word (CJK): nothing to compare

@@ -99,7 +99,8 @@ func (nf *namedFeatures) add(name string, v float64) {
 // ruleRisk is the rules' risk before the model, and signals the risk reasons
 // they gave.
 func (an *analysis) ruleFeatures(r *Rules, ruleRisk float64, signals []string) *namedFeatures {
-	nf := &namedFeatures{}
+	n := 24 + len(an.topics) + len(an.concerns) + len(signals) + 2*len(an.dn) + len(an.lex)
+	nf := &namedFeatures{names: make([]string, 0, n), vals: make([]float64, 0, n)}
 	b := func(x bool) float64 {
 		if x {
 			return 1
@@ -160,12 +161,11 @@ func (an *analysis) ruleFeatures(r *Rules, ruleRisk float64, signals []string) *
 	if len(an.former) > 0 {
 		nf.add("rule:former_territory", 1)
 	}
-	lexKinds := [...]string{"positive", "negative", "alarm", "hedge", "negator"}
 	for _, h := range an.lex {
 		if h.ref.kind == lexNegator {
 			continue
 		}
-		nf.add("lexicon:"+lexKinds[h.ref.kind]+":"+r.lex[h.ref.idx].Text, 1)
+		nf.add(r.lex[h.ref.idx].feature, 1)
 	}
 	nf.add("lang:"+an.lang, 1)
 	if an.a.Country != "" {
@@ -275,16 +275,6 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 	if want != nil {
 		return vec{}
 	}
-	v := vec{idx: make([]int32, 0, len(named)+len(hs)/2), val: make([]float32, 0, len(named)+len(hs)/2)}
-	slices.SortFunc(named, func(a, b kv) int { return int(a.i - b.i) })
-	for _, x := range named {
-		if n := len(v.idx); n > 0 && v.idx[n-1] == x.i {
-			v.val[n-1] += x.v
-			continue
-		}
-		v.idx = append(v.idx, x.i)
-		v.val = append(v.val, x.v)
-	}
 	// Count the text features in a dense scratch array (no sort): the
 	// vector's text block is in order of first occurrence, which is all
 	// a dot product needs.
@@ -297,7 +287,8 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 			counts[h-namedDim] = 0 // all zero again for the next article
 		}
 	}()
-	var distinct []uint32 // the text features, in order of first occurrence
+	distinct := sc.distinct[:0] // the text features, in order of first occurrence
+	defer func() { sc.distinct = distinct[:0] }()
 	for _, h := range hs {
 		i := h - namedDim
 		if counts[i] == 0 {
@@ -306,6 +297,16 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 		if counts[i] < math.MaxUint16 {
 			counts[i]++
 		}
+	}
+	v := vec{idx: make([]int32, 0, len(named)+len(distinct)), val: make([]float32, 0, len(named)+len(distinct))}
+	slices.SortFunc(named, func(a, b kv) int { return int(a.i - b.i) })
+	for _, x := range named {
+		if n := len(v.idx); n > 0 && v.idx[n-1] == x.i {
+			v.val[n-1] += x.v
+			continue
+		}
+		v.idx = append(v.idx, x.i)
+		v.val = append(v.val, x.v)
 	}
 	start := len(v.idx)
 	var norm float64

@@ -63,7 +63,18 @@ type trieNode struct {
 	pats []patRef
 }
 
-type trie struct{ root trieNode }
+type trie struct {
+	root trieNode
+	// first has the bit firstBit(tok) set for every token that begins a
+	// pattern: most tokens of a text begin none, and the bit says so
+	// faster than a look-up in root.next.
+	first [1 << 16 / 64]uint64
+}
+
+// firstBit is a 16-bit FNV-1a hash of a token, for trie.first.
+func firstBit(tok string) uint32 {
+	return fnvString(fnvOffset, tok) & (1<<16 - 1)
+}
 
 // add inserts the folded token sequence of text. It returns false when text
 // has no tokens.
@@ -72,6 +83,8 @@ func (t *trie) add(text string, p patRef) bool {
 	if len(toks) == 0 {
 		return false
 	}
+	b := firstBit(toks[0].Text)
+	t.first[b/64] |= 1 << (b % 64)
 	n := &t.root
 	for _, tok := range toks {
 		if n.next == nil {
@@ -158,6 +171,9 @@ func joined(a, b textnorm.Token) bool {
 func (t *trie) scan(toks []textnorm.Token, lang string, sp speller, gaz, lex []hit) ([]hit, []hit) {
 	gazEnd, lexEnd := 0, 0
 	for i := range toks {
+		if b := firstBit(toks[i].Text); t.first[b/64]&(1<<(b%64)) == 0 {
+			continue // no pattern begins with this token
+		}
 		n := &t.root
 		var best, bestLex *patRef
 		for j := i; j < len(toks); j++ {

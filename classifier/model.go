@@ -57,6 +57,73 @@ type Model struct {
 	TopicKeep      float64       `json:"topic_keep"`
 
 	id string
+	// rows holds the weights of every binary model (NeedsReview, Tone…,
+	// Topics…) interleaved by feature: the weights of dimension i are
+	// rows[i*n : i*n+n], n the number of models. Made by LoadModel so that
+	// predict reads each feature's weights from one place instead of
+	// from every model's own array; nil for a model not loaded.
+	rows []float32
+}
+
+// binaryModels returns the models rows interleaves, in its order.
+func (m *Model) binaryModels() []*BinaryModel {
+	out := make([]*BinaryModel, 0, 1+len(m.Tone)+len(m.Topics))
+	out = append(out, &m.NeedsReview)
+	for i := range m.Tone {
+		out = append(out, &m.Tone[i])
+	}
+	for i := range m.Topics {
+		out = append(out, &m.Topics[i])
+	}
+	return out
+}
+
+// binaryModel is binaryModels()[j] without making the list.
+func (m *Model) binaryModel(j int) *BinaryModel {
+	switch {
+	case j == 0:
+		return &m.NeedsReview
+	case j <= len(m.Tone):
+		return &m.Tone[j-1]
+	}
+	return &m.Topics[j-1-len(m.Tone)]
+}
+
+// interleave fills rows from the models' weights.
+func (m *Model) interleave(dim int) {
+	bms := m.binaryModels()
+	n := len(bms)
+	m.rows = make([]float32, dim*n)
+	for j, bm := range bms {
+		for i, w := range bm.w {
+			m.rows[i*n+j] = w
+		}
+	}
+}
+
+// scores returns every binary model's score (BinaryModel.score) of x, in
+// binaryModels' order. Each sum is taken over x's features in the same
+// order as vec.dot, so the scores are exactly those.
+func (m *Model) scores(x vec) []float64 {
+	n := 1 + len(m.Tone) + len(m.Topics)
+	out := make([]float64, n)
+	if m.rows == nil {
+		for j := range out {
+			out[j] = m.binaryModel(j).score(x)
+		}
+		return out
+	}
+	for k, i := range x.idx {
+		xv := float64(x.val[k])
+		row := m.rows[int(i)*n : int(i)*n+n]
+		for j, w := range row {
+			out[j] += float64(w) * xv
+		}
+	}
+	for j := range out {
+		out[j] += m.binaryModel(j).Bias
+	}
+	return out
 }
 
 // ID is a short hash of the model file the model was loaded from, named in
@@ -134,8 +201,6 @@ func (m *BinaryModel) decode(dim int) error {
 
 func (m *BinaryModel) score(x vec) float64 { return x.dot(m.w) + m.Bias }
 
-func (m *BinaryModel) prob(x vec) float64 { return sigmoid(m.PlattA*m.score(x) + m.PlattB) }
-
 // LoadModel reads and checks a model file. Any problem wraps
 // ErrIncompatibleModel and says what is wrong.
 func LoadModel(r io.Reader) (*Model, error) {
@@ -192,6 +257,7 @@ func LoadModel(r io.Reader) (*Model, error) {
 			return nil, bad("%v", err)
 		}
 	}
+	m.interleave(dim)
 	sum := sha256.Sum256(data)
 	m.id = hex.EncodeToString(sum[:6])
 	return &m, nil
@@ -230,10 +296,12 @@ type prediction struct {
 }
 
 func (m *Model) predict(x vec, ruleTopics []string) prediction {
-	p := prediction{review: m.NeedsReview.prob(x), topicProbs: map[string]float64{}}
+	sc := m.scores(x) // NeedsReview, Tone…, Topics…
+	prob := func(bm *BinaryModel, score float64) float64 { return sigmoid(bm.PlattA*score + bm.PlattB) }
+	p := prediction{review: prob(&m.NeedsReview, sc[0]), topicProbs: map[string]float64{}}
 	toneV := -1.0
 	for i := range m.Tone {
-		q := m.Tone[i].prob(x)
+		q := prob(&m.Tone[i], sc[1+i])
 		v := q
 		if m.Tone[i].Label == "neutral" {
 			v += m.ToneNeutralMargin
@@ -244,7 +312,7 @@ func (m *Model) predict(x vec, ruleTopics []string) prediction {
 	}
 	best, bestP := "", -1.0
 	for i := range m.Topics {
-		q := m.Topics[i].prob(x)
+		q := prob(&m.Topics[i], sc[1+len(m.Tone)+i])
 		p.topicProbs[m.Topics[i].Label] = q
 		if q >= m.TopicThreshold || (q >= m.TopicKeep && slices.Contains(ruleTopics, m.Topics[i].Label)) {
 			p.topics = append(p.topics, m.Topics[i].Label)

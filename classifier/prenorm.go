@@ -47,12 +47,14 @@ func needsPrenorm(s string) bool {
 func suspectRune(r rune) bool {
 	// Fast path for the bulk of non-ASCII news text: Latin letters with
 	// diacritics (Latin-1 Supplement to Extended-B, Latin Extended
-	// Additional, where Vietnamese lives), Han ideographs and Hangul
-	// syllables are neither format characters nor Cyrillic or Greek
+	// Additional, where Vietnamese lives), dashes and quotation marks, CJK
+	// punctuation, kana, Han ideographs, Hangul syllables and full-width
+	// forms are neither format characters nor Cyrillic or Greek
 	// (TestSuspectRuneFastPath checks every rune).
 	switch {
 	case 0xC0 <= r && r <= 0x24F, 0x1E00 <= r && r <= 0x1EFF,
-		0x4E00 <= r && r <= 0x9FFF, 0xAC00 <= r && r <= 0xD7A3:
+		0x2010 <= r && r <= 0x2027, 0x3000 <= r && r <= 0x30FF, 0x4E00 <= r && r <= 0x9FFF,
+		0xAC00 <= r && r <= 0xD7A3, 0xFF00 <= r && r <= 0xFFEF:
 		return false
 	}
 	return isFormat(r) || unicode.Is(unicode.Cyrillic, r) || unicode.Is(unicode.Greek, r)

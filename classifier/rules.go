@@ -43,6 +43,7 @@ type Rules struct {
 
 type gazEntry struct {
 	Canonical string
+	folded    string // textnorm.Fold(Canonical), the entity keyword of the query document
 	Kind      string
 	Weight    float64
 	Ambiguous bool
@@ -65,9 +66,13 @@ type topic struct {
 }
 
 type lexEntry struct {
-	Text   string
-	Weight float64
+	Text    string
+	Weight  float64
+	feature string // its named feature: "lexicon:<kind>:<text>"
 }
+
+// lexKinds names the lexicon kinds (lexPos …) in feature names.
+var lexKinds = [...]string{"positive", "negative", "alarm", "hedge", "negator"}
 
 type narrative struct {
 	ID         string
@@ -328,7 +333,7 @@ func LoadRules(fsys fs.FS) (*Rules, error) {
 			for _, w := range set.words {
 				text, weight := splitWeight(w)
 				idx := int32(len(r.lex))
-				r.lex = append(r.lex, lexEntry{Text: text, Weight: weight})
+				r.lex = append(r.lex, lexEntry{Text: text, Weight: weight, feature: "lexicon:" + lexKinds[set.kind] + ":" + text})
 				if !r.trie.add(text, patRef{layer: layerLex, kind: set.kind, idx: idx, lang: f.Lang}) {
 					errs = append(errs, &RuleError{File: name, Rule: w, Err: errors.New("no words to match")})
 				}
@@ -532,7 +537,7 @@ func (r *Rules) addGazetteer(file string, f *gazFile) []error {
 		if e.Mention != nil {
 			mention = *e.Mention
 		}
-		base := gazEntry{Canonical: e.Canonical, Kind: e.Kind, Weight: w, Ambiguous: e.Ambiguous, Mention: mention, Since: since}
+		base := gazEntry{Canonical: e.Canonical, folded: textnorm.Fold(e.Canonical), Kind: e.Kind, Weight: w, Ambiguous: e.Ambiguous, Mention: mention, Since: since}
 		if len(e.Aliases) == 0 {
 			bad("no aliases")
 		}

@@ -27,6 +27,8 @@ type scratch struct {
 	dn            []dnHit  // those that count
 	hashes        []uint32 // text feature indices, in order of occurrence
 	counts        []uint16 // per text feature dimension; all zero between uses
+	distinct      []uint32 // text feature indices, each once, in order of first occurrence
+	near          []bool   // sentences near a mention of the province (toneOf)
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}

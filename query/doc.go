@@ -175,31 +175,106 @@ func folded(t *pterm) *pterm {
 	return t
 }
 
-func (n *pand) match(d Doc) bool  { return n.l.match(d) && n.r.match(d) }
-func (n *por) match(d Doc) bool   { return n.l.match(d) || n.r.match(d) }
-func (n *pnot) match(d Doc) bool  { return !n.x.match(d) }
-func (pnone) match(Doc) bool      { return false }
-func (t *pterm) match(d Doc) bool { return len(t.occurrences(d)) > 0 }
+func (n *pand) match(d Doc) bool { return n.l.match(d) && n.r.match(d) }
+func (n *por) match(d Doc) bool  { return n.l.match(d) || n.r.match(d) }
+func (n *pnot) match(d Doc) bool { return !n.x.match(d) }
+func (pnone) match(Doc) bool     { return false }
+
+// match reports whether t occurs in d: what len(t.occurrences(d)) > 0
+// says, without building the list (rules evaluate thousands of terms per
+// document).
+func (t *pterm) match(d Doc) bool {
+	switch kind := d.Kind(t.field); kind {
+	case KindKeyword, KindNumber:
+		return t.matchValue(d, kind)
+	case KindText:
+	default:
+		return false
+	}
+	if len(t.toks) == 0 {
+		return false
+	}
+	last := len(t.toks) - 1
+	first := d.Positions(t.field, t.toks[0], t.prefix && last == 0)
+	var stem []int
+	if t.stem != "" {
+		stem = d.Positions(t.field, t.stem, false)
+	}
+	if len(first) == 0 && len(stem) == 0 {
+		return false
+	}
+	var buf [4][]int
+	rest, ok := t.rest(d, buf[:0])
+	if !ok {
+		return false
+	}
+	for _, starts := range [2][]int{first, stem} {
+		for _, p := range starts {
+			if t.at(d, rest, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// matchValue reports whether t matches a keyword or numeric field (kind).
+func (t *pterm) matchValue(d Doc, kind FieldKind) bool {
+	if kind == KindKeyword {
+		for _, v := range d.Keywords(t.field) {
+			if v == t.keyword || (t.prefix && strings.HasPrefix(v, t.keyword)) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(t.raw) != 1 {
+		return false
+	}
+	if v, ok := d.Number(t.field); ok {
+		if w, err := strconv.ParseFloat(t.raw[0], 64); err == nil && w == v {
+			return true
+		}
+	}
+	return false
+}
+
+// rest appends to buf the positions of t's tokens after the first (index
+// k of the result for token k; index 0 unused). ok is false when one of
+// them does not occur.
+func (t *pterm) rest(d Doc, buf [][]int) (rest [][]int, ok bool) {
+	rest = append(buf, nil)
+	// Only the last token of a prefix term is a prefix.
+	last := len(t.toks) - 1
+	for k := 1; k <= last; k++ {
+		ps := d.Positions(t.field, t.toks[k], t.prefix && k == last)
+		if len(ps) == 0 {
+			return nil, false
+		}
+		rest = append(rest, ps)
+	}
+	return rest, true
+}
+
+// at reports whether t occurs starting at position p, where its first
+// token occurs: its other tokens follow (rest, from t.rest) and its words
+// with diacritics are written so (spelled).
+func (t *pterm) at(d Doc, rest [][]int, p int) bool {
+	for k := 1; k < len(rest); k++ {
+		if !contains(rest[k], p+t.offs[k]) {
+			return false
+		}
+	}
+	return t.spelledAt(d, p)
+}
 
 // occurrences returns the start positions of the term or phrase in a text
 // field, or [0] when it matches a keyword or numeric field.
 func (t *pterm) occurrences(d Doc) []int {
-	switch d.Kind(t.field) {
-	case KindKeyword:
-		for _, v := range d.Keywords(t.field) {
-			if v == t.keyword || (t.prefix && strings.HasPrefix(v, t.keyword)) {
-				return []int{0}
-			}
-		}
-		return nil
-	case KindNumber:
-		if len(t.raw) != 1 {
-			return nil
-		}
-		if v, ok := d.Number(t.field); ok {
-			if w, err := strconv.ParseFloat(t.raw[0], 64); err == nil && w == v {
-				return []int{0}
-			}
+	switch kind := d.Kind(t.field); kind {
+	case KindKeyword, KindNumber:
+		if t.matchValue(d, kind) {
+			return []int{0}
 		}
 		return nil
 	case KindText:
@@ -220,47 +295,49 @@ func (t *pterm) occurrences(d Doc) []int {
 	if last == 0 || len(first) == 0 {
 		return t.spelled(d, first)
 	}
-	rest := make([][]int, len(t.toks))
-	for k := 1; k <= last; k++ {
-		rest[k] = d.Positions(t.field, t.toks[k], t.prefix && k == last)
-		if len(rest[k]) == 0 {
-			return nil
-		}
+	var buf [4][]int
+	rest, ok := t.rest(d, buf[:0])
+	if !ok {
+		return nil
 	}
 	var out []int
 	for _, p := range first {
-		ok := true
-		for k := 1; k <= last && ok; k++ {
-			ok = contains(rest[k], p+t.offs[k])
-		}
-		if ok {
+		if t.at(d, rest, p) {
 			out = append(out, p)
 		}
 	}
-	return t.spelled(d, out)
+	return out
 }
 
 // spelled keeps the start positions at which every word of t that carries
 // diacritics is written so in d (SpelledDoc); without either, all of them.
 func (t *pterm) spelled(d Doc, starts []int) []int {
-	sd, ok := d.(SpelledDoc)
-	if !ok || t.spell == nil || len(starts) == 0 {
+	if _, ok := d.(SpelledDoc); !ok || t.spell == nil || len(starts) == 0 {
 		return starts
 	}
 	var out []int
 	for _, p := range starts {
-		ok := true
-		for k, sp := range t.spell {
-			if sp != "" && !sd.WrittenAs(t.field, p+t.offs[k], sp) {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if t.spelledAt(d, p) {
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// spelledAt reports whether every word of t that carries diacritics is
+// written so in d at the occurrence starting at p (always, when d is not a
+// SpelledDoc or t has no such word).
+func (t *pterm) spelledAt(d Doc, p int) bool {
+	sd, ok := d.(SpelledDoc)
+	if !ok || t.spell == nil {
+		return true
+	}
+	for k, sp := range t.spell {
+		if sp != "" && !sd.WrittenAs(t.field, p+t.offs[k], sp) {
+			return false
+		}
+	}
+	return true
 }
 
 // mergeSorted returns the union of two ascending lists, ascending, without
@@ -293,12 +370,14 @@ func contains(sorted []int, x int) bool {
 // match looks for a window of dist+1 token positions that holds a start of
 // every operand.
 func (n *pnear) match(d Doc) bool {
-	lists := make([][]int, len(n.terms))
-	for i, t := range n.terms {
-		lists[i] = t.occurrences(d)
-		if len(lists[i]) == 0 {
+	var buf [4][]int
+	lists := buf[:0]
+	for _, t := range n.terms {
+		l := t.occurrences(d)
+		if len(l) == 0 {
 			return false
 		}
+		lists = append(lists, l)
 	}
 	for _, anchorList := range lists {
 		for _, lo := range anchorList {

@@ -281,3 +281,31 @@ func TestEvalDiacritics(t *testing.T) {
 		}
 	}
 }
+
+// TestTermMatchAgreesWithOccurrences: a term's match (which builds no list)
+// says what its list of occurrences says, for words, stems, prefixes,
+// phrases, spellings and keyword and numeric fields.
+func TestTermMatchAgreesWithOccurrences(t *testing.T) {
+	accented := NewDocument()
+	accented.AddText("title", "Đồng Nai có bao nhiêu xã, phường sau khi bảo đảm", true)
+	accented.AddTextLang("text", "Chính quyền đảm bảo Đồng Nai phát triển; hoà bình. Investors invested in 同奈省的工厂.", "en", true)
+	accented.AddKeyword("lang", "vi")
+	accented.SetNumber("risk", 65)
+	plain := NewDocument()
+	plain.AddTextLang("text", "Dong Nai: bao lon gay ngap o Bien Hoa, bao dong muc 3. Investment grows.", "en", true)
+	queries := []string{`dong`, `"dong nai"`, `"Đồng Nai"`, `"nai dong"`, `"bão"`, `"báo động"`, `bao`, `"hòa bình"`,
+		`text:"bảo đảm"`, `title:"bảo đảm"`, `"bão nhiêu"`, `"bao nhiêu"`, `invest*`, `investing`, `"investing"`,
+		`同奈`, `"同奈省"`, `奈同`, `"省的工"`, `lang:vi`, `lang:v*`, `lang:en`, `risk:65`, `risk:64`, `title:nai`, `text:phuong`,
+		`"dong nai bao"`, `"xa phuong sau*"`, `"phat trien hoa"`}
+	for _, d := range []*Document{accented, plain} {
+		for _, q := range queries {
+			tm, ok := Prepare(MustParse(q)).root.(*pterm)
+			if !ok {
+				t.Fatalf("%s: not a term", q)
+			}
+			if got, want := tm.match(d), len(tm.occurrences(d)) > 0; got != want {
+				t.Errorf("%s: match %v, occurrences say %v", q, got, want)
+			}
+		}
+	}
+}

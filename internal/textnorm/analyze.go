@@ -236,25 +236,37 @@ func knownNameAcross(toks []rawTok, joined []bool, runStart, b int) bool {
 		if len(names) == 0 || (s != runStart && unicode.Is(unicode.Hangul, first)) {
 			continue
 		}
-		var cand strings.Builder
-		for k := s; k < len(toks) && k < s+maxName; k++ {
-			if k > s && (!toks[k].cjk || !toks[k-1].cjk || toks[k].before == sepOther || toks[k].before == sepPart) {
-				break
-			}
-			cand.WriteString(toks[k].text)
+		// The candidate is the texts of toks[s:end] run together.
+		end := s + 1
+		for end < len(toks) && end < s+maxName && toks[end].cjk && toks[end-1].cjk && toks[end].before != sepOther && toks[end].before != sepPart {
+			end++
 		}
-		c := cand.String()
 		minLen := 0 // the name must reach past the boundary
 		for k := s; k < b; k++ {
 			minLen += len(toks[k].text)
 		}
 		for _, n := range names {
-			if len(n) > minLen && strings.HasPrefix(c, n) {
+			if len(n) > minLen && prefixOfRun(n, toks[s:end]) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// prefixOfRun reports whether n is a prefix of the texts of toks run
+// together, without building that string.
+func prefixOfRun(n string, toks []rawTok) bool {
+	for _, t := range toks {
+		if len(n) <= len(t.text) {
+			return strings.HasPrefix(t.text, n)
+		}
+		if n[:len(t.text)] != t.text {
+			return false
+		}
+		n = n[len(t.text):]
+	}
+	return n == ""
 }
 
 // Analyze returns the terms of s (see the package's analysis rules above),

@@ -15,6 +15,7 @@ package textnorm
 import (
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -26,8 +27,21 @@ func NFC(s string) string { return norm.NFC.String(s) }
 // removed and đ/Đ/Ð mapped to d. "Đồng Nai" and "DONG NAI" both fold to
 // "dong nai", half-width "ﾄﾞﾝﾅｲ" to "ドンナイ".
 func Fold(s string) string {
+	if foldedASCII(s) {
+		return s // keywords and rule words often are folded already
+	}
 	f, _ := fold(s, false, nil)
 	return f
+}
+
+// foldedASCII reports whether s is ASCII without capitals: its own folding.
+func foldedASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // FoldMap is Fold that also returns, for every byte of the folded string, the
@@ -49,6 +63,7 @@ func fold(s string, withMap bool, offs []int) (string, []int) {
 		offs = make([]int, 0, len(s)+9)
 	}
 	prevLatin := false
+	var it *norm.Iter
 	put := func(r rune, at int) {
 		if r < utf8.RuneSelf {
 			c := byte(r)
@@ -103,32 +118,147 @@ func fold(s string, withMap bool, offs []int) (string, []int) {
 			j++
 		}
 		seg := s[i:j]
-		if norm.NFKC.IsNormalString(seg) {
+		// Most segments hold only runes that NFKC leaves alone wherever
+		// they stand (nfkcPlain): they are folded rune by rune at once.
+		// At the first other rune what was folded of the segment is taken
+		// back and the segment goes the general way.
+		nb, no, pl := len(b), len(offs), prevLatin
+		k := 0
+		for k < len(seg) {
+			r, size := utf8.DecodeRuneInString(seg[k:])
+			if !isNFKCPlain(r) {
+				break
+			}
+			// foldRune's fast paths, here without a call per rune: a
+			// Latin letter's base, a Han or Hangul character as it is.
+			var out rune
+			switch {
+			case int(r) < len(latinTable) && latinTable[r] != 0:
+				out, prevLatin = latinTable[r], true
+			case isHanOrHangulSyllable(r):
+				out, prevLatin = r, false
+			default:
+				put(r, i+k)
+				k += size
+				continue
+			}
+			n := len(b)
+			b = utf8.AppendRune(b, out)
+			if withMap {
+				for range len(b) - n {
+					offs = append(offs, i+k)
+				}
+			}
+			k += size
+		}
+		if k == len(seg) {
+			i = j
+			continue
+		}
+		b, prevLatin = b[:nb], pl
+		if withMap {
+			offs = offs[:no]
+		}
+		// QuickSpanString covers the whole of a segment exactly when
+		// IsNormalString can answer yes at once; it does not allocate
+		// (IsNormalString does, every call), so it is asked first.
+		if norm.NFKC.QuickSpanString(seg) == len(seg) || norm.NFKC.IsNormalString(seg) {
 			for k := 0; k < len(seg); {
 				r, size := utf8.DecodeRuneInString(seg[k:])
 				put(r, i+k)
 				k += size
 			}
-		} else {
-			var it norm.Iter
+			i = j
+			continue
+		}
+		if it == nil {
+			it = new(norm.Iter) // a segment's iterator escapes: one per call, not one per segment
+		}
+		if !utf8.ValidString(seg) {
+			// The iterator cuts invalid bytes differently at the end of
+			// its input: no pieces.
 			it.InitString(norm.NFKC, seg)
 			for !it.Done() {
 				at := i + it.Pos()
 				out := it.Next()
-				for k := 0; k < len(out); {
-					r, size := utf8.DecodeRune(out[k:])
+				for o := 0; o < len(out); {
+					r, size := utf8.DecodeRune(out[o:])
 					put(r, at)
-					k += size
+					o += size
 				}
 			}
+			i = j
+			continue
+		}
+		// NFKC changes the segment: its iterator gives the folding and the
+		// offsets. Where a plain rune is followed by another, the iterator
+		// returns it alone and unchanged at its own offset, so such runs are
+		// folded directly; it is needed only from the plain rune before
+		// other runes (which may combine with them) to the next plain rune
+		// (which combines with nothing before it, so the iterator starts
+		// afresh there as it would have gone on).
+		for k := 0; k < len(seg); {
+			r, size := utf8.DecodeRuneInString(seg[k:])
+			if isNFKCPlain(r) {
+				next, _ := utf8.DecodeRuneInString(seg[k+size:])
+				if k+size == len(seg) || isNFKCPlain(next) {
+					put(r, i+k)
+					k += size
+					continue
+				}
+			}
+			e := k + size
+			for e < len(seg) {
+				r, size := utf8.DecodeRuneInString(seg[e:])
+				if isNFKCPlain(r) {
+					break
+				}
+				e += size
+			}
+			it.InitString(norm.NFKC, seg[k:e])
+			for !it.Done() {
+				at := i + k + it.Pos()
+				out := it.Next()
+				for o := 0; o < len(out); {
+					r, size := utf8.DecodeRune(out[o:])
+					put(r, at)
+					o += size
+				}
+			}
+			k = e
 		}
 		i = j
 	}
 	if withMap {
 		offs = append(offs, len(s))
 	}
-	return string(b), offs
+	// b is not written again, so the string can share its memory (as
+	// strings.Builder does) instead of copying the whole folded text.
+	return unsafe.String(unsafe.SliceData(b), len(b)), offs
 }
+
+// nfkcPlain marks the runes below U+10000 that NFKC leaves as they are
+// wherever they stand: starters that combine with nothing before them and
+// pass NFKC's quick check. A string of them is NFKC-normal (so
+// norm.NFKC.QuickSpanString spans it; TestNFKCPlain checks), and a bit
+// test is cheaper than the normaliser's look-up. Read-only data computed
+// once.
+var nfkcPlain = func() (t [0x10000 / 64]uint64) {
+	var buf [utf8.UTFMax]byte
+	for r := rune(utf8.RuneSelf); r < 0x10000; r++ {
+		if r == utf8.RuneError || !utf8.ValidRune(r) {
+			continue
+		}
+		e := utf8.EncodeRune(buf[:], r)
+		p := norm.NFKC.Properties(buf[:e])
+		if p.BoundaryBefore() && p.CCC() == 0 && p.LeadCCC() == 0 && norm.NFKC.QuickSpan(buf[:e]) == e {
+			t[r/64] |= 1 << (r % 64)
+		}
+	}
+	return t
+}()
+
+func isNFKCPlain(r rune) bool { return r < 0x10000 && nfkcPlain[r/64]&(1<<(r%64)) != 0 }
 
 // foldRune folds one non-ASCII rune. drop reports a combining mark that follows
 // a Latin letter.
