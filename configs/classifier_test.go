@@ -1,7 +1,9 @@
 package configs
 
 import (
+	"bytes"
 	"io/fs"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -42,5 +44,32 @@ func TestClassifierRulesEmbedded(t *testing.T) {
 		if _, err := fs.Stat(ClassifierRules(), name); err != nil {
 			t.Errorf("embedded rules lack %s: %v", name, err)
 		}
+	}
+}
+
+// TestShippedModelCompressed checks that the embedded, compressed model is
+// exactly classifier_model.json, so a retrained model is not shipped
+// without its compressed copy (or the other way round).
+func TestShippedModelCompressed(t *testing.T) {
+	want, err := os.ReadFile("classifier_model.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ClassifierModel()
+	if !bytes.Equal(got, want) {
+		t.Fatalf("embedded model (%d bytes) differs from classifier_model.json (%d bytes): run `go generate ./configs`", len(got), len(want))
+	}
+	// Each call returns its own copy: a caller may not change the next one's.
+	got[0] = 'x'
+	if again := ClassifierModel(); again[0] != want[0] {
+		t.Error("ClassifierModel returned a shared slice")
+	}
+}
+
+// BenchmarkClassifierModel measures what the compression adds to start-up:
+// decompressing the shipped model once.
+func BenchmarkClassifierModel(b *testing.B) {
+	for b.Loop() {
+		ClassifierModel()
 	}
 }

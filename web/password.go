@@ -10,8 +10,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/trustelem/zxcvbn"
 	"golang.org/x/crypto/argon2"
+
+	"github.com/dongnai/presswatch/internal/pwstrength"
 )
 
 // Roles, from most to least powerful. A user has exactly one.
@@ -43,7 +44,8 @@ const (
 	MaxPasswordLen = 256
 )
 
-// minPasswordScore is the lowest zxcvbn score (0–4) CheckPassword accepts:
+// minPasswordScore is the lowest zxcvbn score (0–4) CheckPassword accepts
+// (computed by internal/pwstrength, zxcvbn's algorithm and word lists):
 // 3 means "safely unguessable: moderate protection from offline slow-hash
 // scenario" (about 10^8 guesses or more).
 const minPasswordScore = 3
@@ -106,7 +108,7 @@ func CheckPassword(pw string, userInputs ...string) error {
 	if n > 64 {
 		est = string([]rune(pw)[:64])
 	}
-	if zxcvbn.PasswordStrength(est, inputs).Score < minPasswordScore {
+	if pwstrength.Score(pwstrength.Guesses(est, inputs)) < minPasswordScore {
 		return &PasswordError{Key: "pw_too_weak"}
 	}
 	return nil

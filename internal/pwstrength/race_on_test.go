@@ -1,0 +1,5 @@
+//go:build race
+
+package pwstrength
+
+const raceEnabled = true
