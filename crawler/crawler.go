@@ -30,13 +30,12 @@ import (
 )
 
 // DefaultMemoryLimit is the Go soft memory limit a crawler-only process sets
-// unless GOMEMLIMIT says otherwise. The live heap of a crawler-only process
-// with 10,000 sources fetching articles is about 60–65 MiB, of which ~27 MiB
-// is go-dateparser's locale tables built at init (linked through
-// go-trafilatura); outside the limit are the mapped binary (~47 MiB resident)
-// and SQLite's page caches. At 90 MiB the release binary peaked at 144 MiB
-// (VmHWM) in the first fetch of 10,000 farm feeds with articles, against
-// 166 MiB at 110 MiB (docs/crawler.md).
+// unless GOMEMLIMIT says otherwise. With 10,000 sources fetching articles the
+// live heap is ~50 MiB; outside the limit are the mapped binary (~42 MiB
+// resident) and SQLite's page caches. Over a whole first fetch at 10,000
+// farm feeds the release binary peaked at 141.5 MiB (VmHWM). A 72 MiB limit
+// tripled the CPU per 304 poll without lowering the peak (docs/crawler.md,
+// "Peak memory at 10,000 sources").
 const DefaultMemoryLimit = 90 << 20
 
 // Publisher sends collected articles to the bus. It returns only when every
