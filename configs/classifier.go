@@ -100,7 +100,7 @@ var classifierRules embed.FS
 // train`) brotli-compressed: the weights are base64 text, and compressed
 // they take 0.49 MB of the binary instead of 0.89 MB.
 //
-//go:generate go run compress_model.go
+//go:generate go run ../internal/brcompress classifier_model.json classifier_model.json.br
 //go:embed classifier_model.json.br
 var classifierModelBr []byte
 
