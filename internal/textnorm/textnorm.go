@@ -90,6 +90,23 @@ func fold(s string, withMap bool, offs []int) (string, []int) {
 		}
 		prevLatin = latin
 	}
+	// nfkc folds seg, which starts at s[base], through NFKC's iterator:
+	// each rune it gives is put at the input offset of its piece.
+	nfkc := func(seg string, base int) {
+		if it == nil {
+			it = new(norm.Iter) // a segment's iterator escapes: one per call, not one per segment
+		}
+		it.InitString(norm.NFKC, seg)
+		for !it.Done() {
+			at := base + it.Pos()
+			out := it.Next()
+			for o := 0; o < len(out); {
+				r, size := utf8.DecodeRune(out[o:])
+				put(r, at)
+				o += size
+			}
+		}
+	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -177,16 +194,7 @@ func fold(s string, withMap bool, offs []int) (string, []int) {
 		if !utf8.ValidString(seg) {
 			// The iterator cuts invalid bytes differently at the end of
 			// its input: no pieces.
-			it.InitString(norm.NFKC, seg)
-			for !it.Done() {
-				at := i + it.Pos()
-				out := it.Next()
-				for o := 0; o < len(out); {
-					r, size := utf8.DecodeRune(out[o:])
-					put(r, at)
-					o += size
-				}
-			}
+			nfkc(seg, i)
 			i = j
 			continue
 		}
@@ -215,16 +223,7 @@ func fold(s string, withMap bool, offs []int) (string, []int) {
 				}
 				e += size
 			}
-			it.InitString(norm.NFKC, seg[k:e])
-			for !it.Done() {
-				at := i + k + it.Pos()
-				out := it.Next()
-				for o := 0; o < len(out); {
-					r, size := utf8.DecodeRune(out[o:])
-					put(r, at)
-					o += size
-				}
-			}
+			nfkc(seg[k:e], i+k)
 			k = e
 		}
 		i = j
