@@ -34,6 +34,9 @@ test:
 	# The classifier's cross-validated floors train ~1,100 models: without
 	# the race detector (which skips them), so they cost about a minute.
 	$(GO) test -count=1 -timeout 20m -run 'TestCrossValidateDevCorpus' ./classifier
+	# The password check against zxcvbn on the whole password corpus (under
+	# the race detector it compares an eighth): a few seconds.
+	$(GO) test -count=1 -run 'TestAgreesWithZxcvbn' ./internal/pwstrength
 
 ## test-faults: only the fault suite (PostgreSQL stopped, index deleted, disk
 ## full, NATS nodes killed); see docs/bus.md.
