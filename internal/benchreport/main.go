@@ -87,8 +87,8 @@ func main() {
 
 	var b bytes.Buffer
 	started := time.Now().UTC()
-	fmt.Fprintf(&b, "# Benchmarks\n\nWritten by `make bench` (internal/benchreport). Every section comes from the run started at the date below, unless its own **Run** line gives another date (`go run ./internal/benchreport -only X` reruns one section and keeps the others). Each section says what its figures include and leave out, and the machine's load average (1 min) when it started and ended: on a shared machine wall-clock rates swing with the load, CPU time per item much less.\n\n")
-	fmt.Fprintf(&b, "- Date: %s\n- Machine: %s, %d cores, %s RAM\n- Go: %s %s/%s\n- Load average at start: %s\n\n",
+	fmt.Fprintf(&b, "# Benchmarks\n\nWritten by `make bench` (internal/benchreport), which runs every section in one run; `go run ./internal/benchreport -only X` reruns the sections whose title contains X and keeps the others, so sections can come from different runs. Each section's **Run** line says when it ran, on which machine, and the machine's load average (1 min) when it started and ended: compare sections only when their Run lines agree. Each section says what its figures include and leave out: on a shared machine wall-clock rates swing with the load, CPU time per item much less.\n\n")
+	fmt.Fprintf(&b, "- Last full run (`make bench`): %s\n- Machine: %s, %d cores, %s RAM\n- Go: %s %s/%s\n- Load average at start: %s\n\n",
 		started.Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), memTotal(), runtime.Version(), runtime.GOOS, runtime.GOARCH, loadAvg())
 
 	for _, s := range suites {
@@ -149,12 +149,12 @@ func main() {
 	// and indexer processes, and writes its own sections.
 	if *only == "" || strings.Contains("processes", *only) {
 		fmt.Fprintf(os.Stderr, "== Processes (internal/procbench)\n")
-		fmt.Fprintf(&b, "<!-- process sections: %s -->\n", runLine(time.Now().UTC(), loadAvg()))
-		if md, err := procBench(ctx); err != nil {
-			fmt.Fprintf(&b, "## Polling as processes (internal/procbench)\n\n_failed: %v_\n\n%s", err, md)
-		} else {
-			b.WriteString(md)
+		loadBefore, at := loadAvg(), time.Now().UTC()
+		md, err := procBench(ctx)
+		if err != nil {
+			md = fmt.Sprintf("## Polling as processes (internal/procbench)\n\n_failed: %v_\n\n%s", err, md)
 		}
+		b.WriteString(withRunLine(md, runLine(at, loadBefore)))
 	}
 
 	if *only == "" || strings.Contains("idle memory", *only) {
@@ -173,11 +173,12 @@ func main() {
 		// once, 200,000 article pages), where its peak comes (issue 18):
 		// ~7 min on an idle machine; the cap keeps a loaded run bounded and
 		// the section says when it was reached.
+		loadBefore, at := loadAvg(), time.Now().UTC()
 		sb, err := startbench.Measure(ctx, startbench.Options{Binary: "bin/presswatch", CrawlFor: 25 * time.Minute, Log: os.Stderr})
 		if err != nil {
 			fmt.Fprintf(&b, "## Release binary: size, start-up, crawler process (issues 15, 18)\n\n_failed: %v_\n\n", err)
 		} else {
-			b.WriteString(sb.Markdown())
+			b.WriteString(withRunLine(sb.Markdown(), runLine(at, loadBefore)))
 		}
 	}
 	data := b.Bytes()
@@ -218,10 +219,24 @@ func loadAvg() string {
 	return "unknown"
 }
 
-// runLine says when a section ran and the load around it.
+// runLine says when and on which machine a section ran, and the load
+// around it.
 func runLine(at time.Time, loadBefore string) string {
-	return fmt.Sprintf("**Run:** %s, took %s; load average %s at start, %s at end.",
-		at.Format("2006-01-02 15:04 MST"), time.Since(at).Round(time.Second), loadBefore, loadAvg())
+	return fmt.Sprintf("**Run:** %s on %s (%d cores), took %s; load average %s at start, %s at end.",
+		at.Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), time.Since(at).Round(time.Second), loadBefore, loadAvg())
+}
+
+// withRunLine puts line under the heading of every section of md (a
+// measurement that writes several sections gives each the same Run line).
+func withRunLine(md, line string) string {
+	var out strings.Builder
+	for _, l := range strings.SplitAfter(md, "\n") {
+		out.WriteString(l)
+		if strings.HasPrefix(l, "## ") {
+			out.WriteString("\n" + line + "\n")
+		}
+	}
+	return out.String()
 }
 
 func parse(s string) [][3]string {
@@ -325,8 +340,11 @@ func mergeSections(old, fresh []byte) []byte {
 		return parts[0], parts[1:]
 	}
 	title := func(sec string) string { t, _, _ := strings.Cut(sec, "\n"); return t }
-	_, oldSecs := split(old)
-	head, freshSecs := split(fresh)
+	// The head (date, load at start) stays the full run's: a rerun section
+	// carries its own Run line, and the sections not rerun still come from
+	// the run the head names.
+	head, oldSecs := split(old)
+	_, freshSecs := split(fresh)
 	byTitle := map[string]string{}
 	for _, s := range freshSecs {
 		byTitle[title(s)] = s
