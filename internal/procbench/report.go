@@ -100,6 +100,7 @@ func (rep *report) markdown() string {
 		secs(pw.first99), secs(pw.startToPoll), pw.notMod304, pw.notMod200, pw.errs200, pw.cpu200)
 	fmt.Fprintf(&b, "Miniflux: first fetch %d/%d feeds checked, %d with parsing errors; 304 run %d feeds in %s; 200 ms run %d feeds in %s.\n\n",
 		mf.firstFetch.feeds, k.feeds, mf.firstFetch.errors, mf.r304.feeds, secs(mf.r304.elapsed), mf.r200.feeds, secs(mf.r200.elapsed))
+	b.WriteString(ceilings(k, mfRate(mf.r304), mfRate(mf.r200)))
 	for _, e := range []struct{ what, err string }{{"presswatch first fetch / 304", pw.firstErr}, {"presswatch 200 ms", pw.latErr}, {"Miniflux", mf.err}} {
 		if e.err != "" {
 			fmt.Fprintf(&b, "_%s: %s_\n\n", e.what, e.err)
@@ -178,5 +179,40 @@ func (rep *report) markdown() string {
 	}
 	b.WriteString("\nBottleneck: the stage whose consumer holds the backlog (pending at half-way) and whose process uses the most CPU per article; " +
 		"on 2 shared cores the stages also compete for CPU with each other and with the NATS process.\n\n")
+	return b.String()
+}
+
+// ceilings says what rates the set-up allows at most, so a ratio goal can be
+// read against it: with one feed per host, per_host_rate 1/s and a 1 s
+// interval, no poller can poll faster than feeds/s whatever its speed; with
+// 200 ms per response, a poller that waits for its answer does at most 5
+// polls a second, so workers × 5 bounds both tools (they get the same
+// number of workers).
+func ceilings(k knobs, mf304, mf200 float64) string {
+	if k.feeds == 0 || k.workers == 0 {
+		return ""
+	}
+	polite := float64(k.feeds)
+	latency := float64(k.workers) / 0.2
+	var b strings.Builder
+	fmt.Fprintf(&b, "**Ceilings of this set-up.** Politeness: %d feeds on %d hosts at ≤ 1 request/s each and a 1 s interval allow at most %.0f feeds/s", k.feeds, k.feeds, polite)
+	if mf304 > 0 {
+		fmt.Fprintf(&b, " (%.1f× Miniflux's 304 rate in this run; the 20× goal would need %.0f feeds/s", polite/mf304, 20*mf304)
+		if 20*mf304 > polite {
+			b.WriteString(", above what the shipped politeness allows here)")
+		} else {
+			b.WriteString(")")
+		}
+	}
+	fmt.Fprintf(&b, ". 200 ms per response: %d workers waiting for their answers allow at most %.0f feeds/s to either tool", k.workers, latency)
+	if mf200 > 0 {
+		fmt.Fprintf(&b, " (%.1f× Miniflux's rate in this run; the 7× goal would need %.0f feeds/s", latency/mf200, 7*mf200)
+		if 7*mf200 > latency {
+			b.WriteString(", above that bound)")
+		} else {
+			b.WriteString(")")
+		}
+	}
+	b.WriteString(".\n\n")
 	return b.String()
 }
