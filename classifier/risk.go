@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/query"
@@ -252,7 +253,7 @@ func (an *analysis) factNumber(i, n, window int) ([]string, int) {
 	// hold "2.405.112 million" whole).
 	start := an.toks[max(0, i-6)].Start
 	before := an.folded[start:an.toks[i].Start]
-	if loc := numberRE.FindAllStringSubmatchIndex(before, -1); len(loc) > 0 {
+	if loc := standaloneNumbers(before); len(loc) > 0 {
 		l := loc[len(loc)-1]
 		if strings.TrimSpace(before[l[1]:]) == "" {
 			return submatches(before, l), start + l[1]
@@ -260,15 +261,33 @@ func (an *analysis) factNumber(i, n, window int) ([]string, int) {
 	}
 	from := an.toks[i+n-1].End
 	end := min(len(an.toks)-1, i+n-1+window)
-	if l := numberRE.FindStringSubmatchIndex(an.folded[from:an.toks[end].End]); l != nil {
-		return submatches(an.folded[from:], l), from + l[1]
+	if loc := standaloneNumbers(an.folded[from:an.toks[end].End]); len(loc) > 0 {
+		return submatches(an.folded[from:], loc[0]), from + loc[0][1]
 	}
 	start = an.toks[max(0, i-window)].Start
-	if loc := numberRE.FindAllStringSubmatchIndex(an.folded[start:an.toks[i].Start], -1); len(loc) > 0 {
+	if loc := standaloneNumbers(an.folded[start:an.toks[i].Start]); len(loc) > 0 {
 		l := loc[len(loc)-1]
 		return submatches(an.folded[start:], l), start + l[1]
 	}
 	return nil, 0
+}
+
+// standaloneNumbers returns the numberRE matches in s that are numbers of
+// their own, not the digits ending a Latin word such as "km2" or "covid-19"
+// (s is folded: lower case, no diacritics; a figure right after a Han or
+// Kana word, 約720, is a figure).
+func standaloneNumbers(s string) [][]int {
+	var out [][]int
+	for _, l := range numberRE.FindAllStringSubmatchIndex(s, -1) {
+		if l[0] > 0 {
+			r, _ := utf8.DecodeLastRuneInString(s[:l[0]])
+			if (r >= 'a' && r <= 'z') || r == '-' {
+				continue
+			}
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 func submatches(s string, loc []int) []string {
