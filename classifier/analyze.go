@@ -42,6 +42,7 @@ type analysis struct {
 	prenormed bool
 	lang      string
 	published time.Time // published, or now when unknown
+	undated   bool      // the article gave no date: published is now
 	sentence  []int     // sentence number of each token
 
 	gaz []hit
@@ -159,7 +160,8 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 		an.lang = a.Lang
 	}
 	an.published = a.Published
-	if an.published.IsZero() {
+	an.undated = an.published.IsZero()
+	if an.undated {
 		an.published = e.opts.Now()
 	}
 	an.sentences()

@@ -101,7 +101,7 @@ func (m *Model) decide(x vec, rules *article.Classification) *article.Classifica
 		prob /= mentionOnlyDiscount
 	}
 	c.Risk = int(100*prob + 0.5)
-	c.NeedsReview = c.About && (prob >= m.ReviewThreshold || rules.NeedsReview)
+	c.NeedsReview = c.About && (prob >= m.ReviewThreshold || rules.NeedsReview || hasEvidence(rules.Reasons))
 	if c.About {
 		c.Tone = p.tone
 	}

@@ -429,3 +429,86 @@ func TestEvidenceKeepsRuleRisk(t *testing.T) {
 		t.Errorf("risk %d below the rules' %d for a repeated corrected claim", c.Risk, want)
 	}
 }
+
+// TestFactFigures: which figure is a fact's, and which period it is held to.
+func TestFactFigures(t *testing.T) {
+	e := newTestEngine(t, nil) // clock 2026-03-01, after the merger
+	overview := "Dong Nai is a province in the south-east of Vietnam, north-east of Ho Chi Minh City.\n\nArea: 5,907 km2\n\nPopulation: 2.72 million\n\nBien Hoa is the provincial capital of Dong Nai."
+	for _, tc := range []struct {
+		name, title, text, published string
+		want                         bool
+	}{
+		// An undated page serves its figures as current: the pre-merger
+		// area is outdated whatever the clock.
+		{"undated pre-merger area", "Dong Nai Overview", overview, "", true},
+		// The same page dated before the merger is right.
+		{"dated pre-merger area", "Dong Nai Overview", overview, "2024-05-01", false},
+		// A figure wrong for every period within a year of the date.
+		{"area wrong in both periods", "Đồng Nai mới", "Tỉnh Đồng Nai mới có diện tích 7.500 km2 và dân số khoảng 4,4 triệu người.", "2025-11-05", true},
+		// Another unit, or a figure out of all proportion to the province:
+		// a plot, a project, a park.
+		{"hectares", "Đồng Nai thu hồi đất", "Tỉnh Đồng Nai thu hồi 39 dự án với tổng diện tích hơn 507 ha.", "2025-11-05", false},
+		{"square metres", "Đồng Nai xử lý vi phạm", "Tại Đồng Nai, diện tích 8.000 m2 đất này thuộc quyền quản lý của xã.", "2025-11-05", false},
+		{"a park's area", "Cat Tien National Park in Dong Nai", "Cat Tien National Park in Dong Nai province, spanning 720 square kilometers, is a biodiversity hotspot.", "2024-01-01", false},
+		{"a ward's population", "Đồng Nai sắp xếp phường", "Sau sáp nhập, Đồng Nai sẽ có phường Trấn Biên với dân số gần 197.000 người.", "2025-11-05", false},
+	} {
+		var pub time.Time
+		if tc.published != "" {
+			pub = date(tc.published)
+		}
+		c, err := e.Classify(context.Background(), &article.Article{ID: tc.name, Lang: "", Title: tc.title, Text: tc.text, Published: pub})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		for _, r := range c.Reasons {
+			if strings.HasPrefix(r.Signal, SignalFact) {
+				got = true
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%s: fact contradiction %v, want %v (reasons %+v)", tc.name, got, tc.want, c.Reasons)
+		}
+	}
+}
+
+// TestEvidenceNeedsReview: with the learned layer, an article about the
+// province with evidence (here a contradicted figure on an undated page,
+// told in calm words the model ranks low) needs review.
+func TestEvidenceNeedsReview(t *testing.T) {
+	e, err := New(Options{Now: func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }, Registerer: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Model() == nil {
+		t.Skip("no shipped model")
+	}
+	c, err := e.Classify(context.Background(), &article.Article{ID: "ev", Lang: "en", Title: "Dong Nai Overview",
+		Text: "Dong Nai is a beautiful province in the south-east of Vietnam with many attractions for tourists.\n\nArea: 5,907 km2\n\nPopulation: 2.72 million\n\nBien Hoa is the provincial capital of Dong Nai."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.About || !c.NeedsReview {
+		t.Errorf("about %v, needs_review %v, want both (reasons %+v)", c.About, c.NeedsReview, c.Reasons)
+	}
+}
+
+func TestFactNumberAfterKeyword(t *testing.T) {
+	e := newTestEngine(t, nil)
+	// "population" followed by its figure; the number before "km2" is the
+	// area, not the next line's population.
+	c, err := e.Classify(context.Background(), &article.Article{ID: "f", Lang: "en", Published: date("2025-11-05"), Title: "Dong Nai in figures",
+		Text: "Dong Nai province, Vietnam.\n\nArea: 12,737 km2\n\nPopulation: 1,900,000 people live in Dong Nai."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var facts []string
+	for _, r := range c.Reasons {
+		if strings.HasPrefix(r.Signal, SignalFact) {
+			facts = append(facts, r.Signal)
+		}
+	}
+	if len(facts) != 1 || facts[0] != SignalFact+":population" {
+		t.Errorf("fact reasons %v, want only the population", facts)
+	}
+}

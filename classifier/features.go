@@ -119,6 +119,11 @@ func (an *analysis) ruleFeatures(r *Rules, ruleRisk float64, signals []string) *
 	nf.add("rule:tone="+an.tone, 1)
 	nf.add("rule:alarm_terms", math.Log1p(float64(len(an.alarms))))
 	nf.add("rule:hedges", b(len(an.hedges) > 0))
+	// A page with no date (travel guides, profiles, tag pages) serves its
+	// content as current; the guidelines flag outdated pages. A flag, not
+	// the page's age: the age depends on the clock, which training and
+	// use do not share.
+	nf.add("rule:undated", b(an.undated))
 	// The net of the tone words, bounded: one strong word against none is
 	// not the same as ten against nine, which the two counts alone cannot
 	// tell a linear model.

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/query"
@@ -172,14 +174,31 @@ var numberRE = regexp.MustCompile(`(\d[\d.,]*\d|\d)\s*(million|millions|trieu|mi
 // checkFact looks for a number near one of the fact's keywords and reports
 // one outside the official range (widened by the tolerance) for the
 // article's date.
+//
+// Which number is the keyword's: one written right before it ("5,907 km²",
+// "2.7 million residents"), else the first within the window after it
+// ("population: 2,721,000"), else the last within the window before it. A
+// figure in another unit ("8.000 m2", "507 ha") or out of all proportion to
+// the province (factScale) describes something else — a plot, a park, a
+// ward — and is skipped.
+//
+// Dates are often known only to the month or year, so for a dated article
+// every period within a year of the published date is acceptable. An
+// undated page presents its figures as current: it is held to the period in
+// force at the reference time (an.published is then the engine's clock), so
+// a travel page still giving the pre-merger area is outdated whether it is
+// judged in March or December 2026.
 func (an *analysis) checkFact(f *fact) (string, bool) {
-	// Dates are often known only to the month or year: every period within
-	// a year of the published date is acceptable.
 	lo, hi := an.published.AddDate(-1, 0, 0), an.published.AddDate(1, 0, 0)
+	if an.undated {
+		lo, hi = an.published, an.published
+	}
 	var periods []*factPeriod
+	least, most := math.Inf(1), 0.0
 	for i := range f.Periods {
 		p := &f.Periods[i]
-		if (p.From.IsZero() || p.From.Before(hi)) && (p.Until.IsZero() || p.Until.After(lo)) {
+		least, most = math.Min(least, p.Min), math.Max(most, p.Max)
+		if (p.From.IsZero() || !p.From.After(hi)) && (p.Until.IsZero() || p.Until.After(lo)) {
 			periods = append(periods, p)
 		}
 	}
@@ -191,18 +210,15 @@ func (an *analysis) checkFact(f *fact) (string, bool) {
 			if !tokensAt(an, i, kw) {
 				continue
 			}
-			end := min(len(an.toks)-1, i+len(kw)-1+f.Window)
-			m := numberRE.FindStringSubmatch(an.folded[an.toks[i+len(kw)-1].End:an.toks[end].End])
+			m, after := an.factNumber(i, len(kw), f.Window)
 			if m == nil {
-				start := max(0, i-f.Window)
-				all := numberRE.FindAllStringSubmatch(an.folded[an.toks[start].Start:an.toks[i].Start], -1)
-				if len(all) == 0 {
-					continue
-				}
-				m = all[len(all)-1]
+				continue
+			}
+			if otherUnit(an.folded[after:], f.Unit) {
+				continue
 			}
 			v, ok := parseNumber(m[1], m[2], f.Unit)
-			if !ok {
+			if !ok || v < least/factScale || v > most*factScale {
 				continue
 			}
 			inside := false
@@ -219,6 +235,88 @@ func (an *analysis) checkFact(f *fact) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// factScale bounds the figures taken as the province's own: within a factor
+// of 3 of the smallest and largest official values of the fact. The
+// province's area and population over its history (5,860–12,780 km²,
+// 2.5–4.6 million) span a factor of about two, so a figure off by a factor
+// of three is still caught, while a ward's population (~200,000) or a
+// national park's area (720 km²) is not taken for the province's.
+const factScale = 3
+
+// factNumber returns the numberRE match that belongs to the keyword at
+// token i (n tokens long) and the folded offset just after the number, or
+// nil.
+func (an *analysis) factNumber(i, n, window int) ([]string, int) {
+	// Right before the keyword, nothing but spaces between (six tokens back
+	// hold "2.405.112 million" whole).
+	start := an.toks[max(0, i-6)].Start
+	before := an.folded[start:an.toks[i].Start]
+	if loc := standaloneNumbers(before); len(loc) > 0 {
+		l := loc[len(loc)-1]
+		if strings.TrimSpace(before[l[1]:]) == "" {
+			return submatches(before, l), start + l[1]
+		}
+	}
+	from := an.toks[i+n-1].End
+	end := min(len(an.toks)-1, i+n-1+window)
+	if loc := standaloneNumbers(an.folded[from:an.toks[end].End]); len(loc) > 0 {
+		return submatches(an.folded[from:], loc[0]), from + loc[0][1]
+	}
+	start = an.toks[max(0, i-window)].Start
+	if loc := standaloneNumbers(an.folded[start:an.toks[i].Start]); len(loc) > 0 {
+		l := loc[len(loc)-1]
+		return submatches(an.folded[start:], l), start + l[1]
+	}
+	return nil, 0
+}
+
+// standaloneNumbers returns the numberRE matches in s that are numbers of
+// their own, not the digits ending a Latin word such as "km2" or "covid-19"
+// (s is folded: lower case, no diacritics; a figure right after a Han or
+// Kana word, 約720, is a figure).
+func standaloneNumbers(s string) [][]int {
+	var out [][]int
+	for _, l := range numberRE.FindAllStringSubmatchIndex(s, -1) {
+		if l[0] > 0 {
+			r, _ := utf8.DecodeLastRuneInString(s[:l[0]])
+			if (r >= 'a' && r <= 'z') || r == '-' {
+				continue
+			}
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func submatches(s string, loc []int) []string {
+	out := make([]string, len(loc)/2)
+	for k := range out {
+		if loc[2*k] >= 0 {
+			out[k] = s[loc[2*k]:loc[2*k+1]]
+		}
+	}
+	return out
+}
+
+// otherUnits are units written after a figure that make it something other
+// than the fact's quantity: smaller areas (square metres, hectares, the
+// Vietnamese mẫu and sào) for an area in km², households for a population.
+var otherUnits = map[string][]string{
+	"km2":    {"m2", "m²", "ha", "hecta", "hectare", "hectares", "mau", "sao", "acres"},
+	"people": {"ho", "households", "hogares", "menages"},
+}
+
+// otherUnit reports whether the folded text right after a figure starts
+// with a unit of otherUnits[unit].
+func otherUnit(rest, unit string) bool {
+	rest = strings.TrimLeft(rest, " ")
+	w := rest
+	if i := strings.IndexFunc(rest, func(r rune) bool { return r == ' ' || r == ',' || r == '.' || r == ')' || r == '\n' }); i >= 0 {
+		w = rest[:i]
+	}
+	return slices.Contains(otherUnits[unit], w)
 }
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

@@ -307,10 +307,13 @@ func reviewThreshold(p []float64, ys, ruled []bool, target float64) float64 {
 	return math.Min(0.98, math.Max(0.02, t))
 }
 
+// ruleFlags says which examples need review whatever the model says: the
+// rules' risk reaches the review threshold, or evidence (hasEvidence) on
+// an article about the province.
 func ruleFlags(ex []*Example) []bool {
 	out := make([]bool, len(ex))
 	for i, x := range ex {
-		out[i] = x.rules.NeedsReview
+		out[i] = x.rules.NeedsReview || (x.rules.About && hasEvidence(x.rules.Reasons))
 	}
 	return out
 }
