@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/classifier"
 	"github.com/dongnai/presswatch/configs"
 	"github.com/dongnai/presswatch/presssim"
@@ -56,4 +57,42 @@ func TestDemoReachesPolice(t *testing.T) {
 		}
 	}
 	t.Logf("police alerts for %d demo items: %v", len(police), police)
+}
+
+// TestEvidenceReachesForeignAffairs routes with the shipped alerts.yaml: an
+// article about the province carrying evidence checked against what the
+// office knows (an answered claim, a figure out of range, a finished event
+// told as pending) reaches Sở Ngoại vụ with an immediate alert even when its
+// risk is only the evidence's weight; the same article without the evidence
+// does not.
+func TestEvidenceReachesForeignAffairs(t *testing.T) {
+	ac, err := configs.ParseAlerts("alerts.yaml", configs.AlertsYAML())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := buildAlerts(ac)
+	if err != nil {
+		t.Fatal(err)
+	}
+	toFA := func(signal string) bool {
+		c := &article.Classification{About: true, Mentions: true, Risk: 25, NeedsReview: true, Tone: "neutral"}
+		if signal != "" {
+			c.Reasons = []article.Reason{{Signal: signal, Detail: "test", Weight: 25}}
+		}
+		a := &article.Article{ID: "a1", URL: "http://127.0.0.1/a", Title: "Đồng Nai", Lang: "en", Classification: c}
+		for _, m := range rt.router.Match(a) {
+			if m.Receiver == "foreign_affairs" && m.Severity == "immediate" {
+				return true
+			}
+		}
+		return false
+	}
+	for _, sig := range []string{classifier.SignalNarrative + ":dioxin-cleanup-finished", classifier.SignalFact + ":area", classifier.SignalStale + ":merger"} {
+		if !toFA(sig) {
+			t.Errorf("risk 25 with %s does not reach foreign_affairs", sig)
+		}
+	}
+	if toFA("") {
+		t.Error("risk 25 without evidence reaches foreign_affairs")
+	}
 }
