@@ -55,16 +55,17 @@ func evalNow() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }
 // are on a harder corpus, not a worse classifier. Then (issue 11) topic
 // words in the languages that lacked them, the 'other' topic, and the
 // features topic_partial, topic_tone and rule:tone_net: topics 0.782, tone
-// 0.741, needs_review P 0.511 / R 0.891. needs_review precision, topics
-// and tone are below the issue's goals. The test fails when a change drops
-// below them.
+// 0.741, needs_review P 0.511 / R 0.891. Then the tone stacked on the tone
+// and topic probabilities (tonestack.go): tone 0.763. needs_review
+// precision and topics are below the issue's goals. The test fails when a
+// change drops below them.
 const (
 	cvMinAboutF1         = 0.955
 	cvMinMentionsF1      = 0.98
 	cvMinReviewRecall    = 0.86
 	cvMinReviewPrecision = 0.50
 	cvMinTopicF1         = 0.775
-	cvMinToneAccuracy    = 0.735
+	cvMinToneAccuracy    = 0.755
 )
 
 func TestCrossValidateDevCorpus(t *testing.T) {
