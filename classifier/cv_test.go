@@ -57,17 +57,18 @@ func evalNow() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }
 // features topic_partial, topic_tone and rule:tone_net: topics 0.782, tone
 // 0.741, needs_review P 0.511 / R 0.891. Then (issue 11, judgment that
 // generalises) the fact checks' figures, evidence forcing review and
-// rule:undated: needs_review P 0.557 / R 0.897, topics 0.781, tone 0.739.
-// needs_review precision, topics and tone are below the issue's goals. The
-// test fails when a change drops below them (recall: three items of 175
-// under the figure).
+// rule:undated: needs_review P 0.557 / R 0.897; and the tone stacked on the
+// tone and topic probabilities (tonestack.go): tone 0.763.
+// needs_review precision and topics are below the issue's goals. The test
+// fails when a change drops below them (recall: three items of 175 under
+// the figure).
 const (
 	cvMinAboutF1         = 0.955
 	cvMinMentionsF1      = 0.98
 	cvMinReviewRecall    = 0.88
 	cvMinReviewPrecision = 0.545
 	cvMinTopicF1         = 0.775
-	cvMinToneAccuracy    = 0.735
+	cvMinToneAccuracy    = 0.755
 )
 
 func TestCrossValidateDevCorpus(t *testing.T) {

@@ -48,6 +48,13 @@ type Model struct {
 	// toneMargin; 0 in models trained before it existed).
 	Tone              []BinaryModel `json:"tone"`
 	ToneNeutralMargin float64       `json:"tone_neutral_margin,omitempty"`
+	// ToneStack, when present, decides the tone instead: one model each
+	// for positive, neutral and negative (Tone's order) over the log-odds
+	// of the tone and topic probabilities (classifier/tonestack.go); the
+	// most probable wins, neutral's counted with ToneStackMargin added.
+	// Absent in models trained before it existed.
+	ToneStack       []StackModel `json:"tone_stack,omitempty"`
+	ToneStackMargin float64      `json:"tone_stack_margin,omitempty"`
 	// Topics holds one model per topic. A topic is reported when its
 	// probability is at least TopicThreshold, or when a topic rule matched
 	// and its probability is at least TopicKeep; the most probable topic is
@@ -257,6 +264,9 @@ func LoadModel(r io.Reader) (*Model, error) {
 			return nil, bad("%v", err)
 		}
 	}
+	if err := m.checkToneStack(); err != nil {
+		return nil, bad("%v", err)
+	}
 	m.interleave(dim)
 	sum := sha256.Sum256(data)
 	m.id = hex.EncodeToString(sum[:6])
@@ -300,8 +310,16 @@ func (m *Model) predict(x vec, ruleTopics []string) prediction {
 	prob := func(bm *BinaryModel, score float64) float64 { return sigmoid(bm.PlattA*score + bm.PlattB) }
 	p := prediction{review: prob(&m.NeedsReview, sc[0]), topicProbs: map[string]float64{}}
 	toneV := -1.0
+	var toneProbs, topicProbs []float64 // the second stage's input, when there is one
+	if len(m.ToneStack) > 0 {
+		toneProbs = make([]float64, len(m.Tone))
+		topicProbs = make([]float64, len(m.Topics))
+	}
 	for i := range m.Tone {
 		q := prob(&m.Tone[i], sc[1+i])
+		if toneProbs != nil {
+			toneProbs[i] = q
+		}
 		v := q
 		if m.Tone[i].Label == "neutral" {
 			v += m.ToneNeutralMargin
@@ -314,6 +332,9 @@ func (m *Model) predict(x vec, ruleTopics []string) prediction {
 	for i := range m.Topics {
 		q := prob(&m.Topics[i], sc[1+len(m.Tone)+i])
 		p.topicProbs[m.Topics[i].Label] = q
+		if topicProbs != nil {
+			topicProbs[i] = q
+		}
 		if q >= m.TopicThreshold || (q >= m.TopicKeep && slices.Contains(ruleTopics, m.Topics[i].Label)) {
 			p.topics = append(p.topics, m.Topics[i].Label)
 		}
@@ -323,6 +344,9 @@ func (m *Model) predict(x vec, ruleTopics []string) prediction {
 	}
 	if len(p.topics) == 0 && best != "" {
 		p.topics = []string{best}
+	}
+	if toneProbs != nil {
+		p.tone, p.toneProb = m.stackTone(toneProbs, topicProbs)
 	}
 	return p
 }

@@ -257,6 +257,13 @@ func trainModel(ex []*Example, topics []string, o TrainOptions) (*Model, error) 
 	}
 	m.TopicThreshold, m.TopicKeep = topicThreshold(probs[1+len(tone):], topic)
 	m.ToneNeutralMargin = toneMargin(probs[1:1+len(tone)], tone)
+	if toneLabelsMatch(tone, m.Tone) {
+		stack, margin, err := trainToneStack(tone, probs[1:1+len(tone)], topic, probs[1+len(tone):], fold, o.InnerFolds, o.MaxIter)
+		if err != nil {
+			return nil, err
+		}
+		m.ToneStack, m.ToneStackMargin = stack, margin
+	}
 	triage := 0
 	for _, x := range ex {
 		if x.Tone == "" && x.Topics == nil && x.Review != nil {
