@@ -260,13 +260,16 @@ func (an *analysis) relevanceOf(r *Rules) {
 	candidates := an.sc.candidates[:0]
 	defer func() { an.sc.candidates = candidates[:0] }()
 	an.dn = an.sc.dn[:0]
+	// An undated page that names the former territory's abolished units
+	// was written before it joined (premerger.go).
+	preMerger := an.undated && an.namesAbolishedUnit(r)
 	for _, h := range an.gaz {
 		inTitle := h.tok < an.titleToks
 		switch h.ref.kind {
 		case gazAlias:
 			ent := &r.entries[h.ref.idx]
 			d := dnHit{h: h, entry: ent, inTitle: inTitle}
-			if !ent.Since.IsZero() && an.published.Before(ent.Since) {
+			if !ent.Since.IsZero() && (an.published.Before(ent.Since) || preMerger) {
 				an.former = append(an.former, d)
 				continue
 			}
