@@ -358,7 +358,7 @@ func (an *analysis) relevanceOf(r *Rules) {
 		// One of a list of provinces.
 		an.about = false
 		an.relevance = math.Min(an.relevance, 0.45)
-	case others == 0 && !an.nationalTitle():
+	case (others == 0 || an.onlyReferenceCity(r)) && !an.nationalTitle():
 		// The province or places in it are the only places named, and the
 		// headline is not about the whole country: a local story, told
 		// where it happened.
@@ -370,6 +370,25 @@ func (an *analysis) relevanceOf(r *Rules) {
 		// One passing mention of the name in the body is not enough.
 		an.about = an.relevance >= 0.5 && an.dnScore >= 1.6
 	}
+}
+
+// referenceCity is the city the foreign press locates the province by
+// ("near Ho Chi Minh City", "32 km north of Saigon", 호찌민시 근처).
+const referenceCity = "Ho Chi Minh City"
+
+// onlyReferenceCity reports whether, in a foreign-language article, the
+// only other place named is the reference city, and not in the headline:
+// it tells foreign readers where the province is, it is not another
+// subject of the story. Vietnamese readers need no such pointer, so in
+// Vietnamese Ho Chi Minh City is another place like any other.
+func (an *analysis) onlyReferenceCity(r *Rules) bool {
+	if an.lang == "vi" || len(an.otherHits) != 1 {
+		return false
+	}
+	for k, oc := range an.otherHits {
+		return r.others[k] == referenceCity && !oc.inTitle
+	}
+	return false
 }
 
 // urlHosts returns the host of u and every parent domain of two labels or

@@ -68,6 +68,8 @@ func TestRelevance(t *testing.T) {
 		{"undated: former district marked cũ", "vi", "", "Chơn Thành phát triển công nghiệp", "Khu vực huyện Chơn Thành (cũ) phát triển khu công nghiệp.", true, true},
 		{"undated: former province (en)", "en", "", "Dong Xoai ward grows", "Dong Xoai, in the former Binh Phuoc province, is growing fast.", true, true},
 		{"undated: commune of today", "vi", "", "Xã Bù Đăng làm đường", "Xã Bù Đăng khởi công tuyến đường mới.", true, true},
+		{"foreign press: HCMC as a locator", "de", "2024-01-01", "Dioxin im Blut gefunden", "Bien Hoa liegt 32 Kilometer nördlich von Ho Chi Minh City. Bei 95 Prozent der Bewohner fand man erhöhte Werte.", true, true},
+		{"foreign press: HCMC in the headline", "en", "2024-01-01", "Ho Chi Minh City traffic jams worsen", "Trucks from Bien Hoa add to the jams.", false, true},
 		{"ambiguous alone: Tân Phú", "vi", "2024-01-01", "Quận Tân Phú mở đường mới", "Quận Tân Phú, TP.HCM mở rộng đường.", false, false},
 		{"company alone: Changshin", "en", "2021-07-01", "Changshin plant shut", "Changshin's Vietnam plant was shut until July 20.", false, false},
 		{"implicit: airport near HCMC", "en", "2024-01-01", "Vietnam breaks ground on new airport", "Vietnam broke ground on a new international airport near Ho Chi Minh City, to handle 100 million passengers.", true, false},
