@@ -358,7 +358,7 @@ func (an *analysis) relevanceOf(r *Rules) {
 		// One of a list of provinces.
 		an.about = false
 		an.relevance = math.Min(an.relevance, 0.45)
-	case (others == 0 || an.onlyReferenceCity(r)) && !an.nationalTitle():
+	case (others == 0 || an.onlyReferenceCity(r)) && !an.nationalStory():
 		// The province or places in it are the only places named, and the
 		// headline is not about the whole country: a local story, told
 		// where it happened.
