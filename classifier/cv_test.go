@@ -58,12 +58,16 @@ func evalNow() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }
 // 0.741, needs_review P 0.511 / R 0.891. Then (issue 11, judgment that
 // generalises) the fact checks' figures, evidence forcing review and
 // rule:undated: needs_review P 0.557 / R 0.897; and the tone stacked on the
-// tone and topic probabilities (tonestack.go): tone 0.763.
+// tone and topic probabilities (tonestack.go): tone 0.763. Then (issue 11,
+// about) the Korean spelling 롱타인, the expressway trap, pre-merger
+// wording on undated pages, Japanese names of other provinces, Ho Chi Minh
+// City as the foreign press's locator and national headlines in foreign
+// press: about 0.982, mentions 0.991, needs_review P 0.580 / R 0.931.
 // needs_review precision and topics are below the issue's goals. The test
 // fails when a change drops below them (recall: three items of 175 under
 // the figure).
 const (
-	cvMinAboutF1         = 0.955
+	cvMinAboutF1         = 0.975
 	cvMinMentionsF1      = 0.98
 	cvMinReviewRecall    = 0.88
 	cvMinReviewPrecision = 0.545
