@@ -59,20 +59,22 @@ func evalNow() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }
 // generalises) the fact checks' figures, evidence forcing review and
 // rule:undated: needs_review P 0.557 / R 0.897; and the tone stacked on the
 // tone and topic probabilities (tonestack.go): tone 0.763. Then (issue 11,
-// about) the Korean spelling 롱타인, the expressway trap, pre-merger
-// wording on undated pages, Japanese names of other provinces, Ho Chi Minh
-// City as the foreign press's locator and national headlines in foreign
-// press: about 0.982, mentions 0.991, needs_review P 0.580 / R 0.931.
-// needs_review precision and topics are below the issue's goals. The test
-// fails when a change drops below them (recall: three items of 175 under
-// the figure).
+// about) the Korean spelling 롱타인, pre-merger wording on undated pages,
+// Japanese names of other provinces, Ho Chi Minh City as the foreign
+// press's locator and national headlines in foreign press. All together
+// (4 Dec 2026): about 0.980, mentions 0.990, needs_review P 0.576 / R
+// 0.931, topics 0.778, tone 0.758 (tone moves by a few items between
+// merges: items newly judged about get the model's tone). needs_review
+// precision and topics are below the issue's goals. The test fails when a
+// change drops below the floors (recall: three items of 175 under the
+// figure; tone and topics about two items under).
 const (
 	cvMinAboutF1         = 0.975
 	cvMinMentionsF1      = 0.98
-	cvMinReviewRecall    = 0.88
-	cvMinReviewPrecision = 0.545
-	cvMinTopicF1         = 0.775
-	cvMinToneAccuracy    = 0.755
+	cvMinReviewRecall    = 0.91
+	cvMinReviewPrecision = 0.555
+	cvMinTopicF1         = 0.77
+	cvMinToneAccuracy    = 0.75
 )
 
 func TestCrossValidateDevCorpus(t *testing.T) {
