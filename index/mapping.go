@@ -33,7 +33,9 @@ import (
 // 8: text_vi (Vietnamese words as written, a ranking boost) replaced by
 // text_spell (documents written with diacritics, as spelled, with positions)
 // and the written keyword: words with diacritics decide matches.
-const MappingVersion = 8
+// 9: 36 more CJK names joined (the Korean 롱타인 spellings of Long Thành and
+// its airport, katakana names of other provinces).
+const MappingVersion = 9
 
 // Analyzer and tokenizer names registered with Bleve.
 const (
