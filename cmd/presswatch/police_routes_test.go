@@ -15,14 +15,7 @@ import (
 // must reach Công an tỉnh with an immediate alert, and the police must not
 // get the investment news.
 func TestDemoReachesPolice(t *testing.T) {
-	ac, err := configs.ParseAlerts("alerts.yaml", configs.AlertsYAML())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := buildAlerts(ac)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt := shippedAlerts(t)
 	eng, err := classifier.New(classifier.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -66,14 +59,7 @@ func TestDemoReachesPolice(t *testing.T) {
 // risk is only the evidence's weight; the same article without the evidence
 // does not.
 func TestEvidenceReachesForeignAffairs(t *testing.T) {
-	ac, err := configs.ParseAlerts("alerts.yaml", configs.AlertsYAML())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := buildAlerts(ac)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt := shippedAlerts(t)
 	toFA := func(signal string) bool {
 		c := &article.Classification{About: true, Mentions: true, Risk: 25, NeedsReview: true, Tone: "neutral"}
 		if signal != "" {
@@ -95,4 +81,18 @@ func TestEvidenceReachesForeignAffairs(t *testing.T) {
 	if toFA("") {
 		t.Error("risk 25 without evidence reaches foreign_affairs")
 	}
+}
+
+// shippedAlerts builds the alerting of the embedded alerts.yaml.
+func shippedAlerts(t *testing.T) *alertsRuntime {
+	t.Helper()
+	ac, err := configs.ParseAlerts("alerts.yaml", configs.AlertsYAML())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := buildAlerts(ac)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt
 }
