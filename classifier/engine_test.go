@@ -463,6 +463,18 @@ func TestFactFigures(t *testing.T) {
 		{"square metres", "Đồng Nai xử lý vi phạm", "Tại Đồng Nai, diện tích 8.000 m2 đất này thuộc quyền quản lý của xã.", "2025-11-05", false},
 		{"a park's area", "Cat Tien National Park in Dong Nai", "Cat Tien National Park in Dong Nai province, spanning 720 square kilometers, is a biodiversity hotspot.", "2024-01-01", false},
 		{"a ward's population", "Đồng Nai sắp xếp phường", "Sau sáp nhập, Đồng Nai sẽ có phường Trấn Biên với dân số gần 197.000 người.", "2025-11-05", false},
+		// Figures in Chinese, Japanese and Korean: 万/만 (10,000) and 億/억
+		// (10^8) scale a figure, alone or with the rest written after them
+		// (1万2737 = 12,737); areas in 平方キロ, 平方公里, 제곱킬로미터.
+		{"ja area in 万", "ドンナイ省の概要", "合併後のドンナイ省は面積約3万平方キロメートル、人口約450万人の省となった。", "2025-11-05", true},
+		{"ja area 1万2737", "ドンナイ省の概要", "合併後のドンナイ省は面積1万2737平方キロメートル、人口約449万人。", "2025-11-05", false},
+		{"ja population in 万", "ドンナイ省の概要", "合併後のドンナイ省は人口800万人を超える大きな省となった。", "2025-11-05", true},
+		{"zh area", "同奈省概况", "合并后的同奈省面积12737平方公里，人口约450万。", "2025-11-05", false},
+		{"zh wrong area", "同奈省概况", "合并后的同奈省面积7500平方公里，人口约450万。", "2025-11-05", true},
+		{"ko population in 만", "동나이성 개요", "통합된 동나이성은 인구 약 450만 명, 면적 1만 2737㎢이다.", "2025-11-05", false},
+		{"ko wrong population in 만", "동나이성 개요", "통합된 동나이성은 인구 약 800만 명의 대형 성이 되었다.", "2025-11-05", true},
+		{"ja square metres", "ドンナイ省の工場", "ドンナイ省の工場は面積3万平方メートルで、4月に稼働する。", "2025-11-05", false},
+		{"zh hectares", "同奈省土地", "同奈省面积约2700公顷的工业区。", "2025-11-05", false},
 	} {
 		var pub time.Time
 		if tc.published != "" {

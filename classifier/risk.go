@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -169,7 +168,10 @@ func (an *analysis) relevanceDetail() string {
 	return fmt.Sprintf("named as %s (score %.1f; other places %d, strongest %.1f; tone +%.1f/-%.1f)", strings.Join(names, ", "), an.dnScore, len(an.otherHits), an.otherMax, an.tonePos, an.toneNeg)
 }
 
-var numberRE = regexp.MustCompile(`(\d[\d.,]*\d|\d)\s*(million|millions|trieu|mio|millionen|万|億|billion|ty|nghin|thousand)?`)
+// numberRE matches a figure and its scale word. In Chinese, Japanese and
+// Korean 万/만 (10^4) and 億/억 (10^8) scale a figure, and the rest of it may
+// follow the scale: 1万2737, 1만 2737 (12,737), taken whole.
+var numberRE = regexp.MustCompile(`(\d[\d.,]*\d|\d)\s*(million|millions|trieu|mio|millionen|万\d{1,4}|만\s?\d{1,4}|万|만|億|억|billion|ty|nghin|thousand)?`)
 
 // checkFact looks for a number near one of the fact's keywords and reports
 // one outside the official range (widened by the tolerance) for the
@@ -304,19 +306,27 @@ func submatches(s string, loc []int) []string {
 // than the fact's quantity: smaller areas (square metres, hectares, the
 // Vietnamese mẫu and sào) for an area in km², households for a population.
 var otherUnits = map[string][]string{
-	"km2":    {"m2", "m²", "ha", "hecta", "hectare", "hectares", "mau", "sao", "acres"},
-	"people": {"ho", "households", "hogares", "menages"},
+	"km2": {"m2", "m²", "ha", "hecta", "hectare", "hectares", "mau", "sao", "acres",
+		"平方メートル", "平方米", "平米", "ヘクタール", "公顷", "公頃", "헥타르", "제곱미터", "평"},
+	"people": {"ho", "households", "hogares", "menages", "世帯", "户", "戸", "가구", "세대"},
 }
 
 // otherUnit reports whether the folded text right after a figure starts
-// with a unit of otherUnits[unit].
+// with a unit of otherUnits[unit]: a whole word for units in Latin letters,
+// a prefix for Han, Kana and Hangul ones (written without a space before
+// what follows: 3万平方メートルの).
 func otherUnit(rest, unit string) bool {
 	rest = strings.TrimLeft(rest, " ")
 	w := rest
 	if i := strings.IndexFunc(rest, func(r rune) bool { return r == ' ' || r == ',' || r == '.' || r == ')' || r == '\n' }); i >= 0 {
 		w = rest[:i]
 	}
-	return slices.Contains(otherUnits[unit], w)
+	for _, u := range otherUnits[unit] {
+		if u == w || (u[0] >= utf8.RuneSelf && strings.HasPrefix(rest, u)) {
+			return true
+		}
+	}
+	return false
 }
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
@@ -367,12 +377,28 @@ func parseNumber(digits, scale, unit string) (float64, bool) {
 	if err != nil {
 		return 0, false
 	}
+	cjk := false // a CJK scale: written for areas as for populations
+	for _, unit := range []string{"万", "만"} {
+		if rest, ok := strings.CutPrefix(scale, unit); ok {
+			cjk = true
+			scale = unit
+			if rest = strings.TrimSpace(rest); rest != "" {
+				low, err := strconv.Atoi(rest)
+				if err != nil {
+					return 0, false
+				}
+				v = v*1e4 + float64(low)
+				scale = ""
+			}
+		}
+	}
 	switch scale {
 	case "million", "millions", "trieu", "mio", "millionen":
 		v *= 1e6
-	case "万":
+	case "万", "만":
 		v *= 1e4
-	case "億":
+	case "億", "억":
+		cjk = true
 		v *= 1e8
 	case "billion", "ty":
 		v *= 1e9
@@ -382,7 +408,7 @@ func parseNumber(digits, scale, unit string) (float64, bool) {
 	if unit == "people" && v < 100000 {
 		return 0, false // a year, a percentage, a count of units: not a population
 	}
-	if unit != "people" && scale != "" {
+	if unit != "people" && scale != "" && !cjk {
 		return 0, false // an area or a ratio is not given in millions
 	}
 	return v, true
