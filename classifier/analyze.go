@@ -61,6 +61,7 @@ type analysis struct {
 	doc              *tokDoc
 	topics           []string
 	topicsPartial    []string // topics with some but fewer than min_hits alternatives matched
+	topicHits        []int    // alternatives matched per topic rule (topicHitFeatures), rules' order
 	tone             string
 	toneSc           float64
 	tonePos, toneNeg float64
@@ -178,15 +179,23 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 			}
 		}
 	}
-	for _, t := range r.topics {
+	if topicHitFeatures {
+		an.topicHits = make([]int, len(r.topics))
+	}
+	for ti, t := range r.topics {
 		hits := 0
 		for _, alt := range t.alts {
 			if alt.Match(an.doc) {
-				if hits++; hits >= t.MinHits {
+				if hits++; hits == t.MinHits {
 					an.topics = append(an.topics, t.Name)
-					break
+					if !topicHitFeatures {
+						break
+					}
 				}
 			}
+		}
+		if topicHitFeatures {
+			an.topicHits[ti] = hits
 		}
 		if hits > 0 && hits < t.MinHits {
 			an.topicsPartial = append(an.topicsPartial, t.Name)

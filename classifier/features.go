@@ -142,6 +142,11 @@ func (an *analysis) ruleFeatures(r *Rules, ruleRisk float64, signals []string) *
 	for _, t := range an.topicsPartial {
 		nf.add("topic_partial:"+t, 1)
 	}
+	for ti, h := range an.topicHits {
+		if h > 0 {
+			nf.add("topic_hits:"+r.topics[ti].Name, math.Log1p(float64(h)))
+		}
+	}
 	for _, c := range an.concerns {
 		nf.add("concern:"+r.concerns[c.idx].Name, 1)
 	}
@@ -244,6 +249,11 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 	for k, t := range toks {
 		if h := fnvString(fnvString(fnvOffset, "u"), t.Text); wanted(h) {
 			name(h, "text:"+t.Text)
+		}
+		if titleFeatures && k < an.titleToks {
+			if h := fnvString(fnvString(fnvOffset, "t"), t.Text); wanted(h) {
+				name(h, "title:"+t.Text)
+			}
 		}
 		if k+1 < len(toks) && joined(t, toks[k+1]) && an.sentence[k] == an.sentence[k+1] {
 			next := toks[k+1].Text

@@ -145,9 +145,11 @@ func (e *Engine) TrainModel(ctx context.Context, ex []*Example, opts TrainOption
 
 // task is one binary problem: which examples take part and their labels.
 type task struct {
-	label string
-	ex    []*Example
-	ys    []bool
+	label     string
+	lambda    float64 // 0: TrainOptions.Lambda
+	topicTask bool
+	ex        []*Example
+	ys        []bool
 }
 
 func tasks(ex []*Example, topics []string) (review task, tone []task, topic []task) {
@@ -197,14 +199,48 @@ func (t *task) fit(dim int, o *TrainOptions, keep func(*Example) bool) (*logReg,
 	if len(xs) == 0 {
 		return &logReg{w: make([]float32, dim), bias: -8}, nil
 	}
-	lr, err := fitLogReg(xs, ys, dim, o.Lambda, o.MaxIter)
+	lambda := o.Lambda
+	if t.lambda > 0 {
+		lambda = t.lambda
+	}
+	bal := 1.0
+	if t.topicTask {
+		bal = topicBalance
+	}
+	lr, err := fitLogRegBal(xs, ys, dim, lambda, o.MaxIter, bal)
 	if err != nil {
 		return nil, fmt.Errorf("train %s: %w", t.label, err)
 	}
 	return lr, nil
 }
 
+// firstStage is the first stage of a model being trained: its binary
+// models, the tasks they were trained on, their calibrated out-of-fold
+// probabilities from the inner cross-validation and its folds. What is
+// decided on those probabilities (thresholds, second stages) is
+// finishModel's.
+type firstStage struct {
+	m      *Model
+	review task
+	tone   []task
+	topic  []task
+	probs  [][]float64 // needs_review, tone…, topics…, in task order
+	fold   map[*Example]int
+	ex     []*Example
+}
+
+func (fs *firstStage) toneProbs() [][]float64  { return fs.probs[1 : 1+len(fs.tone)] }
+func (fs *firstStage) topicProbs() [][]float64 { return fs.probs[1+len(fs.tone):] }
+
 func trainModel(ex []*Example, topics []string, o TrainOptions) (*Model, error) {
+	fs, err := fitFirstStage(ex, topics, o)
+	if err != nil {
+		return nil, err
+	}
+	return fs.finish(o)
+}
+
+func fitFirstStage(ex []*Example, topics []string, o TrainOptions) (*firstStage, error) {
 	review, tone, topic := tasks(ex, topics)
 	dim := o.Features.Dim()
 	all := make([]*task, 0, 1+len(tone)+len(topic))
@@ -213,6 +249,8 @@ func trainModel(ex []*Example, topics []string, o TrainOptions) (*Model, error) 
 		all = append(all, &tone[i])
 	}
 	for i := range topic {
+		topic[i].lambda = topicFirstLambda
+		topic[i].topicTask = true
 		all = append(all, &topic[i])
 	}
 	// Inner cross-validation: out-of-fold scores per task.
@@ -250,27 +288,43 @@ func trainModel(ex []*Example, topics []string, o TrainOptions) (*Model, error) 
 	}
 	m := &Model{
 		Format: ModelFormat, Version: ModelVersion, Features: o.Features,
-		NeedsReview:     bms[0],
-		ReviewThreshold: reviewThreshold(probs[0], review.ys, ruleFlags(review.ex), o.ReviewRecall),
-		Tone:            bms[1 : 1+len(tone)],
-		Topics:          bms[1+len(tone):],
+		NeedsReview: bms[0],
+		Tone:        bms[1 : 1+len(tone)],
+		Topics:      bms[1+len(tone):],
 	}
-	m.TopicThreshold, m.TopicKeep = topicThreshold(probs[1+len(tone):], topic)
-	m.ToneNeutralMargin = toneMargin(probs[1:1+len(tone)], tone)
+	return &firstStage{m: m, review: review, tone: tone, topic: topic, probs: probs, fold: fold, ex: ex}, nil
+}
+
+// finish chooses the thresholds and trains the second stages on the first
+// stage's out-of-fold probabilities. It returns a new Model sharing the
+// first stage's binary models, so it may be called more than once.
+func (fs *firstStage) finish(o TrainOptions) (*Model, error) {
+	m := &Model{
+		Format: fs.m.Format, Version: fs.m.Version, Features: fs.m.Features,
+		NeedsReview:     fs.m.NeedsReview,
+		ReviewThreshold: reviewThreshold(fs.probs[0], fs.review.ys, ruleFlags(fs.review.ex), o.ReviewRecall),
+		Tone:            fs.m.Tone,
+		Topics:          fs.m.Topics,
+	}
+	tone, topic := fs.tone, fs.topic
+	if err := m.fitTopicStage(fs, o); err != nil {
+		return nil, err
+	}
+	m.ToneNeutralMargin = toneMargin(fs.toneProbs(), tone)
 	if toneLabelsMatch(tone, m.Tone) {
-		stack, margin, err := trainToneStack(tone, probs[1:1+len(tone)], topic, probs[1+len(tone):], fold, o.InnerFolds, o.MaxIter)
+		stack, margin, err := trainToneStack(tone, fs.toneProbs(), topic, fs.topicProbs(), fs.fold, o.InnerFolds, o.MaxIter)
 		if err != nil {
 			return nil, err
 		}
 		m.ToneStack, m.ToneStackMargin = stack, margin
 	}
 	triage := 0
-	for _, x := range ex {
+	for _, x := range fs.ex {
 		if x.Tone == "" && x.Topics == nil && x.Review != nil {
 			triage++
 		}
 	}
-	m.Training = TrainingInfo{Items: len(ex), TriageLabels: triage, Lambda: o.Lambda, InnerFolds: o.InnerFolds, ReviewRecall: o.ReviewRecall}
+	m.Training = TrainingInfo{Items: len(fs.ex), TriageLabels: triage, Lambda: o.Lambda, InnerFolds: o.InnerFolds, ReviewRecall: o.ReviewRecall}
 	return m, nil
 }
 
@@ -335,8 +389,8 @@ func topicThreshold(probs [][]float64, topic []task) (float64, float64) {
 	}
 	n := len(topic[0].ex)
 	best, bestKeep, bestF := 0.5, 0.0, -1.0
-	for _, keep := range []float64{0, 0.05, 0.1, 0.2} {
-		for t := 0.10; t <= 0.901; t += 0.05 {
+	for _, keep := range topicKeepGrid {
+		for t := 0.10; t <= 0.901; t += topicStep {
 			var tp, fp, fn float64
 			for i := 0; i < n; i++ {
 				arg, argP, any := 0, -1.0, false
