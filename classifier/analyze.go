@@ -61,7 +61,7 @@ type analysis struct {
 	doc              *tokDoc
 	topics           []string
 	topicsPartial    []string // topics with some but fewer than min_hits alternatives matched
-	topicHits        []int    // alternatives matched per topic rule (topicHitFeatures), rules' order
+	topicHits        []int    // alternatives of each topic rule matched, in the rules' order
 	tone             string
 	toneSc           float64
 	tonePos, toneNeg float64
@@ -179,24 +179,19 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 			}
 		}
 	}
-	if topicHitFeatures {
-		an.topicHits = make([]int, len(r.topics))
-	}
-	for ti, t := range r.topics {
+	an.topicHits = make([]int, 0, len(r.topics))
+	for _, t := range r.topics {
+		// Every alternative is counted, not only up to min_hits: how many
+		// matched is a feature of the learned layer (topic_hits).
 		hits := 0
 		for _, alt := range t.alts {
 			if alt.Match(an.doc) {
 				if hits++; hits == t.MinHits {
 					an.topics = append(an.topics, t.Name)
-					if !topicHitFeatures {
-						break
-					}
 				}
 			}
 		}
-		if topicHitFeatures {
-			an.topicHits[ti] = hits
-		}
+		an.topicHits = append(an.topicHits, hits)
 		if hits > 0 && hits < t.MinHits {
 			an.topicsPartial = append(an.topicsPartial, t.Name)
 		}

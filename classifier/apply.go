@@ -35,6 +35,14 @@ func (an *analysis) features(r *Rules, fc FeatureConfig, reasons []article.Reaso
 		signals = append(signals, rs.Signal)
 	}
 	nf := an.ruleFeatures(r, risk, signals)
+	if fc.TopicHits {
+		// How many alternatives of a topic rule matched: one passing
+		// mention and a story full of the topic's words are one rule hit
+		// but not the same evidence.
+		for ti, h := range an.topicHits {
+			nf.add("topic_hits:"+r.topics[ti].Name, math.Log1p(float64(h)))
+		}
+	}
 	return an.featureVector(fc, nf, nil), nf
 }
 

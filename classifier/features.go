@@ -35,6 +35,11 @@ type FeatureConfig struct {
 	// Hash names the hash function ("fnv1a32"); a model trained with another
 	// is incompatible.
 	Hash string `json:"hash"`
+	// TopicHits adds, per topic rule, log(1 + the number of its
+	// alternatives that matched) as a named feature (topic_hits:NAME).
+	// False in models trained before it existed, which therefore see the
+	// features they were trained on.
+	TopicHits bool `json:"topic_hits,omitempty"`
 }
 
 // DefaultFeatureConfig is the configuration `presswatch train` uses. 2^14
@@ -42,7 +47,7 @@ type FeatureConfig struct {
 // for a corpus of a few thousand items; see docs/classifier.md for how
 // NgramScale was chosen.
 func DefaultFeatureConfig() FeatureConfig {
-	return FeatureConfig{NamedBits: 11, NgramBits: 14, MaxTokens: 600, NgramScale: 2, Hash: "fnv1a32"}
+	return FeatureConfig{NamedBits: 11, NgramBits: 14, MaxTokens: 600, NgramScale: 2, Hash: "fnv1a32", TopicHits: true}
 }
 
 // Dim is the number of dimensions of the feature space.
@@ -141,11 +146,6 @@ func (an *analysis) ruleFeatures(r *Rules, ruleRisk float64, signals []string) *
 	// topic misses (121 of 361 on items about the province) are such items.
 	for _, t := range an.topicsPartial {
 		nf.add("topic_partial:"+t, 1)
-	}
-	for ti, h := range an.topicHits {
-		if h > 0 {
-			nf.add("topic_hits:"+r.topics[ti].Name, math.Log1p(float64(h)))
-		}
 	}
 	for _, c := range an.concerns {
 		nf.add("concern:"+r.concerns[c.idx].Name, 1)
@@ -249,11 +249,6 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 	for k, t := range toks {
 		if h := fnvString(fnvString(fnvOffset, "u"), t.Text); wanted(h) {
 			name(h, "text:"+t.Text)
-		}
-		if titleFeatures && k < an.titleToks {
-			if h := fnvString(fnvString(fnvOffset, "t"), t.Text); wanted(h) {
-				name(h, "title:"+t.Text)
-			}
 		}
 		if k+1 < len(toks) && joined(t, toks[k+1]) && an.sentence[k] == an.sentence[k+1] {
 			next := toks[k+1].Text

@@ -19,12 +19,6 @@ type logReg struct {
 // example weights cᵢ balance the classes (each class carries half the total
 // weight, so rare topics are not ignored).
 func fitLogReg(xs []vec, ys []bool, dim int, lambda float64, maxIter int) (*logReg, error) {
-	return fitLogRegBal(xs, ys, dim, lambda, maxIter, 1)
-}
-
-// fitLogRegBal is fitLogReg with the class balance tempered: the positive
-// weight is (n/(2·npos))^balance, the negative (n/(2·nneg))^balance.
-func fitLogRegBal(xs []vec, ys []bool, dim int, lambda float64, maxIter int, balance float64) (*logReg, error) {
 	if len(xs) != len(ys) || len(xs) == 0 {
 		return nil, errors.New("fit logistic regression: no examples")
 	}
@@ -37,8 +31,8 @@ func fitLogRegBal(xs []vec, ys []bool, dim int, lambda float64, maxIter int, bal
 	n := len(ys)
 	cpos, cneg := 1.0, 1.0
 	if npos > 0 && npos < n {
-		cpos = math.Pow(float64(n)/(2*float64(npos)), balance)
-		cneg = math.Pow(float64(n)/(2*float64(n-npos)), balance)
+		cpos = float64(n) / (2 * float64(npos))
+		cneg = float64(n) / (2 * float64(n-npos))
 	}
 	// A class seen not at all: the model is the constant prior.
 	if npos == 0 || npos == n {

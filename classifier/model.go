@@ -62,19 +62,6 @@ type Model struct {
 	Topics         []BinaryModel `json:"topics"`
 	TopicThreshold float64       `json:"topic_threshold"`
 	TopicKeep      float64       `json:"topic_keep"`
-	// TopicStack, when present, gives the topic probabilities instead: one
-	// model per topic (Topics' order) over the log-odds of the first
-	// stage's tone and topic probabilities (classifier/topicstack.go);
-	// TopicThreshold and TopicKeep then apply to its probabilities. Absent
-	// in models trained before it existed.
-	TopicStack []StackModel `json:"topic_stack,omitempty"`
-	// TopicThresholds, when present, replaces TopicThreshold per topic
-	// (Topics' order).
-	TopicThresholds []float64 `json:"topic_thresholds,omitempty"`
-	// TopicRatio, when above 0, drops a reported topic whose probability is
-	// under TopicRatio times the most probable topic's.
-	TopicRatio float64   `json:"topic_ratio,omitempty"`
-	TopicKeeps []float64 `json:"topic_keeps,omitempty"`
 
 	id string
 	// rows holds the weights of every binary model (NeedsReview, Tone…,
@@ -323,11 +310,16 @@ func (m *Model) predict(x vec, ruleTopics []string) prediction {
 	prob := func(bm *BinaryModel, score float64) float64 { return sigmoid(bm.PlattA*score + bm.PlattB) }
 	p := prediction{review: prob(&m.NeedsReview, sc[0]), topicProbs: map[string]float64{}}
 	toneV := -1.0
-	toneProbs := make([]float64, len(m.Tone))
-	topicProbs := make([]float64, len(m.Topics))
+	var toneProbs, topicProbs []float64 // the second stage's input, when there is one
+	if len(m.ToneStack) > 0 {
+		toneProbs = make([]float64, len(m.Tone))
+		topicProbs = make([]float64, len(m.Topics))
+	}
 	for i := range m.Tone {
 		q := prob(&m.Tone[i], sc[1+i])
-		toneProbs[i] = q
+		if toneProbs != nil {
+			toneProbs[i] = q
+		}
 		v := q
 		if m.Tone[i].Label == "neutral" {
 			v += m.ToneNeutralMargin
@@ -336,22 +328,24 @@ func (m *Model) predict(x vec, ruleTopics []string) prediction {
 			toneV, p.tone, p.toneProb = v, m.Tone[i].Label, q
 		}
 	}
+	best, bestP := "", -1.0
 	for i := range m.Topics {
-		topicProbs[i] = prob(&m.Topics[i], sc[1+len(m.Tone)+i])
-	}
-	q := topicProbs
-	if len(m.TopicStack) > 0 {
-		q = m.stackTopics(toneProbs, topicProbs, ruleTopics)
-	}
-	ruled := func(k int) bool { return slices.Contains(ruleTopics, m.Topics[k].Label) }
-	on := topicDecisionK(q, ruled, m.TopicThresholds, m.TopicThreshold, m.TopicKeeps, m.TopicKeep, m.TopicRatio)
-	for i := range m.Topics {
-		p.topicProbs[m.Topics[i].Label] = q[i]
-		if on[i] {
+		q := prob(&m.Topics[i], sc[1+len(m.Tone)+i])
+		p.topicProbs[m.Topics[i].Label] = q
+		if topicProbs != nil {
+			topicProbs[i] = q
+		}
+		if q >= m.TopicThreshold || (q >= m.TopicKeep && slices.Contains(ruleTopics, m.Topics[i].Label)) {
 			p.topics = append(p.topics, m.Topics[i].Label)
 		}
+		if q > bestP {
+			best, bestP = m.Topics[i].Label, q
+		}
 	}
-	if len(m.ToneStack) > 0 {
+	if len(p.topics) == 0 && best != "" {
+		p.topics = []string{best}
+	}
+	if toneProbs != nil {
 		p.tone, p.toneProb = m.stackTone(toneProbs, topicProbs)
 	}
 	return p

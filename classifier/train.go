@@ -145,11 +145,9 @@ func (e *Engine) TrainModel(ctx context.Context, ex []*Example, opts TrainOption
 
 // task is one binary problem: which examples take part and their labels.
 type task struct {
-	label     string
-	lambda    float64 // 0: TrainOptions.Lambda
-	topicTask bool
-	ex        []*Example
-	ys        []bool
+	label string
+	ex    []*Example
+	ys    []bool
 }
 
 func tasks(ex []*Example, topics []string) (review task, tone []task, topic []task) {
@@ -199,15 +197,7 @@ func (t *task) fit(dim int, o *TrainOptions, keep func(*Example) bool) (*logReg,
 	if len(xs) == 0 {
 		return &logReg{w: make([]float32, dim), bias: -8}, nil
 	}
-	lambda := o.Lambda
-	if t.lambda > 0 {
-		lambda = t.lambda
-	}
-	bal := 1.0
-	if t.topicTask {
-		bal = topicBalance
-	}
-	lr, err := fitLogRegBal(xs, ys, dim, lambda, o.MaxIter, bal)
+	lr, err := fitLogReg(xs, ys, dim, o.Lambda, o.MaxIter)
 	if err != nil {
 		return nil, fmt.Errorf("train %s: %w", t.label, err)
 	}
@@ -218,7 +208,7 @@ func (t *task) fit(dim int, o *TrainOptions, keep func(*Example) bool) (*logReg,
 // models, the tasks they were trained on, their calibrated out-of-fold
 // probabilities from the inner cross-validation and its folds. What is
 // decided on those probabilities (thresholds, second stages) is
-// finishModel's.
+// finish's.
 type firstStage struct {
 	m      *Model
 	review task
@@ -249,8 +239,6 @@ func fitFirstStage(ex []*Example, topics []string, o TrainOptions) (*firstStage,
 		all = append(all, &tone[i])
 	}
 	for i := range topic {
-		topic[i].lambda = topicFirstLambda
-		topic[i].topicTask = true
 		all = append(all, &topic[i])
 	}
 	// Inner cross-validation: out-of-fold scores per task.
@@ -307,9 +295,7 @@ func (fs *firstStage) finish(o TrainOptions) (*Model, error) {
 		Topics:          fs.m.Topics,
 	}
 	tone, topic := fs.tone, fs.topic
-	if err := m.fitTopicStage(fs, o); err != nil {
-		return nil, err
-	}
+	m.TopicThreshold, m.TopicKeep = topicThreshold(fs.topicProbs(), topic)
 	m.ToneNeutralMargin = toneMargin(fs.toneProbs(), tone)
 	if toneLabelsMatch(tone, m.Tone) {
 		stack, margin, err := trainToneStack(tone, fs.toneProbs(), topic, fs.topicProbs(), fs.fold, o.InnerFolds, o.MaxIter)
@@ -389,8 +375,8 @@ func topicThreshold(probs [][]float64, topic []task) (float64, float64) {
 	}
 	n := len(topic[0].ex)
 	best, bestKeep, bestF := 0.5, 0.0, -1.0
-	for _, keep := range topicKeepGrid {
-		for t := 0.10; t <= 0.901; t += topicStep {
+	for _, keep := range []float64{0, 0.05, 0.1, 0.2} {
+		for t := 0.10; t <= 0.901; t += 0.05 {
 			var tp, fp, fn float64
 			for i := 0; i < n; i++ {
 				arg, argP, any := 0, -1.0, false
