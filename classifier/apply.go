@@ -38,9 +38,11 @@ func (an *analysis) features(r *Rules, fc FeatureConfig, reasons []article.Reaso
 	if fc.TopicHits {
 		// How many alternatives of a topic rule matched: one passing
 		// mention and a story full of the topic's words are one rule hit
-		// but not the same evidence.
+		// but not the same evidence; and a headline names what the story
+		// is mainly about.
 		for ti, h := range an.topicHits {
 			nf.add("topic_hits:"+r.topics[ti].Name, math.Log1p(float64(h)))
+			nf.add("topic_title:"+r.topics[ti].Name, math.Log1p(float64(an.topicTitleHits[ti])))
 		}
 	}
 	return an.featureVector(fc, nf, nil), nf

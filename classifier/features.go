@@ -36,9 +36,10 @@ type FeatureConfig struct {
 	// is incompatible.
 	Hash string `json:"hash"`
 	// TopicHits adds, per topic rule, log(1 + the number of its
-	// alternatives that matched) as a named feature (topic_hits:NAME).
-	// False in models trained before it existed, which therefore see the
-	// features they were trained on.
+	// alternatives that matched) as a named feature (topic_hits:NAME), and
+	// log(1 + the number of its words and phrases that matched in the
+	// title) (topic_title:NAME). False in models trained before it
+	// existed, which therefore see the features they were trained on.
 	TopicHits bool `json:"topic_hits,omitempty"`
 }
 

@@ -45,6 +45,9 @@ func TestTopicHitsFeature(t *testing.T) {
 	if n := strings.Count(strings.Join(an.topics, " "), "industry_labor"); n != 1 {
 		t.Errorf("industry_labor reported %d times", n)
 	}
+	if h := an.topicTitleHits[labor]; h < 2 || h >= an.topicHits[labor] {
+		t.Errorf("industry_labor: %d alternatives in the title, want at least 2 (workers, strike, factory) and fewer than all %d", h, an.topicHits[labor])
+	}
 	name := "topic_hits:industry_labor"
 	on := DefaultFeatureConfig()
 	if !on.TopicHits {
@@ -54,11 +57,14 @@ func TestTopicHitsFeature(t *testing.T) {
 	if i := slices.Index(nf.names, name); i < 0 || math.Abs(nf.vals[i]-math.Log1p(float64(an.topicHits[labor]))) > 1e-12 {
 		t.Errorf("with TopicHits: %s missing or wrong in %v", name, nf.names)
 	}
+	if i := slices.Index(nf.names, "topic_title:industry_labor"); i < 0 || math.Abs(nf.vals[i]-math.Log1p(float64(an.topicTitleHits[labor]))) > 1e-12 {
+		t.Errorf("with TopicHits: topic_title:industry_labor missing or wrong in %v", nf.names)
+	}
 	off := on
 	off.TopicHits = false
 	_, nf = an.features(r, off, nil)
 	for _, n := range nf.names {
-		if strings.HasPrefix(n, "topic_hits:") {
+		if strings.HasPrefix(n, "topic_hits:") || strings.HasPrefix(n, "topic_title:") {
 			t.Errorf("without TopicHits: feature %s", n)
 		}
 	}
@@ -91,6 +97,26 @@ func TestTopicHitsModelFile(t *testing.T) {
 	}
 	if !m.Features.TopicHits {
 		t.Fatal("trained model does not use topic_hits")
+	}
+	// The tone models are trained without the topic count features; the
+	// topic models use them.
+	dims := topicOnlyDims(m.Features, e.Rules().Topics())
+	if len(dims) == 0 {
+		t.Fatal("no topic-only dimensions")
+	}
+	used := false
+	for i := range dims {
+		for _, bm := range m.Tone {
+			if bm.w[i] != 0 {
+				t.Errorf("tone model %s has weight %v on topic-only dimension %d", bm.Label, bm.w[i], i)
+			}
+		}
+		for _, bm := range m.Topics {
+			used = used || bm.w[i] != 0
+		}
+	}
+	if !used {
+		t.Error("no topic model has a weight on the topic count features")
 	}
 	var buf bytes.Buffer
 	if err := m.Encode(&buf); err != nil {
