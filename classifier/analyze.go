@@ -61,8 +61,6 @@ type analysis struct {
 	doc              *tokDoc
 	topics           []string
 	topicsPartial    []string // topics with some but fewer than min_hits alternatives matched
-	topicHits        []int    // alternatives of each topic rule matched, in the rules' order
-	topicTitleHits   []int    // those of them that match in the title
 	tone             string
 	toneSc           float64
 	tonePos, toneNeg float64
@@ -180,25 +178,16 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 			}
 		}
 	}
-	an.topicHits = make([]int, 0, len(r.topics))
-	an.topicTitleHits = make([]int, 0, len(r.topics))
 	for _, t := range r.topics {
-		// Every alternative is counted, not only up to min_hits, and
-		// those that match in the title too: features of the learned
-		// layer (FeatureConfig.TopicHits).
-		hits, inTitle := 0, 0
-		for i, alt := range t.alts {
+		hits := 0
+		for _, alt := range t.alts {
 			if alt.Match(an.doc) {
-				if hits++; hits == t.MinHits {
+				if hits++; hits >= t.MinHits {
 					an.topics = append(an.topics, t.Name)
-				}
-				if ta := t.titleAlts[i]; ta != nil && ta.Match(an.doc) {
-					inTitle++
+					break
 				}
 			}
 		}
-		an.topicHits = append(an.topicHits, hits)
-		an.topicTitleHits = append(an.topicTitleHits, inTitle)
 		if hits > 0 && hits < t.MinHits {
 			an.topicsPartial = append(an.topicsPartial, t.Name)
 		}

@@ -33,10 +33,11 @@ func TestTopicHitsFeature(t *testing.T) {
 	if labor < 0 {
 		t.Fatal("no industry_labor topic in the rules")
 	}
-	if len(an.topicHits) != len(r.Topics()) {
-		t.Fatalf("%d hit counts for %d topics", len(an.topicHits), len(r.Topics()))
+	hits, inTitle := an.topicCounts(r)
+	if len(hits) != len(r.Topics()) || len(inTitle) != len(hits) {
+		t.Fatalf("%d and %d hit counts for %d topics", len(hits), len(inTitle), len(r.Topics()))
 	}
-	if h, min := an.topicHits[labor], r.topics[labor].MinHits; h <= min {
+	if h, min := hits[labor], r.topics[labor].MinHits; h <= min {
 		t.Errorf("industry_labor: %d alternatives counted, want more than min_hits %d (counting must not stop there)", h, min)
 	}
 	if !slices.Contains(an.topics, "industry_labor") {
@@ -45,8 +46,8 @@ func TestTopicHitsFeature(t *testing.T) {
 	if n := strings.Count(strings.Join(an.topics, " "), "industry_labor"); n != 1 {
 		t.Errorf("industry_labor reported %d times", n)
 	}
-	if h := an.topicTitleHits[labor]; h < 2 || h >= an.topicHits[labor] {
-		t.Errorf("industry_labor: %d alternatives in the title, want at least 2 (workers, strike, factory) and fewer than all %d", h, an.topicHits[labor])
+	if h := inTitle[labor]; h < 2 || h >= hits[labor] {
+		t.Errorf("industry_labor: %d alternatives in the title, want at least 2 (workers, strike, factory) and fewer than all %d", h, hits[labor])
 	}
 	name := "topic_hits:industry_labor"
 	on := DefaultFeatureConfig()
@@ -54,10 +55,10 @@ func TestTopicHitsFeature(t *testing.T) {
 		t.Fatal("the default feature configuration has no topic_hits")
 	}
 	_, nf := an.features(r, on, nil)
-	if i := slices.Index(nf.names, name); i < 0 || math.Abs(nf.vals[i]-math.Log1p(float64(an.topicHits[labor]))) > 1e-12 {
+	if i := slices.Index(nf.names, name); i < 0 || math.Abs(nf.vals[i]-math.Log1p(float64(hits[labor]))) > 1e-12 {
 		t.Errorf("with TopicHits: %s missing or wrong in %v", name, nf.names)
 	}
-	if i := slices.Index(nf.names, "topic_title:industry_labor"); i < 0 || math.Abs(nf.vals[i]-math.Log1p(float64(an.topicTitleHits[labor]))) > 1e-12 {
+	if i := slices.Index(nf.names, "topic_title:industry_labor"); i < 0 || math.Abs(nf.vals[i]-math.Log1p(float64(inTitle[labor]))) > 1e-12 {
 		t.Errorf("with TopicHits: topic_title:industry_labor missing or wrong in %v", nf.names)
 	}
 	off := on
