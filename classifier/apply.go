@@ -35,7 +35,38 @@ func (an *analysis) features(r *Rules, fc FeatureConfig, reasons []article.Reaso
 		signals = append(signals, rs.Signal)
 	}
 	nf := an.ruleFeatures(r, risk, signals)
+	if fc.TopicHits {
+		// How many alternatives of a topic rule matched: one passing
+		// mention and a story full of the topic's words are one rule hit
+		// but not the same evidence; and a headline names what the story
+		// is mainly about.
+		hits, inTitle := an.topicCounts(r)
+		for ti, h := range hits {
+			nf.add("topic_hits:"+r.topics[ti].Name, math.Log1p(float64(h)))
+			nf.add("topic_title:"+r.topics[ti].Name, math.Log1p(float64(inTitle[ti])))
+		}
+	}
 	return an.featureVector(fc, nf, nil), nf
+}
+
+// topicCounts returns, per topic rule (the rules' order), how many of its
+// alternatives match the article and how many of its words and phrases
+// match the title. The rules stop at min_hits; the counts, wanted only by
+// a model with FeatureConfig.TopicHits, are taken here.
+func (an *analysis) topicCounts(r *Rules) (hits, inTitle []int) {
+	hits = make([]int, len(r.topics))
+	inTitle = make([]int, len(r.topics))
+	for ti, t := range r.topics {
+		for i, alt := range t.alts {
+			if alt.Match(an.doc) {
+				hits[ti]++
+				if ta := t.titleAlts[i]; ta != nil && ta.Match(an.doc) {
+					inTitle[ti]++
+				}
+			}
+		}
+	}
+	return hits, inTitle
 }
 
 // hasEvidence reports whether an evidence signal fired: a claim the office

@@ -35,6 +35,12 @@ type FeatureConfig struct {
 	// Hash names the hash function ("fnv1a32"); a model trained with another
 	// is incompatible.
 	Hash string `json:"hash"`
+	// TopicHits adds, per topic rule, log(1 + the number of its
+	// alternatives that matched) as a named feature (topic_hits:NAME), and
+	// log(1 + the number of its words and phrases that matched in the
+	// title) (topic_title:NAME). False in models trained before it
+	// existed, which therefore see the features they were trained on.
+	TopicHits bool `json:"topic_hits,omitempty"`
 }
 
 // DefaultFeatureConfig is the configuration `presswatch train` uses. 2^14
@@ -42,7 +48,7 @@ type FeatureConfig struct {
 // for a corpus of a few thousand items; see docs/classifier.md for how
 // NgramScale was chosen.
 func DefaultFeatureConfig() FeatureConfig {
-	return FeatureConfig{NamedBits: 11, NgramBits: 14, MaxTokens: 600, NgramScale: 2, Hash: "fnv1a32"}
+	return FeatureConfig{NamedBits: 11, NgramBits: 14, MaxTokens: 600, NgramScale: 2, Hash: "fnv1a32", TopicHits: true}
 }
 
 // Dim is the number of dimensions of the feature space.

@@ -59,6 +59,7 @@ type topic struct {
 	Name      string
 	Query     query.Node
 	alts      []*query.Prepared // the alternatives of the top-level OR
+	titleAlts []*query.Prepared // alts[i] in the title only (nil: not a word or phrase)
 	Sensitive bool
 	MinHits   int // distinct alternatives of the top-level OR that must match
 	// Weight is a concern's share of the rules' risk (concerns.yaml only).
@@ -305,7 +306,7 @@ func LoadRules(fsys fs.FS) (*Rules, error) {
 			if t.MinHits < 0 {
 				errs = append(errs, &RuleError{File: "topics.yaml", Rule: name, Err: errors.New("min_hits must not be negative")})
 			}
-			r.topics = append(r.topics, topic{Name: name, Query: q, alts: orAlternatives(q), Sensitive: t.Sensitive, MinHits: max(1, t.MinHits)})
+			r.topics = append(r.topics, topic{Name: name, Query: q, alts: orAlternatives(q), titleAlts: titleAlternatives(q), Sensitive: t.Sensitive, MinHits: max(1, t.MinHits)})
 		}
 	}
 	// concerns.yaml is optional: rule folders written before it existed
@@ -490,6 +491,25 @@ func orAlternatives(n query.Node) []*query.Prepared {
 		return append(orAlternatives(o.Left), orAlternatives(o.Right)...)
 	}
 	return []*query.Prepared{query.Prepare(n)}
+}
+
+// titleAlternatives returns, for each alternative of n's top-level OR
+// (orAlternatives' order), the same word or phrase restricted to the title,
+// or nil for an alternative that is neither.
+func titleAlternatives(n query.Node) []*query.Prepared {
+	switch o := n.(type) {
+	case *query.Or:
+		return append(titleAlternatives(o.Left), titleAlternatives(o.Right)...)
+	case *query.Term:
+		if o.Field == "" {
+			return []*query.Prepared{query.Prepare(&query.Term{Field: "title", Value: o.Value, Prefix: o.Prefix})}
+		}
+	case *query.Phrase:
+		if o.Field == "" {
+			return []*query.Prepared{query.Prepare(&query.Phrase{Field: "title", Words: o.Words})}
+		}
+	}
+	return []*query.Prepared{nil}
 }
 
 // splitWeight reads "word|2.5" as word with weight 2.5; default weight 1.

@@ -146,6 +146,7 @@ func (e *Engine) TrainModel(ctx context.Context, ex []*Example, opts TrainOption
 // task is one binary problem: which examples take part and their labels.
 type task struct {
 	label string
+	mask  map[int32]bool // dimensions the task's model does not use
 	ex    []*Example
 	ys    []bool
 }
@@ -190,7 +191,7 @@ func (t *task) fit(dim int, o *TrainOptions, keep func(*Example) bool) (*logReg,
 	var ys []bool
 	for i, x := range t.ex {
 		if keep == nil || keep(x) {
-			xs = append(xs, x.x)
+			xs = append(xs, maskVec(x.x, t.mask))
 			ys = append(ys, t.ys[i])
 		}
 	}
@@ -204,12 +205,40 @@ func (t *task) fit(dim int, o *TrainOptions, keep func(*Example) bool) (*logReg,
 	return lr, nil
 }
 
+// firstStage is the first stage of a model being trained: its binary
+// models, the tasks they were trained on, their calibrated out-of-fold
+// probabilities from the inner cross-validation and its folds. What is
+// decided on those probabilities (thresholds, second stages) is
+// finish's.
+type firstStage struct {
+	m      *Model
+	review task
+	tone   []task
+	topic  []task
+	probs  [][]float64 // needs_review, tone…, topics…, in task order
+	fold   map[*Example]int
+	ex     []*Example
+}
+
+func (fs *firstStage) toneProbs() [][]float64  { return fs.probs[1 : 1+len(fs.tone)] }
+func (fs *firstStage) topicProbs() [][]float64 { return fs.probs[1+len(fs.tone):] }
+
 func trainModel(ex []*Example, topics []string, o TrainOptions) (*Model, error) {
+	fs, err := fitFirstStage(ex, topics, o)
+	if err != nil {
+		return nil, err
+	}
+	return fs.finish(o)
+}
+
+func fitFirstStage(ex []*Example, topics []string, o TrainOptions) (*firstStage, error) {
 	review, tone, topic := tasks(ex, topics)
 	dim := o.Features.Dim()
 	all := make([]*task, 0, 1+len(tone)+len(topic))
 	all = append(all, &review)
+	toneMask := topicOnlyDims(o.Features, topics)
 	for i := range tone {
+		tone[i].mask = toneMask
 		all = append(all, &tone[i])
 	}
 	for i := range topic {
@@ -250,27 +279,41 @@ func trainModel(ex []*Example, topics []string, o TrainOptions) (*Model, error) 
 	}
 	m := &Model{
 		Format: ModelFormat, Version: ModelVersion, Features: o.Features,
-		NeedsReview:     bms[0],
-		ReviewThreshold: reviewThreshold(probs[0], review.ys, ruleFlags(review.ex), o.ReviewRecall),
-		Tone:            bms[1 : 1+len(tone)],
-		Topics:          bms[1+len(tone):],
+		NeedsReview: bms[0],
+		Tone:        bms[1 : 1+len(tone)],
+		Topics:      bms[1+len(tone):],
 	}
-	m.TopicThreshold, m.TopicKeep = topicThreshold(probs[1+len(tone):], topic)
-	m.ToneNeutralMargin = toneMargin(probs[1:1+len(tone)], tone)
+	return &firstStage{m: m, review: review, tone: tone, topic: topic, probs: probs, fold: fold, ex: ex}, nil
+}
+
+// finish chooses the thresholds and trains the second stages on the first
+// stage's out-of-fold probabilities. It returns a new Model sharing the
+// first stage's binary models, so it may be called more than once.
+func (fs *firstStage) finish(o TrainOptions) (*Model, error) {
+	m := &Model{
+		Format: fs.m.Format, Version: fs.m.Version, Features: fs.m.Features,
+		NeedsReview:     fs.m.NeedsReview,
+		ReviewThreshold: reviewThreshold(fs.probs[0], fs.review.ys, ruleFlags(fs.review.ex), o.ReviewRecall),
+		Tone:            fs.m.Tone,
+		Topics:          fs.m.Topics,
+	}
+	tone, topic := fs.tone, fs.topic
+	m.TopicThreshold, m.TopicKeep = topicThreshold(fs.topicProbs(), topic)
+	m.ToneNeutralMargin = toneMargin(fs.toneProbs(), tone)
 	if toneLabelsMatch(tone, m.Tone) {
-		stack, margin, err := trainToneStack(tone, probs[1:1+len(tone)], topic, probs[1+len(tone):], fold, o.InnerFolds, o.MaxIter)
+		stack, margin, err := trainToneStack(tone, fs.toneProbs(), topic, fs.topicProbs(), fs.fold, o.InnerFolds, o.MaxIter)
 		if err != nil {
 			return nil, err
 		}
 		m.ToneStack, m.ToneStackMargin = stack, margin
 	}
 	triage := 0
-	for _, x := range ex {
+	for _, x := range fs.ex {
 		if x.Tone == "" && x.Topics == nil && x.Review != nil {
 			triage++
 		}
 	}
-	m.Training = TrainingInfo{Items: len(ex), TriageLabels: triage, Lambda: o.Lambda, InnerFolds: o.InnerFolds, ReviewRecall: o.ReviewRecall}
+	m.Training = TrainingInfo{Items: len(fs.ex), TriageLabels: triage, Lambda: o.Lambda, InnerFolds: o.InnerFolds, ReviewRecall: o.ReviewRecall}
 	return m, nil
 }
 
@@ -535,6 +578,41 @@ func StoryGroups(items []EvalItem) []string {
 	out := make([]string, len(items))
 	for i := range items {
 		out[i] = items[find(i)].ID
+	}
+	return out
+}
+
+// topicOnlyDims returns the dimensions of the topic_hits and topic_title
+// features (FeatureConfig.TopicHits), which the tone models are trained
+// without: what a story is about reaches the tone through the topic
+// probabilities its second stage stacks on (tonestack.go), and as raw
+// counts the tone models only fitted noise with them (10-fold CV tone
+// 0.748 with them, 0.760 without, on the dev corpus). A named feature
+// hashed to the same dimension is lost to the tone models too.
+func topicOnlyDims(fc FeatureConfig, topics []string) map[int32]bool {
+	if !fc.TopicHits {
+		return nil
+	}
+	out := map[int32]bool{}
+	for _, t := range topics {
+		for _, n := range []string{"topic_hits:" + t, "topic_title:" + t} {
+			out[int32(fnvString(fnvOffset, n)&(uint32(1)<<fc.NamedBits-1))] = true
+		}
+	}
+	return out
+}
+
+// maskVec returns v without the dimensions in mask.
+func maskVec(v vec, mask map[int32]bool) vec {
+	if len(mask) == 0 {
+		return v
+	}
+	out := vec{idx: make([]int32, 0, len(v.idx)), val: make([]float32, 0, len(v.idx))}
+	for k, i := range v.idx {
+		if !mask[i] {
+			out.idx = append(out.idx, i)
+			out.val = append(out.val, v.val[k])
+		}
 	}
 	return out
 }
