@@ -69,16 +69,18 @@ func evalNow() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }
 // rule matched, in the whole article and in the title), which the tone
 // models are trained without: topics 0.789, needs_review P 0.592 / R
 // 0.937, tone 0.758 (5-fold: topics 0.766 → 0.774, tone 0.736 → 0.741,
-// needs_review P 0.563 → 0.565, R 0.943 both). needs_review
-// precision and topics are below the goals. The test fails when a
+// needs_review P 0.563 → 0.565, R 0.943 both). With the fact checks'
+// Chinese, Japanese and Korean figures (4 Dec 2026, stop 15): needs_review
+// P 0.590 / R 0.937, topics 0.790, tone 0.758. needs_review precision and
+// topics are below the goals. The test fails when a
 // change drops below the floors (recall: three items of 175 under the
 // figure; tone and topics about two items under).
 const (
 	cvMinAboutF1         = 0.975
 	cvMinMentionsF1      = 0.98
 	cvMinReviewRecall    = 0.91
-	cvMinReviewPrecision = 0.555
-	cvMinTopicF1         = 0.77
+	cvMinReviewPrecision = 0.57
+	cvMinTopicF1         = 0.78
 	cvMinToneAccuracy    = 0.75
 )
 
