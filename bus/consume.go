@@ -796,12 +796,17 @@ func (cs *consumerState) onMaxDeliveries(ctx context.Context, data []byte) {
 				requeues, _ = strconv.Atoi(raw.Header.Get(HeaderRequeues))
 			}
 			if requeues < maxNoResultRequeues {
+				// Marked before the copy is published: the last delivery's
+				// handler may still return (a late failure, see fail) while
+				// the copy is on its way, and it must find the mark, or it
+				// would dead-letter a message whose copy carries on.
+				cs.requeued.Store(adv.StreamSeq, struct{}{})
 				if err = cs.requeue(gctx, raw, m, adv.StreamSeq, requeues+1); err == nil {
-					cs.requeued.Store(adv.StreamSeq, struct{}{})
 					b.m.requeued.WithLabelValues(cs.spec.Durable).Inc()
 					log.Warn("message published again: its deliveries ran out with no result", "stream_seq", adv.StreamSeq, "msg_id", m.MsgID, "requeues", requeues+1)
 					return
 				}
+				cs.requeued.Delete(adv.StreamSeq)
 				log.Error("publishing a no-result message again failed; dead-lettering it", "stream_seq", adv.StreamSeq, "err", err)
 			}
 			cause := fmt.Errorf("no result after %d deliveries (ack wait %s expired on the last one), %d times", adv.Deliveries, cs.spec.AckWait, requeues+1)
