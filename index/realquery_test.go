@@ -26,6 +26,10 @@ type rqClause struct {
 	Terms []string
 	Rel   []int
 	Stem  string
+	// Spelled is Terms with each word that carries a diacritic as written
+	// (nil when none does): in a document written with diacritics the
+	// clause must also match these (the index's spellFilter).
+	Spelled []string
 }
 
 // realQuery is one search as the web UI sends it, with what the ground truth
@@ -38,6 +42,14 @@ type realQuery struct {
 }
 
 const stemKey = textnorm.StemPrefix
+
+// spellKey prefixes, in docTerms, the terms of a document written with
+// diacritics as the index's text_spell holds them; markedKey is present
+// when the document is written with diacritics (fWritten "marked").
+const (
+	spellKey  = "\x00spell:"
+	markedKey = "\x00marked"
+)
 
 // docTerms is the analysis of one document as the ground truth uses it:
 // every term of the indexed text (title, text) with its positions, and for
@@ -58,10 +70,38 @@ func analyzeDoc(a *article.Article) (docTerms, []textnorm.Term, []textnorm.Term,
 	for _, t := range stems {
 		m[stemKey+t.Text] = append(m[stemKey+t.Text], t.Pos)
 	}
+	if textnorm.WrittenWithMarks(textnorm.CountMarked(s)) {
+		m[markedKey] = nil
+		for _, t := range termsSpell(s) {
+			m[spellKey+t.Text] = append(m[spellKey+t.Text], t.Pos)
+		}
+	}
 	return m, terms, stems, s
 }
 
 func (c rqClause) match(d docTerms) bool {
+	if !c.matchFolded(d) {
+		return false
+	}
+	if _, marked := d[markedKey]; !marked || c.Spelled == nil {
+		return true
+	}
+	// Written with diacritics: the words with diacritics decide, as
+	// written, at their relative positions.
+	first := d[spellKey+c.Spelled[0]]
+next:
+	for _, p := range first {
+		for k := 1; k < len(c.Spelled); k++ {
+			if !slices.Contains(d[spellKey+c.Spelled[k]], p+c.Rel[k]) {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func (c rqClause) matchFolded(d docTerms) bool {
 	if len(c.Terms) == 1 {
 		if _, ok := d[c.Terms[0]]; ok {
 			return true
@@ -112,6 +152,9 @@ func clauseOf(text string, bare bool) rqClause {
 	}
 	if bare && len(c.Terms) == 1 && textnorm.Stemmable(text) {
 		c.Stem = textnorm.Stem(c.Terms[0])
+	}
+	if qt := analyzeQuery(text); qt.spell != nil && len(qt.toks) == len(c.Terms) {
+		c.Spelled = qt.spelled().toks
 	}
 	return c
 }
