@@ -326,7 +326,7 @@ func realBenchSetup(b *testing.B) *realEnv {
 		// The index is built but the truth is missing or of another
 		// version (realTruthVersion): compute the truth alone.
 		b.Logf("computing the ground truth of %d documents (index kept)", n)
-		truth, err := computeTruth(context.Background(), g, qs, n)
+		truth, err := computeTruth(context.Background(), g, qs, n, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -348,20 +348,8 @@ func realBenchSetup(b *testing.B) *realEnv {
 	if err != nil {
 		b.Fatal(err)
 	}
-	truth := make([]*roaring.Bitmap, len(qs.Queries))
-	for i := range truth {
-		truth[i] = roaring.New()
-	}
 	start := time.Now()
-	err = g.produce(ctx, 0, n, 1000, func(a *article.Article) any {
-		d, _, _, _ := analyzeDoc(a)
-		return qs.matches(a, d)
-	}, func(first int, arts []*article.Article, extra []any) error {
-		for k, m := range extra {
-			for _, qi := range m.([]int32) {
-				truth[qi].Add(uint32(first + k))
-			}
-		}
+	truth, err := computeTruth(ctx, g, qs, n, func(first int, arts []*article.Article) error {
 		if (first/1000)%100 == 0 {
 			b.Logf("%d documents in %s", first, time.Since(start).Round(time.Second))
 		}
@@ -394,8 +382,9 @@ const realTruthVersion = 2
 var truthFile = fmt.Sprintf("truth-v%d.bin", realTruthVersion)
 
 // computeTruth returns, for every query, the documents of [0, n) that match
-// it, without indexing them.
-func computeTruth(ctx context.Context, g *realGen, qs *realQuerySet, n int) ([]*roaring.Bitmap, error) {
+// it; each, when not nil, gets every batch of documents in order (the build
+// indexes them there, so the corpus is generated once).
+func computeTruth(ctx context.Context, g *realGen, qs *realQuerySet, n int, each func(first int, arts []*article.Article) error) ([]*roaring.Bitmap, error) {
 	truth := make([]*roaring.Bitmap, len(qs.Queries))
 	for i := range truth {
 		truth[i] = roaring.New()
@@ -403,11 +392,14 @@ func computeTruth(ctx context.Context, g *realGen, qs *realQuerySet, n int) ([]*
 	err := g.produce(ctx, 0, n, 1000, func(a *article.Article) any {
 		d, _, _, _ := analyzeDoc(a)
 		return qs.matches(a, d)
-	}, func(first int, _ []*article.Article, extra []any) error {
+	}, func(first int, arts []*article.Article, extra []any) error {
 		for k, m := range extra {
 			for _, qi := range m.([]int32) {
 				truth[qi].Add(uint32(first + k))
 			}
+		}
+		if each != nil {
+			return each(first, arts)
 		}
 		return nil
 	})

@@ -30,13 +30,10 @@ func TestRealTruthAgreesWithSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	truth, err := computeTruth(ctx, g, qs, n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := g.produce(ctx, 0, n, 500, nil, func(_ int, arts []*article.Article, _ []any) error {
+	truth, err := computeTruth(ctx, g, qs, n, func(_ int, arts []*article.Article) error {
 		return ix.IndexArticles(ctx, arts)
-	}); err != nil {
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	spelled, bad := 0, 0
