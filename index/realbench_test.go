@@ -316,7 +316,7 @@ func realBenchSetup(b *testing.B) *realEnv {
 		b.Fatalf("only %d distinct queries", len(qs.Queries))
 	}
 	env := &realEnv{n: n, g: g, qs: qs}
-	env.dir = filepath.Join(realCacheDir(b), fmt.Sprintf("search-g%d-m%d-n%d-q%d", realGenVersion, MappingVersion, n, nq))
+	env.dir = filepath.Join(realCacheDir(b), fmt.Sprintf("search-g%d-%s-m%d-n%d-q%d", realGenVersion, g.corpus, MappingVersion, n, nq))
 	env.ixDir = filepath.Join(env.dir, "ix")
 	done := filepath.Join(env.dir, "done")
 	if _, err := os.Stat(done); err == nil {

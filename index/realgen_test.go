@@ -2,8 +2,11 @@ package index
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -78,8 +81,12 @@ type rgLang struct {
 }
 
 type realGen struct {
-	seed   uint64
-	n      int
+	seed uint64
+	n    int
+	// corpus fingerprints the files learnt from (the first 8 hex digits of
+	// the SHA-256 of their contents): growing the corpus changes the
+	// generator's output, so it keys the on-disk cache with realGenVersion.
+	corpus string
 	langs  []*rgLang
 	cum    []int // cumulative item counts, for the language draw
 	topics []string
@@ -154,12 +161,13 @@ func newRealGen(files []string, seed uint64, n int) (*realGen, error) {
 	byLang := map[string]*rgLang{}
 	counts := map[string]map[string]int{}
 	topicSet := map[string]bool{}
+	sum := sha256.New()
 	for _, f := range files {
 		fh, err := os.Open(f)
 		if err != nil {
 			return nil, err
 		}
-		sc := bufio.NewScanner(fh)
+		sc := bufio.NewScanner(io.TeeReader(fh, sum))
 		sc.Buffer(make([]byte, 1<<20), 1<<24)
 		for sc.Scan() {
 			var it rgItem
@@ -206,7 +214,7 @@ func newRealGen(files []string, seed uint64, n int) (*realGen, error) {
 			return nil, err
 		}
 	}
-	g := &realGen{seed: seed, n: n}
+	g := &realGen{seed: seed, n: n, corpus: hex.EncodeToString(sum.Sum(nil))[:8]}
 	for t := range topicSet {
 		g.topics = append(g.topics, t)
 	}

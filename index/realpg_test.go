@@ -35,7 +35,7 @@ import (
 // no facets, no histogram and no snippets — less work than the index does per
 // query, which favours PostgreSQL.
 //
-// Schema: table docs_g<version>_n<size> in the database pw_searchbench
+// Schema: table docs_g<version>_<corpus>_n<size> in the database pw_searchbench
 // (created when missing), GIN index on the tsvector, btree on published;
 // loaded once with COPY (pgx CopyFrom) into a staging table and cast to
 // tsvector, then kept for the next run. The server's own settings are used.
@@ -241,7 +241,7 @@ func pgBench(b *testing.B, env *realEnv, url string) {
 		b.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	table := fmt.Sprintf("docs_g%d_n%d", realGenVersion, env.n)
+	table := fmt.Sprintf("docs_g%d_%s_n%d", realGenVersion, env.g.corpus, env.n)
 	loaded, err := pgLoad(ctx, b, conn, env, table)
 	if err != nil {
 		b.Fatal(err)
