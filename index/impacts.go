@@ -130,6 +130,17 @@ func (c *impactCache) shelfOf(key impactKey) *shelf {
 	return &c.words
 }
 
+// counts returns the lookups that found their entry and those that did not
+// (zero for a nil cache).
+func (c *impactCache) counts() (hits, misses uint64) {
+	if c == nil {
+		return 0, 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits, c.miss
+}
+
 // size is the bytes held on both shelves.
 func (c *impactCache) size() int64 { return c.words.size + c.phrases.size }
 

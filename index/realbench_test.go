@@ -117,6 +117,7 @@ func BenchmarkSearchReal(b *testing.B) {
 	pass := func(b *testing.B) {
 		var lat []time.Duration
 		var hits uint64
+		h0, m0 := ix.impacts.counts()
 		cpu0 := cpuTime()
 		for b.Loop() {
 			lat = lat[:0]
@@ -134,6 +135,11 @@ func BenchmarkSearchReal(b *testing.B) {
 		reportLatency(b, lat)
 		b.ReportMetric(ms(cpuTime()-cpu0)/float64(b.N*len(queries)), "cpu-ms/query")
 		b.ReportMetric(float64(hits)/float64(b.N*len(queries)), "hits/query")
+		if h1, m1 := ix.impacts.counts(); h1+m1 > h0+m0 {
+			// The impact cache's lookups that found their entry (words'
+			// impacts and phrases' documents, per segment).
+			b.ReportMetric(100*float64(h1-h0)/float64(h1+m1-h0-m0), "impact-hit-%")
+		}
 		b.ReportMetric(float64(len(queries)), "queries")
 		b.ReportMetric(float64(env.n), "articles")
 	}
