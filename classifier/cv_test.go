@@ -71,15 +71,17 @@ func evalNow() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }
 // 0.937, tone 0.758 (5-fold: topics 0.766 → 0.774, tone 0.736 → 0.741,
 // needs_review P 0.563 → 0.565, R 0.943 both). With the fact checks'
 // Chinese, Japanese and Korean figures (4 Dec 2026, stop 15): needs_review
-// P 0.590 / R 0.937, topics 0.790, tone 0.758. needs_review precision and
-// topics are below the goals. The test fails when a
-// change drops below the floors (recall: three items of 175 under the
-// figure; tone and topics about two items under).
+// P 0.590 / R 0.937, topics 0.790, tone 0.758. With the corpus's third
+// round (765 items: 50 more, education, foreign affairs, review cases
+// outside Vietnamese): needs_review P 0.630 / R 0.916, topics 0.785, tone
+// 0.762. needs_review precision and topics are below the goals.
+// The test fails when a change drops below the floors (recall: three items
+// of 186 under the figure; tone and topics about two items under).
 const (
 	cvMinAboutF1         = 0.975
 	cvMinMentionsF1      = 0.98
-	cvMinReviewRecall    = 0.91
-	cvMinReviewPrecision = 0.57
+	cvMinReviewRecall    = 0.90
+	cvMinReviewPrecision = 0.61
 	cvMinTopicF1         = 0.78
 	cvMinToneAccuracy    = 0.75
 )
