@@ -65,6 +65,24 @@ func BenchmarkSearchReal(b *testing.B) {
 			b.ReportMetric(float64(env.n), "articles")
 		})
 	}
+	// Bleve merges segments in the background for as long as the index is
+	// open, and a bulk build leaves it many to merge: an hour after the 1M
+	// build, merges still ran on every open, rewriting segments under the
+	// queries (and dropping their caches). A live index merges a little at a
+	// time; the search rows measure it settled, and say how long that took.
+	b.Run("merges-settled", func(b *testing.B) {
+		var took time.Duration
+		var segs int
+		for b.Loop() {
+			var err error
+			if took, segs, err = settleMerges(env.ixDir); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(took.Seconds(), "settle-s")
+		b.ReportMetric(float64(segs), "segments")
+		b.ReportMetric(loadAvg(), "load1")
+	})
 	coldN := min(envInt("PRESSWATCH_BENCH_COLD", 20), len(queries))
 	skip := func(part string) bool { // PRESSWATCH_BENCH_REAL_SKIP=cold,recall,pg: for profiling
 		return slices.Contains(strings.Split(os.Getenv("PRESSWATCH_BENCH_REAL_SKIP"), ","), part)
@@ -290,6 +308,40 @@ type realEnv struct {
 	dir   string // cache folder of this corpus
 	ixDir string
 	built time.Duration // build time when built by this run
+}
+
+// settleMerges opens the index in dir and waits until Bleve's merger has
+// nothing left to do: it has planned at the current root and no merge is
+// running. It returns how long that took and
+// the number of segments left.
+func settleMerges(dir string) (time.Duration, int, error) {
+	ctx := context.Background()
+	start := time.Now()
+	ix, err := Open(ctx, Options{Dir: dir, Logger: quietLogger()})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer ix.Close()
+	stat := func(m map[string]any, k string) uint64 { v, _ := m[k].(uint64); return v }
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		sm, _ := ix.bi.StatsMap()["index"].(map[string]any)
+		if sm == nil {
+			return 0, 0, fmt.Errorf("settle %s: no scorch statistics", dir)
+		}
+		// CurRootEpoch stays 0 until something is introduced after the open
+		// (a merge's result); LastMergedEpoch is set when the merger has
+		// finished planning (and merging) at a root.
+		root, merged := stat(sm, "CurRootEpoch"), stat(sm, "LastMergedEpoch")
+		if merged != 0 && (root == 0 || root == merged) && stat(sm, "TotFileMergeZapBeg") == stat(sm, "TotFileMergeZapEnd") {
+			return time.Since(start), int(stat(sm, "TotFileSegmentsAtRoot")), nil
+		}
+		if time.Since(start) > 3*time.Hour {
+			return 0, 0, fmt.Errorf("settle %s: merges still running after 3 h (root epoch %d, merged %d)", dir, root, merged)
+		}
+		<-tick.C
+	}
 }
 
 func realCacheDir(b *testing.B) string {
