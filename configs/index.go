@@ -24,7 +24,7 @@ type IndexConfig struct {
 	FlushInterval time.Duration `yaml:"flush_interval"`
 	// ImpactCacheMB bounds the memory a search node keeps for the decoded
 	// term frequencies of common query words (see docs/index.md); 0 means
-	// 64, a negative value turns the cache off.
+	// 256, a negative value turns the cache off.
 	ImpactCacheMB int `yaml:"impact_cache_mb"`
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strings"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -22,8 +21,16 @@ import (
 // never change, so an entry is valid for as long as its segment lives; a
 // merged-away segment's entries are never asked for again and age out.
 
-// DefaultImpactCacheBytes bounds the impact cache when Options leave it zero.
-const DefaultImpactCacheBytes = 64 << 20
+// DefaultImpactCacheBytes bounds the impact cache when Options leave it
+// zero. A common word's impacts take about 2 bytes a posting, so the bound
+// is set by the largest index the product is built for: on the realistic
+// 1,000,000-document benchmark (1,000 distinct queries), 64 MB held a fifth
+// of what the queries looked up again (warm p99 158 ms), 224 MB three
+// quarters (p99 35 ms), 256 MB all of it (p99 20 ms). An LRU over queries
+// that come round again keeps all or little of them: a desk with more
+// distinct queries than that needs a larger bound. The cache fills only as
+// far as queries need: a small index never reaches the bound.
+const DefaultImpactCacheBytes = 256 << 20
 
 // impactMinPostings is the smallest postings list (in a whole segment)
 // whose impacts are cached; shorter lists are cheap to read each time.
@@ -79,21 +86,14 @@ func (l *impactList) rangeOf(lo uint64) impactRange {
 	return impactRange{docs: roaring.New()}
 }
 
-// impactCache is the LRU cache of impact lists, on two shelves with their
-// own bounds: words' impacts, and phrases' results (their documents, and the
-// memos of phraseFirst's checks). A phrase's result is small (a bitmap of the
-// documents that hold it) but costly to make again: every posting of every
-// one of its words, positions included, is read — about 200 ms for common
-// words at a million documents — while a common word's impacts are large
-// (2 bytes a posting) and cheap to read again. In one LRU the words that
-// churn through it pushed the phrases out between one run of a query and the
-// next; on a shelf of their own, phrases are pushed out only by phrases.
+// impactCache is the LRU cache of impact lists.
 type impactCache struct {
+	max int64
 	// minPostings is impactMinPostings (tests lower it).
 	minPostings uint64
 	mu          sync.Mutex
-	words       shelf
-	phrases     shelf
+	size        int64
+	lru         *list.List // of *impactList, most recent first
 	items       map[impactKey]*list.Element
 	hits        uint64
 	miss        uint64
@@ -101,60 +101,20 @@ type impactCache struct {
 	lastLive []segment.Segment
 }
 
-// shelf is one LRU list of the cache and its bound.
-type shelf struct {
-	max, size int64
-	lru       *list.List // of *impactList, most recent first
-}
-
-// phraseShelfShare is the part of the cache's bound kept for phrases: an
-// eighth, 8 MB of the default 64 (a phrase's documents take tens of KB at a
-// million documents, so a few hundred phrases stay).
-const phraseShelfShare = 8
-
 func newImpactCache(max int64) *impactCache {
-	p := max / phraseShelfShare
-	return &impactCache{
-		minPostings: impactMinPostings,
-		words:       shelf{max: max - p, lru: list.New()},
-		phrases:     shelf{max: p, lru: list.New()},
-		items:       map[impactKey]*list.Element{},
-	}
+	return &impactCache{max: max, minPostings: impactMinPostings, lru: list.New(), items: map[impactKey]*list.Element{}}
 }
-
-// shelfOf returns the shelf that holds key's entry.
-func (c *impactCache) shelfOf(key impactKey) *shelf {
-	if key.field == phraseField || strings.HasPrefix(key.field, phraseDocsField) {
-		return &c.phrases
-	}
-	return &c.words
-}
-
-// counts returns the lookups that found their entry and those that did not
-// (zero for a nil cache).
-func (c *impactCache) counts() (hits, misses uint64) {
-	if c == nil {
-		return 0, 0
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.hits, c.miss
-}
-
-// size is the bytes held on both shelves.
-func (c *impactCache) size() int64 { return c.words.size + c.phrases.size }
 
 // lookup returns the entry for key, reading it with build when it is not
 // cached; concurrent lookups of one key read it once.
 func (c *impactCache) lookup(key impactKey, build func(*impactList) error) (*impactList, error) {
-	sh := c.shelfOf(key)
 	c.mu.Lock()
 	e, ok := c.items[key]
 	if ok {
-		sh.lru.MoveToFront(e)
+		c.lru.MoveToFront(e)
 		c.hits++
 	} else {
-		e = sh.lru.PushFront(&impactList{key: key})
+		e = c.lru.PushFront(&impactList{key: key})
 		c.items[key] = e
 		c.miss++
 	}
@@ -174,11 +134,22 @@ func (c *impactCache) lookup(key impactKey, build func(*impactList) error) (*imp
 	if built {
 		if cur, ok := c.items[key]; ok && cur == e {
 			l.counted = true
-			sh.size += l.bytes()
+			c.size += l.bytes()
 		}
-		c.evictLocked(sh, e)
+		c.evictLocked(e)
 	}
 	return l, nil
+}
+
+// counts returns the lookups that found their entry and those that did not
+// (zero for a nil cache).
+func (c *impactCache) counts() (hits, misses uint64) {
+	if c == nil {
+		return 0, 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits, c.miss
 }
 
 // phraseField marks the impact-cache entries that remember phrase checks;
@@ -222,26 +193,25 @@ func (m *phraseMemo) record(doc uint32, has bool) {
 // phraseMemo returns the memo of key (a phraseField key), creating it.
 // Memos hold a few hundred documents; each counts a fixed 4 KB.
 func (c *impactCache) phraseMemo(key impactKey) *phraseMemo {
-	sh := c.shelfOf(key)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.items[key]; ok {
-		sh.lru.MoveToFront(e)
+		c.lru.MoveToFront(e)
 		return e.Value.(*impactList).memo
 	}
 	l := &impactList{key: key, memo: &phraseMemo{}, counted: true}
-	e := sh.lru.PushFront(l)
+	e := c.lru.PushFront(l)
 	c.items[key] = e
-	sh.size += l.bytes()
-	c.evictLocked(sh, e)
+	c.size += l.bytes()
+	c.evictLocked(e)
 	return l.memo
 }
 
-// evictLocked drops the least recently used entries of sh, never keep,
-// until sh is within its bound.
-func (c *impactCache) evictLocked(sh *shelf, keep *list.Element) {
-	for sh.size > sh.max && sh.lru.Len() > 1 {
-		last := sh.lru.Back()
+// evictLocked drops the least recently used entries, never keep, until the
+// cache is within its bound.
+func (c *impactCache) evictLocked(keep *list.Element) {
+	for c.size > c.max && c.lru.Len() > 1 {
+		last := c.lru.Back()
 		if last == keep {
 			break
 		}
@@ -291,7 +261,7 @@ func (c *impactCache) register(reg prometheus.Registerer) error {
 	}
 	for _, col := range []prometheus.Collector{
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "presswatch", Subsystem: "index", Name: "impact_cache_bytes",
-			Help: "Memory held by decoded impacts of common query words."}, read(func() float64 { return float64(c.size()) })),
+			Help: "Memory held by decoded impacts of common query words."}, read(func() float64 { return float64(c.size) })),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "presswatch", Subsystem: "index", Name: "impact_cache_hits_total",
 			Help: "Query words whose impacts came from the cache, per segment range."}, read(func() float64 { return float64(c.hits) })),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "presswatch", Subsystem: "index", Name: "impact_cache_misses_total",
@@ -310,10 +280,9 @@ func (c *impactCache) removeLocked(e *list.Element) {
 		return
 	}
 	delete(c.items, l.key)
-	sh := c.shelfOf(l.key)
-	sh.lru.Remove(e)
+	c.lru.Remove(e)
 	if l.counted {
-		sh.size -= l.bytes()
+		c.size -= l.bytes()
 		l.counted = false
 	}
 }
