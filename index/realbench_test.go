@@ -66,10 +66,11 @@ func BenchmarkSearchReal(b *testing.B) {
 		})
 	}
 	// Bleve merges segments in the background for as long as the index is
-	// open, and a bulk build leaves it many to merge: an hour after the 1M
-	// build, merges still ran on every open, rewriting segments under the
-	// queries (and dropping their caches). A live index merges a little at a
-	// time; the search rows measure it settled, and say how long that took.
+	// open, and a bulk build leaves it many to merge: after the 1M build and
+	// an hour of benchmark runs on it, 2 min 46 s of merging were still left,
+	// and rows measured beside those merges were a third slower and more
+	// (docs/BENCHMARKS.md). A live index merges a little at a time; the
+	// search rows measure it settled, and say how long settling took.
 	b.Run("merges-settled", func(b *testing.B) {
 		var took time.Duration
 		var segs int
@@ -312,8 +313,7 @@ type realEnv struct {
 
 // settleMerges opens the index in dir and waits until Bleve's merger has
 // nothing left to do: it has planned at the current root and no merge is
-// running. It returns how long that took and
-// the number of segments left.
+// running. It returns how long that took and the number of segments left.
 func settleMerges(dir string) (time.Duration, int, error) {
 	ctx := context.Background()
 	start := time.Now()
