@@ -839,15 +839,12 @@ func TestNoResultIsRequeuedNotDeadLettered(t *testing.T) {
 				t.Fatalf("PW_DEAD holds %d (%v), want 0: %q", n, err, why)
 			}
 			// The counter moves once the copy's PubAck is back, which may
-			// be after the copy was handled: poll for it.
-			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-				got := testutil.ToFloat64(b.m.requeued.WithLabelValues("lost"))
-				if got == 1 {
-					break
-				}
-				if got > 1 || time.Now().After(deadline) {
-					t.Fatalf("requeued counter = %v, want 1", got)
-				}
+			// be after the copy was handled: wait for it, then check it
+			// moved once.
+			requeued := func() float64 { return testutil.ToFloat64(b.m.requeued.WithLabelValues("lost")) }
+			waitFor(t, "the requeue counter", 30*time.Second, func() bool { return requeued() >= 1 })
+			if got := requeued(); got != 1 {
+				t.Fatalf("requeued counter = %v, want 1", got)
 			}
 		})
 	}

@@ -2,8 +2,9 @@ package index
 
 import (
 	"context"
-	"github.com/dongnai/presswatch/article"
 	"testing"
+
+	"github.com/dongnai/presswatch/article"
 )
 
 // TestRealTruthAgreesWithSearch holds the realistic benchmark's ground truth
