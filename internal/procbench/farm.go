@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +36,19 @@ func farmFeedURL(port, i int) string {
 // prints "READY <port> <control URL>" and runs until it
 // is signalled (the parent's death signals it too: Pdeathsig).
 func runFarmChild(ctx context.Context, n int, latency time.Duration, port int) error {
+	// With PRESSWATCH_PROCBENCH_PROFILE, the farm's CPU profile over its
+	// whole life: farm-<port>-<latency>.pprof (port 0: the first farm).
+	if pd := os.Getenv("PRESSWATCH_PROCBENCH_PROFILE"); pd != "" {
+		f, err := os.Create(filepath.Join(pd, fmt.Sprintf("farm-%d-%s.pprof", port, latency)))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	sim, err := presssim.New(presssim.Options{
 		Addr: "127.0.0.1:0", Farm: n, Latency: latency,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),

@@ -19,6 +19,7 @@ type pwPoll struct {
 	firstCPU       time.Duration
 	firstErr       string
 	r304, cpu304   float64 // feeds/s, CPU µs per feed
+	farm304        float64 // the farm process's CPU µs per feed in the 304 window
 	notMod304      float64 // share of polls answered 304
 	r200ms, cpu200 float64
 	notMod200      float64
@@ -40,6 +41,7 @@ type artRun struct {
 
 type mfPoll struct {
 	firstFetch, r304, r200 mfResult
+	farm304                float64 // the farm process's CPU µs per feed in the 304 run
 	hwm                    int64
 	err                    string
 }
@@ -120,7 +122,9 @@ func pollingBench(ctx context.Context, bin, self, tmp string, k knobs, rep *repo
 			// window.
 			time.Sleep(2 * time.Second)
 		}
+		farm0 := fm.p.cpu()
 		a, b, err := c.window(ctx, k.window)
+		farm1 := fm.p.cpu()
 		if prof != "" {
 			c.profileNext()
 		}
@@ -131,9 +135,10 @@ func pollingBench(ctx context.Context, bin, self, tmp string, k knobs, rep *repo
 		pw.r304 = rate(a, b, func(s sample) float64 { return s.polls })
 		if n := b.polls - a.polls; n > 0 {
 			pw.cpu304 = float64((b.cpu - a.cpu).Microseconds()) / n
+			pw.farm304 = float64((farm1 - farm0).Microseconds()) / n
 			pw.notMod304 = (b.notMod - a.notMod) / n
 		}
-		logf("presswatch 304: %.0f feeds/s, %.0f cpu-µs/feed, %.3f answered 304", pw.r304, pw.cpu304, pw.notMod304)
+		logf("presswatch 304: %.0f feeds/s, %.0f cpu-µs/feed (farm %.0f), %.3f answered 304", pw.r304, pw.cpu304, pw.farm304, pw.notMod304)
 	}()
 
 	// Miniflux: first fetch, then the 304 path, on the same farm.
@@ -169,7 +174,11 @@ func pollingBench(ctx context.Context, bin, self, tmp string, k knobs, rep *repo
 			logf("miniflux first fetch: %d feeds, %d entries in %s", mr.firstFetch.feeds, mr.firstFetch.entries, mr.firstFetch.elapsed.Round(time.Millisecond))
 		}
 		if err == nil {
+			farm0 := fm.p.cpu()
 			mr.r304, err = mf.refreshAll(ctx, k.feeds, 10*time.Minute)
+			if mr.r304.feeds > 0 {
+				mr.farm304 = float64((fm.p.cpu() - farm0).Microseconds()) / float64(mr.r304.feeds)
+			}
 			logf("miniflux 304: %d feeds in %s", mr.r304.feeds, mr.r304.elapsed.Round(time.Millisecond))
 		}
 		if mf != nil {
