@@ -101,7 +101,7 @@ func (rep *report) markdown() string {
 		secs(pw.first99), secs(pw.startToPoll), pw.notMod304, pw.notMod200, pw.errs200, pw.cpu200)
 	fmt.Fprintf(&b, "Miniflux: first fetch %d/%d feeds checked, %d with parsing errors; 304 run %d feeds in %s; 200 ms run %d feeds in %s.\n\n",
 		mf.firstFetch.feeds, k.feeds, mf.firstFetch.errors, mf.r304.feeds, secs(mf.r304.elapsed), mf.r200.feeds, secs(mf.r200.elapsed))
-	b.WriteString(ceilings(k, mfRate(mf.r304), mfRate(mf.r200)))
+	b.WriteString(ceilings(k, mfRate(mf.r304), mfRate(mf.r200), pw.cpu304+pw.farm304))
 	for _, e := range []struct{ what, err string }{{"presswatch first fetch / 304", pw.firstErr}, {"presswatch 200 ms", pw.latErr}, {"Miniflux", mf.err}} {
 		if e.err != "" {
 			fmt.Fprintf(&b, "_%s: %s_\n\n", e.what, e.err)
@@ -189,7 +189,7 @@ func (rep *report) markdown() string {
 // 200 ms per response, a poller that waits for its answer does at most 5
 // polls a second, so workers × 5 bounds both tools (they get the same
 // number of workers).
-func ceilings(k knobs, mf304, mf200 float64) string {
+func ceilings(k knobs, mf304, mf200, cpuPerFeed float64) string {
 	if k.feeds == 0 || k.workers == 0 {
 		return ""
 	}
@@ -203,6 +203,14 @@ func ceilings(k knobs, mf304, mf200 float64) string {
 			b.WriteString(", above what the shipped politeness allows here)")
 		} else {
 			b.WriteString(")")
+		}
+	}
+	if cpuPerFeed > 0 {
+		// The crawler and the farm share the machine's two cores.
+		fmt.Fprintf(&b, ". CPU: presswatch and the farm together spent %.0f µs per feed in the 304 window, so two cores allow at most %.0f feeds/s",
+			cpuPerFeed, 2e6/cpuPerFeed)
+		if mf304 > 0 {
+			fmt.Fprintf(&b, " (%.1f× Miniflux's 304 rate)", 2e6/cpuPerFeed/mf304)
 		}
 	}
 	fmt.Fprintf(&b, ". 200 ms per response: %d workers waiting for their answers allow at most %.0f feeds/s to either tool", k.workers, latency)
