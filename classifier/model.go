@@ -145,14 +145,18 @@ func (m *Model) ID() string {
 
 // TrainingInfo records how a model was trained.
 type TrainingInfo struct {
-	At           time.Time          `json:"at"`
-	Corpus       []string           `json:"corpus"`
-	Items        int                `json:"items"`
-	TriageLabels int                `json:"triage_labels"`
-	RulesVersion string             `json:"rules_version"`
-	Lambda       float64            `json:"lambda"`
-	InnerFolds   int                `json:"inner_folds"`
-	ReviewRecall float64            `json:"review_recall_target"`
+	At           time.Time `json:"at"`
+	Corpus       []string  `json:"corpus"`
+	Items        int       `json:"items"`
+	TriageLabels int       `json:"triage_labels"`
+	RulesVersion string    `json:"rules_version"`
+	Lambda       float64   `json:"lambda"`
+	InnerFolds   int       `json:"inner_folds"`
+	ReviewRecall float64   `json:"review_recall_target"`
+	// TopicNBPower is TrainOptions.TopicNBPower as trained (0: off, or a
+	// model from before it existed). Informational: the weighting is
+	// folded into the weights.
+	TopicNBPower float64            `json:"topic_nb_power,omitempty"`
 	CV           map[string]float64 `json:"cv,omitempty"`
 }
 
