@@ -74,15 +74,18 @@ func evalNow() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }
 // P 0.590 / R 0.937, topics 0.790, tone 0.758. With the corpus's third
 // round (765 items: 50 more, education, foreign affairs, review cases
 // outside Vietnamese): needs_review P 0.630 / R 0.916, topics 0.785, tone
-// 0.762. needs_review precision and topics are below the goals.
-// The test fails when a change drops below the floors (recall: three items
-// of 186 under the figure; tone and topics about two items under).
+// 0.762. With the topic models' text features weighted by naive-Bayes
+// ratios (stop 17, TopicNBPower 2): topics 0.800, tone 0.753, the rest
+// unchanged. needs_review precision is below the goal; topics and
+// tone are at theirs with a margin of a few items. The test fails when a
+// change drops below the floors (recall: three items of 186 under the
+// figure; topics about four labels under, tone two items).
 const (
 	cvMinAboutF1         = 0.975
 	cvMinMentionsF1      = 0.98
 	cvMinReviewRecall    = 0.90
 	cvMinReviewPrecision = 0.61
-	cvMinTopicF1         = 0.78
+	cvMinTopicF1         = 0.795
 	cvMinToneAccuracy    = 0.75
 )
 
