@@ -333,9 +333,7 @@ func fitFirstStage(ex []*Example, topics []string, o TrainOptions) (*firstStage,
 		all = append(all, &tone[i])
 	}
 	for i := range topic {
-		if o.TopicNBPower > 0 {
-			topic[i].nbPower = o.TopicNBPower
-		}
+		topic[i].nbPower = o.TopicNBPower // fit weighs only when > 0
 		all = append(all, &topic[i])
 	}
 	// Inner cross-validation: out-of-fold scores per task.
