@@ -644,6 +644,9 @@ func TestRealSearchColdProcess(t *testing.T) {
 // the article. Out: crawling, classification, the store. The articles are
 // deleted again afterwards so the cached index keeps its size.
 func BenchmarkPublishToSearchReal(b *testing.B) {
+	if realSkip("bleve") {
+		b.Skip("PRESSWATCH_BENCH_REAL_SKIP=bleve: no Bleve index to publish into")
+	}
 	env := realBenchSetup(b)
 	ctx := context.Background()
 	bb, err := bus.Open(ctx, bus.Options{DataDir: b.TempDir(), Logger: quietLogger()})
