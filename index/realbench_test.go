@@ -389,33 +389,19 @@ func realBenchSetup(b *testing.B) *realEnv {
 	env.dir = filepath.Join(realCacheDir(b), fmt.Sprintf("search-g%d-%s-m%d-n%d-q%d", realGenVersion, g.corpus, MappingVersion, n, nq))
 	env.ixDir = filepath.Join(env.dir, "ix")
 	done := filepath.Join(env.dir, "done")
-	if _, err := os.Stat(done); err == nil {
-		if err := env.loadTruth(); err == nil {
-			return env
-		}
-		// The index is built but the truth is missing or of another
-		// version (realTruthVersion): compute the truth alone.
-		b.Logf("computing the ground truth of %d documents (index kept)", n)
-		truth, err := computeTruth(context.Background(), g, qs, n, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		qs.truth = truth
-		if err := env.saveTruth(); err != nil {
-			b.Fatal(err)
-		}
-		return env
-	}
-	if realSkip("bleve") {
-		// The truth alone, kept beside where the index would be; a later
-		// run with Bleve finds no "done" and builds both.
+	if _, err := os.Stat(done); err == nil || realSkip("bleve") {
+		// The index is built (or not wanted: PRESSWATCH_BENCH_REAL_SKIP=bleve)
+		// and the truth may be missing or of another version
+		// (realTruthVersion): compute the truth alone. Without an index it
+		// is kept where the index would be; a later run with Bleve finds no
+		// "done" and builds both.
 		if err := env.loadTruth(); err == nil {
 			return env
 		}
 		if err := os.MkdirAll(env.dir, 0o755); err != nil {
 			b.Fatal(err)
 		}
-		b.Logf("computing the ground truth of %d documents (no Bleve index)", n)
+		b.Logf("computing the ground truth of %d documents (no index built)", n)
 		truth, err := computeTruth(context.Background(), g, qs, n, nil)
 		if err != nil {
 			b.Fatal(err)
