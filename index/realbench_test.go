@@ -56,7 +56,7 @@ func BenchmarkSearchReal(b *testing.B) {
 	queries := env.qs.Queries
 	if realSkip("bleve") { // the PostgreSQL peer alone, no Bleve index built
 		b.Logf("%d documents, %d queries, no Bleve index (PRESSWATCH_BENCH_REAL_SKIP=bleve)", env.n, len(queries))
-		pgPeer(b, env, realSkip)
+		pgPeer(b, env)
 		return
 	}
 	b.Logf("%d documents, %d queries, index %s (%.0f MB)", env.n, len(queries), env.ixDir, float64(dirSize(env.ixDir))/1e6)
@@ -90,9 +90,8 @@ func BenchmarkSearchReal(b *testing.B) {
 		b.ReportMetric(loadAvg(), "load1")
 	})
 	coldN := min(envInt("PRESSWATCH_BENCH_COLD", 20), len(queries))
-	skip := realSkip
 	for _, evict := range []bool{true, false} {
-		if skip("cold") {
+		if realSkip("cold") {
 			break
 		}
 		name := "cold-process"
@@ -126,8 +125,8 @@ func BenchmarkSearchReal(b *testing.B) {
 		})
 	}
 
-	if skip("search") { // the PostgreSQL peer alone
-		pgPeer(b, env, skip)
+	if realSkip("search") { // the PostgreSQL peer alone
+		pgPeer(b, env)
 		return
 	}
 	ix, err := Open(ctx, Options{Dir: env.ixDir, Logger: quietLogger()})
@@ -188,7 +187,7 @@ func BenchmarkSearchReal(b *testing.B) {
 			b.ReportMetric(ms(percentile(byKind[k], 0.99)), k+"-p99-ms")
 		}
 	})
-	if !skip("recall") {
+	if !realSkip("recall") {
 		b.Run("recall", func(b *testing.B) {
 			var rs recallStats
 			for b.Loop() {
@@ -214,12 +213,12 @@ func BenchmarkSearchReal(b *testing.B) {
 			rs.report(b)
 		})
 	}
-	pgPeer(b, env, skip)
+	pgPeer(b, env)
 }
 
-func pgPeer(b *testing.B, env *realEnv, skip func(string) bool) {
+func pgPeer(b *testing.B, env *realEnv) {
 	pgURL := os.Getenv("PRESSWATCH_TEST_POSTGRES")
-	if pgURL == "" || skip("pg") {
+	if pgURL == "" || realSkip("pg") {
 		b.Log("PRESSWATCH_TEST_POSTGRES not set: no PostgreSQL peer")
 		return
 	}
@@ -401,7 +400,7 @@ func realBenchSetup(b *testing.B) *realEnv {
 		if err := os.MkdirAll(env.dir, 0o755); err != nil {
 			b.Fatal(err)
 		}
-		b.Logf("computing the ground truth of %d documents (no index built)", n)
+		b.Logf("computing the ground truth of %d documents alone", n)
 		truth, err := computeTruth(context.Background(), g, qs, n, nil)
 		if err != nil {
 			b.Fatal(err)
