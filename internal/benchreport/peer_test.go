@@ -1,0 +1,51 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// Rows as go test prints them (a shortened 100,000-document run).
+const searchRealOut = `BenchmarkSearchReal/first-seen-2         	       1	4143047304 ns/op	    100000 articles	         6.481 cpu-ms/query	      3319 hits/query	         3.154 p50-ms	        19.47 p99-ms	      1000 queries
+BenchmarkSearchReal/warm-2               	       1	2573067487 ns/op	    100000 articles	         2.287 p50-ms	         8.931 p99-ms	      1000 queries
+BenchmarkSearchReal/totals-2             	       1	     41930 ns/op	      1000 queries	         0.998 totals-agree	      3319 truth-hits/query
+BenchmarkSearchReal/pg-first-pass-2      	       1	57953606442 ns/op	    100000 articles	        12.55 p50-ms	       543.6 p99-ms	      1000 queries
+BenchmarkSearchReal/pg-warm-2            	       1	56107150331 ns/op	    100000 articles	        12.48 p50-ms	      1466 p99-ms	      1000 queries
+BenchmarkSearchReal/pg-recall-2          	       1	22522947125 ns/op	         0.7730 exact-sets	         1.000 min-recall	         0.9185 precision	      1000 queries	         1.000 recall
+`
+
+func TestSearchPeerTable(t *testing.T) {
+	got := searchPeerTable(parse(searchRealOut))
+	for _, want := range []string{
+		"| 1,000 queries at 100,000 documents |",
+		"| a query's first run, p50 / p99 | 3.2 / 19.5 ms (first-seen) | 12.6 / 543.6 ms | 4.0× / 27.9× |",
+		"| the query again, p50 / p99 | 2.3 / 8.9 ms (warm) | 12.5 / 1,466 ms | 5.5× / 164× |",
+		"| against the ground truth | totals agree with the truth's set sizes on 998 of 1,000 queries (set-by-set pass left out) | recall 1.000, precision 0.918, 773 of 1,000 sets exact | |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("table lacks %q:\n%s", want, got)
+		}
+	}
+	// Without the peer's rows there is nothing to put side by side.
+	var bleveOnly []string
+	for _, l := range strings.Split(searchRealOut, "\n") {
+		if !strings.Contains(l, "/pg-") {
+			bleveOnly = append(bleveOnly, l)
+		}
+	}
+	if got := searchPeerTable(parse(strings.Join(bleveOnly, "\n"))); got != "" {
+		t.Errorf("table without PostgreSQL rows: %q", got)
+	}
+}
+
+// A full run that leaves an opt-in section out keeps the last run's section.
+func TestSectionFindsOneSection(t *testing.T) {
+	md := []byte("# Benchmarks\n\n## A\nold a\n\n## B (1M)\n**Run:** yesterday\nrows\n\n## C\nc\n")
+	got, ok := section(md, "B (1M)")
+	if !ok || got != "B (1M)\n**Run:** yesterday\nrows\n\n" {
+		t.Fatalf("section = %q, %v", got, ok)
+	}
+	if _, ok := section(md, "B"); ok {
+		t.Fatal("a title's prefix matched")
+	}
+}
