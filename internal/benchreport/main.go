@@ -64,7 +64,7 @@ var suites = []struct {
 		"corpus of PRESSWATCH_BENCH_SEARCH_N documents (default 100,000) generated from the dev corpus's language mix and Zipfian word ranks (needs PRESSWATCH_TESTDATA; index cached between runs, see docs/index.md); 1,000 distinct queries drawn from it (1–3 words by document frequency, phrases, the province's name; a quarter scoped to \"about the province\", a fifth to a date range; sorted by relevance, newest or risk), each with facets, histogram, highlights and 20 hits, through (*Index).Search in-process. merges-settled: before the search rows the index is opened and left until Bleve's background merges have nothing left to do (a bulk build leaves many; the rows measure a settled index, as a live one is between merges). cold-process-evicted: a fresh process opens the index and runs one query after this index's files were evicted from the page cache (20 queries); cold-process: the same, page cache as left; first-seen: each query's first run in a warm process; warm: second run; recall: complete result sets (Export) against a ground truth computed from the generated text. pg-*: PostgreSQL FTS (tsvector of the same textnorm tokens + GIN, database pw_searchbench) on the same documents and queries, count + first 20 in the same order, no facets or snippets, over a loopback connection (needs PRESSWATCH_TEST_POSTGRES). load1 is the machine's load average",
 		"p50 ≤ 20 ms, p99 ≤ 150 ms at 1M with realistic queries, faster than PostgreSQL FTS at the same recall (the 1M section below)"},
 	{title1M, "./index", "BenchmarkSearchReal$", "1x",
-		"the section above's benchmark (same corpus generator, 1,000 queries, requests and rows) at 1,000,000 documents. Run only when PRESSWATCH_BENCH_1M=1 (or -only names it): the Bleve build takes about 40 min here and PostgreSQL's load and two passes about 45; without it, `make bench` keeps the section of the last run that had it, under that run's own Run line. The set-by-set recall pass is left out by default (PRESSWATCH_BENCH_REAL_SKIP=recall: 53 min at 1M); the totals row checks Search's totals against the truth's set sizes instead, and pg-recall is PostgreSQL's set-by-set pass. The index and the truth are cached between runs, keyed by the corpus files, so a second run skips the build",
+		"the section above's benchmark (same corpus generator, 1,000 queries, requests and rows) at 1,000,000 documents. Run only when PRESSWATCH_BENCH_1M=1 (or -only names it): it takes about 1 h 40 min here (Bleve's build 32–51 min on the machines here and 3 min of merges settling; PostgreSQL's load about 26 min, its two passes 29, its recall pass 5); without it, `make bench` keeps the section of the last run that had it, under that run's own Run line. The set-by-set recall pass is left out by default (PRESSWATCH_BENCH_REAL_SKIP=recall: 53 min at 1M); the totals row checks Search's totals against the truth's set sizes instead, and pg-recall is PostgreSQL's set-by-set pass. The index and the truth are cached between runs, keyed by the corpus files, so a second run skips the build",
 		"p50 ≤ 20 ms, p99 ≤ 150 ms at 1M with realistic queries, faster than PostgreSQL FTS at the same recall"},
 	{"Indexing and publish → searchable on the realistic corpus (issue 15)", "./index", "BenchmarkIndexReal$|BenchmarkPublishToSearchReal$", "1x",
 		"presswatch's full mapping against two Bleve baselines named as such: Bleve's default mapping (dynamic, with the _all field) and the default without _all (presswatch/default and presswatch/default-no-all; 5,000 realistic documents, batches of 500, median of 3 interleaved rounds, in-process, on disk). presswatch's row includes its stored body, title and URL, text_spell (for text written with diacritics) and text_en (English), keywords and the facets' doc values, with term vectors (positions only) on text and title; the baselines index and store every field of the article struct, with term vectors and offsets on every text field. <variant>-cpu-µs/doc is the process's CPU from opening the index to closing it, background merges included, per document (steadier than docs/s on a loaded machine). Publish → searchable: PublishClassified on the embedded bus (in-process NATS, no TCP), the indexer's fetch and 250 ms flush, IndexArticles into the realistic index of PRESSWATCH_BENCH_SEARCH_N documents, Search polled every 2 ms until the article is found; crawling, classification and the store are out",
@@ -121,13 +121,7 @@ func main() {
 		}
 		opts := suiteOpts[s.title]
 		if opts.optIn != "" && *only == "" && os.Getenv(opts.optIn) != "1" {
-			// Not in this run: keep the last run's section, whose Run line
-			// says when it ran.
-			if sec, ok := section(previous, s.title); ok {
-				b.WriteString("## " + sec)
-			} else {
-				fmt.Fprintf(&b, "## %s\n\n_Not run: set %s=1._\n\n", s.title, opts.optIn)
-			}
+			b.WriteString(keptSection(previous, s.title, opts.optIn))
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "== %s (%s %s)\n", s.title, s.pkg, s.pattern)
@@ -381,6 +375,16 @@ func memTotal() string {
 
 // mergeSections replaces, in old, every "## " section that fresh also has,
 // keeps the others, and takes fresh's header (with today's date and machine).
+// keptSection is what a full run writes for an opt-in suite it leaves out:
+// the last run's section, whose Run line says when it ran, or a line that
+// says how to run it.
+func keptSection(previous []byte, title, optIn string) string {
+	if sec, ok := section(previous, title); ok {
+		return "## " + sec
+	}
+	return fmt.Sprintf("## %s\n\n_Not run: set %s=1._\n\n", title, optIn)
+}
+
 // section returns the section of md whose heading is title, without its
 // "## ", up to the next section.
 func section(md []byte, title string) (string, bool) {

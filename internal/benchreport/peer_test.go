@@ -38,7 +38,18 @@ func TestSearchPeerTable(t *testing.T) {
 	}
 }
 
-// A full run that leaves an opt-in section out keeps the last run's section.
+// A full run that leaves an opt-in section out keeps the last run's section,
+// or says how to run it.
+func TestKeptSection(t *testing.T) {
+	md := []byte("# Benchmarks\n\n## A\nold a\n\n## B (1M)\n**Run:** yesterday\nrows\n\n## C\nc\n")
+	if got := keptSection(md, "B (1M)", "X_1M"); got != "## B (1M)\n**Run:** yesterday\nrows\n\n" {
+		t.Errorf("kept %q", got)
+	}
+	if got := keptSection(nil, "B (1M)", "X_1M"); got != "## B (1M)\n\n_Not run: set X_1M=1._\n\n" {
+		t.Errorf("without a last run: %q", got)
+	}
+}
+
 func TestSectionFindsOneSection(t *testing.T) {
 	md := []byte("# Benchmarks\n\n## A\nold a\n\n## B (1M)\n**Run:** yesterday\nrows\n\n## C\nc\n")
 	got, ok := section(md, "B (1M)")
