@@ -46,12 +46,17 @@ const layoutJS = `(() => {
     const r = a.getBoundingClientRect();
     if (r.width === 0 || r.left < 0 || r.right > W + 1) out.push("nav link " + a.textContent + " off screen");
   }
+  // On a desktop screen the navigation is one row, as a product's header is.
+  const links = [...document.querySelectorAll(".nav a")];
+  if (W >= 1200 && links.length && links.some(a => Math.abs(a.getBoundingClientRect().top - links[0].getBoundingClientRect().top) > 2)) {
+    out.push("navigation wraps to a second row at " + W + " px");
+  }
   return JSON.stringify(out.slice(0, 12));
 })()`
 
 // TestBrowserLayout opens every page at 1400 and 390 px wide in headless
 // Chromium and fails on anything wider than the viewport, a navigation link
-// off screen, an unreadable reasons table (its sentence column narrow, its
+// off screen or (on a desktop) wrapped to a second row, an unreadable reasons table (its sentence column narrow, its
 // words broken letter by letter, or the table absurdly tall), alert titles
 // hidden on a phone, or a demo mail shown as quoted-printable. Screenshots
 // of every page at both widths go to $PRESSWATCH_ARTIFACTS/web/layout-*.png.
