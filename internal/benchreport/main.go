@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -81,22 +82,23 @@ var suites = []struct {
 }
 
 // title1M is the realistic search at 1,000,000 documents: opt-in, since it
-// takes about an hour and a half here.
+// takes about 1 h 40 min here.
 const title1M = "Search on a realistic corpus at 1,000,000 documents (issue 15)"
 
 // suiteOpts are what some suites need beside the table's columns: the
-// environment they run with (defaults: a variable the caller set wins), the
-// variable that must be 1 for a full run to include them, and a longer
-// timeout.
+// environment they run with (env always; envDefault unless the caller set
+// the variable), the variable that must be 1 for a full run to include
+// them, and a longer timeout.
 var suiteOpts = map[string]struct {
-	env     []string
-	optIn   string
-	timeout string
+	env, envDefault []string
+	optIn           string
+	timeout         string
 }{
 	title1M: {
-		env:     []string{"PRESSWATCH_BENCH_SEARCH_N=1000000", "PRESSWATCH_BENCH_REAL_SKIP=recall"},
-		optIn:   "PRESSWATCH_BENCH_1M",
-		timeout: "6h",
+		env:        []string{"PRESSWATCH_BENCH_SEARCH_N=1000000"},
+		envDefault: []string{"PRESSWATCH_BENCH_REAL_SKIP=recall"},
+		optIn:      "PRESSWATCH_BENCH_1M",
+		timeout:    "6h",
 	},
 }
 
@@ -131,12 +133,7 @@ func main() {
 			timeout = opts.timeout
 		}
 		cmd := exec.CommandContext(ctx, "go", "test", "-run=^$", "-bench="+s.pattern, "-benchtime="+s.benchtime, "-benchmem", "-timeout="+timeout, s.pkg)
-		cmd.Env = os.Environ()
-		for _, kv := range opts.env {
-			if k, _, _ := strings.Cut(kv, "="); os.Getenv(k) == "" {
-				cmd.Env = append(cmd.Env, kv)
-			}
-		}
+		cmd.Env = suiteEnv(os.Environ(), opts.env, opts.envDefault)
 		var outBuf bytes.Buffer
 		cmd.Stdout = io.MultiWriter(&outBuf, os.Stderr)
 		cmd.Stderr = io.MultiWriter(&outBuf, os.Stderr)
@@ -373,8 +370,19 @@ func memTotal() string {
 	return "unknown"
 }
 
-// mergeSections replaces, in old, every "## " section that fresh also has,
-// keeps the others, and takes fresh's header (with today's date and machine).
+// suiteEnv is base with env set and envDefault set where base lacks the
+// variable (exec takes the last of a duplicate key).
+func suiteEnv(base, env, envDefault []string) []string {
+	out := append(slices.Clip(base), env...)
+	for _, kv := range envDefault {
+		k, _, _ := strings.Cut(kv, "=")
+		if !slices.ContainsFunc(base, func(b string) bool { return strings.HasPrefix(b, k+"=") }) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
 // keptSection is what a full run writes for an opt-in suite it leaves out:
 // the last run's section, whose Run line says when it ran, or a line that
 // says how to run it.
@@ -396,6 +404,8 @@ func section(md []byte, title string) (string, bool) {
 	return "", false
 }
 
+// mergeSections replaces, in old, every "## " section that fresh also has,
+// keeps the others, and takes fresh's header (with today's date and machine).
 func mergeSections(old, fresh []byte) []byte {
 	split := func(b []byte) (string, []string) {
 		parts := strings.Split(string(b), "\n## ")

@@ -60,3 +60,17 @@ func TestSectionFindsOneSection(t *testing.T) {
 		t.Fatal("a title's prefix matched")
 	}
 }
+
+// The 1M suite's size is always its own; its default skip gives way to the
+// caller's.
+func TestSuiteEnv(t *testing.T) {
+	base := []string{"PRESSWATCH_BENCH_SEARCH_N=5000", "PRESSWATCH_BENCH_REAL_SKIP=cold", "HOME=/root"}
+	got := suiteEnv(base, []string{"PRESSWATCH_BENCH_SEARCH_N=1000000"}, []string{"PRESSWATCH_BENCH_REAL_SKIP=recall", "X=1"})
+	want := []string{"PRESSWATCH_BENCH_SEARCH_N=5000", "PRESSWATCH_BENCH_REAL_SKIP=cold", "HOME=/root", "PRESSWATCH_BENCH_SEARCH_N=1000000", "X=1"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("env %q, want %q", got, want)
+	}
+	if len(base) != 3 || base[0] != "PRESSWATCH_BENCH_SEARCH_N=5000" {
+		t.Fatalf("base changed: %q", base)
+	}
+}
