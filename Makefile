@@ -51,7 +51,7 @@ test-short:
 ## 10,000 loopback hosts, classifier + indexer over NATS TCP): ~15-25 min on this machine;
 ## PRESSWATCH_PROCBENCH_{FEEDS,ARTICLE_FEEDS,E2E_ARTICLES,WINDOW,SKIP} scale it down.
 ## Miniflux and the PostgreSQL rows need PRESSWATCH_TEST_POSTGRES. PRESSWATCH_BENCH_1M=1 adds
-## the realistic search at 1,000,000 documents (about 1.5 h more); without it the section of
+## the realistic search at 1,000,000 documents (about 1 h 40 min more); without it the section of
 ## the last run that had it is kept.
 bench: build
 	$(GO) run ./internal/benchreport -out docs/BENCHMARKS.md

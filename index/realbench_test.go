@@ -238,8 +238,12 @@ func BenchmarkSearchReal(b *testing.B) {
 
 func pgPeer(b *testing.B, env *realEnv) {
 	pgURL := os.Getenv("PRESSWATCH_TEST_POSTGRES")
-	if pgURL == "" || realSkip("pg") {
+	if pgURL == "" {
 		b.Log("PRESSWATCH_TEST_POSTGRES not set: no PostgreSQL peer")
+		return
+	}
+	if realSkip("pg") {
+		b.Log("PRESSWATCH_BENCH_REAL_SKIP=pg: no PostgreSQL peer")
 		return
 	}
 	pgBench(b, env, pgURL)

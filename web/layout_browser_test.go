@@ -56,8 +56,9 @@ const layoutJS = `(() => {
 
 // TestBrowserLayout opens every page at 1400 and 390 px wide in headless
 // Chromium and fails on anything wider than the viewport, a navigation link
-// off screen or (on a desktop) wrapped to a second row, an unreadable reasons table (its sentence column narrow, its
-// words broken letter by letter, or the table absurdly tall), alert titles
+// off screen or (on a desktop) wrapped to a second row, an unreadable
+// reasons table (its sentence column narrow, its words broken letter by
+// letter, or the table absurdly tall), alert titles
 // hidden on a phone, or a demo mail shown as quoted-printable. Screenshots
 // of every page at both widths go to $PRESSWATCH_ARTIFACTS/web/layout-*.png.
 func TestBrowserLayout(t *testing.T) {
