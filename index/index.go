@@ -55,6 +55,9 @@ type Options struct {
 	// frequencies and norms of common query words; 0 means
 	// DefaultImpactCacheBytes, negative turns the cache off.
 	ImpactCacheBytes int64
+	// Warm builds the per-segment search caches in the background after
+	// opening (see (*Index).Warm), for processes that serve searches.
+	Warm bool
 }
 
 // Index is a Bleve index of articles. Its methods are safe for concurrent use.
@@ -78,6 +81,10 @@ type Index struct {
 	noFast bool
 	// docs builds the documents IndexArticles writes.
 	docs *docBuilder
+	// warmCancel stops the background Warm started by Open; warmDone is
+	// closed when it has returned. Both nil without Options.Warm.
+	warmCancel context.CancelFunc
+	warmDone   chan struct{}
 }
 
 type metrics struct {
@@ -165,6 +172,9 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	ix.bi = &liveIndex{cur: bi}
 	if rebuilt {
 		ix.health.setNeedsRebuild("index mapping is out of date")
+	}
+	if opts.Warm {
+		ix.warmInBackground()
 	}
 	return ix, nil
 }
@@ -381,6 +391,7 @@ func (ix *Index) Close() error {
 	if !ix.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	ix.stopWarm()
 	if err := ix.bi.close(); err != nil {
 		return fmt.Errorf("close index: %w", err)
 	}

@@ -43,6 +43,9 @@ import (
 //     evicted from the OS page cache (posix_fadvise DONTNEED, only this
 //     index's files), so open and first query read from disk. 20 queries.
 //   - cold-process: the same with the page cache as the previous run left it.
+//   - cold-process-warmed: the same, with (*Index).Warm run between the open
+//     and the query (what the web role does in the background after Open);
+//     warm-up-p50-ms is its time.
 //   - first-seen: in this process, every query once, in order: each query is
 //     new to the index's caches (other queries' words may be cached).
 //   - warm: every query again (the caches hold its words).
@@ -90,30 +93,33 @@ func BenchmarkSearchReal(b *testing.B) {
 		b.ReportMetric(loadAvg(), "load1")
 	})
 	coldN := min(envInt("PRESSWATCH_BENCH_COLD", 20), len(queries))
-	for _, evict := range []bool{true, false} {
+	for _, v := range []struct {
+		name        string
+		evict, warm bool
+	}{{"cold-process-evicted", true, false}, {"cold-process", false, false}, {"cold-process-warmed", false, true}} {
 		if realSkip("cold") {
 			break
 		}
-		name := "cold-process"
-		if evict {
-			name = "cold-process-evicted"
-		}
-		b.Run(name, func(b *testing.B) {
-			var open, first []time.Duration
+		evict := v.evict
+		b.Run(v.name, func(b *testing.B) {
+			var open, first, warm []time.Duration
 			for b.Loop() {
-				open, first = open[:0], first[:0]
+				open, first, warm = open[:0], first[:0], warm[:0]
 				for k := 0; k < coldN; k++ {
 					if evict {
 						if err := evictDir(env.ixDir); err != nil {
 							b.Fatal(err)
 						}
 					}
-					o, f, err := coldSearch(env.ixDir, queries[k*len(queries)/coldN].Req)
+					o, f, w, err := coldSearch(env.ixDir, queries[k*len(queries)/coldN].Req, v.warm)
 					if err != nil {
 						b.Fatal(err)
 					}
-					open, first = append(open, o), append(first, f)
+					open, first, warm = append(open, o), append(first, f), append(warm, w)
 				}
+			}
+			if v.warm {
+				b.ReportMetric(ms(percentile(warm, 0.5)), "warm-up-p50-ms")
 			}
 			b.ReportMetric(ms(percentile(open, 0.5)), "open-p50-ms")
 			b.ReportMetric(ms(percentile(first, 0.5)), "first-query-p50-ms")
@@ -595,32 +601,42 @@ func (g *realGen) produce(ctx context.Context, from, to, batch int, work func(*a
 
 // coldSearch runs this test binary again to open the index in dir and run
 // one search (TestRealSearchColdProcess): the open and the first query of a
-// fresh process.
-func coldSearch(dir string, r Request) (open, first time.Duration, err error) {
+// fresh process. With warm, the process runs (*Index).Warm between the two
+// (what Options.Warm does in the background for the web role) and warmUp
+// is its time.
+func coldSearch(dir string, r Request, warm bool) (open, first, warmUp time.Duration, err error) {
 	js, err := json.Marshal(r)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRealSearchColdProcess$", "-test.count=1", "-test.v")
 	cmd.Env = append(os.Environ(), "PW_REALBENCH_COLD_DIR="+dir, "PW_REALBENCH_COLD_REQ="+string(js))
+	if warm {
+		cmd.Env = append(cmd.Env, "PW_REALBENCH_COLD_WARM=1")
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return 0, 0, fmt.Errorf("cold search: %v: %s", err, out)
+		return 0, 0, 0, fmt.Errorf("cold search: %v: %s", err, out)
 	}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
-		if len(f) == 3 && f[0] == "PWCOLD" {
-			o, _ := strconv.ParseInt(f[1], 10, 64)
-			q, _ := strconv.ParseInt(f[2], 10, 64)
-			return time.Duration(o), time.Duration(q), nil
+		if len(f) == 4 && f[0] == "PWCOLD" {
+			var ns [3]int64
+			for i := range ns {
+				if ns[i], err = strconv.ParseInt(f[i+1], 10, 64); err != nil {
+					return 0, 0, 0, fmt.Errorf("cold search: %q: %w", sc.Text(), err)
+				}
+			}
+			return time.Duration(ns[0]), time.Duration(ns[1]), time.Duration(ns[2]), nil
 		}
 	}
-	return 0, 0, fmt.Errorf("cold search: no result in %s", out)
+	return 0, 0, 0, fmt.Errorf("cold search: no result in %s", out)
 }
 
 // TestRealSearchColdProcess is BenchmarkSearchReal's fresh process: it runs
-// only when the benchmark starts it.
+// only when the benchmark starts it. It prints the open, the first query's
+// and the warm-up's nanoseconds (0 without PW_REALBENCH_COLD_WARM).
 func TestRealSearchColdProcess(t *testing.T) {
 	dir := os.Getenv("PW_REALBENCH_COLD_DIR")
 	if dir == "" {
@@ -638,11 +654,19 @@ func TestRealSearchColdProcess(t *testing.T) {
 	}
 	defer ix.Close()
 	open := time.Since(start)
+	var warm time.Duration
+	if os.Getenv("PW_REALBENCH_COLD_WARM") != "" {
+		start = time.Now()
+		if _, err := ix.Warm(ctx); err != nil {
+			t.Fatal(err)
+		}
+		warm = time.Since(start)
+	}
 	start = time.Now()
 	if _, err := ix.Search(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	fmt.Printf("PWCOLD %d %d\n", open.Nanoseconds(), time.Since(start).Nanoseconds())
+	fmt.Printf("PWCOLD %d %d %d\n", open.Nanoseconds(), time.Since(start).Nanoseconds(), warm.Nanoseconds())
 }
 
 // BenchmarkPublishToSearchReal measures publish → visible in search

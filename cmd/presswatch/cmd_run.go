@@ -184,8 +184,11 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		if dir == "" {
 			dir = filepath.Join(cfg.DataDir, "index")
 		}
+		// A process that serves searches warms the index's per-segment
+		// caches in the background, so the first search after a restart is
+		// not the one that builds them.
 		ix, err = index.Open(ctx, index.Options{Dir: dir, Logger: log, Registerer: reg,
-			ImpactCacheBytes: int64(cfg.Index.ImpactCacheMB) << 20})
+			ImpactCacheBytes: int64(cfg.Index.ImpactCacheMB) << 20, Warm: rs[roleWeb]})
 		if err != nil {
 			return nil, fmt.Errorf("open index: %w", err)
 		}

@@ -154,3 +154,33 @@ func tail(s string, n int) string {
 	}
 	return s
 }
+
+// TestWebRoleWarmsSearchCaches: a process with the web role warms the
+// index's per-segment search caches in the background after opening it
+// (index.Options.Warm), and says so in its log.
+func TestWebRoleWarmsSearchCaches(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cfg := &configs.Loaded{Config: configs.Defaults(), Path: "test", Dir: "."}
+	cfg.DataDir = t.TempDir()
+	cfg.Web.Listen = "127.0.0.1:0"
+	var logs syncBuffer
+	g := &globals{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &logs}
+	p, err := wire(ctx, g, cfg, roles{roleIndexer: true, roleWeb: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.app.run(runCtx, 20*time.Second) }()
+	for !strings.Contains(logs.String(), "search caches warm") {
+		if ctx.Err() != nil {
+			t.Fatalf("the web role never logged its warm-up; logs:\n%s", tail(logs.String(), 4000))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("shutdown: %v\nlogs:\n%s", err, tail(logs.String(), 4000))
+	}
+}
