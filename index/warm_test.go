@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dongnai/presswatch/article"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -36,12 +37,8 @@ func TestWarmBuildsSegmentCaches(t *testing.T) {
 	dir := t.TempDir() + "/index"
 	ix := openTest(t, dir)
 	arts := corpus()
-	// Three batches: at least two segments on disk after the reopen.
-	for _, part := range [][]int{{0, 1, 2}, {3, 4}, {5, 6}} {
-		var batch = arts[:0:0]
-		for _, i := range part {
-			batch = append(batch, arts[i])
-		}
+	// Three batches, three segments until merges join them.
+	for _, batch := range [][]*article.Article{arts[:3], arts[3:5], arts[5:]} {
 		if err := ix.IndexArticles(context.Background(), batch); err != nil {
 			t.Fatal(err)
 		}
