@@ -345,14 +345,46 @@ func cpuModel() string {
 	if err != nil {
 		return "unknown CPU"
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "model name") {
-			if i := strings.Index(line, ":"); i >= 0 {
-				return strings.TrimSpace(line[i+1:])
+	return describeCPU(string(b))
+}
+
+// describeCPU names the first processor of a /proc/cpuinfo text: its model
+// name, then its family, model and clock where the file gives them. Virtual
+// machines of different kinds can share a model name ("AMD EPYC" on two
+// machines whose speed differed by half), and the Run lines must tell them
+// apart.
+func describeCPU(cpuinfo string) string {
+	field := map[string]string{}
+	for _, line := range strings.Split(cpuinfo, "\n") {
+		if strings.TrimSpace(line) == "" {
+			if len(field) > 0 {
+				break // the first processor's block is enough
 			}
+			continue
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		if k = strings.TrimSpace(k); field[k] == "" {
+			field[k] = strings.TrimSpace(v)
 		}
 	}
-	return "unknown CPU"
+	name := field["model name"]
+	if name == "" {
+		name = "unknown CPU"
+	}
+	var extra []string
+	if f, m := field["cpu family"], field["model"]; f != "" && m != "" {
+		extra = append(extra, "family "+f+" model "+m)
+	}
+	if mhz, err := strconv.ParseFloat(field["cpu MHz"], 64); err == nil && mhz > 0 {
+		extra = append(extra, fmt.Sprintf("%.2f GHz", mhz/1000))
+	}
+	if len(extra) == 0 {
+		return name
+	}
+	return name + ", " + strings.Join(extra, ", ")
 }
 
 func memTotal() string {

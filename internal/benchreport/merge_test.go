@@ -22,3 +22,17 @@ func TestWithRunLineUnderEveryHeading(t *testing.T) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 }
+
+// Two machines that both call themselves "AMD EPYC" are told apart by family,
+// model and clock; only the first processor's block is read.
+func TestDescribeCPU(t *testing.T) {
+	cpuinfo := "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 26\nmodel\t\t: 2\nmodel name\t: AMD EPYC\nstepping\t: 1\ncpu MHz\t\t: 2694.863\n\n" +
+		"processor\t: 1\ncpu family\t: 25\nmodel\t\t: 1\nmodel name\t: Other\ncpu MHz\t\t: 1000.000\n"
+	if got, want := describeCPU(cpuinfo), "AMD EPYC, family 26 model 2, 2.69 GHz"; got != want {
+		t.Errorf("describeCPU = %q, want %q", got, want)
+	}
+	// An ARM machine's file has no model name, family or MHz lines.
+	if got, want := describeCPU("processor\t: 0\nBogoMIPS\t: 50.00\nCPU implementer\t: 0x41\n"), "unknown CPU"; got != want {
+		t.Errorf("describeCPU(arm) = %q, want %q", got, want)
+	}
+}
