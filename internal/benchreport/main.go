@@ -349,7 +349,9 @@ func cpuModel() string {
 }
 
 // describeCPU names the first processor of a /proc/cpuinfo text: its model
-// name, then its family, model and clock where the file gives them. Virtual
+// name, then its family, model and clock where the file gives them (the
+// clock is "cpu MHz" as read, which frequency scaling can move on a
+// physical machine; on the virtual machines here it is fixed). Virtual
 // machines of different kinds can share a model name ("AMD EPYC" on two
 // machines whose speed differed by half), and the Run lines must tell them
 // apart.
