@@ -110,20 +110,24 @@ func main() {
 	flag.Parse()
 	ctx := context.Background()
 
-	var b bytes.Buffer
-	started := time.Now().UTC()
-	fmt.Fprintf(&b, "# Benchmarks\n\nWritten by `make bench` (internal/benchreport), which runs every section in one run; `go run ./internal/benchreport -only X` reruns the sections whose title contains X and keeps the others, so sections can come from different runs. Each section's **Run** line says when it ran, on which machine, and the machine's load average (1 min) when it started and ended: compare sections only when their Run lines agree. Each section says what its figures include and leave out: on a shared machine wall-clock rates swing with the load, CPU time per item much less.\n\n")
-	fmt.Fprintf(&b, "- Last full run (`make bench`): %s\n- Machine: %s, %d cores, %s RAM\n- Go: %s %s/%s\n- Load average at start: %s\n\n",
-		started.Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), memTotal(), runtime.Version(), runtime.GOOS, runtime.GOARCH, loadAvg())
-
+	started, loadStart := time.Now().UTC(), loadAvg()
 	previous, _ := os.ReadFile(*out)
+	// Sections this run leaves out and keeps from an earlier one are named
+	// in the header, with that run's Run line, so the header does not pass
+	// them off as this run's.
+	var body bytes.Buffer
+	var kept []string
 	for _, s := range suites {
 		if *only != "" && !strings.Contains(s.title, *only) {
 			continue
 		}
 		opts := suiteOpts[s.title]
 		if opts.optIn != "" && *only == "" && os.Getenv(opts.optIn) != "1" {
-			b.WriteString(keptSection(previous, s.title, opts.optIn))
+			sec, run := keptSection(previous, s.title, opts.optIn)
+			body.WriteString(sec)
+			if run != "" {
+				kept = append(kept, fmt.Sprintf("\"%s\" (%s)", s.title, run))
+			}
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "== %s (%s %s)\n", s.title, s.pkg, s.pattern)
@@ -138,23 +142,23 @@ func main() {
 		cmd.Stdout = io.MultiWriter(&outBuf, os.Stderr)
 		cmd.Stderr = io.MultiWriter(&outBuf, os.Stderr)
 		err := cmd.Run()
-		fmt.Fprintf(&b, "## %s\n\nIncludes: %s.\n\nGoal: %s. Command: `go test -run='^$' -bench='%s' -benchtime=%s -benchmem %s`\n\n%s\n\n", s.title, s.scope, s.goal, s.pattern, s.benchtime, s.pkg, runLine(at, loadBefore))
+		fmt.Fprintf(&body, "## %s\n\nIncludes: %s.\n\nGoal: %s. Command: `go test -run='^$' -bench='%s' -benchtime=%s -benchmem %s`\n\n%s\n\n", s.title, s.scope, s.goal, s.pattern, s.benchtime, s.pkg, runLine(at, loadBefore))
 		rows := parse(outBuf.String())
 		if len(rows) == 0 {
 			status := "no benchmark matched"
 			if err != nil {
 				status = "failed: " + err.Error()
 			}
-			fmt.Fprintf(&b, "_%s_\n\n", status)
+			fmt.Fprintf(&body, "_%s_\n\n", status)
 			continue
 		}
-		b.WriteString("| benchmark | iterations | metrics |\n|---|---:|---|\n")
+		body.WriteString("| benchmark | iterations | metrics |\n|---|---:|---|\n")
 		for _, r := range rows {
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", r[0], r[1], r[2])
+			fmt.Fprintf(&body, "| %s | %s | %s |\n", r[0], r[1], r[2])
 		}
-		b.WriteString("\n")
+		body.WriteString("\n")
 		if s.pattern == "BenchmarkSearchReal$" {
-			b.WriteString(searchPeerTable(rows))
+			body.WriteString(searchPeerTable(rows))
 		}
 	}
 
@@ -175,11 +179,11 @@ func main() {
 		cmd.Stdout = &outBuf
 		cmd.Stderr = io.MultiWriter(&outBuf, os.Stderr)
 		err := cmd.Run()
-		fmt.Fprintf(&b, "## %s\n\nGoal: %s. Data: `$PRESSWATCH_TESTDATA` (../shared/testdata).\n\n%s\n\n", ev.title, ev.goal, runLine(at, loadBefore))
+		fmt.Fprintf(&body, "## %s\n\nGoal: %s. Data: `$PRESSWATCH_TESTDATA` (../shared/testdata).\n\n%s\n\n", ev.title, ev.goal, runLine(at, loadBefore))
 		if err != nil {
-			fmt.Fprintf(&b, "_failed: %v_\n\n", err)
+			fmt.Fprintf(&body, "_failed: %v_\n\n", err)
 		}
-		fmt.Fprintf(&b, "```\n%s```\n\n", headLines(outBuf.String(), evalLines, "presswatch "+strings.Join(ev.args, " ")))
+		fmt.Fprintf(&body, "```\n%s```\n\n", headLines(outBuf.String(), evalLines, "presswatch "+strings.Join(ev.args, " ")))
 	}
 
 	// Process-level measurements (issue 15): internal/procbench runs the
@@ -192,17 +196,17 @@ func main() {
 		if err != nil {
 			md = fmt.Sprintf("## Polling as processes (internal/procbench)\n\n_failed: %v_\n\n%s", err, md)
 		}
-		b.WriteString(withRunLine(md, runLine(at, loadBefore)))
+		body.WriteString(withRunLine(md, runLine(at, loadBefore)))
 	}
 
 	if *only == "" || strings.Contains("idle memory", *only) {
 		loadBefore, at := loadAvg(), time.Now().UTC()
 		rss, err := idleRSS(ctx)
-		fmt.Fprintf(&b, "## `presswatch run` idle resident memory\n\nGoal: ≤ 150 MiB. Measured: `bin/presswatch run` (release build) on embedded defaults in an empty data directory, RSS read from /proc after 30 s idle.\n\n%s\n\n", runLine(at, loadBefore))
+		fmt.Fprintf(&body, "## `presswatch run` idle resident memory\n\nGoal: ≤ 150 MiB. Measured: `bin/presswatch run` (release build) on embedded defaults in an empty data directory, RSS read from /proc after 30 s idle.\n\n%s\n\n", runLine(at, loadBefore))
 		if err != nil {
-			fmt.Fprintf(&b, "_failed: %v_\n\n", err)
+			fmt.Fprintf(&body, "_failed: %v_\n\n", err)
 		} else {
-			fmt.Fprintf(&b, "| metric | value |\n|---|---:|\n| VmRSS after 30 s | %.1f MiB |\n\n", float64(rss)/1024)
+			fmt.Fprintf(&body, "| metric | value |\n|---|---:|\n| VmRSS after 30 s | %.1f MiB |\n\n", float64(rss)/1024)
 		}
 	}
 	if *only == "" || strings.Contains("release binary start-up crawler process", *only) {
@@ -214,12 +218,14 @@ func main() {
 		loadBefore, at := loadAvg(), time.Now().UTC()
 		sb, err := startbench.Measure(ctx, startbench.Options{Binary: "bin/presswatch", CrawlFor: 25 * time.Minute, Log: os.Stderr})
 		if err != nil {
-			fmt.Fprintf(&b, "## Release binary: size, start-up, crawler process (issues 15, 18)\n\n_failed: %v_\n\n", err)
+			fmt.Fprintf(&body, "## Release binary: size, start-up, crawler process (issues 15, 18)\n\n_failed: %v_\n\n", err)
 		} else {
-			b.WriteString(withRunLine(sb.Markdown(), runLine(at, loadBefore)))
+			body.WriteString(withRunLine(sb.Markdown(), runLine(at, loadBefore)))
 		}
 	}
-	data := b.Bytes()
+	machine := fmt.Sprintf("%s, %d cores, %s RAM", cpuModel(), runtime.NumCPU(), memTotal())
+	goVersion := fmt.Sprintf("%s %s/%s", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	data := append([]byte(header(started, machine, goVersion, loadStart, kept)), body.Bytes()...)
 	if *only != "" {
 		if old, err := os.ReadFile(*out); err == nil {
 			data = mergeSections(old, data)
@@ -417,14 +423,35 @@ func suiteEnv(base, env, envDefault []string) []string {
 	return out
 }
 
+// header is the file's opening: what the file is, when the full run started,
+// on which machine, and the sections it kept from earlier runs (kept: each
+// section's title and its Run line's "when, on which machine").
+func header(started time.Time, machine, goVersion, load string, kept []string) string {
+	var b strings.Builder
+	b.WriteString("# Benchmarks\n\nWritten by `make bench` (internal/benchreport), which runs every section in one run; `go run ./internal/benchreport -only X` reruns the sections whose title contains X and keeps the others, so sections can come from different runs. Each section's **Run** line says when it ran, on which machine, and the machine's load average (1 min) when it started and ended: compare sections only when their Run lines agree. Each section says what its figures include and leave out: on a shared machine wall-clock rates swing with the load, CPU time per item much less.\n\n")
+	fmt.Fprintf(&b, "- Last full run (`make bench`): %s\n- Machine: %s\n- Go: %s\n- Load average at start: %s\n", started.Format("2006-01-02 15:04 MST"), machine, goVersion, load)
+	if len(kept) > 0 {
+		fmt.Fprintf(&b, "- Not rerun in this run, kept from the run its Run line names: %s\n", strings.Join(kept, "; "))
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
 // keptSection is what a full run writes for an opt-in suite it leaves out:
 // the last run's section, whose Run line says when it ran, or a line that
-// says how to run it.
-func keptSection(previous []byte, title, optIn string) string {
+// says how to run it; run is that Run line's "when, on which machine" part
+// ("" when there was no section to keep).
+func keptSection(previous []byte, title, optIn string) (sec, run string) {
 	if sec, ok := section(previous, title); ok {
-		return "## " + sec
+		for _, l := range strings.Split(sec, "\n") {
+			if r, ok := strings.CutPrefix(l, "**Run:** "); ok {
+				run, _, _ = strings.Cut(r, ", took ")
+				break
+			}
+		}
+		return "## " + sec, run
 	}
-	return fmt.Sprintf("## %s\n\n_Not run: set %s=1._\n\n", title, optIn)
+	return fmt.Sprintf("## %s\n\n_Not run: set %s=1._\n\n", title, optIn), ""
 }
 
 // section returns the section of md whose heading is title, without its

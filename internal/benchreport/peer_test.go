@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // Rows as go test prints them (a shortened 100,000-document run).
@@ -41,12 +42,12 @@ func TestSearchPeerTable(t *testing.T) {
 // A full run that leaves an opt-in section out keeps the last run's section,
 // or says how to run it.
 func TestKeptSection(t *testing.T) {
-	md := []byte("# Benchmarks\n\n## A\nold a\n\n## B (1M)\n**Run:** yesterday\nrows\n\n## C\nc\n")
-	if got := keptSection(md, "B (1M)", "X_1M"); got != "## B (1M)\n**Run:** yesterday\nrows\n\n" {
-		t.Errorf("kept %q", got)
+	md := []byte("# Benchmarks\n\n## A\nold a\n\n## B (1M)\n**Run:** yesterday on AMD EPYC (2 cores), took 1h37m21s; load average 2.31 at start, 1.03 at end.\nrows\n\n## C\nc\n")
+	if got, run := keptSection(md, "B (1M)", "X_1M"); got != "## B (1M)\n**Run:** yesterday on AMD EPYC (2 cores), took 1h37m21s; load average 2.31 at start, 1.03 at end.\nrows\n\n" || run != "yesterday on AMD EPYC (2 cores)" {
+		t.Errorf("kept %q, run %q", got, run)
 	}
-	if got := keptSection(nil, "B (1M)", "X_1M"); got != "## B (1M)\n\n_Not run: set X_1M=1._\n\n" {
-		t.Errorf("without a last run: %q", got)
+	if got, run := keptSection(nil, "B (1M)", "X_1M"); got != "## B (1M)\n\n_Not run: set X_1M=1._\n\n" || run != "" {
+		t.Errorf("without a last run: %q, run %q", got, run)
 	}
 }
 
@@ -72,5 +73,21 @@ func TestSuiteEnv(t *testing.T) {
 	}
 	if len(base) != 3 || base[0] != "PRESSWATCH_BENCH_SEARCH_N=5000" {
 		t.Fatalf("base changed: %q", base)
+	}
+}
+
+// The header names a section kept from an earlier run, with that run's
+// Run line, and says nothing of the kind when every section ran.
+func TestHeaderNamesKeptSections(t *testing.T) {
+	at := time.Date(2026, 12, 5, 14, 38, 0, 0, time.UTC)
+	md := []byte("# Benchmarks\n\n## B (1M)\n**Run:** 2026-12-05 05:48 UTC on AMD EPYC (2 cores), took 1h37m21s; load average 2.31 at start, 1.03 at end.\nrows\n")
+	_, run := keptSection(md, "B (1M)", "X_1M")
+	got := header(at, "AMD EPYC, family 26 model 2, 2.69 GHz, 2 cores, 23.5 GiB RAM", "go1.26.8 linux/amd64", "1.65", []string{`"B (1M)" (` + run + `)`})
+	want := "- Last full run (`make bench`): 2026-12-05 14:38 UTC\n- Machine: AMD EPYC, family 26 model 2, 2.69 GHz, 2 cores, 23.5 GiB RAM\n- Go: go1.26.8 linux/amd64\n- Load average at start: 1.65\n- Not rerun in this run, kept from the run its Run line names: \"B (1M)\" (2026-12-05 05:48 UTC on AMD EPYC (2 cores))\n\n"
+	if !strings.HasPrefix(got, "# Benchmarks\n") || !strings.HasSuffix(got, want) {
+		t.Errorf("header:\n%s", got)
+	}
+	if got := header(at, "m", "g", "1", nil); strings.Contains(got, "Not rerun") {
+		t.Errorf("nothing kept, yet:\n%s", got)
 	}
 }
