@@ -15,6 +15,7 @@ import (
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/bus"
+	"github.com/dongnai/presswatch/internal/testenv"
 	"github.com/dongnai/presswatch/store"
 )
 
@@ -113,9 +114,7 @@ func TestIndexFolderDeletedUnderIndexer(t *testing.T) {
 		n, err := r.ix.DocCount()
 		return err == nil && n == 300
 	})
-	if err := os.RemoveAll(r.dir); err != nil {
-		t.Fatal(err)
-	}
+	testenv.RemoveAllUnderWriter(t, r.dir) // Bleve may still be persisting or merging
 	if err := r.ix.Ping(ctx); err == nil {
 		t.Fatal("Ping = nil right after the index folder was deleted")
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/dongnai/presswatch/index"
 	"github.com/dongnai/presswatch/internal/natstest"
 	"github.com/dongnai/presswatch/internal/pgtest"
+	"github.com/dongnai/presswatch/internal/testenv"
 	"github.com/dongnai/presswatch/store"
 )
 
@@ -221,9 +222,7 @@ func TestFaultSuite(t *testing.T) {
 	figures = append(figures, faultFigure{"PostgreSQL stopped 60 s under a backlog of 300", time.Since(upAt), deadNow()})
 
 	// 2. The index folder deleted under the running indexer.
-	if err := os.RemoveAll(cfg.Index.Dir); err != nil {
-		t.Fatal(err)
-	}
+	testenv.RemoveAllUnderWriter(t, cfg.Index.Dir) // the indexer may still be persisting or merging
 	delAt := time.Now()
 	publish(faultArticles(t, 100, "idxdel"))
 	settled("after the index folder was deleted")

@@ -4,10 +4,13 @@
 package testenv
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // RepoRoot returns the repository's root directory.
@@ -62,4 +65,23 @@ func NATSURL(tb testing.TB) string {
 		tb.Skip("PRESSWATCH_TEST_NATS_URL is not set: skipping the run against the external NATS server (CI sets it, e.g. nats://127.0.0.1:4222)")
 	}
 	return u
+}
+
+// RemoveAllUnderWriter deletes dir while a running process may still be
+// writing into it (an index's background persister, say): a file created
+// after os.RemoveAll read a folder makes its last rmdir fail with "directory
+// not empty", as an operator's rm -rf would. It repeats the removal until
+// the folder is gone, for up to a minute.
+func RemoveAllUnderWriter(tb testing.TB, dir string) {
+	tb.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err := os.RemoveAll(dir)
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, syscall.ENOTEMPTY) || time.Now().After(deadline) {
+			tb.Fatal(err)
+		}
+	}
 }
