@@ -164,6 +164,20 @@ func (b *backtest) count(m map[string]int, a *article.Article, c *article.Classi
 
 func reclassify(ctx context.Context, eng *classifier.Engine, router *alerts.Router, st reclassifyStore, q store.ArticleQuery, o reclassifyOptions, g *globals) error {
 	dryRun, quiet := o.DryRun, o.Quiet
+	// The classifier stage merges the narratives officers created from
+	// their responses with the rule files; reclassifying without them would
+	// drop their reasons from stored classifications and back-test against
+	// rules the running pipeline does not use.
+	if ns, ok := st.(classifier.NarrativeSource); ok {
+		for _, e := range []*classifier.Engine{eng, o.Base} {
+			if e == nil {
+				continue
+			}
+			if _, err := e.SyncNarratives(ctx, ns); err != nil {
+				return fmt.Errorf("reclassify: load narratives from responses: %w", err)
+			}
+		}
+	}
 	bt := backtest{old: map[string]int{}, new: map[string]int{}, router: router}
 	var seen, changed int
 	var triOld, triNew triagePRF

@@ -103,3 +103,64 @@ func TestReclassifyUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestReclassifyKeepsNarrativesFromResponses: a narrative officers created
+// from a response lives in the store, not in the rule files. Reclassifying
+// an article that repeats the claim keeps the narrative's reason, as the
+// classifier stage would give it, in the dry run and in what is stored.
+func TestReclassifyKeepsNarrativesFromResponses(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{URL: "sqlite:" + filepath.Join(t.TempDir(), "pw.db"), AutoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Now().UTC()
+	a := &article.Article{ID: "ferry", URL: "https://example.test/ferry", CanonicalURL: "https://example.test/ferry", Source: "s", Lang: "en",
+		Collected: now.Add(-time.Hour), Published: now.Add(-2 * time.Hour),
+		Title: "Travellers stranded as Cat Lai crossing closes",
+		Text:  "The Cat Lai ferry across the Dong Nai river has been suspended for good, travellers in Nhon Trach were told."}
+	if err := st.UpsertArticles(ctx, []*article.Article{a}); err != nil {
+		t.Fatal(err)
+	}
+	ns := st.(store.NarrativeStore)
+	if err := ns.CreateNarrative(ctx, store.Narrative{ID: "n-resp-ferry", Claim: "Phà Cát Lái bị đình chỉ vĩnh viễn",
+		Phrases: []string{"suspended for good"}, Context: []string{"Cat Lai", "Cát Lái"},
+		Correction: "Phà Cát Lái vẫn hoạt động bình thường.", ResponseID: "resp-ferry", ArticleID: "orig", Weight: 45, CreatedBy: "fa1"}); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := classifier.New(classifier.Options{NoModel: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := store.ArticleQuery{Since: now.Add(-24 * time.Hour), Until: now.Add(time.Minute)}
+	var out bytes.Buffer
+	g := &globals{Stdout: &out}
+	if err := reclassify(ctx, eng, nil, st, q, reclassifyOptions{DryRun: true}, g); err != nil {
+		t.Fatal(err)
+	}
+	// The narrative is the article's only reason for risk: its weight is
+	// the risk, and the rules' version counts the stored narrative.
+	if !strings.Contains(out.String(), "risk 45") || !strings.Contains(out.String(), "+n1)") {
+		t.Errorf("dry run did not use the stored narrative:\n%s", out.String())
+	}
+	if err := reclassify(ctx, eng, nil, st, q, reclassifyOptions{Quiet: true}, g); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.GetArticle(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Classification == nil {
+		t.Fatal("no classification stored")
+	}
+	var found bool
+	for _, r := range got.Classification.Reasons {
+		if r.Signal == "narrative:n-resp-ferry" {
+			found = r.Weight == 45 && strings.Contains(r.Detail, "resp-ferry")
+		}
+	}
+	if !found {
+		t.Errorf("stored classification lacks the narrative from the response: %+v", got.Classification.Reasons)
+	}
+}
