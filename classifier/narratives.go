@@ -89,6 +89,9 @@ func (e *Engine) SyncNarratives(ctx context.Context, src NarrativeSource) (bool,
 	}
 	extra := make([]narrative, 0, len(list))
 	for _, n := range list {
+		if n.Retired() {
+			continue
+		}
 		c, err := compileNarrative(n)
 		if err != nil {
 			e.log.Warn("stored narrative skipped", "narrative", n.ID, "err", err)

@@ -3,6 +3,7 @@ package classifier_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +96,25 @@ func TestNarrativeFromResponse(t *testing.T) {
 	list, _ := es.ListResponses(ctx, store.ResponseFilter{ArticleID: orig.ID})
 	if len(list) != 1 || list[0].Outcome != store.OutcomeRepeated || !strings.Contains(list[0].OutcomeNote, "Travellers stranded") {
 		t.Fatalf("response outcome: %+v", list)
+	}
+
+	// An officer retires the narrative; the running stage stops flagging
+	// repeats of it, and what it flagged before keeps its reason.
+	if changed, err := ns.RetireNarrative(ctx, "n-resp-ferry", "fa1", "the ferry was in fact suspended", time.Time{}); err != nil || !changed {
+		t.Fatalf("retire: %v, %v", changed, err)
+	}
+	again := item("ferry-again", "Cat Lai ferry suspended for good, residents say",
+		"Residents of Nhon Trach in Dong Nai say the Cat Lai ferry has been suspended for good.")
+	publish(t, b, []*article.Article{again})
+	waitDrained(t, b, st, "classifier", 4, 60*time.Second)
+	ag, _ := st.GetArticle(ctx, again.ID)
+	for _, r := range ag.Classification.Reasons {
+		if strings.HasPrefix(r.Signal, "narrative:n-resp-ferry") {
+			t.Errorf("a retired narrative still flags articles: %+v", r)
+		}
+	}
+	if got, _ := st.GetArticle(ctx, repeat.ID); !slices.ContainsFunc(got.Classification.Reasons, func(r article.Reason) bool { return r.Signal == "narrative:n-resp-ferry" }) {
+		t.Error("retiring the narrative changed an earlier classification")
 	}
 }
 

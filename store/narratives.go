@@ -29,10 +29,18 @@ type Narrative struct {
 	Weight     float64
 	CreatedBy  string
 	CreatedAt  time.Time
-	// Seq increases with every narrative stored; the largest is the
-	// version the classifier compares to reload.
+	// RetiredAt is when an officer stopped the narrative from flagging
+	// articles (zero: it is in force); RetiredBy and RetireNote say who and
+	// why. A retired narrative stays listed: alerts it raised still name it.
+	RetiredAt  time.Time
+	RetiredBy  string
+	RetireNote string
+	// Seq increases with every narrative stored.
 	Seq int64
 }
+
+// Retired reports whether n no longer flags articles.
+func (n Narrative) Retired() bool { return !n.RetiredAt.IsZero() }
 
 // NarrativeStore keeps the narratives created from responses.
 type NarrativeStore interface {
@@ -40,8 +48,13 @@ type NarrativeStore interface {
 	CreateNarrative(ctx context.Context, n Narrative) error
 	// ListNarratives returns every narrative, oldest first.
 	ListNarratives(ctx context.Context) ([]Narrative, error)
-	// NarrativesVersion is the Seq of the newest narrative (0 when none):
-	// it changes whenever one is added.
+	// RetireNarrative stops narrative id from flagging articles, noting
+	// who retired it, when and why. It reports false when the narrative was
+	// already retired, and wraps ErrNotFound when there is none.
+	RetireNarrative(ctx context.Context, id, by, note string, at time.Time) (bool, error)
+	// NarrativesVersion is the Seq of the newest narrative plus the number
+	// of retired ones (0 when none): it grows whenever one is added or
+	// retired.
 	NarrativesVersion(ctx context.Context) (int64, error)
 	// MarkResponseRepeated sets the outcome of response id to repeated,
 	// noting the article that repeated the claim, unless the outcome is
@@ -109,3 +122,12 @@ func splitLines(s string) []string {
 // repeatableOutcome reports whether a response with this outcome may become
 // "repeated": a correction or retraction by the outlet stays as it is.
 func repeatableOutcome(o string) bool { return o == "" || o == OutcomePending || o == OutcomeUnchanged }
+
+// checkRetireNote rejects a retirement note longer than a narrative's texts
+// may be.
+func checkRetireNote(note string) error {
+	if utf8.RuneCountInString(note) > maxNarrativeText {
+		return fmt.Errorf("%w: the note is longer than %d characters", ErrInvalidNarrative, maxNarrativeText)
+	}
+	return nil
+}

@@ -28,7 +28,7 @@ func (s *pgStore) CreateNarrative(ctx context.Context, n Narrative) error {
 
 func (s *pgStore) ListNarratives(ctx context.Context) ([]Narrative, error) {
 	rows, err := s.pool.Query(ctx, `SELECT seq, id, claim, phrases, context, correction, response_id, article_id, weight,
-    created_by, created_at FROM narratives ORDER BY seq`)
+    created_by, created_at, retired_at, retired_by, retire_note FROM narratives ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("list narratives: %w", err)
 	}
@@ -37,12 +37,12 @@ func (s *pgStore) ListNarratives(ctx context.Context) ([]Narrative, error) {
 	for rows.Next() {
 		var n Narrative
 		var phrases, context string
-		var at pgtype.Timestamptz
+		var at, retired pgtype.Timestamptz
 		if err := rows.Scan(&n.Seq, &n.ID, &n.Claim, &phrases, &context, &n.Correction, &n.ResponseID, &n.ArticleID, &n.Weight,
-			&n.CreatedBy, &at); err != nil {
+			&n.CreatedBy, &at, &retired, &n.RetiredBy, &n.RetireNote); err != nil {
 			return nil, fmt.Errorf("list narratives: %w", err)
 		}
-		n.Phrases, n.Context, n.CreatedAt = splitLines(phrases), splitLines(context), fromPGTime(at)
+		n.Phrases, n.Context, n.CreatedAt, n.RetiredAt = splitLines(phrases), splitLines(context), fromPGTime(at), fromPGTime(retired)
 		out = append(out, n)
 	}
 	if err := rows.Err(); err != nil {
@@ -53,7 +53,7 @@ func (s *pgStore) ListNarratives(ctx context.Context) ([]Narrative, error) {
 
 func (s *pgStore) NarrativesVersion(ctx context.Context) (int64, error) {
 	var v int64
-	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM narratives`).Scan(&v); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) + count(retired_at) FROM narratives`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("narratives version: %w", err)
 	}
 	return v, nil
@@ -77,4 +77,30 @@ WHERE id = $4 AND outcome IN ('', 'pending', 'unchanged')`, OutcomeRepeated, cle
 		return false, fmt.Errorf("mark response %q repeated: %w", id, err)
 	}
 	return tag.RowsAffected() > 0, nil
+}
+
+func (s *pgStore) RetireNarrative(ctx context.Context, id, by, note string, at time.Time) (bool, error) {
+	if err := checkRetireNote(note); err != nil {
+		return false, err
+	}
+	if at.IsZero() {
+		at = time.Now()
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE narratives SET retired_at = $1, retired_by = $2, retire_note = $3
+WHERE id = $4 AND retired_at IS NULL`, pgTime(at), cleanText(by), cleanText(note), cleanText(id))
+	if err != nil {
+		return false, fmt.Errorf("retire narrative %q: %w", id, err)
+	}
+	if tag.RowsAffected() > 0 {
+		return true, nil
+	}
+	var one int
+	err = s.pool.QueryRow(ctx, `SELECT 1 FROM narratives WHERE id = $1`, cleanText(id)).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, fmt.Errorf("retire narrative %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return false, fmt.Errorf("retire narrative %q: %w", id, err)
+	}
+	return false, nil
 }

@@ -121,6 +121,12 @@ var pageCatalog = map[string][2]string{
 	"narr_correction_label": {"Sự thật bác bỏ luận điểm (thông tin chính thức)", "The fact that refutes it (official position)"},
 	"narr_weight":           {"Điểm rủi ro cộng thêm (1–100)", "Risk points added (1–100)"},
 	"narr_submit":           {"Tạo luận điểm", "Create narrative"},
+	"narr_retire":           {"Ngừng áp dụng luận điểm này", "Retire this narrative"},
+	"narr_retire_help":      {"Luận điểm ngừng gắn cờ các bài đăng mới; các cảnh báo đã phát vẫn giữ nguyên. Muốn sửa: ngừng áp dụng rồi tạo lại với nội dung mới.", "The narrative stops flagging new articles; alerts already raised stay as they are. To edit it, retire it and create it again with the new wording."},
+	"narr_retire_note":      {"Lý do (ví dụ: cụm từ quá rộng, gắn cờ nhầm)", "Why (e.g. a phrase too broad, flagging wrongly)"},
+	"narr_retire_submit":    {"Ngừng áp dụng", "Retire"},
+	"narr_retired":          {"Đã ngừng áp dụng", "Retired"},
+	"narr_retired_by":       {"Ngừng áp dụng bởi", "Retired by"},
 }
 
 // Num formats a count for the page's language (4.200.000 in Vietnamese).

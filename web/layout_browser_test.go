@@ -371,4 +371,15 @@ func seedEvidence(t *testing.T, f *fixture, articleID string) {
 		ArticleID: articleID, Weight: 40, CreatedBy: "admin", CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
+	// The third response's first narrative was retired: the page keeps it,
+	// struck through, and the form opens with its wording.
+	ns := f.store.(store.NarrativeStore)
+	if err := ns.CreateNarrative(ctx, store.Narrative{ID: "n-resp-layout-2", Claim: "Tỉnh Bình Phước vẫn còn tồn tại",
+		Phrases: []string{"Binh Phuoc province", "tỉnh Bình Phước"}, Correction: "Bình Phước đã được sáp nhập vào Đồng Nai từ ngày 01/07/2025.",
+		ResponseID: "resp-layout-2", ArticleID: articleID, Weight: 30, CreatedBy: "admin", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ns.RetireNarrative(ctx, "n-resp-layout-2", "admin", "Cụm từ quá rộng: gắn cờ cả tin lịch sử về Bình Phước", now); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,9 +49,14 @@ type evidencePage struct {
 	Narratives map[string][]store.Narrative
 	// CanNarrate: the store keeps narratives and the officer may write.
 	CanNarrate bool
-	// PrefillPhrases and PrefillContext start the "create narrative" form
-	// from the terms the classifier matched in the article.
-	PrefillPhrases, PrefillContext string
+	// Active says which responses have a narrative in force: a response
+	// gets the "create narrative" form only when it has none.
+	Active map[string]bool
+	// Forms start each response's "create narrative" form: from the terms
+	// the classifier matched in the article, or from the response's last
+	// retired narrative, so that editing one is retiring it and creating
+	// it again.
+	Forms map[string]narrativeForm
 	// OpenNarrative is the response whose "create narrative" form starts
 	// open (?narrative=ID).
 	OpenNarrative string
@@ -137,14 +143,29 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, false, http.StatusInternalServerError)
 			return
 		}
-		p.Narratives = map[string][]store.Narrative{}
+		p.Narratives, p.Active, p.Forms = map[string][]store.Narrative{}, map[string]bool{}, map[string]narrativeForm{}
+		phrases, context := narrativePrefill(a)
+		for _, x := range p.Responses {
+			p.Forms[x.ID] = narrativeForm{Phrases: phrases, Context: context, Weight: 50}
+		}
 		for _, n := range all {
 			p.Narratives[n.ResponseID] = append(p.Narratives[n.ResponseID], n)
+			if !n.Retired() {
+				p.Active[n.ResponseID] = true
+			} else if _, ok := p.Forms[n.ResponseID]; ok {
+				p.Forms[n.ResponseID] = narrativeForm{Claim: n.Claim, Phrases: strings.Join(n.Phrases, "\n"),
+					Context: strings.Join(n.Context, "\n"), Correction: n.Correction, Weight: n.Weight}
+			}
 		}
-		p.PrefillPhrases, p.PrefillContext = narrativePrefill(a)
 		p.OpenNarrative = r.URL.Query().Get("narrative")
 	}
 	s.render(w, r, http.StatusOK, "evidence", "search", a.Title, p)
+}
+
+// narrativeForm is what a "create narrative" form starts with.
+type narrativeForm struct {
+	Claim, Phrases, Context, Correction string
+	Weight                              float64
 }
 
 // narrativePrefill proposes the phrases (alarm words and narratives'
@@ -235,7 +256,29 @@ func (s *Server) handleNarrativeCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	n := store.Narrative{ID: "n-" + resp.ID, Claim: strings.TrimSpace(r.PostFormValue("claim")),
+	// One narrative in force per response; after a retirement the next one
+	// gets the next free ID (n-<response>, n-<response>-2, …).
+	existing, err := ns.ListNarratives(r.Context())
+	if err != nil {
+		s.log.Error("list narratives", "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	taken := map[string]bool{}
+	for _, x := range existing {
+		taken[x.ID] = true
+		if x.ResponseID == resp.ID && !x.Retired() {
+			// The same form posted twice, or a second narrative while one is
+			// in force: the page shows the one there is.
+			http.Redirect(w, r, "/articles/"+a.ID+"/evidence", http.StatusSeeOther)
+			return
+		}
+	}
+	id := "n-" + resp.ID
+	for k := 2; taken[id]; k++ {
+		id = fmt.Sprintf("n-%s-%d", resp.ID, k)
+	}
+	n := store.Narrative{ID: id, Claim: strings.TrimSpace(r.PostFormValue("claim")),
 		Phrases: splitLines(r.PostFormValue("phrases")), Context: splitLines(r.PostFormValue("context")),
 		Correction: strings.TrimSpace(r.PostFormValue("correction")), ResponseID: resp.ID, ArticleID: a.ID,
 		Weight: weight, CreatedBy: principalFrom(r.Context()).User.Name, CreatedAt: s.now()}
@@ -248,6 +291,51 @@ func (s *Server) handleNarrativeCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.audit(r, "narrative.create", n.ID, resp.ID)
+	http.Redirect(w, r, "/articles/"+a.ID+"/evidence", http.StatusSeeOther)
+}
+
+// handleNarrativeRetire stops one of the article's narratives from
+// flagging articles (Foreign Affairs and admins; audited, with the reason
+// required). The narrative stays on the page, marked retired; alerts it
+// raised keep naming it. A running classifier notices on its next batch.
+func (s *Server) handleNarrativeRetire(w http.ResponseWriter, r *http.Request) {
+	ns, ok := s.opts.Store.(store.NarrativeStore)
+	if !ok {
+		s.fail(w, r, false, http.StatusServiceUnavailable)
+		return
+	}
+	a, ok := s.pathArticle(w, r)
+	if !ok {
+		return
+	}
+	nid := r.PathValue("nid")
+	all, err := ns.ListNarratives(r.Context())
+	if err != nil {
+		s.log.Error("list narratives", "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	if !slices.ContainsFunc(all, func(n store.Narrative) bool { return n.ID == nid && n.ArticleID == a.ID }) {
+		s.fail(w, r, false, http.StatusNotFound)
+		return
+	}
+	note := strings.TrimSpace(r.PostFormValue("note"))
+	if note == "" {
+		s.fail(w, r, false, http.StatusBadRequest)
+		return
+	}
+	changed, err := ns.RetireNarrative(r.Context(), nid, principalFrom(r.Context()).User.Name, note, s.now())
+	if errors.Is(err, store.ErrInvalidNarrative) {
+		s.fail(w, r, false, http.StatusBadRequest)
+		return
+	} else if err != nil {
+		s.log.Error("retire narrative", "narrative", nid, "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	if changed {
+		s.audit(r, "narrative.retire", nid, note)
+	}
 	http.Redirect(w, r, "/articles/"+a.ID+"/evidence", http.StatusSeeOther)
 }
 

@@ -67,6 +67,7 @@ var wantRoles = map[string]string{
 
 	// Narratives created from a response.
 	"POST /articles/{id}/responses/{rid}/narrative": "admin foreign_affairs",
+	"POST /articles/{id}/narratives/{nid}/retire":   "admin foreign_affairs",
 }
 
 // wantPublic lists the routes anyone may use without logging in.
@@ -134,6 +135,10 @@ func roleMatrix(t *testing.T, f *fixture) {
 		Text: "Phản hồi", RespondedOn: time.Now().UTC(), Channel: store.ChannelStatement}); err != nil {
 		t.Fatal(err)
 	}
+	if err := f.store.(store.NarrativeStore).CreateNarrative(ctx, store.Narrative{ID: "n-matrix", Claim: "Luận điểm", Phrases: []string{"still pending"},
+		Correction: "Sự thật", ResponseID: "resp-matrix", ArticleID: artID, Weight: 40}); err != nil {
+		t.Fatal(err)
+	}
 	for pattern, want := range wantRoles {
 		method, path, _ := strings.Cut(pattern, " ")
 		api := strings.HasPrefix(path, "/api/")
@@ -150,7 +155,7 @@ func roleMatrix(t *testing.T, f *fixture) {
 						t.Fatal(err)
 					}
 				}
-				p := strings.NewReplacer("{$}", "", "{id}", artID, "{sid}", snapID, "{format}", "pdf", "{rid}", "resp-matrix").Replace(path)
+				p := strings.NewReplacer("{$}", "", "{id}", artID, "{sid}", snapID, "{format}", "pdf", "{rid}", "resp-matrix", "{nid}", "n-matrix").Replace(path)
 				if strings.HasPrefix(path, "/sources/") {
 					p = strings.NewReplacer("{name}", "nikkei-asia", "{action}", "poll").Replace(path)
 				}
@@ -175,7 +180,7 @@ func roleMatrix(t *testing.T, f *fixture) {
 					body = url.Values{"q": {"Dong Nai"}, "name": {"matrix"}, "query": {"Dong Nai"}, "reason": {"matrix"}, "duration": {"1h"},
 						"receiver": {"police"}, "min_risk": {"50"}, "enabled": {"1"},
 						"text": {"Phản hồi"}, "responded_on": {"2026-11-20"}, "channel": {"letter"},
-						"claim": {"Luận điểm"}, "phrases": {"still pending"}, "correction": {"Sự thật"},
+						"claim": {"Luận điểm"}, "phrases": {"still pending"}, "correction": {"Sự thật"}, "note": {"matrix"},
 						"kind": {"feed"}, "url": {"https://matrix.example/feed.xml"}, "country": {"JP"}, "lang": {"en"}, "tier": {"2"}}.Encode()
 					if api {
 						body = `{"name":"matrix","query":"Dong Nai"}`

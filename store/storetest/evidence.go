@@ -168,6 +168,47 @@ func RunNarratives(t *testing.T, open func(t *testing.T) store.Store) {
 		!list[0].CreatedAt.Equal(now) || list[0].ResponseID != "r1" || list[0].Seq != v1 {
 		t.Fatalf("list: %+v, %v", list, err)
 	}
+	if list[0].Retired() || list[1].Retired() {
+		t.Fatalf("new narratives are retired: %+v", list)
+	}
+
+	// Retiring: the narrative stays listed with who, when and why; the
+	// version moves; a second retirement changes nothing.
+	retiredAt := now.Add(3 * time.Hour)
+	if changed, err := ns.RetireNarrative(ctx, "resp-1-n", "officer2", "Cụm từ quá rộng, gắn cờ nhầm", retiredAt); err != nil || !changed {
+		t.Fatalf("retire: %v, %v", changed, err)
+	}
+	v3, _ := ns.NarrativesVersion(ctx)
+	if v3 <= v2 {
+		t.Fatalf("retiring did not move the version: %d → %d", v2, v3)
+	}
+	if changed, err := ns.RetireNarrative(ctx, "resp-1-n", "officer3", "again", retiredAt.Add(time.Hour)); err != nil || changed {
+		t.Fatalf("second retire: %v, %v", changed, err)
+	}
+	if v, _ := ns.NarrativesVersion(ctx); v != v3 {
+		t.Fatalf("a repeated retirement moved the version %d → %d", v3, v)
+	}
+	if _, err := ns.RetireNarrative(ctx, "nope", "officer2", "", retiredAt); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("retiring a missing narrative: %v", err)
+	}
+	if _, err := ns.RetireNarrative(ctx, "resp-2-n", "officer2", strings.Repeat("x", 4001), retiredAt); !errors.Is(err, store.ErrInvalidNarrative) {
+		t.Fatalf("a retirement note of 4,001 characters: %v", err)
+	}
+	list, err = ns.ListNarratives(ctx)
+	if err != nil || len(list) != 2 || !list[0].Retired() || !list[0].RetiredAt.Equal(retiredAt) || list[0].RetiredBy != "officer2" ||
+		list[0].RetireNote != "Cụm từ quá rộng, gắn cờ nhầm" || list[1].Retired() || list[1].RetiredBy != "" {
+		t.Fatalf("list after retiring: %+v, %v", list, err)
+	}
+	// A narrative created after a retirement still moves the version.
+	n3 := n2
+	n3.ID = "resp-1-n-2"
+	if err := ns.CreateNarrative(ctx, n3); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := ns.NarrativesVersion(ctx); v <= v3 {
+		t.Fatalf("version after a create following a retirement: %d → %d", v3, v)
+	}
+
 	for _, bad := range []store.Narrative{
 		{ID: "b", Claim: " ", Phrases: []string{"x"}, Correction: "y"},
 		{ID: "b", Claim: "x", Phrases: nil, Correction: "y"},

@@ -1,0 +1,135 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dongnai/presswatch/evidence"
+	"github.com/dongnai/presswatch/store"
+)
+
+// TestNarrativeRetireAndEdit: a Foreign Affairs officer retires a narrative
+// that flags wrongly, with a reason (the police may not; audited); the page
+// keeps it, marked retired, and offers the "create narrative" form again,
+// filled with the retired one's wording, so that editing is retiring and
+// creating again under the next ID.
+func TestNarrativeRetireAndEdit(t *testing.T) {
+	// Nothing is captured here; a capture could not leave the machine.
+	client := &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("no network in this test")
+	}}}
+	f := newFixture(t, func(o *Options) {
+		arch, err := evidence.New(evidence.Options{Store: o.Store.(evidence.Store), Dir: t.TempDir(), Client: client,
+			Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Evidence = arch
+	})
+	ctx := context.Background()
+	es := f.store.(store.EvidenceStore)
+	ns := f.store.(store.NarrativeStore)
+	a, other := f.arts[0], f.arts[1]
+	post := func(path string, v url.Values, cookie, csrf string) int {
+		v.Set("csrf", csrf)
+		req, _ := http.NewRequest(http.MethodPost, f.http.URL+path, strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookie})
+		resp, _ := f.do(req)
+		return resp.StatusCode
+	}
+	fa, facsrf := f.session(RoleForeignAffairs)
+	police, pcsrf := f.session(RolePolice)
+	if code := post("/articles/"+a.ID+"/responses", url.Values{"text": {"Phà Cát Lái vẫn hoạt động bình thường."},
+		"responded_on": {time.Now().Format("2006-01-02")}, "channel": {"statement"}}, fa, facsrf); code != http.StatusSeeOther {
+		t.Fatalf("record response: %d", code)
+	}
+	rs, _ := es.ListResponses(ctx, store.ResponseFilter{ArticleID: a.ID})
+	if len(rs) != 1 {
+		t.Fatalf("%d responses", len(rs))
+	}
+	create := "/articles/" + a.ID + "/responses/" + rs[0].ID + "/narrative"
+	form := url.Values{"claim": {"Phà Cát Lái bị đình chỉ vĩnh viễn"}, "phrases": {"ferry\r\nphà"},
+		"context": {"Cát Lái"}, "correction": {"Phà Cát Lái vẫn hoạt động bình thường."}, "weight": {"40"}}
+	if code := post(create, form, fa, facsrf); code != http.StatusSeeOther {
+		t.Fatalf("create narrative: %d", code)
+	}
+	first := "n-" + rs[0].ID
+	retire := "/articles/" + a.ID + "/narratives/" + first + "/retire"
+
+	_, page := f.get("/articles/"+a.ID+"/evidence", fa)
+	if !strings.Contains(page, retire) || !strings.Contains(page, "Ngừng áp dụng luận điểm này") {
+		t.Fatal("no 'retire' form for Foreign Affairs")
+	}
+	if strings.Contains(page, "narrative-form") {
+		t.Error("a second 'create narrative' form while one is in force")
+	}
+	if _, page := f.get("/articles/"+a.ID+"/evidence", police); strings.Contains(page, "narrative-retire-form") {
+		t.Error("the police see the 'retire' form")
+	}
+	why := url.Values{"note": {"“phà” alone flags every ferry story"}}
+	if code := post(retire, why, police, pcsrf); code != http.StatusForbidden {
+		t.Errorf("police retired a narrative: %d", code)
+	}
+	if code := post(retire, url.Values{"note": {"  "}}, fa, facsrf); code != http.StatusBadRequest {
+		t.Errorf("retired without a reason: %d", code)
+	}
+	if code := post("/articles/"+other.ID+"/narratives/"+first+"/retire", why, fa, facsrf); code != http.StatusNotFound {
+		t.Errorf("retired through another article: %d", code)
+	}
+	if code := post("/articles/"+a.ID+"/narratives/n-nope/retire", why, fa, facsrf); code != http.StatusNotFound {
+		t.Errorf("retired an unknown narrative: %d", code)
+	}
+	if list, _ := ns.ListNarratives(ctx); len(list) != 1 || list[0].Retired() {
+		t.Fatalf("a refused request changed the narrative: %+v", list)
+	}
+	if code := post(retire, why, fa, facsrf); code != http.StatusSeeOther {
+		t.Fatalf("retire: %d", code)
+	}
+	list, _ := ns.ListNarratives(ctx)
+	if len(list) != 1 || !list[0].Retired() || list[0].RetiredBy == "" || list[0].RetireNote != "“phà” alone flags every ferry story" {
+		t.Fatalf("after retiring: %+v", list)
+	}
+	if entries, _ := f.store.ListAudit(ctx, 20); !hasAudit(entries, "narrative.retire") {
+		t.Error("retiring a narrative is not audited")
+	}
+
+	// The page keeps the retired narrative and offers the form again, with
+	// the retired wording in it.
+	_, page = f.get("/articles/"+a.ID+"/evidence", fa)
+	for _, want := range []string{"Đã ngừng áp dụng", "“phà” alone flags every ferry story", "narrative-form",
+		">Phà Cát Lái bị đình chỉ vĩnh viễn</textarea>", "ferry\nphà</textarea>", `value="40"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("evidence page after retiring lacks %q", want)
+		}
+	}
+	if strings.Contains(page, retire) {
+		t.Error("a retired narrative still has a 'retire' form")
+	}
+
+	// Editing: the new wording under the next ID; posting it twice adds one.
+	form.Set("phrases", "ferry suspended for good\r\nphà ngừng hoạt động vĩnh viễn")
+	for range 2 {
+		if code := post(create, form, fa, facsrf); code != http.StatusSeeOther {
+			t.Fatalf("create again: %d", code)
+		}
+	}
+	list, _ = ns.ListNarratives(ctx)
+	if len(list) != 2 || list[1].ID != first+"-2" || list[1].Retired() || list[1].Phrases[0] != "ferry suspended for good" {
+		t.Fatalf("after editing: %+v", list)
+	}
+	retiredAt := list[0].RetiredAt
+	if code := post(retire, url.Values{"note": {"again"}}, fa, facsrf); code != http.StatusSeeOther {
+		t.Errorf("retiring again: %d", code)
+	}
+	if list, _ := ns.ListNarratives(ctx); !list[0].RetiredAt.Equal(retiredAt) || list[0].RetireNote == "again" || list[1].Retired() {
+		t.Errorf("retiring the first again changed it or touched the second: %+v", list)
+	}
+}
