@@ -178,3 +178,36 @@ func BenchmarkClassifyStream(b *testing.B) {
 	runtime.KeepAlive(e) // what the engine keeps is the point
 	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(b.N), "B-kept/article")
 }
+
+// BenchmarkRemember measures restoring one stored 5 KB article into the
+// story clusters (Engine.Remember, what a stage does for every article of
+// the cluster window when it starts): the analysis without classifying.
+// Each iteration is a new article ID, so none is skipped as known.
+func BenchmarkRemember(b *testing.B) {
+	e, err := New(Options{Now: evalNow})
+	if err != nil {
+		b.Fatal(err)
+	}
+	arts := benchArticles()
+	ctx := context.Background()
+	for _, a := range arts {
+		c, err := e.Classify(ctx, a)
+		if err != nil {
+			b.Fatal(err)
+		}
+		a.Classification = c
+	}
+	e.clusters = newClusterer(e.opts.ClusterWindow)
+	b.ReportAllocs()
+	i := 0
+	cpu0 := cpuTime()
+	for b.Loop() {
+		a := *arts[i%len(arts)]
+		a.ID = fmt.Sprintf("remember-%d", i)
+		i++
+		if !e.Remember(&a) {
+			b.Fatal("not remembered")
+		}
+	}
+	reportCPU(b, cpu0)
+}

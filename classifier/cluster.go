@@ -21,7 +21,9 @@ import (
 //     figure such as "40 detained" or "2,000 workers" survives translation).
 //
 // State is in memory and bounded by the window and maxClusterItems; each
-// classifier replica has its own, see docs/classifier.md.
+// classifier replica has its own, and a stage fills it from the store's
+// articles of the window when it starts (Engine.Remember), see
+// docs/classifier.md.
 type clusterer struct {
 	mu     sync.Mutex
 	window time.Duration
@@ -195,6 +197,14 @@ func (c *clusterer) assign(an *analysis, cl *article.Classification) (string, in
 		c.drop(len(c.items) - maxClusterItems)
 	}
 	return cluster, c.outlets(cluster)
+}
+
+// known reports whether the article with this ID is in the state.
+func (c *clusterer) known(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.byID[id]
+	return ok
 }
 
 func sameStory(a, b map[string]bool) bool {

@@ -230,6 +230,41 @@ func (e *Engine) Classify(ctx context.Context, a *article.Article) (*article.Cla
 	return c, nil
 }
 
+// Remember adds an article classified earlier (a.Classification with its
+// cluster, as the store returns it) to the story clusters under that
+// cluster, so that an engine that starts, after a crash or beside other
+// replicas, groups later copies of the story with it. It changes no
+// classification and counts nothing in the metrics; an article without a
+// cluster, one neither about nor mentioning the province, or one already
+// known is skipped. It reports whether it added a.
+func (e *Engine) Remember(a *article.Article) bool {
+	c := a.Classification
+	if !rememberable(a) || e.clusters.known(a.ID) {
+		return false
+	}
+	r := e.Rules()
+	an := e.analyze(r, a)
+	// As decided when it was classified, not as the current rules would.
+	an.about, an.mentions = c.About, c.Mentions
+	e.clusters.assign(an, c)
+	an.release()
+	return true
+}
+
+// rememberable reports whether Remember keeps a: a classified article about
+// or mentioning the province, with its cluster. Clusters of the others
+// raise no alert and carry no risk, so restoring them would only cost.
+func rememberable(a *article.Article) bool {
+	c := a.Classification
+	return a.ID != "" && c != nil && c.Cluster != "" && (c.About || c.Mentions)
+}
+
+// ClusterWindow is how far apart in time two copies of a story may be.
+func (e *Engine) ClusterWindow() time.Duration { return e.opts.ClusterWindow }
+
+// ClusterLimit is how many articles the story clusters hold at most.
+func (e *Engine) ClusterLimit() int { return maxClusterItems }
+
 // loadModelFile loads the model at path, or the shipped one when path is "".
 func loadModelFile(path string) (*Model, error) {
 	if path == "" {

@@ -163,3 +163,56 @@ func TestNarrativesSurviveReload(t *testing.T) {
 		t.Fatalf("not flagged: %+v", c.Reasons)
 	}
 }
+
+// TestStageRestartKeepsStories: a classifier stage that restarts (a crash,
+// a deploy, another replica starting) restores its story clusters from the
+// store, so an update of a story classified before the restart joins the
+// story's cluster (one alert plus updates) instead of starting a new one.
+func TestStageRestartKeepsStories(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, "sqlite:"+filepath.Join(t.TempDir(), "pw.db"))
+	b := openBus(t, bus.Options{DataDir: t.TempDir(), Listen: "127.0.0.1:0", SyncInterval: 100 * time.Millisecond})
+	item := func(id, outlet, title string, body ...string) *article.Article {
+		a, err := presssim.ToArticle(presssim.Item{ID: id, Lang: "en", Title: title, Body: body,
+			Published: time.Now().UTC().Add(-time.Hour)}, outlet, "http://127.0.0.1:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	first, err := classifier.New(classifier.Options{NoModel: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := runStage(t, classifier.StageOptions{Bus: b, Store: st, Classifier: first, BatchSize: 1})
+	raid := item("raid", "meridian", "Police detain 40 people in gambling raid in Bien Hoa City, Dong Nai",
+		"Police in Bien Hoa City, Dong Nai province, detained 40 people on Tuesday night in a raid on an illegal gambling den. Officers seized 350 million dong in cash and dozens of phones, local media reported.")
+	publish(t, b, []*article.Article{raid})
+	waitDrained(t, b, st, "classifier", 1, 60*time.Second)
+	stop()
+
+	// A new engine, as after a restart: it knows no story until the stage
+	// restores them.
+	second, err := classifier.New(classifier.Options{NoModel: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runStage(t, classifier.StageOptions{Bus: b, Store: st, Classifier: second, BatchSize: 1})
+	update := item("raid-update", "asialedger", "UPDATE 2-Police detain 40 people in gambling raid in Bien Hoa City",
+		"Adds police statement. Dong Nai police said on Wednesday that the 40 people detained in Bien Hoa City would face charges of organising gambling; the investigation into the den's owners continues.")
+	publish(t, b, []*article.Article{update})
+	waitDrained(t, b, st, "classifier", 2, 60*time.Second)
+
+	r, _ := st.GetArticle(ctx, raid.ID)
+	u, _ := st.GetArticle(ctx, update.ID)
+	if r.Classification == nil || u.Classification == nil || r.Classification.Cluster == "" {
+		t.Fatalf("not classified: %+v, %+v", r.Classification, u.Classification)
+	}
+	if u.Classification.Cluster != r.Classification.Cluster {
+		t.Errorf("after the restart the update started cluster %s; the story's is %s", u.Classification.Cluster, r.Classification.Cluster)
+	}
+	// Remember is idempotent and leaves stored classifications alone.
+	if second.Remember(r) {
+		t.Error("an article the engine already holds was added again")
+	}
+}

@@ -145,16 +145,84 @@ func NewStage(opts StageOptions) (*Stage, error) {
 	return s, nil
 }
 
+// storyMemory is what the stage needs of an *Engine to restore its story
+// clusters from the store.
+type storyMemory interface {
+	Remember(a *article.Article) bool
+	ClusterWindow() time.Duration
+	ClusterLimit() int
+}
+
+// ArticleScanner reads stored articles with their classifications (the
+// store implements it).
+type ArticleScanner interface {
+	ScanArticles(ctx context.Context, q store.ArticleQuery, fn func(*article.Article) error) error
+}
+
 // Run consumes PW_COLLECTED until ctx is done: decode → classify → store
 // upsert → PublishClassified → ack. It returns nil when ctx ends and an
-// error when the consumer cannot be set up.
+// error when the consumer cannot be set up. Before it consumes, it restores
+// the classifier's story clusters from the articles the store holds for
+// the cluster window (rememberStories).
 func (s *Stage) Run(ctx context.Context) error {
+	s.rememberStories(ctx)
+	if ctx.Err() != nil {
+		return nil
+	}
 	return s.bus.Consume(ctx, bus.ConsumerSpec{
 		Stream:      bus.StreamCollected,
 		Durable:     s.durable,
 		BatchSize:   s.batchSize,
 		Concurrency: s.workers,
 	}, s.handle)
+}
+
+// rememberStories gives the classifier the stored articles collected within
+// its cluster window, so that a restarted classifier, or one started beside
+// others, puts later copies of a story in the story's cluster (one alert
+// plus updates) instead of starting a new one, and counts the story's
+// outlets for rapid_spread. A store that cannot answer is logged and the
+// stage goes on: clusters then start empty, as they did before.
+func (s *Stage) rememberStories(ctx context.Context) {
+	mem, ok := s.classifier.(storyMemory)
+	sc, ok2 := s.store.(ArticleScanner)
+	if !ok || !ok2 {
+		return
+	}
+	start := time.Now()
+	q := store.ArticleQuery{Since: start.Add(-mem.ClusterWindow())}
+	// The scan is oldest first and the clusters keep the newest
+	// ClusterLimit articles: a first pass counts the window's articles
+	// worth remembering, so that the second analyses only those kept.
+	var seen, added, relevant int
+	err := sc.ScanArticles(ctx, q, func(a *article.Article) error {
+		if rememberable(a) {
+			relevant++
+		}
+		return ctx.Err()
+	})
+	skip := relevant - mem.ClusterLimit()
+	if err == nil {
+		err = sc.ScanArticles(ctx, q, func(a *article.Article) error {
+			seen++
+			if !rememberable(a) {
+				return ctx.Err()
+			}
+			if skip--; skip < 0 && mem.Remember(a) {
+				added++
+			}
+			return ctx.Err()
+		})
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.WarnContext(ctx, "story clusters not restored from the store; copies of stories classified before the start may start new clusters",
+				"articles", seen, "err", err)
+		}
+		return
+	}
+	s.log.InfoContext(ctx, "story clusters restored from the store", "articles", seen, "remembered", added,
+		"took", time.Since(start).Round(time.Millisecond))
 }
 
 // handle processes one batch. An undecodable message is a permanent error
