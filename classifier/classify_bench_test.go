@@ -211,3 +211,36 @@ func BenchmarkRemember(b *testing.B) {
 	}
 	reportCPU(b, cpu0)
 }
+
+// BenchmarkShareStory measures what sharing story clusters between replicas
+// costs per article: encoding the item of a 5 KB article (on the replica
+// that classified it) and merging it (on each other replica).
+func BenchmarkShareStory(b *testing.B) {
+	src, err := New(Options{Now: evalNow})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var item []byte
+	src.ShareStories(func(d []byte) { item = d })
+	if _, err := src.Classify(context.Background(), benchArticles()[0]); err != nil {
+		b.Fatal(err)
+	}
+	it := src.clusters.items[0]
+	dst, err := New(Options{Now: evalNow, NoModel: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	cpu0 := cpuTime()
+	for b.Loop() {
+		it.id = fmt.Sprintf("share-%d", i)
+		i++
+		src.clusters.share(it)
+		if err := dst.MergeStory(item); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, cpu0)
+	b.ReportMetric(float64(len(item)), "item-bytes")
+}

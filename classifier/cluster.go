@@ -30,6 +30,10 @@ type clusterer struct {
 	items  []clusterItem
 	byID   map[string]int             // article ID → index in items
 	outlet map[string]map[string]bool // cluster → outlets seen in it
+	// share, when set, is given every item this engine classifies into a
+	// cluster (not those it remembers or merges), after the lock is
+	// released: the stage publishes them to the other replicas.
+	share func(clusterItem)
 }
 
 type clusterItem struct {
@@ -138,8 +142,23 @@ var spreadBits = func() (t [256]uint64) {
 }()
 
 // assign returns the article's cluster ID and how many distinct outlets the
-// cluster holds within the window.
+// cluster holds within the window; a new item is shared when share is set.
 func (c *clusterer) assign(an *analysis, cl *article.Classification) (string, int) {
+	cluster, outlets, added, share := c.assignLocked(an, cl)
+	if added != nil && share != nil {
+		share(*added)
+	}
+	return cluster, outlets
+}
+
+// remember is assign for an article classified before: never shared.
+func (c *clusterer) remember(an *analysis, cl *article.Classification) {
+	c.assignLocked(an, cl)
+}
+
+// assignLocked is assign under the lock; it returns the item it added (nil
+// when the article was known) and the share function of that moment.
+func (c *clusterer) assignLocked(an *analysis, cl *article.Classification) (string, int, *clusterItem, func(clusterItem)) {
 	sh := simhash(an)
 	ents := map[string]bool{}
 	for _, e := range cl.Entities {
@@ -159,7 +178,7 @@ func (c *clusterer) assign(an *analysis, cl *article.Classification) (string, in
 	c.prune(at)
 	if i, ok := c.byID[id]; ok && id != "" {
 		it := &c.items[i]
-		return it.cluster, c.outlets(it.cluster)
+		return it.cluster, c.outlets(it.cluster), nil, nil
 	}
 	// A stored article keeps the cluster it was given (reclassification).
 	cluster := ""
@@ -188,15 +207,22 @@ func (c *clusterer) assign(an *analysis, cl *article.Classification) (string, in
 	}
 	it := clusterItem{id: id, cluster: cluster, lang: an.lang, at: at, simhash: sh, entities: ents,
 		title: title, lead: lead, numbers: numbers, topics: topics, outlet: strings.ToLower(an.a.Outlet), about: an.about}
-	if id != "" {
-		c.byID[id] = len(c.items)
+	c.add(it)
+	return cluster, c.outlets(cluster), &it, c.share
+}
+
+// add appends it to the state, within maxClusterItems; c.mu is held. Past
+// the limit the oldest tenth goes at once: drop rebuilds the indexes, and
+// dropping one item per article would rebuild them for every article.
+func (c *clusterer) add(it clusterItem) {
+	if it.id != "" {
+		c.byID[it.id] = len(c.items)
 	}
 	c.items = append(c.items, it)
 	c.addOutlet(it)
 	if len(c.items) > maxClusterItems {
-		c.drop(len(c.items) - maxClusterItems)
+		c.drop(len(c.items) - maxClusterItems + maxClusterItems/10)
 	}
-	return cluster, c.outlets(cluster)
 }
 
 // known reports whether the article with this ID is in the state.

@@ -63,6 +63,7 @@ type Engine struct {
 	det      *langdetect.Detector
 	clusters *clusterer
 	log      *slog.Logger
+	id       string // tells this engine's shared story items from others'
 
 	// narrMu guards the narratives created from responses (SyncNarratives),
 	// which are kept across Reload.
@@ -126,6 +127,7 @@ func New(opts Options) (*Engine, error) {
 		model:    opts.Model,
 		det:      langdetect.New(opts.Languages),
 		clusters: newClusterer(opts.ClusterWindow),
+		id:       newEngineID(),
 		log:      opts.Logger.With("component", "classifier"),
 		classified: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "presswatch_classifier_articles_total", Help: "Articles classified.",
@@ -246,7 +248,7 @@ func (e *Engine) Remember(a *article.Article) bool {
 	an := e.analyze(r, a)
 	// As decided when it was classified, not as the current rules would.
 	an.about, an.mentions = c.About, c.Mentions
-	e.clusters.assign(an, c)
+	e.clusters.remember(an, c)
 	an.release()
 	return true
 }
@@ -258,6 +260,10 @@ func rememberable(a *article.Article) bool {
 	c := a.Classification
 	return a.ID != "" && c != nil && c.Cluster != "" && (c.About || c.Mentions)
 }
+
+// InStories reports whether the article with this ID is in the engine's
+// story clusters (classified, remembered or merged from another replica).
+func (e *Engine) InStories(id string) bool { return e.clusters.known(id) }
 
 // ClusterWindow is how far apart in time two copies of a story may be.
 func (e *Engine) ClusterWindow() time.Duration { return e.opts.ClusterWindow }

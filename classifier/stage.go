@@ -83,7 +83,7 @@ type Stage struct {
 
 	stored     prometheus.Counter
 	classified *prometheus.CounterVec // relevance: about, mentions, none
-	failures   *prometheus.CounterVec // step: decode, classify, store, publish
+	failures   *prometheus.CounterVec // step: decode, classify, store, publish, story
 	batchTime  prometheus.Histogram
 }
 
@@ -165,6 +165,11 @@ type ArticleScanner interface {
 // the classifier's story clusters from the articles the store holds for
 // the cluster window (rememberStories).
 func (s *Stage) Run(ctx context.Context) error {
+	// Other replicas' items are merged from before the restore, so none
+	// classified meanwhile is missed (an article in both is kept once).
+	if stop := s.shareStories(ctx); stop != nil {
+		defer stop()
+	}
 	s.rememberStories(ctx)
 	if ctx.Err() != nil {
 		return nil
@@ -175,6 +180,46 @@ func (s *Stage) Run(ctx context.Context) error {
 		BatchSize:   s.batchSize,
 		Concurrency: s.workers,
 	}, s.handle)
+}
+
+// storySharer is what the stage needs of an *Engine to share story
+// clusters with the other replicas.
+type storySharer interface {
+	ShareStories(publish func(data []byte))
+	MergeStory(data []byte) error
+}
+
+// shareStories subscribes the classifier to the other replicas' story items
+// and has it publish its own (bus.SubjectStories). It returns the function
+// that undoes both, or nil when the classifier does not share. A failure is
+// logged: the stage then runs with its own clusters, as one replica does.
+func (s *Stage) shareStories(ctx context.Context) (stop func()) {
+	sh, ok := s.classifier.(storySharer)
+	if !ok {
+		return nil
+	}
+	unsubscribe, err := s.bus.SubscribeShared(bus.SubjectStories, func(data []byte) {
+		if err := sh.MergeStory(data); err != nil && !IsOwnStory(err) {
+			s.failures.WithLabelValues("story").Inc()
+			s.log.Warn("story item from another replica skipped", "err", err)
+		}
+	})
+	if err != nil {
+		s.log.WarnContext(ctx, "story clusters not shared with other replicas", "err", err)
+		return nil
+	}
+	sh.ShareStories(func(data []byte) {
+		if err := s.bus.PublishShared(bus.SubjectStories, data); err != nil {
+			s.failures.WithLabelValues("story").Inc()
+			s.log.Warn("story item not published", "err", err)
+		}
+	})
+	return func() {
+		sh.ShareStories(nil)
+		if err := unsubscribe(); err != nil {
+			s.log.Warn("story subscription not ended", "err", err)
+		}
+	}
 }
 
 // rememberStories gives the classifier the stored articles collected within
