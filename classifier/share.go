@@ -38,10 +38,13 @@ type storyItem struct {
 	About    bool            `json:"about,omitempty"`
 }
 
-// maxStoryWords bounds the words of a merged item (a headline and a lead
-// of leadTokens tokens hold far fewer), so a malformed message cannot make
-// the clusters large.
-const maxStoryWords = 4 * leadTokens
+// maxStoryWords and maxStoryBytes bound a merged item (a headline and a
+// lead of leadTokens tokens hold far fewer words, in about 1 KB), so a
+// malformed message cannot make the clusters large.
+const (
+	maxStoryWords = 4 * leadTokens
+	maxStoryBytes = 64 << 10
+)
 
 func newEngineID() string {
 	b := make([]byte, 8)
@@ -83,6 +86,9 @@ func (e *Engine) MergeStory(data []byte) error {
 	// encoding, so those are told without decoding them.
 	if bytes.HasPrefix(data, []byte(`{"origin":"`+e.id+`"`)) {
 		return errOwnStory
+	}
+	if len(data) > maxStoryBytes {
+		return fmt.Errorf("story item of %d bytes: more than %d", len(data), maxStoryBytes)
 	}
 	var si storyItem
 	if err := json.Unmarshal(data, &si); err != nil {

@@ -70,6 +70,7 @@ func TestMergeStory(t *testing.T) {
 		"no time":      bad(func(s *storyItem) { s.At = time.Time{} }),
 		"no ID":        bad(func(s *storyItem) { s.ID = "" }),
 		"10,000 words": bad(func(s *storyItem) { s.Lead = strings.Fields(strings.Repeat("w ", 10000)) }),
+		"100 KB":       bad(func(s *storyItem) { s.Outlet = strings.Repeat("x", 100<<10) }),
 	} {
 		if err := b.MergeStory(d); err == nil || IsOwnStory(err) {
 			t.Errorf("%s: merged (%v)", name, err)
