@@ -26,10 +26,12 @@ func (m *fakeMemory) Classify(context.Context, *article.Article) (*article.Class
 	return nil, errors.New("not used")
 }
 
-// fakeScanner serves articles oldest first, as the store does, or fails.
+// fakeScanner serves articles oldest first, as the store does, or fails
+// (its first fails calls, or always when err is set).
 type fakeScanner struct {
 	arts  []*article.Article
 	err   error
+	fails int
 	since time.Time
 }
 
@@ -38,6 +40,10 @@ func (s *fakeScanner) ScanArticles(ctx context.Context, q store.ArticleQuery, fn
 	s.since = q.Since
 	if s.err != nil {
 		return s.err
+	}
+	if s.fails > 0 {
+		s.fails--
+		return errors.New("connection refused")
 	}
 	for _, a := range s.arts {
 		if err := fn(a); err != nil {
@@ -49,8 +55,9 @@ func (s *fakeScanner) ScanArticles(ctx context.Context, q store.ArticleQuery, fn
 
 // TestRememberStoriesKeepsTheNewest: of the window's stored articles the
 // stage restores the newest ClusterLimit that are about or mention the
-// province and carry a cluster, oldest first; a store that fails leaves the
-// stage running with empty clusters.
+// province and carry a cluster, oldest first; a store that fails for a
+// while is retried, one that keeps failing leaves the stage running with
+// empty clusters.
 func TestRememberStoriesKeepsTheNewest(t *testing.T) {
 	var arts []*article.Article
 	for i := range 8 {
@@ -86,10 +93,33 @@ func TestRememberStoriesKeepsTheNewest(t *testing.T) {
 		t.Errorf("with room for all: remembered %v, want %v", mem.got, want)
 	}
 
+	// A store that fails for a while (a restart during a database blip):
+	// the stage retries and restores.
+	mem = &fakeMemory{limit: 100}
+	flaky := &fakeScanner{arts: arts, fails: 2}
+	s = &Stage{classifier: mem, store: flaky, restoreFor: time.Minute, log: slog.New(slog.DiscardHandler)}
+	s.rememberStories(context.Background())
+	if want := []string{"a0", "a2", "a3", "a4"}; !slices.Equal(mem.got, want) || flaky.fails != 0 {
+		t.Errorf("after two failures: remembered %v, want %v", mem.got, want)
+	}
+
+	// A store that keeps failing: the stage gives up after restoreFor and
+	// goes on with empty clusters.
 	mem = &fakeMemory{limit: 100}
 	s = &Stage{classifier: mem, store: &fakeScanner{arts: arts, err: errors.New("database is locked")}, log: slog.New(slog.DiscardHandler)}
 	s.rememberStories(context.Background())
 	if len(mem.got) != 0 {
 		t.Errorf("remembered %v from a store that failed", mem.got)
+	}
+	// Stopping the stage ends the retries.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s = &Stage{classifier: mem, store: &fakeScanner{arts: arts, err: errors.New("database is locked")}, restoreFor: time.Hour, log: slog.New(slog.DiscardHandler)}
+	done := make(chan struct{})
+	go func() { s.rememberStories(ctx); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the restore kept retrying after the stage was stopped")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/dongnai/presswatch/article"
@@ -80,6 +81,12 @@ type Stage struct {
 	narratives NarrativeSource
 	repeats    RepeatMarker
 	log        *slog.Logger
+	// restoreFor is how long the start-up restore of story clusters keeps
+	// retrying a store that fails (defaultRestoreFor).
+	restoreFor time.Duration
+	// warned rate-limits the warnings about story items (unix seconds of
+	// the last one).
+	warned atomic.Int64
 
 	stored     prometheus.Counter
 	classified *prometheus.CounterVec // relevance: about, mentions, none
@@ -116,6 +123,7 @@ func NewStage(opts StageOptions) (*Stage, error) {
 		workers:    opts.Workers,
 		narratives: opts.Narratives,
 		repeats:    opts.Repeats,
+		restoreFor: defaultRestoreFor,
 		log:        opts.Logger.With("component", "classifier_stage", "durable", opts.Durable),
 		stored: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: "presswatch", Subsystem: "classifier", Name: "articles_stored_total",
@@ -200,8 +208,7 @@ func (s *Stage) shareStories(ctx context.Context) (stop func()) {
 	}
 	unsubscribe, err := s.bus.SubscribeShared(bus.SubjectStories, func(data []byte) {
 		if err := sh.MergeStory(data); err != nil && !IsOwnStory(err) {
-			s.failures.WithLabelValues("story").Inc()
-			s.log.Warn("story item from another replica skipped", "err", err)
+			s.storyFailed("story item from another replica skipped", err)
 		}
 	})
 	if err != nil {
@@ -210,8 +217,7 @@ func (s *Stage) shareStories(ctx context.Context) (stop func()) {
 	}
 	sh.ShareStories(func(data []byte) {
 		if err := s.bus.PublishShared(bus.SubjectStories, data); err != nil {
-			s.failures.WithLabelValues("story").Inc()
-			s.log.Warn("story item not published", "err", err)
+			s.storyFailed("story item not published", err)
 		}
 	})
 	return func() {
@@ -221,6 +227,24 @@ func (s *Stage) shareStories(ctx context.Context) (stop func()) {
 		}
 	}
 }
+
+// storyFailed counts a story item that could not be published or merged,
+// and logs at most one such warning a minute: while NATS is away every
+// article would log one.
+func (s *Stage) storyFailed(msg string, err error) {
+	s.failures.WithLabelValues("story").Inc()
+	now := time.Now().Unix()
+	if last := s.warned.Load(); now-last >= 60 && s.warned.CompareAndSwap(last, now) {
+		s.log.Warn(msg+" (further ones within a minute are only counted in presswatch_classifier_stage_failures_total{step=\"story\"})", "err", err)
+	}
+}
+
+// defaultRestoreFor is how long a stage retries restoring its story
+// clusters from a store that fails at start-up: a restart during a short
+// outage still restores them; after a long one the stage goes on with
+// empty clusters rather than wait longer (it could store nothing meanwhile
+// anyway, and the bus holds the backlog).
+const defaultRestoreFor = 2 * time.Minute
 
 // rememberStories gives the classifier the stored articles collected within
 // its cluster window, so that a restarted classifier, or one started beside
@@ -235,39 +259,65 @@ func (s *Stage) rememberStories(ctx context.Context) {
 		return
 	}
 	start := time.Now()
-	q := store.ArticleQuery{Since: start.Add(-mem.ClusterWindow())}
+	deadline := start.Add(s.restoreFor)
+	wait := 250 * time.Millisecond
+	for {
+		seen, added, err := restoreStories(ctx, mem, sc, start)
+		if err == nil {
+			s.log.InfoContext(ctx, "story clusters restored from the store", "articles", seen, "remembered", added,
+				"took", time.Since(start).Round(time.Millisecond))
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if time.Now().Add(wait).After(deadline) {
+			s.log.WarnContext(ctx, "story clusters not restored from the store; copies of stories classified before the start may start new clusters",
+				"tried_for", time.Since(start).Round(time.Second), "err", err)
+			return
+		}
+		s.log.WarnContext(ctx, "story clusters not restored from the store yet; retrying", "in", wait, "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		wait = min(2*wait, 15*time.Second)
+	}
+}
+
+// restoreStories is one attempt of rememberStories, for articles collected
+// within the cluster window before now. Articles already remembered by an
+// earlier attempt are skipped by Remember.
+func restoreStories(ctx context.Context, mem storyMemory, sc ArticleScanner, now time.Time) (seen, added int, err error) {
+	q := store.ArticleQuery{Since: now.Add(-mem.ClusterWindow())}
 	// The scan is oldest first and the clusters keep the newest
 	// ClusterLimit articles: a first pass counts the window's articles
 	// worth remembering, so that the second analyses only those kept.
-	var seen, added, relevant int
-	err := sc.ScanArticles(ctx, q, func(a *article.Article) error {
+	relevant := 0
+	err = sc.ScanArticles(ctx, q, func(a *article.Article) error {
 		if rememberable(a) {
 			relevant++
 		}
 		return ctx.Err()
 	})
-	skip := relevant - mem.ClusterLimit()
-	if err == nil {
-		err = sc.ScanArticles(ctx, q, func(a *article.Article) error {
-			seen++
-			if !rememberable(a) {
-				return ctx.Err()
-			}
-			if skip--; skip < 0 && mem.Remember(a) {
-				added++
-			}
-			return ctx.Err()
-		})
-	}
 	if err != nil {
-		if ctx.Err() == nil {
-			s.log.WarnContext(ctx, "story clusters not restored from the store; copies of stories classified before the start may start new clusters",
-				"articles", seen, "err", err)
-		}
-		return
+		return 0, 0, err
 	}
-	s.log.InfoContext(ctx, "story clusters restored from the store", "articles", seen, "remembered", added,
-		"took", time.Since(start).Round(time.Millisecond))
+	skip := relevant - mem.ClusterLimit()
+	err = sc.ScanArticles(ctx, q, func(a *article.Article) error {
+		seen++
+		if !rememberable(a) {
+			return ctx.Err()
+		}
+		if skip--; skip < 0 && mem.Remember(a) {
+			added++
+		}
+		return ctx.Err()
+	})
+	return seen, added, err
 }
 
 // handle processes one batch. An undecodable message is a permanent error

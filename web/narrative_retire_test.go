@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/evidence"
 	"github.com/dongnai/presswatch/store"
 )
@@ -36,7 +37,17 @@ func TestNarrativeRetireAndEdit(t *testing.T) {
 	ctx := context.Background()
 	es := f.store.(store.EvidenceStore)
 	ns := f.store.(store.NarrativeStore)
-	a, other := f.arts[0], f.arts[1]
+	// other is an article of another story than a's.
+	a, other := f.arts[0], (*article.Article)(nil)
+	for _, x := range f.arts[1:] {
+		if x.Classification == nil || a.Classification == nil || x.Classification.Cluster != a.Classification.Cluster {
+			other = x
+			break
+		}
+	}
+	if other == nil {
+		t.Fatal("the fixture has no article of another story")
+	}
 	post := func(path string, v url.Values, cookie, csrf string) int {
 		v.Set("csrf", csrf)
 		req, _ := http.NewRequest(http.MethodPost, f.http.URL+path, strings.NewReader(v.Encode()))
@@ -131,5 +142,59 @@ func TestNarrativeRetireAndEdit(t *testing.T) {
 	}
 	if list, _ := ns.ListNarratives(ctx); !list[0].RetiredAt.Equal(retiredAt) || list[0].RetireNote == "again" || list[1].Retired() {
 		t.Errorf("retiring the first again changed it or touched the second: %+v", list)
+	}
+
+	// A story told by two articles: the second's page shows the responses
+	// to the first, and a narrative is created and retired from there.
+	story := *a.Classification
+	story.Cluster = "c-ferry-story"
+	a.Classification = &story
+	sib := *a
+	sib.ID, sib.URL, sib.CanonicalURL = a.ID+"-copy", a.URL+"?copy", a.CanonicalURL+"?copy"
+	if err := f.store.UpsertArticles(ctx, []*article.Article{a, &sib}); err != nil {
+		t.Fatal(err)
+	}
+	if code := post("/articles/"+a.ID+"/responses", url.Values{"text": {"Thư đề nghị đính chính."},
+		"responded_on": {time.Now().Format("2006-01-02")}, "channel": {"letter"}}, fa, facsrf); code != http.StatusSeeOther {
+		t.Fatalf("record a second response: %d", code)
+	}
+	rs, _ = es.ListResponses(ctx, store.ResponseFilter{ArticleID: a.ID})
+	second := rs[0].ID
+	if second == first[len("n-"):] {
+		second = rs[1].ID
+	}
+	_, page = f.get("/articles/"+sib.ID+"/evidence", fa)
+	if !strings.Contains(page, "/articles/"+sib.ID+"/responses/"+second+"/narrative") {
+		t.Fatal("the story's other article does not offer a narrative from the first one's response")
+	}
+	if code := post("/articles/"+sib.ID+"/responses/"+second+"/narrative", form, fa, facsrf); code != http.StatusSeeOther {
+		t.Fatalf("create from the story's other article: %d", code)
+	}
+	listNarratives := func() []store.Narrative {
+		l, err := ns.ListNarratives(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	var fromSib store.Narrative
+	for _, n := range listNarratives() {
+		if n.ResponseID == second {
+			fromSib = n
+		}
+	}
+	if fromSib.ID != "n-"+second || fromSib.ArticleID != a.ID {
+		t.Fatalf("narrative created from the other article's page: %+v", fromSib)
+	}
+	if code := post("/articles/"+other.ID+"/narratives/"+fromSib.ID+"/retire", why, fa, facsrf); code != http.StatusNotFound {
+		t.Errorf("retired through an article of another story: %d", code)
+	}
+	if code := post("/articles/"+sib.ID+"/narratives/"+fromSib.ID+"/retire", why, fa, facsrf); code != http.StatusSeeOther {
+		t.Fatalf("retire from the story's other article: %d", code)
+	}
+	for _, n := range listNarratives() {
+		if n.ID == fromSib.ID && !n.Retired() {
+			t.Error("not retired from the story's other article")
+		}
 	}
 }

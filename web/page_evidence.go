@@ -85,6 +85,32 @@ func (s *Server) evidenceStore(w http.ResponseWriter, r *http.Request) (store.Ev
 	return es, true
 }
 
+// articleResponses returns the responses an article's evidence page shows:
+// the article's own, then those to other articles of its story (cluster).
+// Narratives are created from and retired under any of them.
+func articleResponses(ctx context.Context, es store.EvidenceStore, a *article.Article) ([]store.Response, error) {
+	out, err := es.ListResponses(ctx, store.ResponseFilter{ArticleID: a.ID})
+	if err != nil {
+		return nil, err
+	}
+	if c := a.Classification; c != nil && c.Cluster != "" {
+		more, err := es.ListResponses(ctx, store.ResponseFilter{Cluster: c.Cluster})
+		if err != nil {
+			return nil, err
+		}
+		seen := map[string]bool{}
+		for _, x := range out {
+			seen[x.ID] = true
+		}
+		for _, x := range more {
+			if !seen[x.ID] {
+				out = append(out, x)
+			}
+		}
+	}
+	return out, nil
+}
+
 // handleEvidence shows an article's captures as they were fetched, the
 // changes between them word by word, and the office's responses.
 func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
@@ -115,25 +141,10 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Captures = append(p.Captures, c)
 	}
-	f := store.ResponseFilter{ArticleID: a.ID}
-	if p.Responses, err = es.ListResponses(r.Context(), f); err != nil {
+	if p.Responses, err = articleResponses(r.Context(), es, a); err != nil {
 		s.log.Error("list responses", "id", a.ID, "err", err)
 		s.fail(w, r, false, http.StatusInternalServerError)
 		return
-	}
-	if c := a.Classification; c != nil && c.Cluster != "" {
-		more, err := es.ListResponses(r.Context(), store.ResponseFilter{Cluster: c.Cluster})
-		if err == nil {
-			seen := map[string]bool{}
-			for _, x := range p.Responses {
-				seen[x.ID] = true
-			}
-			for _, x := range more {
-				if !seen[x.ID] {
-					p.Responses = append(p.Responses, x)
-				}
-			}
-		}
 	}
 	if ns, ok := s.opts.Store.(store.NarrativeStore); ok {
 		p.CanNarrate = p.CanRespond
@@ -234,7 +245,7 @@ func (s *Server) handleNarrativeCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	rid := r.PathValue("rid")
 	var resp *store.Response
-	list, err := es.ListResponses(r.Context(), store.ResponseFilter{ArticleID: a.ID})
+	list, err := articleResponses(r.Context(), es, a)
 	if err != nil {
 		s.log.Error("list responses", "id", a.ID, "err", err)
 		s.fail(w, r, false, http.StatusInternalServerError)
@@ -280,7 +291,7 @@ func (s *Server) handleNarrativeCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	n := store.Narrative{ID: id, Claim: strings.TrimSpace(r.PostFormValue("claim")),
 		Phrases: splitLines(r.PostFormValue("phrases")), Context: splitLines(r.PostFormValue("context")),
-		Correction: strings.TrimSpace(r.PostFormValue("correction")), ResponseID: resp.ID, ArticleID: a.ID,
+		Correction: strings.TrimSpace(r.PostFormValue("correction")), ResponseID: resp.ID, ArticleID: resp.ArticleID,
 		Weight: weight, CreatedBy: principalFrom(r.Context()).User.Name, CreatedAt: s.now()}
 	if err := ns.CreateNarrative(r.Context(), n); errors.Is(err, store.ErrInvalidNarrative) {
 		s.fail(w, r, false, http.StatusBadRequest)
@@ -299,6 +310,10 @@ func (s *Server) handleNarrativeCreate(w http.ResponseWriter, r *http.Request) {
 // required). The narrative stays on the page, marked retired; alerts it
 // raised keep naming it. A running classifier notices on its next batch.
 func (s *Server) handleNarrativeRetire(w http.ResponseWriter, r *http.Request) {
+	es, ok := s.evidenceStore(w, r)
+	if !ok {
+		return
+	}
 	ns, ok := s.opts.Store.(store.NarrativeStore)
 	if !ok {
 		s.fail(w, r, false, http.StatusServiceUnavailable)
@@ -315,7 +330,17 @@ func (s *Server) handleNarrativeRetire(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, false, http.StatusInternalServerError)
 		return
 	}
-	if !slices.ContainsFunc(all, func(n store.Narrative) bool { return n.ID == nid && n.ArticleID == a.ID }) {
+	shown, err := articleResponses(r.Context(), es, a)
+	if err != nil {
+		s.log.Error("list responses", "id", a.ID, "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	// The narrative must hang under a response this article's page shows.
+	onPage := func(n store.Narrative) bool {
+		return n.ID == nid && slices.ContainsFunc(shown, func(x store.Response) bool { return x.ID == n.ResponseID })
+	}
+	if !slices.ContainsFunc(all, onPage) {
 		s.fail(w, r, false, http.StatusNotFound)
 		return
 	}
