@@ -225,21 +225,33 @@ func splitLines(s string) []string {
 	return out
 }
 
+// narrativeRequest gives the narrative handlers the stores and the
+// article of the request's path, or answers the request itself (503 when
+// the stores cannot keep evidence or narratives, 404 for no article) and
+// reports false.
+func (s *Server) narrativeRequest(w http.ResponseWriter, r *http.Request) (store.EvidenceStore, store.NarrativeStore, *article.Article, bool) {
+	es, ok := s.evidenceStore(w, r)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	ns, ok := s.opts.Store.(store.NarrativeStore)
+	if !ok {
+		s.fail(w, r, false, http.StatusServiceUnavailable)
+		return nil, nil, nil, false
+	}
+	a, ok := s.pathArticle(w, r)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	return es, ns, a, true
+}
+
 // handleNarrativeCreate creates a narrative from one of the article's
 // responses (Foreign Affairs and admins; audited): later articles repeating
 // the claim are flagged by the classifier, naming the narrative and the
 // response, and the response's outcome becomes "repeated elsewhere".
 func (s *Server) handleNarrativeCreate(w http.ResponseWriter, r *http.Request) {
-	es, ok := s.evidenceStore(w, r)
-	if !ok {
-		return
-	}
-	ns, ok := s.opts.Store.(store.NarrativeStore)
-	if !ok {
-		s.fail(w, r, false, http.StatusServiceUnavailable)
-		return
-	}
-	a, ok := s.pathArticle(w, r)
+	es, ns, a, ok := s.narrativeRequest(w, r)
 	if !ok {
 		return
 	}
@@ -310,16 +322,7 @@ func (s *Server) handleNarrativeCreate(w http.ResponseWriter, r *http.Request) {
 // required). The narrative stays on the page, marked retired; alerts it
 // raised keep naming it. A running classifier notices on its next batch.
 func (s *Server) handleNarrativeRetire(w http.ResponseWriter, r *http.Request) {
-	es, ok := s.evidenceStore(w, r)
-	if !ok {
-		return
-	}
-	ns, ok := s.opts.Store.(store.NarrativeStore)
-	if !ok {
-		s.fail(w, r, false, http.StatusServiceUnavailable)
-		return
-	}
-	a, ok := s.pathArticle(w, r)
+	es, ns, a, ok := s.narrativeRequest(w, r)
 	if !ok {
 		return
 	}
