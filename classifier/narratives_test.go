@@ -172,21 +172,12 @@ func TestStageRestartKeepsStories(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t, "sqlite:"+filepath.Join(t.TempDir(), "pw.db"))
 	b := openBus(t, bus.Options{DataDir: t.TempDir(), Listen: "127.0.0.1:0", SyncInterval: 100 * time.Millisecond})
-	item := func(id, outlet, title string, body ...string) *article.Article {
-		a, err := presssim.ToArticle(presssim.Item{ID: id, Lang: "en", Title: title, Body: body,
-			Published: time.Now().UTC().Add(-time.Hour)}, outlet, "http://127.0.0.1:1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a
-	}
+	raid, update := raidStory(t)
 	first, err := classifier.New(classifier.Options{NoModel: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	stop := runStage(t, classifier.StageOptions{Bus: b, Store: st, Classifier: first, BatchSize: 1})
-	raid := item("raid", "meridian", "Police detain 40 people in gambling raid in Bien Hoa City, Dong Nai",
-		"Police in Bien Hoa City, Dong Nai province, detained 40 people on Tuesday night in a raid on an illegal gambling den. Officers seized 350 million dong in cash and dozens of phones, local media reported.")
 	publish(t, b, []*article.Article{raid})
 	waitDrained(t, b, st, "classifier", 1, 60*time.Second)
 	stop()
@@ -198,8 +189,6 @@ func TestStageRestartKeepsStories(t *testing.T) {
 		t.Fatal(err)
 	}
 	runStage(t, classifier.StageOptions{Bus: b, Store: st, Classifier: second, BatchSize: 1})
-	update := item("raid-update", "asialedger", "UPDATE 2-Police detain 40 people in gambling raid in Bien Hoa City",
-		"Adds police statement. Dong Nai police said on Wednesday that the 40 people detained in Bien Hoa City would face charges of organising gambling; the investigation into the den's owners continues.")
 	publish(t, b, []*article.Article{update})
 	waitDrained(t, b, st, "classifier", 2, 60*time.Second)
 

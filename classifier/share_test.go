@@ -41,14 +41,6 @@ func TestStageReplicasShareStories(t *testing.T) {
 				opts = bus.Options{URL: b1.ClientURL(), AckWait: opts.AckWait}
 			}
 			b2 := openBus(t, opts)
-			item := func(id, outlet, title string, body ...string) *article.Article {
-				a, err := presssim.ToArticle(presssim.Item{ID: id, Lang: "en", Title: title, Body: body,
-					Published: time.Now().UTC().Add(-time.Hour)}, outlet, "http://127.0.0.1:1")
-				if err != nil {
-					t.Fatal(err)
-				}
-				return a
-			}
 			var engines [2]*countingEngine
 			var stops [2]func()
 			for i, b := range []*bus.Bus{b1, b2} {
@@ -59,8 +51,7 @@ func TestStageReplicasShareStories(t *testing.T) {
 				engines[i] = &countingEngine{Engine: e}
 				stops[i] = runStage(t, classifier.StageOptions{Bus: b, Store: st, Classifier: engines[i], BatchSize: 1})
 			}
-			raid := item("raid", "meridian", "Police detain 40 people in gambling raid in Bien Hoa City, Dong Nai",
-				"Police in Bien Hoa City, Dong Nai province, detained 40 people on Tuesday night in a raid on an illegal gambling den. Officers seized 350 million dong in cash and dozens of phones, local media reported.")
+			raid, update := raidStory(t)
 			publish(t, b1, []*article.Article{raid})
 			waitDrained(t, b1, st, "classifier", 1, 60*time.Second)
 			had := 0
@@ -80,8 +71,6 @@ func TestStageReplicasShareStories(t *testing.T) {
 			}
 			stops[had]()
 			n0 := other.n.Load()
-			update := item("raid-update", "asialedger", "UPDATE 2-Police detain 40 people in gambling raid in Bien Hoa City",
-				"Adds police statement. Dong Nai police said on Wednesday that the 40 people detained in Bien Hoa City would face charges of organising gambling; the investigation into the den's owners continues.")
 			publish(t, b1, []*article.Article{update})
 			waitDrained(t, b1, st, "classifier", 2, 60*time.Second)
 			if other.n.Load() == n0 {
@@ -93,4 +82,23 @@ func TestStageReplicasShareStories(t *testing.T) {
 			}
 		})
 	}
+}
+
+// raidStory returns a story (a police raid) and its update from another
+// outlet an hour later in the classifier's eyes: one cluster by headline.
+func raidStory(t *testing.T) (story, update *article.Article) {
+	t.Helper()
+	item := func(id, outlet, title string, body ...string) *article.Article {
+		a, err := presssim.ToArticle(presssim.Item{ID: id, Lang: "en", Title: title, Body: body,
+			Published: time.Now().UTC().Add(-time.Hour)}, outlet, "http://127.0.0.1:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	story = item("raid", "meridian", "Police detain 40 people in gambling raid in Bien Hoa City, Dong Nai",
+		"Police in Bien Hoa City, Dong Nai province, detained 40 people on Tuesday night in a raid on an illegal gambling den. Officers seized 350 million dong in cash and dozens of phones, local media reported.")
+	update = item("raid-update", "asialedger", "UPDATE 2-Police detain 40 people in gambling raid in Bien Hoa City",
+		"Adds police statement. Dong Nai police said on Wednesday that the 40 people detained in Bien Hoa City would face charges of organising gambling; the investigation into the den's owners continues.")
+	return story, update
 }
