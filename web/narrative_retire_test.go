@@ -49,11 +49,7 @@ func TestNarrativeRetireAndEdit(t *testing.T) {
 		t.Fatal("the fixture has no article of another story")
 	}
 	post := func(path string, v url.Values, cookie, csrf string) int {
-		v.Set("csrf", csrf)
-		req, _ := http.NewRequest(http.MethodPost, f.http.URL+path, strings.NewReader(v.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookie})
-		resp, _ := f.do(req)
+		resp, _ := f.adminPost(cookie, csrf, path, v) // any session's form post
 		return resp.StatusCode
 	}
 	fa, facsrf := f.session(RoleForeignAffairs)
