@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -369,15 +370,41 @@ func readImpacts(l *impactList, pl segment.PostingsList, count uint64) error {
 }
 
 // readPhrase finds the documents of seg that hold toks as a phrase in
-// field at their relative positions offs: a merge over the words' postings and positions, by ranges of
-// scoreUnit documents spread over the CPUs (the big merged segment would
-// otherwise be read by one).
+// field at their relative positions offs. The documents that hold every
+// word come first, from the postings' bitmaps (no positions read); then
+// only those candidates' positions are read, by ranges of scoreUnit
+// documents spread over the CPUs (the big merged segment would otherwise be
+// read by one). Reading positions only where every word is present matters
+// for phrases of common words: walking each word's postings decoded the
+// positions of every document of the commonest one, and each step of the
+// walk decoded a document's positions before knowing whether the other
+// words were there.
 func readPhrase(l *impactList, seg segment.Segment, field string, toks []string, offs []int) error {
+	d, err := seg.Dictionary(field)
+	if err != nil {
+		return err
+	}
+	var cand *roaring.Bitmap
+	for _, tok := range toks {
+		bm, err := postings(d, tok)
+		if err != nil {
+			return err
+		}
+		if cand == nil {
+			cand = bm
+		} else {
+			cand.And(bm)
+		}
+		if cand.IsEmpty() {
+			l.docs = cand
+			return nil
+		}
+	}
 	count := seg.Count()
 	parts := make([]*roaring.Bitmap, (count+scoreUnit-1)/scoreUnit)
-	err := parallel(context.Background(), len(parts), func(r int) error {
+	err = parallel(context.Background(), len(parts), func(r int) error {
 		lo := uint64(r) * scoreUnit
-		bm, err := readPhraseRange(seg, field, toks, offs, lo, min(lo+scoreUnit, count))
+		bm, err := readPhraseRange(d, cand, toks, offs, lo, min(lo+scoreUnit, count))
 		parts[r] = bm
 		return err
 	})
@@ -389,66 +416,52 @@ func readPhrase(l *impactList, seg segment.Segment, field string, toks []string,
 	return nil
 }
 
-// readPhraseRange is readPhrase for the documents in [lo, hi).
-func readPhraseRange(seg segment.Segment, field string, toks []string, offs []int, lo, hi uint64) (*roaring.Bitmap, error) {
+// readPhraseRange is readPhrase for the candidate documents in [lo, hi):
+// each word's iterator is moved to each candidate in turn (zap skips the
+// postings in between without decoding their positions) and the phrase is
+// checked on the words' positions there.
+func readPhraseRange(d segment.TermDictionary, cand *roaring.Bitmap, toks []string, offs []int, lo, hi uint64) (*roaring.Bitmap, error) {
 	out := roaring.New()
-	d, err := seg.Dictionary(field)
-	if err != nil {
-		return nil, err
+	ci := cand.Iterator()
+	ci.AdvanceIfNeeded(uint32(lo))
+	if !ci.HasNext() || uint64(ci.PeekNext()) >= hi {
+		return out, nil
 	}
 	its := make([]segment.PostingsIterator, len(toks))
-	cur := make([]segment.Posting, len(toks))
 	for w, tok := range toks {
 		pl, err := d.PostingsList([]byte(tok), nil, nil)
 		if err != nil {
 			return nil, err
 		}
 		its[w] = pl.Iterator(true, false, true, nil)
-		if cur[w], err = its[w].Advance(lo); err != nil {
-			return nil, err
-		}
 	}
 	positions := make([][][]uint64, len(toks))
 	for w := range positions {
 		positions[w] = make([][]uint64, 1)
 	}
-	for {
-		// Move every word to the largest current document.
-		var target uint64
-		for _, p := range cur {
-			if p == nil || p.Number() >= hi {
-				return out, nil
-			}
-			target = max(target, p.Number())
+	for ci.HasNext() {
+		doc := uint64(ci.Next())
+		if doc >= hi {
+			break
 		}
-		same := true
-		for w := range cur {
-			if cur[w].Number() < target {
-				if cur[w], err = its[w].Advance(target); err != nil {
-					return nil, err
-				}
+		for w, it := range its {
+			p, err := it.Advance(doc)
+			if err != nil {
+				return nil, err
 			}
-			if cur[w] == nil || cur[w].Number() >= hi {
-				return out, nil
+			if p == nil || p.Number() != doc {
+				return nil, fmt.Errorf("phrase %q: word %q not at document %d of its postings", strings.Join(toks, " "), toks[w], doc)
 			}
-			same = same && cur[w].Number() == target
-		}
-		if !same {
-			continue
-		}
-		for w, p := range cur {
 			positions[w][0] = positions[w][0][:0]
 			for _, loc := range p.Locations() {
 				positions[w][0] = append(positions[w][0], loc.Pos())
 			}
 		}
 		if hasPhrase(positions, offs, 0) {
-			out.Add(uint32(target))
-		}
-		if cur[0], err = its[0].Next(); err != nil {
-			return nil, err
+			out.Add(uint32(doc))
 		}
 	}
+	return out, nil
 }
 
 // sqrtTab holds √tf for small term frequencies.
