@@ -33,6 +33,8 @@ import (
 	"github.com/andybalholm/brotli"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
+
+	"github.com/dongnai/presswatch/internal/netguard"
 )
 
 // DefaultUserAgent identifies presswatch honestly, with where to read about it.
@@ -51,7 +53,7 @@ var (
 	// ErrTooManyRedirects means the redirect limit was reached.
 	ErrTooManyRedirects = errors.New("too many redirects")
 	// ErrBlockedAddress means the SSRF guard refused to connect.
-	ErrBlockedAddress = errors.New("address not allowed (private, loopback or link-local)")
+	ErrBlockedAddress = netguard.ErrBlocked
 	// ErrRobotsDisallowed means robots.txt forbids presswatch to fetch the URL.
 	ErrRobotsDisallowed = errors.New("disallowed by robots.txt")
 	// ErrBadScheme means the URL is not http or https.
@@ -342,45 +344,10 @@ func withDefaults(l HostLimit) HostLimit {
 	return l
 }
 
-// control is the SSRF guard: it runs after DNS resolution on the address
-// actually dialled.
-func (c *Client) control(network, address string, _ syscall.RawConn) error {
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return fmt.Errorf("dial %s: %w", address, ErrBlockedAddress)
-	}
-	ip := ap.Addr().Unmap()
-	for _, p := range c.allowNet {
-		if p.Contains(ip) {
-			return nil
-		}
-	}
-	if !publicAddr(ip) {
-		return fmt.Errorf("dial %s: %w", address, ErrBlockedAddress)
-	}
-	return nil
-}
-
-var nonPublic = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
-	netip.MustParsePrefix("192.0.0.0/24"),
-	netip.MustParsePrefix("198.18.0.0/15"),
-	netip.MustParsePrefix("64:ff9b::/96"), // NAT64 can reach private IPv4
-	netip.MustParsePrefix("fc00::/7"),
-}
-
-func publicAddr(ip netip.Addr) bool {
-	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
-		ip.IsLinkLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() {
-		return false
-	}
-	for _, p := range nonPublic {
-		if p.Contains(ip) {
-			return false
-		}
-	}
-	return true
+// control is the SSRF guard (internal/netguard, shared with the alerter's
+// webhooks): it runs after DNS resolution on the address actually dialled.
+func (c *Client) control(network, address string, raw syscall.RawConn) error {
+	return netguard.Guard{Allow: c.allowNet}.Control(network, address, raw)
 }
 
 // host returns the per-host state, creating it with the configured limits.
