@@ -23,6 +23,10 @@ type dashPage struct {
 	Tones     []countRow
 	Topics    []countRow
 	SearchURL string
+	// Since is the first day of the span (YYYY-MM-DD, the search form's
+	// format): every link to a search carries it, so that the search shows
+	// the articles the figure counted.
+	Since string
 }
 
 // dayBar is one column of the volume chart, positioned for the SVG.
@@ -46,6 +50,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	now := s.now().In(s.loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.loc)
 	since := today.AddDate(0, 0, -(dashDays - 1))
+	p.Since = since.Format("2006-01-02")
 	// Every figure counts articles about the province (the classifier's
 	// relevance class), by publication date, as the search page does by
 	// default; the number of all articles collected is shown beside it.

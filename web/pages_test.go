@@ -172,7 +172,7 @@ func TestStorySourcesDashboardPages(t *testing.T) {
 		{"/stories/c-airport", 200, []string{"Nikkei Asia", "Reuters", "Xinhua", "<strong>3</strong>", "JP", "CN", "GB"}},
 		{"/stories/none", 404, nil},
 		{"/sources", 200, []string{"yonhap", "fetch feed: 503 Service Unavailable", "b-error", "b-silent", "b-ok", "b-disabled", "Im lặng bất thường"}},
-		{"/dashboard", 200, []string{`id="dash-total" data-n="6">6<`, `id="dash-all">8<`, `id="dash-scope"`, "<svg class=\"chart\"", `href="/search?f=country:JP&amp;sort=newest"`, "Tiêu cực"}},
+		{"/dashboard", 200, []string{`id="dash-total" data-n="6">6<`, `id="dash-all">8<`, `id="dash-scope"`, "<svg class=\"chart\"", `href="/search?f=country:JP&amp;sort=newest&amp;since=`, "Tiêu cực"}},
 		{"/alerts", 200, []string{"Cảnh báo", "Không có cảnh báo"}},
 		{"/admin/users", 200, []string{"foreign_affairs", "Sở Ngoại vụ", "Đã khóa"}},
 		{"/", 303, nil},
