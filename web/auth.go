@@ -254,8 +254,9 @@ type UserStore interface {
 // role admin and a random password, which it writes to w once. It does
 // nothing (created false) when any account exists. `presswatch run` calls it
 // at start-up so a fresh installation is usable; the password should be
-// changed with `presswatch user passwd admin`.
-func Bootstrap(ctx context.Context, st UserStore, w io.Writer) (created bool, err error) {
+// changed with passwdCmd (default `presswatch user passwd admin`), the
+// command as the operator must type it for this installation.
+func Bootstrap(ctx context.Context, st UserStore, w io.Writer, passwdCmd string) (created bool, err error) {
 	users, err := st.ListUsers(ctx)
 	if err != nil {
 		return false, fmt.Errorf("bootstrap admin: list users: %w", err)
@@ -276,7 +277,10 @@ func Bootstrap(ctx context.Context, st UserStore, w io.Writer) (created bool, er
 		return false, fmt.Errorf("bootstrap admin: store user: %w", err)
 	}
 	_ = st.AppendAudit(ctx, store.AuditEntry{At: time.Now().UTC(), Actor: "system", Action: "user.bootstrap", Object: "admin"})
-	fmt.Fprintf(w, "\n  presswatch: no accounts existed, so one was made.\n  user: admin\n  password: %s\n  (shown once; change it with `presswatch user passwd admin`)\n\n", pw)
+	if passwdCmd == "" {
+		passwdCmd = "presswatch user passwd admin"
+	}
+	fmt.Fprintf(w, "\n  presswatch: no accounts existed, so one was made.\n  user: admin\n  password: %s\n  (shown once; change it with `%s`)\n\n", pw, passwdCmd)
 	return true, nil
 }
 

@@ -369,7 +369,7 @@ func TestSafeNext(t *testing.T) {
 func TestBootstrap(t *testing.T) {
 	f := newFixture(t)
 	var out bytes.Buffer
-	created, err := Bootstrap(context.Background(), f.store, &out)
+	created, err := Bootstrap(context.Background(), f.store, &out, "")
 	if err != nil || created || out.Len() != 0 {
 		t.Fatalf("with users: created %v err %v out %q", created, err, out.String())
 	}
@@ -378,7 +378,7 @@ func TestBootstrap(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	created, err = Bootstrap(context.Background(), st, &out)
+	created, err = Bootstrap(context.Background(), st, &out, "")
 	if err != nil || !created {
 		t.Fatalf("empty store: created %v err %v", created, err)
 	}
@@ -395,7 +395,7 @@ func TestBootstrap(t *testing.T) {
 	if ok, _ := VerifyPassword(u.PasswordHash, pw); !ok || len(pw) < MinPasswordLen {
 		t.Errorf("printed password %q does not match the stored hash", pw)
 	}
-	again, _ := Bootstrap(context.Background(), st, &out)
+	again, _ := Bootstrap(context.Background(), st, &out, "")
 	if again {
 		t.Error("second Bootstrap made another admin")
 	}

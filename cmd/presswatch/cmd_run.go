@@ -255,7 +255,7 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		// The first-start password is printed last, after the start-up
 		// warnings and the offline banner (startupNotice).
 		var pw strings.Builder
-		if _, err := web.Bootstrap(ctx, st, &pw); err != nil {
+		if _, err := web.Bootstrap(ctx, st, &pw, passwdHint(g, cfg)); err != nil {
 			return nil, fmt.Errorf("create first account: %w", err)
 		}
 		uiURL := cfg.Web.BaseURL

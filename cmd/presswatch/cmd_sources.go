@@ -27,6 +27,9 @@ func cmdSources(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := requireExistingStore(cfg); err != nil {
+		return err
+	}
 	st, err := openStore(ctx, cfg, newLogger(cfg.Log, g.Stderr), false)
 	if err != nil {
 		return err

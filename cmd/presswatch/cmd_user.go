@@ -33,12 +33,24 @@ func cmdUser(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Only `user add` may be the first thing done with a new data directory
+	// (accounts made before the first start); the others need the accounts
+	// presswatch has recorded.
+	if args[0] != "add" {
+		if err := requireExistingStore(cfg); err != nil {
+			return err
+		}
+	}
 	st, err := openStore(ctx, cfg, newLogger(cfg.Log, g.Stderr), false)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return runUser(ctx, st, g, args, time.Now)
+	err = runUser(ctx, st, g, args, time.Now)
+	if errors.Is(err, store.ErrNotFound) {
+		err = fmt.Errorf("%w (store: %s)", err, storeWhere(cfg))
+	}
+	return err
 }
 
 const userUsage = `presswatch user add [-role ROLE] [-display NAME] [-email ADDR] [-password-stdin] USER
@@ -177,7 +189,7 @@ func runUser(ctx context.Context, st userStore, g *globals, args []string, now f
 		return nil
 	case "passwd", "disable", "enable":
 		if _, err := st.GetUser(ctx, name); errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("%s: no user %q", sub, name)
+			return fmt.Errorf("%s: no user %q: %w", sub, name, store.ErrNotFound)
 		} else if err != nil {
 			return fmt.Errorf("%s %q: %w", sub, name, err)
 		}
