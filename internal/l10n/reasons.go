@@ -99,6 +99,11 @@ func Sentence(lang string, r article.Reason) string {
 			return f("reason_tier", m[1])
 		}
 		return T(lang, "signal_outlet_tier") + "."
+	case "model":
+		if s, ok := modelSentence(lang, rule, d); ok {
+			return s
+		}
+		return Signal(lang, r.Signal) + "."
 	case "relevance":
 		if m := implicitRE.FindStringSubmatch(d); m != nil {
 			return f("reason_implicit", label(lang, "implicit_", m[1]))
