@@ -34,6 +34,9 @@ type reportListPage struct {
 	Digests []store.Digest
 	// CanMake says whether reports can be made on demand here.
 	CanMake bool
+	// MakeKind and MakePeriod refill the "make a report now" form, and
+	// MakeError says what was wrong with it, after a request it refused.
+	MakeKind, MakePeriod, MakeError string
 }
 
 // handleReports is the report archive: /reports lists the weekly, quarterly
@@ -57,17 +60,51 @@ func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, false, http.StatusBadRequest)
 		return
 	}
-	list, err := arch.ListDigests(r.Context(), kind, 200)
+	s.renderReportList(w, r, arch, http.StatusOK, reportListPage{Kind: kind})
+}
+
+// renderReportList shows the archive (p.Kind filters it) with the form to
+// make a report now.
+func (s *Server) renderReportList(w http.ResponseWriter, r *http.Request, arch reportArchive, status int, p reportListPage) {
+	list, err := arch.ListDigests(r.Context(), p.Kind, 200)
 	if err != nil {
 		s.log.Error("list reports", "err", err)
 		s.fail(w, r, false, http.StatusInternalServerError)
 		return
 	}
+	p.Digests, p.CanMake = list, s.opts.Reports != nil
 	title := "Báo cáo"
 	if requestLang(r) == langEN {
 		title = "Reports"
 	}
-	s.render(w, r, http.StatusOK, "report_list", "reports", title, reportListPage{Kind: kind, Digests: list, CanMake: s.opts.Reports != nil})
+	s.render(w, r, status, "report_list", "reports", title, p)
+}
+
+// reportRequestError says, in the reader's language, what a refused
+// "make a report now" request got wrong and what is expected.
+func reportRequestError(lang, kind, format string) string {
+	en := lang == langEN
+	switch {
+	case kind != "weekly" && kind != "quarterly" && kind != "annual":
+		if en {
+			return "Choose the kind of report: weekly, quarterly or annual."
+		}
+		return "Hãy chọn loại báo cáo: hằng tuần, hằng quý hoặc hằng năm."
+	case format != "html" && format != "pdf" && format != "docx":
+		if en {
+			return "The report can be made as HTML, PDF or DOCX."
+		}
+		return "Báo cáo chỉ lập được dưới dạng HTML, PDF hoặc DOCX."
+	}
+	ex := map[string][2]string{
+		"weekly":    {"một tuần theo dạng 2026-W47 (năm, chữ W và số tuần hai chữ số)", "an ISO week like 2026-W47 (year, W and a two-digit week)"},
+		"quarterly": {"một quý theo dạng 2026-Q4", "a quarter like 2026-Q4"},
+		"annual":    {"một năm theo dạng 2026", "a year like 2026"},
+	}[kind]
+	if en {
+		return "The period was not understood. Enter " + ex[1] + ", or leave it empty for the last complete period."
+	}
+	return "Không hiểu kỳ báo cáo đã nhập. Hãy nhập " + ex[0] + ", hoặc để trống để lập báo cáo của kỳ vừa kết thúc."
 }
 
 func (s *Server) showReport(w http.ResponseWriter, r *http.Request, arch reportArchive, id, format string) {
@@ -127,6 +164,12 @@ func (s *Server) handleReportMake(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	f, err := s.opts.Reports.Make(ctx, q.Get("kind"), q.Get("period"), format)
 	if errors.Is(err, digest.ErrInvalid) {
+		// The form again, filled as it was sent, saying what to change.
+		p := reportListPage{MakeKind: q.Get("kind"), MakePeriod: q.Get("period"), MakeError: reportRequestError(requestLang(r), q.Get("kind"), format)}
+		if arch, ok := s.opts.Store.(reportArchive); ok {
+			s.renderReportList(w, r, arch, http.StatusBadRequest, p)
+			return
+		}
 		s.fail(w, r, false, http.StatusBadRequest)
 		return
 	}

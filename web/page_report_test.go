@@ -104,10 +104,25 @@ func TestReportMake(t *testing.T) {
 			t.Errorf("%s: Content-Disposition %q", format, resp.Header.Get("Content-Disposition"))
 		}
 	}
-	for _, bad := range []string{"kind=daily", "kind=weekly&period=2026-W99", "kind=weekly&format=odt"} {
-		if resp, _ := f.get("/reports/make?"+bad, cookie); resp.StatusCode != http.StatusBadRequest {
-			t.Errorf("%s: %d, want 400", bad, resp.StatusCode)
+	// A refused request shows the form again, filled as sent, with what to
+	// change (a new user typed "W49" and got a bare 400 page).
+	for _, bad := range []struct{ q, want string }{
+		{"kind=daily", "Hãy chọn loại báo cáo"},
+		{"kind=weekly&period=2026-W99", "dạng 2026-W47"},
+		{"kind=weekly&period=W49&format=html", "dạng 2026-W47"},
+		{"kind=quarterly&period=2026-W49&format=pdf", "dạng 2026-Q4"},
+		{"kind=weekly&format=odt", "HTML, PDF hoặc DOCX"},
+	} {
+		resp, body := f.get("/reports/make?"+bad.q, cookie)
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", bad.q, resp.StatusCode)
 		}
+		if !strings.Contains(body, `id="make-error"`) || !strings.Contains(body, bad.want) || !strings.Contains(body, `action="/reports/make"`) {
+			t.Errorf("%s: the page does not say %q beside the form:\n%s", bad.q, bad.want, body)
+		}
+	}
+	if _, body := f.get("/reports/make?kind=quarterly&period=W49&format=html", cookie); !strings.Contains(body, `value="W49"`) || !strings.Contains(body, `value="quarterly" selected`) {
+		t.Error("the refused form is not filled as it was sent")
 	}
 	// Without a report maker the route says the service is unavailable.
 	g := newFixture(t, func(o *Options) { o.Reports = nil })
