@@ -159,22 +159,36 @@ func Parse(name string, data []byte, lookup func(string) (string, bool)) (*Confi
 			byLine := keysByLine(linesOf())
 			for _, msg := range te.Errors {
 				p := typeErrorProblem(name, msg)
-				if p.Key == "" {
-					p.Key = byLine[p.Line]
+				if k := byLine[p.Line]; k != "" && (p.Key == "" || strings.HasSuffix(k, "."+p.Key) || k == p.Key) {
+					p.Key = k // the whole path, not the last name
 				}
 				problems = append(problems, p)
 			}
 		}
 	}
-	for _, p := range applyEnv(cfg, lookup) {
-		p.File = name
-		problems = append(problems, p)
+	envProblems, fromEnv := applyEnv(cfg, lookup)
+	problems = append(problems, envProblems...)
+	// A setting taken from the environment is reported under its variable,
+	// not at the file's line for the key it overrides.
+	locate := func(p Problem) Problem {
+		for k := p.Key; k != ""; {
+			if env, ok := fromEnv[k]; ok {
+				p.File, p.Line = env+" (environment)", 0
+				return p
+			}
+			i := strings.LastIndexAny(k, ".[")
+			if i < 0 {
+				break
+			}
+			k = k[:i]
+		}
+		return p
 	}
 	for _, err := range readSecretFiles(reflect.ValueOf(cfg).Elem(), "") {
-		problems = append(problems, fieldProblem(name, linesOf(), err))
+		problems = append(problems, locate(fieldProblem(name, linesOf(), err)))
 	}
 	for _, err := range cfg.Validate() {
-		problems = append(problems, fieldProblem(name, linesOf(), err))
+		problems = append(problems, locate(fieldProblem(name, linesOf(), err)))
 	}
 	if len(problems) > 0 {
 		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
@@ -201,9 +215,86 @@ func typeErrorProblem(name, msg string) Problem {
 	}
 	if m := unknownFieldRE.FindStringSubmatch(p.Msg); m != nil {
 		p.Key = m[1]
-		p.Msg = fmt.Sprintf("unknown key (not a setting of %s)", strings.TrimPrefix(m[2], "configs."))
+		p.Msg = "unknown key" + knownKeys(strings.TrimPrefix(m[2], "configs."), m[1])
+	}
+	if m := badDurationRE.FindStringSubmatch(p.Msg); m != nil {
+		p.Msg = fmt.Sprintf("%q is not a duration: write a number and a unit, such as 30s, 5m or 2h", m[1])
 	}
 	return p
+}
+
+var badDurationRE = regexp.MustCompile("^cannot unmarshal !!\\w+ `(.*)` into time.Duration$")
+
+// knownKeys says which settings the section of Go type typ has, and which
+// one key was probably meant to be: " (did you mean sync_interval? nats
+// has: url, listen, …)". The Go type's name is not shown.
+func knownKeys(typ, key string) string {
+	t := findType(reflect.TypeOf(Config{}), typ, map[reflect.Type]bool{})
+	if t == nil {
+		return ""
+	}
+	var keys []string
+	best, bestD := "", 3
+	for i := 0; i < t.NumField(); i++ {
+		tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+		if tag == "" || tag == "-" || !t.Field(i).IsExported() {
+			continue
+		}
+		keys = append(keys, tag)
+		if d := editDistance(key, tag); d < bestD {
+			best, bestD = tag, d
+		}
+	}
+	var b strings.Builder
+	b.WriteString(" (")
+	if best != "" {
+		fmt.Fprintf(&b, "did you mean %s? ", best)
+	}
+	b.WriteString("the keys here are: ")
+	b.WriteString(strings.Join(keys, ", "))
+	b.WriteString(")")
+	return b.String()
+}
+
+// findType finds the struct type named name among t's fields, depth first.
+func findType(t reflect.Type, name string, seen map[reflect.Type]bool) reflect.Type {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || seen[t] {
+		return nil
+	}
+	seen[t] = true
+	if t.Name() == name {
+		return t
+	}
+	for i := 0; i < t.NumField(); i++ {
+		if f := findType(t.Field(i).Type, name, seen); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 func fieldProblem(name string, lines map[string]int, err error) Problem {
@@ -282,8 +373,9 @@ var durationType = reflect.TypeOf(time.Duration(0))
 // applyEnv sets scalar settings from PRESSWATCH_<PATH> variables, where PATH is
 // the key path in upper case with dots as underscores (PRESSWATCH_NATS_URL).
 // Lists are not overridable from the environment.
-func applyEnv(cfg *Config, lookup func(string) (string, bool)) []Problem {
+func applyEnv(cfg *Config, lookup func(string) (string, bool)) ([]Problem, map[string]string) {
 	var problems []Problem
+	set := map[string]string{} // key → the variable that set it
 	var walk func(v reflect.Value, path string)
 	walk = func(v reflect.Value, path string) {
 		t := v.Type()
@@ -307,13 +399,14 @@ func applyEnv(cfg *Config, lookup func(string) (string, bool)) []Problem {
 			if !ok {
 				continue
 			}
+			set[key] = env
 			if err := setScalar(fv, val); err != nil {
-				problems = append(problems, Problem{Key: key, Msg: fmt.Sprintf("from %s: %v", env, err)})
+				problems = append(problems, Problem{File: env + " (environment)", Key: key, Msg: err.Error()})
 			}
 		}
 	}
 	walk(reflect.ValueOf(cfg).Elem(), "")
-	return problems
+	return problems, set
 }
 
 func setScalar(v reflect.Value, s string) error {

@@ -45,8 +45,9 @@ func TestBadConfigs(t *testing.T) {
 		want []string // each must appear in the error, with file and line
 	}{
 		{"unknown top-level key", "data_dir: d\nfoo: 1\n", []string{"bad.yaml:2: foo: unknown key"}},
-		{"unknown nested key", "nats:\n  url: \"\"\n  synk_interval: 1s\n", []string{"bad.yaml:3: synk_interval: unknown key (not a setting of NATSConfig)"}},
-		{"bad duration", "nats:\n  ack_wait: soon\n", []string{"bad.yaml:2:", "ack_wait", "soon"}},
+		{"unknown nested key", "nats:\n  url: \"\"\n  synk_interval: 1s\n", []string{"bad.yaml:3: nats.synk_interval: unknown key (did you mean sync_interval? the keys here are: url,"}},
+		{"bad duration", "nats:\n  ack_wait: soon\n", []string{"bad.yaml:2: nats.ack_wait:", `"soon" is not a duration`, "30s"}},
+		{"port out of range", "web:\n  listen: 127.0.0.1:99999\n", []string{"bad.yaml:2: web.listen:", "port 99999 is not a number from 0 to 65535"}},
 		{"bad value", "log:\n  format: xml\n", []string{`bad.yaml:2: log.format: "xml" is not text or json`}},
 		{"every problem at once", "log:\n  level: loud\nweb:\n  listen: nowhere\nbogus: true\n", []string{
 			"bad.yaml:2: log.level:", "bad.yaml:4: web.listen:", "bad.yaml:5: bogus: unknown key", "3 configuration problem(s)"}},
@@ -90,8 +91,15 @@ func TestEnvOverrides(t *testing.T) {
 		t.Errorf("overrides not applied: %+v", cfg)
 	}
 	_, err = Parse("c.yaml", nil, envOf(map[string]string{"PRESSWATCH_NATS_MAX_DELIVER": "many"}))
-	if err == nil || !strings.Contains(err.Error(), "nats.max_deliver: from PRESSWATCH_NATS_MAX_DELIVER") {
+	if err == nil || !strings.Contains(err.Error(), "PRESSWATCH_NATS_MAX_DELIVER (environment): nats.max_deliver:") {
 		t.Errorf("bad override: %v", err)
+	}
+	// A value from the environment that fails validation is reported under
+	// its variable, not at the line of the file it overrides (a new user was
+	// sent to a correct line 12 of the file).
+	_, err = Parse("c.yaml", []byte("web:\n  listen: 127.0.0.1:8080\n"), envOf(map[string]string{"PRESSWATCH_WEB_LISTEN": "nonsense"}))
+	if err == nil || !strings.Contains(err.Error(), "PRESSWATCH_WEB_LISTEN (environment): web.listen:") || strings.Contains(err.Error(), "c.yaml:2") {
+		t.Errorf("bad override of a file's key: %v", err)
 	}
 }
 

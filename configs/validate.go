@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -49,8 +50,10 @@ func (c *Config) Validate() []error {
 	default:
 		add("log.level", "%q is not debug, info, warn or error", c.Log.Level)
 	}
-	if _, _, err := net.SplitHostPort(c.Web.Listen); err != nil {
+	if _, port, err := net.SplitHostPort(c.Web.Listen); err != nil {
 		add("web.listen", "%q is not host:port: %v", c.Web.Listen, unwrapAddr(err))
+	} else if !validPort(port) {
+		add("web.listen", "%q: port %s is not a number from 0 to 65535", c.Web.Listen, port)
 	}
 	if u, err := url.Parse(c.Web.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		add("web.base_url", "%q is not an http(s) URL", c.Web.BaseURL)
@@ -68,8 +71,10 @@ func (c *Config) Validate() []error {
 		}
 	}
 	if c.NATS.Listen != "" {
-		if _, _, err := net.SplitHostPort(c.NATS.Listen); err != nil {
+		if _, port, err := net.SplitHostPort(c.NATS.Listen); err != nil {
 			add("nats.listen", "%q is not host:port", c.NATS.Listen)
+		} else if !validPort(port) {
+			add("nats.listen", "%q: port %s is not a number from 0 to 65535", c.NATS.Listen, port)
 		}
 	}
 	if c.NATS.SyncInterval < 0 {
@@ -157,6 +162,13 @@ func prefixed(prefix string, errs []error) []error {
 		}
 	}
 	return out
+}
+
+// validPort reports whether port is a TCP port number (0 lets the system
+// choose one).
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535 && port == strconv.Itoa(n)
 }
 
 func unwrapAddr(err error) string {
