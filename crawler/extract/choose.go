@@ -71,7 +71,7 @@ type readPara struct {
 func newSelection(cs *candidateSet) *selection {
 	s := &selection{cs: cs}
 	if cs.traf.text != "" && cs.read.text != "" {
-		s.tt, s.rt = Tokens(cs.traf.text), Tokens(cs.read.text)
+		s.tt, s.rt = words(cs.traf.text), words(cs.read.text)
 	}
 	return s
 }
@@ -148,7 +148,7 @@ func (s *selection) paragraphs() []readPara {
 		if strings.TrimSpace(p) == "" {
 			continue
 		}
-		toks := Tokens(p)
+		toks := words(p)
 		rp := readPara{text: p, words: len(toks), sentence: endsSentence(p), key: wordKey(p)}
 		for k := range shingles(toks, 4) {
 			if s.ts[k] > 0 {

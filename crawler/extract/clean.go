@@ -34,7 +34,7 @@ func cleanText(text string, maxCueWords int, titles ...string) string {
 			continue
 		}
 		leading = false
-		if boilerplateCue.MatchString(p) && len(Tokens(p)) <= maxCueWords {
+		if boilerplateCue.MatchString(p) && len(words(p)) <= maxCueWords {
 			continue
 		}
 		out = append(out, p)

@@ -11,14 +11,17 @@ import (
 // the extractors' findings.
 func (e *Extractor) fillMeta(res *Result, doc *html.Node, base *url.URL, meta pageMeta, cs *candidateSet) {
 	res.Title = firstNonEmpty(meta.ogTitle, meta.jsonldHeadline, meta.title)
+	trafAuthor, readByline := "", ""
 	if cs.trafMeta != nil {
 		res.Title = firstNonEmpty(cs.trafMeta.Title, res.Title)
-		res.Author = cs.trafMeta.Author
+		trafAuthor = cs.trafMeta.Author
 	}
-	res.Author = firstNonEmpty(res.Author, meta.jsonldAuthor, meta.author)
 	if cs.readArt != nil {
-		res.Author = firstNonEmpty(res.Author, cs.readArt.Byline())
+		readByline = cs.readArt.Byline()
 	}
+	// A candidate that is only a date (a byline holding just a <time>) is
+	// skipped, not taken for a name.
+	res.Author = firstAuthor(trafAuthor, meta.jsonldAuthor, meta.author, readByline)
 	res.CanonicalURL = firstNonEmpty(meta.canonical, meta.ogURL)
 	res.ImageURL = firstNonEmpty(meta.image, meta.jsonldImage)
 	res.Description = meta.description
