@@ -43,6 +43,11 @@ type CrawlerConfig struct {
 	// SilentFactor flags a source as silent when nothing new arrived for
 	// SilentFactor times its usual gap between new items; 0 means 4.
 	SilentFactor float64 `yaml:"silent_factor"`
+	// SilentMin is the shortest silence flagged, whatever the source's
+	// usual gap: an outlet quiet for a few hours is not news; 0 means 24h.
+	// A source is also flagged only once about a week of its publishing is
+	// behind the verdict (docs/crawler.md).
+	SilentMin time.Duration `yaml:"silent_min"`
 	// Languages are the ISO 639-1 codes language detection chooses among;
 	// empty means vi, en, zh, ko, ja, fr, de, ru, es, th.
 	Languages []string `yaml:"languages"`
@@ -133,6 +138,9 @@ func (c *CrawlerConfig) Validate() []error {
 	}
 	if c.SilentFactor < 0 {
 		add("silent_factor", "must not be negative")
+	}
+	if c.SilentMin < 0 || c.SilentMin > 365*24*time.Hour {
+		add("silent_min", "%s is not between 0 (default 24h) and 8760h", c.SilentMin)
 	}
 	if c.MaxItemAge < 0 {
 		add("max_item_age", "must not be negative")

@@ -59,6 +59,8 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun) {
 		}
 	}
 
+	freshPub, knownPub := pubTimes(entries, fresh)
+
 	sr.mu.Lock()
 	st := &sr.state
 	wasFailing := st.ConsecutiveErrors > 0
@@ -95,18 +97,11 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun) {
 		}
 		c.m.polls.WithLabelValues(sr.src.Kind, status).Inc()
 	}
-	if err == nil || len(fresh) > 0 {
-		st.Interval, st.MeanGap = nextInterval(st.Interval, st.MeanGap, st.LastNewItem, len(fresh), start, sr.src.IntervalMin, sr.src.IntervalMax)
-		if err == nil {
-			st.NextAttempt = start.Add(jitter(st.Interval))
-		}
+	observe(st, freshPub, knownPub, err == nil, start, sr.src.IntervalMin, sr.src.IntervalMax,
+		c.opts.SilentFactor, c.opts.SourceDefaults.SilentMin)
+	if err == nil {
+		st.NextAttempt = start.Add(jitter(st.Interval))
 	}
-	if len(fresh) > 0 {
-		st.LastNewItem = start
-		st.ItemsTotal += int64(len(fresh))
-	}
-	st.ItemsPerDay = itemsPerDay(st.MeanGap)
-	st.Silent = silent(st.LastNewItem, start, st.MeanGap, c.opts.SilentFactor)
 	for _, e := range fresh {
 		sr.markPending(idKey(e.art.ID))
 	}
@@ -147,6 +142,29 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun) {
 	}
 	c.w.add([]store.SourceState{saved}, queued, nil)
 	c.dispatch(ctx, sr, fresh)
+}
+
+// pubTimes returns the publication times (zero when undated) of the new
+// entries and of the poll's other entries, each article once (filterNew
+// compacts entries in place, which can leave an entry twice): the dates the
+// publication rate is estimated from.
+func pubTimes(entries, fresh []entry) (freshPub, knownPub []time.Time) {
+	if len(fresh) == 0 {
+		return nil, nil // no new item: the rate is not updated
+	}
+	seen := make(map[string]bool, len(entries))
+	for _, e := range fresh {
+		seen[e.art.ID] = true
+		freshPub = append(freshPub, e.art.Published)
+	}
+	for _, e := range entries {
+		if seen[e.art.ID] {
+			continue
+		}
+		seen[e.art.ID] = true
+		knownPub = append(knownPub, e.art.Published)
+	}
+	return freshPub, knownPub
 }
 
 // onlyPaused reports whether every error joined in err is a paused host.
