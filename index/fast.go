@@ -71,6 +71,13 @@ type (
 		toks  []string
 		offs  []int
 	}
+	// fnNear matches documents where every pair of ops occurs within dist
+	// positions in field, as translator.near's gapped phrases do.
+	fnNear struct {
+		field string
+		ops   []queryTerms
+		dist  int
+	}
 )
 
 // scoredWord is a positive query word and how it scores: the primary term
@@ -170,8 +177,55 @@ func (p *planner) node(n query.Node) (fastNode, error) {
 		case kindText:
 			return p.phrase(f, strings.Join(n.Words, " "))
 		}
+	case *query.Near:
+		return p.near(n)
 	}
 	return nil, errNotFast
+}
+
+// near plans a NEAR chain of words and phrases as translator.near
+// translates it: every operand present (scored as its words), and, up to
+// nearPhraseMax, every pair of operands within the distance. Prefix
+// operands go to Bleve (the translator expands them).
+func (p *planner) near(n *query.Near) (fastNode, error) {
+	field := ""
+	var ops []queryTerms
+	for _, op := range n.Terms {
+		var f, value string
+		switch op := op.(type) {
+		case *query.Term:
+			if op.Prefix {
+				return nil, errNotFast
+			}
+			f, value = op.Field, op.Value
+		case *query.Phrase:
+			f, value = op.Field, strings.Join(op.Words, " ")
+		default:
+			return nil, errNotFast
+		}
+		kind, idx := queryField(f)
+		if kind != kindText || (field != "" && idx != field) {
+			return nil, errNotFast // the translator says what is wrong
+		}
+		field = idx
+		qt := analyzeQuery(value)
+		if len(qt.toks) == 0 {
+			return &fnOr{}, nil // matches nothing, as the translator's match-none
+		}
+		ops = append(ops, qt)
+	}
+	a := &fnAnd{}
+	for _, qt := range ops {
+		nd, err := p.terms(field, qt)
+		if err != nil {
+			return nil, err
+		}
+		a.must = append(a.must, nd)
+	}
+	if len(ops) > 1 && n.Dist <= nearPhraseMax {
+		a.must = append(a.must, &fnNear{field: field, ops: ops, dist: n.Dist})
+	}
+	return a, nil
 }
 
 // phrase plans "a b c" on a text field as translator.phrase translates it:
@@ -656,6 +710,8 @@ func (s *fastSeg) eval(n fastNode) (*roaring.Bitmap, error) {
 			return nil, err
 		}
 		return l.docs, nil
+	case *fnNear:
+		return readNear(s.seg, n)
 	case *fnOr:
 		out := roaring.New()
 		for _, c := range n.any {

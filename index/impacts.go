@@ -464,6 +464,129 @@ func readPhraseRange(d segment.TermDictionary, cand *roaring.Bitmap, toks []stri
 	return out, nil
 }
 
+// readNear finds the documents of seg where every pair of n's operands
+// occurs within n.dist positions: operand b starting d positions after a
+// starts, with a's span ≤ d ≤ dist, or the other way round (the gapped
+// phrases translator.near gives Bleve). As for phrases, the candidates are
+// the documents holding every word, from the postings' bitmaps, and only
+// their positions are read.
+func readNear(seg segment.Segment, n *fnNear) (*roaring.Bitmap, error) {
+	d, err := seg.Dictionary(n.field)
+	if err != nil {
+		return nil, err
+	}
+	var words []string // distinct words of all operands
+	slot := map[string]int{}
+	for _, qt := range n.ops {
+		for _, tok := range qt.toks {
+			if _, ok := slot[tok]; !ok {
+				slot[tok] = len(words)
+				words = append(words, tok)
+			}
+		}
+	}
+	var cand *roaring.Bitmap
+	for _, w := range words {
+		bm, err := postings(d, w)
+		if err != nil {
+			return nil, err
+		}
+		if cand == nil {
+			cand = bm
+		} else {
+			cand.And(bm)
+		}
+		if cand.IsEmpty() {
+			return cand, nil
+		}
+	}
+	its := make([]segment.PostingsIterator, len(words))
+	for i, w := range words {
+		pl, err := d.PostingsList([]byte(w), nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		its[i] = pl.Iterator(true, false, true, nil)
+	}
+	pos := make([]map[uint64]bool, len(words))
+	for i := range pos {
+		pos[i] = map[uint64]bool{}
+	}
+	starts := make([][]uint64, len(n.ops))
+	out := roaring.New()
+	ci := cand.Iterator()
+	for ci.HasNext() {
+		doc := uint64(ci.Next())
+		for i, it := range its {
+			p, err := it.Advance(doc)
+			if err != nil {
+				return nil, err
+			}
+			if p == nil || p.Number() != doc {
+				return nil, fmt.Errorf("near: word %q not at document %d of its postings", words[i], doc)
+			}
+			clear(pos[i])
+			for _, loc := range p.Locations() {
+				pos[i][loc.Pos()] = true
+			}
+		}
+		// Where each operand starts: its first word's positions, less its
+		// offset, where every other word is at its own.
+		for k, qt := range n.ops {
+			starts[k] = starts[k][:0]
+			first := slot[qt.toks[0]]
+			for p0 := range pos[first] {
+				if p0 < uint64(qt.offs[0]) {
+					continue
+				}
+				st := p0 - uint64(qt.offs[0])
+				ok := true
+				for i := 1; i < len(qt.toks) && ok; i++ {
+					ok = pos[slot[qt.toks[i]]][st+uint64(qt.offs[i])]
+				}
+				if ok {
+					starts[k] = append(starts[k], st)
+				}
+			}
+		}
+		if nearPairsHold(n.ops, starts, n.dist) {
+			out.Add(uint32(doc))
+		}
+	}
+	return out, nil
+}
+
+// nearPairsHold reports whether every pair of operands has starts within
+// dist of each other as nearPair's gapped phrases require.
+func nearPairsHold(ops []queryTerms, starts [][]uint64, dist int) bool {
+	for a := range ops {
+		for b := a + 1; b < len(ops); b++ {
+			if !nearPairHolds(starts[a], starts[b], ops[a].span(), ops[b].span(), dist) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func nearPairHolds(sa, sb []uint64, spanA, spanB, dist int) bool {
+	for _, x := range sa {
+		for _, y := range sb {
+			if y >= x {
+				if d := int(y - x); d >= spanA && d <= dist {
+					return true
+				}
+			}
+			if x >= y {
+				if d := int(x - y); d >= spanB && d <= dist {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // sqrtTab holds √tf for small term frequencies.
 var sqrtTab = func() (t [64]float64) {
 	for i := range t {

@@ -58,7 +58,23 @@ type Options struct {
 	// Warm builds the per-segment search caches in the background after
 	// opening (see (*Index).Warm), for processes that serve searches.
 	Warm bool
+	// SearchTimeout bounds one Search (not Export, which streams what
+	// it finds for as long as the caller reads); 0 means
+	// DefaultSearchTimeout, negative means none. A search that runs out
+	// of it fails with ErrSearchTimeout.
+	SearchTimeout time.Duration
 }
+
+// DefaultSearchTimeout bounds a search when Options leave it zero. The
+// slowest of the 1,000 realistic benchmark queries take well under a second
+// at 1,000,000 articles (docs/BENCHMARKS.md); a search that runs for 30 s is
+// one no analyst waits for, and it holds a CPU and memory meanwhile.
+const DefaultSearchTimeout = 30 * time.Second
+
+// ErrSearchTimeout marks a search stopped at its time limit: the query asks
+// for too much work (NEAR or prefixes over the commonest words); narrowing
+// it helps.
+var ErrSearchTimeout = errors.New("the search took longer than its time limit")
 
 // Index is a Bleve index of articles. Its methods are safe for concurrent use.
 type Index struct {
@@ -73,6 +89,8 @@ type Index struct {
 	versionS string
 	// exactFacetMax: see Options.ExactFacetMax.
 	exactFacetMax int
+	// searchTimeout: see Options.SearchTimeout (≤ 0: none).
+	searchTimeout time.Duration
 	// facets caches each segment's facet postings for the bitmap path.
 	facets facetCache
 	// impacts caches common words' decoded term impacts; nil = off.
@@ -141,7 +159,10 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{dir: opts.Dir, log: log, metrics: m, versionS: strconv.Itoa(MappingVersion), exactFacetMax: opts.ExactFacetMax}
+	ix := &Index{dir: opts.Dir, log: log, metrics: m, versionS: strconv.Itoa(MappingVersion), exactFacetMax: opts.ExactFacetMax, searchTimeout: opts.SearchTimeout}
+	if ix.searchTimeout == 0 {
+		ix.searchTimeout = DefaultSearchTimeout
+	}
 	switch {
 	case opts.ImpactCacheBytes == 0:
 		ix.impacts = newImpactCache(DefaultImpactCacheBytes)

@@ -253,6 +253,60 @@ func TestBadQueries(t *testing.T) {
 	}
 }
 
+// TestNearBudget: a query whose NEAR clauses become more gapped phrases
+// than maxNearPhrases is refused as a bad query (a reviewer's 100-word
+// NEAR/16 chain made about 158,000 and ran the server out of memory),
+// while NEAR at the budget still searches.
+func TestNearBudget(t *testing.T) {
+	ix := newTestIndex(t)
+	ors := func(prefix string, n int) string {
+		ws := make([]string, n)
+		for i := range ws {
+			ws[i] = fmt.Sprintf("%s%d", prefix, i)
+		}
+		return "(" + strings.Join(ws, " OR ") + ")"
+	}
+	// 8 × 8 clauses at NEAR/16, each 2 × 16 phrases: 2,048, the budget.
+	at := ors("a", 8) + " NEAR/16 " + ors("b", 8)
+	if _, err := ix.Search(context.Background(), Request{Query: at}); err != nil {
+		t.Fatalf("NEAR at the budget: %v", err)
+	}
+	over := ors("a", 9) + " NEAR/16 " + ors("b", 8)
+	_, err := ix.Search(context.Background(), Request{Query: over})
+	var se *query.SyntaxError
+	if !errors.As(err, &se) || !strings.Contains(se.Msg, "too many") {
+		t.Fatalf("NEAR over the budget: %v, want a *query.SyntaxError", err)
+	}
+	// Several NEAR clauses of one query share the budget.
+	two := at + " OR " + ors("c", 2) + " NEAR/16 d"
+	if _, err := ix.Search(context.Background(), Request{Query: two}); !errors.As(err, &se) {
+		t.Fatalf("two NEAR clauses over the budget together: %v", err)
+	}
+}
+
+// TestSearchTimeout: a search past the index's time limit stops with
+// ErrSearchTimeout, on the bitmap path and on Bleve's (NEAR); the caller's
+// own cancellation stays context.Canceled.
+func TestSearchTimeout(t *testing.T) {
+	ix := newTestIndex(t)
+	ix.searchTimeout = time.Nanosecond // every check finds it spent
+	for _, q := range []string{"dong nai", "dong NEAR/3 nai"} {
+		_, err := ix.Search(context.Background(), Request{Query: q, Facets: true})
+		if !errors.Is(err, ErrSearchTimeout) {
+			t.Errorf("%q past the time limit: %v, want ErrSearchTimeout", q, err)
+		}
+	}
+	ix.searchTimeout = time.Hour
+	if _, err := ix.Search(context.Background(), Request{Query: "dong NEAR/3 nai"}); err != nil {
+		t.Fatalf("within the limit: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ix.Search(ctx, Request{Query: "dong NEAR/3 nai"}); !errors.Is(err, context.Canceled) || errors.Is(err, ErrSearchTimeout) {
+		t.Errorf("cancelled by the caller: %v", err)
+	}
+}
+
 func TestBadRequests(t *testing.T) {
 	ix := newTestIndex(t)
 	for _, r := range []Request{

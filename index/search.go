@@ -305,6 +305,30 @@ func (ix *Index) prefixTerms(field, prefix string, max int) ([]string, error) {
 // Pos is the byte offset of the problem; a bad filter, sort or page returns an
 // error wrapping ErrBadRequest.
 func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
+	ctx, stop := ix.withSearchTimeout(ctx)
+	defer stop()
+	res, err := ix.search(ctx, r)
+	return res, ix.timedOut(ctx, err)
+}
+
+// withSearchTimeout bounds ctx by the index's search timeout.
+func (ix *Index) withSearchTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ix.searchTimeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeoutCause(ctx, ix.searchTimeout, ErrSearchTimeout)
+}
+
+// timedOut turns err into ErrSearchTimeout when ctx ran out of the search
+// timeout (and not of the caller's own deadline or cancellation).
+func (ix *Index) timedOut(ctx context.Context, err error) error {
+	if err != nil && errors.Is(context.Cause(ctx), ErrSearchTimeout) {
+		return fmt.Errorf("search: %w (%s)", ErrSearchTimeout, ix.searchTimeout)
+	}
+	return err
+}
+
+func (ix *Index) search(ctx context.Context, r Request) (*Result, error) {
 	start := time.Now()
 	if r.Size == 0 {
 		r.Size = DefaultSize

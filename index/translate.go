@@ -18,6 +18,14 @@ const (
 	// nearPhraseMax is the largest NEAR distance translated into exact
 	// gapped phrases; larger distances become co-occurrence in the document.
 	nearPhraseMax = 16
+	// maxNearPhrases bounds the gapped phrases one query's NEAR clauses
+	// become (each pair of operands at distance n is up to 2n of them). A
+	// chain of 100 words at NEAR/16 was about 158,000 and ran a server out
+	// of memory; 8,192 phrases of the commonest words still ran for more
+	// than ten CPU-minutes on the 100,000-article benchmark index. 2,048
+	// leaves room for an analyst's claim query (five spellings of a name
+	// NEAR/12 ten phrases is 1,200) and the search timeout stops the rest.
+	maxNearPhrases = 2048
 	// prefixExpandMax bounds how many index terms a prefix inside a phrase or
 	// NEAR expands to.
 	prefixExpandMax = 64
@@ -95,6 +103,9 @@ type translator struct {
 	terms []hlTerm // what to highlight
 	dict  dictFunc // expands prefixes inside phrases; nil = no expansion
 	neg   int      // depth of NOT around the current node
+	// nearPhrases counts the gapped phrases NEAR clauses have become so
+	// far (maxNearPhrases bounds them).
+	nearPhrases int
 }
 
 // dictFunc returns up to max index terms of field starting with prefix.
@@ -502,6 +513,10 @@ func (t *translator) near(n *query.Near) (bq.Query, error) {
 	var pairs []bq.Query
 	for i := 0; i < len(ops); i++ {
 		for j := i + 1; j < len(ops); j++ {
+			t.nearPhrases += nearPhraseCount(len(ops[i]), len(ops[j]), n.Dist)
+			if t.nearPhrases > maxNearPhrases {
+				return nil, t.errAt("NEAR", "the query's NEAR clauses are too many to search (more than %d word arrangements): use fewer words or OR alternatives around NEAR, or a smaller distance", maxNearPhrases)
+			}
 			pairs = append(pairs, nearPair(ops[i], ops[j], n.Dist, field))
 		}
 	}
@@ -509,6 +524,12 @@ func (t *translator) near(n *query.Near) (bq.Query, error) {
 		return pairs[0], nil
 	}
 	return bq.NewConjunctionQuery(pairs), nil
+}
+
+// nearPhraseCount is how many gapped phrases nearPair makes for operands
+// of la and lb positions at distance dist.
+func nearPhraseCount(la, lb, dist int) int {
+	return max(0, dist-la+1) + max(0, dist-lb+1)
 }
 
 // nearPair is a disjunction of gapped phrases: a then b, or b then a, with

@@ -492,6 +492,11 @@ func (p *parser) parseNear() (Node, error) {
 // expand to.
 const maxNearExpansion = 1024
 
+// MaxNearOperands bounds the words or phrases one NEAR chain joins. Every
+// pair of operands is checked (a chain of n is n·(n−1)/2 pairs), so a long
+// chain is costly to search; an analyst's NEAR joins two to four.
+const MaxNearOperands = 8
+
 // nearChain parses the rest of "first NEAR/n x NEAR/n y …". An operand may be
 // a parenthesised OR of words and phrases; the chain is then expanded into an
 // OR of NEAR clauses, one per combination, so the AST keeps plain words and
@@ -529,6 +534,9 @@ func (p *parser) nearChain(first Node, firstPos int) (Node, error) {
 			return nil, err
 		}
 		operands = append(operands, alts)
+		if len(operands) > MaxNearOperands {
+			return nil, &SyntaxError{Pos: pos, Msg: fmt.Sprintf("a NEAR chain may join at most %d words or phrases", MaxNearOperands)}
+		}
 	}
 	total := 1
 	for _, o := range operands {

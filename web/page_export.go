@@ -166,6 +166,9 @@ func badRequest(err error) (msg string, pos *int, ok bool) {
 		return fe.Error(), nil, true
 	case errors.Is(err, index.ErrBadRequest):
 		return strings.TrimPrefix(err.Error(), index.ErrBadRequest.Error()+": "), nil, true
+	case errors.Is(err, index.ErrSearchTimeout):
+		// Too much work for one search: the caller narrows the query.
+		return index.ErrSearchTimeout.Error(), nil, true
 	}
 	return "", nil, false
 }
