@@ -359,9 +359,28 @@ func TestSafeNext(t *testing.T) {
 		"https://evil.example/": "/",
 		"javascript:alert(1)":   "/",
 		"search":                "/",
+		// A reviewer's open redirects: http.Redirect cleans "..", and
+		// browsers read "/\\x" as "//x".
+		"/a/../\\evil.example":        "/",
+		"/a/../%5Cevil.example":       "/",
+		"/a/..//evil.example":         "/evil.example", // a path of this site
+		"/./\\evil":                   "/",
+		"/search/../alerts?state=all": "/alerts?state=all",
+		"/saved/":                     "/saved/",
+		"/x\r\nLocation: //evil":      "/",
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// End to end: the language switch needs no login.
+	f := newFixture(t)
+	for _, next := range []string{"/a/../%5Cevil.example", "/a/..//evil.example/x", "/a/../%5C127.0.0.1:18091/pwned.html"} {
+		req, _ := http.NewRequest(http.MethodGet, f.http.URL+"/lang/en?next="+next, nil)
+		resp, _ := f.do(req)
+		loc := resp.Header.Get("Location")
+		if !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, "/\\") || strings.Contains(loc, "18091") {
+			t.Errorf("/lang/en?next=%s redirects to %q", next, loc)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 )
 
@@ -200,12 +201,27 @@ func (s *Server) staticHandler() http.Handler {
 // safeNext returns next if it is a local path, "/" otherwise, so the login
 // redirect cannot send anyone to another site.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	// Browsers read a backslash as a slash, so "/\evil" is "//evil", another
+	// site; http.Redirect cleans "..", so "/a/../\evil" became that too. A
+	// backslash or control character anywhere, raw or percent-encoded, is
+	// refused, and the path is checked as it will be sent: cleaned.
+	if next == "" || !strings.HasPrefix(next, "/") || strings.ContainsAny(next, "\\\x00\r\n\t") {
 		return "/"
 	}
 	u, err := url.Parse(next)
-	if err != nil || u.Host != "" || u.Scheme != "" {
+	if err != nil || u.Host != "" || u.Scheme != "" || u.Opaque != "" || u.User != nil || strings.ContainsAny(u.Path, "\\\x00\r\n\t") {
 		return "/"
 	}
-	return next
+	clean := path.Clean(u.Path)
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") {
+		return "/"
+	}
+	if strings.HasSuffix(u.Path, "/") && clean != "/" {
+		clean += "/"
+	}
+	out := (&url.URL{Path: clean, RawQuery: u.RawQuery}).String()
+	if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") {
+		return "/"
+	}
+	return out
 }
