@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -98,8 +99,8 @@ func (c *Chromium) Screenshot(ctx context.Context, html []byte, contentType stri
 			return
 		}
 		w.Header().Set("Content-Type", contentType)
-		w.Header().Set("Content-Security-Policy", "script-src 'none'; object-src 'none'; frame-src 'none'; connect-src 'none'")
-		_, _ = w.Write(html)
+		w.Header().Set("Content-Security-Policy", screenshotCSP)
+		_, _ = w.Write(stripRefresh(html))
 	})}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
@@ -114,10 +115,13 @@ func (c *Chromium) Screenshot(ctx context.Context, html []byte, contentType stri
 		"--no-default-browser-check", "--disable-dev-shm-usage", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--disable-extensions",
 		"--blink-settings=scriptEnabled=false",
-		// Everything but loopback goes through a proxy that refuses
-		// connections (port 9, discard, has no listener): no request leaves
-		// the machine, whatever URLs the archived page names.
+		// Everything but the page's own listener goes through a proxy that
+		// refuses connections (port 9, discard, has no listener), loopback
+		// included (<-loopback> removes Chromium's implicit bypass): no
+		// request leaves the machine or reaches another service on it,
+		// whatever URLs the archived page names.
 		"--proxy-server=http://127.0.0.1:9",
+		"--proxy-bypass-list=<-loopback>;" + ln.Addr().String(),
 		"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 		fmt.Sprintf("--window-size=%d,900", c.opts.Width),
 		"--user-data-dir=" + profile,
@@ -132,6 +136,22 @@ func (c *Chromium) Screenshot(ctx context.Context, html []byte, contentType stri
 		return nil, fmt.Errorf("screenshot: %w", err)
 	}
 	return png, nil
+}
+
+// screenshotCSP lets the archived page's inline styles and data: images
+// render and nothing else load: no script, no stylesheet, image, font,
+// frame or connection from any address (a reviewer's archived page made the
+// renderer request other ports of the server's loopback).
+const screenshotCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; script-src 'none'; object-src 'none'; frame-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'"
+
+// refreshRE finds <meta http-equiv="refresh" …> tags, which would navigate
+// the renderer away from the archived page (CSP does not stop navigation).
+var refreshRE = regexp.MustCompile(`(?is)<meta[^>]*http-equiv\s*=\s*["']?\s*refresh[^>]*>`)
+
+// stripRefresh removes the page's meta refresh tags: the screenshot shows
+// the archived page itself, not where it would send a reader.
+func stripRefresh(html []byte) []byte {
+	return refreshRE.ReplaceAll(html, nil)
 }
 
 // capture opens url in a new tab of the browser, waits for it to load and

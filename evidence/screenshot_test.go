@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"image/png"
+	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -44,5 +47,54 @@ func TestScreenshotFullPageAndCrop(t *testing.T) {
 		if r>>8 < 0xb0 || g>>8 > 0x50 {
 			t.Errorf("page of %d px: pixel near the bottom is not the page's red", tc.height)
 		}
+	}
+}
+
+// TestScreenshotReachesNoOtherLoopbackService: a reviewer's archived page
+// (an image, a stylesheet and a meta refresh naming another port of
+// 127.0.0.1) made the renderer request them: loopback skipped the refusing
+// proxy and the CSP did not cover images or styles. A service on loopback
+// must now see no request from the renderer.
+func TestScreenshotReachesNoOtherLoopbackService(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	if _, err := exec.LookPath(chromiumPath); err != nil {
+		t.Skipf("no Chromium at %s: %v", chromiumPath, err)
+	}
+	var hits atomic.Int64
+	canary := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		t.Errorf("the renderer requested %s from a loopback service", r.URL)
+	}))
+	defer canary.Close()
+	ch, err := NewChromium(ChromiumOptions{Path: chromiumPath, Timeout: 90 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := `<!doctype html><html><head><meta http-equiv="refresh" content="0;url=` + canary.URL + `/refresh">` +
+		`<link rel="stylesheet" href="` + canary.URL + `/style.css"><style>h1{color:#c62828}</style></head>` +
+		`<body><h1>Police detain 40 in Bien Hoa raid</h1><img src="` + canary.URL + `/img.png">` +
+		`<iframe src="` + canary.URL + `/frame"></iframe><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt=""></body></html>`
+	data, err := ch.Screenshot(context.Background(), []byte(page), "text/html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.Decode(bytes.NewReader(data)); err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	// The image, stylesheet and frame are requested before the load event
+	// the screenshot waits for; a refresh would navigate after it, and is
+	// removed from the page (stripRefresh, below).
+	if n := hits.Load(); n != 0 {
+		t.Errorf("%d requests reached the loopback service", n)
+	}
+	for _, in := range []string{`<META HTTP-EQUIV="Refresh" CONTENT="0;URL=/x">`, `<meta content="1;url=x" http-equiv='refresh' />`, "<meta\nhttp-equiv=refresh content=0>"} {
+		if out := string(stripRefresh([]byte("<head>" + in + "</head>"))); out != "<head></head>" {
+			t.Errorf("stripRefresh(%q) = %q", in, out)
+		}
+	}
+	if out := string(stripRefresh([]byte(`<meta charset="utf-8">`))); out != `<meta charset="utf-8">` {
+		t.Errorf("stripRefresh removed another meta tag: %q", out)
 	}
 }
