@@ -43,6 +43,13 @@ func TestAPI(t *testing.T) {
 	if resp.StatusCode != 400 {
 		t.Errorf("bad filter field: %d, want 400", resp.StatusCode)
 	}
+	// A page number so large that (page−1)·size wrapped to a negative
+	// offset (a reviewer's): an empty page past the end, not an error that
+	// echoes the index's limits.
+	resp, body = f.api("GET", "/api/v1/search?q=dong&size=100&page=92233720368547760", RoleViewer, "")
+	if resp.StatusCode != 200 || strings.Contains(body, "-9223") {
+		t.Errorf("huge page: %d %s", resp.StatusCode, body)
+	}
 
 	id := f.arts[2].ID
 	resp, body = f.api("GET", "/api/v1/articles/"+id, RoleViewer, "")

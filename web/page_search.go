@@ -87,6 +87,9 @@ func (s *Server) parseSearchForm(v url.Values) (searchForm, index.Request, error
 	if n, err := strconv.Atoi(v.Get("size")); err == nil && n > 0 {
 		f.Size = min(n, maxPageSize)
 	}
+	// Past the last page anyone can open, before multiplying: a huge page
+	// number wrapped (page−1)·size round to a negative offset.
+	f.Page = min(f.Page, maxFrom/max(f.Size, 1)+1)
 	req := index.Request{Query: f.Q, Sort: f.Sort, Size: f.Size, From: min((f.Page-1)*f.Size, maxFrom), Facets: true, Highlight: true, DateBasis: f.Basis}
 	if req.Sort == "" {
 		req.Sort = "relevance"
