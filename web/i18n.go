@@ -56,6 +56,7 @@ var catalog = map[string][2]string{ // [vi, en]
 	"save_search":          {"Lưu tìm kiếm", "Save search"},
 	"saved_name":           {"Tên", "Name"},
 	"saved_none":           {"Chưa có tìm kiếm nào được lưu.", "No saved searches yet."},
+	"saved_how":            {"Để lưu một tìm kiếm: tìm trên trang Tìm kiếm, đặt tên ở ô phía trên kết quả rồi bấm “Lưu tìm kiếm”. Tìm kiếm đã lưu có thể gửi cảnh báo qua email khi có bài mới khớp.", "To save a search: search on the Search page, give it a name in the box above the results and press “Save search”. A saved search can send alert emails when new articles match."},
 	"saved_unavailable":    {"Lưu tìm kiếm chưa được cấu hình trên máy chủ này.", "Saved searches are not configured on this server."},
 	"saved_alert":          {"Tuyến cảnh báo", "Alert route"},
 	"saved_alert_on":       {"đang bật", "on"},

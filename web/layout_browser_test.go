@@ -119,6 +119,18 @@ func TestBrowserLayout(t *testing.T) {
 
 	seedEvidence(t, f, ids.article)
 	seedManagedSources(t, f)
+	// Two saved searches, one of them an alert route, so the saved page
+	// shows its cards and route forms (a new user found the checkbox on its
+	// own line and the buttons floating mid-card).
+	for i, ss := range []store.SavedSearch{
+		{ID: "layout-saved-1", Owner: RoleAdmin, Name: "Sân bay Long Thành – tin tiêu cực", Query: `"Long Thanh" AND tone:negative`, Params: "sort=newest", AlertReceiver: "foreign_affairs", AlertEnabled: true, AlertMinRisk: 40},
+		{ID: "layout-saved-2", Owner: RoleAdmin, Name: "Đình công ở các khu công nghiệp", Query: `strike OR "đình công"`, Params: "f=topic%3Aindustry_labor"},
+	} {
+		ss.CreatedAt = f.clock.Now().Add(-time.Duration(i+1) * time.Hour)
+		if err := f.store.UpsertSavedSearch(context.Background(), ss); err != nil {
+			t.Fatal(err)
+		}
+	}
 	pages := []struct{ name, path, ready string }{
 		{"dashboard", "/dashboard", "svg.chart"},
 		{"search", "/search?q=" + strings.ReplaceAll("Dong Nai", " ", "+"), ".hit"},
