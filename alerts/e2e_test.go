@@ -125,10 +125,13 @@ func TestEndToEnd(t *testing.T) {
 	if !strings.Contains(m.Subject, "KHẨN") || !strings.Contains(m.Subject, a.Outlet) || !strings.Contains(m.Subject, it.Title) {
 		t.Errorf("subject = %q", m.Subject)
 	}
-	// Published time in Asia/Ho_Chi_Minh.
+	// Published time in Asia/Ho_Chi_Minh, written as the UI writes dates:
+	// day first in the Vietnamese part, the month's name in the English.
 	loc := LoadLocation("")
-	if want := a.Published.In(loc).Format("2006-01-02 15:04"); !strings.Contains(raw, want) {
-		t.Errorf("email lacks the publication time %s", want)
+	for _, layout := range []string{"02/01/2006 15:04", "2 Jan 2006 15:04"} {
+		if want := a.Published.In(loc).Format(layout); !strings.Contains(raw, want) {
+			t.Errorf("email lacks the publication time %s", want)
+		}
 	}
 	ds, err := p.st.ListDeliveries(context.Background(), store.DeliveryFilter{State: store.DeliverySent})
 	if err != nil || len(ds) != 2 {

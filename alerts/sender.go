@@ -370,9 +370,13 @@ func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) 
 		it := EmailItem{Title: HeaderSafe(a.Title, 0), Outlet: a.Outlet, Country: a.Country, Lang: a.Lang, URL: a.URL,
 			ArticleURL: base + "/articles/" + a.ID, Risk: al.Risk, Snippet: snippet(firstNonEmpty(a.Summary, a.Text), 300)}
 		if !a.Published.IsZero() {
-			it.Published = a.Published.In(s.opts.Location).Format("2006-01-02 15:04")
+			at := a.Published.In(s.opts.Location)
+			// As the UI writes dates: day first in Vietnamese, the month's
+			// name in English (01/02 reads as 2 January to one, 1 February
+			// to the other).
+			it.Published, it.PublishedEN = at.Format("02/01/2006 15:04"), at.Format("2 Jan 2006 15:04")
 		} else {
-			it.Published = "?"
+			it.Published, it.PublishedEN = "?", "?"
 		}
 		for _, r := range al.Reasons {
 			if r.Signal == "relevance" && len(al.Reasons) > 1 {

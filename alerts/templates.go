@@ -36,7 +36,8 @@ type EmailData struct {
 type EmailItem struct {
 	Title, Outlet, Country, Lang string
 	URL, ArticleURL              string
-	Published                    string // in the configured zone, "2006-01-02 15:04"
+	Published                    string // in the configured zone, "02/01/2006 15:04" (the Vietnamese part)
+	PublishedEN                  string // the same, "2 Jan 2006 15:04" (the English part)
 	Snippet                      string
 	// TitleVI and SnippetVI are the Vietnamese machine translation of a
 	// foreign item (empty without a translation service).

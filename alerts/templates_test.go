@@ -21,7 +21,7 @@ func goldenData() EmailData {
 		Items: []EmailItem{{
 			Title: "Bien Hoa dioxin finally fully cleaned, sources say", Outlet: "Straits Echo", Country: "SG", Lang: "en",
 			URL: "https://straitsecho.example.com/news/dioxin", ArticleURL: "https://presswatch.example.org/articles/abc123",
-			Published: "2026-11-20 08:30", Snippet: "Sources claim the dioxin cleanup at Bien Hoa airbase is finished.", Risk: 85,
+			Published: "20/11/2026 08:30", PublishedEN: "20 Nov 2026 08:30", Snippet: "Sources claim the dioxin cleanup at Bien Hoa airbase is finished.", Risk: 85,
 			Reasons: []Reason{
 				{Signal: "narrative:dioxin-cleanup-finished", Detail: "“fully cleaned” ~ claim the office answered", Weight: 40},
 				{Signal: "unattributed", Detail: "“sources say”", Weight: 10},
@@ -29,7 +29,7 @@ func goldenData() EmailData {
 		}, {
 			Title: "Đồng Nai: dioxin <b>cleanup</b> & “rumours”", Outlet: "Mekong Times", Country: "TH", Lang: "vi",
 			URL: "https://mekong.example.com/a?x=1&y=2", ArticleURL: "https://presswatch.example.org/articles/def456",
-			Published: "2026-11-20 09:00", Snippet: "Tin đồn về việc xử lý dioxin…", Risk: 60,
+			Published: "20/11/2026 09:00", PublishedEN: "20 Nov 2026 09:00", Snippet: "Tin đồn về việc xử lý dioxin…", Risk: 60,
 		}},
 		More: 1, AckURL: "https://presswatch.example.org/alerts/ack?d=d1&exp=1&sig=x", AckExpires: "2026-11-27 08:30",
 	}
