@@ -26,6 +26,9 @@ type IndexConfig struct {
 	// term frequencies of common query words (see docs/index.md); 0 means
 	// 256, a negative value turns the cache off.
 	ImpactCacheMB int `yaml:"impact_cache_mb"`
+	// SearchTimeout stops a search that runs longer (it answers "narrow the
+	// query"); 0 means 30s, and at most 10m.
+	SearchTimeout time.Duration `yaml:"search_timeout"`
 }
 
 var durableName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
@@ -41,6 +44,9 @@ func (c *IndexConfig) Validate() []error {
 	}
 	if c.FlushInterval < 0 || c.FlushInterval > time.Minute {
 		errs = append(errs, Errf("index.flush_interval", "%s is not between 0 (default) and 1m", c.FlushInterval))
+	}
+	if c.SearchTimeout < 0 || c.SearchTimeout > 10*time.Minute {
+		errs = append(errs, Errf("index.search_timeout", "%s is not between 0 (default 30s) and 10m", c.SearchTimeout))
 	}
 	if c.ImpactCacheMB > 16384 {
 		errs = append(errs, Errf("index.impact_cache_mb", "%d is over 16384", c.ImpactCacheMB))

@@ -188,7 +188,7 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		// caches in the background, so the first search after a restart is
 		// not the one that builds them.
 		ix, err = index.Open(ctx, index.Options{Dir: dir, Logger: log, Registerer: reg,
-			ImpactCacheBytes: int64(cfg.Index.ImpactCacheMB) << 20, Warm: rs[roleWeb]})
+			ImpactCacheBytes: int64(cfg.Index.ImpactCacheMB) << 20, Warm: rs[roleWeb], SearchTimeout: cfg.Index.SearchTimeout})
 		if err != nil {
 			return nil, fmt.Errorf("open index: %w", err)
 		}
