@@ -1,6 +1,12 @@
 package digest
 
+import "github.com/dongnai/presswatch/internal/l10n"
+
 // Vietnamese names for the codes reports show. An unknown code is shown as it is.
+
+// routeName names an alert route of alerts.yaml ("security" → "An ninh, trật
+// tự công cộng") from the catalogue the web pages and the alert emails use.
+func routeName(r string) string { return l10n.Route(l10n.VI, r) }
 
 var countryNames = map[string]string{
 	"US": "Hoa Kỳ", "GB": "Anh", "FR": "Pháp", "DE": "Đức", "JP": "Nhật Bản", "KR": "Hàn Quốc",

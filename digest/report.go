@@ -871,7 +871,7 @@ func alertSummary(counts []store.DigestAlertCount) AlertSummary {
 		byRoute[c.Route] += c.Count
 	}
 	s.ByState = sortedCounts(byState, alertStateName)
-	s.ByRoute = sortedCounts(byRoute, func(s string) string { return s })
+	s.ByRoute = sortedCounts(byRoute, routeName)
 	return s
 }
 

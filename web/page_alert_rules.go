@@ -83,6 +83,18 @@ func (s *Server) handleAlertRules(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data.Trend = precisionTrend(triaged)
+	var trendRoutes []string
+	for _, t := range data.Trend {
+		if t.Kind == "rule" {
+			trendRoutes = append(trendRoutes, t.Subject)
+		}
+	}
+	trendLabels := s.routeLabels(r.Context(), m, trendRoutes)
+	for i := range data.Trend {
+		if data.Trend[i].Kind == "rule" {
+			data.Trend[i].Label = trendLabels[data.Trend[i].Subject]
+		}
+	}
 	if l, ok := s.opts.Store.(savedRouteLister); ok {
 		routes, err := l.ListSavedSearchRoutes(r.Context())
 		if err != nil {
@@ -101,6 +113,7 @@ func (s *Server) handleAlertRules(w http.ResponseWriter, r *http.Request) {
 // trendRow is one month's triage outcome of one rule or one model.
 type trendRow struct {
 	Month, Kind, Subject string // Kind: "rule" or "model"
+	Label                string // a rule's route in the page's language
 	Good, False          int    // confirmed or responded; false positives
 	Precision            float64
 }

@@ -51,7 +51,7 @@ var catalog = map[string][2]string{
 
 	// Reasons as sentences.
 	"reason_narrative":             {"Bài lặp lại luận điểm sai đã được cải chính: %s. Thông tin chính thức: %s", "The article repeats a claim the office has already corrected: %s. The official position: %s"},
-	"reason_narrative_response":    {"Bài lặp lại luận điểm sai mà cơ quan đã phản hồi: “%s” (luận điểm tạo từ phản hồi %s).", "The article repeats a false claim the office has answered: “%s” (narrative created from response %s)."},
+	"reason_narrative_response":    {"Bài lặp lại luận điểm sai mà cơ quan đã phản hồi: “%s”.", "The article repeats a false claim the office has answered: “%s”."},
 	"reason_narrative_unknown":     {"Bài lặp lại một luận điểm sai đã được cải chính.", "The article repeats a claim the office has already corrected."},
 	"reason_published_on":          {" (bài đăng ngày %s)", " (published on %s)"},
 	"reason_stale_unknown":         {"Bài mô tả như chưa xảy ra một việc đã xảy ra", "The article describes as pending something that has already happened"},
@@ -165,6 +165,7 @@ var catalog = map[string][2]string{
 	"route_security":           {"An ninh, trật tự công cộng", "Security and public order"},
 	"route_review":             {"Cần chuyên viên xem xét", "For the analysts to review"},
 	"route_root":               {"Mặc định (bản tin tuần)", "Default (weekly digest)"},
+	"route_default":            {"Mặc định (bản tin tuần)", "Default (weekly digest)"},
 	"route_saved":              {"Tìm kiếm đã lưu", "Saved search"},
 	"channel_email":            {"Thư điện tử", "Email"},
 	"channel_webhook":          {"Webhook", "Webhook"},

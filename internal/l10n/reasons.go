@@ -39,9 +39,10 @@ func Sentence(lang string, r article.Reason) string {
 			return f("reason_narrative", name, fix)
 		}
 		// A narrative created from one of the office's responses: its
-		// claim is in the officer's own words.
+		// claim is in the officer's own words. The response's ID is
+		// internal and is not shown.
 		if m := respNarrRE.FindStringSubmatch(d); m != nil {
-			return f("reason_narrative_response", strings.TrimSuffix(m[2], "…"), m[1])
+			return f("reason_narrative_response", strings.TrimSuffix(m[2], "…"))
 		}
 		return T(lang, "reason_narrative_unknown")
 	case "stale_fact":
@@ -110,7 +111,7 @@ func Sentence(lang string, r article.Reason) string {
 		}
 		if m := namedRE.FindStringSubmatch(d); m != nil {
 			score, _ := strconv.ParseFloat(m[2], 64)
-			return f("reason_named", m[1], Float(lang, score, 1))
+			return f("reason_named", Places(lang, m[1]), Float(lang, score, 1))
 		}
 		return T(lang, "signal_relevance") + "."
 	}
