@@ -113,7 +113,7 @@ func featureName(lang, code string) (string, bool) {
 	case "risk_rule":
 		return Signal(lang, rest), true
 	case "place":
-		return rest, rest != ""
+		return Place(lang, rest), rest != ""
 	case "lang":
 		return f("feat_lang", Language(lang, rest)), true
 	case "country":

@@ -25,6 +25,8 @@ func TestModelReasonsAreSentences(t *testing.T) {
 		{article.Reason{Signal: "model:tone", Detail: "negative p=0.71; strongest: rule:tone_negative +0.9, topic_tone:industry_labor=negative +0.3, country:KR -0.1"},
 			[]string{"Tiêu cực", "71%", "từ ngữ tiêu cực", "chủ đề Công nghiệp, lao động viết với sắc thái tiêu cực"},
 			[]string{"Negative", "71%", "negative words"}, nil},
+		{article.Reason{Signal: "model:tone", Detail: "positive p=0.34; strongest: place:Bình Phước (former province) +0.2"},
+			[]string{"Bình Phước (tỉnh cũ)"}, []string{"Bình Phước (former province)"}, nil},
 		{article.Reason{Signal: "model:topics", Detail: "environment p=0.81, infrastructure p=0.55"},
 			[]string{"Môi trường (81%)", "Hạ tầng (55%)"}, []string{"Environment (81%)"}, nil},
 		{article.Reason{Signal: "model:topics", Detail: ""}, []string{"không xếp"}, []string{"no topic"}, nil},
