@@ -25,19 +25,30 @@ const maxEvalFile = 64 << 20
 
 // Tokens splits s into the benchmark's tokens: maximal runs of word characters
 // (Unicode letters, numbers and the underscore), like Python's `\w+`.
-func Tokens(s string) []string {
+func Tokens(s string) []string { return tokenize(s, false) }
+
+// tokenize returns the maximal runs of word characters of s; with cjk,
+// every character of isSyllabicCJK is a token of its own (see words).
+func tokenize(s string, cjk bool) []string {
 	var out []string
 	start := -1
 	for i, r := range s {
-		if r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r) {
+		switch {
+		case cjk && isSyllabicCJK(r):
+			if start >= 0 {
+				out = append(out, s[start:i])
+				start = -1
+			}
+			out = append(out, string(r))
+		case r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r):
 			if start < 0 {
 				start = i
 			}
-			continue
-		}
-		if start >= 0 {
-			out = append(out, s[start:i])
-			start = -1
+		default:
+			if start >= 0 {
+				out = append(out, s[start:i])
+				start = -1
+			}
 		}
 	}
 	if start >= 0 {

@@ -15,33 +15,7 @@ import "unicode"
 // (eojeol: a stem with its particles or endings) holds what takes two or
 // three English words, so counted by spaces a short Korean article also
 // measured as a fragment; its syllables are units too.
-func words(s string) []string {
-	var out []string
-	start := -1
-	for i, r := range s {
-		switch {
-		case isSyllabicCJK(r):
-			if start >= 0 {
-				out = append(out, s[start:i])
-				start = -1
-			}
-			out = append(out, string(r))
-		case r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r):
-			if start < 0 {
-				start = i
-			}
-		default:
-			if start >= 0 {
-				out = append(out, s[start:i])
-				start = -1
-			}
-		}
-	}
-	if start >= 0 {
-		out = append(out, s[start:])
-	}
-	return out
-}
+func words(s string) []string { return tokenize(s, true) }
 
 // isSyllabicCJK reports whether r is a character measured on its own:
 // Chinese characters (with 々 and 〆), kana with the prolonged sound mark ー,
