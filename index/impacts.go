@@ -384,21 +384,13 @@ func readPhrase(l *impactList, seg segment.Segment, field string, toks []string,
 	if err != nil {
 		return err
 	}
-	var cand *roaring.Bitmap
-	for _, tok := range toks {
-		bm, err := postings(d, tok)
-		if err != nil {
-			return err
-		}
-		if cand == nil {
-			cand = bm
-		} else {
-			cand.And(bm)
-		}
-		if cand.IsEmpty() {
-			l.docs = cand
-			return nil
-		}
+	cand, err := withEvery(d, toks)
+	if err != nil {
+		return err
+	}
+	if cand.IsEmpty() {
+		l.docs = cand
+		return nil
 	}
 	count := seg.Count()
 	parts := make([]*roaring.Bitmap, (count+scoreUnit-1)/scoreUnit)
@@ -414,6 +406,27 @@ func readPhrase(l *impactList, seg segment.Segment, field string, toks []string,
 	l.docs = roaring.FastOr(parts...)
 	l.docs.RunOptimize()
 	return nil
+}
+
+// withEvery returns the documents of d's segment that hold every one of
+// words (from the postings' bitmaps; no positions are read).
+func withEvery(d segment.TermDictionary, words []string) (*roaring.Bitmap, error) {
+	cand := roaring.New()
+	for i, w := range words {
+		bm, err := postings(d, w)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			cand = bm
+		} else {
+			cand.And(bm)
+		}
+		if cand.IsEmpty() {
+			break
+		}
+	}
+	return cand, nil
 }
 
 // readPhraseRange is readPhrase for the candidate documents in [lo, hi):
@@ -485,20 +498,9 @@ func readNear(seg segment.Segment, n *fnNear) (*roaring.Bitmap, error) {
 			}
 		}
 	}
-	var cand *roaring.Bitmap
-	for _, w := range words {
-		bm, err := postings(d, w)
-		if err != nil {
-			return nil, err
-		}
-		if cand == nil {
-			cand = bm
-		} else {
-			cand.And(bm)
-		}
-		if cand.IsEmpty() {
-			return cand, nil
-		}
+	cand, err := withEvery(d, words)
+	if err != nil || cand.IsEmpty() {
+		return cand, err
 	}
 	its := make([]segment.PostingsIterator, len(words))
 	for i, w := range words {

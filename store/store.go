@@ -378,6 +378,16 @@ func parseURL(opts Options) (kind, target string, err error) {
 	return BackendSQLite, u, nil
 }
 
+// SQLiteFile returns the database file Open would use for o, or "" when o
+// names PostgreSQL (or is not a valid store URL, which Open reports).
+func SQLiteFile(o Options) string {
+	kind, target, err := parseURL(o)
+	if err != nil || kind != BackendSQLite {
+		return ""
+	}
+	return target
+}
+
 // Both backends implement Store.
 var (
 	_ Store = (*sqliteStore)(nil)

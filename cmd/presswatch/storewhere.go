@@ -5,28 +5,15 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/dongnai/presswatch/configs"
+	"github.com/dongnai/presswatch/store"
 )
 
 // sqlitePath returns the SQLite file cfg's store uses, or "" when the store
 // is PostgreSQL.
 func sqlitePath(cfg *configs.Loaded) string {
-	u := strings.TrimSpace(cfg.Store.URL.Value())
-	switch {
-	case u == "":
-		dir := cfg.DataDir
-		if dir == "" {
-			dir = "."
-		}
-		return filepath.Join(dir, "presswatch.db")
-	case isPostgres(u):
-		return ""
-	}
-	u = strings.TrimPrefix(strings.TrimPrefix(u, "sqlite://"), "sqlite:")
-	return u
+	return store.SQLiteFile(store.Options{URL: cfg.Store.URL.Value(), DataDir: cfg.DataDir})
 }
 
 // storeWhere names cfg's store for a message: the SQLite file, or
