@@ -209,10 +209,18 @@ func (s *Stage) Process(ctx context.Context, arts []*article.Article) error {
 				break
 			}
 		}
+		// sentBy is who already notifies a channel's recipient about this
+		// article: one article matched by several routes to the same office
+		// (a saved search beside the tree, two `continue` routes) is mailed
+		// once; the other routes' alerts are recorded without a delivery.
+		sentBy := map[string]string{}
 		for _, m := range matches {
 			na, outcome, err := s.decide(ctx, a, m, now, silenced, done)
 			if err != nil {
 				return err
+			}
+			if len(na.Notify) > 0 {
+				na.Notify, outcome = onePerRecipient(&na, outcome, sentBy)
 			}
 			batch = append(batch, na)
 			outcomes[outcome]++
@@ -232,6 +240,34 @@ func (s *Stage) Process(ctx context.Context, arts []*article.Article) error {
 	}
 	return nil
 }
+
+// onePerRecipient drops na's notifications to recipients that an earlier
+// route already notifies about the same article (sentBy, keyed by channel and
+// recipient), and records na's own. An alert left with none is "merged": it
+// stays in the inbox for triage, with a note naming the route whose message
+// carries the article.
+func onePerRecipient(na *store.NewAlert, outcome string, sentBy map[string]string) ([]store.Notification, string) {
+	kept := na.Notify[:0]
+	by := ""
+	for _, n := range na.Notify {
+		k := n.Channel + "\x00" + n.Recipient
+		if r, ok := sentBy[k]; ok {
+			by = r
+			continue
+		}
+		sentBy[k] = na.Alert.Route
+		kept = append(kept, n)
+	}
+	if len(kept) == 0 {
+		na.Alert.Note = "Đã gửi trong thư của tuyến " + by + " (cùng bài, cùng người nhận) / sent in route " + by + "'s message (same article, same recipient)"
+		return nil, OutcomeMerged
+	}
+	return kept, outcome
+}
+
+// OutcomeMerged is the presswatch_alerts_total outcome of an alert whose
+// recipients another route's alert about the same article already notifies.
+const OutcomeMerged = "merged"
 
 func (s *Stage) decide(ctx context.Context, a *article.Article, m Match, now time.Time, silenced string, done []decided) (store.NewAlert, string, error) {
 	c := a.Classification
