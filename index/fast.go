@@ -87,6 +87,11 @@ type scoredWord struct {
 	primary fieldTerm
 	stem    *fieldTerm
 	exact   *fieldTerm
+	// group is 1 + the index of the Request.SameWord group the word's
+	// spelling is in (0: none), and share its part of that spelling's
+	// weight (1 / the spelling's terms).
+	group int
+	share float32
 }
 
 // fastPlan is a compiled request the bitmap path can answer.
@@ -102,9 +107,33 @@ var errNotFast = errors.New("not for the bitmap path")
 // planner builds a fastPlan from a query AST, the same way translator
 // builds the Bleve query.
 type planner struct {
-	ix    *Index
-	neg   int
-	words []*scoredWord
+	ix     *Index
+	neg    int
+	words  []*scoredWord
+	groups map[string]int // a spelling's analysed terms → 1 + its SameWord group
+	// groupWords are the terms of each group's first spelling, which the
+	// query may hold as separate bare words: term → group and share.
+	groupWords map[string]groupShare
+}
+
+type groupShare struct {
+	group int
+	share float32
+}
+
+// sameWord tags ws, the words of one spelling analysed as qt, with the
+// SameWord group the spelling is in, if any.
+func (p *planner) sameWord(qt queryTerms, ws ...*scoredWord) {
+	key := strings.Join(qt.toks, " ")
+	if g := p.groups[key]; g != 0 {
+		for _, w := range ws {
+			w.group, w.share = g, 1/float32(len(ws))
+		}
+		return
+	}
+	if gs, ok := p.groupWords[key]; ok && len(ws) == 1 {
+		ws[0].group, ws[0].share = gs.group, gs.share
+	}
 }
 
 func (p *planner) node(n query.Node) (fastNode, error) {
@@ -266,6 +295,7 @@ func (p *planner) terms(field string, qt queryTerms) (fastNode, error) {
 	for _, tok := range qt.toks {
 		ws = append(ws, &scoredWord{primary: fieldTerm{field, tok}})
 	}
+	p.sameWord(qt, ws...)
 	if p.neg%2 == 0 {
 		p.words = append(p.words, ws...)
 	}
@@ -301,6 +331,7 @@ func (p *planner) text(field, value string) (fastNode, error) {
 		w.stem = &fieldTerm{fTextEN, st}
 		t.alts = append(t.alts, *w.stem)
 	}
+	p.sameWord(qt, w)
 	if p.neg%2 == 0 {
 		t.score = w
 		p.words = append(p.words, w)
@@ -320,6 +351,23 @@ func (ix *Index) planFast(r Request, n query.Node) (*fastPlan, error) {
 		return nil, errNotFast
 	}
 	p := &planner{ix: ix}
+	if len(r.SameWord) > 0 {
+		p.groups, p.groupWords = map[string]int{}, map[string]groupShare{}
+	}
+	for i, g := range r.SameWord {
+		for j, spelling := range g {
+			qt := analyzeQuery(spelling)
+			if len(qt.toks) == 0 {
+				continue
+			}
+			p.groups[strings.Join(qt.toks, " ")] = i + 1
+			if j == 0 && len(qt.toks) > 1 {
+				for _, tok := range qt.toks {
+					p.groupWords[tok] = groupShare{group: i + 1, share: 1 / float32(len(qt.toks))}
+				}
+			}
+		}
+	}
 	var parts []fastNode
 	if n != nil {
 		root, err := p.node(n)
@@ -1568,27 +1616,51 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 		residual bool    // only documents without the word's primary term
 		primary  fieldTerm
 	}
+	docFreq := func(ft fieldTerm) (uint64, error) {
+		var df uint64
+		for _, s := range fs.segs {
+			d, err := s.dict(ft.field)
+			if err != nil {
+				return 0, err
+			}
+			// The live documents only: zap's count includes deleted
+			// documents until a merge drops them, which would make
+			// scores (and the order of close hits) depend on when
+			// segments were merged.
+			pl, err := d.PostingsList([]byte(ft.term), s.ss.Deleted(), nil)
+			if err != nil {
+				return 0, err
+			}
+			df += pl.Count()
+		}
+		return df, nil
+	}
+	// A SameWord group is as rare as its commonest spelling's commonest
+	// term (as Lucene's SynonymQuery takes the largest document frequency).
+	groupDF := map[int]uint64{}
+	for _, w := range words {
+		if w.group == 0 {
+			continue
+		}
+		df, err := docFreq(w.primary)
+		if err != nil {
+			return nil, err
+		}
+		groupDF[w.group] = max(groupDF[w.group], df)
+	}
 	var terms []weighted
 	for _, w := range words {
 		add := func(ft fieldTerm, boost float64, residual bool) error {
-			var df uint64
-			for _, s := range fs.segs {
-				d, err := s.dict(ft.field)
-				if err != nil {
-					return err
-				}
-				// The live documents only: zap's count includes deleted
-				// documents until a merge drops them, which would make
-				// scores (and the order of close hits) depend on when
-				// segments were merged.
-				pl, err := d.PostingsList([]byte(ft.term), s.ss.Deleted(), nil)
-				if err != nil {
-					return err
-				}
-				df += pl.Count()
+			df, err := docFreq(ft)
+			if err != nil {
+				return err
 			}
 			if df == 0 {
 				return nil
+			}
+			if w.group != 0 {
+				df = max(df, groupDF[w.group])
+				boost *= float64(w.share)
 			}
 			idf := 1 + math.Log(float64(live)/float64(df+1))
 			terms = append(terms, weighted{ft: ft, w: float32(boost * idf * idf), residual: residual, primary: w.primary})

@@ -72,6 +72,17 @@ type Request struct {
 	Facets bool
 	// Highlight asks for snippets of the original text with the matches marked.
 	Highlight bool
+	// SameWord lists groups of spellings — words or phrases of Query, as
+	// written there — that rank as one word: each group's words are weighted
+	// with the rarity of its commonest term, and a spelling's terms share
+	// one word's weight. A group's first spelling may also stand in Query as
+	// separate bare words (the words as typed). The search page's place
+	// expansion sends what was typed and each other name of the place as a
+	// group, so that an article naming the province in Japanese (three
+	// bigram terms, rare in a mostly Vietnamese index) ranks neither above
+	// nor below one naming it in the words typed. Matching is unchanged.
+	// Only the bitmap path ranks by it (not prefixes or comparisons).
+	SameWord [][]string
 }
 
 // Result is one page of hits with totals and facets.

@@ -146,6 +146,7 @@ func (s *Server) parseUISearch(v url.Values) (searchForm, index.Request, error) 
 	f, req, err := s.parseSearchForm(v)
 	if !f.Literal && s.opts.Places != nil && req.Query != "" {
 		req.Query, f.Expansions = s.opts.Places.Expand(req.Query)
+		req.SameWord = SameWord(f.Expansions)
 	}
 	return f, req, err
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -19,7 +20,7 @@ import (
 // expansion never adds a name that can mean something else.
 type Places struct {
 	byKey  map[string]int // folded words of a name → entry
-	names  [][]string     // each entry's names as written: canonical first
+	search [][]string     // each entry's names as written, canonical first, less those searchNames leaves out
 	canon  []string
 	maxLen int // the most words in a name
 }
@@ -56,7 +57,7 @@ func LoadPlaces(rules fs.FS) (*Places, error) {
 			if e.Ambiguous || e.Canonical == "" {
 				continue
 			}
-			idx := len(p.names)
+			idx := len(p.search)
 			names := []string{e.Canonical}
 			seen := map[string]bool{e.Canonical: true}
 			for _, a := range e.Aliases {
@@ -66,7 +67,7 @@ func LoadPlaces(rules fs.FS) (*Places, error) {
 				seen[a.Text] = true
 				names = append(names, a.Text)
 			}
-			p.names = append(p.names, names)
+			p.search = append(p.search, searchNames(names))
 			p.canon = append(p.canon, e.Canonical)
 			for _, n := range names {
 				words := textnorm.Words(textnorm.Fold(n))
@@ -88,7 +89,61 @@ func LoadPlaces(rules fs.FS) (*Places, error) {
 type Expansion struct {
 	Typed     string   // the words as typed
 	Canonical string   // the place's name
-	Names     []string // every spelling searched
+	Names     []string // every spelling searched (see searchNames)
+}
+
+// SameWord returns each expansion's spellings, the words as typed first,
+// for index.Request.SameWord: an article naming the place ranks the same
+// whichever of its names, in whichever script, it uses.
+func SameWord(exps []Expansion) [][]string {
+	var out [][]string
+	for _, e := range exps {
+		out = append(out, append([]string{e.Typed}, e.Names...))
+	}
+	return out
+}
+
+// searchNames leaves out of names each one that contains another as a run of
+// its folded words (CJK and Hangul fold to one word per character), and
+// later ones equal to an earlier one: "tỉnh Đồng Nai", "ドンナイ省" and
+// "Dong-Nai" are found through "Đồng Nai" and "ドンナイ". An article matching
+// the longer name matches the shorter one, so the hit set is the same, and
+// an article naming ドンナイ省 does not score ドンナイ twice.
+func searchNames(names []string) []string {
+	words := make([][]string, len(names))
+	for i, n := range names {
+		words[i] = textnorm.Words(textnorm.Fold(n))
+	}
+	var out []string
+	for i, n := range names {
+		redundant := len(words[i]) == 0
+		for j := range names {
+			if j == i || len(words[j]) == 0 || len(words[j]) > len(words[i]) {
+				continue
+			}
+			if len(words[j]) == len(words[i]) && j > i {
+				continue // of two equal names the first stays
+			}
+			if containsRun(words[i], words[j]) {
+				redundant = true
+				break
+			}
+		}
+		if !redundant {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// containsRun reports whether run occurs in ws as consecutive words.
+func containsRun(ws, run []string) bool {
+	for i := 0; i+len(run) <= len(ws); i++ {
+		if slices.Equal(ws[i:i+len(run)], run) {
+			return true
+		}
+	}
+	return false
 }
 
 // Expand rewrites q so that each place name in it (a run of bare words or a
@@ -181,11 +236,16 @@ func (p *Places) matchRun(parts []query.Node) (run, idx int, ok bool) {
 // an entity.
 func (p *Places) alternatives(orig query.Node, idx int, typed string, exps *[]Expansion) query.Node {
 	var res query.Node = orig
-	for _, name := range p.names[idx] {
+	// The words as typed find every name that holds them (as bare words,
+	// anywhere; as a phrase, in order): those are not searched again.
+	names := searchNames(append([]string{typed}, p.search[idx]...))
+	if len(names) > 0 && names[0] == typed {
+		names = names[1:]
+	}
+	for _, name := range names {
 		res = &query.Or{Left: res, Right: &query.Phrase{Words: strings.Fields(name)}}
 	}
 	res = &query.Or{Left: res, Right: &query.Term{Field: "entity", Value: p.canon[idx]}}
-	names := append([]string(nil), p.names[idx]...)
 	*exps = append(*exps, Expansion{Typed: typed, Canonical: p.canon[idx], Names: names})
 	return res
 }
