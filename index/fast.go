@@ -36,6 +36,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
@@ -76,7 +77,11 @@ type (
 	fnNear struct {
 		field string
 		ops   []queryTerms
-		dist  int
+		// pre holds, for an operand ending in a prefix (word*), the index
+		// terms its last position may be (prefixTerms, as the translator
+		// expands it); nil for the others.
+		pre  [][]string
+		dist int
 	}
 )
 
@@ -214,19 +219,21 @@ func (p *planner) node(n query.Node) (fastNode, error) {
 
 // near plans a NEAR chain of words and phrases as translator.near
 // translates it: every operand present (scored as its words), and, up to
-// nearPhraseMax, every pair of operands within the distance. Prefix
-// operands go to Bleve (the translator expands them).
+// nearPhraseMax, every pair of operands within the distance. An operand
+// ending in a prefix (word*) stands for the index terms the translator
+// expands it to (at most prefixExpandMax, the same ones); it is matched
+// through the pair check and not scored.
 func (p *planner) near(n *query.Near) (fastNode, error) {
 	field := ""
 	var ops []queryTerms
+	var pre [][]string
+	prefixed := false
 	for _, op := range n.Terms {
 		var f, value string
+		prefix := false
 		switch op := op.(type) {
 		case *query.Term:
-			if op.Prefix {
-				return nil, errNotFast
-			}
-			f, value = op.Field, op.Value
+			f, value, prefix = op.Field, op.Value, op.Prefix
 		case *query.Phrase:
 			f, value = op.Field, strings.Join(op.Words, " ")
 		default:
@@ -241,10 +248,46 @@ func (p *planner) near(n *query.Near) (fastNode, error) {
 		if len(qt.toks) == 0 {
 			return &fnOr{}, nil // matches nothing, as the translator's match-none
 		}
+		var exp []string
+		if prefix {
+			last := qt.toks[len(qt.toks)-1]
+			if !isCJKString(last) && utf8.RuneCountInString(last) < minPrefixRunes {
+				return nil, errNotFast // the translator refuses it
+			}
+			var err error
+			if exp, err = p.ix.prefixTerms(idx, last, prefixExpandMax); err != nil {
+				return nil, err
+			}
+			if len(exp) == 0 {
+				return &fnOr{}, nil
+			}
+			prefixed = true
+		}
 		ops = append(ops, qt)
+		pre = append(pre, exp)
+	}
+	if prefixed && len(ops) < 2 {
+		return nil, errNotFast
 	}
 	a := &fnAnd{}
-	for _, qt := range ops {
+	for i, qt := range ops {
+		if pre[i] != nil {
+			if n.Dist <= nearPhraseMax {
+				continue // matched through the pair check below
+			}
+			// Past nearPhraseMax the operands need only be present: a
+			// prefix alone is any of its terms; a phrase ending in one
+			// is left to Bleve.
+			if len(qt.toks) > 1 {
+				return nil, errNotFast
+			}
+			t := &fnTerm{}
+			for _, term := range pre[i] {
+				t.alts = append(t.alts, fieldTerm{field, term})
+			}
+			a.must = append(a.must, t)
+			continue
+		}
 		nd, err := p.terms(field, qt)
 		if err != nil {
 			return nil, err
@@ -252,7 +295,7 @@ func (p *planner) near(n *query.Near) (fastNode, error) {
 		a.must = append(a.must, nd)
 	}
 	if len(ops) > 1 && n.Dist <= nearPhraseMax {
-		a.must = append(a.must, &fnNear{field: field, ops: ops, dist: n.Dist})
+		a.must = append(a.must, &fnNear{field: field, ops: ops, pre: pre, dist: n.Dist})
 	}
 	return a, nil
 }
@@ -679,6 +722,7 @@ type fastSeg struct {
 	facets *segFacets
 	match  *roaring.Bitmap
 	ix     *Index
+	ctx    context.Context // the search's: readNear stops when it ends
 }
 
 func (s *fastSeg) dict(field string) (segment.TermDictionary, error) {
@@ -759,7 +803,7 @@ func (s *fastSeg) eval(n fastNode) (*roaring.Bitmap, error) {
 		}
 		return l.docs, nil
 	case *fnNear:
-		return readNear(s.seg, n)
+		return readNear(s.ctx, s.seg, n)
 	case *fnOr:
 		out := roaring.New()
 		for _, c := range n.any {
@@ -1076,7 +1120,7 @@ func (ix *Index) openFast(ctx context.Context, plan *fastPlan) (*fastSnapshot, f
 		seg := ss.Segment()
 		fs.segs = append(fs.segs, &fastSeg{
 			ss: ss, seg: seg, offset: offset, count: seg.Count(),
-			dicts: map[string]segment.TermDictionary{}, facets: ix.facets.get(seg), ix: ix,
+			dicts: map[string]segment.TermDictionary{}, facets: ix.facets.get(seg), ix: ix, ctx: ctx,
 		})
 		offset += seg.Count()
 	}

@@ -482,25 +482,74 @@ func readPhraseRange(d segment.TermDictionary, cand *roaring.Bitmap, toks []stri
 // starts, with a's span ≤ d ≤ dist, or the other way round (the gapped
 // phrases translator.near gives Bleve). As for phrases, the candidates are
 // the documents holding every word, from the postings' bitmaps, and only
-// their positions are read.
-func readNear(seg segment.Segment, n *fnNear) (*roaring.Bitmap, error) {
+// their positions are read. An operand ending in a prefix holds, at its
+// last position, any of the terms n.pre lists for it. It stops with ctx's
+// error when ctx ends (the search timeout), checked every 256 candidates.
+func readNear(ctx context.Context, seg segment.Segment, n *fnNear) (*roaring.Bitmap, error) {
 	d, err := seg.Dictionary(n.field)
 	if err != nil {
 		return nil, err
 	}
-	var words []string // distinct words of all operands
+	prefixed := func(k int) bool { return k < len(n.pre) && n.pre[k] != nil }
+	var words []string // distinct fixed words of all operands
 	slot := map[string]int{}
-	for _, qt := range n.ops {
-		for _, tok := range qt.toks {
+	for k, qt := range n.ops {
+		toks := qt.toks
+		if prefixed(k) {
+			toks = toks[:len(toks)-1]
+		}
+		for _, tok := range toks {
 			if _, ok := slot[tok]; !ok {
 				slot[tok] = len(words)
 				words = append(words, tok)
 			}
 		}
 	}
-	cand, err := withEvery(d, words)
-	if err != nil || cand.IsEmpty() {
-		return cand, err
+	var cand *roaring.Bitmap
+	if len(words) > 0 {
+		if cand, err = withEvery(d, words); err != nil || cand.IsEmpty() {
+			return cand, err
+		}
+	}
+	// Each prefixed operand: any of its terms, and their iterators.
+	type alts struct {
+		its  []segment.PostingsIterator
+		cur  []segment.Posting // the iterator's last posting (nil: none yet, or done)
+		done []bool
+		pos  map[uint64]bool
+	}
+	pres := make([]*alts, len(n.ops))
+	for k := range n.ops {
+		if !prefixed(k) {
+			continue
+		}
+		any := roaring.New()
+		al := &alts{pos: map[uint64]bool{}}
+		for _, term := range n.pre[k] {
+			pl, err := d.PostingsList([]byte(term), nil, nil)
+			if err != nil {
+				return nil, err
+			}
+			if pl.Count() == 0 {
+				continue
+			}
+			bm, err := postings(d, term)
+			if err != nil {
+				return nil, err
+			}
+			any.Or(bm)
+			al.its = append(al.its, pl.Iterator(true, false, true, nil))
+		}
+		al.cur, al.done = make([]segment.Posting, len(al.its)), make([]bool, len(al.its))
+		if cand == nil {
+			cand = any
+		} else {
+			cand.And(any)
+		}
+		if cand.IsEmpty() {
+			return cand, nil
+		}
+		pres[k] = al
 	}
 	its := make([]segment.PostingsIterator, len(words))
 	for i, w := range words {
@@ -514,10 +563,22 @@ func readNear(seg segment.Segment, n *fnNear) (*roaring.Bitmap, error) {
 	for i := range pos {
 		pos[i] = map[uint64]bool{}
 	}
+	// at is the set of positions of operand k's i-th term in the document.
+	at := func(k, i int) map[uint64]bool {
+		if pres[k] != nil && i == len(n.ops[k].toks)-1 {
+			return pres[k].pos
+		}
+		return pos[slot[n.ops[k].toks[i]]]
+	}
 	starts := make([][]uint64, len(n.ops))
 	out := roaring.New()
 	ci := cand.Iterator()
-	for ci.HasNext() {
+	for seen := 0; ci.HasNext(); seen++ {
+		if seen%256 == 0 && ctx != nil {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		doc := uint64(ci.Next())
 		for i, it := range its {
 			p, err := it.Advance(doc)
@@ -532,19 +593,40 @@ func readNear(seg segment.Segment, n *fnNear) (*roaring.Bitmap, error) {
 				pos[i][loc.Pos()] = true
 			}
 		}
-		// Where each operand starts: its first word's positions, less its
-		// offset, where every other word is at its own.
+		for _, al := range pres {
+			if al == nil {
+				continue
+			}
+			clear(al.pos)
+			for e, it := range al.its {
+				// An iterator that went past an earlier candidate holds
+				// the posting it stopped at: advancing again would skip it.
+				if !al.done[e] && (al.cur[e] == nil || al.cur[e].Number() < doc) {
+					p, err := it.Advance(doc)
+					if err != nil {
+						return nil, err
+					}
+					al.cur[e], al.done[e] = p, p == nil
+				}
+				if p := al.cur[e]; p != nil && p.Number() == doc {
+					for _, loc := range p.Locations() {
+						al.pos[loc.Pos()] = true
+					}
+				}
+			}
+		}
+		// Where each operand starts: its first term's positions, less its
+		// offset, where every other term is at its own.
 		for k, qt := range n.ops {
 			starts[k] = starts[k][:0]
-			first := slot[qt.toks[0]]
-			for p0 := range pos[first] {
+			for p0 := range at(k, 0) {
 				if p0 < uint64(qt.offs[0]) {
 					continue
 				}
 				st := p0 - uint64(qt.offs[0])
 				ok := true
 				for i := 1; i < len(qt.toks) && ok; i++ {
-					ok = pos[slot[qt.toks[i]]][st+uint64(qt.offs[i])]
+					ok = at(k, i)[st+uint64(qt.offs[i])]
 				}
 				if ok {
 					starts[k] = append(starts[k], st)

@@ -290,7 +290,7 @@ func TestNearBudget(t *testing.T) {
 func TestSearchTimeout(t *testing.T) {
 	ix := newTestIndex(t)
 	ix.searchTimeout = time.Nanosecond // every check finds it spent
-	for _, q := range []string{"dong nai", "dong NEAR/3 nai"} {
+	for _, q := range []string{"dong nai", "dong NEAR/3 nai", "dong NEAR/3 na*"} {
 		_, err := ix.Search(context.Background(), Request{Query: q, Facets: true})
 		if !errors.Is(err, ErrSearchTimeout) {
 			t.Errorf("%q past the time limit: %v, want ErrSearchTimeout", q, err)

@@ -67,7 +67,25 @@ func TestNearBitmapAgreesWithBleve(t *testing.T) {
 			fmt.Sprintf("%q NEAR/%d %s", a+" "+b, 2+i%12, w),
 			fmt.Sprintf("%q NEAR/%d %q", a+" "+b, 1+i%4, pairs[i+1][0]+" "+pairs[i+1][1]))
 	}
-	queries = append(queries, `"dong nai" NEAR/5 tinh`, `dong NEAR/1 nai`, `nai NEAR/1 dong`, `title:dong NEAR/2 title:nai`)
+	// Operands ending in a prefix: the bitmap path reads the positions of
+	// the terms the prefix expands to (the same ones the translator uses).
+	prefix := func(w string) string {
+		r := []rune(w)
+		if len(r) >= 4 {
+			r = r[:3]
+		}
+		return string(r) + "*"
+	}
+	for i := 0; i < 20; i++ {
+		a, b, w := pairs[i][0], pairs[i][1], words[i]
+		d := []int{0, 1, 2, 5, 16, 40}[i%6]
+		queries = append(queries,
+			fmt.Sprintf("%s NEAR/%d %s", prefix(a), d, b),
+			fmt.Sprintf("%s NEAR/%d %s", a, d+2, prefix(w)),
+			fmt.Sprintf("%s NEAR/%d %s NEAR/%d %s", prefix(a), d+4, prefix(b), d+4, w))
+	}
+	queries = append(queries, `"dong nai" NEAR/5 tinh`, `dong NEAR/1 nai`, `nai NEAR/1 dong`, `title:dong NEAR/2 title:nai`,
+		`dong-na* NEAR/4 tinh`, `"dong nai" NEAR/3 tin*`, `ng* NEAR/2 nai`)
 	nonzero := 0
 	for _, q := range queries {
 		c, err := ix.compile(Request{Query: q})
