@@ -8,7 +8,6 @@ import (
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/store"
-	"github.com/dongnai/presswatch/store/storetest"
 )
 
 // TestOneMessagePerRecipient: an article that several routes send to the
@@ -17,35 +16,14 @@ import (
 // records its alert (per-route precision counts them), and the alerts left
 // without a delivery say whose message carries the article.
 func TestOneMessagePerRecipient(t *testing.T) {
-	backends := []struct {
-		name string
-		open func(t *testing.T) testStore
-	}{
-		{"sqlite", func(t *testing.T) testStore { return openStore(t) }},
-		{"postgres", func(t *testing.T) testStore { return storetest.Open(t, storetest.PostgresURL(t)) }},
-	}
-	for _, be := range backends {
-		t.Run(be.name, func(t *testing.T) { testOnePerRecipient(t, be.open(t)) })
-	}
+	eachBackend(t, testOnePerRecipient)
 }
 
 func testOnePerRecipient(t *testing.T, st testStore) {
 	ctx := context.Background()
-	now := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
-	router, err := NewRouter(testRoutes(0), receiverNames(testReceivers()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved, err := NewSavedRoutes(SavedRoutesOptions{Store: st, Receivers: receiverNames(testReceivers()), Parent: router.Root()})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// No inhibition rules: story_spread and misinformation both notify
 	// foreign_affairs, and the saved search and security both the police.
-	stage, err := NewStage(StageOptions{Store: st, Router: router, Receivers: testReceivers(), Now: func() time.Time { return now }, Saved: saved})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, saved, stage := savedStage(t, st, time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC))
 	if err := st.UpsertSavedSearch(ctx, store.SavedSearch{ID: "dioxin", Owner: "police", Name: "Dioxin", Query: "dioxin",
 		AlertReceiver: "police", AlertEnabled: true}); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/store"
+	"github.com/dongnai/presswatch/store/storetest"
 )
 
 type testStore interface {
@@ -204,4 +205,38 @@ func deliveriesByState(t testing.TB, st store.AlertStore) map[string]int64 {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// eachBackend runs test on a fresh SQLite store and on PostgreSQL (skipped
+// with a message when PRESSWATCH_TEST_POSTGRES is unset).
+func eachBackend(t *testing.T, test func(t *testing.T, st testStore)) {
+	backends := []struct {
+		name string
+		open func(t *testing.T) testStore
+	}{
+		{"sqlite", func(t *testing.T) testStore { return openStore(t) }},
+		{"postgres", func(t *testing.T) testStore { return storetest.Open(t, storetest.PostgresURL(t)) }},
+	}
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) { test(t, be.open(t)) })
+	}
+}
+
+// savedStage is a stage over st with testRoutes' tree (no inhibition) and
+// the saved-search routes st holds, at the fixed time now.
+func savedStage(t *testing.T, st testStore, now time.Time) (*Router, *SavedRoutes, *Stage) {
+	t.Helper()
+	router, err := NewRouter(testRoutes(0), receiverNames(testReceivers()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := NewSavedRoutes(SavedRoutesOptions{Store: st, Receivers: receiverNames(testReceivers()), Parent: router.Root()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage, err := NewStage(StageOptions{Store: st, Router: router, Receivers: testReceivers(), Now: func() time.Time { return now }, Saved: saved})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return router, saved, stage
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/store"
-	"github.com/dongnai/presswatch/store/storetest"
 )
 
 // TestSavedSearchRoutes: a saved search turned into an alert route makes a
@@ -18,33 +17,13 @@ import (
 // backends; disabling it stops that, and the configured tree routes exactly
 // as before.
 func TestSavedSearchRoutes(t *testing.T) {
-	backends := []struct {
-		name string
-		open func(t *testing.T) testStore
-	}{
-		{"sqlite", func(t *testing.T) testStore { return openStore(t) }},
-		{"postgres", func(t *testing.T) testStore { return storetest.Open(t, storetest.PostgresURL(t)) }},
-	}
-	for _, be := range backends {
-		t.Run(be.name, func(t *testing.T) { testSavedRoutes(t, be.open(t)) })
-	}
+	eachBackend(t, testSavedRoutes)
 }
 
 func testSavedRoutes(t *testing.T, st testStore) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
-	router, err := NewRouter(testRoutes(0), receiverNames(testReceivers()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved, err := NewSavedRoutes(SavedRoutesOptions{Store: st, Receivers: receiverNames(testReceivers()), Parent: router.Root()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stage, err := NewStage(StageOptions{Store: st, Router: router, Receivers: testReceivers(), Now: func() time.Time { return now }, Saved: saved})
-	if err != nil {
-		t.Fatal(err)
-	}
+	router, saved, stage := savedStage(t, st, now)
 	ss := store.SavedSearch{ID: "dioxin-watch", Owner: "foreign_affairs", Name: "Dioxin", Query: `dioxin AND "Bien Hoa"`,
 		AlertReceiver: "police", AlertEnabled: true, AlertMinRisk: 30}
 	if err := st.UpsertSavedSearch(ctx, ss); err != nil {
