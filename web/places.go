@@ -20,7 +20,8 @@ import (
 // expansion never adds a name that can mean something else.
 type Places struct {
 	byKey  map[string]int // folded words of a name → entry
-	search [][]string     // each entry's names as written, canonical first, less those searchNames leaves out
+	names  [][]string     // each entry's names as written: canonical first
+	search [][]string     // the same, less those searchNames leaves out
 	canon  []string
 	maxLen int // the most words in a name
 }
@@ -67,6 +68,7 @@ func LoadPlaces(rules fs.FS) (*Places, error) {
 				seen[a.Text] = true
 				names = append(names, a.Text)
 			}
+			p.names = append(p.names, names)
 			p.search = append(p.search, searchNames(names))
 			p.canon = append(p.canon, e.Canonical)
 			for _, n := range names {
@@ -89,7 +91,8 @@ func LoadPlaces(rules fs.FS) (*Places, error) {
 type Expansion struct {
 	Typed     string   // the words as typed
 	Canonical string   // the place's name
-	Names     []string // every spelling searched (see searchNames)
+	Names     []string // the spellings searched besides the typed words (see searchNames)
+	Known     []string // every spelling the gazetteer knows, found through Names or the typed words
 }
 
 // SameWord returns each expansion's spellings, the words as typed first,
@@ -246,7 +249,7 @@ func (p *Places) alternatives(orig query.Node, idx int, typed string, exps *[]Ex
 		res = &query.Or{Left: res, Right: &query.Phrase{Words: strings.Fields(name)}}
 	}
 	res = &query.Or{Left: res, Right: &query.Term{Field: "entity", Value: p.canon[idx]}}
-	*exps = append(*exps, Expansion{Typed: typed, Canonical: p.canon[idx], Names: names})
+	*exps = append(*exps, Expansion{Typed: typed, Canonical: p.canon[idx], Names: names, Known: p.names[idx]})
 	return res
 }
 
