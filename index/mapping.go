@@ -35,7 +35,8 @@ import (
 // and the written keyword: words with diacritics decide matches.
 // 9: 36 more CJK names joined (the Korean 롱타인 spellings of Long Thành and
 // its airport, katakana names of other provinces).
-const MappingVersion = 9
+// 10: the Japanese ロンタン spellings of Long Thành airport joined.
+const MappingVersion = 10
 
 // Analyzer and tokenizer names registered with Bleve.
 const (
