@@ -694,6 +694,11 @@ func postings(d segment.TermDictionary, term string) (*roaring.Bitmap, error) {
 	if err != nil {
 		return nil, err
 	}
+	return listDocs(pl)
+}
+
+// listDocs returns the documents of a postings list as a new bitmap.
+func listDocs(pl segment.PostingsList) (*roaring.Bitmap, error) {
 	bm := roaring.New()
 	if o, ok := pl.(interface{ OrInto(*roaring.Bitmap) }); ok {
 		o.OrInto(bm)
@@ -1660,7 +1665,11 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 		residual bool    // only documents without the word's primary term
 		primary  fieldTerm
 	}
+	dfs := map[fieldTerm]uint64{}
 	docFreq := func(ft fieldTerm) (uint64, error) {
+		if df, ok := dfs[ft]; ok {
+			return df, nil
+		}
 		var df uint64
 		for _, s := range fs.segs {
 			d, err := s.dict(ft.field)
@@ -1677,6 +1686,7 @@ func (fs *fastSnapshot) topByScore(ctx context.Context, k int, words []*scoredWo
 			}
 			df += pl.Count()
 		}
+		dfs[ft] = df
 		return df, nil
 	}
 	// A SameWord group is as rare as its commonest spelling's commonest

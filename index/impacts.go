@@ -533,7 +533,7 @@ func readNear(ctx context.Context, seg segment.Segment, n *fnNear) (*roaring.Bit
 			if pl.Count() == 0 {
 				continue
 			}
-			bm, err := postings(d, term)
+			bm, err := listDocs(pl)
 			if err != nil {
 				return nil, err
 			}

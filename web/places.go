@@ -21,7 +21,6 @@ import (
 type Places struct {
 	byKey  map[string]int // folded words of a name → entry
 	names  [][]string     // each entry's names as written: canonical first
-	search [][]string     // the same, less those searchNames leaves out
 	canon  []string
 	maxLen int // the most words in a name
 }
@@ -58,7 +57,7 @@ func LoadPlaces(rules fs.FS) (*Places, error) {
 			if e.Ambiguous || e.Canonical == "" {
 				continue
 			}
-			idx := len(p.search)
+			idx := len(p.names)
 			names := []string{e.Canonical}
 			seen := map[string]bool{e.Canonical: true}
 			for _, a := range e.Aliases {
@@ -69,7 +68,6 @@ func LoadPlaces(rules fs.FS) (*Places, error) {
 				names = append(names, a.Text)
 			}
 			p.names = append(p.names, names)
-			p.search = append(p.search, searchNames(names))
 			p.canon = append(p.canon, e.Canonical)
 			for _, n := range names {
 				words := textnorm.Words(textnorm.Fold(n))
@@ -241,7 +239,7 @@ func (p *Places) alternatives(orig query.Node, idx int, typed string, exps *[]Ex
 	var res query.Node = orig
 	// The words as typed find every name that holds them (as bare words,
 	// anywhere; as a phrase, in order): those are not searched again.
-	names := searchNames(append([]string{typed}, p.search[idx]...))
+	names := searchNames(append([]string{typed}, p.names[idx]...))
 	if len(names) > 0 && names[0] == typed {
 		names = names[1:]
 	}
