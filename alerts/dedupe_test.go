@@ -80,3 +80,97 @@ func testOnePerRecipient(t *testing.T, st testStore) {
 		}
 	}
 }
+
+// TestTriageMovesSiblings: the alerts one office holds about one article
+// (several routes matched it, one message carried it) are triaged together.
+// A state change on one moves the others that stood in the same state; the
+// one-click acknowledgement of the message acknowledges the merged alerts
+// too; another office's alerts and a sibling already judged stay put.
+func TestTriageMovesSiblings(t *testing.T) {
+	eachBackend(t, testTriageSiblings)
+}
+
+func testTriageSiblings(t *testing.T, st testStore) {
+	ctx := context.Background()
+	_, saved, stage := savedStage(t, st, time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC))
+	if err := st.UpsertSavedSearch(ctx, store.SavedSearch{ID: "dioxin", Owner: "police", Name: "Dioxin", Query: "dioxin",
+		AlertReceiver: "police", AlertEnabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := saved.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := classified(t, st, 1, "Straits Daily", "c-sib", 70, "rapid_spread")
+	a.Classification.Topics = append(a.Classification.Topics, "security_crime")
+	other := classified(t, st, 2, "Harbour Post", "c-other", 70, "rapid_spread")
+	if err := stage.Process(ctx, []*article.Article{a, other}); err != nil {
+		t.Fatal(err)
+	}
+	state := func(route string, art *article.Article) string {
+		t.Helper()
+		al, err := st.GetAlert(ctx, AlertID(route, art.ID))
+		if err != nil {
+			t.Fatalf("alert %s for %s: %v", route, art.ID, err)
+		}
+		return al.State
+	}
+	tr := Triage{Store: st, Now: func() time.Time { return time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC) }}
+
+	// Foreign affairs confirms story_spread's alert: misinformation's alert
+	// about the same article moves with it; the police's and the other
+	// article's do not.
+	confirmed := store.AlertConfirmed
+	if _, err := tr.Update(ctx, store.AlertChange{ID: AlertID("story_spread", a.ID), Actor: "ngoaivu", State: &confirmed}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		route string
+		art   *article.Article
+		want  string
+	}{
+		{"story_spread", a, store.AlertConfirmed},
+		{"misinformation", a, store.AlertConfirmed},
+		{"security", a, store.AlertNew},
+		{SavedRoutePrefix + "dioxin", a, store.AlertNew},
+		{"story_spread", other, store.AlertNew},
+		{"misinformation", other, store.AlertNew},
+	} {
+		if got := state(c.route, c.art); got != c.want {
+			t.Errorf("after confirming story_spread on %s: %s on %s is %s, want %s", a.ID, c.route, c.art.ID, got, c.want)
+		}
+	}
+	mis, err := st.GetAlert(ctx, AlertID("misinformation", a.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(mis.Note, "story_spread") {
+		t.Errorf("the sibling's merge note was overwritten: %q", mis.Note)
+	}
+
+	// The police's message about the article: the saved search's alert was
+	// merged into security's. One-click acknowledgement of that message
+	// acknowledges both — unless the officer already judged the saved
+	// search's alert on its own (set straight in the store here).
+	ds, err := st.ListDeliveries(ctx, store.DeliveryFilter{AlertID: AlertID("security", a.ID)})
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("security's deliveries: %v, %v; want one", ds, err)
+	}
+	n, err := tr.AckDelivery(ctx, ds[0].ID, "email:congan@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 || state("security", a) != store.AlertAcknowledged || state(SavedRoutePrefix+"dioxin", a) != store.AlertAcknowledged {
+		t.Errorf("one-click ack changed %d alerts: security %s, saved search %s; want 2, both acknowledged",
+			n, state("security", a), state(SavedRoutePrefix+"dioxin", a))
+	}
+	fp := store.AlertFalsePositive
+	if _, err := st.UpdateAlert(ctx, store.AlertChange{ID: AlertID(SavedRoutePrefix+"dioxin", a.ID), Actor: "congan", State: &fp}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Update(ctx, store.AlertChange{ID: AlertID("security", a.ID), Actor: "congan", State: &confirmed}); err != nil {
+		t.Fatal(err)
+	}
+	if got := state(SavedRoutePrefix+"dioxin", a); got != store.AlertFalsePositive {
+		t.Errorf("a sibling judged on its own moved with security's alert: %s, want false_positive", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -259,11 +260,19 @@ func onePerRecipient(na *store.NewAlert, outcome string, sentBy map[string]strin
 		kept = append(kept, n)
 	}
 	if len(kept) == 0 {
-		na.Alert.Note = "Đã gửi trong thư của tuyến " + by + " (cùng bài, cùng người nhận) / sent in route " + by + "'s message (same article, same recipient)"
+		na.Alert.Note = mergedNote + by + " (cùng bài, cùng người nhận) / sent in route " + by + "'s message (same article, same recipient)"
 		return nil, OutcomeMerged
 	}
 	return kept, outcome
 }
+
+// mergedNote opens the note of a merged alert.
+const mergedNote = "Đã gửi trong thư của tuyến "
+
+// IsMerged reports whether a is an alert whose recipients another route's
+// message about the same article notified (its note says so, unless an
+// officer has since rewritten it).
+func IsMerged(a store.Alert) bool { return strings.HasPrefix(a.Note, mergedNote) }
 
 // OutcomeMerged is the presswatch_alerts_total outcome of an alert whose
 // recipients another route's alert about the same article already notifies.

@@ -51,6 +51,7 @@ type TriageStore interface {
 	GetAlert(ctx context.Context, id string) (store.Alert, error)
 	UpdateAlert(ctx context.Context, c store.AlertChange) (store.Alert, error)
 	DeliveryAlerts(ctx context.Context, deliveryID string) ([]store.Alert, error)
+	ListAlerts(ctx context.Context, f store.AlertFilter) ([]store.Alert, error)
 }
 
 // Triage applies triage changes after checking them.
@@ -67,7 +68,9 @@ func (t Triage) now() time.Time {
 }
 
 // Update checks c against the state machine (and a response link is an
-// http(s) URL) and applies it with its audit entry.
+// http(s) URL) and applies it with its audit entry. A state change also
+// moves the alert's siblings (Siblings) that were in the same state, each
+// with its own audit entry; their notes are left alone.
 func (t Triage) Update(ctx context.Context, c store.AlertChange) (store.Alert, error) {
 	cur, err := t.Store.GetAlert(ctx, c.ID)
 	if err != nil {
@@ -94,11 +97,50 @@ func (t Triage) Update(ctx context.Context, c store.AlertChange) (store.Alert, e
 	if c.At.IsZero() {
 		c.At = t.now()
 	}
-	return t.Store.UpdateAlert(ctx, c)
+	out, err := t.Store.UpdateAlert(ctx, c)
+	if err != nil || c.State == nil || *c.State == cur.State {
+		return out, err
+	}
+	// The officer's judgment is about the article: the same office's other
+	// alerts about it (other routes that matched it, mailed in one message)
+	// that stood where this one stood move with it.
+	sib, err := t.Siblings(ctx, cur)
+	if err != nil {
+		return out, err
+	}
+	for _, a := range sib {
+		if a.State != cur.State || !CanTransition(a.State, *c.State) {
+			continue
+		}
+		sc := store.AlertChange{ID: a.ID, Actor: c.Actor, State: c.State, Assignee: c.Assignee, ResponseLink: c.ResponseLink, At: c.At}
+		if _, err := t.Store.UpdateAlert(ctx, sc); err != nil {
+			return out, fmt.Errorf("alert %s, same article as %s: %w", a.ID, c.ID, err)
+		}
+	}
+	return out, nil
 }
 
-// AckDelivery acknowledges the new alerts a delivery carried, on behalf of
-// actor (the recipient of a one-click link). It returns how many changed.
+// siblingsMax bounds how many alerts about one article Siblings reads: one
+// per route that matched it, so far more than any route tree has.
+const siblingsMax = 500
+
+// Siblings returns the other alerts about a's article for a's receivers:
+// the routes that matched the same article for the same office. Their
+// recipients got one message between them (see onePerRecipient), and the
+// inbox shows them as one row.
+func (t Triage) Siblings(ctx context.Context, a store.Alert) ([]store.Alert, error) {
+	all, err := t.Store.ListAlerts(ctx, store.AlertFilter{ArticleID: a.ArticleID, Limit: siblingsMax})
+	if err != nil {
+		return nil, fmt.Errorf("alerts about article %s: %w", a.ArticleID, err)
+	}
+	return slices.DeleteFunc(all, func(x store.Alert) bool {
+		return x.ID == a.ID || !slices.Equal(x.Receivers, a.Receivers)
+	}), nil
+}
+
+// AckDelivery acknowledges the new alerts a delivery carried, and their new
+// siblings, on behalf of actor (the recipient of a one-click link). It
+// returns how many changed.
 func (t Triage) AckDelivery(ctx context.Context, deliveryID, actor string) (int, error) {
 	als, err := t.Store.DeliveryAlerts(ctx, deliveryID)
 	if err != nil {
@@ -106,14 +148,24 @@ func (t Triage) AckDelivery(ctx context.Context, deliveryID, actor string) (int,
 	}
 	n := 0
 	ack := store.AlertAcknowledged
+	seen := map[string]bool{}
 	for _, a := range als {
-		if a.State != store.AlertNew {
-			continue
-		}
-		if _, err := t.Store.UpdateAlert(ctx, store.AlertChange{ID: a.ID, Actor: actor, State: &ack, At: t.now()}); err != nil {
+		// The message also carried the article for the office's other
+		// routes that matched it (merged alerts have no delivery of their own).
+		sib, err := t.Siblings(ctx, a)
+		if err != nil {
 			return n, err
 		}
-		n++
+		for _, x := range append([]store.Alert{a}, sib...) {
+			if x.State != store.AlertNew || seen[x.ID] {
+				continue
+			}
+			seen[x.ID] = true
+			if _, err := t.Store.UpdateAlert(ctx, store.AlertChange{ID: x.ID, Actor: actor, State: &ack, At: t.now()}); err != nil {
+				return n, err
+			}
+			n++
+		}
 	}
 	return n, nil
 }

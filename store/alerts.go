@@ -146,6 +146,7 @@ type AlertFilter struct {
 	Routes    []string
 	Receivers []string // alerts sent to any of these receivers
 	Cluster   string
+	ArticleID string
 	Since     time.Time
 	Limit     int // 0 means 100
 }
@@ -531,6 +532,10 @@ func (b alertBackend) ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, e
 	if f.Cluster != "" {
 		where = append(where, "cluster = ?")
 		args = append(args, f.Cluster)
+	}
+	if f.ArticleID != "" {
+		where = append(where, "article_id = ?")
+		args = append(args, f.ArticleID)
 	}
 	if !f.Since.IsZero() {
 		where = append(where, "created_at >= ?")

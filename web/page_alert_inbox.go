@@ -81,6 +81,9 @@ type alertRow struct {
 	store.Alert
 	RouteLabel string
 	Held       string
+	// Also names the other routes whose alerts about the same article, for
+	// the same office and in the same state, this row stands for.
+	Also []string
 }
 
 // deliveryRow is one delivery of an alert with, while it waits, when it
@@ -208,15 +211,48 @@ func (s *Server) handleAlertInbox(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("list pending deliveries", "err", err)
 	}
 	data := alertInboxData{State: state, States: alertStates, Scoped: f.Receivers != nil, Digest: digest, Mailbox: s.opts.Demo}
-	for _, a := range list {
-		data.Rows = append(data.Rows, alertRow{Alert: a, RouteLabel: labels[a.Route], Held: held[a.ID]})
+	for _, g := range sameArticle(list) {
+		a := g[0]
+		row := alertRow{Alert: a, RouteLabel: labels[a.Route], Held: held[a.ID]}
+		for _, x := range g[1:] {
+			row.Also = append(row.Also, labels[x.Route])
+		}
+		data.Rows = append(data.Rows, row)
 	}
 	s.render(w, r, http.StatusOK, "alert_inbox", "alerts", m.T("inbox_title"), data)
+}
+
+// sameArticle groups alerts, keeping list order, into one group per
+// article, office and state: the routes that matched one article for one
+// office were mailed in one message and are triaged together
+// (alerts.Triage.Siblings). A group leads with the alert whose message went
+// out, not one merged into it.
+func sameArticle(list []store.Alert) [][]store.Alert {
+	var out [][]store.Alert
+	at := map[string]int{}
+	for _, a := range list {
+		k := a.ArticleID + "\x00" + strings.Join(a.Receivers, ",") + "\x00" + a.State
+		i, ok := at[k]
+		if !ok {
+			at[k] = len(out)
+			out = append(out, []store.Alert{a})
+			continue
+		}
+		g := append(out[i], a)
+		if alerts.IsMerged(g[0]) && !alerts.IsMerged(a) {
+			g[0], g[len(g)-1] = a, g[0]
+		}
+		out[i] = g
+	}
+	return out
 }
 
 type alertDetailData struct {
 	Alert      store.Alert
 	RouteLabel string
+	// Siblings are the same office's alerts about the same article from
+	// other routes; a change of state here moves those in the same state.
+	Siblings   []alertRow
 	Reasons    []reasonView
 	Deliveries []deliveryRow
 	Next       []string // states it may move to
@@ -257,7 +293,19 @@ func (s *Server) alertDetail(w http.ResponseWriter, r *http.Request, code int, m
 	}
 	m := messages{requestLang(r)}
 	data := alertDetailData{Alert: a, Next: next, Error: msg, Reasons: reasonViews(m, a.Reasons)}
-	data.RouteLabel = s.routeLabels(r.Context(), m, []string{a.Route})[a.Route]
+	sib, err := alerts.Triage{Store: as}.Siblings(r.Context(), a)
+	if err != nil {
+		s.log.Warn("alerts about the same article", "alert", a.ID, "err", err)
+	}
+	routes := []string{a.Route}
+	for _, x := range sib {
+		routes = append(routes, x.Route)
+	}
+	labels := s.routeLabels(r.Context(), m, routes)
+	data.RouteLabel = labels[a.Route]
+	for _, x := range sib {
+		data.Siblings = append(data.Siblings, alertRow{Alert: x, RouteLabel: labels[x.Route]})
+	}
 	for _, d := range ds {
 		data.Deliveries = append(data.Deliveries, deliveryRow{Delivery: d, Held: s.heldText(m, d)})
 	}

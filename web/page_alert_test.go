@@ -238,3 +238,67 @@ func httptestRecorder(h http.Handler, path string) *httptest.ResponseRecorder {
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 	return rec
 }
+
+// TestInboxOneRowPerArticle: an article that two routes sent to the same
+// office (one message, the second alert merged into the first) is one row of
+// that office's inbox, led by the alert whose message went out and naming
+// the other route; its detail page links the sibling, and triage moves both.
+func TestInboxOneRowPerArticle(t *testing.T) {
+	f := newFixture(t)
+	as := f.store.(store.AlertStore)
+	ctx := context.Background()
+	art := f.arts[1]
+	mk := func(id, route, note string, notify bool) {
+		a := store.Alert{ID: id, Route: route, ArticleID: art.ID, GroupKey: id, Severity: "immediate", Risk: 70,
+			Title: "Tin trùng " + id, Receivers: []string{"police"}, Note: note}
+		na := store.NewAlert{Alert: a}
+		if notify {
+			na.Notify = []store.Notification{{Receiver: "police", Channel: "email", Recipient: "congan@example.org"}}
+		}
+		if err := as.RecordAlerts(ctx, []store.NewAlert{na}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The merged alert is recorded first, so list order alone would lead
+	// with it.
+	mk("al-merged", "route-b", "Đã gửi trong thư của tuyến route-a (cùng bài, cùng người nhận) / sent in route route-a's message", false)
+	mk("al-sent", "route-a", "", true)
+	// The same article for another office.
+	if err := as.RecordAlerts(ctx, []store.NewAlert{{Alert: store.Alert{ID: "al-fa-same", Route: "route-c", ArticleID: art.ID, GroupKey: "x",
+		Severity: "immediate", Risk: 70, Title: "Tin ngoại vụ", Receivers: []string{"foreign_affairs"}}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	cookie, csrf := f.session(RolePolice)
+	_, body := f.get("/alerts", cookie)
+	if n := strings.Count(body, `href="/alerts/al-`); n != 1 {
+		t.Errorf("police inbox lists %d alerts about the article, want one row", n)
+	}
+	if !strings.Contains(body, `href="/alerts/al-sent"`) {
+		t.Error("the row does not lead with the alert whose message went out")
+	}
+	if !strings.Contains(body, "Cùng bài, cũng khớp: route-b") {
+		t.Errorf("the row does not name the other route\n%.3000s", body)
+	}
+
+	_, body = f.get("/alerts/al-sent", cookie)
+	if !strings.Contains(body, `id="siblings"`) || !strings.Contains(body, `href="/alerts/al-merged"`) {
+		t.Error("detail page does not link the same office's other alert about the article")
+	}
+	if strings.Contains(body, `href="/alerts/al-fa-same"`) {
+		t.Error("detail page links another office's alert")
+	}
+
+	v := url.Values{"state": {"acknowledged"}, "csrf": {csrf}}
+	req, _ := http.NewRequest(http.MethodPost, f.http.URL+"/alerts/al-sent", strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookie})
+	if resp, _ := f.do(req); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("acknowledge: %d", resp.StatusCode)
+	}
+	for id, want := range map[string]string{"al-sent": store.AlertAcknowledged, "al-merged": store.AlertAcknowledged, "al-fa-same": store.AlertNew} {
+		if got, _ := as.GetAlert(ctx, id); got.State != want {
+			t.Errorf("after acknowledging al-sent: %s is %s, want %s", id, got.State, want)
+		}
+	}
+}
