@@ -174,3 +174,40 @@ func testTriageSiblings(t *testing.T, st testStore) {
 		t.Errorf("a sibling judged on its own moved with security's alert: %s, want false_positive", got)
 	}
 }
+
+// TestMergedMessageTakesShorterWait: when a slow route (group_wait 10m) and
+// a fast one (30s) send one article to the same office, the one message
+// goes out at the fast route's time, whichever route matched first.
+func TestMergedMessageTakesShorterWait(t *testing.T) {
+	eachBackend(t, func(t *testing.T, st testStore) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
+		root := Route{Receiver: "analysts", GroupBy: []string{"cluster"}, GroupWait: dur(0), GroupInterval: dur(time.Hour),
+			RepeatInterval: dur(12 * time.Hour), Severity: SeverityDigest, Routes: []Route{
+				{Name: "slow", Match: "about:true AND risk>=60", Receiver: "foreign_affairs", Continue: true, Severity: SeverityImmediate, GroupWait: dur(10 * time.Minute)},
+				{Name: "fast", Match: "about:true AND risk>=60", Receiver: "foreign_affairs", Continue: true, Severity: SeverityImmediate, GroupWait: dur(30 * time.Second)},
+			}}
+		router, err := NewRouter(root, receiverNames(testReceivers()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stage, err := NewStage(StageOptions{Store: st, Router: router, Receivers: testReceivers(), Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := classified(t, st, 1, "Straits Daily", "c-wait", 70)
+		if err := stage.Process(ctx, []*article.Article{a}); err != nil {
+			t.Fatal(err)
+		}
+		ds, err := st.ListDeliveries(ctx, store.DeliveryFilter{AlertID: AlertID("slow", a.ID)})
+		if err != nil || len(ds) != 1 {
+			t.Fatalf("slow route's deliveries: %v, %v; want the one message", ds, err)
+		}
+		if want := now.Add(30 * time.Second); !ds[0].NextAttempt.Equal(want) {
+			t.Errorf("the message is due at %s, want %s (the fast route's group_wait)", ds[0].NextAttempt, want)
+		}
+		if fast, _ := st.ListDeliveries(ctx, store.DeliveryFilter{AlertID: AlertID("fast", a.ID)}); len(fast) != 0 {
+			t.Errorf("the fast route has its own delivery too: %v", fast)
+		}
+	})
+}

@@ -210,18 +210,18 @@ func (s *Stage) Process(ctx context.Context, arts []*article.Article) error {
 				break
 			}
 		}
-		// sentBy is who already notifies a channel's recipient about this
-		// article: one article matched by several routes to the same office
+		// sentBy is which alert of batch already notifies a channel's
+		// recipient about this article: one article matched by several routes to the same office
 		// (a saved search beside the tree, two `continue` routes) is mailed
 		// once; the other routes' alerts are recorded without a delivery.
-		sentBy := map[string]string{}
+		sentBy := map[string]int{}
 		for _, m := range matches {
 			na, outcome, err := s.decide(ctx, a, m, now, silenced, done)
 			if err != nil {
 				return err
 			}
 			if len(na.Notify) > 0 {
-				na.Notify, outcome = onePerRecipient(&na, outcome, sentBy)
+				na.Notify, outcome = onePerRecipient(&na, outcome, batch, sentBy)
 			}
 			batch = append(batch, na)
 			outcomes[outcome]++
@@ -243,20 +243,24 @@ func (s *Stage) Process(ctx context.Context, arts []*article.Article) error {
 }
 
 // onePerRecipient drops na's notifications to recipients that an earlier
-// route already notifies about the same article (sentBy, keyed by channel and
-// recipient), and records na's own. An alert left with none is "merged": it
-// stays in the inbox for triage, with a note naming the route whose message
-// carries the article.
-func onePerRecipient(na *store.NewAlert, outcome string, sentBy map[string]string) ([]store.Notification, string) {
+// route's alert about the same article already notifies (sentBy, keyed by
+// channel and recipient, gives that alert's index in batch), and records
+// na's own; na will be batch's next entry. The earlier alert's message goes
+// out as soon as either route asks: it takes the shorter group_wait. An alert left with no notification is
+// "merged": it stays in the inbox for triage, with a note naming the route
+// whose message carries the article.
+func onePerRecipient(na *store.NewAlert, outcome string, batch []store.NewAlert, sentBy map[string]int) ([]store.Notification, string) {
 	kept := na.Notify[:0]
 	by := ""
 	for _, n := range na.Notify {
 		k := n.Channel + "\x00" + n.Recipient
-		if r, ok := sentBy[k]; ok {
-			by = r
+		if i, ok := sentBy[k]; ok {
+			first := &batch[i]
+			by = first.Alert.Route
+			first.GroupWait = min(first.GroupWait, na.GroupWait)
 			continue
 		}
-		sentBy[k] = na.Alert.Route
+		sentBy[k] = len(batch)
 		kept = append(kept, n)
 	}
 	if len(kept) == 0 {
