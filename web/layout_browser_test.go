@@ -197,12 +197,21 @@ func TestBrowserLayout(t *testing.T) {
 				if body := eval(`document.querySelector("#reasons").innerText`); strings.Contains(body, "NEAR/") || strings.Contains(body, "saved/") || strings.Contains(body, "airport-abandoned") {
 					t.Errorf("%s: reasons show raw query syntax or rule IDs:\n%s", p.name, body)
 				}
+				if sib := eval(`(document.querySelector("#siblings")||{}).innerText||""`); p.name == "alert-detail" && !strings.Contains(sib, "KCN Nhơn Trạch") {
+					t.Errorf("alert-detail: the same office's other alert about the article is not listed: %q", sib)
+				}
 			case "alerts":
 				if tw := num(`String(document.querySelector(".alert-title").getBoundingClientRect().width)`); tw < 200 {
 					t.Errorf("alerts at %d px: titles %.0f px wide", w, tw)
 				}
 				if held := eval(`(document.querySelector(".held")||{}).textContent||""`); !strings.Contains(held, "giờ yên lặng") {
 					t.Errorf("alerts: the quiet-hours hold does not say when it will be sent: %q", held)
+				}
+				if also := eval(`(document.querySelector("#inbox .also")||{}).textContent||""`); !strings.Contains(also, "KCN Nhơn Trạch") {
+					t.Errorf("alerts: the row does not name the saved search merged into it: %q", also)
+				}
+				if n := num(`String(document.querySelectorAll('#inbox a[href^="/alerts/al-layout"]').length)`); n != 1 {
+					t.Errorf("alerts: %.0f rows for one article sent to one office, want 1", n)
 				}
 			case "mail":
 				if body := eval(`document.querySelector("#mail-text").textContent + document.querySelector("#mail-html").innerText`); strings.Contains(body, "=C3") || strings.Contains(body, "=\n") || !strings.Contains(body, "CẢNH BÁO") || !strings.Contains(body, "Cảnh báo báo chí nước ngoài") {
@@ -311,6 +320,18 @@ func seedOfficerPages(t *testing.T, f *fixture, mb *alerts.Mailbox) officerPageI
 		Receivers: []string{"police"}, Reasons: c.Reasons, CreatedAt: now}
 	if err := as.RecordAlerts(ctx, []store.NewAlert{{Alert: al, Now: now, NotBefore: now.Add(7 * time.Hour),
 		Notify: []store.Notification{{Receiver: "police", Channel: "email", Recipient: "canhbao.congan@dongnai.gov.vn"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	// A saved search of the police matched the same article: its alert was
+	// merged into security's message, and the inbox shows one row.
+	if err := f.store.(store.SavedSearchStore).UpsertSavedSearch(ctx, store.SavedSearch{ID: "ss-layout", Owner: "officer-minh",
+		Name: "KCN Nhơn Trạch", Query: `"Nhơn Trạch"`, AlertReceiver: "police", AlertEnabled: true, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	merged := al
+	merged.ID, merged.Route, merged.GroupKey = "al-layout-saved", alerts.SavedRoutePrefix+"ss-layout", "saved/"+c.Cluster
+	merged.Note = "Đã gửi trong thư của tuyến security (cùng bài, cùng người nhận) / sent in route security's message (same article, same recipient)"
+	if err := as.RecordAlerts(ctx, []store.NewAlert{{Alert: merged, Now: now}}); err != nil {
 		t.Fatal(err)
 	}
 	tm, err := alerts.LoadTemplates("")
