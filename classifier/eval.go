@@ -26,15 +26,51 @@ type EvalItem struct {
 	Text      string `json:"text"`
 	// Story optionally names the story an item is a copy of; copies stay in
 	// one cross-validation fold.
-	Story  string `json:"story,omitempty"`
-	Labels struct {
-		About       bool     `json:"about_dong_nai"`
-		Mentions    bool     `json:"mentions_dong_nai"`
-		Topics      []string `json:"topics"`
-		Tone        string   `json:"tone"`
-		NeedsReview bool     `json:"needs_review"`
-		Why         string   `json:"why"`
-	} `json:"labels"`
+	Story  string     `json:"story,omitempty"`
+	Labels ItemLabels `json:"labels"`
+}
+
+// ItemLabels are one reading of a corpus item.
+type ItemLabels struct {
+	About       bool     `json:"about_dong_nai"`
+	Mentions    bool     `json:"mentions_dong_nai"`
+	Topics      []string `json:"topics"`
+	Tone        string   `json:"tone"`
+	NeedsReview bool     `json:"needs_review"`
+	Why         string   `json:"why"`
+}
+
+// ReadSecondReading reads a second reading of corpus items: JSON Lines of
+// {"id", "labels"}, labels as in the corpus.
+func ReadSecondReading(r io.Reader) (map[string]ItemLabels, error) {
+	out := map[string]ItemLabels{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<16), 1<<22)
+	line := 0
+	for sc.Scan() {
+		line++
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var rec struct {
+			ID     string     `json:"id"`
+			Labels ItemLabels `json:"labels"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			return nil, fmt.Errorf("read second reading line %d: %w", line, err)
+		}
+		if rec.ID == "" {
+			return nil, fmt.Errorf("read second reading line %d: no id", line)
+		}
+		if _, dup := out[rec.ID]; dup {
+			return nil, fmt.Errorf("read second reading line %d: %s read twice", line, rec.ID)
+		}
+		out[rec.ID] = rec.Labels
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read second reading: %w", err)
+	}
+	return out, nil
 }
 
 // ReadEvalItems reads a JSON Lines corpus.
