@@ -40,9 +40,9 @@ type ItemLabels struct {
 	Why         string   `json:"why"`
 }
 
-// ReadSecondReading reads a second reading of corpus items: JSON Lines of
-// {"id", "labels"}, labels as in the corpus.
-func ReadSecondReading(r io.Reader) (map[string]ItemLabels, error) {
+// ReadReadings reads another reading of corpus items (a second or third
+// annotator's): JSON Lines of {"id", "labels"}, labels as in the corpus.
+func ReadReadings(r io.Reader) (map[string]ItemLabels, error) {
 	out := map[string]ItemLabels{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<16), 1<<22)
@@ -57,18 +57,18 @@ func ReadSecondReading(r io.Reader) (map[string]ItemLabels, error) {
 			Labels ItemLabels `json:"labels"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			return nil, fmt.Errorf("read second reading line %d: %w", line, err)
+			return nil, fmt.Errorf("read readings line %d: %w", line, err)
 		}
 		if rec.ID == "" {
-			return nil, fmt.Errorf("read second reading line %d: no id", line)
+			return nil, fmt.Errorf("read readings line %d: no id", line)
 		}
 		if _, dup := out[rec.ID]; dup {
-			return nil, fmt.Errorf("read second reading line %d: %s read twice", line, rec.ID)
+			return nil, fmt.Errorf("read readings line %d: %s read twice", line, rec.ID)
 		}
 		out[rec.ID] = rec.Labels
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read second reading: %w", err)
+		return nil, fmt.Errorf("read readings: %w", err)
 	}
 	return out, nil
 }
