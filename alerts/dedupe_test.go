@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/internal/l10n"
 	"github.com/dongnai/presswatch/store"
 )
 
@@ -210,4 +211,45 @@ func TestMergedMessageTakesShorterWait(t *testing.T) {
 			t.Errorf("the fast route has its own delivery too: %v", fast)
 		}
 	})
+}
+
+// TestMergedMessageNamesEveryRoute: the one message an office gets for an
+// article several of its routes matched names the other routes too, a
+// saved search by its name, in both languages and in the webhook payload's
+// terms.
+func TestMergedMessageNamesEveryRoute(t *testing.T) {
+	now := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
+	r := newRig(t, testRoutes(0), nil, func() time.Time { return now })
+	ctx := context.Background()
+	_, saved, stage := savedStage(t, r.st, now)
+	if err := r.st.UpsertSavedSearch(ctx, store.SavedSearch{ID: "dioxin", Owner: "police", Name: "Dioxin Biên Hòa", Query: "dioxin",
+		AlertReceiver: "police", AlertEnabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := saved.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := classified(t, r.st, 1, "Straits Daily", "c-names", 70, "rapid_spread")
+	a.Classification.Topics = append(a.Classification.Topics, "security_crime")
+	if err := stage.Process(ctx, []*article.Article{a}); err != nil {
+		t.Fatal(err)
+	}
+	runSender(t, r.sender(SenderOptions{}))
+	waitFor(t, "the three offices' messages", 10*time.Second, func() bool {
+		return len(messagesTo(r.mb, "congan@example.org")) > 0 && len(messagesTo(r.mb, "ngoaivu@example.org")) > 0 &&
+			len(messagesTo(r.mb, "stttt@example.org")) > 0
+	})
+	police := decodedBody(t, messagesTo(r.mb, "congan@example.org")[0].Raw)
+	for _, want := range []string{"Cùng bài, cũng khớp: Tìm kiếm đã lưu: Dioxin Biên Hòa", "Same article, also matched: Saved search: Dioxin Biên Hòa"} {
+		if !strings.Contains(police, want) {
+			t.Errorf("the police's message does not say %q:\n%.3000s", want, police)
+		}
+	}
+	fa := decodedBody(t, messagesTo(r.mb, "ngoaivu@example.org")[0].Raw)
+	if !strings.Contains(fa, "also matched: "+l10n.Route(l10n.EN, "misinformation")) {
+		t.Errorf("foreign affairs' message does not name the misinformation route:\n%.3000s", fa)
+	}
+	if analysts := decodedBody(t, messagesTo(r.mb, "stttt@example.org")[0].Raw); strings.Contains(analysts, "also matched") {
+		t.Errorf("the analysts' message, which no other route shares, names other routes:\n%.2000s", analysts)
+	}
 }

@@ -252,6 +252,9 @@ type WebhookItem struct {
 	ArticleURL string   `json:"article_url"`
 	Risk       int      `json:"risk"`
 	Reasons    []Reason `json:"reasons"`
+	// AlsoRoutes are the other routes that matched the article for the
+	// same receiver (this message carries it for them too).
+	AlsoRoutes []string `json:"also_routes,omitempty"`
 }
 
 // Standard Webhooks headers (https://www.standardwebhooks.com): the message

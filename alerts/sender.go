@@ -25,6 +25,13 @@ type SenderStore interface {
 	MarkDeliveryFailed(ctx context.Context, id string, at time.Time, lastErr string) error
 	GetArticles(ctx context.Context, ids []string) ([]*article.Article, error)
 	CountDeliveries(ctx context.Context) (map[string]int64, error)
+	ListAlerts(ctx context.Context, f store.AlertFilter) ([]store.Alert, error)
+}
+
+// savedRouteNames is implemented by stores that keep saved searches: the
+// sender names a saved-search route by its search's name.
+type savedRouteNames interface {
+	ListSavedSearchRoutes(ctx context.Context) ([]store.SavedSearch, error)
 }
 
 // outboxCollector exports the number of deliveries in each state at scrape time.
@@ -361,6 +368,7 @@ func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) 
 	}
 	payload := WebhookPayload{Version: 1, DeliveryID: d.ID, Receiver: d.Receiver, Route: als[0].Route, Critical: data.Critical}
 	base := strings.TrimRight(s.opts.BaseURL, "/")
+	also := s.alsoMatched(ctx, als)
 	// Most urgent first: highest risk, then oldest.
 	for _, al := range sortAlerts(als) {
 		a := byID[al.ArticleID]
@@ -368,7 +376,8 @@ func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) 
 			a = &article.Article{ID: al.ArticleID, Title: al.Title, Outlet: al.Outlet, Country: al.Country, Lang: al.Lang}
 		}
 		it := EmailItem{Title: HeaderSafe(a.Title, 0), Outlet: a.Outlet, Country: a.Country, Lang: a.Lang, URL: a.URL,
-			ArticleURL: base + "/articles/" + a.ID, Risk: al.Risk, Snippet: snippet(firstNonEmpty(a.Summary, a.Text), 300)}
+			ArticleURL: base + "/articles/" + a.ID, Risk: al.Risk, Snippet: snippet(firstNonEmpty(a.Summary, a.Text), 300),
+			Also: also[al.ID]}
 		if !a.Published.IsZero() {
 			at := a.Published.In(s.opts.Location)
 			// As the UI writes dates: day first in Vietnamese, the month's
@@ -386,8 +395,12 @@ func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) 
 		}
 		s.translateItem(ctx, &it)
 		data.Items = append(data.Items, it)
-		payload.Alerts = append(payload.Alerts, WebhookItem{AlertID: al.ID, ArticleID: a.ID, Title: it.Title, Outlet: a.Outlet,
-			Country: a.Country, Lang: a.Lang, URL: a.URL, ArticleURL: it.ArticleURL, Risk: al.Risk, Reasons: it.Reasons})
+		wi := WebhookItem{AlertID: al.ID, ArticleID: a.ID, Title: it.Title, Outlet: a.Outlet,
+			Country: a.Country, Lang: a.Lang, URL: a.URL, ArticleURL: it.ArticleURL, Risk: al.Risk, Reasons: it.Reasons}
+		for _, r := range it.Also {
+			wi.AlsoRoutes = append(wi.AlsoRoutes, r.ID)
+		}
+		payload.Alerts = append(payload.Alerts, wi)
 	}
 	data.More = len(data.Items) - 1
 	if s.opts.Ack != nil {
@@ -401,6 +414,60 @@ func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) 
 	payload.Subject, payload.Text, payload.AckURL = r.Subject, r.Text, data.AckURL
 	return &Message{DeliveryID: d.ID, MessageID: d.MessageID, Receiver: d.Receiver, To: d.Recipient,
 		Critical: data.Critical, Rendered: r, Payload: payload}, nil
+}
+
+// alsoMatched names, for each alert a delivery carries, the other routes
+// whose alerts about the same article, for the same receivers, this message
+// carries for them (onePerRecipient merged them into it), so that the
+// officer sees every rule that matched. A lookup that fails leaves the
+// names out: the message still goes.
+func (s *Sender) alsoMatched(ctx context.Context, als []store.Alert) map[string][]AlsoRoute {
+	in := make(map[string]bool, len(als))
+	for _, a := range als {
+		in[a.ID] = true
+	}
+	out := map[string][]AlsoRoute{}
+	var names map[string]string
+	for _, a := range als {
+		sib, err := siblings(ctx, s.opts.Store, a)
+		if err != nil {
+			s.log.Warn("alert email: routes that also matched", "alert", a.ID, "err", err)
+			continue
+		}
+		for _, x := range sib {
+			if in[x.ID] || x.State == store.AlertSilenced || x.State == store.AlertInhibited {
+				continue
+			}
+			r := AlsoRoute{ID: x.Route}
+			if id, ok := strings.CutPrefix(x.Route, SavedRoutePrefix); ok {
+				if names == nil {
+					names = s.savedNames(ctx)
+				}
+				r.Name = names[id]
+			}
+			out[a.ID] = append(out[a.ID], r)
+		}
+	}
+	return out
+}
+
+// savedNames maps saved-search IDs to their names ({} when the store keeps
+// none or cannot list them).
+func (s *Sender) savedNames(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	l, ok := s.opts.Store.(savedRouteNames)
+	if !ok {
+		return out
+	}
+	ss, err := l.ListSavedSearchRoutes(ctx)
+	if err != nil {
+		s.log.Warn("alert email: saved-search names", "err", err)
+		return out
+	}
+	for _, x := range ss {
+		out[x.ID] = x.Name
+	}
+	return out
 }
 
 func sortAlerts(als []store.Alert) []store.Alert {

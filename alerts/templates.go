@@ -44,7 +44,14 @@ type EmailItem struct {
 	TitleVI, SnippetVI string
 	Risk               int
 	Reasons            []Reason
+	// Also are the other routes that matched the article for the same
+	// receiver; this message carries it for them too.
+	Also []AlsoRoute
 }
+
+// AlsoRoute is a route that also matched an item: its ID and, for a
+// saved-search route, the search's name.
+type AlsoRoute struct{ ID, Name string }
 
 // Reason is one signal that made the alert fire, with the matched text.
 type Reason struct {

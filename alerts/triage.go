@@ -129,7 +129,13 @@ const siblingsMax = 500
 // recipients got one message between them (see onePerRecipient), and the
 // inbox shows them as one row.
 func (t Triage) Siblings(ctx context.Context, a store.Alert) ([]store.Alert, error) {
-	all, err := t.Store.ListAlerts(ctx, store.AlertFilter{ArticleID: a.ArticleID, Limit: siblingsMax})
+	return siblings(ctx, t.Store, a)
+}
+
+func siblings(ctx context.Context, l interface {
+	ListAlerts(ctx context.Context, f store.AlertFilter) ([]store.Alert, error)
+}, a store.Alert) ([]store.Alert, error) {
+	all, err := l.ListAlerts(ctx, store.AlertFilter{ArticleID: a.ArticleID, Limit: siblingsMax})
 	if err != nil {
 		return nil, fmt.Errorf("alerts about article %s: %w", a.ArticleID, err)
 	}
