@@ -216,6 +216,8 @@ func TestBrowserLayout(t *testing.T) {
 			case "mail":
 				if body := eval(`document.querySelector("#mail-text").textContent + document.querySelector("#mail-html").innerText`); strings.Contains(body, "=C3") || strings.Contains(body, "=\n") || !strings.Contains(body, "CẢNH BÁO") || !strings.Contains(body, "Cảnh báo báo chí nước ngoài") {
 					t.Errorf("demo mail not decoded:\n%.400s", body)
+				} else if !strings.Contains(body, "Cùng bài, cũng khớp: Tìm kiếm đã lưu: KCN Nhơn Trạch") {
+					t.Errorf("demo mail does not name the saved search that also matched:\n%.1500s", body)
 				}
 			case "source-new":
 				// A refused URL re-shows the form with the reason in Vietnamese.
@@ -344,7 +346,8 @@ func seedOfficerPages(t *testing.T, f *fixture, mb *alerts.Mailbox) officerPageI
 	}
 	rendered, err := tm.Render(alerts.EmailData{Critical: true, SeverityVI: "KHẨN", SeverityEN: "CRITICAL", Receiver: "Công an tỉnh", Route: "security",
 		Items: []alerts.EmailItem{{Title: a.Title, Outlet: a.Outlet, Country: a.Country, Lang: a.Lang, URL: a.URL, ArticleURL: f.http.URL + "/articles/" + a.ID,
-			Published: "2026-11-20 08:30", Snippet: "Các doanh nghiệp ở Đồng Nai…", Risk: c.Risk, Reasons: reasons}}})
+			Published: "20/11/2026 08:30", PublishedEN: "20 Nov 2026 08:30", Snippet: "Các doanh nghiệp ở Đồng Nai…", Risk: c.Risk, Reasons: reasons,
+			Also: []alerts.AlsoRoute{{ID: merged.Route, Name: "KCN Nhơn Trạch"}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
