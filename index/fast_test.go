@@ -389,3 +389,31 @@ func TestFastPathWhileIndexing(t *testing.T) {
 		}
 	}
 }
+
+// TestPhraseRangesAgree: a phrase in a segment larger than one range is read
+// by several goroutines at once (readPhrase). They must not share a segment
+// dictionary (zap's is not safe for concurrent use: a 1M-document index
+// crashed in vellum), and together they must find what Bleve finds. Ranges
+// of 97 documents stand in for the 131,072 of a large index.
+func TestPhraseRangesAgree(t *testing.T) {
+	defer func(u uint64) { phraseRange = u }(phraseRange)
+	phraseRange = 97
+	fast, slow := fastAndBleve(t, 2400)
+	fast.impacts = nil
+	ctx := context.Background()
+	for _, q := range []string{`"dong nai"`, `"Đồng Nai" AND lang:vi`, `"nhà máy" OR "khu công"`, `"the of"`,
+		`title:"factory workers"`, `NOT "the province"`, `"factory workers"`} {
+		r := Request{Query: q, Size: 30, Sort: SortNewest} // relevance is scored differently by design
+		got, err := fast.Search(ctx, r)
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		want, err := slow.Search(ctx, r)
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		if got.Total != want.Total || !slices.Equal(hitIDs(got.Hits), hitIDs(want.Hits)) {
+			t.Errorf("%q: %d hits %v, Bleve %d %v", q, got.Total, hitIDs(got.Hits), want.Total, hitIDs(want.Hits))
+		}
+	}
+}

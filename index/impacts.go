@@ -393,10 +393,16 @@ func readPhrase(l *impactList, seg segment.Segment, field string, toks []string,
 		return nil
 	}
 	count := seg.Count()
-	parts := make([]*roaring.Bitmap, (count+scoreUnit-1)/scoreUnit)
+	parts := make([]*roaring.Bitmap, (count+phraseRange-1)/phraseRange)
 	err = parallel(context.Background(), len(parts), func(r int) error {
-		lo := uint64(r) * scoreUnit
-		bm, err := readPhraseRange(d, cand, toks, offs, lo, min(lo+scoreUnit, count))
+		lo := uint64(r) * phraseRange
+		// Each range opens its own dictionary: zap's is not safe to
+		// share across goroutines.
+		rd, err := seg.Dictionary(field)
+		if err != nil {
+			return err
+		}
+		bm, err := readPhraseRange(rd, cand, toks, offs, lo, min(lo+phraseRange, count))
 		parts[r] = bm
 		return err
 	})
@@ -407,6 +413,10 @@ func readPhrase(l *impactList, seg segment.Segment, field string, toks []string,
 	l.docs.RunOptimize()
 	return nil
 }
+
+// phraseRange is how many documents of a segment one goroutine of
+// readPhrase reads (tests make it small to have several).
+var phraseRange uint64 = scoreUnit
 
 // withEvery returns the documents of d's segment that hold every one of
 // words (from the postings' bitmaps; no positions are read).
