@@ -37,9 +37,16 @@ func loadReadings(t *testing.T, path string) (ids []string, second map[string]It
 		t.Fatal(err)
 	}
 	defer f.Close()
-	second, err = ReadReadings(f)
+	items, err := ReadEvalItems(f) // a reading is an item's id and labels
 	if err != nil {
 		t.Fatal(err)
+	}
+	second = map[string]ItemLabels{}
+	for _, it := range items {
+		if _, dup := second[it.ID]; dup || it.ID == "" {
+			t.Fatalf("%s: item %q without an id or read twice", path, it.ID)
+		}
+		second[it.ID] = it.Labels
 	}
 	for id := range second {
 		ids = append(ids, id)

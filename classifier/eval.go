@@ -40,39 +40,6 @@ type ItemLabels struct {
 	Why         string   `json:"why"`
 }
 
-// ReadReadings reads another reading of corpus items (a second or third
-// annotator's): JSON Lines of {"id", "labels"}, labels as in the corpus.
-func ReadReadings(r io.Reader) (map[string]ItemLabels, error) {
-	out := map[string]ItemLabels{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<16), 1<<22)
-	line := 0
-	for sc.Scan() {
-		line++
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var rec struct {
-			ID     string     `json:"id"`
-			Labels ItemLabels `json:"labels"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			return nil, fmt.Errorf("read readings line %d: %w", line, err)
-		}
-		if rec.ID == "" {
-			return nil, fmt.Errorf("read readings line %d: no id", line)
-		}
-		if _, dup := out[rec.ID]; dup {
-			return nil, fmt.Errorf("read readings line %d: %s read twice", line, rec.ID)
-		}
-		out[rec.ID] = rec.Labels
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read readings: %w", err)
-	}
-	return out, nil
-}
-
 // ReadEvalItems reads a JSON Lines corpus.
 func ReadEvalItems(r io.Reader) ([]EvalItem, error) {
 	var out []EvalItem
