@@ -435,6 +435,72 @@ func TestWebhookDelivery(t *testing.T) {
 	}
 }
 
+// TestWebhookAlsoRoutes: when two routes send one article to one webhook
+// receiver, the one post that goes out names the other route in
+// also_routes, on the wire, as the email names it in its text.
+func TestWebhookAlsoRoutes(t *testing.T) {
+	got := make(chan []byte, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got <- body
+	}))
+	defer srv.Close()
+	st := openStore(t)
+	recv := []Receiver{{Name: "chat", WebhookURL: srv.URL}}
+	rt, err := NewRouter(Route{Receiver: "chat", GroupWait: dur(0), Severity: SeverityImmediate, Routes: []Route{
+		{Name: "misinformation", Match: "about:true AND risk>=60", Receiver: "chat", Continue: true, Severity: SeverityImmediate},
+		{Name: "story_spread", Match: "about:true AND signal:rapid_spread", Receiver: "chat", Severity: SeverityImmediate},
+	}}, []string{"chat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage, err := NewStage(StageOptions{Store: st, Router: rt, Receivers: recv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := classified(t, st, 1, "Straits Echo", "c-1", 85, "rapid_spread")
+	if err := stage.Process(context.Background(), []*article.Article{a}); err != nil {
+		t.Fatal(err)
+	}
+	tmpl, _ := LoadTemplates("")
+	s, err := NewSender(SenderOptions{Store: st, Templates: tmpl, Receivers: recv, BaseURL: "https://pw.example.org",
+		Notifiers: map[string]Notifier{ChannelWebhook: newTestWebhook(t, map[string]WebhookEndpoint{"chat": {URL: srv.URL}})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.SendDue(context.Background()); n != 1 || err != nil {
+		t.Fatalf("SendDue = %d, %v; want the two routes' alerts in one post", n, err)
+	}
+	var body []byte
+	select {
+	case body = <-got:
+	default:
+		t.Fatal("no webhook post")
+	}
+	var p struct {
+		Route  string `json:"route"`
+		Alerts []struct {
+			ArticleID  string   `json:"article_id"`
+			AlsoRoutes []string `json:"also_routes"`
+		} `json:"alerts"`
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		t.Fatalf("post %s: %v", body, err)
+	}
+	if len(p.Alerts) != 1 || p.Alerts[0].ArticleID != a.ID {
+		t.Fatalf("post carries %+v, want one item for %s", p.Alerts, a.ID)
+	}
+	other := map[string]string{"misinformation": "story_spread", "story_spread": "misinformation"}[p.Route]
+	if also := p.Alerts[0].AlsoRoutes; other == "" || len(also) != 1 || also[0] != other {
+		t.Errorf("post for route %q has also_routes %q, want [%q]", p.Route, also, other)
+	}
+	select {
+	case b := <-got:
+		t.Errorf("a second post for the same article: %s", b)
+	default:
+	}
+}
+
 func TestOutboxMetrics(t *testing.T) {
 	r := newRig(t, testRoutes(time.Hour), nil, time.Now)
 	process(t, r.stage, classified(t, r.st, 1, "Straits Echo", "c-1", 85, "narrative"))
