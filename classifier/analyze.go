@@ -58,9 +58,15 @@ type analysis struct {
 	dnScore   float64
 	otherMax  float64
 
-	doc              *tokDoc
-	topics           []string
-	topicsPartial    []string // topics with some but fewer than min_hits alternatives matched
+	doc           *tokDoc
+	topics        []string
+	topicsPartial []string // topics with some but fewer than min_hits alternatives matched
+	// topicScanned[t] is how many of topic t's alternatives the rules
+	// evaluated before they stopped at min_hits, and topicAltHits the
+	// (topic, alternative) pairs that matched among them: topicCounts goes
+	// on from there instead of matching them again.
+	topicScanned     []int
+	topicAltHits     [][2]int32
 	tone             string
 	toneSc           float64
 	tonePos, toneNeg float64
@@ -178,10 +184,13 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 			}
 		}
 	}
-	for _, t := range r.topics {
+	an.topicScanned = make([]int, len(r.topics))
+	for ti, t := range r.topics {
 		hits := 0
-		for _, alt := range t.alts {
+		for i, alt := range t.alts {
+			an.topicScanned[ti] = i + 1
 			if alt.Match(an.doc) {
+				an.topicAltHits = append(an.topicAltHits, [2]int32{int32(ti), int32(i)})
 				if hits++; hits >= t.MinHits {
 					an.topics = append(an.topics, t.Name)
 					break

@@ -56,13 +56,25 @@ func (an *analysis) features(r *Rules, fc FeatureConfig, reasons []article.Reaso
 func (an *analysis) topicCounts(r *Rules) (hits, inTitle []int) {
 	hits = make([]int, len(r.topics))
 	inTitle = make([]int, len(r.topics))
+	hit := func(ti, i int) {
+		hits[ti]++
+		if ta := r.topics[ti].titleAlts[i]; ta != nil && ta.Match(an.doc) {
+			inTitle[ti]++
+		}
+	}
+	// What the rules already matched (analyze) is not matched again.
+	scanned := an.topicScanned
+	if len(scanned) != len(r.topics) {
+		scanned = make([]int, len(r.topics))
+	} else {
+		for _, h := range an.topicAltHits {
+			hit(int(h[0]), int(h[1]))
+		}
+	}
 	for ti, t := range r.topics {
-		for i, alt := range t.alts {
-			if alt.Match(an.doc) {
-				hits[ti]++
-				if ta := t.titleAlts[i]; ta != nil && ta.Match(an.doc) {
-					inTitle[ti]++
-				}
+		for i := scanned[ti]; i < len(t.alts); i++ {
+			if t.alts[i].Match(an.doc) {
+				hit(ti, i)
 			}
 		}
 	}

@@ -153,3 +153,32 @@ func TestTopicHitsModelFile(t *testing.T) {
 		t.Error("a model file without topic_hits loads with it on")
 	}
 }
+
+// TestTopicCountsResume: topicCounts goes on from where the rules stopped
+// at min_hits (analyze records what it matched); its counts must equal a
+// count of every alternative from the start, on every corpus item.
+func TestTopicCountsResume(t *testing.T) {
+	e, err := New(Options{Now: evalNow, NoModel: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.Rules()
+	items := loadDevCorpus(t)
+	resumed := 0
+	for i := range items {
+		an := e.analyze(r, items[i].Article())
+		hits, inTitle := an.topicCounts(r)
+		if len(an.topicAltHits) > 0 {
+			resumed++
+		}
+		an.topicScanned, an.topicAltHits = nil, nil
+		allHits, allTitle := an.topicCounts(r)
+		an.release()
+		if !slices.Equal(hits, allHits) || !slices.Equal(inTitle, allTitle) {
+			t.Fatalf("%s: resumed counts %v / %v, counted from the start %v / %v", items[i].ID, hits, inTitle, allHits, allTitle)
+		}
+	}
+	if resumed < len(items)/2 {
+		t.Errorf("only %d of %d items had alternatives matched by the rules: the resumption is hardly tested", resumed, len(items))
+	}
+}
