@@ -23,7 +23,7 @@ type tokDoc struct {
 	titleEnd  int // the title's tokens have positions below titleEnd
 	keywords  map[string][]string
 	numbers   map[string]float64
-	vocab     []string // sorted terms, built on the first prefix query
+	byStart   *termBuckets // the terms by their first bytes, built on the first prefix query
 	// title and text as analysed, for WrittenAs; marked (0 not decided
 	// yet, 1 yes, -1 no) says whether the article is written with
 	// diacritics.
@@ -200,18 +200,66 @@ func (d *tokDoc) Positions(field, word string, prefix bool) []int {
 		}
 		return ps
 	}
-	if d.vocab == nil {
-		d.vocab = make([]string, 0, len(d.terms))
-		for k := range d.terms {
-			d.vocab = append(d.vocab, k)
-		}
-		sort.Strings(d.vocab)
+	if d.byStart == nil {
+		d.byStart = newTermBuckets(d.terms)
 	}
-	for i := sort.SearchStrings(d.vocab, word); i < len(d.vocab) && strings.HasPrefix(d.vocab[i], word); i++ {
-		add(d.termPositions(d.vocab[i]))
+	for _, t := range d.byStart.candidates(word) {
+		if strings.HasPrefix(t, word) {
+			add(d.termPositions(t))
+		}
 	}
 	sort.Ints(out)
 	return out
+}
+
+// termBuckets groups a document's terms by a hash of their first two
+// bytes, so that a prefix query looks only at the terms that start as it
+// does. Sorting the terms instead (and searching the prefix's range) took
+// a tenth of the classifier's time on real articles, whose 5 KB hold a
+// thousand distinct terms or more.
+type termBuckets struct {
+	start []int32 // terms[start[b]:start[b+1]] are bucket b's
+	terms []string
+}
+
+const termBucketBits = 9
+
+func termBucket(t string) int {
+	var b0, b1 uint
+	if len(t) > 0 {
+		b0 = uint(t[0])
+	}
+	if len(t) > 1 {
+		b1 = uint(t[1])
+	}
+	return int((b0*131 + b1) & (1<<termBucketBits - 1))
+}
+
+func newTermBuckets(terms map[string]int32) *termBuckets {
+	tb := &termBuckets{start: make([]int32, 1<<termBucketBits+1), terms: make([]string, len(terms))}
+	for t := range terms {
+		tb.start[termBucket(t)+1]++
+	}
+	for b := 1; b < len(tb.start); b++ {
+		tb.start[b] += tb.start[b-1]
+	}
+	next := slices.Clone(tb.start[:len(tb.start)-1])
+	for t := range terms {
+		b := termBucket(t)
+		tb.terms[next[b]] = t
+		next[b]++
+	}
+	return tb
+}
+
+// candidates returns the terms that may start with prefix: its bucket's
+// when it is two bytes or longer, every term otherwise.
+func (tb *termBuckets) candidates(prefix string) []string {
+	if len(prefix) < 2 {
+		return tb.terms
+	}
+	b := termBucket(prefix)
+	return tb.terms[tb.start[b]:tb.start[b+1]]
 }
 
 // WrittenAs implements query.SpelledDoc: when the article (title and text

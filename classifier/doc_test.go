@@ -71,3 +71,49 @@ func TestAnalyzeFoldedTitleLen(t *testing.T) {
 }
 
 func first(s string, _ []int) string { return s }
+
+// TestPrefixPositions: a prefix query's positions (looked up through the
+// document's term buckets) are those of every term that starts with the
+// prefix, found by scanning all terms, for prefixes of one to four bytes
+// of the corpus items' own terms (Latin, Vietnamese, CJK, Thai…), for the
+// empty prefix, and in the title and text fields.
+func TestPrefixPositions(t *testing.T) {
+	items := loadDevCorpus(t)
+	checked := 0
+	for i := range items {
+		if i%7 != 0 {
+			continue // a seventh of the corpus is every language and enough
+		}
+		it := &items[i]
+		d := newTokDoc(it.Title, it.Text, it.Lang == "en")
+		prefixes := map[string]bool{"": true}
+		for term := range d.terms {
+			for n := 1; n <= 4 && n <= len(term); n++ {
+				prefixes[term[:n]] = true
+			}
+		}
+		for p := range prefixes {
+			for _, field := range []string{"", "title", "text"} {
+				var want []int
+				for term := range d.terms {
+					if len(term) >= len(p) && term[:len(p)] == p {
+						for _, pos := range d.termPositions(term) {
+							if (field == "title" && pos >= d.titleEnd) || (field == "text" && pos < d.titleEnd) {
+								continue
+							}
+							want = append(want, pos)
+						}
+					}
+				}
+				slices.Sort(want)
+				if got := d.Positions(field, p, true); !slices.Equal(got, want) {
+					t.Fatalf("%s: prefix %q in field %q: positions %v, want %v", it.ID, p, field, got, want)
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Errorf("only %d prefix lookups checked", checked)
+	}
+}
