@@ -43,12 +43,16 @@ type clusterItem struct {
 	at       time.Time
 	simhash  uint64
 	entities map[string]bool
-	title    wordSet         // headline words, update markers removed
-	lead     wordSet         // words of the first leadTokens tokens
-	numbers  map[string]bool // figures in headline and lead: true when in the headline
-	topics   map[string]bool
-	outlet   string
-	about    bool
+	title    wordSet // headline words, update markers removed
+	lead     wordSet // words of the first leadTokens tokens
+	// titleH and leadH are the words' 32-bit hashes, sorted (add fills
+	// them): a merge of them bounds the shared words from above, so most
+	// stories are ruled out without comparing strings (mayReach).
+	titleH, leadH []uint32
+	numbers       map[string]bool // figures in headline and lead: true when in the headline
+	topics        map[string]bool
+	outlet        string
+	about         bool
 }
 
 // Clustering thresholds. They were chosen on the project's own fixtures
@@ -167,6 +171,7 @@ func (c *clusterer) assignLocked(an *analysis, cl *article.Classification) (stri
 		}
 	}
 	title, lead, numbers := storyWords(an)
+	titleH, leadH := title.hashes(), lead.hashes()
 	topics := map[string]bool{}
 	for _, t := range cl.Topics {
 		topics[t] = true
@@ -192,8 +197,8 @@ func (c *clusterer) assignLocked(an *analysis, cl *article.Classification) (stri
 		}
 		if it.lang == an.lang {
 			if sh != 0 && bits.OnesCount64(it.simhash^sh) <= simhashBits ||
-				len(title) >= minTitleWords && title.jaccard(it.title) >= minTitleJaccard ||
-				len(lead) >= minLeadWords && lead.jaccard(it.lead) >= minLeadJaccard {
+				len(title) >= minTitleWords && mayReach(titleH, it.titleH, minTitleJaccard) && title.jaccard(it.title) >= minTitleJaccard ||
+				len(lead) >= minLeadWords && mayReach(leadH, it.leadH, minLeadJaccard) && lead.jaccard(it.lead) >= minLeadJaccard {
 				cluster = it.cluster
 			}
 			continue
@@ -206,7 +211,8 @@ func (c *clusterer) assignLocked(an *analysis, cl *article.Classification) (stri
 		cluster = "c-" + shortID(id, sh)
 	}
 	it := clusterItem{id: id, cluster: cluster, lang: an.lang, at: at, simhash: sh, entities: ents,
-		title: title, lead: lead, numbers: numbers, topics: topics, outlet: strings.ToLower(an.a.Outlet), about: an.about}
+		title: title, lead: lead, titleH: titleH, leadH: leadH, numbers: numbers, topics: topics,
+		outlet: strings.ToLower(an.a.Outlet), about: an.about}
 	c.add(it)
 	return cluster, c.outlets(cluster), &it, c.share
 }
@@ -215,6 +221,12 @@ func (c *clusterer) assignLocked(an *analysis, cl *article.Classification) (stri
 // the limit the oldest tenth goes at once: drop rebuilds the indexes, and
 // dropping one item per article would rebuild them for every article.
 func (c *clusterer) add(it clusterItem) {
+	if it.titleH == nil {
+		it.titleH = it.title.hashes()
+	}
+	if it.leadH == nil {
+		it.leadH = it.lead.hashes()
+	}
 	if it.id != "" {
 		c.byID[it.id] = len(c.items)
 	}
@@ -387,6 +399,49 @@ func (a wordSet) jaccard(b wordSet) float64 {
 		}
 	}
 	return float64(shared) / float64(len(a)+len(b)-shared)
+}
+
+// hashes returns the FNV-1a hashes of a's words, sorted (never nil).
+func (a wordSet) hashes() []uint32 {
+	h := make([]uint32, len(a))
+	for i, w := range a {
+		x := uint32(2166136261)
+		for k := 0; k < len(w); k++ {
+			x ^= uint32(w[k])
+			x *= 16777619
+		}
+		h[i] = x
+	}
+	slices.Sort(h)
+	return h
+}
+
+// mayReach reports whether two word sets, given as their sorted word
+// hashes (hashes), may have a Jaccard index of t or more. Equal words have
+// equal hashes, so the equal hashes a merge finds are at least the shared
+// words (a collision only adds), and the index this count gives is at
+// least the sets' real one: false means the sets' jaccard is below t, true
+// that it has to be computed. The sets' sizes alone bound it first (shared
+// at most the smaller, union at least the larger).
+func mayReach(a, b []uint32, t float64) bool {
+	lo, hi := min(len(a), len(b)), max(len(a), len(b))
+	if lo == 0 || float64(lo)/float64(hi) < t {
+		return false
+	}
+	shared := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			shared++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return float64(shared)/float64(len(a)+len(b)-shared) >= t
 }
 
 func isDigits(s string) bool {

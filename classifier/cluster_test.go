@@ -3,6 +3,7 @@ package classifier
 import (
 	"context"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -86,8 +87,17 @@ func TestWordSetJaccard(t *testing.T) {
 					b[words[i+5]] = true
 				}
 			}
-			if got, want := newWordSet(slices.Collect(maps.Keys(a))).jaccard(newWordSet(slices.Collect(maps.Keys(b)))), jaccard(a, b); got != want {
+			wa, wb := newWordSet(slices.Collect(maps.Keys(a))), newWordSet(slices.Collect(maps.Keys(b)))
+			got, want := wa.jaccard(wb), jaccard(a, b)
+			if got != want {
 				t.Fatalf("%v vs %v: %v, want %v", a, b, got, want)
+			}
+			// The hashed pre-check never rules out a pair that reaches
+			// the threshold (and, without collisions, decides alike).
+			for _, th := range []float64{minTitleJaccard, minLeadJaccard, 0.25, 1.0 / 3, 2.0 / 3, 0.8, 1} {
+				if may := mayReach(wa.hashes(), wb.hashes(), th); may != (got >= th) {
+					t.Fatalf("%v vs %v: mayReach(%v) = %v, jaccard %v", a, b, th, may, got)
+				}
 			}
 		}
 	}
@@ -140,6 +150,46 @@ func TestSimhashSameAsVote(t *testing.T) {
 		an := e.analyze(r, a)
 		if got, want := simhash(an), refSimhash(an); got != want {
 			t.Fatalf("%q: simhash %x, want %x", a.Title, got, want)
+		}
+	}
+}
+
+// TestMayReachWithCollisions: hashes that collide (two words, one hash)
+// only raise mayReach's count, so it still never says no to a pair whose
+// words reach the threshold.
+func TestMayReachWithCollisions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for range 20000 {
+		// Words are 0..11; hash h(w) = w % m folds them onto fewer values.
+		m := uint32(2 + rng.IntN(12))
+		var a, b []uint32
+		var wa, wb []int
+		for w := range 12 {
+			if rng.IntN(2) == 0 {
+				wa = append(wa, w)
+				a = append(a, uint32(w)%m)
+			}
+			if rng.IntN(2) == 0 {
+				wb = append(wb, w)
+				b = append(b, uint32(w)%m)
+			}
+		}
+		slices.Sort(a)
+		slices.Sort(b)
+		shared := 0
+		for _, w := range wa {
+			if slices.Contains(wb, w) {
+				shared++
+			}
+		}
+		if len(wa) == 0 || len(wb) == 0 {
+			continue
+		}
+		j := float64(shared) / float64(len(wa)+len(wb)-shared)
+		for _, th := range []float64{minTitleJaccard, minLeadJaccard, 0.3} {
+			if j >= th && !mayReach(a, b, th) {
+				t.Fatalf("words %v and %v (jaccard %v), hashes %v and %v: mayReach(%v) false", wa, wb, j, a, b, th)
+			}
 		}
 	}
 }

@@ -1,0 +1,62 @@
+package classifier
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/dongnai/presswatch/article"
+)
+
+// BenchmarkClusterNewStory measures what the story clusterer costs an
+// article that starts a new story, by the number of stories remembered in
+// the window: such an article is compared with every one of them (an
+// update stops at the first match it finds, newest first, so
+// BenchmarkClassifyStream, whose texts come round again every corpus
+// length, hardly sees this cost). The remembered stories are synthetic:
+// the article's language, other words, other SimHash, other entities.
+func BenchmarkClusterNewStory(b *testing.B) {
+	e, err := New(Options{Now: evalNow, NoModel: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := e.Rules()
+	pub := evalNow()
+	a := &article.Article{ID: "new-story", Lang: "en", Outlet: "bench", Published: pub,
+		Title: "Flooding closes roads in Bien Hoa as Dong Nai river rises",
+		Text:  "Heavy rain raised the Dong Nai river overnight and flooded roads in Bien Hoa city, officials of Dong Nai province said on Tuesday."}
+	an := e.analyze(r, a)
+	defer an.release()
+	cl := &article.Classification{Entities: []article.Entity{{Canonical: "Biên Hòa"}, {Canonical: "Đồng Nai"}}, Topics: []string{"environment"}}
+	for _, n := range []int{1000, 10000, 50000} {
+		b.Run(fmt.Sprintf("window=%d", n), func(b *testing.B) {
+			c := newClusterer(72 * time.Hour)
+			rng := rand.New(rand.NewPCG(1, uint64(n)))
+			for i := range n {
+				words := make([]string, 8)
+				for k := range words {
+					words[k] = fmt.Sprintf("w%d", rng.IntN(1<<20))
+				}
+				c.add(clusterItem{id: fmt.Sprintf("old-%d", i), cluster: fmt.Sprintf("c-%d", i), lang: "en",
+					at: pub.Add(-time.Duration(rng.IntN(71*60)) * time.Minute), simhash: rng.Uint64(),
+					entities: map[string]bool{fmt.Sprintf("e%d", i): true}, title: newWordSet(words),
+					lead: newWordSet(append(words, "x", "y")), numbers: map[string]bool{}, topics: map[string]bool{}})
+			}
+			cpu0 := cpuTime()
+			for b.Loop() {
+				cluster, _, _, _ := c.assignLocked(an, cl)
+				if cluster != "c-"+shortID(a.ID, simhash(an)) {
+					b.Fatalf("joined %s, want a new story", cluster)
+				}
+				// Forget it again, so every iteration is a new story.
+				c.mu.Lock()
+				last := len(c.items) - 1
+				delete(c.byID, c.items[last].id)
+				c.items = c.items[:last]
+				c.mu.Unlock()
+			}
+			reportCPU(b, cpu0)
+		})
+	}
+}
