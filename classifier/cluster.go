@@ -28,8 +28,13 @@ type clusterer struct {
 	mu     sync.Mutex
 	window time.Duration
 	items  []clusterItem
-	byID   map[string]int             // article ID → index in items
-	outlet map[string]map[string]bool // cluster → outlets seen in it
+	// base numbers items[0]: the items ever added are numbered in order,
+	// and an item's index in items is its number less base (drop moves
+	// base on instead of renumbering what stays).
+	base int
+	byID map[string]int // article ID → number of its item
+	// outlet counts, per cluster, the items of each outlet in it.
+	outlet map[string]map[string]int
 	// share, when set, is given every item this engine classifies into a
 	// cluster (not those it remembers or merges), after the lock is
 	// released: the stage publishes them to the other replicas.
@@ -75,7 +80,7 @@ const (
 )
 
 func newClusterer(window time.Duration) *clusterer {
-	return &clusterer{window: window, byID: map[string]int{}, outlet: map[string]map[string]bool{}}
+	return &clusterer{window: window, byID: map[string]int{}, outlet: map[string]map[string]int{}}
 }
 
 func simhash(an *analysis) uint64 {
@@ -181,8 +186,8 @@ func (c *clusterer) assignLocked(an *analysis, cl *article.Classification) (stri
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.prune(at)
-	if i, ok := c.byID[id]; ok && id != "" {
-		it := &c.items[i]
+	if n, ok := c.byID[id]; ok && id != "" {
+		it := &c.items[n-c.base]
 		return it.cluster, c.outlets(it.cluster), nil, nil
 	}
 	// A stored article keeps the cluster it was given (reclassification).
@@ -228,7 +233,7 @@ func (c *clusterer) add(it clusterItem) {
 		it.leadH = it.lead.hashes()
 	}
 	if it.id != "" {
-		c.byID[it.id] = len(c.items)
+		c.byID[it.id] = c.base + len(c.items)
 	}
 	c.items = append(c.items, it)
 	c.addOutlet(it)
@@ -500,10 +505,10 @@ func (c *clusterer) addOutlet(it clusterItem) {
 	}
 	m := c.outlet[it.cluster]
 	if m == nil {
-		m = map[string]bool{}
+		m = map[string]int{}
 		c.outlet[it.cluster] = m
 	}
-	m[it.outlet] = true
+	m[it.outlet]++
 }
 
 // prune drops items older than the window before now; items arrive roughly in
@@ -518,16 +523,32 @@ func (c *clusterer) prune(now time.Time) {
 	}
 }
 
+// drop forgets the n oldest items. Only their own entries leave the
+// indexes, so that dropping the one story that passed the window, as a
+// classifier does for nearly every article once its window is full, does
+// not cost a pass over all the others.
 func (c *clusterer) drop(n int) {
-	c.items = append(c.items[:0:0], c.items[n:]...)
-	c.byID = make(map[string]int, len(c.items))
-	c.outlet = map[string]map[string]bool{}
-	for i, it := range c.items {
-		if it.id != "" {
-			c.byID[it.id] = i
+	for k := range c.items[:n] {
+		it := &c.items[k]
+		if it.id != "" && c.byID[it.id] == c.base+k {
+			delete(c.byID, it.id)
 		}
-		c.addOutlet(it)
+		if it.outlet != "" {
+			if m := c.outlet[it.cluster]; m != nil {
+				if m[it.outlet]--; m[it.outlet] <= 0 {
+					delete(m, it.outlet)
+				}
+				if len(m) == 0 {
+					delete(c.outlet, it.cluster)
+				}
+			}
+		}
 	}
+	// The dropped items let go of what they hold; their slots go when
+	// append next moves the array.
+	clear(c.items[:n])
+	c.items = c.items[n:]
+	c.base += n
 }
 
 func absDur(d time.Duration) time.Duration {

@@ -60,3 +60,50 @@ func BenchmarkClusterNewStory(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClusterExpiring measures forgetting: 20,000 stories fill twice
+// the window in time order, and each new article is a little later than
+// the last, so the oldest story passes twice the window and is dropped, as
+// in a classifier that has run for days. Each article is an update of the
+// one before (it joins that story at once), so the scan of the window,
+// BenchmarkClusterNewStory's subject, is left out.
+func BenchmarkClusterExpiring(b *testing.B) {
+	e, err := New(Options{Now: evalNow, NoModel: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := e.Rules()
+	pub := evalNow()
+	a := &article.Article{ID: "new-story", Lang: "en", Outlet: "bench", Published: pub,
+		Title: "Flooding closes roads in Bien Hoa as Dong Nai river rises",
+		Text:  "Heavy rain raised the Dong Nai river overnight and flooded roads in Bien Hoa city, officials of Dong Nai province said on Tuesday."}
+	an := e.analyze(r, a)
+	defer an.release()
+	cl := &article.Classification{Entities: []article.Entity{{Canonical: "Biên Hòa"}}, Topics: []string{"environment"}}
+	const n = 20000
+	const window = 72 * time.Hour
+	step := 2 * window / n
+	c := newClusterer(window)
+	rng := rand.New(rand.NewPCG(2, 2))
+	start := pub.Add(-2 * window)
+	for i := range n {
+		words := make([]string, 8)
+		for k := range words {
+			words[k] = fmt.Sprintf("w%d", rng.IntN(1<<20))
+		}
+		c.add(clusterItem{id: fmt.Sprintf("old-%d", i), cluster: fmt.Sprintf("c-%d", i), lang: "en",
+			at: start.Add(time.Duration(i+1) * step), simhash: rng.Uint64(),
+			entities: map[string]bool{fmt.Sprintf("e%d", i): true}, title: newWordSet(words),
+			lead: newWordSet(append(words, "x", "y")), numbers: map[string]bool{}, topics: map[string]bool{}})
+	}
+	cpu0 := cpuTime()
+	k := 0
+	for b.Loop() {
+		k++
+		an.published = pub.Add(time.Duration(k) * step)
+		an.a.ID = fmt.Sprintf("new-%d", k)
+		c.assignLocked(an, cl)
+	}
+	reportCPU(b, cpu0)
+	b.ReportMetric(float64(len(c.items)), "stories")
+}

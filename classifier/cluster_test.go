@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -189,6 +190,58 @@ func TestMayReachWithCollisions(t *testing.T) {
 		for _, th := range []float64{minTitleJaccard, minLeadJaccard, 0.3} {
 			if j >= th && !mayReach(a, b, th) {
 				t.Fatalf("words %v and %v (jaccard %v), hashes %v and %v: mayReach(%v) false", wa, wb, j, a, b, th)
+			}
+		}
+	}
+}
+
+// TestClusterDropKeepsIndexes: drop takes only the dropped items' own
+// entries out of the ID and outlet indexes; after any sequence of adds and
+// drops they equal indexes built afresh from the items that stay, and
+// every ID finds its own item.
+func TestClusterDropKeepsIndexes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	c := newClusterer(72 * time.Hour)
+	next := 0
+	for round := range 300 {
+		for range rng.IntN(40) {
+			id := fmt.Sprintf("a-%d", next)
+			if next%17 == 0 {
+				id = "" // remembered without an ID
+			}
+			c.add(clusterItem{id: id, cluster: fmt.Sprintf("c-%d", rng.IntN(25)), outlet: []string{"", "vnexpress", "reuters", "rfa", "nikkei"}[rng.IntN(5)]})
+			next++
+		}
+		if len(c.items) > 0 {
+			c.drop(rng.IntN(len(c.items)/3 + 1))
+		}
+		wantID := map[string]int{}
+		wantOutlet := map[string]map[string]bool{}
+		for i, it := range c.items {
+			if it.id != "" {
+				wantID[it.id] = i
+			}
+			if it.outlet != "" {
+				if wantOutlet[it.cluster] == nil {
+					wantOutlet[it.cluster] = map[string]bool{}
+				}
+				wantOutlet[it.cluster][it.outlet] = true
+			}
+		}
+		if len(c.byID) != len(wantID) {
+			t.Fatalf("round %d: %d IDs indexed, want %d", round, len(c.byID), len(wantID))
+		}
+		for id, i := range wantID {
+			if n, ok := c.byID[id]; !ok || n-c.base != i || c.items[n-c.base].id != id {
+				t.Fatalf("round %d: ID %s at %d (base %d), want index %d", round, id, n, c.base, i)
+			}
+		}
+		if len(c.outlet) != len(wantOutlet) {
+			t.Fatalf("round %d: outlets for %d clusters, want %d", round, len(c.outlet), len(wantOutlet))
+		}
+		for cl, m := range wantOutlet {
+			if c.outlets(cl) != len(m) {
+				t.Fatalf("round %d: cluster %s has %d outlets, want %d", round, cl, c.outlets(cl), len(m))
 			}
 		}
 	}
