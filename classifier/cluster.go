@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"cmp"
 	"math/bits"
 	"slices"
 	"strings"
@@ -390,6 +391,13 @@ func (a wordSet) jaccard(b wordSet) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
+	shared := sharedSorted(a, b)
+	return float64(shared) / float64(len(a)+len(b)-shared)
+}
+
+// sharedSorted counts the equal elements of two ascending lists by a merge
+// (for lists without repeats: the shared elements).
+func sharedSorted[T cmp.Ordered](a, b []T) int {
 	shared := 0
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {
@@ -403,7 +411,7 @@ func (a wordSet) jaccard(b wordSet) float64 {
 			j++
 		}
 	}
-	return float64(shared) / float64(len(a)+len(b)-shared)
+	return shared
 }
 
 // hashes returns the FNV-1a hashes of a's words, sorted (never nil).
@@ -433,19 +441,7 @@ func mayReach(a, b []uint32, t float64) bool {
 	if lo == 0 || float64(lo)/float64(hi) < t {
 		return false
 	}
-	shared := 0
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch {
-		case a[i] == b[j]:
-			shared++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
+	shared := sharedSorted(a, b)
 	return float64(shared)/float64(len(a)+len(b)-shared) >= t
 }
 

@@ -17,36 +17,19 @@ import (
 // length, hardly sees this cost). The remembered stories are synthetic:
 // the article's language, other words, other SimHash, other entities.
 func BenchmarkClusterNewStory(b *testing.B) {
-	e, err := New(Options{Now: evalNow, NoModel: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	r := e.Rules()
-	pub := evalNow()
-	a := &article.Article{ID: "new-story", Lang: "en", Outlet: "bench", Published: pub,
-		Title: "Flooding closes roads in Bien Hoa as Dong Nai river rises",
-		Text:  "Heavy rain raised the Dong Nai river overnight and flooded roads in Bien Hoa city, officials of Dong Nai province said on Tuesday."}
-	an := e.analyze(r, a)
-	defer an.release()
-	cl := &article.Classification{Entities: []article.Entity{{Canonical: "Biên Hòa"}, {Canonical: "Đồng Nai"}}, Topics: []string{"environment"}}
+	an, cl := storyBenchArticle(b)
+	pub := an.published
 	for _, n := range []int{1000, 10000, 50000} {
 		b.Run(fmt.Sprintf("window=%d", n), func(b *testing.B) {
 			c := newClusterer(72 * time.Hour)
 			rng := rand.New(rand.NewPCG(1, uint64(n)))
 			for i := range n {
-				words := make([]string, 8)
-				for k := range words {
-					words[k] = fmt.Sprintf("w%d", rng.IntN(1<<20))
-				}
-				c.add(clusterItem{id: fmt.Sprintf("old-%d", i), cluster: fmt.Sprintf("c-%d", i), lang: "en",
-					at: pub.Add(-time.Duration(rng.IntN(71*60)) * time.Minute), simhash: rng.Uint64(),
-					entities: map[string]bool{fmt.Sprintf("e%d", i): true}, title: newWordSet(words),
-					lead: newWordSet(append(words, "x", "y")), numbers: map[string]bool{}, topics: map[string]bool{}})
+				c.add(otherStory(rng, i, pub.Add(-time.Duration(rng.IntN(71*60))*time.Minute)))
 			}
 			cpu0 := cpuTime()
 			for b.Loop() {
 				cluster, _, _, _ := c.assignLocked(an, cl)
-				if cluster != "c-"+shortID(a.ID, simhash(an)) {
+				if cluster != "c-"+shortID(an.a.ID, simhash(an)) {
 					b.Fatalf("joined %s, want a new story", cluster)
 				}
 				// Forget it again, so every iteration is a new story.
@@ -68,18 +51,8 @@ func BenchmarkClusterNewStory(b *testing.B) {
 // one before (it joins that story at once), so the scan of the window,
 // BenchmarkClusterNewStory's subject, is left out.
 func BenchmarkClusterExpiring(b *testing.B) {
-	e, err := New(Options{Now: evalNow, NoModel: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	r := e.Rules()
-	pub := evalNow()
-	a := &article.Article{ID: "new-story", Lang: "en", Outlet: "bench", Published: pub,
-		Title: "Flooding closes roads in Bien Hoa as Dong Nai river rises",
-		Text:  "Heavy rain raised the Dong Nai river overnight and flooded roads in Bien Hoa city, officials of Dong Nai province said on Tuesday."}
-	an := e.analyze(r, a)
-	defer an.release()
-	cl := &article.Classification{Entities: []article.Entity{{Canonical: "Biên Hòa"}}, Topics: []string{"environment"}}
+	an, cl := storyBenchArticle(b)
+	pub := an.published
 	const n = 20000
 	const window = 72 * time.Hour
 	step := 2 * window / n
@@ -87,14 +60,7 @@ func BenchmarkClusterExpiring(b *testing.B) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	start := pub.Add(-2 * window)
 	for i := range n {
-		words := make([]string, 8)
-		for k := range words {
-			words[k] = fmt.Sprintf("w%d", rng.IntN(1<<20))
-		}
-		c.add(clusterItem{id: fmt.Sprintf("old-%d", i), cluster: fmt.Sprintf("c-%d", i), lang: "en",
-			at: start.Add(time.Duration(i+1) * step), simhash: rng.Uint64(),
-			entities: map[string]bool{fmt.Sprintf("e%d", i): true}, title: newWordSet(words),
-			lead: newWordSet(append(words, "x", "y")), numbers: map[string]bool{}, topics: map[string]bool{}})
+		c.add(otherStory(rng, i, start.Add(time.Duration(i+1)*step)))
 	}
 	cpu0 := cpuTime()
 	k := 0
@@ -106,4 +72,33 @@ func BenchmarkClusterExpiring(b *testing.B) {
 	}
 	reportCPU(b, cpu0)
 	b.ReportMetric(float64(len(c.items)), "stories")
+}
+
+// storyBenchArticle is the analysed English article the clusterer
+// benchmarks assign, with its classification; the analysis is released
+// when b ends.
+func storyBenchArticle(b *testing.B) (*analysis, *article.Classification) {
+	e, err := New(Options{Now: evalNow, NoModel: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := &article.Article{ID: "new-story", Lang: "en", Outlet: "bench", Published: evalNow(),
+		Title: "Flooding closes roads in Bien Hoa as Dong Nai river rises",
+		Text:  "Heavy rain raised the Dong Nai river overnight and flooded roads in Bien Hoa city, officials of Dong Nai province said on Tuesday."}
+	an := e.analyze(e.Rules(), a)
+	b.Cleanup(an.release)
+	cl := &article.Classification{Entities: []article.Entity{{Canonical: "Biên Hòa"}, {Canonical: "Đồng Nai"}}, Topics: []string{"environment"}}
+	return an, cl
+}
+
+// otherStory is remembered story i, in English, at at: eight random words
+// of its own, its own SimHash and entity, so it matches no other.
+func otherStory(rng *rand.Rand, i int, at time.Time) clusterItem {
+	words := make([]string, 8)
+	for k := range words {
+		words[k] = fmt.Sprintf("w%d", rng.IntN(1<<20))
+	}
+	return clusterItem{id: fmt.Sprintf("old-%d", i), cluster: fmt.Sprintf("c-%d", i), lang: "en", at: at,
+		simhash: rng.Uint64(), entities: map[string]bool{fmt.Sprintf("e%d", i): true}, title: newWordSet(words),
+		lead: newWordSet(append(words, "x", "y")), numbers: map[string]bool{}, topics: map[string]bool{}}
 }
