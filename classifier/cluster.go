@@ -36,6 +36,13 @@ type clusterer struct {
 	byID map[string]int // article ID → number of its item
 	// outlet counts, per cluster, the items of each outlet in it.
 	outlet map[string]map[string]int
+	// byLang and byEntity list the numbers of the items in each language
+	// and of those naming each entity, in increasing order: find reads
+	// only the article's own language and, across languages, only the
+	// items that share an entity with it, which a cross-language match
+	// needs.
+	byLang   map[string][]int
+	byEntity map[string][]int
 	// share, when set, is given every item this engine classifies into a
 	// cluster (not those it remembers or merges), after the lock is
 	// released: the stage publishes them to the other replicas.
@@ -57,8 +64,11 @@ type clusterItem struct {
 	titleH, leadH []uint32
 	numbers       map[string]bool // figures in headline and lead: true when in the headline
 	topics        map[string]bool
-	outlet        string
-	about         bool
+	// entH and numH are the hashes of the entities and of the figures,
+	// sorted, for ruling out a match across languages the same way.
+	entH, numH []uint32
+	outlet     string
+	about      bool
 }
 
 // Clustering thresholds. They were chosen on the project's own fixtures
@@ -81,7 +91,8 @@ const (
 )
 
 func newClusterer(window time.Duration) *clusterer {
-	return &clusterer{window: window, byID: map[string]int{}, outlet: map[string]map[string]int{}}
+	return &clusterer{window: window, byID: map[string]int{}, outlet: map[string]map[string]int{},
+		byLang: map[string][]int{}, byEntity: map[string][]int{}}
 }
 
 func simhash(an *analysis) uint64 {
@@ -177,69 +188,72 @@ func (c *clusterer) assignLocked(an *analysis, cl *article.Classification) (stri
 		}
 	}
 	title, lead, numbers := storyWords(an)
-	titleH, leadH := title.hashes(), lead.hashes()
 	topics := map[string]bool{}
 	for _, t := range cl.Topics {
 		topics[t] = true
 	}
-	at := an.published
 	id := an.a.ID
+	it := clusterItem{id: id, lang: an.lang, at: an.published, simhash: sh, entities: ents,
+		title: title, lead: lead, numbers: numbers, topics: topics,
+		outlet: strings.ToLower(an.a.Outlet), about: an.about}
+	it.fillHashes()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.prune(at)
+	c.prune(it.at)
 	if n, ok := c.byID[id]; ok && id != "" {
-		it := &c.items[n-c.base]
-		return it.cluster, c.outlets(it.cluster), nil, nil
+		known := &c.items[n-c.base]
+		return known.cluster, c.outlets(known.cluster), nil, nil
 	}
 	// A stored article keeps the cluster it was given (reclassification).
 	cluster := ""
 	if an.a.Classification != nil {
 		cluster = an.a.Classification.Cluster
 	}
-	for i := len(c.items) - 1; i >= 0 && cluster == ""; i-- {
-		it := &c.items[i]
-		if absDur(it.at.Sub(at)) > c.window {
-			continue
-		}
-		if it.lang == an.lang {
-			if sh != 0 && bits.OnesCount64(it.simhash^sh) <= simhashBits ||
-				len(title) >= minTitleWords && mayReach(titleH, it.titleH, minTitleJaccard) && title.jaccard(it.title) >= minTitleJaccard ||
-				len(lead) >= minLeadWords && mayReach(leadH, it.leadH, minLeadJaccard) && lead.jaccard(it.lead) >= minLeadJaccard {
-				cluster = it.cluster
-			}
-			continue
-		}
-		if an.mentions && (sameStory(ents, it.entities) || sameFigure(ents, it.entities, numbers, it.numbers, topics, it.topics)) {
-			cluster = it.cluster
+	if cluster == "" {
+		if i := c.find(&it, an.mentions); i >= 0 {
+			cluster = c.items[i].cluster
 		}
 	}
 	if cluster == "" {
 		cluster = "c-" + shortID(id, sh)
 	}
-	it := clusterItem{id: id, cluster: cluster, lang: an.lang, at: at, simhash: sh, entities: ents,
-		title: title, lead: lead, titleH: titleH, leadH: leadH, numbers: numbers, topics: topics,
-		outlet: strings.ToLower(an.a.Outlet), about: an.about}
+	it.cluster = cluster
 	c.add(it)
 	return cluster, c.outlets(cluster), &it, c.share
 }
 
 // add appends it to the state, within maxClusterItems; c.mu is held. Past
-// the limit the oldest tenth goes at once: drop rebuilds the indexes, and
-// dropping one item per article would rebuild them for every article.
+// the limit the oldest tenth goes at once.
 func (c *clusterer) add(it clusterItem) {
+	it.fillHashes()
+	n := c.base + len(c.items)
+	if it.id != "" {
+		c.byID[it.id] = n
+	}
+	c.byLang[it.lang] = append(c.byLang[it.lang], n)
+	for e := range it.entities {
+		c.byEntity[e] = append(c.byEntity[e], n)
+	}
+	c.items = append(c.items, it)
+	c.addOutlet(it)
+	if len(c.items) > maxClusterItems {
+		c.drop(len(c.items) - maxClusterItems + maxClusterItems/10)
+	}
+}
+
+// fillHashes sets the hashes an item is compared by, those not set yet.
+func (it *clusterItem) fillHashes() {
 	if it.titleH == nil {
 		it.titleH = it.title.hashes()
 	}
 	if it.leadH == nil {
 		it.leadH = it.lead.hashes()
 	}
-	if it.id != "" {
-		c.byID[it.id] = c.base + len(c.items)
+	if it.entH == nil {
+		it.entH = keyHashes(it.entities)
 	}
-	c.items = append(c.items, it)
-	c.addOutlet(it)
-	if len(c.items) > maxClusterItems {
-		c.drop(len(c.items) - maxClusterItems + maxClusterItems/10)
+	if it.numH == nil {
+		it.numH = keyHashes(it.numbers)
 	}
 }
 
@@ -249,6 +263,80 @@ func (c *clusterer) known(id string) bool {
 	defer c.mu.Unlock()
 	_, ok := c.byID[id]
 	return ok
+}
+
+// find returns the index in c.items of the newest item within the window
+// of q.at that q belongs with, -1 when there is none: the first match of a
+// scan of all items from the newest, with the scan cut to the items that
+// can match. In q's language that is every item; in another language, and
+// only when q mentions the province (mentions), the items sharing an
+// entity with q, which sameStory and sameFigure both require. The two
+// lists are walked together from the newest, so the walk stops at the same
+// item the full scan would.
+func (c *clusterer) find(q *clusterItem, mentions bool) int {
+	same := c.byLang[q.lang]
+	var buf [8][]int
+	lists := buf[:0] // the entities' lists, less the numbers walked
+	if mentions {
+		for e := range q.entities {
+			if l := c.byEntity[e]; len(l) > 0 {
+				lists = append(lists, l)
+			}
+		}
+	}
+	for {
+		top := -1 // the newest entity candidate not walked yet
+		for _, l := range lists {
+			if len(l) > 0 {
+				top = max(top, l[len(l)-1])
+			}
+		}
+		if len(same) > 0 && same[len(same)-1] > top {
+			i := same[len(same)-1] - c.base
+			same = same[:len(same)-1]
+			if it := &c.items[i]; absDur(it.at.Sub(q.at)) <= c.window && sameLanguageMatch(q, it) {
+				return i
+			}
+			continue
+		}
+		if top < 0 {
+			return -1
+		}
+		for j, l := range lists {
+			if len(l) > 0 && l[len(l)-1] == top {
+				lists[j] = l[:len(l)-1]
+			}
+		}
+		i := top - c.base
+		if it := &c.items[i]; it.lang != q.lang && absDur(it.at.Sub(q.at)) <= c.window && crossLanguageMatch(q, it) {
+			return i
+		}
+	}
+}
+
+// sameLanguageMatch: a near-duplicate, or the headline or the lead largely
+// the same.
+func sameLanguageMatch(q, it *clusterItem) bool {
+	return q.simhash != 0 && bits.OnesCount64(it.simhash^q.simhash) <= simhashBits ||
+		len(q.title) >= minTitleWords && mayReach(q.titleH, it.titleH, minTitleJaccard) && q.title.jaccard(it.title) >= minTitleJaccard ||
+		len(q.lead) >= minLeadWords && mayReach(q.leadH, it.leadH, minLeadJaccard) && q.lead.jaccard(it.lead) >= minLeadJaccard
+}
+
+// crossLanguageMatch: entities, or an entity and a figure, in common.
+// Equal hashes count at least the shared keys (a collision only adds), so
+// the counts of equal hashes bound what sameStory (two shared entities and
+// a Jaccard index of 0.5) and sameFigure (a shared entity and a shared
+// figure) need from above, and rule out most pairs before the maps are
+// read.
+func crossLanguageMatch(q, it *clusterItem) bool {
+	ents := sharedSorted(q.entH, it.entH)
+	if ents == 0 {
+		return false
+	}
+	if ents >= 2 && 2*ents >= len(q.entH)+len(it.entH)-ents && sameStory(q.entities, it.entities) {
+		return true
+	}
+	return sharedSorted(q.numH, it.numH) > 0 && sameFigure(q.entities, it.entities, q.numbers, it.numbers, q.topics, it.topics)
 }
 
 func sameStory(a, b map[string]bool) bool {
@@ -418,15 +506,29 @@ func sharedSorted[T cmp.Ordered](a, b []T) int {
 func (a wordSet) hashes() []uint32 {
 	h := make([]uint32, len(a))
 	for i, w := range a {
-		x := uint32(2166136261)
-		for k := 0; k < len(w); k++ {
-			x ^= uint32(w[k])
-			x *= 16777619
-		}
-		h[i] = x
+		h[i] = fnv32(w)
 	}
 	slices.Sort(h)
 	return h
+}
+
+// keyHashes is hashes for the keys of a set.
+func keyHashes(m map[string]bool) []uint32 {
+	h := make([]uint32, 0, len(m))
+	for k := range m {
+		h = append(h, fnv32(k))
+	}
+	slices.Sort(h)
+	return h
+}
+
+func fnv32(w string) uint32 {
+	x := uint32(2166136261)
+	for k := 0; k < len(w); k++ {
+		x ^= uint32(w[k])
+		x *= 16777619
+	}
+	return x
 }
 
 // mayReach reports whether two word sets, given as their sorted word
@@ -529,6 +631,10 @@ func (c *clusterer) drop(n int) {
 		if it.id != "" && c.byID[it.id] == c.base+k {
 			delete(c.byID, it.id)
 		}
+		popFront(c.byLang, it.lang, c.base+k)
+		for e := range it.entities {
+			popFront(c.byEntity, e, c.base+k)
+		}
 		if it.outlet != "" {
 			if m := c.outlet[it.cluster]; m != nil {
 				if m[it.outlet]--; m[it.outlet] <= 0 {
@@ -545,6 +651,20 @@ func (c *clusterer) drop(n int) {
 	clear(c.items[:n])
 	c.items = c.items[n:]
 	c.base += n
+}
+
+// popFront takes n off the front of the list idx[key], where the oldest
+// item's number is, and the key out of idx with its last number.
+func popFront(idx map[string][]int, key string, n int) {
+	l := idx[key]
+	if len(l) == 0 || l[0] != n {
+		return
+	}
+	if len(l) == 1 {
+		delete(idx, key)
+		return
+	}
+	idx[key] = l[1:]
 }
 
 func absDur(d time.Duration) time.Duration {

@@ -33,15 +33,35 @@ func BenchmarkClusterNewStory(b *testing.B) {
 					b.Fatalf("joined %s, want a new story", cluster)
 				}
 				// Forget it again, so every iteration is a new story.
-				c.mu.Lock()
-				last := len(c.items) - 1
-				delete(c.byID, c.items[last].id)
-				c.items = c.items[:last]
-				c.mu.Unlock()
+				forgetNewest(c)
 			}
 			reportCPU(b, cpu0)
 		})
 	}
+}
+
+// forgetNewest takes the item added last out of c and its indexes.
+func forgetNewest(c *clusterer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	last := len(c.items) - 1
+	it, n := &c.items[last], c.base+last
+	delete(c.byID, it.id)
+	popBack := func(idx map[string][]int, key string) {
+		if l := idx[key]; len(l) > 0 && l[len(l)-1] == n {
+			idx[key] = l[:len(l)-1]
+		}
+	}
+	popBack(c.byLang, it.lang)
+	for e := range it.entities {
+		popBack(c.byEntity, e)
+	}
+	if m := c.outlet[it.cluster]; m != nil && it.outlet != "" {
+		if m[it.outlet]--; m[it.outlet] <= 0 {
+			delete(m, it.outlet)
+		}
+	}
+	c.items = c.items[:last]
 }
 
 // BenchmarkClusterExpiring measures forgetting: 20,000 stories fill twice

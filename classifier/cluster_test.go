@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -209,7 +210,12 @@ func TestClusterDropKeepsIndexes(t *testing.T) {
 			if next%17 == 0 {
 				id = "" // remembered without an ID
 			}
-			c.add(clusterItem{id: id, cluster: fmt.Sprintf("c-%d", rng.IntN(25)), outlet: []string{"", "vnexpress", "reuters", "rfa", "nikkei"}[rng.IntN(5)]})
+			ents := map[string]bool{}
+			for range rng.IntN(4) {
+				ents[fmt.Sprintf("e%d", rng.IntN(6))] = true
+			}
+			c.add(clusterItem{id: id, cluster: fmt.Sprintf("c-%d", rng.IntN(25)), outlet: []string{"", "vnexpress", "reuters", "rfa", "nikkei"}[rng.IntN(5)],
+				lang: []string{"vi", "en", "zh"}[rng.IntN(3)], entities: ents})
 			next++
 		}
 		if len(c.items) > 0 {
@@ -217,7 +223,12 @@ func TestClusterDropKeepsIndexes(t *testing.T) {
 		}
 		wantID := map[string]int{}
 		wantOutlet := map[string]map[string]bool{}
+		wantLang, wantEntity := map[string][]int{}, map[string][]int{}
 		for i, it := range c.items {
+			wantLang[it.lang] = append(wantLang[it.lang], c.base+i)
+			for e := range it.entities {
+				wantEntity[e] = append(wantEntity[e], c.base+i)
+			}
 			if it.id != "" {
 				wantID[it.id] = i
 			}
@@ -244,5 +255,98 @@ func TestClusterDropKeepsIndexes(t *testing.T) {
 				t.Fatalf("round %d: cluster %s has %d outlets, want %d", round, cl, c.outlets(cl), len(m))
 			}
 		}
+		if !maps.EqualFunc(c.byLang, wantLang, slices.Equal) {
+			t.Fatalf("round %d: languages indexed as %v, want %v", round, c.byLang, wantLang)
+		}
+		if !maps.EqualFunc(c.byEntity, wantEntity, slices.Equal) {
+			t.Fatalf("round %d: entities indexed as %v, want %v", round, c.byEntity, wantEntity)
+		}
 	}
+}
+
+// TestFindSameAsScan: find, which reads only the item lists that can
+// match, returns what a scan of every item from the newest returns (the
+// clusterer before those lists), for random stories that match within and
+// across languages, in and out of the window, while items come and go.
+func TestFindSameAsScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 5))
+	c := newClusterer(72 * time.Hour)
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	words := func(n, vocab int) wordSet {
+		var w []string
+		for range n {
+			w = append(w, fmt.Sprintf("w%d", rng.IntN(vocab)))
+		}
+		return newWordSet(w)
+	}
+	set := func(prefix string, n, pool int) map[string]bool {
+		m := map[string]bool{}
+		for range rng.IntN(n + 1) {
+			m[fmt.Sprintf("%s%d", prefix, rng.IntN(pool))] = true
+		}
+		return m
+	}
+	// scan is the clusterer's match before its lists and hashes: every
+	// item from the newest, the rules compared directly.
+	scan := func(q *clusterItem, mentions bool) int {
+		for i := len(c.items) - 1; i >= 0; i-- {
+			it := &c.items[i]
+			if absDur(it.at.Sub(q.at)) > c.window {
+				continue
+			}
+			if it.lang == q.lang {
+				if q.simhash != 0 && bits.OnesCount64(it.simhash^q.simhash) <= simhashBits ||
+					len(q.title) >= minTitleWords && q.title.jaccard(it.title) >= minTitleJaccard ||
+					len(q.lead) >= minLeadWords && q.lead.jaccard(it.lead) >= minLeadJaccard {
+					return i
+				}
+				continue
+			}
+			if mentions && (sameStory(q.entities, it.entities) || sameFigure(q.entities, it.entities, q.numbers, it.numbers, q.topics, it.topics)) {
+				return i
+			}
+		}
+		return -1
+	}
+	var sameLang, crossLang, none int
+	for k := range 6000 {
+		q := clusterItem{
+			id:       fmt.Sprintf("a-%d", k),
+			cluster:  fmt.Sprintf("c-%d", k),
+			lang:     []string{"vi", "en", "zh", "ko"}[rng.IntN(4)],
+			at:       start.Add(time.Duration(k)*time.Minute + time.Duration(rng.IntN(96)-48)*time.Hour),
+			simhash:  rng.Uint64(),
+			entities: set("e", 4, 12),
+			numbers:  set("", 2, 30),
+			topics:   set("t", 2, 5),
+			title:    words(4+rng.IntN(3), 12),
+			lead:     words(20+rng.IntN(10), 45),
+		}
+		if n := len(c.items); n > 0 && rng.IntN(5) == 0 {
+			q.simhash = c.items[rng.IntN(n)].simhash ^ 1<<rng.IntN(64) // a near-copy
+		}
+		q.fillHashes()
+		mentions := rng.IntN(4) != 0
+		got, want := c.find(&q, mentions), scan(&q, mentions)
+		if got != want {
+			t.Fatalf("article %d: find gives item %d, the scan %d", k, got, want)
+		}
+		switch {
+		case want < 0:
+			none++
+		case c.items[want].lang == q.lang:
+			sameLang++
+		default:
+			crossLang++
+		}
+		c.add(q)
+		if rng.IntN(50) == 0 {
+			c.drop(rng.IntN(len(c.items)/4 + 1))
+		}
+	}
+	// The comparison means something only if each way of matching occurred.
+	if sameLang < 100 || crossLang < 100 || none < 100 {
+		t.Fatalf("matches within a language %d, across languages %d, none %d: the test's stories do not exercise find", sameLang, crossLang, none)
+	}
+	t.Logf("matches within a language %d, across languages %d, none %d", sameLang, crossLang, none)
 }
