@@ -36,12 +36,9 @@ type clusterer struct {
 	byID map[string]int // article ID → number of its item
 	// outlet counts, per cluster, the items of each outlet in it.
 	outlet map[string]map[string]int
-	// byLang and byEntity list the numbers of the items in each language
-	// and of those naming each entity, in increasing order: find reads
-	// only the article's own language and, across languages, only the
-	// items that share an entity with it, which a cross-language match
-	// needs.
-	byLang   map[string][]int
+	// byEntity lists the numbers of the items naming each entity, in
+	// increasing order: across languages find compares only the items
+	// that share an entity with the article, which a match there needs.
 	byEntity map[string][]int
 	// share, when set, is given every item this engine classifies into a
 	// cluster (not those it remembers or merges), after the lock is
@@ -92,7 +89,7 @@ const (
 
 func newClusterer(window time.Duration) *clusterer {
 	return &clusterer{window: window, byID: map[string]int{}, outlet: map[string]map[string]int{},
-		byLang: map[string][]int{}, byEntity: map[string][]int{}}
+		byEntity: map[string][]int{}}
 }
 
 func simhash(an *analysis) uint64 {
@@ -230,7 +227,6 @@ func (c *clusterer) add(it clusterItem) {
 	if it.id != "" {
 		c.byID[it.id] = n
 	}
-	c.byLang[it.lang] = append(c.byLang[it.lang], n)
 	for e := range it.entities {
 		c.byEntity[e] = append(c.byEntity[e], n)
 	}
@@ -267,14 +263,13 @@ func (c *clusterer) known(id string) bool {
 
 // find returns the index in c.items of the newest item within the window
 // of q.at that q belongs with, -1 when there is none: the first match of a
-// scan of all items from the newest, with the scan cut to the items that
-// can match. In q's language that is every item; in another language, and
-// only when q mentions the province (mentions), the items sharing an
-// entity with q, which sameStory and sameFigure both require. The two
-// lists are walked together from the newest, so the walk stops at the same
-// item the full scan would.
+// scan of the items from the newest. An item in q's language matches a
+// near-duplicate, or a largely equal headline or lead. An item in another
+// language can match only when q mentions the province (mentions) and the
+// item shares an entity with q, which sameStory and sameFigure both
+// require: those items are walked in step with the scan, from the lists of
+// q's entities, and no other item in another language is compared.
 func (c *clusterer) find(q *clusterItem, mentions bool) int {
-	same := c.byLang[q.lang]
 	var buf [8][]int
 	lists := buf[:0] // the entities' lists, less the numbers walked
 	if mentions {
@@ -284,42 +279,47 @@ func (c *clusterer) find(q *clusterItem, mentions bool) int {
 			}
 		}
 	}
-	for {
-		top := -1 // the newest entity candidate not walked yet
-		for _, l := range lists {
-			if len(l) > 0 {
-				top = max(top, l[len(l)-1])
+	top := newest(lists) - c.base // the next item in another language to compare
+	items, window, at, sh, lang := c.items, c.window, q.at, q.simhash, q.lang
+	for i := len(items) - 1; i >= 0; i-- {
+		it := &items[i]
+		candidate := i == top
+		if candidate {
+			for j, l := range lists {
+				if len(l) > 0 && l[len(l)-1] == top+c.base {
+					lists[j] = l[:len(l)-1]
+				}
 			}
+			top = newest(lists) - c.base
 		}
-		if len(same) > 0 && same[len(same)-1] > top {
-			i := same[len(same)-1] - c.base
-			same = same[:len(same)-1]
-			if it := &c.items[i]; absDur(it.at.Sub(q.at)) <= c.window && sameLanguageMatch(q, it) {
+		if it.lang != lang {
+			if candidate && absDur(it.at.Sub(at)) <= window && crossLanguageMatch(q, it) {
 				return i
 			}
 			continue
 		}
-		if top < 0 {
-			return -1
+		if absDur(it.at.Sub(at)) > window {
+			continue
 		}
-		for j, l := range lists {
-			if len(l) > 0 && l[len(l)-1] == top {
-				lists[j] = l[:len(l)-1]
-			}
-		}
-		i := top - c.base
-		if it := &c.items[i]; it.lang != q.lang && absDur(it.at.Sub(q.at)) <= c.window && crossLanguageMatch(q, it) {
+		if sh != 0 && bits.OnesCount64(it.simhash^sh) <= simhashBits ||
+			len(q.title) >= minTitleWords && mayReach(q.titleH, it.titleH, minTitleJaccard) && q.title.jaccard(it.title) >= minTitleJaccard ||
+			len(q.lead) >= minLeadWords && mayReach(q.leadH, it.leadH, minLeadJaccard) && q.lead.jaccard(it.lead) >= minLeadJaccard {
 			return i
 		}
 	}
+	return -1
 }
 
-// sameLanguageMatch: a near-duplicate, or the headline or the lead largely
-// the same.
-func sameLanguageMatch(q, it *clusterItem) bool {
-	return q.simhash != 0 && bits.OnesCount64(it.simhash^q.simhash) <= simhashBits ||
-		len(q.title) >= minTitleWords && mayReach(q.titleH, it.titleH, minTitleJaccard) && q.title.jaccard(it.title) >= minTitleJaccard ||
-		len(q.lead) >= minLeadWords && mayReach(q.leadH, it.leadH, minLeadJaccard) && q.lead.jaccard(it.lead) >= minLeadJaccard
+// newest returns the largest last number of the lists, -1 when all are
+// empty.
+func newest(lists [][]int) int {
+	top := -1
+	for _, l := range lists {
+		if len(l) > 0 {
+			top = max(top, l[len(l)-1])
+		}
+	}
+	return top
 }
 
 // crossLanguageMatch: entities, or an entity and a figure, in common.
@@ -631,7 +631,6 @@ func (c *clusterer) drop(n int) {
 		if it.id != "" && c.byID[it.id] == c.base+k {
 			delete(c.byID, it.id)
 		}
-		popFront(c.byLang, it.lang, c.base+k)
 		for e := range it.entities {
 			popFront(c.byEntity, e, c.base+k)
 		}

@@ -15,29 +15,48 @@ import (
 // update stops at the first match it finds, newest first, so
 // BenchmarkClassifyStream, whose texts come round again every corpus
 // length, hardly sees this cost). The remembered stories are synthetic:
-// the article's language, other words, other SimHash, other entities.
+// other words, other SimHash, other entities; in the article's language
+// (en), or in four languages (mixed), where the ones in other languages are
+// compared by entities and figures, which the article mentions; one in
+// four names Biên Hòa, as the article does, with a figure it does not have.
 func BenchmarkClusterNewStory(b *testing.B) {
 	an, cl := storyBenchArticle(b)
 	pub := an.published
-	for _, n := range []int{1000, 10000, 50000} {
-		b.Run(fmt.Sprintf("window=%d", n), func(b *testing.B) {
-			c := newClusterer(72 * time.Hour)
-			rng := rand.New(rand.NewPCG(1, uint64(n)))
-			for i := range n {
-				c.add(otherStory(rng, i, pub.Add(-time.Duration(rng.IntN(71*60))*time.Minute)))
+	for _, langs := range [][]string{{"en"}, {"en", "vi", "zh", "ko"}} {
+		for _, n := range []int{1000, 10000, 50000} {
+			name := fmt.Sprintf("window=%d", n)
+			if len(langs) > 1 {
+				name = fmt.Sprintf("mixed/window=%d", n)
 			}
-			cpu0 := cpuTime()
-			for b.Loop() {
-				cluster, _, _, _ := c.assignLocked(an, cl)
-				if cluster != "c-"+shortID(an.a.ID, simhash(an)) {
-					b.Fatalf("joined %s, want a new story", cluster)
-				}
-				// Forget it again, so every iteration is a new story.
-				forgetNewest(c)
-			}
-			reportCPU(b, cpu0)
-		})
+			b.Run(name, func(b *testing.B) { benchNewStory(b, an, cl, pub, n, langs) })
+		}
 	}
+}
+
+// benchNewStory is BenchmarkClusterNewStory with n stories remembered,
+// in turn in each of langs.
+func benchNewStory(b *testing.B, an *analysis, cl *article.Classification, pub time.Time, n int, langs []string) {
+	c := newClusterer(72 * time.Hour)
+	rng := rand.New(rand.NewPCG(1, uint64(n)))
+	for i := range n {
+		it := otherStory(rng, i, pub.Add(-time.Duration(rng.IntN(71*60))*time.Minute))
+		it.lang = langs[i%len(langs)]
+		it.numbers = map[string]bool{fmt.Sprint(100 + i%900): i%2 == 0}
+		if i%4 == 0 {
+			it.entities["Biên Hòa"] = true
+		}
+		c.add(it)
+	}
+	cpu0 := cpuTime()
+	for b.Loop() {
+		cluster, _, _, _ := c.assignLocked(an, cl)
+		if cluster != "c-"+shortID(an.a.ID, simhash(an)) {
+			b.Fatalf("joined %s, want a new story", cluster)
+		}
+		// Forget it again, so every iteration is a new story.
+		forgetNewest(c)
+	}
+	reportCPU(b, cpu0)
 }
 
 // forgetNewest takes the item added last out of c and its indexes.
@@ -52,7 +71,6 @@ func forgetNewest(c *clusterer) {
 			idx[key] = l[:len(l)-1]
 		}
 	}
-	popBack(c.byLang, it.lang)
 	for e := range it.entities {
 		popBack(c.byEntity, e)
 	}

@@ -223,9 +223,8 @@ func TestClusterDropKeepsIndexes(t *testing.T) {
 		}
 		wantID := map[string]int{}
 		wantOutlet := map[string]map[string]bool{}
-		wantLang, wantEntity := map[string][]int{}, map[string][]int{}
+		wantEntity := map[string][]int{}
 		for i, it := range c.items {
-			wantLang[it.lang] = append(wantLang[it.lang], c.base+i)
 			for e := range it.entities {
 				wantEntity[e] = append(wantEntity[e], c.base+i)
 			}
@@ -254,9 +253,6 @@ func TestClusterDropKeepsIndexes(t *testing.T) {
 			if c.outlets(cl) != len(m) {
 				t.Fatalf("round %d: cluster %s has %d outlets, want %d", round, cl, c.outlets(cl), len(m))
 			}
-		}
-		if !maps.EqualFunc(c.byLang, wantLang, slices.Equal) {
-			t.Fatalf("round %d: languages indexed as %v, want %v", round, c.byLang, wantLang)
 		}
 		if !maps.EqualFunc(c.byEntity, wantEntity, slices.Equal) {
 			t.Fatalf("round %d: entities indexed as %v, want %v", round, c.byEntity, wantEntity)
