@@ -47,20 +47,24 @@ type clusterer struct {
 }
 
 type clusterItem struct {
-	id       string
-	cluster  string
-	lang     string
-	at       time.Time
-	simhash  uint64
-	entities map[string]bool
-	title    wordSet // headline words, update markers removed
-	lead     wordSet // words of the first leadTokens tokens
-	// titleH and leadH are the words' 32-bit hashes, sorted (add fills
-	// them): a merge of them bounds the shared words from above, so most
-	// stories are ruled out without comparing strings (mayReach).
-	titleH, leadH []uint32
-	numbers       map[string]bool // figures in headline and lead: true when in the headline
-	topics        map[string]bool
+	// The fields find reads for every item of the window come first, so
+	// that they share the item's first cache lines.
+	lang    string
+	at      time.Time
+	simhash uint64
+	// titleSig and leadSig are signatures of the words' hashes (wordSig);
+	// titleH and leadH the hashes, sorted. add fills them; a story is
+	// ruled out by them before its words are compared (wordProbe,
+	// mayReach).
+	titleSig, leadSig wordSig
+	titleH, leadH     []uint32
+	title             wordSet // headline words, update markers removed
+	lead              wordSet // words of the first leadTokens tokens
+	id                string
+	cluster           string
+	entities          map[string]bool
+	numbers           map[string]bool // figures in headline and lead: true when in the headline
+	topics            map[string]bool
 	// entH and numH are the hashes of the entities and of the figures,
 	// sorted, for ruling out a match across languages the same way.
 	entH, numH []uint32
@@ -241,9 +245,11 @@ func (c *clusterer) add(it clusterItem) {
 func (it *clusterItem) fillHashes() {
 	if it.titleH == nil {
 		it.titleH = it.title.hashes()
+		it.titleSig = newWordSig(it.titleH)
 	}
 	if it.leadH == nil {
 		it.leadH = it.lead.hashes()
+		it.leadSig = newWordSig(it.leadH)
 	}
 	if it.entH == nil {
 		it.entH = keyHashes(it.entities)
@@ -281,6 +287,14 @@ func (c *clusterer) find(q *clusterItem, mentions bool) int {
 	}
 	top := newest(lists) - c.base // the next item in another language to compare
 	items, window, at, sh, lang := c.items, c.window, q.at, q.simhash, q.lang
+	titled, leaded := len(q.title) >= minTitleWords, len(q.lead) >= minLeadWords
+	var titleP, leadP wordProbe
+	if titled {
+		titleP.init(q.titleH, minTitleJaccard)
+	}
+	if leaded {
+		leadP.init(q.leadH, minLeadJaccard)
+	}
 	for i := len(items) - 1; i >= 0; i-- {
 		it := &items[i]
 		candidate := i == top
@@ -302,8 +316,8 @@ func (c *clusterer) find(q *clusterItem, mentions bool) int {
 			continue
 		}
 		if sh != 0 && bits.OnesCount64(it.simhash^sh) <= simhashBits ||
-			len(q.title) >= minTitleWords && mayReach(q.titleH, it.titleH, minTitleJaccard) && q.title.jaccard(it.title) >= minTitleJaccard ||
-			len(q.lead) >= minLeadWords && mayReach(q.leadH, it.leadH, minLeadJaccard) && q.lead.jaccard(it.lead) >= minLeadJaccard {
+			titled && titleP.mayReach(&it.titleSig, len(it.titleH)) && mayReach(q.titleH, it.titleH, minTitleJaccard) && q.title.jaccard(it.title) >= minTitleJaccard ||
+			leaded && leadP.mayReach(&it.leadSig, len(it.leadH)) && mayReach(q.leadH, it.leadH, minLeadJaccard) && q.lead.jaccard(it.lead) >= minLeadJaccard {
 			return i
 		}
 	}
@@ -545,6 +559,56 @@ func mayReach(a, b []uint32, t float64) bool {
 	}
 	shared := sharedSorted(a, b)
 	return float64(shared)/float64(len(a)+len(b)-shared) >= t
+}
+
+// wordSig is a 256-bit signature of a word set: bit h mod 256 set for
+// each of its words' hashes h. A word the sets share sets the same bit in
+// both.
+type wordSig [4]uint64
+
+func newWordSig(hashes []uint32) (s wordSig) {
+	for _, h := range hashes {
+		s[h>>6&3] |= 1 << (h & 63)
+	}
+	return s
+}
+
+// wordProbe compares one word set (by its sorted hashes) with many
+// signatures: counts[b] is how many of its words set bit b. The words a
+// set shares with another set bits in both signatures, so the counts of
+// the bits the two signatures have in common add up to at least the
+// shared words, and the Jaccard index that sum gives bounds the real one
+// from above. For unrelated sets few bits coincide, so most are ruled out
+// without reading their words or hashes.
+type wordProbe struct {
+	n      int
+	t      float64
+	sig    wordSig
+	counts [256]uint16
+}
+
+func (p *wordProbe) init(hashes []uint32, t float64) {
+	p.n, p.t, p.sig = len(hashes), t, newWordSig(hashes)
+	for _, h := range hashes {
+		p.counts[h&255]++
+	}
+}
+
+// mayReach reports whether the probe's set and a set of m words with
+// signature sig may have a Jaccard index of t or more; false means they
+// have not.
+func (p *wordProbe) mayReach(sig *wordSig, m int) bool {
+	lo, hi := min(p.n, m), max(p.n, m)
+	if lo == 0 || float64(lo)/float64(hi) < p.t {
+		return false
+	}
+	shared := 0
+	for w := range sig {
+		for x := p.sig[w] & sig[w]; x != 0; x &= x - 1 {
+			shared += int(p.counts[w<<6|bits.TrailingZeros64(x)])
+		}
+	}
+	return float64(shared)/float64(p.n+m-shared) >= p.t
 }
 
 func isDigits(s string) bool {

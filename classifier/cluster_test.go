@@ -192,8 +192,28 @@ func TestMayReachWithCollisions(t *testing.T) {
 			if j >= th && !mayReach(a, b, th) {
 				t.Fatalf("words %v and %v (jaccard %v), hashes %v and %v: mayReach(%v) false", wa, wb, j, a, b, th)
 			}
+			// Signatures fold the hashes further (bit h mod 256):
+			// shifted hashes make their bits collide as well.
+			var p wordProbe
+			k := 1 + m%5
+			sa, sb := shiftHashes(a, k), shiftHashes(b, k)
+			p.init(sa, th)
+			if sig := newWordSig(sb); j >= th && !p.mayReach(&sig, len(sb)) {
+				t.Fatalf("words %v and %v (jaccard %v), hashes %v and %v: wordProbe.mayReach(%v) false", wa, wb, j, sa, sb, th)
+			}
 		}
 	}
+}
+
+// shiftHashes maps hashes x (below 2^20) to x mod k + 256x: still
+// distinct and in order, but with signature bits (h mod 256 = x mod k)
+// that collide for any two hashes equal mod k.
+func shiftHashes(h []uint32, k uint32) []uint32 {
+	out := make([]uint32, len(h))
+	for i, x := range h {
+		out[i] = x%k + 256*x
+	}
+	return out
 }
 
 // TestClusterDropKeepsIndexes: drop takes only the dropped items' own
