@@ -312,12 +312,11 @@ func (c *clusterer) find(q *clusterItem, mentions bool) int {
 			}
 			continue
 		}
-		if absDur(it.at.Sub(at)) > window {
-			continue
-		}
-		if sh != 0 && bits.OnesCount64(it.simhash^sh) <= simhashBits ||
+		// The window is checked last: most stories fail the cheaper tests.
+		if (sh != 0 && bits.OnesCount64(it.simhash^sh) <= simhashBits ||
 			titled && titleP.mayReach(&it.titleSig, len(it.titleH)) && mayReach(q.titleH, it.titleH, minTitleJaccard) && q.title.jaccard(it.title) >= minTitleJaccard ||
-			leaded && leadP.mayReach(&it.leadSig, len(it.leadH)) && mayReach(q.leadH, it.leadH, minLeadJaccard) && q.lead.jaccard(it.lead) >= minLeadJaccard {
+			leaded && leadP.mayReach(&it.leadSig, len(it.leadH)) && mayReach(q.leadH, it.leadH, minLeadJaccard) && q.lead.jaccard(it.lead) >= minLeadJaccard) &&
+			absDur(it.at.Sub(at)) <= window {
 			return i
 		}
 	}
