@@ -59,6 +59,104 @@ func (fc FeatureConfig) valid() bool {
 		fc.MaxTokens > 0 && fc.NgramScale > 0
 }
 
+// walkTextFeatures calls visit with the hash of each text feature of toks
+// (sentence numbers each token's sentence), in order, and a function that
+// gives the feature's name: the word (hash "u" + word), two words of one
+// sentence written together (hash "b" + word + " " + word), and the
+// character 4-grams of a word of five letters or more not in a CJK script,
+// with "<" and ">" around it (hash "c" + 4-gram). appendTextHashes gives
+// the same hashes, faster; the names are only for explaining a model.
+func walkTextFeatures(toks []textnorm.Token, sentence []int, visit func(h uint32, name func() string)) {
+	var padded []byte
+	var starts []int
+	for k, t := range toks {
+		visit(fnvString(fnvString(fnvOffset, "u"), t.Text), func() string { return t.Text })
+		if k+1 < len(toks) && joined(t, toks[k+1]) && sentence[k] == sentence[k+1] {
+			next := toks[k+1].Text
+			visit(fnvString(fnvString(fnvString(fnvString(fnvOffset, "b"), t.Text), " "), next), func() string { return t.Text + " " + next })
+		}
+		if n := utf8.RuneCountInString(t.Text); n >= 5 {
+			r, _ := utf8.DecodeRuneInString(t.Text)
+			if textnorm.IsCJK(r) {
+				continue
+			}
+			padded = append(append(append(padded[:0], '<'), t.Text...), '>')
+			starts = starts[:0]
+			for i := range string(padded) {
+				starts = append(starts, i)
+			}
+			starts = append(starts, len(padded))
+			for s := 0; s+4 < len(starts); s++ {
+				g := padded[starts[s]:starts[s+4]]
+				visit(fnvString(fnvString(fnvOffset, "c"), string(g)), func() string { return string(g) })
+			}
+		}
+	}
+}
+
+// Hash states after the features' kind letters.
+var (
+	fnvU = fnvString(fnvOffset, "u")
+	fnvB = fnvString(fnvOffset, "b")
+	fnvC = fnvString(fnvOffset, "c")
+)
+
+// appendTextHashes appends the hashes walkTextFeatures visits, in the same
+// order, to hs: the same features, with a word's hash state reused for its
+// pair and no rune decoding for words in ASCII (most words once folded).
+func appendTextHashes(hs []uint32, toks []textnorm.Token, sentence []int) []uint32 {
+	var padded []byte
+	var starts []int
+	for k, t := range toks {
+		w := t.Text
+		hs = append(hs, fnvString(fnvU, w))
+		if k+1 < len(toks) && joined(t, toks[k+1]) && sentence[k] == sentence[k+1] {
+			h := fnvString(fnvB, w)
+			h ^= ' '
+			h *= fnvPrime
+			hs = append(hs, fnvString(h, toks[k+1].Text))
+		}
+		if len(w) < 5 {
+			continue // fewer than five bytes: fewer than five letters
+		}
+		ascii := true
+		for i := 0; i < len(w); i++ {
+			if w[i] >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
+		}
+		if ascii {
+			// "<" + w + ">": len(w)-1 4-grams of single-byte letters.
+			hs = append(hs, fnvString(fnvString(fnvC, "<"), w[:3]))
+			for s := 0; s+4 <= len(w); s++ {
+				hs = append(hs, fnvString(fnvC, w[s:s+4]))
+			}
+			h := fnvString(fnvC, w[len(w)-3:])
+			h ^= '>'
+			h *= fnvPrime
+			hs = append(hs, h)
+			continue
+		}
+		if utf8.RuneCountInString(w) < 5 {
+			continue
+		}
+		if r, _ := utf8.DecodeRuneInString(w); textnorm.IsCJK(r) {
+			continue
+		}
+		padded = append(append(append(padded[:0], '<'), w...), '>')
+		starts = starts[:0]
+		for i := range string(padded) {
+			starts = append(starts, i)
+		}
+		starts = append(starts, len(padded))
+		for s := 0; s+4 < len(starts); s++ {
+			hs = append(hs, fnvString(fnvC, string(padded[starts[s]:starts[s+4]])))
+		}
+	}
+	return hs
+}
+
 // vec is a sparse feature vector: distinct indices, named features first in
 // order, text features in order of first occurrence.
 type vec struct {
@@ -220,71 +318,28 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 	}
 	hs := sc.hashes[:0]
 	defer func() { sc.hashes = hs[:0] }()
-	// In want mode names are built only for wanted indices; otherwise
-	// nothing but the hash is computed.
-	var wantIdx []int32 // few: a linear scan beats a map lookup per hash
-	for i, n := range want {
-		if n == "" && i >= int32(namedDim) {
-			wantIdx = append(wantIdx, i)
-		}
-	}
-	if want != nil && len(wantIdx) == 0 {
-		return vec{} // only named features wanted: no need to walk the text
-	}
-	wanted := func(h uint32) bool {
-		if want == nil {
-			hs = append(hs, namedDim+(h&ngramMask))
-			return false
-		}
-		i := int32(namedDim + (h & ngramMask))
-		for _, w := range wantIdx {
-			if w == i {
-				return want[i] == ""
-			}
-		}
-		return false
-	}
-	name := func(h uint32, n string) { want[int32(namedDim+(h&ngramMask))] = n }
-	var padded []byte
-	var starts []int
-	for k, t := range toks {
-		if h := fnvString(fnvString(fnvOffset, "u"), t.Text); wanted(h) {
-			name(h, "text:"+t.Text)
-		}
-		if k+1 < len(toks) && joined(t, toks[k+1]) && an.sentence[k] == an.sentence[k+1] {
-			next := toks[k+1].Text
-			if hb := fnvString(fnvString(fnvString(fnvString(fnvOffset, "b"), t.Text), " "), next); wanted(hb) {
-				name(hb, "text:"+t.Text+" "+next)
-			}
-		}
-		if n := utf8.RuneCountInString(t.Text); n >= 5 {
-			r, _ := utf8.DecodeRuneInString(t.Text)
-			if textnorm.IsCJK(r) {
-				continue
-			}
-			padded = append(append(append(padded[:0], '<'), t.Text...), '>')
-			starts = starts[:0]
-			for i := range string(padded) {
-				starts = append(starts, i)
-			}
-			starts = append(starts, len(padded))
-			for s := 0; s+4 < len(starts); s++ {
-				g := padded[starts[s]:starts[s+4]]
-				h := uint32(fnvOffset)
-				h ^= 'c'
-				h *= fnvPrime
-				for _, c := range g {
-					h ^= uint32(c)
-					h *= fnvPrime
-				}
-				if wanted(h) {
-					name(h, "text:"+string(g))
-				}
-			}
-		}
-	}
 	if want != nil {
+		// Names are built only for wanted indices (few: a linear scan
+		// beats a map lookup per hash).
+		var wantIdx []int32
+		for i, n := range want {
+			if n == "" && i >= int32(namedDim) {
+				wantIdx = append(wantIdx, i)
+			}
+		}
+		if len(wantIdx) == 0 {
+			return vec{} // only named features wanted: no need to walk the text
+		}
+		walkTextFeatures(toks, an.sentence, func(h uint32, name func() string) {
+			i := int32(namedDim + (h & ngramMask))
+			if slices.Contains(wantIdx, i) && want[i] == "" {
+				want[i] = "text:" + name()
+			}
+		})
 		return vec{}
+	}
+	for _, h := range appendTextHashes(sc.hashes[:0], toks, an.sentence) {
+		hs = append(hs, namedDim+(h&ngramMask))
 	}
 	// Count the text features in a dense scratch array (no sort): the
 	// vector's text block is in order of first occurrence, which is all
