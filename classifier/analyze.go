@@ -252,7 +252,7 @@ func (an *analysis) sentences() {
 	prevEnd := 0
 	for i, t := range an.toks {
 		gap := an.folded[prevEnd:t.Start]
-		if i > 0 && strings.ContainsAny(gap, ".!?\n。！？;；") {
+		if i > 0 && endsSentence(gap) {
 			sent++
 		}
 		if i == an.titleToks && i > 0 {
@@ -261,6 +261,23 @@ func (an *analysis) sentences() {
 		an.sentence[i] = sent
 		prevEnd = t.End
 	}
+}
+
+// sentenceEnds are the characters that end a sentence.
+const sentenceEnds = ".!?\n。！？;；"
+
+// endsSentence is strings.ContainsAny(gap, sentenceEnds) without decoding
+// the ASCII bytes (a gap between words is most often one space).
+func endsSentence(gap string) bool {
+	for i := 0; i < len(gap); i++ {
+		switch c := gap[i]; {
+		case c == '.' || c == '!' || c == '?' || c == '\n' || c == ';':
+			return true
+		case c >= utf8.RuneSelf:
+			return strings.ContainsAny(gap[i:], sentenceEnds)
+		}
+	}
+	return false
 }
 
 func (an *analysis) relevanceOf(r *Rules) {

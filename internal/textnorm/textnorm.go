@@ -281,6 +281,9 @@ func foldRune(r rune, prevLatin bool) (out rune, latin, drop bool) {
 	case '\u00a0', '\u2007', '\u202f', '\u3000':
 		return ' ', false, false
 	}
+	if isPunctuationBlock(r) || isKana(r) {
+		return r, false, false // no mark, not Latin, uncased
+	}
 	if unicode.Is(unicode.Mn, r) {
 		if prevLatin {
 			return 0, true, true
@@ -339,7 +342,11 @@ func IsCJK(r rune) bool {
 	switch {
 	case r < 0x1100: // below Hangul Jamo, the first block of these scripts
 		return false
-	case isHanOrHangulSyllable(r):
+	case r < 0x1200: // Hangul Jamo
+		return true
+	case r < 0x2E80: // none of these scripts from there to the CJK radicals
+		return false
+	case isHanOrHangulSyllable(r) || isKana(r):
 		return true
 	}
 	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
@@ -355,9 +362,26 @@ func isHanOrHangulSyllable(r rune) bool {
 	return (0x4E00 <= r && r <= 0x9FFF) || (0xAC00 <= r && r <= 0xD7A3)
 }
 
+// isKana reports whether r is one of the hiragana (U+3041–U+3096) or
+// katakana (U+30A1–U+30FA) letters, checked by range.
+func isKana(r rune) bool {
+	return (0x3041 <= r && r <= 0x3096) || (0x30A1 <= r && r <= 0x30FA)
+}
+
+// isPunctuationBlock reports whether r is in the General Punctuation
+// block's dashes, quotes, bullets and marks (U+2010–U+2027,
+// U+2030–U+205E), which news text is full of: none is a letter, digit,
+// mark or cased rune.
+func isPunctuationBlock(r rune) bool {
+	return (0x2010 <= r && r <= 0x2027) || (0x2030 <= r && r <= 0x205E)
+}
+
 func isWordRune(r rune) bool {
-	if isHanOrHangulSyllable(r) {
+	if isHanOrHangulSyllable(r) || isKana(r) {
 		return true // letters (Lo)
+	}
+	if isPunctuationBlock(r) {
+		return false
 	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r)
 }
