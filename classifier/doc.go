@@ -24,6 +24,7 @@ type tokDoc struct {
 	keywords  map[string][]string
 	numbers   map[string]float64
 	byStart   *termBuckets // the terms by their first bytes, built on the first prefix query
+	sc        *scratch     // lends the document its index, buckets and stems
 	// title and text as analysed, for WrittenAs; marked (0 not decided
 	// yet, 1 yes, -1 no) says whether the article is written with
 	// diacritics.
@@ -72,7 +73,7 @@ type termPos struct {
 // (bt); title and text are what they were analysed from (for stems). sc
 // lends the list of occurrences.
 func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, english bool) *tokDoc {
-	d := &tokDoc{keywords: map[string][]string{}, numbers: map[string]float64{}}
+	d := &tokDoc{keywords: map[string][]string{}, numbers: map[string]float64{}, sc: sc}
 	for _, t := range tt {
 		d.titleEnd = max(d.titleEnd, t.Pos+1)
 	}
@@ -87,7 +88,10 @@ func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, eng
 	d.parts = [2]spellPart{{text: title, terms: tt}, {text: text, terms: bt, base: bodyBase}}
 	if english {
 		// textnorm.Stems, with each word's stem computed once.
-		stems := map[string]string{}
+		if sc.stems == nil {
+			sc.stems = map[string]string{}
+		} // else empty: release cleared it
+		stems := sc.stems
 		addStems := func(s string, terms []textnorm.Term, base int) {
 			for _, t := range terms {
 				if t.Kind != textnorm.Word || !textnorm.Stemmable(s[t.Start:t.End]) {
@@ -201,7 +205,7 @@ func (d *tokDoc) Positions(field, word string, prefix bool) []int {
 		return ps
 	}
 	if d.byStart == nil {
-		d.byStart = newTermBuckets(d.terms)
+		d.byStart = d.sc.termBuckets(d.terms)
 	}
 	for _, t := range d.byStart.candidates(word) {
 		if strings.HasPrefix(t, word) {
@@ -235,20 +239,25 @@ func termBucket(t string) int {
 	return int((b0*131 + b1) & (1<<termBucketBits - 1))
 }
 
-func newTermBuckets(terms map[string]int32) *termBuckets {
-	tb := &termBuckets{start: make([]int32, 1<<termBucketBits+1), terms: make([]string, len(terms))}
+// termBuckets groups terms by termBucket into the scratch's buckets.
+func (sc *scratch) termBuckets(terms map[string]int32) *termBuckets {
+	tb := &sc.buckets
+	tb.start = slices.Grow(tb.start[:0], 1<<termBucketBits+1)[:1<<termBucketBits+1]
+	clear(tb.start)
+	tb.terms = slices.Grow(tb.terms[:0], len(terms))[:len(terms)]
 	for t := range terms {
 		tb.start[termBucket(t)+1]++
 	}
 	for b := 1; b < len(tb.start); b++ {
 		tb.start[b] += tb.start[b-1]
 	}
-	next := slices.Clone(tb.start[:len(tb.start)-1])
+	next := append(sc.next[:0], tb.start[:len(tb.start)-1]...)
 	for t := range terms {
 		b := termBucket(t)
 		tb.terms[next[b]] = t
 		next[b]++
 	}
+	sc.next = next
 	return tb
 }
 

@@ -29,6 +29,11 @@ type scratch struct {
 	counts        []uint16 // per text feature dimension; all zero between uses
 	distinct      []uint32 // text feature indices, each once, in order of first occurrence
 	near          []bool   // sentences near a mention of the province (toneOf)
+	// The query document's prefix buckets and English stems, lent to it
+	// like its index.
+	buckets termBuckets
+	next    []int32
+	stems   map[string]string
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -47,6 +52,8 @@ func (an *analysis) release() {
 	clear(sc.terms)
 	clear(sc.occ)
 	clear(sc.termIDs)
+	clear(sc.buckets.terms)
+	clear(sc.stems)
 	sc.offs, sc.toks, sc.sentence = an.offs[:0], an.toks[:0], an.sentence[:0]
 	sc.gaz, sc.lex, sc.dn = an.gaz[:0], an.lex[:0], an.dn[:0]
 	an.offs, an.toks, an.sentence, an.gaz, an.lex, an.dn = nil, nil, nil, nil, nil, nil
