@@ -241,16 +241,16 @@ func (c *clusterer) add(it clusterItem) {
 	}
 }
 
-// fillHashes sets the hashes an item is compared by, those not set yet.
+// fillHashes sets the hashes an item is compared by, those not set yet,
+// and the signatures of its word hashes.
 func (it *clusterItem) fillHashes() {
 	if it.titleH == nil {
 		it.titleH = it.title.hashes()
-		it.titleSig = newWordSig(it.titleH)
 	}
 	if it.leadH == nil {
 		it.leadH = it.lead.hashes()
-		it.leadSig = newWordSig(it.leadH)
 	}
+	it.titleSig, it.leadSig = newWordSig(it.titleH), newWordSig(it.leadH)
 	if it.entH == nil {
 		it.entH = keyHashes(it.entities)
 	}
