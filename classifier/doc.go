@@ -19,6 +19,7 @@ type tokDoc struct {
 	// capped pieces of one array: one allocation for the whole document
 	// instead of one growing slice per term.
 	terms     map[string]int32
+	list      []string // the terms by number
 	positions [][]int
 	titleEnd  int // the title's tokens have positions below titleEnd
 	keywords  map[string][]string
@@ -115,12 +116,14 @@ func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, eng
 	} // else empty: release cleared it
 	d.terms = sc.termIDs
 	counts := sc.termCounts[:0]
+	list := sc.termList[:0]
 	for k := range occ {
 		id, ok := d.terms[occ[k].term]
 		if !ok {
 			id = int32(len(counts))
 			d.terms[occ[k].term] = id
 			counts = append(counts, 0)
+			list = append(list, occ[k].term)
 		}
 		counts[id]++
 		occ[k].id = id
@@ -135,7 +138,8 @@ func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, eng
 	for _, o := range occ {
 		d.positions[o.id] = append(d.positions[o.id], o.pos)
 	}
-	sc.occ, sc.termCounts, sc.positions, sc.termPositions = occ, counts, all, d.positions
+	sc.occ, sc.termCounts, sc.positions, sc.termPositions, sc.termList = occ, counts, all, d.positions, list
+	d.list = list
 	return d
 }
 
@@ -205,7 +209,7 @@ func (d *tokDoc) Positions(field, word string, prefix bool) []int {
 		return ps
 	}
 	if d.byStart == nil {
-		d.byStart = d.sc.termBuckets(d.terms)
+		d.byStart = d.sc.termBuckets(d.list)
 	}
 	for _, t := range d.byStart.candidates(word) {
 		if strings.HasPrefix(t, word) {
@@ -239,25 +243,31 @@ func termBucket(t string) int {
 	return int((b0*131 + b1) & (1<<termBucketBits - 1))
 }
 
-// termBuckets groups terms by termBucket into the scratch's buckets.
-func (sc *scratch) termBuckets(terms map[string]int32) *termBuckets {
+// termBuckets groups terms (distinct) by termBucket into the scratch's
+// buckets.
+func (sc *scratch) termBuckets(terms []string) *termBuckets {
 	tb := &sc.buckets
 	tb.start = slices.Grow(tb.start[:0], 1<<termBucketBits+1)[:1<<termBucketBits+1]
 	clear(tb.start)
 	tb.terms = slices.Grow(tb.terms[:0], len(terms))[:len(terms)]
-	for t := range terms {
-		tb.start[termBucket(t)+1]++
+	// bucket holds each term's bucket, and after them the next free slot
+	// of each bucket.
+	bucket := slices.Grow(sc.next[:0], len(terms)+1<<termBucketBits)[:len(terms)]
+	for i, t := range terms {
+		b := int32(termBucket(t))
+		bucket[i] = b
+		tb.start[b+1]++
 	}
 	for b := 1; b < len(tb.start); b++ {
 		tb.start[b] += tb.start[b-1]
 	}
-	next := append(sc.next[:0], tb.start[:len(tb.start)-1]...)
-	for t := range terms {
-		b := termBucket(t)
+	next := append(bucket[len(bucket):], tb.start[:len(tb.start)-1]...)
+	for i, t := range terms {
+		b := bucket[i]
 		tb.terms[next[b]] = t
 		next[b]++
 	}
-	sc.next = next
+	sc.next = bucket[:0]
 	return tb
 }
 

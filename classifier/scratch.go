@@ -19,6 +19,7 @@ type scratch struct {
 	occ      []termPos        // term occurrences while the query document is built
 	// The query document's index, lent to it for the classification:
 	termIDs       map[string]int32 // term → number
+	termList      []string         // number → term
 	termCounts    []int            // occurrences of each term
 	positions     []int            // all positions, cut per term into termPositions
 	termPositions [][]int
@@ -52,6 +53,7 @@ func (an *analysis) release() {
 	clear(sc.terms)
 	clear(sc.occ)
 	clear(sc.termIDs)
+	clear(sc.termList)
 	clear(sc.buckets.terms)
 	clear(sc.stems)
 	sc.offs, sc.toks, sc.sentence = an.offs[:0], an.toks[:0], an.sentence[:0]
