@@ -18,8 +18,7 @@ type tokDoc struct {
 	// positions of term t, in increasing order. The position lists are
 	// capped pieces of one array: one allocation for the whole document
 	// instead of one growing slice per term.
-	terms     map[string]int32
-	list      []string // the terms by number
+	terms     *termTable
 	positions [][]int
 	titleEnd  int // the title's tokens have positions below titleEnd
 	keywords  map[string][]string
@@ -111,19 +110,13 @@ func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, eng
 	}
 	// Number the terms and count their occurrences, then cut one array of
 	// positions into a list per term, filled in order of occurrence.
-	if sc.termIDs == nil {
-		sc.termIDs = make(map[string]int32, len(occ)/2+1)
-	} // else empty: release cleared it
-	d.terms = sc.termIDs
+	sc.table.reset(len(occ))
+	d.terms = &sc.table
 	counts := sc.termCounts[:0]
-	list := sc.termList[:0]
 	for k := range occ {
-		id, ok := d.terms[occ[k].term]
-		if !ok {
-			id = int32(len(counts))
-			d.terms[occ[k].term] = id
+		id, added := d.terms.intern(occ[k].term)
+		if added {
 			counts = append(counts, 0)
-			list = append(list, occ[k].term)
 		}
 		counts[id]++
 		occ[k].id = id
@@ -138,14 +131,13 @@ func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, eng
 	for _, o := range occ {
 		d.positions[o.id] = append(d.positions[o.id], o.pos)
 	}
-	sc.occ, sc.termCounts, sc.positions, sc.termPositions, sc.termList = occ, counts, all, d.positions, list
-	d.list = list
+	sc.occ, sc.termCounts, sc.positions, sc.termPositions = occ, counts, all, d.positions
 	return d
 }
 
 // termPositions returns the positions of term, nil when it does not occur.
 func (d *tokDoc) termPositions(term string) []int {
-	if id, ok := d.terms[term]; ok {
+	if id, ok := d.terms.lookup(term); ok {
 		return d.positions[id]
 	}
 	return nil
@@ -209,7 +201,7 @@ func (d *tokDoc) Positions(field, word string, prefix bool) []int {
 		return ps
 	}
 	if d.byStart == nil {
-		d.byStart = d.sc.termBuckets(d.list)
+		d.byStart = d.sc.termBuckets(d.terms.terms)
 	}
 	for _, t := range d.byStart.candidates(word) {
 		if strings.HasPrefix(t, word) {

@@ -1,7 +1,6 @@
 package classifier
 
 import (
-	"maps"
 	"slices"
 	"testing"
 
@@ -44,8 +43,8 @@ func TestTokDocFoldedSameAsSeparate(t *testing.T) {
 		if got.titleEnd != want.titleEnd {
 			t.Fatalf("case %d: titleEnd %d, want %d", i, got.titleEnd, want.titleEnd)
 		}
-		gotTerms := slices.Sorted(maps.Keys(got.terms))
-		wantTerms := slices.Sorted(maps.Keys(want.terms))
+		gotTerms := slices.Sorted(slices.Values(got.terms.terms))
+		wantTerms := slices.Sorted(slices.Values(want.terms.terms))
 		if !slices.Equal(gotTerms, wantTerms) {
 			t.Fatalf("case %d (%q): terms differ:\n got %q\nwant %q", i, c.title, gotTerms, wantTerms)
 		}
@@ -87,7 +86,7 @@ func TestPrefixPositions(t *testing.T) {
 		it := &items[i]
 		d := newTokDoc(it.Title, it.Text, it.Lang == "en")
 		prefixes := map[string]bool{"": true}
-		for term := range d.terms {
+		for _, term := range d.terms.terms {
 			for n := 1; n <= 4 && n <= len(term); n++ {
 				prefixes[term[:n]] = true
 			}
@@ -95,7 +94,7 @@ func TestPrefixPositions(t *testing.T) {
 		for p := range prefixes {
 			for _, field := range []string{"", "title", "text"} {
 				var want []int
-				for term := range d.terms {
+				for _, term := range d.terms.terms {
 					if len(term) >= len(p) && term[:len(p)] == p {
 						for _, pos := range d.termPositions(term) {
 							if (field == "title" && pos >= d.titleEnd) || (field == "text" && pos < d.titleEnd) {

@@ -18,10 +18,9 @@ type scratch struct {
 	terms    []textnorm.Term  // terms of title and text while the query document is built
 	occ      []termPos        // term occurrences while the query document is built
 	// The query document's index, lent to it for the classification:
-	termIDs       map[string]int32 // term → number
-	termList      []string         // number → term
-	termCounts    []int            // occurrences of each term
-	positions     []int            // all positions, cut per term into termPositions
+	table         termTable // term → number
+	termCounts    []int     // occurrences of each term
+	positions     []int     // all positions, cut per term into termPositions
 	termPositions [][]int
 	gaz, lex      []hit    // matcher hits
 	candidates    []dnHit  // the province's names found, before ambiguity is judged
@@ -52,8 +51,7 @@ func (an *analysis) release() {
 	clear(sc.toks)
 	clear(sc.terms)
 	clear(sc.occ)
-	clear(sc.termIDs)
-	clear(sc.termList)
+	clear(sc.table.terms)
 	clear(sc.buckets.terms)
 	clear(sc.stems)
 	sc.offs, sc.toks, sc.sentence = an.offs[:0], an.toks[:0], an.sentence[:0]
