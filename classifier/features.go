@@ -157,6 +157,23 @@ func appendTextHashes(hs []uint32, toks []textnorm.Token, sentence []int) []uint
 	return hs
 }
 
+// log1pSmall[k] is math.Log1p(k), computed once: a text feature's count
+// is most often small.
+var log1pSmall = func() (t [256]float64) {
+	for k := range t {
+		t[k] = math.Log1p(float64(k))
+	}
+	return t
+}()
+
+// log1pCount is math.Log1p(float64(n)).
+func log1pCount(n uint16) float64 {
+	if int(n) < len(log1pSmall) {
+		return log1pSmall[n]
+	}
+	return math.Log1p(float64(n))
+}
+
 // vec is a sparse feature vector: distinct indices, named features first in
 // order, text features in order of first occurrence.
 type vec struct {
@@ -377,7 +394,7 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 	start := len(v.idx)
 	var norm float64
 	for _, h := range distinct {
-		x := math.Log1p(float64(counts[h-namedDim]))
+		x := log1pCount(counts[h-namedDim])
 		norm += x * x
 		v.idx = append(v.idx, int32(h))
 		v.val = append(v.val, float32(x))

@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"math"
 	"slices"
 	"testing"
 
@@ -52,4 +53,14 @@ func firstDiff(a, b []uint32) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// TestLog1pCount: the table gives math.Log1p's value, bit for bit, for
+// every count.
+func TestLog1pCount(t *testing.T) {
+	for n := range math.MaxUint16 + 1 {
+		if got, want := log1pCount(uint16(n)), math.Log1p(float64(n)); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("log1pCount(%d) = %v, want %v", n, got, want)
+		}
+	}
 }
