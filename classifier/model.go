@@ -120,11 +120,13 @@ func (m *Model) scores(x vec) []float64 {
 		}
 		return out
 	}
+	val := x.val[:len(x.idx)]
 	for k, i := range x.idx {
-		xv := float64(x.val[k])
+		xv := float64(val[k])
 		row := m.rows[int(i)*n : int(i)*n+n]
+		acc := out[:len(row)] // the same length: no bounds check per weight
 		for j, w := range row {
-			out[j] += float64(w) * xv
+			acc[j] += float64(w) * xv
 		}
 	}
 	for j := range out {
