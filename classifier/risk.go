@@ -208,8 +208,14 @@ func (an *analysis) checkFact(f *fact) (string, bool) {
 		return "", false
 	}
 	for _, kw := range f.kwTokens {
+		// The first word's length and first byte rule out most tokens
+		// before tokensAt compares strings.
+		first := ""
+		if len(kw) > 0 {
+			first = kw[0]
+		}
 		for i := 0; i+len(kw) <= len(an.toks); i++ {
-			if !tokensAt(an, i, kw) {
+			if t := an.toks[i].Text; first != "" && (len(t) != len(first) || t[0] != first[0]) || !tokensAt(an, i, kw) {
 				continue
 			}
 			m, after := an.factNumber(i, len(kw), f.Window)
