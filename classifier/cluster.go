@@ -519,7 +519,7 @@ func sharedSorted[T cmp.Ordered](a, b []T) int {
 func (a wordSet) hashes() []uint32 {
 	h := make([]uint32, len(a))
 	for i, w := range a {
-		h[i] = fnv32(w)
+		h[i] = fnvString(fnvOffset, w)
 	}
 	slices.Sort(h)
 	return h
@@ -529,19 +529,10 @@ func (a wordSet) hashes() []uint32 {
 func keyHashes(m map[string]bool) []uint32 {
 	h := make([]uint32, 0, len(m))
 	for k := range m {
-		h = append(h, fnv32(k))
+		h = append(h, fnvString(fnvOffset, k))
 	}
 	slices.Sort(h)
 	return h
-}
-
-func fnv32(w string) uint32 {
-	x := uint32(2166136261)
-	for k := 0; k < len(w); k++ {
-		x ^= uint32(w[k])
-		x *= 16777619
-	}
-	return x
 }
 
 // mayReach reports whether two word sets, given as their sorted word
@@ -583,7 +574,7 @@ type wordProbe struct {
 	n      int
 	t      float64
 	sig    wordSig
-	counts [256]uint16
+	counts [256]uint32
 }
 
 func (p *wordProbe) init(hashes []uint32, t float64) {

@@ -242,9 +242,7 @@ func (sc *scratch) termBuckets(terms []string) *termBuckets {
 	tb.start = slices.Grow(tb.start[:0], 1<<termBucketBits+1)[:1<<termBucketBits+1]
 	clear(tb.start)
 	tb.terms = slices.Grow(tb.terms[:0], len(terms))[:len(terms)]
-	// bucket holds each term's bucket, and after them the next free slot
-	// of each bucket.
-	bucket := slices.Grow(sc.next[:0], len(terms)+1<<termBucketBits)[:len(terms)]
+	bucket := slices.Grow(sc.bucketOf[:0], len(terms))[:len(terms)] // each term's bucket
 	for i, t := range terms {
 		b := int32(termBucket(t))
 		bucket[i] = b
@@ -253,13 +251,13 @@ func (sc *scratch) termBuckets(terms []string) *termBuckets {
 	for b := 1; b < len(tb.start); b++ {
 		tb.start[b] += tb.start[b-1]
 	}
-	next := append(bucket[len(bucket):], tb.start[:len(tb.start)-1]...)
+	next := append(sc.next[:0], tb.start[:len(tb.start)-1]...) // each bucket's next free slot
 	for i, t := range terms {
 		b := bucket[i]
 		tb.terms[next[b]] = t
 		next[b]++
 	}
-	sc.next = bucket[:0]
+	sc.bucketOf, sc.next = bucket, next
 	return tb
 }
 

@@ -24,14 +24,14 @@ func TestTextHashesSameAsWalk(t *testing.T) {
 	for _, it := range loadDevCorpus(t) {
 		arts = append(arts, &article.Article{Title: it.Title, Text: it.Text, Lang: it.Lang})
 	}
-	checked, long := 0, 0
+	checked, four := 0, 0
 	for _, a := range arts {
 		an := e.analyze(r, a)
 		var want []uint32
 		walkTextFeatures(an.toks, an.sentence, func(h uint32, name func() string) {
 			want = append(want, h)
 			if len([]rune(name())) == 4 {
-				long++
+				four++ // 4-grams, and words of four letters
 			}
 		})
 		got := appendTextHashes(nil, an.toks, an.sentence)
@@ -41,8 +41,8 @@ func TestTextHashesSameAsWalk(t *testing.T) {
 		checked += len(got)
 		an.release()
 	}
-	if checked < 100000 || long < 10000 {
-		t.Fatalf("%d hashes compared, %d of them 4-grams: too few to mean anything", checked, long)
+	if checked < 100000 || four < 10000 {
+		t.Fatalf("%d hashes compared, %d of them with a four-character name: too few to mean anything", checked, four)
 	}
 }
 

@@ -31,9 +31,10 @@ type scratch struct {
 	near          []bool   // sentences near a mention of the province (toneOf)
 	// The query document's prefix buckets and English stems, lent to it
 	// like its index.
-	buckets termBuckets
-	next    []int32
-	stems   map[string]string
+	buckets  termBuckets
+	bucketOf []int32 // while the buckets are built: each term's
+	next     []int32 // and each bucket's next free slot
+	stems    map[string]string
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
