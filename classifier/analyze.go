@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/dongnai/presswatch/article"
@@ -217,18 +218,18 @@ type concernHit struct {
 
 func findConcerns(cs []topic, d query.Doc) []concernHit {
 	var out []concernHit
+	var seen []string // the folded terms of the concern's hits (a few)
 	for i := range cs {
 		var terms []string
-		seen := map[string]bool{}
-		for _, alt := range cs[i].alts {
+		seen = seen[:0]
+		for j, alt := range cs[i].alts {
 			if alt.Match(d) {
-				term := strings.Trim(query.String(alt.Node()), `"*`)
-				f := textnorm.Fold(term)
-				if seen[f] {
+				f := cs[i].altFolded[j]
+				if slices.Contains(seen, f) {
 					continue // "ngưng việc" and "ngừng việc" fold alike: one word to the officer
 				}
-				seen[f] = true
-				terms = append(terms, term)
+				seen = append(seen, f)
+				terms = append(terms, cs[i].altTerms[j])
 				if len(terms) >= max(3, cs[i].MinHits) {
 					break // enough to decide and to show the officer
 				}
@@ -622,7 +623,9 @@ func (an *analysis) classification(e *Engine, r *Rules) *article.Classification 
 
 // describe shortens s for a reason's detail.
 func describe(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	if !tidySpaces(s) {
+		s = strings.Join(strings.Fields(s), " ")
+	}
 	if len(s) > 120 {
 		i := 117
 		for i > 0 && !utf8.RuneStart(s[i]) {
@@ -631,4 +634,33 @@ func describe(s string) string {
 		s = s[:i] + "…"
 	}
 	return s
+}
+
+// tidySpaces reports whether s is as strings.Fields and a join with one
+// space would leave it (no leading, trailing or repeated space, no other
+// white space), so that describe copies nothing for most reasons.
+func tidySpaces(s string) bool {
+	space := true // a leading space is not tidy
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return false
+			}
+			i += n - 1
+			space = false
+		case c == ' ':
+			if space {
+				return false
+			}
+			space = true
+		case c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+			return false
+		default:
+			space = false
+		}
+	}
+	return !space || s == ""
 }

@@ -52,7 +52,7 @@ func compileNarrative(n store.Narrative) (narrative, error) {
 		w = 50
 	}
 	return narrative{ID: n.ID, Claim: q, claim: query.Prepare(q), Correction: n.Correction, Weight: w,
-		ResponseID: n.ResponseID, ClaimText: n.Claim}, nil
+		ResponseID: n.ResponseID, ClaimText: n.Claim}.withReason(), nil
 }
 
 // withNarratives returns a copy of r with extra narratives after the

@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/dongnai/presswatch/article"
-	"github.com/dongnai/presswatch/query"
 )
 
 // Risk signals and their names in reasons.
@@ -72,12 +71,7 @@ func (e *Engine) ruleRisk(r *Rules, an *analysis, topics []string, outlets int) 
 	var risk float64
 	for _, n := range r.narrs {
 		if n.claim.Match(an.doc) {
-			if n.ResponseID != "" {
-				add(SignalNarrative+":"+n.ID, "from response "+n.ResponseID+": "+n.ClaimText, n.Weight)
-				risk += n.Weight
-				continue
-			}
-			add(SignalNarrative+":"+n.ID, "matches claim "+query.String(n.Claim)+"; official correction: "+n.Correction, n.Weight)
+			reasons = append(reasons, article.Reason{Signal: SignalNarrative + ":" + n.ID, Detail: n.reason, Weight: n.Weight})
 			risk += n.Weight
 		}
 	}

@@ -59,6 +59,8 @@ type topic struct {
 	Name      string
 	Query     query.Node
 	alts      []*query.Prepared // the alternatives of the top-level OR
+	altTerms  []string          // alts[i] as an officer reads it: its query text without quotes or * (concerns only)
+	altFolded []string          // altTerms[i] folded (concerns only)
 	titleAlts []*query.Prepared // alts[i] in the title only (nil: not a word or phrase)
 	Sensitive bool
 	MinHits   int // distinct alternatives of the top-level OR that must match
@@ -85,6 +87,19 @@ type narrative struct {
 	// the office's responses (kept in the store, not in narratives.yaml).
 	ResponseID string
 	ClaimText  string
+	reason     string // the reason's detail when the claim matches (reasonText)
+}
+
+// withReason sets what an officer reads when the claim matches: the
+// response it came from, or the claim's query and the official correction.
+// Built once when the rules load, not for every article that matches.
+func (n narrative) withReason() narrative {
+	if n.ResponseID != "" {
+		n.reason = describe("from response " + n.ResponseID + ": " + n.ClaimText)
+	} else {
+		n.reason = describe("matches claim " + query.String(n.Claim) + "; official correction: " + n.Correction)
+	}
+	return n
 }
 
 type fact struct {
@@ -365,7 +380,7 @@ func LoadRules(fsys fs.FS) (*Rules, error) {
 			if w <= 0 {
 				w = 50
 			}
-			r.narrs = append(r.narrs, narrative{ID: id, Claim: q, claim: query.Prepare(q), Correction: n.Correction, Weight: w})
+			r.narrs = append(r.narrs, narrative{ID: id, Claim: q, claim: query.Prepare(q), Correction: n.Correction, Weight: w}.withReason())
 		}
 	}
 	if data := read("facts.yaml"); data != nil {
@@ -472,7 +487,13 @@ func (r *Rules) addConcerns(data []byte) []error {
 			errs = append(errs, &RuleError{File: file, Rule: name, Err: errors.New("weight and min_hits must not be negative")})
 			continue
 		}
-		r.concerns = append(r.concerns, topic{Name: name, Query: q, alts: orAlternatives(q), Weight: c.Weight, MinHits: max(1, c.MinHits)})
+		alts := orAlternatives(q)
+		terms, folded := make([]string, len(alts)), make([]string, len(alts))
+		for i, alt := range alts {
+			terms[i] = strings.Trim(query.String(alt.Node()), `"*`)
+			folded[i] = textnorm.Fold(terms[i])
+		}
+		r.concerns = append(r.concerns, topic{Name: name, Query: q, alts: alts, altTerms: terms, altFolded: folded, Weight: c.Weight, MinHits: max(1, c.MinHits)})
 	}
 	return errs
 }
