@@ -24,7 +24,10 @@ const explainFeatures = 5
 // features computes the learned layer's input from an analysis and the
 // rules' reasons (spread across outlets is left out: it depends on what else
 // the process has seen, which training cannot reproduce).
-func (an *analysis) features(r *Rules, fc FeatureConfig, reasons []article.Reason) (vec, *namedFeatures) {
+//
+// With lend the vector and the named features are the analysis's scratch's
+// (see featureVector); training, which keeps its vectors, does not lend.
+func (an *analysis) features(r *Rules, fc FeatureConfig, reasons []article.Reason, lend bool) (vec, *namedFeatures) {
 	var risk float64
 	var signals []string
 	for _, rs := range reasons {
@@ -42,11 +45,11 @@ func (an *analysis) features(r *Rules, fc FeatureConfig, reasons []article.Reaso
 		// is mainly about.
 		hits, inTitle := an.topicCounts(r)
 		for ti, h := range hits {
-			nf.add("topic_hits:"+r.topics[ti].Name, math.Log1p(float64(h)))
-			nf.add("topic_title:"+r.topics[ti].Name, math.Log1p(float64(inTitle[ti])))
+			nf.add2("topic_hits:", r.topics[ti].Name, math.Log1p(float64(h)))
+			nf.add2("topic_title:", r.topics[ti].Name, math.Log1p(float64(inTitle[ti])))
 		}
 	}
-	return an.featureVector(fc, nf, nil), nf
+	return an.featureVector(fc, nf, nil, lend), nf
 }
 
 // topicCounts returns, per topic rule (the rules' order), how many of its
@@ -111,7 +114,7 @@ func hasEvidence(reasons []article.Reason) bool {
 // the rules' risk, so the weights still add up to the risk.
 func (e *Engine) applyModel(r *Rules, an *analysis, c *article.Classification) {
 	m := e.model
-	x, nf := an.features(r, m.Features, c.Reasons)
+	x, nf := an.features(r, m.Features, c.Reasons, true)
 	p := m.predict(x, c.Topics)
 	prob := p.review
 	if !an.about {
@@ -142,7 +145,7 @@ func (e *Engine) applyModel(r *Rules, an *analysis, c *article.Classification) {
 			want[c.idx] = ""
 		}
 	}
-	an.featureVector(m.Features, nf, want)
+	an.featureVector(m.Features, nf, want, false)
 	for _, cs := range [][]contribution{review, tone} {
 		for i := range cs {
 			cs[i].name = want[cs[i].idx]

@@ -202,26 +202,68 @@ func fnvString(h uint32, s string) uint32 {
 	return h
 }
 
-// named feature collects named features of one article.
+// namedFeatures collects the named features of one article. A name is
+// kept in up to three pieces ("topic_tone:", topic, "=negative") and joined
+// only when a decision is explained: the model needs its hash, which FNV-1a
+// computes piece by piece, so an article's features cost no string
+// building.
 type namedFeatures struct {
-	names []string
+	parts [][3]string
 	vals  []float64
+	kv    []namedValue // featureVector's scratch
 }
 
-func (nf *namedFeatures) add(name string, v float64) {
+// namedValue is a named feature's index in the vector and its value.
+type namedValue struct {
+	i int32
+	v float32
+}
+
+func (nf *namedFeatures) add(name string, v float64) { nf.add3(name, "", "", v) }
+
+func (nf *namedFeatures) add2(a, b string, v float64) { nf.add3(a, b, "", v) }
+
+func (nf *namedFeatures) add3(a, b, c string, v float64) {
 	if v == 0 {
 		return
 	}
-	nf.names = append(nf.names, name)
+	nf.parts = append(nf.parts, [3]string{a, b, c})
 	nf.vals = append(nf.vals, v)
+}
+
+// name returns feature k's name.
+func (nf *namedFeatures) name(k int) string {
+	p := nf.parts[k]
+	return p[0] + p[1] + p[2]
+}
+
+// hash returns fnvString of feature k's name.
+func (nf *namedFeatures) hash(k int) uint32 {
+	p := nf.parts[k]
+	return fnvString(fnvString(fnvString(fnvOffset, p[0]), p[1]), p[2])
+}
+
+// names returns every feature's name, in order.
+func (nf *namedFeatures) names() []string {
+	out := make([]string, len(nf.parts))
+	for k := range nf.parts {
+		out[k] = nf.name(k)
+	}
+	return out
 }
 
 // ruleFeatures lists what the rules found in an article as named features.
 // ruleRisk is the rules' risk before the model, and signals the risk reasons
-// they gave.
+// they gave. The features are lent by the analysis's scratch when it has
+// one.
 func (an *analysis) ruleFeatures(r *Rules, ruleRisk float64, signals []string) *namedFeatures {
-	n := 24 + len(an.topics) + len(an.concerns) + len(signals) + 2*len(an.dn) + len(an.lex)
-	nf := &namedFeatures{names: make([]string, 0, n), vals: make([]float64, 0, n)}
+	n := 24 + 2*len(an.topics) + len(an.topicsPartial) + len(an.concerns) + len(signals) + 2*len(an.dn) + len(an.lex)
+	nf := &namedFeatures{}
+	if an.sc != nil {
+		nf = &an.sc.named
+		nf.parts, nf.vals = nf.parts[:0], nf.vals[:0]
+	}
+	nf.parts, nf.vals = slices.Grow(nf.parts, n), slices.Grow(nf.vals, n)
 	b := func(x bool) float64 {
 		if x {
 			return 1
@@ -237,7 +279,7 @@ func (an *analysis) ruleFeatures(r *Rules, ruleRisk float64, signals []string) *
 	nf.add("rule:risk", ruleRisk/50)
 	nf.add("rule:tone_positive", math.Log1p(an.tonePos))
 	nf.add("rule:tone_negative", math.Log1p(an.toneNeg))
-	nf.add("rule:tone="+an.tone, 1)
+	nf.add2("rule:tone=", an.tone, 1)
 	nf.add("rule:alarm_terms", math.Log1p(float64(len(an.alarms))))
 	nf.add("rule:hedges", b(len(an.hedges) > 0))
 	// A page with no date (travel guides, profiles, tag pages) serves its
@@ -250,38 +292,37 @@ func (an *analysis) ruleFeatures(r *Rules, ruleRisk float64, signals []string) *
 	// tell a linear model.
 	nf.add("rule:tone_net", (an.tonePos-an.toneNeg)/(an.tonePos+an.toneNeg+1))
 	for _, t := range an.topics {
-		nf.add("topic_rule:"+t, 1)
+		nf.add2("topic_rule:", t, 1)
 		// What tone words mean depends on the topic (corpus guidelines: a
 		// routine solved crime is neutral though its words are negative;
 		// infrastructure progress is positive in neutral words), so the
 		// model gets each topic together with the rules' tone.
-		nf.add("topic_tone:"+t+"="+an.tone, 1)
+		nf.add3("topic_tone:", t, "="+an.tone, 1)
 	}
 	// A topic whose rule needs two words and found one is weaker evidence,
 	// not none: the model weighs it. On the corpus a third of the rules'
 	// topic misses (121 of 361 on items about the province) are such items.
 	for _, t := range an.topicsPartial {
-		nf.add("topic_partial:"+t, 1)
+		nf.add2("topic_partial:", t, 1)
 	}
 	for _, c := range an.concerns {
-		nf.add("concern:"+r.concerns[c.idx].Name, 1)
+		nf.add2("concern:", r.concerns[c.idx].Name, 1)
 	}
 	nf.add("rule:concerns", math.Log1p(float64(len(an.concerns))))
 	if len(an.concerns) > 0 {
 		// Review ≈ a concern told negatively: a linear model needs the
 		// conjunction spelled out.
-		nf.add("rule:concern_tone="+an.tone, 1)
+		nf.add2("rule:concern_tone=", an.tone, 1)
 		nf.add("rule:concern_x_negative", math.Log1p(an.toneNeg))
 	}
 	for _, s := range signals {
-		nf.add("risk_rule:"+s, 1)
+		nf.add2("risk_rule:", s, 1)
 	}
-	seen := map[string]bool{}
+	places := len(nf.parts)
 	for _, d := range an.dn {
-		if !seen[d.entry.Canonical] {
-			seen[d.entry.Canonical] = true
-			nf.add("place:"+d.entry.Canonical, 1)
-			nf.add("place_kind:"+d.entry.Kind, 1)
+		if !slices.ContainsFunc(nf.parts[places:], func(p [3]string) bool { return p[0] == "place:" && p[1] == d.entry.Canonical }) {
+			nf.add2("place:", d.entry.Canonical, 1)
+			nf.add2("place_kind:", d.entry.Kind, 1)
 		}
 	}
 	if len(an.former) > 0 {
@@ -293,12 +334,12 @@ func (an *analysis) ruleFeatures(r *Rules, ruleRisk float64, signals []string) *
 		}
 		nf.add(r.lex[h.ref.idx].feature, 1)
 	}
-	nf.add("lang:"+an.lang, 1)
+	nf.add2("lang:", an.lang, 1)
 	if an.a.Country != "" {
-		nf.add("country:"+strings.ToUpper(an.a.Country), 1)
+		nf.add2("country:", strings.ToUpper(an.a.Country), 1)
 	}
 	if an.a.Tier > 0 {
-		nf.add("tier:"+strconv.Itoa(an.a.Tier), 1)
+		nf.add2("tier:", strconv.Itoa(an.a.Tier), 1)
 	}
 	return nf
 }
@@ -307,31 +348,32 @@ func (an *analysis) ruleFeatures(r *Rules, ruleRisk float64, signals []string) *
 // in fc's space. When want is not nil, it instead records in want the name of
 // every wanted index it meets (used to explain a decision without naming
 // every feature of every article).
-func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[int32]string) vec {
+//
+// With lend, the vector is the analysis's scratch's, valid until the next
+// lent vector or the analysis's release (the model's use while
+// classifying); without, it is the caller's (training keeps its vectors).
+func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[int32]string, lend bool) vec {
 	namedDim := uint32(1) << fc.NamedBits
 	ngramMask := uint32(1)<<fc.NgramBits - 1
-	type kv struct {
-		i int32
-		v float32
+	sc := an.sc
+	if sc == nil {
+		sc = new(scratch)
 	}
-	named := make([]kv, 0, len(nf.names))
-	for k, name := range nf.names {
-		i := int32(fnvString(fnvOffset, name) & (namedDim - 1))
+	named := sc.named.kv[:0]
+	defer func() { sc.named.kv = named[:0] }()
+	for k := range nf.parts {
+		i := int32(nf.hash(k) & (namedDim - 1))
 		if want != nil {
 			if _, ok := want[i]; ok && want[i] == "" {
-				want[i] = name
+				want[i] = nf.name(k)
 			}
 			continue
 		}
-		named = append(named, kv{i, float32(nf.vals[k])})
+		named = append(named, namedValue{i, float32(nf.vals[k])})
 	}
 	toks := an.toks
 	if len(toks) > fc.MaxTokens {
 		toks = toks[:fc.MaxTokens]
-	}
-	sc := an.sc
-	if sc == nil {
-		sc = new(scratch)
 	}
 	hs := sc.hashes[:0]
 	defer func() { sc.hashes = hs[:0] }()
@@ -381,8 +423,15 @@ func (an *analysis) featureVector(fc FeatureConfig, nf *namedFeatures, want map[
 			counts[i]++
 		}
 	}
-	v := vec{idx: make([]int32, 0, len(named)+len(distinct)), val: make([]float32, 0, len(named)+len(distinct))}
-	slices.SortFunc(named, func(a, b kv) int { return int(a.i - b.i) })
+	n := len(named) + len(distinct)
+	var v vec
+	if lend {
+		v = vec{idx: slices.Grow(sc.vec.idx[:0], n), val: slices.Grow(sc.vec.val[:0], n)}
+		defer func() { sc.vec = v }()
+	} else {
+		v = vec{idx: make([]int32, 0, n), val: make([]float32, 0, n)}
+	}
+	slices.SortFunc(named, func(a, b namedValue) int { return int(a.i - b.i) })
 	for _, x := range named {
 		if n := len(v.idx); n > 0 && v.idx[n-1] == x.i {
 			v.val[n-1] += x.v

@@ -23,7 +23,7 @@ func TestModelScoresSameAsDot(t *testing.T) {
 	}
 	for _, a := range arts {
 		an := e.analyze(r, a)
-		x, _ := an.features(r, m.Features, nil)
+		x, _ := an.features(r, m.Features, nil, false)
 		an.release()
 		got := m.scores(x)
 		for j, bm := range m.binaryModels() {

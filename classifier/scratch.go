@@ -35,6 +35,8 @@ type scratch struct {
 	bucketOf []int32 // while the buckets are built: each term's
 	next     []int32 // and each bucket's next free slot
 	stems    map[string]string
+	named    namedFeatures // the learned layer's named features
+	vec      vec           // and its input vector, while the model runs
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -55,6 +57,7 @@ func (an *analysis) release() {
 	clear(sc.table.terms)
 	clear(sc.buckets.terms)
 	clear(sc.stems)
+	clear(sc.named.parts)
 	sc.offs, sc.toks, sc.sentence = an.offs[:0], an.toks[:0], an.sentence[:0]
 	sc.gaz, sc.lex, sc.dn = an.gaz[:0], an.lex[:0], an.dn[:0]
 	an.offs, an.toks, an.sentence, an.gaz, an.lex, an.dn = nil, nil, nil, nil, nil, nil

@@ -54,17 +54,17 @@ func TestTopicHitsFeature(t *testing.T) {
 	if !on.TopicHits {
 		t.Fatal("the default feature configuration has no topic_hits")
 	}
-	_, nf := an.features(r, on, nil)
-	if i := slices.Index(nf.names, name); i < 0 || math.Abs(nf.vals[i]-math.Log1p(float64(hits[labor]))) > 1e-12 {
-		t.Errorf("with TopicHits: %s missing or wrong in %v", name, nf.names)
+	_, nf := an.features(r, on, nil, false)
+	if i := slices.Index(nf.names(), name); i < 0 || math.Abs(nf.vals[i]-math.Log1p(float64(hits[labor]))) > 1e-12 {
+		t.Errorf("with TopicHits: %s missing or wrong in %v", name, nf.names())
 	}
-	if i := slices.Index(nf.names, "topic_title:industry_labor"); i < 0 || math.Abs(nf.vals[i]-math.Log1p(float64(inTitle[labor]))) > 1e-12 {
-		t.Errorf("with TopicHits: topic_title:industry_labor missing or wrong in %v", nf.names)
+	if i := slices.Index(nf.names(), "topic_title:industry_labor"); i < 0 || math.Abs(nf.vals[i]-math.Log1p(float64(inTitle[labor]))) > 1e-12 {
+		t.Errorf("with TopicHits: topic_title:industry_labor missing or wrong in %v", nf.names())
 	}
 	off := on
 	off.TopicHits = false
-	_, nf = an.features(r, off, nil)
-	for _, n := range nf.names {
+	_, nf = an.features(r, off, nil, false)
+	for _, n := range nf.names() {
 		if strings.HasPrefix(n, "topic_hits:") || strings.HasPrefix(n, "topic_title:") {
 			t.Errorf("without TopicHits: feature %s", n)
 		}

@@ -128,7 +128,7 @@ func (e *Engine) featurize(ctx context.Context, fc FeatureConfig, ex []*Example)
 			c.NeedsReview = an.about && c.Risk >= e.opts.ReviewThreshold
 			c.Reasons = reasons
 		}
-		x.x, _ = an.features(r, fc, c.Reasons)
+		x.x, _ = an.features(r, fc, c.Reasons, false)
 		x.rules = c
 	}
 	return nil
