@@ -68,6 +68,7 @@ type clusterItem struct {
 	// entH and numH are the hashes of the entities and of the figures,
 	// sorted, for ruling out a match across languages the same way.
 	entH, numH []uint32
+	numBits    uint64 // bit h%64 set for every h of numH: no common bit, no common figure
 	outlet     string
 	about      bool
 }
@@ -257,6 +258,10 @@ func (it *clusterItem) fillHashes() {
 	if it.numH == nil {
 		it.numH = keyHashes(it.numbers)
 	}
+	it.numBits = 0
+	for _, h := range it.numH {
+		it.numBits |= 1 << (h % 64)
+	}
 }
 
 // known reports whether the article with this ID is in the state.
@@ -340,16 +345,20 @@ func newest(lists [][]int) int {
 // the counts of equal hashes bound what sameStory (two shared entities and
 // a Jaccard index of 0.5) and sameFigure (a shared entity and a shared
 // figure) need from above, and rule out most pairs before the maps are
-// read.
+// read. The hashes are not even counted when the list lengths alone rule
+// sameStory out (shared ≤ the shorter list, and a Jaccard index of 0.5
+// needs 3·shared ≥ the two lengths together), nor when the figures' bits
+// have none in common; sameFigure checks the shared entity itself.
 func crossLanguageMatch(q, it *clusterItem) bool {
-	ents := sharedSorted(q.entH, it.entH)
-	if ents == 0 {
-		return false
+	nq, ni := len(q.entH), len(it.entH)
+	if short := min(nq, ni); short >= 2 && 3*short >= nq+ni {
+		ents := sharedSorted(q.entH, it.entH)
+		if ents >= 2 && 3*ents >= nq+ni && sameStory(q.entities, it.entities) {
+			return true
+		}
 	}
-	if ents >= 2 && 2*ents >= len(q.entH)+len(it.entH)-ents && sameStory(q.entities, it.entities) {
-		return true
-	}
-	return sharedSorted(q.numH, it.numH) > 0 && sameFigure(q.entities, it.entities, q.numbers, it.numbers, q.topics, it.topics)
+	return q.numBits&it.numBits != 0 && sharedSorted(q.numH, it.numH) > 0 &&
+		sameFigure(q.entities, it.entities, q.numbers, it.numbers, q.topics, it.topics)
 }
 
 func sameStory(a, b map[string]bool) bool {
