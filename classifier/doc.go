@@ -136,6 +136,14 @@ func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, eng
 }
 
 // termPositions returns the positions of term, nil when it does not occur.
+// PositionsHashed implements query.HashedDoc.
+func (d *tokDoc) PositionsHashed(word string, hash uint64) []int {
+	if id, ok := d.terms.lookupHashed(word, hash); ok {
+		return d.positions[id]
+	}
+	return nil
+}
+
 func (d *tokDoc) termPositions(term string) []int {
 	if id, ok := d.terms.lookup(term); ok {
 		return d.positions[id]

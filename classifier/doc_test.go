@@ -1,11 +1,14 @@
 package classifier
 
 import (
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/internal/textnorm"
+	"github.com/dongnai/presswatch/query"
 )
 
 // TestTokDocFoldedSameAsSeparate checks that the query document built from
@@ -114,5 +117,91 @@ func TestPrefixPositions(t *testing.T) {
 	}
 	if checked < 1000 {
 		t.Errorf("only %d prefix lookups checked", checked)
+	}
+}
+
+// plainDoc is a tokDoc without PositionsHashed: queries matched against
+// it take the Positions path.
+type plainDoc struct{ d *tokDoc }
+
+func (p plainDoc) Kind(field string) query.FieldKind { return p.d.Kind(field) }
+func (p plainDoc) Positions(field, word string, prefix bool) []int {
+	return p.d.Positions(field, word, prefix)
+}
+func (p plainDoc) Keywords(field string) []string      { return p.d.Keywords(field) }
+func (p plainDoc) Number(field string) (float64, bool) { return p.d.Number(field) }
+func (p plainDoc) WrittenAs(field string, pos int, spelling string) bool {
+	return p.d.WrittenAs(field, pos, spelling)
+}
+
+// TestHashedDocSameAsPositions: a word found by its hash (the path prepared
+// queries take on a tokDoc) is found where Positions finds it, and every
+// kind of query (words with and without diacritics, English words with
+// their stems, phrases, prefixes, fields, NEAR) matches a tokDoc as it
+// matches the same document without the hashed path, on a seventh of the
+// corpus.
+func TestHashedDocSameAsPositions(t *testing.T) {
+	items := loadDevCorpus(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	matched, checked, stemmed := 0, 0, 0
+	for i := range items {
+		if i%7 != 0 {
+			continue
+		}
+		it := &items[i]
+		d := newTokDoc(it.Title, it.Text, it.Lang == "en")
+		for _, term := range append(slices.Clone(d.terms.terms), "absent-word", "zzzz") {
+			if got, want := d.PositionsHashed(term, query.TermHash(term)), d.Positions("", term, false); !slices.Equal(got, want) {
+				t.Fatalf("%s: %q by hash: %v, by Positions: %v", it.ID, term, got, want)
+			}
+		}
+		words := strings.Fields(it.Title + " " + it.Text)
+		for range 60 {
+			k := rng.IntN(len(words))
+			w := strings.Trim(words[k], `.,;:!?()"'“”`)
+			if w == "" || strings.ContainsAny(w, `"*()-:`) {
+				continue
+			}
+			var q string
+			switch rng.IntN(7) {
+			case 0, 1:
+				q = w
+			case 6:
+				q = w + "s" // found by its stem only: "strikes" where the text says "strike"
+			case 2:
+				if k+2 < len(words) {
+					q = `"` + strings.Trim(strings.Join(words[k:k+3], " "), `.,;:!?()"'“”*`) + `"`
+				}
+			case 3:
+				if r := []rune(w); len(r) > 2 {
+					q = string(r[:2]) + "*"
+				}
+			case 4:
+				q = "title:" + w
+			case 5:
+				if k+3 < len(words) {
+					q = w + " NEAR/4 " + strings.Trim(words[k+3], `.,;:!?()"'“”*-`)
+				}
+			}
+			n, err := query.Parse(q)
+			if err != nil {
+				continue
+			}
+			p := query.Prepare(n)
+			got, want := p.Match(d), p.Match(plainDoc{d})
+			if got && strings.HasSuffix(q, "s") && len(d.Positions("", textnorm.Fold(q), false)) == 0 {
+				stemmed++
+			}
+			if got != want {
+				t.Fatalf("%s: query %s: %v with the hashed path, %v without", it.ID, q, got, want)
+			}
+			checked++
+			if got {
+				matched++
+			}
+		}
+	}
+	if checked < 500 || matched == 0 || matched == checked || stemmed == 0 {
+		t.Errorf("%d queries checked, %d matched, %d by a stem only: too few, or one answer only", checked, matched, stemmed)
 	}
 }

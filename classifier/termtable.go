@@ -1,25 +1,22 @@
 package classifier
 
-import "hash/maphash"
+import "github.com/dongnai/presswatch/query"
 
 // termTable numbers the distinct terms of one query document: an
 // open-addressing hash table (linear probing) of term numbers, sized once
 // for the document's occurrences so that it never grows. It does for the
 // document what a map[string]int32 did, with one hash per occurrence when
-// the document is built and one per rule word when rules run against it.
+// the document is built. Terms are filed under query.TermHash, so a rule
+// word, whose hash its prepared query keeps, is found without hashing it
+// again (lookupHashed).
 type termTable struct {
-	seed   maphash.Seed
-	seeded bool
-	slots  []int32  // term number + 1; 0 is an empty slot
-	terms  []string // the terms by number
-	mask   uint64
+	slots []int32  // term number + 1; 0 is an empty slot
+	terms []string // the terms by number
+	mask  uint64
 }
 
 // reset empties the table for at most n distinct terms.
 func (t *termTable) reset(n int) {
-	if !t.seeded {
-		t.seed, t.seeded = maphash.MakeSeed(), true
-	}
 	size := 16
 	for size < 2*n {
 		size <<= 1
@@ -37,10 +34,15 @@ func (t *termTable) reset(n int) {
 
 // lookup returns the number of term s, and whether it is in the table.
 func (t *termTable) lookup(s string) (int32, bool) {
+	return t.lookupHashed(s, query.TermHash(s))
+}
+
+// lookupHashed is lookup with h = query.TermHash(s).
+func (t *termTable) lookupHashed(s string, h uint64) (int32, bool) {
 	if len(t.slots) == 0 {
 		return 0, false
 	}
-	for i := maphash.String(t.seed, s) & t.mask; ; i = (i + 1) & t.mask {
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		v := t.slots[i]
 		if v == 0 {
 			return 0, false
@@ -54,7 +56,7 @@ func (t *termTable) lookup(s string) (int32, bool) {
 // intern returns the number of term s, numbering it next when it is new
 // (added). The table must have been reset for at least as many terms.
 func (t *termTable) intern(s string) (id int32, added bool) {
-	i := maphash.String(t.seed, s) & t.mask
+	i := query.TermHash(s) & t.mask
 	for ; ; i = (i + 1) & t.mask {
 		v := t.slots[i]
 		if v == 0 {

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"hash/maphash"
 	"slices"
 	"sort"
 	"strconv"
@@ -53,6 +54,23 @@ type SpelledDoc interface {
 	WrittenAs(field string, pos int, spelling string) bool
 }
 
+// HashedDoc is a Doc that can find a word of its default text field ("",
+// whole words, no prefix) by the word and its TermHash. A prepared query
+// hashes its words once, instead of the document hashing them again for
+// every document the query is matched against.
+type HashedDoc interface {
+	// PositionsHashed returns what Positions("", word, false) returns;
+	// hash is TermHash(word).
+	PositionsHashed(word string, hash uint64) []int
+}
+
+// termSeed is the seed of TermHash: one per process.
+var termSeed = maphash.MakeSeed()
+
+// TermHash is the hash under which a HashedDoc files word. It is the same
+// for every document and every query of a process (not across processes).
+func TermHash(word string) uint64 { return maphash.String(termSeed, word) }
+
 // Eval reports whether d matches n. A nil node matches nothing. Eval folds
 // the query's words on every call; to evaluate one query against many
 // documents, Prepare it once.
@@ -85,6 +103,10 @@ type (
 		// diacritics (else ""); nil when no token does.
 		spell  []string
 		prefix bool
+		// hashes are the TermHash of toks, and stemHash of stem, for a
+		// HashedDoc.
+		hashes   []uint64
+		stemHash uint64
 	}
 	pnear struct {
 		terms []*pterm
@@ -165,8 +187,35 @@ func prepTerm(field string, words []string, prefix, bare bool) *pterm {
 	}
 	if bare && !prefix && len(t.toks) == 1 && textnorm.Stemmable(value) {
 		t.stem = textnorm.StemPrefix + textnorm.Stem(t.toks[0])
+		t.stemHash = TermHash(t.stem)
+	}
+	t.hashes = make([]uint64, len(t.toks))
+	for k, tok := range t.toks {
+		t.hashes[k] = TermHash(tok)
 	}
 	return t
+}
+
+// positions returns the positions of t's token k in d (prefix: as a
+// prefix), by its hash when d is a HashedDoc and the lookup is of whole
+// words in the default field.
+func (t *pterm) positions(d Doc, k int, prefix bool) []int {
+	if t.field == "" && !prefix {
+		if hd, ok := d.(HashedDoc); ok {
+			return hd.PositionsHashed(t.toks[k], t.hashes[k])
+		}
+	}
+	return d.Positions(t.field, t.toks[k], prefix)
+}
+
+// stemPositions returns the positions of t's stem in d.
+func (t *pterm) stemPositions(d Doc) []int {
+	if t.field == "" {
+		if hd, ok := d.(HashedDoc); ok {
+			return hd.PositionsHashed(t.stem, t.stemHash)
+		}
+	}
+	return d.Positions(t.field, t.stem, false)
 }
 
 // folded drops t's spellings: it matches folded in every document.
@@ -195,10 +244,10 @@ func (t *pterm) match(d Doc) bool {
 		return false
 	}
 	last := len(t.toks) - 1
-	first := d.Positions(t.field, t.toks[0], t.prefix && last == 0)
+	first := t.positions(d, 0, t.prefix && last == 0)
 	var stem []int
 	if t.stem != "" {
-		stem = d.Positions(t.field, t.stem, false)
+		stem = t.stemPositions(d)
 	}
 	if len(first) == 0 && len(stem) == 0 {
 		return false
@@ -247,7 +296,7 @@ func (t *pterm) rest(d Doc, buf [][]int) (rest [][]int, ok bool) {
 	// Only the last token of a prefix term is a prefix.
 	last := len(t.toks) - 1
 	for k := 1; k <= last; k++ {
-		ps := d.Positions(t.field, t.toks[k], t.prefix && k == last)
+		ps := t.positions(d, k, t.prefix && k == last)
 		if len(ps) == 0 {
 			return nil, false
 		}
@@ -286,9 +335,9 @@ func (t *pterm) occurrences(d Doc) []int {
 	}
 	// Only the last token of a prefix term is a prefix.
 	last := len(t.toks) - 1
-	first := d.Positions(t.field, t.toks[0], t.prefix && last == 0)
+	first := t.positions(d, 0, t.prefix && last == 0)
 	if t.stem != "" {
-		if st := d.Positions(t.field, t.stem, false); len(st) > 0 {
+		if st := t.stemPositions(d); len(st) > 0 {
 			first = mergeSorted(first, st)
 		}
 	}
