@@ -28,11 +28,25 @@ import (
 
 // needsPrenorm reports whether s holds a rune pre-normalisation may change;
 // almost every article does not, and then costs one scan.
+//
+// The letters of Vietnamese text are skipped without decoding them: a
+// two-byte form led by 0xC3–0xC8 is U+00C0–U+023F (Latin-1 letters and
+// Latin Extended-A and -B) and a three-byte form led by 0xE1 0xB8–0xBB is
+// U+1E00–U+1EFF (Latin Extended Additional), both outside every suspect
+// range (TestNeedsPrenormFastPath checks every two- and three-byte form).
 func needsPrenorm(s string) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			i++
+			continue
+		}
+		if 0xC3 <= c && c <= 0xC8 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			i += 2
+			continue
+		}
+		if c == 0xE1 && i+2 < len(s) && 0xB8 <= s[i+1] && s[i+1] <= 0xBB && s[i+2]&0xC0 == 0x80 {
+			i += 3
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])

@@ -79,3 +79,46 @@ func TestSuspectRuneFastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestNeedsPrenormFastPath: needsPrenorm answers as a scan that decodes
+// every rune, for every one- to three-byte sequence (valid or not) alone
+// and between ASCII letters, and for text cut inside a sequence.
+func TestNeedsPrenormFastPath(t *testing.T) {
+	slow := func(s string) bool {
+		for _, r := range s {
+			if suspectRune(r) {
+				return true
+			}
+		}
+		return false
+	}
+	check := func(s string) {
+		if got, want := needsPrenorm(s), slow(s); got != want {
+			t.Fatalf("needsPrenorm(%q) = %v, want %v", s, got, want)
+		}
+	}
+	suspect := 0
+	for a := 0x80; a < 0x100; a++ {
+		for b := 0; b < 0x100; b++ {
+			check(string([]byte{byte(a), byte(b)}))
+			check("x" + string([]byte{byte(a), byte(b)}) + "y")
+			if a >= 0xE0 && a < 0xF0 && b >= 0x80 && b < 0xC0 {
+				for c := 0x70; c < 0xC8; c++ {
+					seq := string([]byte{byte(a), byte(b), byte(c)})
+					check(seq)
+					check("a" + seq)
+					if slow(seq) {
+						suspect++
+					}
+				}
+			} else if slow(string([]byte{byte(a), byte(b)})) {
+				suspect++
+			}
+		}
+		check(string([]byte{byte(a)}))
+	}
+	if suspect == 0 {
+		t.Fatal("no suspect sequence met: the check cannot fail")
+	}
+	check("Đồng Nai đình công ­ ở Biên Hòa")
+}

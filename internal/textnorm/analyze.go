@@ -164,7 +164,7 @@ func rawTokens(out []rawTok, folded string) []rawTok {
 	for i := 0; i < len(folded); {
 		r, size := rune(folded[i]), 1
 		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(folded[i:])
+			r, size = decodeAt(folded, i)
 		}
 		switch {
 		case r < utf8.RuneSelf && (('a' <= r && r <= 'z') || ('0' <= r && r <= '9') || ('A' <= r && r <= 'Z')):

@@ -334,3 +334,27 @@ func TestCountMarkedSameAsReference(t *testing.T) {
 		check(b.String())
 	}
 }
+
+// TestDecodeAt: decodeAt decodes as utf8.DecodeRuneInString every one-,
+// two- and three-byte sequence led by a non-ASCII byte (valid, invalid,
+// overlong, surrogate, cut short), and four-byte forms by their lead.
+func TestDecodeAt(t *testing.T) {
+	check := func(s string, i int) {
+		r, n := decodeAt(s, i)
+		wr, wn := utf8.DecodeRuneInString(s[i:])
+		if r != wr || n != wn {
+			t.Fatalf("decodeAt(%q, %d) = %U, %d; want %U, %d", s, i, r, n, wr, wn)
+		}
+	}
+	for a := 0x80; a < 0x100; a++ {
+		check(string([]byte{byte(a)}), 0)
+		for b := 0; b < 0x100; b++ {
+			check(string([]byte{byte(a), byte(b)}), 0)
+			check(string([]byte{'x', byte(a), byte(b)}), 1)
+			for c := 0; c < 0x100; c++ {
+				check(string([]byte{byte(a), byte(b), byte(c)}), 0)
+			}
+			check(string([]byte{byte(a), byte(b), 0x80, 0x80}), 0)
+		}
+	}
+}

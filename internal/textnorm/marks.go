@@ -225,7 +225,7 @@ func CountMarked(s string) (latin, marked int) {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := decodeAt(s, i)
 		i += size
 		class := markClassOf(r)
 		if class&markWordRune == 0 {

@@ -142,7 +142,7 @@ func fold(s string, withMap bool, offs []int) (string, []int) {
 		nb, no, pl := len(b), len(offs), prevLatin
 		k := 0
 		for k < len(seg) {
-			r, size := utf8.DecodeRuneInString(seg[k:])
+			r, size := decodeAt(seg, k)
 			if !isNFKCPlain(r) {
 				break
 			}
@@ -410,7 +410,7 @@ func AppendTokens(dst []Token, folded string) []Token {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(folded[i:])
+		r, size := decodeAt(folded, i)
 		switch {
 		case IsCJK(r):
 			if start >= 0 {
