@@ -135,7 +135,6 @@ func newTokDocTerms(sc *scratch, title, text string, tt, bt []textnorm.Term, eng
 	return d
 }
 
-// termPositions returns the positions of term, nil when it does not occur.
 // PositionsHashed implements query.HashedDoc.
 func (d *tokDoc) PositionsHashed(word string, hash uint64) []int {
 	if id, ok := d.terms.lookupHashed(word, hash); ok {
@@ -144,6 +143,7 @@ func (d *tokDoc) PositionsHashed(word string, hash uint64) []int {
 	return nil
 }
 
+// termPositions returns the positions of term, nil when it does not occur.
 func (d *tokDoc) termPositions(term string) []int {
 	if id, ok := d.terms.lookup(term); ok {
 		return d.positions[id]
