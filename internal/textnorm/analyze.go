@@ -136,65 +136,96 @@ func (sc *rawScratch) put() {
 }
 
 // rawTokens splits folded text like Tokens, appending to out, and records
-// the separator before each token.
+// the separator before each token. It is written without closures so that
+// its state stays in registers: it runs on every byte of every article
+// (TestRawTokensSameAsClosures holds it to the closure-based version it
+// replaced).
 func rawTokens(out []rawTok, folded string) []rawTok {
 	start := -1
-	var dot, space, other, part bool
-	before := func() sep {
-		s := sepNone
-		switch {
-		case part:
-			s = sepPart
-		case other || (dot && space):
-			s = sepOther
-		case dot:
-			s = sepDot
-		case space:
-			s = sepSpace
-		}
-		dot, space, other, part = false, false, false, false
-		return s
-	}
-	flush := func(end int) {
-		if start >= 0 {
-			out = append(out, rawTok{text: folded[start:end], start: start, end: end, before: before()})
-			start = -1
-		}
-	}
+	var seps sepSeen // what was seen since the last token
 	for i := 0; i < len(folded); {
-		r, size := rune(folded[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = decodeAt(folded, i)
-		}
-		switch {
-		case r < utf8.RuneSelf && (('a' <= r && r <= 'z') || ('0' <= r && r <= '9') || ('A' <= r && r <= 'Z')):
-			if start < 0 {
-				start = i
+		c := folded[i]
+		if c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' {
+				if start < 0 {
+					start = i
+				}
+				i++
+				continue
 			}
-		case r >= utf8.RuneSelf && IsCJK(r):
-			flush(i)
-			out = append(out, rawTok{text: folded[i : i+size], start: i, end: i + size, cjk: true, before: before()})
-		case r >= utf8.RuneSelf && isWordRune(r):
+			if start >= 0 {
+				out = append(out, rawTok{text: folded[start:i], start: start, end: i, before: seps.sep()})
+				seps, start = 0, -1
+			}
+			switch c {
+			case '\t', '\n', '\v', '\f', '\r', ' ':
+				seps |= seenSpace
+			default:
+				seps |= seenOther
+			}
+			i++
+			continue
+		}
+		r, size := decodeAt(folded, i)
+		switch {
+		case IsCJK(r):
+			if start >= 0 {
+				out = append(out, rawTok{text: folded[start:i], start: start, end: i, before: seps.sep()})
+				seps, start = 0, -1
+			}
+			out = append(out, rawTok{text: folded[i : i+size], start: i, end: i + size, cjk: true, before: seps.sep()})
+			seps = 0
+		case isWordRune(r):
 			if start < 0 {
 				start = i
 			}
 		default:
-			flush(i)
+			if start >= 0 {
+				out = append(out, rawTok{text: folded[start:i], start: start, end: i, before: seps.sep()})
+				seps, start = 0, -1
+			}
 			switch {
 			case r == PartSep:
-				part = true
+				seps |= seenPart
 			case isMiddleDot(r):
-				dot = true
+				seps |= seenDot
 			case unicode.IsSpace(r):
-				space = true
+				seps |= seenSpace
 			default:
-				other = true
+				seps |= seenOther
 			}
 		}
 		i += size
 	}
-	flush(len(folded))
+	if start >= 0 {
+		out = append(out, rawTok{text: folded[start:], start: start, end: len(folded), before: seps.sep()})
+	}
 	return out
+}
+
+// sepSeen records the kinds of separator met between two tokens.
+type sepSeen uint8
+
+const (
+	seenDot sepSeen = 1 << iota
+	seenSpace
+	seenOther
+	seenPart
+)
+
+// sep is the separator a token records for what was seen before it.
+func (s sepSeen) sep() sep {
+	switch {
+	case s&seenPart != 0:
+		return sepPart
+	case s&seenOther != 0 || s&(seenDot|seenSpace) == seenDot|seenSpace:
+		return sepOther
+	case s&seenDot != 0:
+		return sepDot
+	case s&seenSpace != 0:
+		return sepSpace
+	}
+	return sepNone
 }
 
 // joins reports, for each raw token, whether it continues the CJK run of the

@@ -1,7 +1,10 @@
 package textnorm
 
 import (
+	"encoding/json"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -356,5 +359,193 @@ func TestDecodeAt(t *testing.T) {
 			}
 			check(string([]byte{byte(a), byte(b), 0x80, 0x80}), 0)
 		}
+	}
+}
+
+// rawTokensClosures is rawTokens as it was written before it ran without\n// closures: the reference TestRawTokensSameAsClosures holds it to. It splits folded text like Tokens, appending to out, and records
+// the separator before each token.
+func rawTokensClosures(out []rawTok, folded string) []rawTok {
+	start := -1
+	var dot, space, other, part bool
+	before := func() sep {
+		s := sepNone
+		switch {
+		case part:
+			s = sepPart
+		case other || (dot && space):
+			s = sepOther
+		case dot:
+			s = sepDot
+		case space:
+			s = sepSpace
+		}
+		dot, space, other, part = false, false, false, false
+		return s
+	}
+	flush := func(end int) {
+		if start >= 0 {
+			out = append(out, rawTok{text: folded[start:end], start: start, end: end, before: before()})
+			start = -1
+		}
+	}
+	for i := 0; i < len(folded); {
+		r, size := rune(folded[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(folded[i:])
+		}
+		switch {
+		case r < utf8.RuneSelf && (('a' <= r && r <= 'z') || ('0' <= r && r <= '9') || ('A' <= r && r <= 'Z')):
+			if start < 0 {
+				start = i
+			}
+		case r >= utf8.RuneSelf && IsCJK(r):
+			flush(i)
+			out = append(out, rawTok{text: folded[i : i+size], start: i, end: i + size, cjk: true, before: before()})
+		case r >= utf8.RuneSelf && isWordRune(r):
+			if start < 0 {
+				start = i
+			}
+		default:
+			flush(i)
+			switch {
+			case r == PartSep:
+				part = true
+			case isMiddleDot(r):
+				dot = true
+			case unicode.IsSpace(r):
+				space = true
+			default:
+				other = true
+			}
+		}
+		i += size
+	}
+	flush(len(folded))
+	return out
+}
+
+// TestRawTokensSameAsClosures: rawTokens gives the tokens and separators
+// of the closure-based version, on random text of every separator kind
+// and on the corpus's folded items.
+func TestRawTokensSameAsClosures(t *testing.T) {
+	pieces := []string{"a", "Dong", "nai", "9", " ", "  ", "\t", "\n", "\v", "\f", "\r", ".", ",", "·", "・", "\u2029", "\u00a0", "\u3000",
+		"同", "奈", "동나이", "カ", "ไทย", "đ", "\u0301", "\xff", "\xe3\x80", "-", "'", "\u2022", "\u0085"}
+	rng := rand.New(rand.NewPCG(7, 11))
+	var cases []string
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		cases = append(cases, b.String())
+	}
+	for _, it := range corpusTexts(t) {
+		cases = append(cases, Fold(it))
+	}
+	kinds := map[sep]bool{}
+	for _, s := range cases {
+		got, want := rawTokens(nil, s), rawTokensClosures(nil, s)
+		if !slices.Equal(got, want) {
+			t.Fatalf("rawTokens(%q) = %+v, want %+v", s, got, want)
+		}
+		for _, tok := range got {
+			kinds[tok.before] = true
+		}
+	}
+	if len(kinds) != 5 {
+		t.Fatalf("separators met: %v; the cases do not cover all five", kinds)
+	}
+}
+
+// corpusTexts returns the titles and texts of the shared dev corpus, none
+// when it is absent (PRESSWATCH_TESTDATA, default ../../../shared/testdata).
+func corpusTexts(t *testing.T) []string {
+	dir := os.Getenv("PRESSWATCH_TESTDATA")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "testdata")
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "corpus", "dev.jsonl"))
+	if err != nil {
+		t.Logf("no corpus texts (%v): random text only", err)
+		return nil
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		var it struct{ Title, Text string }
+		if json.Unmarshal([]byte(line), &it) == nil {
+			out = append(out, it.Title, it.Text)
+		}
+	}
+	return out
+}
+
+// countMarkedClosure is CountMarked as it was written with a closure: the
+// reference TestCountMarkedSameAsClosure holds it to.
+func countMarkedClosure(s string) (latin, marked int) {
+	inWord, isLatin, hasMark := false, false, false
+	end := func() {
+		if inWord && isLatin {
+			latin++
+			if hasMark {
+				marked++
+			}
+		}
+		inWord, isLatin, hasMark = false, false, false
+	}
+	for i := 0; i < len(s); {
+		// ASCII letters are Latin without a mark; other ASCII ends a word.
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+				if !inWord {
+					inWord, isLatin = true, true
+				}
+			} else {
+				end()
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		class := markClassOf(r)
+		if class&markWordRune == 0 {
+			end()
+			continue
+		}
+		if !inWord {
+			inWord, isLatin = true, class&markLatin != 0
+		}
+		if class&markDiacritic != 0 {
+			hasMark = true
+		}
+	}
+	end()
+	return latin, marked
+}
+
+// TestCountMarkedSameAsClosure: CountMarked counts as the closure-based
+// version it replaced, on random text and on the corpus.
+func TestCountMarkedSameAsClosure(t *testing.T) {
+	pieces := []string{"a", "Đồng", "Nai", "ạ", "e\u0301", "9", " ", ".", "同奈", "동나이", "Ｄ", "ß", "\xff", "\xe1\xbb", "\u0301", "x"}
+	rng := rand.New(rand.NewPCG(2, 13))
+	cases := corpusTexts(t)
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(10) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		cases = append(cases, b.String())
+	}
+	markedSeen := false
+	for _, s := range cases {
+		l, m := CountMarked(s)
+		wl, wm := countMarkedClosure(s)
+		if l != wl || m != wm {
+			t.Fatalf("CountMarked(%q) = %d, %d; want %d, %d", s, l, m, wl, wm)
+		}
+		markedSeen = markedSeen || m > 0 && m < l
+	}
+	if !markedSeen {
+		t.Fatal("no text with marked and unmarked Latin words: the check cannot tell them apart")
 	}
 }

@@ -202,16 +202,9 @@ func isDiacriticLetter(r rune) bool {
 // presswatch that matches words with diacritics (query.Document, the
 // classifier, the index) decides with it, on the same text.
 func CountMarked(s string) (latin, marked int) {
+	// A word's state: in a word, the word is Latin, it has a mark. Written
+	// without a closure so that it stays in registers.
 	inWord, isLatin, hasMark := false, false, false
-	end := func() {
-		if inWord && isLatin {
-			latin++
-			if hasMark {
-				marked++
-			}
-		}
-		inWord, isLatin, hasMark = false, false, false
-	}
 	for i := 0; i < len(s); {
 		// ASCII letters are Latin without a mark; other ASCII ends a word.
 		if c := s[i]; c < utf8.RuneSelf {
@@ -219,8 +212,14 @@ func CountMarked(s string) (latin, marked int) {
 				if !inWord {
 					inWord, isLatin = true, true
 				}
-			} else {
-				end()
+			} else if inWord {
+				if isLatin {
+					latin++
+					if hasMark {
+						marked++
+					}
+				}
+				inWord, isLatin, hasMark = false, false, false
 			}
 			i++
 			continue
@@ -229,7 +228,15 @@ func CountMarked(s string) (latin, marked int) {
 		i += size
 		class := markClassOf(r)
 		if class&markWordRune == 0 {
-			end()
+			if inWord {
+				if isLatin {
+					latin++
+					if hasMark {
+						marked++
+					}
+				}
+				inWord, isLatin, hasMark = false, false, false
+			}
 			continue
 		}
 		if !inWord {
@@ -239,7 +246,12 @@ func CountMarked(s string) (latin, marked int) {
 			hasMark = true
 		}
 	}
-	end()
+	if inWord && isLatin {
+		latin++
+		if hasMark {
+			marked++
+		}
+	}
 	return latin, marked
 }
 
