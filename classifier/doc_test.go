@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -203,5 +204,38 @@ func TestHashedDocSameAsPositions(t *testing.T) {
 	}
 	if checked < 500 || matched == 0 || matched == checked || stemmed == 0 {
 		t.Errorf("%d queries checked, %d matched, %d by a stem only: too few, or one answer only", checked, matched, stemmed)
+	}
+}
+
+// TestStemCache: the cache gives textnorm's stem term for every word, the
+// first time and again, from several goroutines, and starts afresh at its
+// bound instead of growing past it.
+func TestStemCache(t *testing.T) {
+	c := stemCache{m: map[string]string{}}
+	words := []string{"strikes", "striking", "workers", "flooded", "investments", "nai", "dong"}
+	for i := range stemCacheMax + 10 {
+		words = append(words, fmt.Sprintf("word%dings", i))
+	}
+	done := make(chan error, 2)
+	for g := range 2 {
+		go func() {
+			for i := g; i < len(words); i += 2 {
+				for range 2 {
+					if got, want := c.term(words[i]), textnorm.StemPrefix+textnorm.Stem(words[i]); got != want {
+						done <- fmt.Errorf("term(%q) = %q, want %q", words[i], got, want)
+						return
+					}
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(c.m); n == 0 || n > stemCacheMax {
+		t.Fatalf("%d words cached; want 1 to %d", n, stemCacheMax)
 	}
 }
