@@ -120,5 +120,5 @@ func TestNeedsPrenormFastPath(t *testing.T) {
 	if suspect == 0 {
 		t.Fatal("no suspect sequence met: the check cannot fail")
 	}
-	check("Đồng Nai đình công ­ ở Biên Hòa")
+	check("Đồng Nai đình công \u00ad ở Biên Hòa")
 }
