@@ -38,6 +38,9 @@ type analysis struct {
 	titleLen  int // full[:titleLen] is the title
 	// foldedTitleLen: folded[:foldedTitleLen] is the folded title.
 	foldedTitleLen int
+	// titleTerms: without pre-normalisation, the scratch's terms (sc.terms)
+	// are the query document's, the first titleTerms the title's.
+	titleTerms int
 	// prenormed: pre-normalisation changed the text, so folded is not the
 	// folding of full (offs still map into full).
 	prenormed bool
@@ -149,15 +152,18 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 			an.offs[i] = cmap[o]
 		}
 	}
-	an.toks = textnorm.AppendTokens(an.sc.toks[:0], an.folded)
 	an.prenormed = cmap != nil
 	if an.prenormed {
+		an.toks = textnorm.AppendTokens(an.sc.toks[:0], an.folded)
 		cleanTitle, _ := prenormalize(title)
 		an.foldedTitleLen = len(textnorm.Fold(cleanTitle))
 	} else {
 		// The title folds to the folded bytes that come from it: those before
 		// the first byte mapped to the line break after it.
 		an.foldedTitleLen = sort.SearchInts(an.offs, len(title))
+		// The query document's terms (buildDoc) and the tokens come from
+		// one pass over the folded text.
+		an.titleTerms, an.toks = analyzeFolded(an.sc, an.folded, an.offs, an.titleLen, an.foldedTitleLen, true)
 	}
 	for an.titleToks < len(an.toks) && an.toks[an.titleToks].Start < an.foldedTitleLen {
 		an.titleToks++
@@ -464,7 +470,7 @@ func (an *analysis) buildDoc(r *Rules) {
 		// pre-normalisation.
 		d = newTokDoc(an.full[:an.titleLen], an.full[an.titleLen:], an.lang == "en")
 	} else {
-		d = newTokDocFolded(an.sc, an.full, an.folded, an.offs, an.titleLen, an.foldedTitleLen, an.lang == "en")
+		d = newTokDocAnalysed(an.sc, an.full, an.titleLen, an.titleTerms, an.lang == "en")
 		// Its title and text are an.full (= an.clean) cut at the line
 		// break after the title, so their words are counted as one: the
 		// decision is the analysis's, made once.

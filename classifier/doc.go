@@ -56,10 +56,33 @@ func newTokDoc(title, text string, english bool) *tokDoc {
 // ASCII line break, so folding the whole and cutting it is folding the
 // parts, and the folding is not done twice.
 func newTokDocFolded(sc *scratch, full, folded string, offs []int, titleLen, foldedTitleLen int, english bool) *tokDoc {
-	all := textnorm.AnalyzeFolded(sc.terms[:0], folded[:foldedTitleLen], offs[:foldedTitleLen+1], 0)
-	nt := len(all)
-	all = textnorm.AnalyzeFolded(all, folded[foldedTitleLen:], offs[foldedTitleLen:], titleLen)
+	nt, _ := analyzeFolded(sc, folded, offs, titleLen, foldedTitleLen, false)
+	return newTokDocAnalysed(sc, full, titleLen, nt, english)
+}
+
+// analyzeFolded analyses the folded article for its query document into
+// sc.terms, the title's terms first (nt of them), and with withToks also
+// returns the tokens of the whole folded text (textnorm.AppendTokens into
+// sc.toks), from the same pass over the text.
+func analyzeFolded(sc *scratch, folded string, offs []int, titleLen, foldedTitleLen int, withToks bool) (nt int, toks []textnorm.Token) {
+	tokBase := -1
+	if withToks {
+		tokBase, toks = 0, sc.toks[:0]
+	}
+	all, toks := textnorm.AnalyzeFoldedTokens(sc.terms[:0], toks, folded[:foldedTitleLen], offs[:foldedTitleLen+1], 0, tokBase)
+	nt = len(all)
+	if withToks {
+		tokBase = foldedTitleLen
+	}
+	all, toks = textnorm.AnalyzeFoldedTokens(all, toks, folded[foldedTitleLen:], offs[foldedTitleLen:], titleLen, tokBase)
 	sc.terms = all
+	return nt, toks
+}
+
+// newTokDocAnalysed builds the query document from the terms
+// analyzeFolded left in sc.terms.
+func newTokDocAnalysed(sc *scratch, full string, titleLen, nt int, english bool) *tokDoc {
+	all := sc.terms
 	return newTokDocTerms(sc, full[:titleLen], full[titleLen:], all[:nt:nt], all[nt:], english)
 }
 

@@ -315,9 +315,27 @@ func Analyze(s string) []Term {
 // offsets, one element longer than folded. Term offsets are offs minus base:
 // base is where the piece begins in s, so that they point into that piece.
 func AnalyzeFolded(dst []Term, folded string, offs []int, base int) []Term {
+	dst, _ = AnalyzeFoldedTokens(dst, nil, folded, offs, base, -1)
+	return dst
+}
+
+// AnalyzeFoldedTokens is AnalyzeFolded that also appends to toks, unless
+// tokBase is negative, the Tokens of folded (AppendTokens(toks, folded))
+// with their offsets moved by tokBase: both come from one pass over the
+// text. A caller that analyses the parts of a text (title, then the text
+// after a line break) gets the tokens of the whole.
+func AnalyzeFoldedTokens(dst []Term, toks []Token, folded string, offs []int, base, tokBase int) ([]Term, []Token) {
 	sc := rawPool.Get().(*rawScratch)
 	defer sc.put()
 	sc.toks = rawTokens(sc.toks[:0], folded)
+	if tokBase >= 0 {
+		// rawTokens cuts the text where AppendTokens does (the same
+		// runs, the same CJK characters; TestAnalyzeFoldedTokens).
+		toks = slices.Grow(toks, len(sc.toks))
+		for _, t := range sc.toks {
+			toks = append(toks, Token{Text: t.text, Start: tokBase + t.start, End: tokBase + t.end})
+		}
+	}
 	sc.joined = joins(sc.joined[:0], sc.toks)
 	raw, joined := sc.toks, sc.joined
 	n := len(raw) // one term per token, and a bigram per joined pair
@@ -354,7 +372,7 @@ func AnalyzeFolded(dst []Term, folded string, offs []int, base int) []Term {
 		solo := !joined[i] && (i+1 >= len(raw) || !joined[i+1])
 		out = append(out, Term{Text: t.text, Pos: pos, Start: start, End: end, Kind: Unigram, Solo: solo})
 	}
-	return out
+	return out, toks
 }
 
 // QueryTerms analyses a query word or phrase into the terms that must

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"unicode"
@@ -547,5 +548,39 @@ func TestCountMarkedSameAsClosure(t *testing.T) {
 	}
 	if !markedSeen {
 		t.Fatal("no text with marked and unmarked Latin words: the check cannot tell them apart")
+	}
+}
+
+// TestAnalyzeFoldedTokens: the tokens AnalyzeFoldedTokens gives with the
+// terms of a title and of the text after it are AppendTokens of the whole
+// folded text, and its terms are AnalyzeFolded's, on the corpus and on
+// random text.
+func TestAnalyzeFoldedTokens(t *testing.T) {
+	pieces := []string{"a", "Đồng", "Nai", "9", " ", ".", "·", "\u2029", "同奈", "省", "동나이", "カタ", "ไทย", "\u0301", "\xff", "-", "’"}
+	rng := rand.New(rand.NewPCG(4, 21))
+	texts := corpusTexts(t)
+	for range 5000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		texts = append(texts, b.String())
+	}
+	for k := 0; k+1 < len(texts); k += 2 {
+		title, body := texts[k], texts[k+1]
+		full := title + "\n\n" + body
+		folded, offs := FoldMap(full)
+		ftl := sort.SearchInts(offs, len(title))
+		wantTerms := AnalyzeFolded(nil, folded[:ftl], offs[:ftl+1], 0)
+		wantTerms = AnalyzeFolded(wantTerms, folded[ftl:], offs[ftl:], len(title))
+		wantToks := AppendTokens(nil, folded)
+		terms, toks := AnalyzeFoldedTokens(nil, nil, folded[:ftl], offs[:ftl+1], 0, 0)
+		terms, toks = AnalyzeFoldedTokens(terms, toks, folded[ftl:], offs[ftl:], len(title), ftl)
+		if !slices.Equal(terms, wantTerms) {
+			t.Fatalf("title %q, text %q: terms differ from AnalyzeFolded's", title, body)
+		}
+		if !slices.Equal(toks, wantToks) {
+			t.Fatalf("title %q, text %q: tokens %v, AppendTokens gives %v", title, body, toks, wantToks)
+		}
 	}
 }
