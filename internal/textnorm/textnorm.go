@@ -13,6 +13,7 @@
 package textnorm
 
 import (
+	"slices"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -110,16 +111,30 @@ func fold(s string, withMap bool, offs []int) (string, []int) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			// A run of ASCII, the common case, without a call per byte.
-			j := i
-			for ; j < len(s) && s[j] < utf8.RuneSelf; j++ {
-				c := s[j]
+			// A run of ASCII, the common case, without a call per byte:
+			// its end found first, then written by index into room made
+			// once (no capacity check per byte).
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf {
+				j++
+			}
+			run := s[i:j]
+			nb := len(b)
+			b = slices.Grow(b, len(run))[:nb+len(run)]
+			dst := b[nb:]
+			for k := 0; k < len(run) && k < len(dst); k++ {
+				c := run[k]
 				if 'A' <= c && c <= 'Z' {
 					c += 'a' - 'A'
 				}
-				b = append(b, c)
-				if withMap {
-					offs = append(offs, j)
+				dst[k] = c
+			}
+			if withMap {
+				no := len(offs)
+				offs = slices.Grow(offs, len(run))[:no+len(run)]
+				at := offs[no:]
+				for k := range at {
+					at[k] = i + k
 				}
 			}
 			last := b[len(b)-1]
