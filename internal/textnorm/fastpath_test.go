@@ -337,6 +337,9 @@ func TestCountMarkedSameAsReference(t *testing.T) {
 		}
 		check(b.String())
 	}
+	for _, text := range corpusTexts(t) {
+		check(text)
+	}
 }
 
 // TestDecodeAt: decodeAt decodes as utf8.DecodeRuneInString every one-,
@@ -363,8 +366,8 @@ func TestDecodeAt(t *testing.T) {
 	}
 }
 
-// rawTokensClosures is rawTokens as it was written before it ran without\n// closures: the reference TestRawTokensSameAsClosures holds it to. It splits folded text like Tokens, appending to out, and records
-// the separator before each token.
+// rawTokensClosures is rawTokens as it was written before it ran without
+// closures: the reference TestRawTokensSameAsClosures holds it to.
 func rawTokensClosures(out []rawTok, folded string) []rawTok {
 	start := -1
 	var dot, space, other, part bool
@@ -478,77 +481,6 @@ func corpusTexts(t *testing.T) []string {
 		}
 	}
 	return out
-}
-
-// countMarkedClosure is CountMarked as it was written with a closure: the
-// reference TestCountMarkedSameAsClosure holds it to.
-func countMarkedClosure(s string) (latin, marked int) {
-	inWord, isLatin, hasMark := false, false, false
-	end := func() {
-		if inWord && isLatin {
-			latin++
-			if hasMark {
-				marked++
-			}
-		}
-		inWord, isLatin, hasMark = false, false, false
-	}
-	for i := 0; i < len(s); {
-		// ASCII letters are Latin without a mark; other ASCII ends a word.
-		if c := s[i]; c < utf8.RuneSelf {
-			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
-				if !inWord {
-					inWord, isLatin = true, true
-				}
-			} else {
-				end()
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		class := markClassOf(r)
-		if class&markWordRune == 0 {
-			end()
-			continue
-		}
-		if !inWord {
-			inWord, isLatin = true, class&markLatin != 0
-		}
-		if class&markDiacritic != 0 {
-			hasMark = true
-		}
-	}
-	end()
-	return latin, marked
-}
-
-// TestCountMarkedSameAsClosure: CountMarked counts as the closure-based
-// version it replaced, on random text and on the corpus.
-func TestCountMarkedSameAsClosure(t *testing.T) {
-	pieces := []string{"a", "Đồng", "Nai", "ạ", "e\u0301", "9", " ", ".", "同奈", "동나이", "Ｄ", "ß", "\xff", "\xe1\xbb", "\u0301", "x"}
-	rng := rand.New(rand.NewPCG(2, 13))
-	cases := corpusTexts(t)
-	for range 20000 {
-		var b strings.Builder
-		for range rng.IntN(10) {
-			b.WriteString(pieces[rng.IntN(len(pieces))])
-		}
-		cases = append(cases, b.String())
-	}
-	markedSeen := false
-	for _, s := range cases {
-		l, m := CountMarked(s)
-		wl, wm := countMarkedClosure(s)
-		if l != wl || m != wm {
-			t.Fatalf("CountMarked(%q) = %d, %d; want %d, %d", s, l, m, wl, wm)
-		}
-		markedSeen = markedSeen || m > 0 && m < l
-	}
-	if !markedSeen {
-		t.Fatal("no text with marked and unmarked Latin words: the check cannot tell them apart")
-	}
 }
 
 // TestAnalyzeFoldedTokens: the tokens AnalyzeFoldedTokens gives with the
