@@ -87,7 +87,7 @@ type narrative struct {
 	// the office's responses (kept in the store, not in narratives.yaml).
 	ResponseID string
 	ClaimText  string
-	reason     string // the reason's detail when the claim matches (reasonText)
+	reason     string // the reason's detail when the claim matches (withReason)
 }
 
 // withReason sets what an officer reads when the claim matches: the
