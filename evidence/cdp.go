@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"time"
 )
 
 // cdpConn speaks the Chrome DevTools Protocol with a browser started with
@@ -42,6 +43,11 @@ type cdpMessage struct {
 	Error     *cdpError       `json:"error,omitempty"`
 }
 
+// browserExitGrace is how long stop waits for the browser to exit on its
+// own once its pipe is closed (it takes well under a second) before killing
+// it.
+const browserExitGrace = 10 * time.Second
+
 // startCDP starts the browser with args (--remote-debugging-pipe is added)
 // and returns a connection to it. The process is killed when ctx ends;
 // stop closes it and waits for it.
@@ -70,11 +76,24 @@ func startCDP(ctx context.Context, path string, args []string) (*cdpConn, func()
 	c := &cdpConn{w: toBrowserW, pending: map[int64]chan cdpMessage{}, events: map[string]chan struct{}{}, done: make(chan struct{})}
 	go c.read(fromBrowserR)
 	stop := func() {
-		toBrowserW.Close() // the browser exits when its pipe closes
-		if cmd.Process != nil {
+		// The browser exits when its pipe closes, and ends its helper
+		// processes first. Killing it at once left them running: the
+		// network process then wrote its state into the profile after the
+		// caller had removed it, leaving one folder behind per screenshot
+		// or so. It is killed only if it has not exited within
+		// browserExitGrace.
+		toBrowserW.Close()
+		exited := make(chan struct{})
+		go func() {
+			_ = cmd.Wait()
+			close(exited)
+		}()
+		select {
+		case <-exited:
+		case <-time.After(browserExitGrace):
 			_ = cmd.Process.Kill()
+			<-exited
 		}
-		_ = cmd.Wait()
 		<-c.done
 	}
 	return c, stop, nil

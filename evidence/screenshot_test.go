@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -96,5 +97,38 @@ func TestScreenshotReachesNoOtherLoopbackService(t *testing.T) {
 	}
 	if out := string(stripRefresh([]byte(`<meta charset="utf-8">`))); out != `<meta charset="utf-8">` {
 		t.Errorf("stripRefresh removed another meta tag: %q", out)
+	}
+}
+
+// TestScreenshotLeavesNoProfile: every screenshot's browser profile is
+// removed: the browser and its helper processes have exited before the
+// folder is deleted, so none writes into it afterwards (a killed browser's
+// network process wrote its state file after the removal, leaving one
+// folder in the temporary directory per screenshot or so).
+func TestScreenshotLeavesNoProfile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	if _, err := exec.LookPath(chromiumPath); err != nil {
+		t.Skipf("no Chromium at %s: %v", chromiumPath, err)
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	ch, err := NewChromium(ChromiumOptions{Path: chromiumPath, Timeout: 90 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := []byte(`<!doctype html><html><body><h1>Đồng Nai</h1></body></html>`)
+	for range 6 {
+		if _, err := ch.Screenshot(context.Background(), page, "text/html"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	left, err := filepath.Glob(filepath.Join(tmp, "presswatch-chromium-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) > 0 {
+		t.Fatalf("%d browser profiles left after 6 screenshots: %v", len(left), left)
 	}
 }
