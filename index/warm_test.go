@@ -4,9 +4,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/dongnai/presswatch/article"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -133,5 +135,162 @@ func TestWarmNoWarmOption(t *testing.T) {
 	}
 	if f, i, r := cachedSegments(ix); f+i+r != 0 {
 		t.Fatalf("caches built without a search or Warm: facets %d, ids %d, risk %d", f, i, r)
+	}
+}
+
+// warmCandidates lists, from the dictionaries themselves, every postings
+// list of warmFields long enough for the impact cache, with its length.
+func warmCandidates(t *testing.T, ix *Index) map[impactKey]uint64 {
+	t.Helper()
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	out := map[impactKey]uint64{}
+	for _, ss := range r.(*scorch.IndexSnapshot).Segments() {
+		for _, field := range warmFields {
+			d, err := ss.Segment().Dictionary(field)
+			if err != nil {
+				t.Fatal(err)
+			}
+			it := d.AutomatonIterator(nil, nil, nil)
+			for e, err := it.Next(); e != nil || err != nil; e, err = it.Next() {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if e.Count >= ix.impacts.minPostings {
+					out[impactKey{seg: ss.Segment(), field: field, term: e.Term}] = e.Count
+				}
+			}
+		}
+	}
+	return out
+}
+
+// TestWarmReadsLongestImpacts: Warm reads the impacts of the longest
+// postings lists first, up to half the cache's bound, without counting
+// them as the searches' hits or misses; a search of common words then
+// finds them cached and ranks exactly as without the warm-up.
+func TestWarmReadsLongestImpacts(t *testing.T) {
+	ctx := context.Background()
+	ix := openTest(t, t.TempDir()+"/index")
+	g := newGenerator(11)
+	var arts []*article.Article
+	for i := range 600 {
+		arts = append(arts, g.article(i))
+	}
+	for lo := 0; lo < len(arts); lo += 200 {
+		if err := ix.IndexArticles(ctx, arts[lo:lo+200]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := Request{Query: "the of and", Size: 20}
+	ix.impacts = nil
+	want, err := ix.Search(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// An ample bound: every list long enough is read, and only those.
+	ix.impacts = newImpactCache(1 << 30)
+	ix.impacts.minPostings = 16
+	cands := warmCandidates(t, ix)
+	if len(cands) < 50 {
+		t.Fatalf("only %d postings lists of 16 documents or more: the test corpus is too small", len(cands))
+	}
+	if _, err := ix.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ix.impacts.mu.Lock()
+	cached := len(ix.impacts.items)
+	for key := range ix.impacts.items {
+		if _, ok := cands[key]; !ok {
+			t.Errorf("Warm cached %s:%q, not a list of %d documents or more", key.field, key.term, ix.impacts.minPostings)
+		}
+	}
+	ix.impacts.mu.Unlock()
+	if cached != len(cands) {
+		t.Fatalf("Warm cached %d lists, %d are long enough", cached, len(cands))
+	}
+	if h, m := ix.impacts.counts(); h+m != 0 {
+		t.Fatalf("Warm counted %d hits and %d misses; only searches count", h, m)
+	}
+	got, err := ix.Search(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, m := ix.impacts.counts(); h == 0 || m != 0 {
+		t.Fatalf("a search of common words after Warm: %d hits, %d misses (want all hits)", h, m)
+	}
+	if got.Total != want.Total || len(got.Hits) != len(want.Hits) {
+		t.Fatalf("after Warm: %d hits of %d, without the cache %d of %d", len(got.Hits), got.Total, len(want.Hits), want.Total)
+	}
+	for i := range got.Hits {
+		if got.Hits[i].ID != want.Hits[i].ID || got.Hits[i].Score != want.Hits[i].Score {
+			t.Fatalf("hit %d after Warm: %s %.6f, without the cache %s %.6f", i, got.Hits[i].ID, got.Hits[i].Score, want.Hits[i].ID, want.Hits[i].Score)
+		}
+	}
+
+	ix.impacts.mu.Lock()
+	total := ix.impacts.size // every long list's bytes
+	ix.impacts.mu.Unlock()
+
+	// Warm beside searches on a fresh cache: the same answers (the race
+	// detector watches the cache's entries built by either).
+	ix.impacts = newImpactCache(1 << 30)
+	ix.impacts.minPostings = 16
+	warmed := make(chan error, 1)
+	go func() {
+		_, err := ix.Warm(ctx)
+		warmed <- err
+	}()
+	for range 5 {
+		again, err := ix.Search(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(again.Hits) != len(want.Hits) || again.Hits[0].ID != want.Hits[0].ID || again.Hits[0].Score != want.Hits[0].Score {
+			t.Fatalf("a search beside Warm: first hit %s %.6f of %d, want %s %.6f of %d", again.Hits[0].ID, again.Hits[0].Score, len(again.Hits), want.Hits[0].ID, want.Hits[0].Score, len(want.Hits))
+		}
+	}
+	if err := <-warmed; err != nil {
+		t.Fatal(err)
+	}
+
+	// A small bound: Warm stops near half of it, and what it read are the
+	// longest lists.
+	lens := make([]uint64, 0, len(cands))
+	for _, n := range cands {
+		lens = append(lens, n)
+	}
+	slices.Sort(lens)
+	small := total / 4 // Warm may fill half: an eighth of the lists' bytes
+	ix.impacts = newImpactCache(small)
+	ix.impacts.minPostings = 16
+	if _, err := ix.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ix.impacts.mu.Lock()
+	defer ix.impacts.mu.Unlock()
+	size, n := ix.impacts.size, len(ix.impacts.items)
+	if n == 0 || n >= len(cands)/2 {
+		t.Fatalf("with a bound of a quarter of all lists' bytes Warm cached %d of %d lists", n, len(cands))
+	}
+	if size > small {
+		t.Fatalf("Warm filled %d bytes of a %d-byte cache", size, small)
+	}
+	median := lens[len(lens)/2]
+	for key := range ix.impacts.items {
+		if cands[key] < median {
+			t.Errorf("Warm read %s:%q (%d documents) before longer lists (median %d)", key.field, key.term, cands[key], median)
+		}
+	}
+	if longest := lens[len(lens)-1]; !slices.ContainsFunc(slices.Collect(maps.Keys(ix.impacts.items)), func(k impactKey) bool { return cands[k] == longest }) {
+		t.Fatalf("the longest list (%d documents) was not read", longest)
 	}
 }
