@@ -726,6 +726,18 @@ func (c *impactCache) prefill(key impactKey, build func(*impactList) error) erro
 	return nil
 }
 
+// touch makes the cached ones of keys the most recently used, the last
+// of keys first.
+func (c *impactCache) touch(keys []impactKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keys {
+		if e, ok := c.items[k]; ok {
+			c.lru.MoveToFront(e)
+		}
+	}
+}
+
 // bytesNow is the memory the cache holds.
 func (c *impactCache) bytesNow() int64 {
 	c.mu.Lock()

@@ -142,7 +142,7 @@ func (ix *Index) warmImpacts(ctx context.Context, segs []*scorch.SegmentSnapshot
 			cmp.Compare(a.field, b.field), cmp.Compare(a.term, b.term))
 	})
 	budget := ic.max / impactWarmDiv
-	return parallel(ctx, len(cands), func(i int) error {
+	err = parallel(ctx, len(cands), func(i int) error {
 		if ic.bytesNow() >= budget {
 			return nil
 		}
@@ -159,6 +159,18 @@ func (ix *Index) warmImpacts(ctx context.Context, segs []*scorch.SegmentSnapshot
 		return ic.prefill(impactKey{seg: seg, field: c.field, term: c.term},
 			func(l *impactList) error { return readImpacts(l, pl, seg.Count()) })
 	})
+	if err != nil {
+		return err
+	}
+	// Read longest first, the longest lists would be the least recently
+	// used, the first to go when searches need room: they are the
+	// costliest to read again, so they are put first.
+	keys := make([]impactKey, len(cands))
+	for i, c := range cands {
+		keys[len(cands)-1-i] = impactKey{seg: segs[c.seg].Segment(), field: c.field, term: c.term}
+	}
+	ic.touch(keys)
+	return nil
 }
 
 // warmInBackground runs Warm on its own goroutine; Close cancels it and

@@ -184,10 +184,10 @@ func TestWarmReadsLongestImpacts(t *testing.T) {
 	for i := range 600 {
 		arts = append(arts, g.article(i))
 	}
-	for lo := 0; lo < len(arts); lo += 200 {
-		if err := ix.IndexArticles(ctx, arts[lo:lo+200]); err != nil {
-			t.Fatal(err)
-		}
+	// One batch: one segment, which no background merge replaces while
+	// the test compares the cache's keys with the dictionaries'.
+	if err := ix.IndexArticles(ctx, arts); err != nil {
+		t.Fatal(err)
 	}
 	req := Request{Query: "the of and", Size: 20}
 	ix.impacts = nil
@@ -289,6 +289,17 @@ func TestWarmReadsLongestImpacts(t *testing.T) {
 		if cands[key] < median {
 			t.Errorf("Warm read %s:%q (%d documents) before longer lists (median %d)", key.field, key.term, cands[key], median)
 		}
+	}
+	// The longest are the most recently used: the last an eviction takes.
+	if front := ix.impacts.lru.Front().Value.(*impactList).key; cands[front] != lens[len(lens)-1] {
+		t.Errorf("the most recently used entry after Warm is %s:%q (%d documents), not the longest list (%d)", front.field, front.term, cands[front], lens[len(lens)-1])
+	}
+	shortest := lens[len(lens)-1]
+	for key := range ix.impacts.items {
+		shortest = min(shortest, cands[key])
+	}
+	if back := ix.impacts.lru.Back().Value.(*impactList).key; cands[back] != shortest {
+		t.Errorf("the least recently used entry after Warm is %s:%q (%d documents), not one of the shortest read (%d)", back.field, back.term, cands[back], shortest)
 	}
 	if longest := lens[len(lens)-1]; !slices.ContainsFunc(slices.Collect(maps.Keys(ix.impacts.items)), func(k impactKey) bool { return cands[k] == longest }) {
 		t.Fatalf("the longest list (%d documents) was not read", longest)
