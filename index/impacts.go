@@ -29,9 +29,8 @@ import (
 // of what the queries looked up again (warm p99 158 ms), 224 MB three
 // quarters (p99 35 ms), 256 MB all of it (p99 20 ms). An LRU over queries
 // that come round again keeps all or little of them: a desk with more
-// distinct queries than that needs a larger bound. Warm fills up to half
-// the bound with the longest lists (warm.go); beyond that the cache fills
-// only as far as queries need: a small index never reaches the bound.
+// distinct queries than that needs a larger bound. The cache fills only as
+// far as queries need: a small index never reaches the bound.
 const DefaultImpactCacheBytes = 256 << 20
 
 // impactMinPostings is the smallest postings list (in a whole segment)
@@ -695,52 +694,4 @@ func sqrtTF(tf uint64) float64 {
 		return sqrtTab[tf]
 	}
 	return math.Sqrt(float64(tf))
-}
-
-// prefill builds key's entry with build unless the cache holds it already.
-// It is Warm's way in: it counts as neither a hit nor a miss (the metrics
-// count what searches found) and it does not move a cached entry to the
-// front.
-func (c *impactCache) prefill(key impactKey, build func(*impactList) error) error {
-	c.mu.Lock()
-	if _, ok := c.items[key]; ok {
-		c.mu.Unlock()
-		return nil
-	}
-	e := c.lru.PushFront(&impactList{key: key})
-	c.items[key] = e
-	c.mu.Unlock()
-	l := e.Value.(*impactList)
-	l.once.Do(func() { l.err = build(l) })
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if l.err != nil {
-		c.removeLocked(e)
-		return l.err
-	}
-	if cur, ok := c.items[key]; ok && cur == e && !l.counted {
-		l.counted = true
-		c.size += l.bytes()
-	}
-	c.evictLocked(e)
-	return nil
-}
-
-// touch makes the cached ones of keys the most recently used, the last
-// of keys first.
-func (c *impactCache) touch(keys []impactKey) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, k := range keys {
-		if e, ok := c.items[k]; ok {
-			c.lru.MoveToFront(e)
-		}
-	}
-}
-
-// bytesNow is the memory the cache holds.
-func (c *impactCache) bytesNow() int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.size
 }

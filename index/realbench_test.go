@@ -47,8 +47,7 @@ import (
 //     and the query (what the web role does in the background after Open);
 //     warm-up-p50-ms is its time.
 //   - warm-up: (*Index).Warm in this process, as the web role runs it after
-//     Open: the per-segment caches and the impacts of the longest postings
-//     lists (up to half the impact cache's bound).
+//     Open: the per-segment caches.
 //   - first-seen: in this process, after the warm-up, every query once, in
 //     order: each query is new to the process (its words may be cached by
 //     the warm-up or by other queries).
@@ -145,23 +144,20 @@ func BenchmarkSearchReal(b *testing.B) {
 	}
 	defer ix.Close()
 	// What the web role does after Open, in the background, before the
-	// first analyst's query: the per-segment caches and the impacts of the
-	// longest postings lists (warm.go). first-seen is measured after it.
+	// first analyst's query: the per-segment caches (warm.go). first-seen
+	// is measured after it, so that its first query does not carry them.
 	b.Run("warm-up", func(b *testing.B) {
 		var took time.Duration
 		var segs int
 		for b.Loop() {
 			start := time.Now()
 			var err error
-			// PRESSWATCH_BENCH_WARM=segments: the per-segment caches only,
-			// as Warm did before it read impacts (for a comparison).
-			if segs, err = ix.warm(ctx, os.Getenv("PRESSWATCH_BENCH_WARM") != "segments"); err != nil {
+			if segs, err = ix.Warm(ctx); err != nil {
 				b.Fatal(err)
 			}
 			took = time.Since(start)
 		}
 		b.ReportMetric(took.Seconds(), "warm-up-s")
-		b.ReportMetric(float64(ix.impacts.bytesNow())/(1<<20), "impact-cache-MiB")
 		b.ReportMetric(float64(segs), "segments")
 		b.ReportMetric(loadAvg(), "load1")
 	})
