@@ -218,17 +218,24 @@ func TestFSBlobsTamper(t *testing.T) {
 
 const chromiumPath = "/usr/bin/chromium"
 
-// TestScreenshotWithChromium renders the archived page (not the live one:
-// the outlet has changed it by then) to a PNG stored beside the WARC with
-// its own hash; the archived page's reference to an outside host is never
-// fetched.
-func TestScreenshotWithChromium(t *testing.T) {
+// needChromium skips a browser test in -short mode or where Chromium is
+// not installed.
+func needChromium(t *testing.T) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
 	if _, err := exec.LookPath(chromiumPath); err != nil {
 		t.Skipf("no Chromium at %s: %v", chromiumPath, err)
 	}
+}
+
+// TestScreenshotWithChromium renders the archived page (not the live one:
+// the outlet has changed it by then) to a PNG stored beside the WARC with
+// its own hash; the archived page's reference to an outside host is never
+// fetched.
+func TestScreenshotWithChromium(t *testing.T) {
+	needChromium(t)
 	ctx := context.Background()
 	outside := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("the renderer fetched %s from the outside host", r.URL)

@@ -6,7 +6,6 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
@@ -18,12 +17,7 @@ import (
 // a page longer than the window is captured whole, at the configured width,
 // and one longer than MaxHeight is cut there.
 func TestScreenshotFullPageAndCrop(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	if _, err := exec.LookPath(chromiumPath); err != nil {
-		t.Skipf("no Chromium at %s: %v", chromiumPath, err)
-	}
+	needChromium(t)
 	ch, err := NewChromium(ChromiumOptions{Path: chromiumPath, Timeout: 90 * time.Second, Width: 800, MaxHeight: 2500})
 	if err != nil {
 		t.Fatal(err)
@@ -57,12 +51,7 @@ func TestScreenshotFullPageAndCrop(t *testing.T) {
 // proxy and the CSP did not cover images or styles. A service on loopback
 // must now see no request from the renderer.
 func TestScreenshotReachesNoOtherLoopbackService(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	if _, err := exec.LookPath(chromiumPath); err != nil {
-		t.Skipf("no Chromium at %s: %v", chromiumPath, err)
-	}
+	needChromium(t)
 	var hits atomic.Int64
 	canary := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
@@ -106,12 +95,7 @@ func TestScreenshotReachesNoOtherLoopbackService(t *testing.T) {
 // network process wrote its state file after the removal, leaving one
 // folder in the temporary directory per screenshot or so).
 func TestScreenshotLeavesNoProfile(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	if _, err := exec.LookPath(chromiumPath); err != nil {
-		t.Skipf("no Chromium at %s: %v", chromiumPath, err)
-	}
+	needChromium(t)
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	ch, err := NewChromium(ChromiumOptions{Path: chromiumPath, Timeout: 90 * time.Second})
