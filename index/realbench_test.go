@@ -50,7 +50,7 @@ import (
 //     Open: the per-segment caches.
 //   - first-seen: in this process, after the warm-up, every query once, in
 //     order: each query is new to the process (its words may be cached by
-//     the warm-up or by other queries).
+//     earlier queries).
 //   - warm: every query again (the caches hold its words).
 //   - recall: every query's complete result set (Export) against the ground
 //     truth; Search's totals against the truth's sizes.
