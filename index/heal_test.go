@@ -177,3 +177,70 @@ func TestWriteFaultIsTransient(t *testing.T) {
 		t.Fatalf("DocCount = %d, want 3", n)
 	}
 }
+
+// TestFailedPersistKeepsLiveSegment deletes the folder under an open index
+// and writes a batch past IndexArticles' folder check, with readers running:
+// the write must come back with a write fault (not hang, not succeed), the
+// segment already live must stay whole for the readers (under -race, scorch's
+// own wait closed it under them), and a probe must recreate the index and ask
+// for a rebuild.
+func TestFailedPersistKeepsLiveSegment(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "i")
+	ix := openTest(t, dir)
+	if err := ix.IndexArticles(ctx, healArticles(t, 20, "before")); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, _ = ix.DocCount()
+				_, _ = ix.Search(ctx, Request{Query: "Dong Nai report", Size: 5})
+			}
+		})
+	}
+	testenv.RemoveAllUnderWriter(t, dir)
+	b := ix.bi.NewBatch()
+	for _, a := range healArticles(t, 20, "folder-gone") {
+		doc, err := ix.docs.build(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.IndexAdvanced(doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- ix.bi.Batch(b) }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("a batch whose persisting fails did not return")
+	}
+	close(stop)
+	readers.Wait()
+	if err == nil || !writeFault(err) {
+		t.Fatalf("batch into a deleted folder: %v, want a write fault", err)
+	}
+	if n, cerr := ix.DocCount(); cerr != nil || n != 40 {
+		t.Errorf("DocCount after the failed persist = %d (%v), want 40 (the segment stays live until reopened)", n, cerr)
+	}
+	_ = ix.damaged(err)
+	if err := ix.Probe(); err != nil {
+		t.Fatalf("Probe after the folder was deleted: %v", err)
+	}
+	if !ix.NeedsRebuild() {
+		t.Error("NeedsRebuild = false after the index was recreated empty")
+	}
+	if n, err := ix.DocCount(); err != nil || n != 0 {
+		t.Errorf("DocCount of the recreated index = %d (%v), want 0", n, err)
+	}
+}

@@ -190,7 +190,7 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix.bi = &liveIndex{cur: bi}
+	ix.bi = &liveIndex{cur: bi, store: storePath(opts.Dir)}
 	if rebuilt {
 		ix.health.setNeedsRebuild("index mapping is out of date")
 	}
@@ -222,7 +222,7 @@ func openBleve(dir string, log *slog.Logger) (bi bleve.Index, rebuilt bool, err 
 		return bi, false, nil
 	}
 	versionS := strconv.Itoa(MappingVersion)
-	bi, err = bleve.OpenUsing(dir, map[string]any{"bolt_timeout": lockTimeout.String()})
+	bi, err = bleve.OpenUsing(dir, runtimeConfig())
 	switch {
 	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, false, fmt.Errorf("open index %q: it is in use by another process (stop presswatch's web and indexer roles first): %w", dir, err)
@@ -262,9 +262,17 @@ func openBleve(dir string, log *slog.Logger) (bi bleve.Index, rebuilt bool, err 
 	if err != nil {
 		return nil, false, fmt.Errorf("create index %q: %w", dir, err)
 	}
-	if err := writeVersion(bi); err != nil {
-		_ = bi.Close()
+	err = writeVersion(bi)
+	// Reopened with the runtime configuration (see persist.go), which New
+	// would have saved into the folder's metadata.
+	if cerr := bi.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close new index %q: %w", dir, cerr)
+	}
+	if err != nil {
 		return nil, false, err
+	}
+	if bi, err = bleve.OpenUsing(dir, runtimeConfig()); err != nil {
+		return nil, false, fmt.Errorf("open new index %q: %w", dir, err)
 	}
 	if !rebuilt {
 		log.Info("created index", "dir", dir, "mapping_version", MappingVersion)
@@ -340,16 +348,7 @@ func (ix *Index) IndexArticles(ctx context.Context, arts []*article.Article) (er
 			return fmt.Errorf("index article %q: %w", a.ID, err)
 		}
 	}
-	// When a batch fails to persist, scorch closes its new segment although
-	// it is already in the live snapshot: readers would race with the close
-	// (and later writes panic on it). Where that failure is likely — the disk
-	// nearly full — the batch runs with readers held off; the index is then
-	// reopened before anyone reads it again.
-	batch := ix.bi.Batch
-	if lowOnSpace(ix.dir) {
-		batch = ix.bi.batchExclusive
-	}
-	if err := batch(b); err != nil {
+	if err := ix.bi.Batch(b); err != nil {
 		ix.metrics.errors.WithLabelValues("index").Inc()
 		err = fmt.Errorf("index batch of %d articles: %w", len(arts), err)
 		if writeFault(err) {
@@ -643,6 +642,9 @@ const probeKey = "presswatch_probe"
 type liveIndex struct {
 	mu  sync.RWMutex
 	cur bleve.Index
+	// store is the scorch store's path, "" in memory: writes to an on-disk
+	// index wait until they are persisted (see durable).
+	store string
 }
 
 func (l *liveIndex) get() bleve.Index {
@@ -659,35 +661,33 @@ func (l *liveIndex) replace(fn func(old bleve.Index) bleve.Index) {
 	l.cur = fn(l.cur)
 }
 
-// batchExclusive runs a batch with no other call in flight.
-func (l *liveIndex) batchExclusive(b *bleve.Batch) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.cur.Batch(b)
-}
-
-// lowOnSpaceBytes: below this much free space (or 5% of the file system) a
-// batch runs exclusively (see IndexArticles).
-const lowOnSpaceBytes = 256 << 20
-
 func (l *liveIndex) close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.cur.Close()
 }
 
+// write runs one batch made by fill, persisted (see durable).
+func (l *liveIndex) write(fill func(b *bleve.Batch) error) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	b := l.cur.NewBatch()
+	if err := fill(b); err != nil {
+		return err
+	}
+	return durable(l.cur, l.store, b)
+}
+
 // The bleve.Index methods run on the index open at the time, holding the
 // read lock for the call so that a reopen never closes an index under it.
 
+// Writes (Index, Delete, Batch and the internal keys) return once persisted.
+
 func (l *liveIndex) Index(id string, data any) error {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.cur.Index(id, data)
+	return l.write(func(b *bleve.Batch) error { return b.Index(id, data) })
 }
 func (l *liveIndex) Delete(id string) error {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.cur.Delete(id)
+	return l.write(func(b *bleve.Batch) error { b.Delete(id); return nil })
 }
 func (l *liveIndex) NewBatch() *bleve.Batch {
 	l.mu.RLock()
@@ -697,7 +697,7 @@ func (l *liveIndex) NewBatch() *bleve.Batch {
 func (l *liveIndex) Batch(b *bleve.Batch) error {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return l.cur.Batch(b)
+	return durable(l.cur, l.store, b)
 }
 func (l *liveIndex) Document(id string) (bindex.Document, error) {
 	l.mu.RLock()
@@ -752,14 +752,10 @@ func (l *liveIndex) GetInternal(key []byte) ([]byte, error) {
 	return l.cur.GetInternal(key)
 }
 func (l *liveIndex) SetInternal(key, val []byte) error {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.cur.SetInternal(key, val)
+	return l.write(func(b *bleve.Batch) error { b.SetInternal(key, val); return nil })
 }
 func (l *liveIndex) DeleteInternal(key []byte) error {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.cur.DeleteInternal(key)
+	return l.write(func(b *bleve.Batch) error { b.DeleteInternal(key); return nil })
 }
 func (l *liveIndex) Name() string        { return l.get().Name() }
 func (l *liveIndex) SetName(name string) { l.get().SetName(name) }
