@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/bus"
 	"github.com/dongnai/presswatch/internal/testenv"
@@ -242,5 +244,42 @@ func TestFailedPersistKeepsLiveSegment(t *testing.T) {
 	}
 	if n, err := ix.DocCount(); err != nil || n != 0 {
 		t.Errorf("DocCount of the recreated index = %d (%v), want 0", n, err)
+	}
+}
+
+// TestPersisterPanicFailsWritesUntilReopened: a panic ends scorch's persister
+// (reported through the async error callback), after which no batch would
+// ever be persisted. Writes must fail as transient write faults instead of
+// waiting for ever, and the next write after the fault reopens the index and
+// succeeds. A merger's error is not a batch's concern.
+func TestPersisterPanicFailsWritesUntilReopened(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "i")
+	ix := openTest(t, dir)
+	arts := healArticles(t, 3, "persister")
+	if err := ix.IndexArticles(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	persistFault(scorch.NewScorchError("merger", "got err persisting merged segment", scorch.ErrPersist), storePath(dir))
+	if err := ix.IndexArticles(ctx, arts); err != nil {
+		t.Fatalf("a merger's error failed a batch: %v", err)
+	}
+	persistFault(scorch.NewScorchError("persister", "panic: test", scorch.ErrAsyncPanic), storePath(dir))
+	err := ix.IndexArticles(ctx, arts)
+	if err == nil || !bus.IsTransient(err) {
+		t.Fatalf("batch after the persister died: %v, want a transient error", err)
+	}
+	if err := ix.Ping(ctx); err == nil {
+		t.Fatal("Ping = nil after the persister died")
+	}
+	more := healArticles(t, 2, "after-reopen")
+	if err := ix.IndexArticles(ctx, more); err != nil {
+		t.Fatalf("batch after the fault (the index is reopened first): %v", err)
+	}
+	if n, err := ix.DocCount(); err != nil || n != 5 {
+		t.Errorf("DocCount = %d (%v), want 5", n, err)
+	}
+	if err := ix.Ping(ctx); err != nil {
+		t.Errorf("Ping after a good write: %v", err)
 	}
 }

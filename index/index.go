@@ -229,6 +229,7 @@ func openBleve(dir string, log *slog.Logger) (bi bleve.Index, rebuilt bool, err 
 	case err == nil:
 		v, verr := bi.GetInternal([]byte(versionKey))
 		if verr == nil && string(v) == versionS {
+			persistRevived(storePath(dir))
 			return bi, false, nil
 		}
 		_ = bi.Close()
@@ -274,6 +275,7 @@ func openBleve(dir string, log *slog.Logger) (bi bleve.Index, rebuilt bool, err 
 	if bi, err = bleve.OpenUsing(dir, runtimeConfig()); err != nil {
 		return nil, false, fmt.Errorf("open new index %q: %w", dir, err)
 	}
+	persistRevived(storePath(dir))
 	if !rebuilt {
 		log.Info("created index", "dir", dir, "mapping_version", MappingVersion)
 	}

@@ -32,15 +32,19 @@ func init() {
 }
 
 // persistWaiters holds, by scorch store path, the channels of batches
-// waiting for that store's persister.
+// waiting for that store's persister, and the panic that stopped a store's
+// persister: no batch on it would ever be persisted until it is reopened.
 var persistWaiters = struct {
 	sync.Mutex
-	m map[string]map[chan error]struct{}
-}{m: map[string]map[chan error]struct{}{}}
+	m    map[string]map[chan error]struct{}
+	dead map[string]error
+}{m: map[string]map[chan error]struct{}{}, dead: map[string]error{}}
 
 // persistFault passes a persister failure (an error or a panic) to every
 // batch waiting on the store at path; other background errors (a merge that
-// failed is retried and loses nothing) are not a batch's concern.
+// failed is retried and loses nothing) are not a batch's concern. A failed
+// persist is retried by scorch; a panic ends its persister, so it is kept
+// for the batches that come later, until openBleve opens the store again.
 func persistFault(err error, path string) {
 	var se *scorch.ScorchError
 	if !errors.As(err, &se) || se.Source != "persister" {
@@ -48,6 +52,9 @@ func persistFault(err error, path string) {
 	}
 	persistWaiters.Lock()
 	defer persistWaiters.Unlock()
+	if errors.Is(err, scorch.ErrAsyncPanic) {
+		persistWaiters.dead[path] = err
+	}
 	for ch := range persistWaiters.m[path] {
 		select {
 		case ch <- err:
@@ -64,6 +71,9 @@ func watchPersist(path string) (faults chan error, stop func()) {
 		persistWaiters.m[path] = map[chan error]struct{}{}
 	}
 	persistWaiters.m[path][faults] = struct{}{}
+	if err := persistWaiters.dead[path]; err != nil {
+		faults <- err
+	}
 	persistWaiters.Unlock()
 	return faults, func() {
 		persistWaiters.Lock()
@@ -73,6 +83,14 @@ func watchPersist(path string) (faults chan error, stop func()) {
 		}
 		persistWaiters.Unlock()
 	}
+}
+
+// persistRevived forgets a dead persister of the store at path: openBleve
+// has just opened it with a new one.
+func persistRevived(path string) {
+	persistWaiters.Lock()
+	delete(persistWaiters.dead, path)
+	persistWaiters.Unlock()
 }
 
 // storePath is the path scorch reports for the index in dir ("" in memory).
@@ -109,6 +127,11 @@ func durable(bi bleve.Index, store string, b *bleve.Batch) error {
 	})
 	faults, stop := watchPersist(store)
 	defer stop()
+	select {
+	case err := <-faults: // its persister is dead: the batch would never be persisted
+		return fmt.Errorf("index batch not written: %w", err)
+	default:
+	}
 	if err := bi.Batch(b); err != nil {
 		return err
 	}
