@@ -183,9 +183,9 @@ func TestWriteFaultIsTransient(t *testing.T) {
 // TestFailedPersistKeepsLiveSegment deletes the folder under an open index
 // and writes a batch past IndexArticles' folder check, with readers running:
 // the write must come back with a write fault (not hang, not succeed), the
-// segment already live must stay whole for the readers (under -race, scorch's
-// own wait closed it under them), and a probe must recreate the index and ask
-// for a rebuild.
+// segment already live must stay whole for the readers (scorch's own wait
+// closed it under them: a race, and a search panicked on its nil cache map),
+// and a probe must recreate the index and ask for a rebuild.
 func TestFailedPersistKeepsLiveSegment(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "i")

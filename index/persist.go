@@ -15,8 +15,9 @@ import (
 // Scorch's own wait (its default, "safe" batches) has a flaw: when the
 // persister fails (the folder deleted, the disk full), Batch closes the new
 // segment although the introducer has already put it in the live snapshot.
-// Searches and counts running at that moment read a segment being closed (a
-// data race, and later writes panic on it). So the on-disk index is opened
+// Searches and counts running at that moment read a segment being closed: a
+// data race, and a search on it can panic (TestFailedPersistKeepsLiveSegment
+// crashed the process on the old code), as can later writes. So the on-disk index is opened
 // with unsafe_batch, under which Batch returns once the segment is live and
 // never closes it, and durable waits for the persister instead: its
 // persisted callback on success, its async error on failure. The failed
