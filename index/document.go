@@ -31,8 +31,9 @@ import (
 // analysing the stored body again (highlight.go) — and they were a tenth
 // of the index's bytes.
 
-// textFieldNames are the fields buildDoc analyses itself.
-var textFieldNames = []string{fText, fTitle, fSpell, fTextEN}
+// textFieldNames are the fields buildDoc analyses itself (text_pair from
+// text's terms: pairs.go).
+var textFieldNames = []string{fText, fTitle, fSpell, fTextEN, fPair}
 
 // docBuilder builds Bleve documents for one mapping.
 type docBuilder struct {
@@ -64,6 +65,7 @@ func (b *docBuilder) build(a *article.Article) (*document.Document, error) {
 	// analysis worker reaches; the others reuse the terms.
 	shared := &sharedAnalysis{s: parts}
 	doc.AddField(b.textField(fText, parts, shared.fold))
+	doc.AddField(b.textField(fPair, parts, shared.pairs))
 	doc.AddField(b.textField(fTitle, a.Title, func() []textnorm.Term { return textnorm.Analyze(a.Title) }))
 	if d[fWritten] == writtenMarked {
 		doc.AddField(b.textField(fSpell, parts, shared.spell))
@@ -103,6 +105,9 @@ func (sa *sharedAnalysis) spell() []textnorm.Term {
 	}
 	return out
 }
+
+// pairs are the text's pairs of common words (pairTerms).
+func (sa *sharedAnalysis) pairs() []textnorm.Term { return pairTerms(sa.fold()) }
 
 // stems are the English stems of the text's words (termsStem).
 func (sa *sharedAnalysis) stems() []textnorm.Term { return textnorm.Stems(sa.s, sa.fold()) }

@@ -20,6 +20,7 @@ func mappedDoc(t *testing.T, b *docBuilder, a *article.Article) *document.Docume
 	t.Helper()
 	d, parts := docFields(a)
 	d[fText] = parts
+	d[fPair] = parts
 	d[fTitle] = a.Title
 	if f := langField(d[fLang].(string)); f != "" {
 		d[f] = parts

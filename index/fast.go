@@ -66,11 +66,14 @@ type (
 	// fnOr matches documents matching any of its nodes.
 	fnOr struct{ any []fastNode }
 	// fnPhrase matches documents holding toks at their relative positions
-	// offs in field.
+	// offs in field. fold, when set, are the text terms at those positions
+	// in every match (toks in text; the folded words of a phrase in
+	// text_spell), whose pairs of common words a match must hold (pairs.go).
 	fnPhrase struct {
 		field string
 		toks  []string
 		offs  []int
+		fold  []string
 	}
 	// fnNear matches documents where every pair of ops occurs within dist
 	// positions in field, as translator.near's gapped phrases do.
@@ -322,7 +325,9 @@ func spellFilter(field string, qt queryTerms, n fastNode) fastNode {
 	sq := qt.spelled()
 	var spelled fastNode = &fnTerm{alts: []fieldTerm{{fSpell, sq.toks[0]}}}
 	if len(sq.toks) > 1 {
-		spelled = &fnPhrase{field: fSpell, toks: sq.toks, offs: sq.offs}
+		// A word as spelled in text_spell is its folded word in text at the
+		// same position, so the phrase's text pairs narrow its candidates.
+		spelled = &fnPhrase{field: fSpell, toks: sq.toks, offs: sq.offs, fold: qt.toks}
 	}
 	marked := &fnTerm{alts: []fieldTerm{{fWritten, writtenMarked}}}
 	return &fnAnd{must: []fastNode{n}, not: []fastNode{&fnAnd{must: []fastNode{marked}, not: []fastNode{spelled}}}}
@@ -349,7 +354,11 @@ func (p *planner) terms(field string, qt queryTerms) (fastNode, error) {
 		}
 		return t, nil
 	}
-	return &fnPhrase{field: field, toks: qt.toks, offs: qt.offs}, nil
+	ph := &fnPhrase{field: field, toks: qt.toks, offs: qt.offs}
+	if field == fText {
+		ph.fold = qt.toks
+	}
+	return ph, nil
 }
 
 // text plans an unquoted word of a text field as translator.text
@@ -796,14 +805,14 @@ func (s *fastSeg) eval(n fastNode) (*roaring.Bitmap, error) {
 	case *fnPhrase:
 		if ic := s.ix.impacts; ic != nil {
 			key := impactKey{seg: s.seg, field: phraseDocsField + n.field, term: phraseKey(n.toks, n.offs)}
-			l, err := ic.lookup(key, func(l *impactList) error { return readPhrase(l, s.seg, n.field, n.toks, n.offs) })
+			l, err := ic.lookup(key, func(l *impactList) error { return readPhrase(l, s.seg, n.field, n.toks, n.offs, n.fold) })
 			if err != nil {
 				return nil, err
 			}
 			return l.docs.Clone(), nil
 		}
 		var l impactList
-		if err := readPhrase(&l, s.seg, n.field, n.toks, n.offs); err != nil {
+		if err := readPhrase(&l, s.seg, n.field, n.toks, n.offs, n.fold); err != nil {
 			return nil, err
 		}
 		return l.docs, nil

@@ -371,7 +371,9 @@ func readImpacts(l *impactList, pl segment.PostingsList, count uint64) error {
 
 // readPhrase finds the documents of seg that hold toks as a phrase in
 // field at their relative positions offs. The documents that hold every
-// word come first, from the postings' bitmaps (no positions read); then
+// word and every pair of common words of fold (the text terms at those
+// positions, or nil: pairs.go) come first, from the postings' bitmaps (no
+// positions read); then
 // only those candidates' positions are read, by ranges of scoreUnit
 // documents spread over the CPUs (the big merged segment would otherwise be
 // read by one). Reading positions only where every word is present matters
@@ -379,7 +381,7 @@ func readImpacts(l *impactList, pl segment.PostingsList, count uint64) error {
 // positions of every document of the commonest one, and each step of the
 // walk decoded a document's positions before knowing whether the other
 // words were there.
-func readPhrase(l *impactList, seg segment.Segment, field string, toks []string, offs []int) error {
+func readPhrase(l *impactList, seg segment.Segment, field string, toks []string, offs []int, fold []string) error {
 	d, err := seg.Dictionary(field)
 	if err != nil {
 		return err
@@ -387,6 +389,27 @@ func readPhrase(l *impactList, seg segment.Segment, field string, toks []string,
 	cand, err := withEvery(d, toks)
 	if err != nil {
 		return err
+	}
+	if fold != nil && !cand.IsEmpty() {
+		// The documents must also hold the phrase's pairs of common words
+		// (pairs.go); when those decide a phrase of text, no positions are
+		// read.
+		if pairs, exact := phrasePairs(fold, offs); len(pairs) > 0 {
+			pd, err := seg.Dictionary(fPair)
+			if err != nil {
+				return err
+			}
+			withPairs, err := withEvery(pd, pairs)
+			if err != nil {
+				return err
+			}
+			cand.And(withPairs)
+			if exact && field == fText {
+				cand.RunOptimize()
+				l.docs = cand
+				return nil
+			}
+		}
 	}
 	if cand.IsEmpty() {
 		l.docs = cand

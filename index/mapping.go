@@ -36,16 +36,19 @@ import (
 // 9: 36 more CJK names joined (the Korean 롱타인 spellings of Long Thành and
 // its airport, katakana names of other provinces).
 // 10: the Japanese ロンタン spellings of Long Thành airport joined.
-const MappingVersion = 10
+// 11: text_pair, the pairs of common words side by side (pairs.go).
+const MappingVersion = 11
 
 // Analyzer and tokenizer names registered with Bleve.
 const (
 	foldTokenizerName  = "pw_fold"  // textnorm.Analyze terms; offsets into the original
 	spellTokenizerName = "pw_spell" // textnorm.Analyze terms, words with diacritics as written (textnorm.Spelling)
 	stemTokenizerName  = "pw_stem"  // textnorm.Stems of the words
+	pairTokenizerName  = "pw_pair"  // pairs of common words side by side (pairTerms)
 	analyzerFold       = "pw_fold"  // language-neutral: the fold tokenizer alone
 	analyzerSpell      = "pw_spell" // the spell tokenizer alone
 	analyzerEN         = "pw_en"    // English stems
+	analyzerPair       = "pw_pair"  // the pair tokenizer alone
 )
 
 // Index field names.
@@ -56,6 +59,7 @@ const (
 	fSpell     = "text_spell" // documents written with diacritics: text as spelled (textnorm.Spelling)
 	fWritten   = "written"    // "marked" (written with diacritics: fSpell holds the text) or "plain"
 	fTextEN    = "text_en"    // English documents, stemmed
+	fPair      = "text_pair"  // text's common words side by side, one term a pair (pairs.go)
 	fURL       = "url"
 	fSource    = "source"
 	fOutlet    = "outlet"      // as written, for facets and hits
@@ -96,6 +100,9 @@ func init() {
 	})
 	_ = registry.RegisterTokenizer(stemTokenizerName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
 		return analysisTokenizer(termsStem), nil
+	})
+	_ = registry.RegisterTokenizer(pairTokenizerName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+		return analysisTokenizer(termsPair), nil
 	})
 }
 
@@ -172,6 +179,12 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if err := im.AddCustomAnalyzer(analyzerPair, map[string]any{
+		"type":      custom.Name,
+		"tokenizer": pairTokenizerName,
+	}); err != nil {
+		return nil, err
+	}
 	im.DefaultAnalyzer = analyzerFold
 	im.IndexDynamic = false
 	im.StoreDynamic = false
@@ -227,6 +240,10 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fSpell, text(analyzerSpell, false, true))
 	dm.AddFieldMappingsAt(fWritten, kw(false, false))
 	dm.AddFieldMappingsAt(fTextEN, text(analyzerEN, false, false))
+	// Pairs only say which documents hold them: no frequencies or norms.
+	pair := text(analyzerPair, false, false)
+	pair.SkipFreqNorm = true
+	dm.AddFieldMappingsAt(fPair, pair)
 	dm.AddFieldMappingsAt(fURL, stored())
 	dm.AddFieldMappingsAt(fSource, kw(false, false))
 	dm.AddFieldMappingsAt(fOutlet, kw(true, false))
@@ -261,7 +278,8 @@ func langField(lang string) string {
 }
 
 // docFields turns an article into the fields Bleve's mapping indexes, all
-// but the text fields (text, title, text_spell, text_en: see docBuilder), and
+// but the text fields (text, title, text_spell, text_en, text_pair: see
+// docBuilder), and
 // returns the text those analyse: title, summary (when it differs) and
 // text, joined by partSep.
 func docFields(a *article.Article) (map[string]any, string) {
