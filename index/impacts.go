@@ -382,34 +382,37 @@ func readImpacts(l *impactList, pl segment.PostingsList, count uint64) error {
 // walk decoded a document's positions before knowing whether the other
 // words were there.
 func readPhrase(l *impactList, seg segment.Segment, field string, toks []string, offs []int, fold []string) error {
+	// The documents must hold the phrase's pairs of common words
+	// (pairs.go), which are read first: their postings are far shorter than
+	// the words'. When the pairs decide a phrase of text, they are the
+	// answer: no words' postings or positions are read.
+	var cand *roaring.Bitmap
+	if pairs, exact := phrasePairs(fold, offs); len(pairs) > 0 {
+		pd, err := seg.Dictionary(fPair)
+		if err != nil {
+			return err
+		}
+		if cand, err = withEvery(pd, pairs); err != nil {
+			return err
+		}
+		if exact && field == fText || cand.IsEmpty() {
+			cand.RunOptimize()
+			l.docs = cand
+			return nil
+		}
+	}
 	d, err := seg.Dictionary(field)
 	if err != nil {
 		return err
 	}
-	cand, err := withEvery(d, toks)
+	words, err := withEvery(d, toks)
 	if err != nil {
 		return err
 	}
-	if fold != nil && !cand.IsEmpty() {
-		// The documents must also hold the phrase's pairs of common words
-		// (pairs.go); when those decide a phrase of text, no positions are
-		// read.
-		if pairs, exact := phrasePairs(fold, offs); len(pairs) > 0 {
-			pd, err := seg.Dictionary(fPair)
-			if err != nil {
-				return err
-			}
-			withPairs, err := withEvery(pd, pairs)
-			if err != nil {
-				return err
-			}
-			cand.And(withPairs)
-			if exact && field == fText {
-				cand.RunOptimize()
-				l.docs = cand
-				return nil
-			}
-		}
+	if cand == nil {
+		cand = words
+	} else {
+		cand.And(words)
 	}
 	if cand.IsEmpty() {
 		l.docs = cand
