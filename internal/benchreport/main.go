@@ -18,9 +18,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/dongnai/presswatch/index"
 	"github.com/dongnai/presswatch/internal/startbench"
 )
 
@@ -126,7 +128,7 @@ func main() {
 			sec, run := keptSection(previous, s.title, opts.optIn)
 			body.WriteString(sec)
 			if run != "" {
-				kept = append(kept, fmt.Sprintf("\"%s\" (%s)", s.title, run))
+				kept = append(kept, fmt.Sprintf("\"%s\" (%s%s)", s.title, run, mappingNote(run, index.MappingVersion)))
 			}
 			continue
 		}
@@ -225,7 +227,7 @@ func main() {
 	}
 	machine := fmt.Sprintf("%s, %d cores, %s RAM", cpuModel(), runtime.NumCPU(), memTotal())
 	goVersion := fmt.Sprintf("%s %s/%s", runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	data := append([]byte(header(started, machine, goVersion, loadStart, kept)), body.Bytes()...)
+	data := append([]byte(header(started, machine, goVersion, codeLabel(), loadStart, kept)), body.Bytes()...)
 	if *only != "" {
 		if old, err := os.ReadFile(*out); err == nil {
 			data = mergeSections(old, data)
@@ -266,9 +268,46 @@ func loadAvg() string {
 // runLine says when and on which machine a section ran, and the load
 // around it.
 func runLine(at time.Time, loadBefore string) string {
-	return fmt.Sprintf("**Run:** %s on %s (%d cores), took %s; load average %s at start, %s at end.",
-		at.Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), time.Since(at).Round(time.Second), loadBefore, loadAvg())
+	return fmt.Sprintf("**Run:** %s on %s (%d cores), code %s, took %s; load average %s at start, %s at end.",
+		at.Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), codeLabel(), time.Since(at).Round(time.Second), loadBefore, loadAvg())
 }
+
+// codeLabel names the code a section measured: the commit (git describe,
+// "-dirty" when the tree had changes) and the search index's mapping
+// version, which changes what the indexing and search rows measure.
+// Sections rerun with -only at another commit say so in their Run line.
+func codeLabel() string {
+	codeOnce.Do(func() {
+		commit := "unknown commit"
+		if out, err := exec.Command("git", "describe", "--always", "--dirty", "--abbrev=7").Output(); err == nil {
+			commit = strings.TrimSpace(string(out))
+		}
+		code = fmt.Sprintf("%s with index mapping %d", commit, index.MappingVersion)
+	})
+	return code
+}
+
+var (
+	codeOnce sync.Once
+	code     string
+)
+
+// mappingNote is what the header adds to a kept section's run (the Run
+// line's part before "took") when that run did not record the index
+// mapping this run's code uses: its index and search rows may measure
+// another index.
+func mappingNote(run string, mapping int) string {
+	m := mappingInRun.FindStringSubmatch(run)
+	switch {
+	case m == nil:
+		return fmt.Sprintf("; its Run line does not say which index mapping it measured (this run's is %d)", mapping)
+	case m[1] != strconv.Itoa(mapping):
+		return fmt.Sprintf("; measured with index mapping %s, not this run's %d", m[1], mapping)
+	}
+	return ""
+}
+
+var mappingInRun = regexp.MustCompile(`with index mapping (\d+)\b`)
 
 // withRunLine puts line under the heading of every section of md (a
 // measurement that writes several sections gives each the same Run line).
@@ -424,12 +463,12 @@ func suiteEnv(base, env, envDefault []string) []string {
 }
 
 // header is the file's opening: what the file is, when the full run started,
-// on which machine, and the sections it kept from earlier runs (kept: each
+// on which machine and code, and the sections it kept from earlier runs (kept: each
 // section's title and its Run line's "when, on which machine").
-func header(started time.Time, machine, goVersion, load string, kept []string) string {
+func header(started time.Time, machine, goVersion, code, load string, kept []string) string {
 	var b strings.Builder
-	b.WriteString("# Benchmarks\n\nWritten by `make bench` (internal/benchreport), which runs every section in one run; `go run ./internal/benchreport -only X` reruns the sections whose title contains X and keeps the others, so sections can come from different runs. Each section's **Run** line says when it ran, on which machine, and the machine's load average (1 min) when it started and ended: compare sections only when their Run lines agree. Each section says what its figures include and leave out: on a shared machine wall-clock rates swing with the load, CPU time per item much less.\n\n")
-	fmt.Fprintf(&b, "- Last full run (`make bench`): %s\n- Machine: %s\n- Go: %s\n- Load average at start: %s\n", started.Format("2006-01-02 15:04 MST"), machine, goVersion, load)
+	b.WriteString("# Benchmarks\n\nWritten by `make bench` (internal/benchreport), which runs every section in one run; `go run ./internal/benchreport -only X` reruns the sections whose title contains X and keeps the others, so sections can come from different runs. Each section's **Run** line says when it ran, on which machine, which code (commit and search-index mapping version), and the machine's load average (1 min) when it started and ended: compare sections only when their Run lines agree. Each section says what its figures include and leave out: on a shared machine wall-clock rates swing with the load, CPU time per item much less.\n\n")
+	fmt.Fprintf(&b, "- Last full run (`make bench`): %s\n- Machine: %s\n- Go: %s\n- Code: %s\n- Load average at start: %s\n", started.Format("2006-01-02 15:04 MST"), machine, goVersion, code, load)
 	if len(kept) > 0 {
 		fmt.Fprintf(&b, "- Not rerun in this run, kept from the run its Run line names: %s\n", strings.Join(kept, "; "))
 	}

@@ -82,12 +82,29 @@ func TestHeaderNamesKeptSections(t *testing.T) {
 	at := time.Date(2026, 12, 5, 14, 38, 0, 0, time.UTC)
 	md := []byte("# Benchmarks\n\n## B (1M)\n**Run:** 2026-12-05 05:48 UTC on AMD EPYC (2 cores), took 1h37m21s; load average 2.31 at start, 1.03 at end.\nrows\n")
 	_, run := keptSection(md, "B (1M)", "X_1M")
-	got := header(at, "AMD EPYC, family 26 model 2, 2.69 GHz, 2 cores, 23.5 GiB RAM", "go1.26.8 linux/amd64", "1.65", []string{`"B (1M)" (` + run + `)`})
-	want := "- Last full run (`make bench`): 2026-12-05 14:38 UTC\n- Machine: AMD EPYC, family 26 model 2, 2.69 GHz, 2 cores, 23.5 GiB RAM\n- Go: go1.26.8 linux/amd64\n- Load average at start: 1.65\n- Not rerun in this run, kept from the run its Run line names: \"B (1M)\" (2026-12-05 05:48 UTC on AMD EPYC (2 cores))\n\n"
+	got := header(at, "AMD EPYC, family 26 model 2, 2.69 GHz, 2 cores, 23.5 GiB RAM", "go1.26.8 linux/amd64", "ce91b17 with index mapping 11", "1.65", []string{`"B (1M)" (` + run + `)`})
+	want := "- Last full run (`make bench`): 2026-12-05 14:38 UTC\n- Machine: AMD EPYC, family 26 model 2, 2.69 GHz, 2 cores, 23.5 GiB RAM\n- Go: go1.26.8 linux/amd64\n- Code: ce91b17 with index mapping 11\n- Load average at start: 1.65\n- Not rerun in this run, kept from the run its Run line names: \"B (1M)\" (2026-12-05 05:48 UTC on AMD EPYC (2 cores))\n\n"
 	if !strings.HasPrefix(got, "# Benchmarks\n") || !strings.HasSuffix(got, want) {
 		t.Errorf("header:\n%s", got)
 	}
-	if got := header(at, "m", "g", "1", nil); strings.Contains(got, "Not rerun") {
+	if got := header(at, "m", "g", "c", "1", nil); strings.Contains(got, "Not rerun") {
 		t.Errorf("nothing kept, yet:\n%s", got)
+	}
+}
+
+// A kept section whose Run line names another index mapping, or none, is
+// flagged in the header; one that names this run's mapping is not.
+func TestMappingNote(t *testing.T) {
+	for _, c := range []struct {
+		run, want string
+	}{
+		{"2026-12-07 01:35 UTC on AMD EPYC (2 cores), code ce91b17 with index mapping 11", ""},
+		{"2026-12-07 01:35 UTC on AMD EPYC (2 cores), code 0a1b2c3 with index mapping 10", "; measured with index mapping 10, not this run's 11"},
+		{"2026-12-06 22:14 UTC on Intel Xeon (2 cores)", "; its Run line does not say which index mapping it measured (this run's is 11)"},
+		{"code x with index mapping 110", "; measured with index mapping 110, not this run's 11"},
+	} {
+		if got := mappingNote(c.run, 11); got != c.want {
+			t.Errorf("mappingNote(%q) = %q, want %q", c.run, got, c.want)
+		}
 	}
 }
