@@ -121,11 +121,14 @@ func (rep *report) markdown() string {
 		if ar.elapsed > 0 && ar.sinceFirst > 0 && ar.articles/ar.sinceFirst.Seconds() >= 0.8*float64(ar.feeds) {
 			fmt.Fprintf(&b, " That is near the politeness bound (%d hosts × 1 request/s); pages are scheduled per host (crawler/artqueue.go).", ar.feeds)
 		} else if ar.elapsed > 0 && ar.sinceFirst > 0 {
-			perPage := float64(aw) * ar.sinceFirst.Seconds() / max(ar.articles, 1)
-			fmt.Fprintf(&b, " CPU is not the limit (%.2f cores used on average), nor is politeness (%d hosts × 1 request/s = %d pages/s): pages are scheduled per host "+
-				"(crawler/artqueue.go: each worker takes the page of the host whose rate limit frees first), so what bounds this run is the %d workers' time per page, "+
-				"%.2f s on average (workers × time ÷ articles since the first poll: fetch, extraction, the durable publishing intent and the PubAck).",
-				ar.cpu.Seconds()/ar.elapsed.Seconds(), ar.feeds, ar.feeds, aw, perPage)
+			// Each host answers robots.txt, its feed and 20 pages at one
+			// request a second: 22 s for its 20 articles at best.
+			floor := float64(ar.feeds) * 20 / 22
+			fmt.Fprintf(&b, " CPU is not the limit (%.2f cores used on average), nor is politeness alone (%d hosts, each answering robots.txt, its feed and 20 pages at ≤ 1 request/s: "+
+				"about %.0f articles/s at best). What bounds this run is how many hosts have pages in hand and how many pages are fetched at once: the article queue "+
+				"holds 2,048 new entries (about 100 hosts' 20) and the %d workers take one page each (docs/crawler.md, \"The publish taken out of the workers\": "+
+				"the publish is not what the workers wait for).",
+				ar.cpu.Seconds()/ar.elapsed.Seconds(), ar.feeds, floor, aw)
 		}
 		if ar.err != "" {
 			fmt.Fprintf(&b, " _failed: %s_", ar.err)
