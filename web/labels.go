@@ -25,7 +25,7 @@ var pageCatalog = map[string][2]string{
 	"literal_on":          {"Đang tìm đúng các từ đã gõ, không mở rộng địa danh.", "Searching the words as typed, without expanding place names."},
 	"literal_expand":      {"Mở rộng địa danh", "Expand place names"},
 	"dash_scope":          {"Chỉ tính các bài nói về Đồng Nai (theo bộ phân loại), theo ngày đăng, 30 ngày gần nhất.", "Counts only articles about Đồng Nai (as classified), by publication date, over the last 30 days."},
-	"dash_all_articles":   {"Tất cả bài đã thu thập (kể cả không liên quan)", "All collected articles (relevant or not)"},
+	"dash_all_articles":   {"Tất cả bài đã thu thập có ngày đăng trong 30 ngày này (kể cả không liên quan)", "All collected articles published in these 30 days (relevant or not)"},
 	"inbox_title":         {"Cảnh báo", "Alerts"},
 	"inbox_scoped":        {"Chỉ cảnh báo gửi đơn vị của bạn", "Only alerts routed to your office"},
 	"inbox_also":          {"Cùng bài, cũng khớp:", "Same article, also matched:"},
