@@ -118,16 +118,17 @@ func (rep *report) markdown() string {
 			"**%.0f articles in %s = %s articles/s** from exec (%s articles/s from the first poll), %.1f ms CPU per article, peak RSS %s.",
 			ar.feeds, ar.feeds, aw, awWhat, ar.articles, secs(ar.elapsed), fmtRate(ar.articles, ar.elapsed), fmtRate(ar.articles, ar.sinceFirst),
 			float64(ar.cpu.Microseconds())/1000/max(ar.articles, 1), mib(ar.hwm))
-		if ar.elapsed > 0 && ar.sinceFirst > 0 && ar.articles/ar.sinceFirst.Seconds() >= 0.8*float64(ar.feeds) {
-			fmt.Fprintf(&b, " That is near the politeness bound (%d hosts × 1 request/s); pages are scheduled per host (crawler/artqueue.go).", ar.feeds)
+		// Each host answers robots.txt, its feed and 20 pages at one request
+		// a second: 22 s for its 20 articles at best.
+		floor := float64(ar.feeds) * 20 / 22
+		if ar.elapsed > 0 && ar.sinceFirst > 0 && ar.articles/ar.sinceFirst.Seconds() >= 0.8*floor {
+			fmt.Fprintf(&b, " That is near the politeness bound (%d hosts, each answering robots.txt, its feed and 20 pages at ≤ 1 request/s: about %.0f articles/s); "+
+				"pages are scheduled per host (crawler/artqueue.go).", ar.feeds, floor)
 		} else if ar.elapsed > 0 && ar.sinceFirst > 0 {
-			// Each host answers robots.txt, its feed and 20 pages at one
-			// request a second: 22 s for its 20 articles at best.
-			floor := float64(ar.feeds) * 20 / 22
 			fmt.Fprintf(&b, " CPU is not the limit (%.2f cores used on average), nor is politeness alone (%d hosts, each answering robots.txt, its feed and 20 pages at ≤ 1 request/s: "+
-				"about %.0f articles/s at best). What bounds this run is how many hosts have pages in hand and how many pages are fetched at once: the article queue "+
-				"holds 2,048 new entries (about 100 hosts' 20) and the %d workers take one page each (docs/crawler.md, \"The publish taken out of the workers\": "+
-				"the publish is not what the workers wait for).",
+				"about %.0f articles/s at best). What bounds this run is how many hosts have pages in hand and how many pages are fetched at once: the article queue's "+
+				"bound on new entries (`articleTotalCap`, crawler/artqueue.go; about 100 hosts' 20 at its 2,048) and the %d workers, one page each "+
+				"(docs/crawler.md, \"The publish taken out of the workers\": the publish is not what the workers wait for).",
 				ar.cpu.Seconds()/ar.elapsed.Seconds(), ar.feeds, floor, aw)
 		}
 		if ar.err != "" {
