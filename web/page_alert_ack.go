@@ -22,11 +22,16 @@ func (s *Server) ackSigner() *alerts.AckSigner {
 }
 
 type alertAckData struct {
-	Query  string
+	// Fields are the signed link's parameters, posted back as hidden
+	// fields: the button's POST carries them in its body, where the
+	// handler reads them.
+	Fields []ackField
 	Alerts []store.Alert
 	Done   int
 	Posted bool
 }
+
+type ackField struct{ Name, Value string }
 
 func (s *Server) handleAlertAck(w http.ResponseWriter, r *http.Request) {
 	as, ok := s.alertStore(w, r)
@@ -51,7 +56,10 @@ func (s *Server) handleAlertAck(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, false, http.StatusForbidden)
 		return
 	}
-	d := alertAckData{Query: q.Encode()}
+	d := alertAckData{}
+	for _, k := range []string{"d", "exp", "sig"} {
+		d.Fields = append(d.Fields, ackField{Name: k, Value: q.Get(k)})
+	}
 	if r.Method == http.MethodPost {
 		recipient := ""
 		if als, err := as.DeliveryAlerts(r.Context(), id); err == nil && len(als) > 0 {

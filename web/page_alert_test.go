@@ -11,6 +11,7 @@ import (
 
 	"github.com/dongnai/presswatch/alerts"
 	"github.com/dongnai/presswatch/store"
+	"golang.org/x/net/html"
 )
 
 // matrixAlert records an alert routed to the police and foreign affairs and
@@ -170,10 +171,14 @@ func TestAlertPages(t *testing.T) {
 	if got, _ := as.GetAlert(ctx, "al-fa"); got.State != store.AlertNew {
 		t.Errorf("GET acknowledged the alert: %s", got.State)
 	}
-	req, _ := http.NewRequest(http.MethodPost, f.http.URL+u.RequestURI(), strings.NewReader(u.RawQuery))
+	// Post what the page's form posts, as a browser would: its action and
+	// its fields (the email's ack button once posted to an action whose
+	// query the template had escaped, with nothing in the body: 403).
+	action, fields := formOf(t, body, "ack-form")
+	req, _ := http.NewRequest(http.MethodPost, f.http.URL+action, strings.NewReader(fields.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if resp, _ := f.do(req); resp.StatusCode != 200 {
-		t.Errorf("ack POST: %d", resp.StatusCode)
+		t.Errorf("ack POST to %q with %v: %d", action, fields, resp.StatusCode)
 	}
 	if got, _ := as.GetAlert(ctx, "al-fa"); got.State != store.AlertAcknowledged || got.AckedBy != "email:foreign_affairs@example.org" {
 		t.Errorf("after the link: %s by %q", got.State, got.AckedBy)
@@ -301,4 +306,48 @@ func TestInboxOneRowPerArticle(t *testing.T) {
 			t.Errorf("after acknowledging al-sent: %s is %s, want %s", id, got.State, want)
 		}
 	}
+}
+
+// formOf returns the action and the submitted fields of the form with the
+// given id in page, read from the HTML as a browser reads it.
+func formOf(t *testing.T, page, id string) (string, url.Values) {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	attr := func(n *html.Node, k string) string {
+		for _, a := range n.Attr {
+			if a.Key == k {
+				return a.Val
+			}
+		}
+		return ""
+	}
+	var form *html.Node
+	var find func(*html.Node)
+	find = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "form" && attr(n, "id") == id {
+			form = n
+		}
+		for c := n.FirstChild; c != nil && form == nil; c = c.NextSibling {
+			find(c)
+		}
+	}
+	find(doc)
+	if form == nil {
+		t.Fatalf("no form %q in the page", id)
+	}
+	fields := url.Values{}
+	var inputs func(*html.Node)
+	inputs = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "input" && attr(n, "name") != "" {
+			fields.Add(attr(n, "name"), attr(n, "value"))
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			inputs(c)
+		}
+	}
+	inputs(form)
+	return attr(form, "action"), fields
 }
