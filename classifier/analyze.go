@@ -131,12 +131,38 @@ func (an *analysis) text(h hit) string {
 	return an.full[s:e]
 }
 
+// MaxTextBytes bounds what the analysis of one article reads: the text's
+// (or summary's) first 256 KiB, and as much of the title, cut at a
+// character boundary. The longest news articles are under 100 KB of text;
+// the bound is for what is not an article (a log, a list page, a hostile
+// line), whose analysis would otherwise take about 100 times its size in
+// memory (tokens, terms, hits) and a CPU-second per megabyte. Entities and
+// reasons point into the part read, and their offsets into title + "\n\n"
+// + text stay true: a title that had to be cut is read without the text.
+const MaxTextBytes = 256 << 10
+
+// cutUTF8 returns s cut to at most max bytes, at a character boundary.
+func cutUTF8(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i]
+}
+
 func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 	body := a.Text
 	if body == "" {
 		body = a.Summary
 	}
 	title := a.Title
+	if len(title) > MaxTextBytes {
+		title, body = cutUTF8(title, MaxTextBytes), ""
+	}
+	body = cutUTF8(body, MaxTextBytes)
 	if !utf8.ValidString(title) || !utf8.ValidString(body) {
 		title, body = strings.ToValidUTF8(title, "\uFFFD"), strings.ToValidUTF8(body, "\uFFFD")
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -291,6 +292,51 @@ func TestClassifyOddInput(t *testing.T) {
 	cancel()
 	if _, err := e.Classify(ctx, &article.Article{ID: "x"}); err == nil {
 		t.Error("cancelled context accepted")
+	}
+}
+
+// TestClassifyHugeText: an article's analysis reads at most MaxTextBytes
+// of its text (and of its title), so a 4 MiB text costs what 256 KiB do;
+// a hostile line once took 1.8 GB for 10 MB. Entities lie in the part read
+// and point into title + "\n\n" + text.
+func TestClassifyHugeText(t *testing.T) {
+	e := newTestEngine(t, nil)
+	ctx := context.Background()
+	head := strings.Repeat("1 ", MaxTextBytes/2-8) + "Đồng Nai "
+	huge := head + strings.Repeat("1 ", 2<<20) + " Biên Hòa"
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	c, err := e.Classify(ctx, &article.Article{ID: "huge", Title: "Tin", Text: huge})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 128<<20 {
+		t.Errorf("classifying a 4 MiB text allocated %d MiB", got>>20)
+	}
+	full := "Tin\n\n" + huge
+	var names []string
+	for _, ent := range c.Entities {
+		if ent.End > len("Tin\n\n")+MaxTextBytes || full[ent.Start:ent.End] != ent.Text {
+			t.Errorf("entity %+v is past the part read or does not point into the text", ent)
+		}
+		names = append(names, ent.Canonical)
+	}
+	if !slices.Contains(names, "Đồng Nai") || slices.Contains(names, "Biên Hòa") {
+		t.Errorf("entities %v: want the name inside the first %d bytes and not the one after", names, MaxTextBytes)
+	}
+	// A title over the bound is read alone: the offsets of the text's
+	// names would not be true after it.
+	title := "Đồng Nai " + strings.Repeat("x", MaxTextBytes)
+	c, err = e.Classify(ctx, &article.Article{ID: "huge-title", Title: title, Text: "Biên Hòa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ent := range c.Entities {
+		if ent.End > MaxTextBytes || title[ent.Start:ent.End] != ent.Text {
+			t.Errorf("huge title: entity %+v", ent)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,9 @@ import (
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/classifier"
 	"github.com/dongnai/presswatch/configs"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // classifyInput is one line of `presswatch classify` input.
@@ -29,6 +33,9 @@ type classifyInput struct {
 	Outlet    string `json:"outlet"`
 	Country   string `json:"country"`
 }
+
+// inputFields are the fields classifyInput reads.
+var inputFields = map[string]struct{}{"id": {}, "url": {}, "title": {}, "text": {}, "lang": {}, "published": {}, "outlet": {}, "country": {}}
 
 // classifyOutput is one line of `presswatch classify` output: exactly the
 // fields the classifier issue names.
@@ -96,9 +103,11 @@ func newEngine(path string) (*classifier.Engine, error) {
 	return eng, nil
 }
 
-// maxClassifyLine bounds one input line; a longer line is reported and
-// skipped, not read into memory.
-const maxClassifyLine = 64 << 20
+// maxClassifyLine bounds one input line (without its end of line); a longer
+// line is reported and skipped, not read into memory. 16 MiB holds any
+// article the classifier reads whole (classifier.MaxTextBytes, 256 KiB,
+// even written as \u escapes) with room for the rest of the line.
+const maxClassifyLine = 16 << 20
 
 // classifyProblems is the error classify returns when some lines had
 // problems; the exit status is 100 + the number of such lines (at most
@@ -129,6 +138,11 @@ type classifyError struct {
 // problem, and an error only when reading or writing fails.
 func classifyStream(ctx context.Context, eng *classifier.Engine, r io.Reader, w io.Writer, stderr io.Writer) error {
 	br := bufio.NewReaderSize(r, 1<<20)
+	if enc := utf16Input(br); enc != nil {
+		// A file saved as UTF-16 (Windows tools do) is read as what it is.
+		fmt.Fprintln(stderr, "input: UTF-16 with a byte-order mark, read as UTF-16")
+		br = bufio.NewReaderSize(transform.NewReader(br, enc.NewDecoder()), 1<<20)
+	}
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
 	line, problems := 0, 0
@@ -178,6 +192,13 @@ func classifyStream(ctx context.Context, eng *classifier.Engine, r io.Reader, w 
 		if err == io.EOF {
 			break
 		}
+		if br.Buffered() == 0 {
+			// The next read may wait for input: what is classified is
+			// written first, so a line piped in gets its answer at once.
+			if err := bw.Flush(); err != nil {
+				return fmt.Errorf("write line %d: %w", line, err)
+			}
+		}
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write output: %w", err)
@@ -188,16 +209,29 @@ func classifyStream(ctx context.Context, eng *classifier.Engine, r io.Reader, w 
 	return nil
 }
 
-// readLine reads one line without its end of line. A line longer than max is
-// consumed and reported with tooLong.
+// utf16Input returns the UTF-16 encoding the input's byte-order mark names,
+// or nil when it has none.
+func utf16Input(br *bufio.Reader) encoding.Encoding {
+	switch b, _ := br.Peek(2); {
+	case len(b) == 2 && b[0] == 0xFF && b[1] == 0xFE:
+		return unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
+	case len(b) == 2 && b[0] == 0xFE && b[1] == 0xFF:
+		return unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
+	}
+	return nil
+}
+
+// readLine reads one line without its end of line ("\n" or "\r\n") and
+// without a UTF-8 byte-order mark at its start (editors put one at the
+// start of a file). A line longer than max bytes is consumed and reported
+// with tooLong.
 func readLine(br *bufio.Reader, max int) (data []byte, tooLong bool, err error) {
 	for {
 		chunk, err := br.ReadSlice('\n')
 		if !tooLong {
-			if len(data)+len(chunk) > max {
+			data = append(data, chunk...)
+			if n := len(bytes.TrimRight(data, "\r\n")); n > max {
 				tooLong, data = true, nil
-			} else {
-				data = append(data, chunk...)
 			}
 		}
 		if err == bufio.ErrBufferFull {
@@ -209,9 +243,11 @@ func readLine(br *bufio.Reader, max int) (data []byte, tooLong bool, err error) 
 				data = data[:n-1]
 			}
 		}
-		return data, tooLong, err
+		return bytes.TrimPrefix(data, utf8BOM), tooLong, err
 	}
 }
+
+var utf8BOM = []byte("\xEF\xBB\xBF")
 
 // classifyLine classifies one input line. lineErr is set when the line could
 // not be classified; warnings name fields that were dropped.
@@ -231,6 +267,9 @@ func classifyLine(ctx context.Context, eng *classifier.Engine, data []byte, tooL
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, "", "not a JSON object: " + err.Error(), nil
 	}
+	if raw == nil {
+		return nil, "", "not a JSON object: null", nil
+	}
 	var in classifyInput
 	str := func(name string, dst *string) {
 		v, ok := raw[name]
@@ -245,6 +284,25 @@ func classifyLine(ctx context.Context, eng *classifier.Engine, data []byte, tooL
 		str(name, dst)
 	}
 	sort.Strings(warnings)
+	if strings.TrimSpace(in.Title) == "" && strings.TrimSpace(in.Text) == "" {
+		// Classified all the same (as nothing): the warning tells a producer
+		// whose field names are wrong why every line is "not about".
+		var other []string
+		for k := range raw {
+			if _, known := inputFields[k]; !known {
+				other = append(other, k)
+			}
+		}
+		sort.Strings(other)
+		msg := `no "title" or "text": nothing to classify`
+		if len(other) > 0 {
+			msg += fmt.Sprintf(" (fields not read: %s)", oneLine(strings.Join(other, ", "), 80))
+		}
+		warnings = append(warnings, msg)
+	}
+	if n := max(len(in.Title), len(in.Text)); n > classifier.MaxTextBytes {
+		warnings = append(warnings, fmt.Sprintf("%d bytes of text: classified on the first %d", n, classifier.MaxTextBytes))
+	}
 	a, fieldWarnings := inputArticle(&in, line)
 	warnings = append(warnings, fieldWarnings...)
 	c, err := eng.Classify(ctx, a)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -11,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/unicode"
 )
 
 var updateClassify = flag.Bool("update-classify", false, "rewrite testdata/classify/out.golden")
@@ -74,7 +77,11 @@ func TestClassifyHostileLines(t *testing.T) {
 		{"{\"id\":\"utf8\",\"title\":\"\xff\xfe Đồng Nai\",\"text\":\"\xc3\"}", false, `"id":"utf8"`, ""},
 		{`[1,2,3]`, true, `"error":"not a JSON object`, "not a JSON object"},
 		{`{"id":"nul","title":"Đồng\u0000Nai","text":"\u200bĐồng\u00adNai"}`, false, `"id":"nul"`, ""},
-		{huge, false, `"id":"huge","about":true`, ""},
+		// Read up to classifier.MaxTextBytes, with a warning.
+		{huge, true, `"id":"huge","about":true`, "classified on the first 262144"},
+		{"\ufeff" + `{"id":"bom","title":"Đồng Nai","text":"Biên Hòa"}`, false, `"id":"bom","about":true`, ""},
+		{`null`, true, `"error":"not a JSON object: null"`, "not a JSON object"},
+		{`{"id":"fields","headline":"Đồng Nai","body":"Biên Hòa"}`, true, `"id":"fields","about":false`, `nothing to classify (fields not read: body, headline)`},
 		{`{"id":"last","title":"Long Thành airport","text":"no newline at the end"}`, false, `"id":"last"`, ""},
 	}
 	var in strings.Builder
@@ -120,6 +127,42 @@ func TestClassifyHostileLines(t *testing.T) {
 		}
 		if l.warn != "" && !strings.Contains(errb.String(), l.warn) {
 			t.Errorf("stderr lacks %q", l.warn)
+		}
+	}
+}
+
+// TestClassifyUTF16: a file saved as UTF-16 with a byte-order mark is read
+// as UTF-16, one output line per line.
+func TestClassifyUTF16(t *testing.T) {
+	in := "{\"id\":\"u1\",\"title\":\"Đồng Nai\",\"text\":\"x\"}\r\n{\"id\":\"u2\",\"title\":\"Biên Hòa\"}\r\n"
+	enc, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	g := &globals{Stdin: strings.NewReader(enc), Stdout: &out, Stderr: &errb, ConfigPath: filepath.Join("..", "..", "configs", "dongnai.yaml")}
+	if err := cmdClassify(context.Background(), g, nil); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"id":"u1","about":true`) || !strings.Contains(lines[1], `"id":"u2","about":true`) {
+		t.Errorf("output:\n%s", out.String())
+	}
+	if !strings.Contains(errb.String(), "UTF-16") {
+		t.Errorf("stderr does not say the input was UTF-16: %q", errb.String())
+	}
+}
+
+// TestReadLineBound: a line of exactly the bound is read, one byte more is
+// not; the end of line does not count.
+func TestReadLineBound(t *testing.T) {
+	for _, tc := range []struct {
+		line    string
+		tooLong bool
+	}{{"abcd\n", false}, {"abcd\r\n", false}, {"abcd", false}, {"abcde\n", true}} {
+		data, tooLong, _ := readLine(bufio.NewReaderSize(strings.NewReader(tc.line), 16), 4)
+		if tooLong != tc.tooLong || (!tooLong && string(data) != "abcd") {
+			t.Errorf("%q: %q tooLong=%v", tc.line, data, tooLong)
 		}
 	}
 }
