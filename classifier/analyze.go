@@ -663,6 +663,11 @@ func describe(s string) string {
 		for i > 0 && !utf8.RuneStart(s[i]) {
 			i--
 		}
+		// At the end of a word where one ends near the cut: a claim quoted
+		// as "… vẫn chưa được quyết…" would read as another word.
+		if sp := strings.LastIndexByte(s[:i], ' '); sp >= 80 {
+			i = sp
+		}
 		s = s[:i] + "…"
 	}
 	return s

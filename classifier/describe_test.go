@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestTidySpacesSameAsFields holds describe's shortcut to what it skips:
@@ -38,5 +39,25 @@ func TestTidySpacesSameAsFields(t *testing.T) {
 	}
 	if tidy == 0 || tidy == len(cases) {
 		t.Fatalf("%d of %d strings tidy: the cases do not exercise both answers", tidy, len(cases))
+	}
+}
+
+// TestDescribeCutsAtWord: a detail over 120 bytes is cut at the end of a
+// word and says so with "…"; a claim quoted to an officer as "… được
+// quyết…" would read as another word than "quyết định".
+func TestDescribeCutsAtWord(t *testing.T) {
+	claim := "Việc sáp nhập Bình Phước vào Đồng Nai vẫn chưa được quyết định và người dân cần chờ thêm thông báo chính thức từ trung ương"
+	got := describe("from response r1: " + claim)
+	if !strings.HasSuffix(got, "…") || len(got) > 120+len("…") {
+		t.Fatalf("describe = %q (%d bytes): want at most 120 bytes and a final …", got, len(got))
+	}
+	cut := strings.TrimSuffix(got, "…")
+	if !strings.HasPrefix(claim+" ", strings.TrimPrefix(cut, "from response r1: ")+" ") {
+		t.Errorf("describe = %q: not cut at the end of a word", got)
+	}
+	// A detail without a space near the cut (Han text) is cut at a rune.
+	han := describe(strings.Repeat("同奈省", 20))
+	if !strings.HasSuffix(han, "…") || !utf8.ValidString(han) {
+		t.Errorf("describe(Han) = %q", han)
 	}
 }

@@ -540,6 +540,20 @@ func TestFactFigures(t *testing.T) {
 			t.Errorf("%s: fact contradiction %v, want %v (reasons %+v)", tc.name, got, tc.want, c.Reasons)
 		}
 	}
+	// The figure is quoted as the article writes it, diacritics and all:
+	// an officer reads "7 triệu", not the folded "7 trieu".
+	c, err := e.Classify(context.Background(), &article.Article{ID: "quote", Title: "Đồng Nai mới",
+		Text: "Tỉnh Đồng Nai mới có dân số 7 triệu người.", Published: date("2025-11-05")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	quoted := false
+	for _, r := range c.Reasons {
+		quoted = quoted || (strings.HasPrefix(r.Signal, SignalFact) && strings.Contains(r.Detail, `"7 triệu"`))
+	}
+	if !quoted {
+		t.Errorf("no fact reason quoting \"7 triệu\" as written: %+v", c.Reasons)
+	}
 }
 
 // TestEvidenceNeedsReview: with the learned layer, an article about the

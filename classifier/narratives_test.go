@@ -99,6 +99,10 @@ func TestNarrativeFromResponse(t *testing.T) {
 	if len(list) != 1 || list[0].Outcome != store.OutcomeRepeated || !strings.Contains(list[0].OutcomeNote, "Travellers stranded") {
 		t.Fatalf("response outcome: %+v", list)
 	}
+	// The outcome note quotes the claim, not the narrative's ID.
+	if n := list[0].OutcomeNote; !strings.Contains(n, "“Phà Cát Lái bị đình chỉ vĩnh viễn”") || strings.Contains(n, "n-resp-ferry") {
+		t.Errorf("outcome note %q", n)
+	}
 
 	// An officer retires the narrative; the running stage stops flagging
 	// repeats of it, and what it flagged before keeps its reason.

@@ -233,7 +233,9 @@ func (an *analysis) checkFact(f *fact) (string, bool) {
 				return "", false
 			}
 			p := periods[len(periods)-1]
-			return fmt.Sprintf("%s given as %q; official %s–%s %s", f.Name, strings.TrimSpace(m[0]), fmtNum(p.Min), fmtNum(p.Max), f.Unit), true
+			// Quoted as written ("7 triệu"), not as folded ("7 trieu").
+			written := strings.TrimSpace(an.full[an.offs[after-len(m[0])]:an.offs[after]])
+			return fmt.Sprintf("%s given as %q; official %s–%s %s", f.Name, written, fmtNum(p.Min), fmtNum(p.Max), f.Unit), true
 		}
 	}
 	return "", false

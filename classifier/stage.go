@@ -395,7 +395,14 @@ func (s *Stage) markRepeats(ctx context.Context, ne narrativeEngine, arts []*art
 			if resp == "" {
 				continue
 			}
-			note := fmt.Sprintf("Luận điểm “%s” lặp lại trong bài “%s” (%s) %s", id, a.Title, a.Outlet, a.URL)
+			// The note is read by officers: it quotes the claim, never the
+			// narrative's internal ID.
+			note := fmt.Sprintf("Luận điểm đã phản hồi lặp lại trong bài “%s” (%s) %s", a.Title, a.Outlet, a.URL)
+			if m := strings.TrimSpace(r.Detail); strings.HasPrefix(m, "from response ") {
+				if _, claim, ok := strings.Cut(m, ": "); ok && claim != "" {
+					note = fmt.Sprintf("Luận điểm “%s” lặp lại trong bài “%s” (%s) %s", claim, a.Title, a.Outlet, a.URL)
+				}
+			}
 			changed, err := s.repeats.MarkResponseRepeated(ctx, resp, a.ID, note, time.Now().UTC())
 			if errors.Is(err, store.ErrNotFound) {
 				continue // the response was removed; nothing to follow

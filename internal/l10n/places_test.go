@@ -88,6 +88,11 @@ func TestResponseNarrativeHidesID(t *testing.T) {
 		if !strings.Contains(s, "“Bình Phước merged into Đồng Nai is a rumour”") {
 			t.Errorf("%s: the reason lost its claim: %q", lang, s)
 		}
+		// A claim the classifier cut for length keeps its "…".
+		cut := Sentence(lang, article.Reason{Signal: r.Signal, Detail: "from response x: Việc sáp nhập vẫn chưa được…"})
+		if !strings.Contains(cut, "“Việc sáp nhập vẫn chưa được…”") {
+			t.Errorf("%s: a cut claim does not say it was cut: %q", lang, cut)
+		}
 	}
 }
 

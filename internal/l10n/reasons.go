@@ -42,7 +42,9 @@ func Sentence(lang string, r article.Reason) string {
 		// claim is in the officer's own words. The response's ID is
 		// internal and is not shown.
 		if m := respNarrRE.FindStringSubmatch(d); m != nil {
-			return f("reason_narrative_response", strings.TrimSuffix(m[2], "…"))
+			// A claim cut for length keeps its "…": the reader must see
+			// that it goes on.
+			return f("reason_narrative_response", m[2])
 		}
 		return T(lang, "reason_narrative_unknown")
 	case "stale_fact":
