@@ -20,8 +20,16 @@ import (
 //   - in a word that mixes Latin letters with Cyrillic or Greek ones, each
 //     Cyrillic or Greek letter is replaced by its Unicode TR39 confusable
 //     skeleton (github.com/mtibben/confusables), so "Đồng Nаі" with a
-//     Cyrillic а and і is "Đồng Nai". Words written wholly in Cyrillic or
-//     Greek are left alone: Russian text is Russian, not a disguise.
+//     Cyrillic а and і is "Đồng Nai";
+//   - a word written wholly in Cyrillic or Greek letters that all look like
+//     Latin ones (every letter's skeleton is ASCII) becomes its skeleton
+//     when it has two letters or more and a word beside it on the same
+//     line is in Latin letters: "Biên
+//     Ноа" with a Cyrillic Н, о and а is "Biên Hoa". Elsewhere such words
+//     are left alone (Russian text is Russian, not a disguise), as is any
+//     word with a letter that has no Latin look-alike ("Путин");
+//   - Latin letters that only imitate others become them: dotless ı, the
+//     African Ɖ/ɖ (drawn as Đ/đ) and small capitals (ᴅᴏɴɢ ɴᴀɪ).
 //
 // Vietnamese letters, Han, Kana, Hangul and every other script pass through
 // unchanged, so diacritics and CJK are not damaged.
@@ -41,7 +49,7 @@ func needsPrenorm(s string) bool {
 			i++
 			continue
 		}
-		if 0xC3 <= c && c <= 0xC8 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		if 0xC3 <= c && c <= 0xC8 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 && !(c == 0xC4 && s[i+1] == 0xB1) && !(c == 0xC6 && s[i+1] == 0x89) {
 			i += 2
 			continue
 		}
@@ -66,12 +74,40 @@ func suspectRune(r rune) bool {
 	// forms are neither format characters nor Cyrillic or Greek
 	// (TestSuspectRuneFastPath checks every rune).
 	switch {
+	case r == 'ı' || r == 'Ɖ':
+		return true
 	case 0xC0 <= r && r <= 0x24F, 0x1E00 <= r && r <= 0x1EFF,
 		0x2010 <= r && r <= 0x2027, 0x3000 <= r && r <= 0x30FF, 0x4E00 <= r && r <= 0x9FFF,
 		0xAC00 <= r && r <= 0xD7A3, 0xFF00 <= r && r <= 0xFFEF:
 		return false
 	}
-	return isFormat(r) || unicode.Is(unicode.Cyrillic, r) || unicode.Is(unicode.Greek, r)
+	return isFormat(r) || unicode.Is(unicode.Cyrillic, r) || unicode.Is(unicode.Greek, r) || latinImitation(r) != ""
+}
+
+// latinImitation returns the letter a Latin letter that only imitates
+// another stands for, or "": dotless ı, the African D (Ɖ ɖ, drawn as Đ đ)
+// and small capitals (ᴅᴏɴɢ ɴᴀɪ).
+func latinImitation(r rune) string {
+	switch {
+	case r == 'ı':
+		return "i"
+	case r == 'Ɖ':
+		return "Đ"
+	case r == 'ɖ':
+		return "đ"
+	case 0x250 <= r && r <= 0x2AF || 0x1D00 <= r && r <= 0x1D22:
+		if lc := smallCapitals[r]; lc != 0 {
+			return string(lc)
+		}
+	}
+	return ""
+}
+
+// smallCapitals are the small capitals of IPA Extensions and Phonetic
+// Extensions with the letter each stands for.
+var smallCapitals = map[rune]rune{
+	'ᴀ': 'a', 'ʙ': 'b', 'ᴄ': 'c', 'ᴅ': 'd', 'ᴇ': 'e', 'ɢ': 'g', 'ʜ': 'h', 'ɪ': 'i', 'ᴊ': 'j', 'ᴋ': 'k',
+	'ʟ': 'l', 'ᴍ': 'm', 'ɴ': 'n', 'ᴏ': 'o', 'ᴘ': 'p', 'ʀ': 'r', 'ᴛ': 't', 'ᴜ': 'u', 'ᴠ': 'v', 'ᴡ': 'w', 'ʏ': 'y', 'ᴢ': 'z',
 }
 
 func isFormat(r rune) bool {
@@ -98,19 +134,26 @@ func prenormalize(s string) (string, []int) {
 			offs = append(offs, from)
 		}
 	}
-	// Walk word by word: a word is a maximal run of letters, marks, digits
-	// and format characters.
+	// Find the words: maximal runs of letters, marks, digits and format
+	// characters, with the scripts they are written in.
+	type word struct {
+		start, end    int
+		latin, look   bool
+		lookLatinOnly bool // every look-alike letter has an ASCII skeleton
+		newlineBefore bool // a line break between the previous word and this one
+	}
+	var words []word
+	nl := false
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if !wordish(r) {
-			if !isFormat(r) {
-				emit(s[i:i+size], i)
-			}
+			nl = nl || r == '\n'
 			i += size
 			continue
 		}
+		w := word{start: i, lookLatinOnly: true, newlineBefore: nl}
+		nl = false
 		j := i
-		latin, look := false, false
 		for j < len(s) {
 			r2, sz := utf8.DecodeRuneInString(s[j:])
 			if !wordish(r2) {
@@ -118,26 +161,56 @@ func prenormalize(s string) (string, []int) {
 			}
 			switch {
 			case unicode.Is(unicode.Latin, r2):
-				latin = true
+				w.latin = true
 			case isLookalike(r2):
-				look = true
+				w.look = true
+				if skeletonLatin(r2) == string(r2) {
+					w.lookLatinOnly = false
+				}
 			}
 			j += sz
 		}
-		mixed := latin && look
-		for k := i; k < j; {
-			r2, sz := utf8.DecodeRuneInString(s[k:])
-			switch {
-			case isFormat(r2):
-			case mixed && isLookalike(r2):
-				emit(skeletonLatin(r2), k)
-			default:
+		w.end = j
+		words = append(words, w)
+		i = j
+	}
+	// Rewrite them; what lies between words is copied, format characters
+	// dropped.
+	prev := 0
+	gap := func(to int) {
+		for k := prev; k < to; {
+			r, sz := utf8.DecodeRuneInString(s[k:])
+			if !isFormat(r) {
 				emit(s[k:k+sz], k)
 			}
 			k += sz
 		}
-		i = j
 	}
+	for wi, w := range words {
+		gap(w.start)
+		// A look-alike word beside a Latin one on the same line is a
+		// disguise of a Latin word.
+		besideLatin := (wi > 0 && words[wi-1].latin && !w.newlineBefore) ||
+			(wi+1 < len(words) && words[wi+1].latin && !words[wi+1].newlineBefore)
+		skeleton := w.look && (w.latin || (w.lookLatinOnly && besideLatin && utf8.RuneCountInString(s[w.start:w.end]) >= 2))
+		for k := w.start; k < w.end; {
+			r2, sz := utf8.DecodeRuneInString(s[k:])
+			switch {
+			case isFormat(r2):
+			case skeleton && isLookalike(r2):
+				emit(skeletonLatin(r2), k)
+			default:
+				if li := latinImitation(r2); li != "" {
+					emit(li, k)
+				} else {
+					emit(s[k:k+sz], k)
+				}
+			}
+			k += sz
+		}
+		prev = w.end
+	}
+	gap(len(s))
 	offs = append(offs, len(s))
 	return b.String(), offs
 }

@@ -22,6 +22,12 @@ func TestEvasiveSpellings(t *testing.T) {
 		{"Greek look-alikes", "Fire at Lοng Thanh airport site", "Long Thành International Airport"}, // ο Greek
 		{"full-width", "Ｄｏｎｇ　Ｎａｉ workers strike", "Đồng Nai"},
 		{"mixed tricks", "Ｄ\u200bоng\u00ad Nаi", "Đồng Nai"},
+		// A whole word in Cyrillic letters that look Latin, beside a Latin
+		// word (Н, о, а Cyrillic): read as "Biên Hoa".
+		{"Cyrillic word beside a Latin one", "Công nhân Biên Ноа đình công", "Biên Hòa"},
+		{"dotless i", "Workers strike in Dong Naı", "Đồng Nai"},
+		{"African D", "Ɖồng Nai: công nhân đình công", "Đồng Nai"},
+		{"small capitals", "ᴅᴏɴɢ ɴᴀɪ workers strike", "Đồng Nai"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,6 +60,11 @@ func TestPrenormKeepsScripts(t *testing.T) {
 		"Η επαρχία Ντονγκ Νάι στο Βιετνάμ.",
 		"डोंग नाई में आग",
 		"ด่งนาย – ข้อมูลจังหวัด",
+		// Cyrillic words beside Latin ones that do not look Latin, or
+		// are one letter, stay Russian.
+		"Компания Samsung открыла завод в Донгнае.",
+		"Tổng thống Путин nói",
+		"Samsung в Вьетнаме",
 	} {
 		if got, _ := prenormalize(s); got != s {
 			t.Errorf("prenormalize(%q) = %q", s, got)
@@ -73,7 +84,7 @@ func TestPrenormKeepsScripts(t *testing.T) {
 // general rule on every rune.
 func TestSuspectRuneFastPath(t *testing.T) {
 	for r := rune(0); r <= unicode.MaxRune; r++ {
-		want := isFormat(r) || unicode.Is(unicode.Cyrillic, r) || unicode.Is(unicode.Greek, r)
+		want := isFormat(r) || unicode.Is(unicode.Cyrillic, r) || unicode.Is(unicode.Greek, r) || latinImitation(r) != ""
 		if got := suspectRune(r); got != want {
 			t.Fatalf("suspectRune(%U) = %v, want %v", r, got, want)
 		}
