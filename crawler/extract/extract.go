@@ -178,8 +178,16 @@ func (e *Extractor) parse(page []byte, pageURL string) (*html.Node, *url.URL, in
 	base, _ := parseBase(pageURL)
 	doc, err := html.Parse(bytes.NewReader(page))
 	if err != nil {
-		// x/net/html gives up on trees nested deeper than it supports.
-		return nil, nil, 0, fmt.Errorf("parse page %q: %w: %w", pageURL, ErrTooLarge, err)
+		// x/net/html gives up on trees nested deeper than 512 open
+		// elements (520 unclosed <font> tags in an old site's footer will
+		// do). The page is read again with the elements below
+		// flattenDepth dropped and their text kept, so an article before
+		// or inside such a tangle is still found.
+		doc, err = html.Parse(bytes.NewReader(flatten(page, flattenDepth)))
+		if err != nil {
+			return nil, nil, 0, fmt.Errorf("parse page %q: %w: nested deeper than the HTML parser allows: %w", pageURL, ErrTooLarge, err)
+		}
+		e.log.Debug("page nested too deeply: elements below the limit dropped", "url", pageURL, "depth", flattenDepth)
 	}
 	n, paras := countNodes(doc, e.opts.MaxNodes)
 	if n > e.opts.MaxNodes {
@@ -292,4 +300,49 @@ func normalizeText(s string) string {
 		b.WriteString(line)
 	}
 	return b.String()
+}
+
+// flattenDepth is how deep flatten lets elements nest: well under the 512
+// open elements x/net/html allows, far over any real article's depth.
+const flattenDepth = 256
+
+// flatten rewrites page with every start and end tag below depth open
+// elements dropped and everything else (text, comments, the tags above)
+// kept as written. The depth is counted naively, a start tag opening and
+// an end tag closing one level (void and self-closing elements none),
+// which over-counts the parser's own stack where it closes elements
+// implicitly: the result nests no deeper than depth.
+func flatten(page []byte, depth int) []byte {
+	z := html.NewTokenizer(bytes.NewReader(page))
+	out := make([]byte, 0, len(page))
+	open := 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return out
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			if voidElements[string(name)] {
+				break
+			}
+			open++
+			if open > depth {
+				continue
+			}
+		case html.EndTagToken:
+			open--
+			if open >= depth {
+				continue
+			}
+			open = max(open, 0)
+		}
+		out = append(out, z.Raw()...)
+	}
+}
+
+// voidElements never have content or an end tag.
+var voidElements = map[string]bool{
+	"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true, "img": true,
+	"input": true, "link": true, "meta": true, "param": true, "source": true, "track": true, "wbr": true,
 }
