@@ -137,6 +137,13 @@ func TestArticlePage(t *testing.T) {
 	if resp, _ := f.get("/articles/nope", cookie); resp.StatusCode != 404 {
 		t.Errorf("missing article: %d", resp.StatusCode)
 	}
+	// A page that does not exist gets the UI's own page in the reader's
+	// language, not net/http's bare "404 page not found".
+	resp, body = f.get("/nothing-here", cookie)
+	if resp.StatusCode != 404 || strings.Contains(body, "404 page not found") || !strings.Contains(body, "<html") ||
+		!strings.Contains(body, messages{"vi"}.T("err_404")) {
+		t.Errorf("unknown page: %d %.300s", resp.StatusCode, body)
+	}
 }
 
 func TestHostileArticleIsInert(t *testing.T) {

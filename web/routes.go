@@ -114,6 +114,11 @@ func (s *Server) routes() http.Handler {
 	for _, rt := range s.table() {
 		mux.Handle(rt.pattern, s.guard(rt))
 	}
+	// Any other page is the UI's own "not found" page, in the reader's
+	// language, not net/http's bare English text.
+	mux.Handle("/", s.guard(route{handler: func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, false, http.StatusNotFound)
+	}}))
 	// Anything else under /api/ answers JSON, not an HTML page.
 	mux.Handle("/api/", s.guard(route{api: true, handler: func(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, "not_found", "no such API route")
