@@ -128,6 +128,15 @@ func (e *Engine) applyModel(r *Rules, an *analysis, c *article.Classification) {
 	if an.about && hasEvidence(c.Reasons) && ruleSum > float64(newRisk) {
 		newRisk = int(math.Round(min(ruleSum, 100)))
 	}
+	if ruleSum > 100 {
+		// The rules' reasons add up past the scale: what is over 100 is
+		// taken off in a reason of its own, so that the model's weight
+		// below is only what the model changed (a new user read a
+		// model row "p 99 %, −50" as the model arguing against review).
+		c.Reasons = append(c.Reasons, article.Reason{Signal: SignalRiskCap,
+			Detail: fmt.Sprintf("the reasons add up to %.0f; risk is at most 100", ruleSum), Weight: 100 - ruleSum})
+		ruleSum = 100
+	}
 	review := m.NeedsReview.strongest(x, explainFeatures)
 	var tone []contribution
 	var toneModel *BinaryModel

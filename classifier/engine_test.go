@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -594,5 +595,48 @@ func TestFactNumberAfterKeyword(t *testing.T) {
 	}
 	if len(facts) != 1 || facts[0] != SignalFact+":population" {
 		t.Errorf("fact reasons %v, want only the population", facts)
+	}
+}
+
+// TestRiskCapReason: when the rules' reasons add up past 100, the excess is
+// a reason of its own, the weights still add up to the risk, and the
+// model's weight is only what the model changed (a new user read a model
+// row "p=0.99, −50" as the model arguing against review).
+func TestRiskCapReason(t *testing.T) {
+	e, err := New(Options{Now: func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }, Registerer: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Model() == nil {
+		t.Skip("no shipped model")
+	}
+	c, err := e.Classify(context.Background(), &article.Article{ID: "cap", Lang: "vi", Published: date("2025-10-20"),
+		Title: "Đồng Nai và Bình Phước sẽ sáp nhập vào năm sau, dân lo mất việc",
+		Text: "Theo nguồn tin, tỉnh Đồng Nai và tỉnh Bình Phước sẽ sáp nhập vào năm sau. Việc sáp nhập Bình Phước vào Đồng Nai vẫn chưa được quyết định. " +
+			"Tỉnh Đồng Nai mới sẽ có dân số 7 triệu người. Công nhân ở Đồng Xoài lo mất việc, cắt giảm lương, đình công, nợ lương kéo dài."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum, ruleSum, model float64
+	capped := false
+	for _, r := range c.Reasons {
+		sum += r.Weight
+		switch {
+		case r.Signal == SignalRiskCap:
+			capped = true
+		case r.Signal == SignalModelReview:
+			model = r.Weight
+		case !strings.HasPrefix(r.Signal, "model:"):
+			ruleSum += r.Weight
+		}
+	}
+	if ruleSum <= 100 {
+		t.Fatalf("the rules add up to %.0f: the case does not pass 100 (reasons %+v)", ruleSum, c.Reasons)
+	}
+	if !capped || math.Round(sum) != float64(c.Risk) {
+		t.Errorf("capped %v, weights add up to %.0f for risk %d, model weight %.0f (reasons %+v)", capped, sum, c.Risk, model, c.Reasons)
+	}
+	if model < -10 {
+		t.Errorf("model weight %.0f with risk %d: the excess over 100 is the cap's, not the model's", model, c.Risk)
 	}
 }

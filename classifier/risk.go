@@ -22,6 +22,7 @@ const (
 	SignalUnattrib    = "unattributed"       // hedged, unattributed sourcing on a sensitive topic
 	SignalSpread      = "rapid_spread"       // many outlets carry the story within the window
 	SignalOutletTier  = "outlet_tier"        // the outlet's reliability tier
+	SignalRiskCap     = "risk_cap"           // what the reasons add up to beyond 100, taken off
 	SignalRelevance   = "relevance"          // not a risk: why about/mentions was decided
 	maxDetailEntities = 3
 )

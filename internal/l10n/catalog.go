@@ -43,6 +43,8 @@ var catalog = map[string][2]string{
 	"signal_unattributed":       {"Nguồn tin không rõ ràng", "Unattributed sourcing"},
 	"signal_rapid_spread":       {"Lan truyền nhanh", "Rapid spread"},
 	"signal_outlet_tier":        {"Mức tin cậy của cơ quan báo chí", "Outlet reliability"},
+	"signal_risk_cap":           {"Mức rủi ro tối đa", "Risk ceiling"},
+	"reason_risk_cap":           {"Các lý do cộng lại vượt 100; điểm rủi ro tối đa là 100 nên phần vượt không được tính.", "The reasons add up to more than 100; risk is at most 100, so the excess is not counted."},
 	"signal_relevance":          {"Mức liên quan đến Đồng Nai", "Relevance to Đồng Nai"},
 	"signal_model":              {"Mô hình học máy", "Learned model"},
 	"signal_topic":              {"Chủ đề", "Topic"},

@@ -102,6 +102,8 @@ func Sentence(lang string, r article.Reason) string {
 			return f("reason_tier", m[1])
 		}
 		return T(lang, "signal_outlet_tier") + "."
+	case "risk_cap":
+		return T(lang, "reason_risk_cap")
 	case "model":
 		if s, ok := modelSentence(lang, rule, d); ok {
 			return s
