@@ -405,7 +405,8 @@ func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) 
 	data.More = len(data.Items) - 1
 	if s.opts.Ack != nil {
 		link, exp := s.opts.Ack.Link(base, d.ID, now)
-		data.AckURL, data.AckExpires = link, exp.In(s.opts.Location).Format("2006-01-02 15:04")
+		local := exp.In(s.opts.Location)
+		data.AckURL, data.AckExpires, data.AckExpiresVI = link, local.Format("2 Jan 2006 15:04"), local.Format("15:04 02/01/2006")
 	}
 	r, err := s.opts.Templates.Render(data)
 	if err != nil {

@@ -29,7 +29,10 @@ type EmailData struct {
 	Route                  string
 	Items                  []EmailItem
 	More                   int // len(Items) - 1
-	AckURL, AckExpires     string
+	// AckExpires is when the link expires, written for the English part
+	// ("14 Dec 2026 16:14") and, AckExpiresVI, for the Vietnamese one
+	// ("16:14 14/12/2026"), in the office's time zone.
+	AckURL, AckExpires, AckExpiresVI string
 }
 
 // EmailItem is one article of an alert email.

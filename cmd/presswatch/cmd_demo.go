@@ -52,7 +52,7 @@ func cmdDemo(ctx context.Context, g *globals, args []string) error {
 	// politeness limits that protect real sites.
 	cfg.Crawler.PerHostRate = -1
 	cfg.Crawler.PerHostConcurrency = 8
-	fmt.Fprintf(g.Stderr, "\n  presswatch demo: simulated foreign press at %s (%d outlets, a new item every %s)\n  UI: %s\n\n",
+	fmt.Fprintf(g.Stderr, "\n  presswatch demo: simulated foreign press at %s (%d sources, a new item every %s)\n  UI: %s\n\n",
 		sim.URL(), len(cfg.Sources), *interval, cfg.Web.BaseURL)
 
 	ex := &extras{components: []component{{

@@ -46,7 +46,7 @@ func commands() map[string]command {
 		"alerter":    {"run the alerts stage only", roleCommand(roleAlerter)},
 		"web":        {"run the web UI and API with this node's index replica", roleCommand(roleWeb)},
 		"presssim":   {"serve the simulated foreign press on 127.0.0.1", cmdPresssim},
-		"user":       {"add|passwd|disable|enable|list|token: manage accounts and API tokens", cmdUser},
+		"user":       {"add|passwd|disable|enable|list|token|tokens|revoke: manage accounts and API tokens", cmdUser},
 		"classify":   {"classify JSON Lines articles from stdin to stdout", cmdClassify},
 		"reclassify": {"re-run the current rules over stored articles: --since DURATION [--dry-run]", cmdReclassify},
 		"train":      {"train the classifier's learned layer: [--corpus FILE]... [--from-triage] --out FILE", cmdTrain},
