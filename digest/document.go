@@ -59,7 +59,7 @@ func (figure) isBlock()  {}
 // with the search screen (issue 14): what is counted, by which date.
 const definitionText = "Cách tính: số liệu gồm các tin, bài của báo chí nước ngoài đã được phân loại, " +
 	"viết về tỉnh Đồng Nai (“viết về”) hoặc có nhắc đến tỉnh (“có nhắc đến”), tính theo thời điểm hệ thống thu thập " +
-	"(giờ Việt Nam). Trên màn hình tìm kiếm, chọn “Về Đồng Nai” và lọc theo ngày thu thập để có cùng con số. " +
+	"(giờ Việt Nam). Trên màn hình tìm kiếm, chọn phạm vi “Liên quan Đồng Nai (như báo cáo)” và lọc theo ngày thu thập để có cùng con số. " +
 	"Cảnh báo chỉ tính những cảnh báo đã gửi hoặc chờ gửi cho cán bộ, không tính mục chỉ đưa vào bản tin."
 
 // buildDocument lays out r in Vietnamese (short English glosses in headings),

@@ -61,7 +61,10 @@ func NewRenderer(loc *time.Location) (*Renderer, error) {
 			return t.In(loc).Format("02/01/2006")
 		},
 		"lastday": func(t time.Time) time.Time { return t.In(loc).AddDate(0, 0, -1) },
-		"signed":  func(f float64) string { return fmt.Sprintf("%+.1f", f) },
+		// Decimals with a comma, as Vietnamese writes them and as the
+		// Word and PDF reports do.
+		"signed": signed,
+		"dec1":   func(f float64) string { return strings.Replace(fmt.Sprintf("%.1f", f), ".", ",", 1) },
 		"change": func(a, b int) string {
 			if b == 0 {
 				if a == 0 {

@@ -975,7 +975,10 @@ func committee(rep *Report, cur, old *agg) []CommitteeRow {
 		{"Số quốc gia có báo chí đưa tin", fmt.Sprint(len(rep.Countries)), fmt.Sprint(len(old.countries)), change(len(rep.Countries), len(old.countries))},
 		{"Số cơ quan báo chí đưa tin", fmt.Sprint(len(cur.outs)), "", ""},
 		{"Câu chuyện được từ hai cơ quan báo chí trở lên đưa tin", fmt.Sprint(stories), "", ""},
-		{"Tin, bài cần xem xét, phản hồi (thông tin sai lệch, xuyên tạc)", fmt.Sprint(cur.review), "", ""},
+		// Every item flagged for an officer's review, not only possible
+		// misinformation: the label says so (leadership read it as a
+		// count of false reports).
+		{"Tin, bài cần cán bộ xem xét (sự việc nhạy cảm, thông tin có thể sai lệch, xuyên tạc)", fmt.Sprint(cur.review), "", ""},
 		{"Cảnh báo đã phát", fmt.Sprint(rep.Alerts.Total), "", ""},
 		{"Chủ đề nổi bật", strings.Join(topTopics, "; "), "", ""},
 	}
