@@ -39,25 +39,11 @@ func languageName(code string) string {
 	return code
 }
 
-var topicNames = map[string]string{
-	"investment":                  "Đầu tư",
-	"industry_labor":              "Công nghiệp, lao động",
-	"infrastructure":              "Hạ tầng, giao thông",
-	"environment":                 "Môi trường",
-	"health_disease":              "Y tế, dịch bệnh",
-	"tourism_culture":             "Du lịch, văn hóa",
-	"security_crime":              "An ninh, tội phạm",
-	"politics_governance":         "Chính trị, quản lý nhà nước",
-	"land_dispute":                "Đất đai, khiếu kiện",
-	"sovereignty_foreign_affairs": "Chủ quyền, đối ngoại",
-	"disaster_weather":            "Thiên tai, thời tiết",
-	"war_legacy":                  "Hậu quả chiến tranh",
-	"education_society":           "Giáo dục, xã hội",
-	"other":                       "Khác",
-}
-
+// topicName is the topic's Vietnamese name, the one the UI shows
+// (l10n's catalogue): reports and screens once named three topics
+// differently.
 func topicName(t string) string {
-	if n, ok := topicNames[t]; ok {
+	if n, ok := l10n.Lookup(l10n.VI, "topic_"+t); ok {
 		return n
 	}
 	return t

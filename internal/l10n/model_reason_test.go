@@ -28,7 +28,7 @@ func TestModelReasonsAreSentences(t *testing.T) {
 		{article.Reason{Signal: "model:tone", Detail: "positive p=0.34; strongest: place:Bình Phước (former province) +0.2"},
 			[]string{"Bình Phước (tỉnh cũ)"}, []string{"Bình Phước (former province)"}, nil},
 		{article.Reason{Signal: "model:topics", Detail: "environment p=0.81, infrastructure p=0.55"},
-			[]string{"Môi trường (81%)", "Hạ tầng (55%)"}, []string{"Environment (81%)"}, nil},
+			[]string{"Môi trường (81%)", "Hạ tầng, giao thông (55%)"}, []string{"Environment (81%)"}, nil},
 		{article.Reason{Signal: "model:topics", Detail: ""}, []string{"không xếp"}, []string{"no topic"}, nil},
 	} {
 		for lang, want := range map[string][]string{"vi": tc.vi, "en": tc.en} {
