@@ -135,3 +135,21 @@ func hasAudit(entries []store.AuditEntry, action string) bool {
 	}
 	return false
 }
+
+// TestDiffHTMLKeepsSpaces: a long unchanged run is shortened with "…", and
+// the space at its ends still parts it from the changes beside it (a new
+// user read "officialsaid in July" and "end.Added").
+func TestDiffHTMLKeepsSpaces(t *testing.T) {
+	long := strings.Repeat("the province said the work goes on as planned ", 10)
+	old := "A spokesman said in July 2025 " + long + "end."
+	now := "An unnamed official said in July 2025 " + long + "end. Added sentence here."
+	got := string(diffHTML(evidence.Diff(old, now)))
+	if !strings.Contains(got, "…") {
+		t.Fatalf("the unchanged run was not shortened: %s", got)
+	}
+	for _, want := range []string{"official</ins> said in July", "end.<ins> Added"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("diff lacks %q:\n%s", want, got)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/digest"
@@ -390,6 +391,15 @@ func diffHTML(ops []evidence.Op) template.HTML {
 				}
 				if i < len(ops)-1 {
 					tail = " " + strings.Join(words[len(words)-30:], " ")
+				}
+				// The space at either end of the unchanged run stays: it
+				// parts the words of the changes beside it ("official in
+				// July" once read "officialin July").
+				if strings.TrimLeftFunc(op.Text, unicode.IsSpace) != op.Text {
+					head = " " + head
+				}
+				if strings.TrimRightFunc(op.Text, unicode.IsSpace) != op.Text {
+					tail += " "
 				}
 				t = template.HTMLEscapeString(head) + "<span class=\"muted\">…</span>" + template.HTMLEscapeString(tail)
 			}
