@@ -60,6 +60,11 @@ type Server struct {
 	held    []Item   // corpus items waiting for the schedule
 	nextSeq int      // follow-up counter for the schedule
 	corpus  []Item
+	// firstPub is when each item ID was first published anywhere: a
+	// follow-up is dated after its story's, so that the classifier's story
+	// window (72 h of publication time) puts it in the same story.
+	firstPub map[string]time.Time
+	updates  map[string]int // follow-ups so far per corpus item
 
 	hits     sync.Map // path → *atomic.Int64
 	hitPaths atomic.Int64
@@ -360,6 +365,12 @@ func (s *Server) publish(sourceName string, it Item, now time.Time) (*entry, err
 		}
 	}
 	pub = pub.Truncate(time.Second)
+	if _, ok := s.firstPub[it.ID]; !ok {
+		if s.firstPub == nil {
+			s.firstPub, s.updates = map[string]time.Time{}, map[string]int{}
+		}
+		s.firstPub[it.ID] = pub
+	}
 	e := &entry{Item: it, published: pub,
 		path: fmt.Sprintf("/%s/%s/%s/%s.html", src.Name, it.Section, pub.Format("2006/01/02"), it.ID)}
 	if old, ok := src.byID[it.ID]; ok {
@@ -400,6 +411,7 @@ func (s *Server) Tick() (Item, []Published, error) {
 	if len(s.held) > 0 {
 		it = s.held[0]
 		s.held = s.held[1:]
+		it.Published = time.Time{} // published now
 	} else {
 		var pool []Item
 		for _, c := range s.corpus {
@@ -411,9 +423,19 @@ func (s *Server) Tick() (Item, []Published, error) {
 			return Item{}, nil, errors.New("tick: empty corpus")
 		}
 		s.nextSeq++
-		it = followUp(pool[(s.nextSeq-1)%len(pool)], s.nextSeq)
+		c := pool[(s.nextSeq-1)%len(pool)]
+		it = followUp(c, s.nextSeq)
+		it.Published = time.Time{}
+		if first, ok := s.firstPub[c.ID]; ok {
+			// An update comes hours after its story, not years: the
+			// corpus items carry their real, older dates, and an update
+			// dated today would start a story (and an alert) of its own.
+			s.updates[c.ID]++
+			if at := first.Add(time.Duration(s.updates[c.ID]) * time.Hour); at.Before(time.Now()) {
+				it.Published = at
+			}
+		}
 	}
-	it.Published = time.Time{}
 	now := time.Now().UTC()
 	var out []Published
 	for _, name := range it.Outlets {

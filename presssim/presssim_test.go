@@ -492,6 +492,21 @@ func TestSchedule(t *testing.T) {
 	if r := get(t, pubs[0].URL); r.status != 200 {
 		t.Errorf("follow-up page: %d", r.status)
 	}
+	// A follow-up is dated an hour after its story was first published,
+	// not today: the classifier's story window is in publication time.
+	orig := it.ID[:strings.LastIndex(it.ID, "-u")]
+	first, ok := s.FirstPublished(orig)
+	if !ok {
+		t.Fatalf("%s: its story %s was never published", it.ID, orig)
+	}
+	t.Logf("follow-up %s of a story first published %v, published %v", it.ID, first, pubs[0].At)
+	want := first.Add(time.Hour)
+	if want.After(time.Now()) {
+		want = pubs[0].At // a story published this hour: its update is now
+	}
+	if !pubs[0].At.Equal(want) {
+		t.Errorf("follow-up of %s published %v, want %v (an hour after %v)", orig, pubs[0].At, want, first)
+	}
 }
 
 func TestControlAPI(t *testing.T) {
