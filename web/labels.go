@@ -38,6 +38,8 @@ var pageCatalog = map[string][2]string{
 	"inbox_digest":        {"Cả mục chỉ đưa vào bản tin", "Include digest-only"},
 	"inbox_filter":        {"Lọc", "Filter"},
 	"inbox_none":          {"Không có cảnh báo.", "No alerts."},
+	"inbox_count":         {"%s cảnh báo trong %s dòng (các quy tắc cùng khớp một bài cho cùng nơi nhận gộp một dòng).", "%s alerts in %s rows (rules matching one article for the same recipients share a row)."},
+	"inbox_cut":           {"Chỉ hiện %s cảnh báo mới nhất: chọn một trạng thái để xem các cảnh báo cũ hơn.", "Only the newest %s alerts are shown: choose a state to see older ones."},
 	"inbox_mailbox":       {"Hộp thư demo", "Demo mailbox"},
 	"col_time":            {"Thời gian", "Time"},
 	"col_rule":            {"Quy tắc", "Rule"},

@@ -73,6 +73,10 @@ type alertInboxData struct {
 	Digest bool
 	// Mailbox links the demo mailbox.
 	Mailbox bool
+	// Alerts is how many alerts the rows hold; Cut says the list stopped at
+	// inboxMax and older ones are not shown.
+	Alerts int
+	Cut    bool
 }
 
 // alertRow is one alert of the inbox with its rule named and, while its
@@ -181,6 +185,7 @@ func (s *Server) handleAlertInbox(w http.ResponseWriter, r *http.Request) {
 	if !digest {
 		list = slices.DeleteFunc(list, func(a store.Alert) bool { return a.Severity == "digest" })
 	}
+	cut := len(list) > inboxMax || (digest && len(list) == f.Limit)
 	if len(list) > inboxMax {
 		list = list[:inboxMax]
 	}
@@ -210,7 +215,8 @@ func (s *Server) handleAlertInbox(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.log.Warn("list pending deliveries", "err", err)
 	}
-	data := alertInboxData{State: state, States: alertStates, Scoped: f.Receivers != nil, Digest: digest, Mailbox: s.opts.Demo}
+	data := alertInboxData{State: state, States: alertStates, Scoped: f.Receivers != nil, Digest: digest, Mailbox: s.opts.Demo,
+		Alerts: len(list), Cut: cut}
 	for _, g := range sameArticle(list) {
 		a := g[0]
 		row := alertRow{Alert: a, RouteLabel: labels[a.Route], Held: held[a.ID]}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -61,6 +62,10 @@ func TestAlertPages(t *testing.T) {
 	}
 	if strings.Contains(body, "<script>") {
 		t.Error("inbox shows a title unescaped")
+	}
+	// The inbox says how many alerts it lists.
+	if want := (messages{"vi"}).F("inbox_count", "1", "1"); !strings.Contains(body, want) {
+		t.Errorf("police inbox lacks the count %q", want)
 	}
 	if resp, _ := f.get("/alerts/al-fa", cookie); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("police open a foreign affairs alert: %d", resp.StatusCode)
@@ -350,4 +355,27 @@ func formOf(t *testing.T, page, id string) (string, url.Values) {
 	}
 	inputs(form)
 	return attr(form, "action"), fields
+}
+
+// TestAlertInboxCut: past inboxMax alerts the inbox says it shows only the
+// newest, instead of dropping the rest without a word.
+func TestAlertInboxCut(t *testing.T) {
+	f := newFixture(t)
+	as := f.store.(store.AlertStore)
+	ctx := context.Background()
+	var batch []store.NewAlert
+	for i := range inboxMax + 5 {
+		id := fmt.Sprintf("al-%03d", i)
+		batch = append(batch, store.NewAlert{Alert: store.Alert{ID: id, Route: "r-police", ArticleID: f.arts[i%len(f.arts)].ID, GroupKey: id,
+			Severity: "immediate", Risk: 70, Title: "Tin " + id, Receivers: []string{"police"}}})
+	}
+	if err := as.RecordAlerts(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	cookie, _ := f.session(RolePolice)
+	_, body := f.get("/alerts", cookie)
+	m := messages{"vi"}
+	if want := m.F("inbox_cut", m.Num(inboxMax)); !strings.Contains(body, want) {
+		t.Errorf("inbox of %d alerts lacks %q", inboxMax+5, want)
+	}
 }
