@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -135,6 +136,10 @@ func silenceExpire(ctx context.Context, g *globals, args []string) error {
 	return as.AppendAudit(ctx, store.AuditEntry{At: now, Actor: *author, Action: "silence.expire", Object: "silence/" + fs.Arg(0)})
 }
 
+// alertStateNames are the states -state accepts.
+var alertStateNames = []string{store.AlertNew, store.AlertAcknowledged, store.AlertConfirmed, store.AlertResponded,
+	store.AlertFalsePositive, store.AlertSilenced, store.AlertInhibited}
+
 // cmdAlerts lists alerts: presswatch alerts list.
 func cmdAlerts(ctx context.Context, g *globals, args []string) error {
 	if len(args) == 0 || args[0] != "list" {
@@ -154,7 +159,14 @@ func cmdAlerts(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	defer closeStore()
-	f := store.AlertFilter{Limit: *limit}
+	if *state != "" && !slices.Contains(alertStateNames, *state) {
+		return fmt.Errorf("%w: -state %q: not a state; states are %s", errUsage, *state, strings.Join(alertStateNames, ", "))
+	}
+	if *limit < 1 {
+		return fmt.Errorf("%w: -limit %d: at least 1", errUsage, *limit)
+	}
+	// One more than asked tells whether there are more to say so.
+	f := store.AlertFilter{Limit: *limit + 1}
 	if *state != "" {
 		f.States = []string{*state}
 	}
@@ -168,14 +180,24 @@ func cmdAlerts(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	more := len(als) > *limit
+	if more {
+		als = als[:*limit]
+	}
 	tw := tabwriter.NewWriter(g.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CREATED\tID\tROUTE\tSTATE\tRISK\tOUTLET\tTITLE")
+	fmt.Fprintln(tw, "CREATED (Asia/Ho_Chi_Minh)\tID\tROUTE\tSTATE\tRISK\tOUTLET\tTITLE")
 	for _, a := range als {
 		title := []rune(a.Title)
 		if len(title) > 60 {
 			title = append(title[:59], '…')
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", a.CreatedAt.Format(time.RFC3339), a.ID, a.Route, a.State, a.Risk, a.Outlet, string(title))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", a.CreatedAt.In(srcHCMC()).Format("2006-01-02 15:04"), a.ID, a.Route, a.State, a.Risk, a.Outlet, string(title))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if more {
+		fmt.Fprintf(g.Stderr, "the newest %d alerts are shown; there are more (-limit N, or -state, -route, -receiver to narrow)\n", *limit)
+	}
+	return nil
 }

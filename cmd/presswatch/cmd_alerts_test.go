@@ -67,6 +67,12 @@ func TestCmdSilence(t *testing.T) {
 	if !strings.HasPrefix(out.String(), "CREATED") {
 		t.Errorf("alerts list:\n%s", out.String())
 	}
+	// A state that does not exist is an error, not an empty table.
+	for _, bad := range [][]string{{"list", "-state", "bogus"}, {"list", "-limit", "0"}} {
+		if err := cmdAlerts(ctx, g, bad); !errors.Is(err, errUsage) {
+			t.Errorf("alerts %q: %v, want a usage error", bad, err)
+		}
+	}
 }
 
 func TestShippedAlertsConfig(t *testing.T) {
