@@ -32,7 +32,7 @@ var sourcesCatalog = map[string][2]string{ // [vi, en]
 	"src_truth_note":           {"Nguồn tin khai báo trong tệp cấu hình được nạp khi khởi động; khi đã sửa, tắt hoặc xóa trên trang này thì thay đổi được giữ nguyên sau khi khởi động lại. Trình thu thập đang chạy áp dụng thay đổi trong vài giây, không cần khởi động lại.", "Sources in the configuration file are loaded at start; once edited, disabled or deleted here, the change survives a restart. The running crawler applies changes within seconds, without a restart."},
 	"origin_config":            {"tệp cấu hình", "configuration file"},
 	"origin_ui":                {"thêm trên giao diện", "added in the UI"},
-	"srckind_feed":             {"Kênh tin RSS/Atom", "RSS/Atom feed"},
+	"srckind_feed":             {"Kênh tin RSS/Atom/JSON", "RSS, Atom or JSON feed"},
 	"srckind_site":             {"Trang web (thu thập theo chuyên mục)", "Website (crawled by section)"},
 	"srckind_search_feed":      {"Kênh tìm kiếm theo tên tỉnh", "Search feed for the province's names"},
 	"srckind_feed_hint":        {"Địa chỉ một kênh RSS, Atom hoặc JSON Feed.", "The address of an RSS, Atom or JSON Feed."},

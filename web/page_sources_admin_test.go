@@ -31,7 +31,7 @@ func TestSourcesAdmin(t *testing.T) {
 		t.Fatalf("stored source = %+v", got)
 	}
 	_, page := f.get("/sources?done=src_added", cookie)
-	for _, want := range []string{"NHK World", "nhk-world", "Đã thêm nguồn tin", "Thêm nguồn tin", "Thu thập ngay", "thêm trên giao diện", "Kênh tin RSS/Atom"} {
+	for _, want := range []string{"NHK World", "nhk-world", "Đã thêm nguồn tin", "Thêm nguồn tin", "Thu thập ngay", "thêm trên giao diện", "Kênh tin RSS/Atom/JSON"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("sources page lacks %q", want)
 		}
