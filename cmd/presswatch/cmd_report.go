@@ -67,6 +67,13 @@ func cmdReport(ctx context.Context, g *globals, args []string) error {
 	} else if p, err = digest.ParsePeriod(kind, *periodFlag, gen.Location()); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	now := time.Now()
+	if p.Start.After(now) {
+		return fmt.Errorf("%w: --period %s has not begun (it starts %s)", errUsage, p.Label, p.Start.In(gen.Location()).Format("2006-01-02"))
+	}
+	if p.End.After(now) {
+		fmt.Fprintf(g.Stderr, "note: %s is not over; the report covers it up to now\n", p.Label)
+	}
 	if *out != "" {
 		o, err := gen.Generate(ctx, p)
 		if err != nil {
@@ -80,6 +87,10 @@ func cmdReport(ctx context.Context, g *globals, args []string) error {
 			pdf = fmt.Sprintf("report.docx, no PDF (%v)", o.PDFError)
 		}
 		fmt.Fprintf(g.Stdout, "%s: %d articles, %d charts, %s, written to %s\n", o.DigestID, o.Report.Total, len(o.Charts), pdf, *out)
+		if o.Report.Total == 0 {
+			fmt.Fprintf(g.Stderr, "note: nothing was collected in %s (%s to %s); --period picks another\n", p.Label,
+				p.Start.In(gen.Location()).Format("2006-01-02"), p.End.In(gen.Location()).Add(-time.Second).Format("2006-01-02"))
+		}
 	}
 	if !*send {
 		return nil

@@ -69,7 +69,18 @@ func TestReport(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "smtp.host") {
 		t.Errorf("--send without an outbox = %v", err)
 	}
-	for _, bad := range [][]string{{"--kind", "daily", "--out", out}, {"--period", "2026-W99", "--out", out}, {"--kind", "weekly"}} {
+	// A week with nothing collected is written, and the command says so.
+	stderr.Reset()
+	if err := cmdReport(ctx, g, []string{"--kind", "weekly", "--period", "2026-W40", "--out", t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), "nothing was collected in 2026-W40") {
+		t.Errorf("empty week: stderr %q", stderr.String())
+	}
+	// A period that has not begun is refused.
+	future := time.Now().AddDate(2, 0, 0).Format("2006") // reporting years start in November
+	for _, bad := range [][]string{{"--kind", "daily", "--out", out}, {"--period", "2026-W99", "--out", out}, {"--kind", "weekly"},
+		{"--kind", "annual", "--period", future, "--out", out}} {
 		if err := cmdReport(ctx, g, bad); !errors.Is(err, errUsage) {
 			t.Errorf("report %v = %v, want a usage error", bad, err)
 		}
