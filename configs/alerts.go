@@ -5,15 +5,12 @@ import (
 	_ "embed" // the alerts.yaml shipped for Đồng Nai
 	"errors"
 	"fmt"
-	"io"
 	"net/mail"
 	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/dongnai/presswatch/query"
 )
@@ -123,14 +120,17 @@ var GroupFields = []string{"cluster", "outlet", "country", "lang", "article", "s
 
 var clockRE = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 
-// ParseAlerts decodes an alerts document strictly (unknown keys are errors) and
-// validates it; name is used in messages.
+// ParseAlerts decodes an alerts document strictly (unknown keys, a decimal
+// for an integer, a second document are errors) and validates it; name is
+// used in messages.
 func ParseAlerts(name string, data []byte) (*AlertsConfig, error) {
 	var c AlertsConfig
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+	problems, err := decodeOne(name, data, &c)
+	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", name, err)
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("parse %s: %w", name, &Error{Problems: problems})
 	}
 	if errs := c.Validate(); len(errs) > 0 {
 		return nil, fmt.Errorf("parse %s: %w", name, errors.Join(errs...))

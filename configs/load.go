@@ -1,15 +1,16 @@
 package configs
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -92,11 +93,29 @@ type Loaded struct {
 // else the copy embedded in the binary), applies defaults, PRESSWATCH_*
 // environment overrides and *_file secrets, and validates it. Every problem is
 // reported at once in an *Error.
+//
+// A PRESSWATCH_ variable that names no setting is a problem too (a
+// misspelled override would otherwise go unnoticed), unless it is one of the
+// variables of tests, benchmarks and tools that are not settings (see
+// otherVars).
 func Load(path string) (*Loaded, error) {
-	return load(path, os.LookupEnv)
+	return load(path, os.LookupEnv, envNames(os.Environ()))
 }
 
-func load(path string, lookup func(string) (string, bool)) (*Loaded, error) {
+// envNames returns the names of environ's NAME=value entries.
+func envNames(environ []string) []string {
+	names := make([]string, 0, len(environ))
+	for _, kv := range environ {
+		if k, _, ok := strings.Cut(kv, "="); ok && k != "" {
+			names = append(names, k)
+		}
+	}
+	return names
+}
+
+// load is Load with the environment given: lookup reads a variable, names
+// are the variables set, checked against the settings.
+func load(path string, lookup func(string) (string, bool), names []string) (*Loaded, error) {
 	var data []byte
 	var err error
 	l := &Loaded{}
@@ -118,7 +137,7 @@ func load(path string, lookup func(string) (string, bool)) (*Loaded, error) {
 			l.Path, l.Dir = "(embedded dongnai.yaml)", "."
 		}
 	}
-	cfg, err := Parse(l.Path, data, lookup)
+	cfg, err := parse(l.Path, data, lookup, names)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +150,15 @@ var unknownFieldRE = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
 
 // Parse decodes and validates one configuration document. name is used in
 // error messages; lookup reads the environment (os.LookupEnv in production).
+// The file must hold one YAML document. Parse cannot list the environment,
+// so unlike Load it does not look for misspelled PRESSWATCH_ variables.
 func Parse(name string, data []byte, lookup func(string) (string, bool)) (*Config, error) {
+	return parse(name, data, lookup, nil)
+}
+
+// parse is Parse that also reports the variables among names that start
+// with EnvPrefix but name no setting.
+func parse(name string, data []byte, lookup func(string) (string, bool), names []string) (*Config, error) {
 	// The document is parsed once, strictly, into the Config. The node tree
 	// that maps keys to lines is built only when there is a problem to
 	// report: for a configuration of 10,000 sources it is tens of MiB of
@@ -147,25 +174,24 @@ func Parse(name string, data []byte, lookup func(string) (string, bool)) (*Confi
 		return lines
 	}
 	cfg := Defaults()
-	var problems []Problem
-	if len(bytes.TrimSpace(data)) > 0 {
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
-		if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-			var te *yaml.TypeError
-			if !errors.As(err, &te) {
-				return nil, &Error{Problems: []Problem{yamlSyntaxProblem(name, err)}}
+	// decodeOne also reports what the decoder would let through: a decimal
+	// in an integer setting, a duration too large, a second document.
+	problems, err := decodeOne(name, data, cfg)
+	if err != nil {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, &Error{Problems: []Problem{yamlSyntaxProblem(name, err)}}
+		}
+		byLine := keysByLine(linesOf())
+		for _, msg := range te.Errors {
+			p := typeErrorProblem(name, msg)
+			if k := byLine[p.Line]; k != "" && (p.Key == "" || strings.HasSuffix(k, "."+p.Key) || k == p.Key) {
+				p.Key = k // the whole path, not the last name
 			}
-			byLine := keysByLine(linesOf())
-			for _, msg := range te.Errors {
-				p := typeErrorProblem(name, msg)
-				if k := byLine[p.Line]; k != "" && (p.Key == "" || strings.HasSuffix(k, "."+p.Key) || k == p.Key) {
-					p.Key = k // the whole path, not the last name
-				}
-				problems = append(problems, p)
-			}
+			problems = append(problems, p)
 		}
 	}
+	problems = append(problems, unknownEnv(names)...)
 	envProblems, fromEnv := applyEnv(cfg, lookup)
 	problems = append(problems, envProblems...)
 	// A setting taken from the environment is reported under its variable,
@@ -218,7 +244,7 @@ func typeErrorProblem(name, msg string) Problem {
 		p.Msg = "unknown key" + knownKeys(strings.TrimPrefix(m[2], "configs."), m[1])
 	}
 	if m := badDurationRE.FindStringSubmatch(p.Msg); m != nil {
-		p.Msg = fmt.Sprintf("%q is not a duration: write a number and a unit, such as 30s, 5m or 2h", m[1])
+		p.Msg = msgNotDuration(m[1])
 	}
 	return p
 }
@@ -368,52 +394,143 @@ func keysByLine(lines map[string]int) map[int]string {
 	return out
 }
 
-var durationType = reflect.TypeOf(time.Duration(0))
-
 // applyEnv sets scalar settings from PRESSWATCH_<PATH> variables, where PATH is
 // the key path in upper case with dots as underscores (PRESSWATCH_NATS_URL).
 // Lists are not overridable from the environment.
 func applyEnv(cfg *Config, lookup func(string) (string, bool)) ([]Problem, map[string]string) {
 	var problems []Problem
 	set := map[string]string{} // key → the variable that set it
-	var walk func(v reflect.Value, path string)
-	walk = func(v reflect.Value, path string) {
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
-			if tag == "" || tag == "-" || !f.IsExported() {
-				continue
-			}
-			key := tag
-			if path != "" {
-				key = path + "." + tag
-			}
-			fv := v.Field(i)
-			if fv.Kind() == reflect.Struct && fv.Type() != durationType {
-				walk(fv, key)
-				continue
-			}
-			env := EnvPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
-			val, ok := lookup(env)
-			if !ok {
-				continue
-			}
-			set[key] = env
-			if err := setScalar(fv, val); err != nil {
-				problems = append(problems, Problem{File: env + " (environment)", Key: key, Msg: err.Error()})
-			}
+	eachSetting(reflect.ValueOf(cfg).Elem(), "", func(key string, fv reflect.Value) {
+		env := envVar(key)
+		val, ok := lookup(env)
+		if !ok {
+			return
+		}
+		set[key] = env
+		if err := setScalar(fv, val); err != nil {
+			problems = append(problems, Problem{File: env + " (environment)", Key: key, Msg: err.Error()})
+		}
+	})
+	return problems, set
+}
+
+// eachSetting calls fn with the key path and value of every setting of the
+// struct v; nested sections (structs other than durations) are walked, not
+// passed to fn.
+func eachSetting(v reflect.Value, path string, fn func(key string, fv reflect.Value)) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if tag == "" || tag == "-" || !f.IsExported() {
+			continue
+		}
+		key := joinKey(path, tag)
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Struct && fv.Type() != durationType {
+			eachSetting(fv, key, fn)
+			continue
+		}
+		fn(key, fv)
+	}
+}
+
+// envVar is the variable that overrides key: nats.sync_interval is
+// PRESSWATCH_NATS_SYNC_INTERVAL.
+func envVar(key string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// otherVars are the PRESSWATCH_ variables that are not settings: the
+// configuration file's path, the profiling switches of the binary, the
+// host-side variable of deploy/compose.yaml, and those of tests, benchmarks
+// and tools. otherVarPrefixes start the families of test and benchmark
+// variables. Load accepts these without a word; every other PRESSWATCH_
+// variable must name a setting. docs/OPERATIONS.md states the rule.
+var (
+	otherVars = []string{
+		"PRESSWATCH_CONFIG",      // the configuration file, as -config
+		"PRESSWATCH_CPUPROFILE",  // cmd/presswatch/profile.go
+		"PRESSWATCH_HEAPPROFILE", // cmd/presswatch/profile.go
+		"PRESSWATCH_BASE_URL",    // deploy/compose.yaml passes it on as PRESSWATCH_WEB_BASE_URL
+		"PRESSWATCH_TESTDATA",    // tests: the shared test data
+		"PRESSWATCH_ARTIFACTS",   // tests: where screenshots and reports go
+		"PRESSWATCH_CHROME",      // tests: the browser of the web tests
+		"PRESSWATCH_SCREENSHOTS", // tests
+		"PRESSWATCH_FAULTS",      // tests: the fault suite
+		"PRESSWATCH_EVAL_REPORT", // tests: the extraction comparison table
+		"PRESSWATCH_GROWN_CORPUS",
+	}
+	otherVarPrefixes = []string{
+		"PRESSWATCH_TEST_",       // PRESSWATCH_TEST_POSTGRES, PRESSWATCH_TEST_NATS_URL
+		"PRESSWATCH_BENCH_",      // benchmarks
+		"PRESSWATCH_PROCBENCH_",  // internal/procbench
+		"PRESSWATCH_AGREE_",      // the index agreement tests
+		"PRESSWATCH_STAGE_CHILD", // the classifier stage test's child process
+	}
+)
+
+// isOtherVar reports whether name is a PRESSWATCH_ variable that is not a
+// setting.
+func isOtherVar(name string) bool {
+	if slices.Contains(otherVars, name) {
+		return true
+	}
+	for _, p := range otherVarPrefixes {
+		if strings.HasPrefix(name, p) {
+			return true
 		}
 	}
-	walk(reflect.ValueOf(cfg).Elem(), "")
-	return problems, set
+	return false
+}
+
+// unknownEnv reports the variables among names that start with EnvPrefix
+// but are neither a setting nor one of otherVars, each with the known
+// variable it was probably meant to be.
+func unknownEnv(names []string) []Problem {
+	var unknown []string
+	for _, n := range names {
+		if strings.HasPrefix(n, EnvPrefix) && !isOtherVar(n) {
+			unknown = append(unknown, n)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	known := map[string]bool{}
+	eachSetting(reflect.ValueOf(&Config{}).Elem(), "", func(key string, _ reflect.Value) { known[envVar(key)] = true })
+	candidates := slices.Concat(slices.Sorted(maps.Keys(known)), otherVars)
+	sort.Strings(unknown)
+	var problems []Problem
+	for _, n := range slices.Compact(unknown) {
+		if known[n] {
+			continue
+		}
+		msg := "unknown variable"
+		best, bestD := "", 3
+		for _, c := range candidates {
+			if d := editDistance(strings.ToUpper(n), c); d < bestD {
+				best, bestD = c, d
+			}
+		}
+		if best != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", best)
+		} else {
+			msg += ": PRESSWATCH_<KEY_PATH> sets a key of the configuration file, such as PRESSWATCH_NATS_URL for nats.url; docs/OPERATIONS.md lists the PRESSWATCH_ variables that are not settings"
+		}
+		problems = append(problems, Problem{File: n + " (environment)", Msg: msg})
+	}
+	return problems
 }
 
 func setScalar(v reflect.Value, s string) error {
 	if v.Type() == durationType {
 		d, err := time.ParseDuration(s)
-		if err != nil {
-			return err
+		switch {
+		case err != nil && durationTooLarge(s):
+			return errors.New(msgDurationTooLarge(s))
+		case err != nil:
+			return errors.New(msgNotDuration(s))
 		}
 		v.SetInt(int64(d))
 		return nil
@@ -430,6 +547,9 @@ func setScalar(v reflect.Value, s string) error {
 	case reflect.Int, reflect.Int64, reflect.Int32:
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
+			if f, ferr := strconv.ParseFloat(s, 64); ferr == nil && !isWhole(f) {
+				return errors.New(msgNotWhole(s))
+			}
 			return err
 		}
 		v.SetInt(n)

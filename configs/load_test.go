@@ -29,7 +29,7 @@ func TestShippedConfigIsValid(t *testing.T) {
 
 func TestEmbeddedConfigIsUsedWithoutAFile(t *testing.T) {
 	t.Chdir(t.TempDir())
-	cfg, err := load("", noEnv)
+	cfg, err := load("", noEnv, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +145,9 @@ func FuzzParse(f *testing.F) {
 	f.Add(seed)
 	f.Add([]byte("nats:\n  url: [\n"))
 	f.Add([]byte("sources:\n  - name: a\n    kind: feed\n"))
+	f.Add([]byte("sources:\n  - &s {name: a, tier: 1.5}\n  - <<: [*s, *s]\n    depth: *s\n"))
+	f.Add([]byte("nats: &n\n  replicas: .nan\nstore:\n  <<: *n\n---\nx: 1\n"))
+	f.Add([]byte("nats:\n  ack_wait: 99999999999999999999h\n  max_deliver: [1.5]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg, err := Parse("fuzz.yaml", data, noEnv)
 		if err == nil && cfg == nil {

@@ -110,3 +110,52 @@ func TestConfigCheckReachesS3(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigCheckRefuses runs `presswatch config check` on what it used to
+// pass: a decimal in an integer setting (truncated), a second YAML document
+// (ignored), a misspelled PRESSWATCH_ variable (ignored), and a duration too
+// large (called "not a duration").
+func TestConfigCheckRefuses(t *testing.T) {
+	tests := []struct {
+		name string
+		doc  string
+		env  map[string]string
+		want []string // nil: ok
+	}{
+		{"decimal max_deliver", "nats:\n  max_deliver: 1.5\n", nil, []string{"pw.yaml:3: nats.max_deliver: 1.5 is not a whole number"}},
+		{"decimal replicas", "nats:\n  replicas: 2.9\n", nil, []string{"pw.yaml:3: nats.replicas: 2.9 is not a whole number"}},
+		{"second document", "---\nbogus: 1\n", nil, []string{"pw.yaml:2: the configuration file holds more than one YAML document; presswatch reads one"}},
+		{"misspelled web.listen", "", map[string]string{"PRESSWATCH_WEB_LISTN": "127.0.0.1:9999"}, []string{"PRESSWATCH_WEB_LISTN (environment): unknown variable (did you mean PRESSWATCH_WEB_LISTEN?)"}},
+		{"misspelled data_dir", "", map[string]string{"PRESSWATCH_DATA_DIRR": "/srv"}, []string{"PRESSWATCH_DATA_DIRR (environment): unknown variable (did you mean PRESSWATCH_DATA_DIR?)"}},
+		{"duration too large", "nats:\n  ack_wait: 9999999999h\n", nil, []string{`pw.yaml:3: nats.ack_wait: "9999999999h" is too large`}},
+		{"the test variables pass", "nats:\n  max_deliver: 2\n", map[string]string{"PRESSWATCH_TEST_POSTGRES": "postgres://x", "PRESSWATCH_TESTDATA": "/x", "PRESSWATCH_PROCBENCH_FEEDS": "5", "PRESSWATCH_WEB_LISTEN": "127.0.0.1:9999"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			dir := t.TempDir()
+			path := filepath.Join(dir, "pw.yaml")
+			if err := os.WriteFile(path, []byte("data_dir: "+dir+"\n"+tt.doc), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			err := cmdConfig(context.Background(), &globals{ConfigPath: path, Stdout: &out, Stderr: &out}, []string{"check"})
+			if tt.want == nil {
+				if err != nil || !strings.Contains(out.String(), "pw.yaml: ok") {
+					t.Errorf("refused: %v\n%s", err, out.String())
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("passed: %s", out.String())
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not contain %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
