@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/dongnai/presswatch/classifier"
 	"github.com/dongnai/presswatch/configs"
 )
 
@@ -32,6 +36,22 @@ func cmdConfig(ctx context.Context, g *globals, args []string) error {
 			}
 		}
 		fmt.Fprintf(g.Stdout, "%s: ok (%d sources)\n", cfg.Path, len(cfg.Sources))
+		// What run would read next: the alert routes beside the file and
+		// the classifier's rules and model. A broken alerts.yaml once
+		// passed check and stopped run.
+		ac, err := loadAlertsConfig(cfg)
+		if err != nil {
+			return err
+		}
+		if _, err := buildAlerts(ac); err != nil {
+			return fmt.Errorf("%s: %w", alertsSource(cfg), err)
+		}
+		fmt.Fprintf(g.Stdout, "%s: ok (%d receivers)\n", alertsSource(cfg), len(ac.Receivers))
+		opts := classifierOptions(cfg, slog.New(slog.DiscardHandler), nil)
+		if _, err := classifier.New(opts); err != nil {
+			return fmt.Errorf("classifier rules and model: %w", err)
+		}
+		fmt.Fprintln(g.Stdout, "classifier rules and model: ok")
 		return nil
 	default:
 		fmt.Fprintf(g.Stdout, "# %s (secrets redacted)\n", cfg.Path)
@@ -66,4 +86,13 @@ func checkRoleSecrets(cfg *configs.Config, rs roles) error {
 		return fmt.Errorf("%w; set:\n  - %s", errRoleConfig, strings.Join(missing, "\n  - "))
 	}
 	return nil
+}
+
+// alertsSource names the alerts.yaml that loadAlertsConfig reads for cfg.
+func alertsSource(cfg *configs.Loaded) string {
+	path := filepath.Join(cfg.Dir, alertsFile)
+	if _, err := os.Stat(path); err != nil {
+		return "(embedded alerts.yaml: none beside " + cfg.Path + ")"
+	}
+	return path
 }

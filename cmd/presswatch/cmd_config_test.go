@@ -159,3 +159,34 @@ func TestConfigCheckRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigCheckReadsAlerts: check reads the alerts.yaml beside the
+// configuration, as run does, and reports its problems with their lines; a
+// broken one once passed check and stopped run.
+func TestConfigCheckReadsAlerts(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pw.yaml")
+	if err := os.WriteFile(path, []byte("data_dir: "+dir+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	g := &globals{ConfigPath: path, Stdout: &out, Stderr: &bytes.Buffer{}}
+	if err := cmdConfig(context.Background(), g, []string{"check"}); err != nil {
+		t.Fatalf("check without alerts.yaml: %v", err)
+	}
+	if !strings.Contains(out.String(), "embedded alerts.yaml") || !strings.Contains(out.String(), "classifier rules and model: ok") {
+		t.Errorf("check does not say which alerts and rules it read:\n%s", out.String())
+	}
+	shipped, err := os.ReadFile(filepath.Join("..", "..", "configs", "alerts.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.Replace(string(shipped), "\nreceivers:", "\nreceiverz:", 1)
+	if err := os.WriteFile(filepath.Join(dir, "alerts.yaml"), []byte(broken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = cmdConfig(context.Background(), g, []string{"check"})
+	if err == nil || !strings.Contains(err.Error(), "alerts.yaml") || !strings.Contains(err.Error(), "receiverz") {
+		t.Errorf("check with a broken alerts.yaml: %v", err)
+	}
+}
