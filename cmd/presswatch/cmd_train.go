@@ -42,24 +42,6 @@ func defaultCorpora() []string {
 	return out
 }
 
-// readCorpora reads and concatenates labelled corpus files.
-func readCorpora(paths []string) ([]classifier.EvalItem, error) {
-	var items []classifier.EvalItem
-	for _, p := range paths {
-		f, err := os.Open(p)
-		if err != nil {
-			return nil, fmt.Errorf("open corpus: %w", err)
-		}
-		its, err := classifier.ReadEvalItems(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("corpus %s: %w", p, err)
-		}
-		items = append(items, its...)
-	}
-	return items, nil
-}
-
 // cmdTrain is `presswatch train [--corpus FILE]... [--from-triage] --out
 // FILE`: it trains the classifier's learned layer (needs_review, tone and
 // topic models) on the labelled corpus and, with --from-triage, on the
@@ -98,7 +80,9 @@ func cmdTrain(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	items, err := readCorpora(corpora)
+	// The checks eval makes: an item without labels would be learned as
+	// all-negative, an unknown topic or tone never.
+	items, err := readEvalCorpora(corpora, eng.Rules().Topics())
 	if err != nil {
 		return err
 	}

@@ -135,3 +135,18 @@ func testTrainFromTriage(t *testing.T, dir, url string) {
 		t.Error("train without --out accepted")
 	}
 }
+
+// TestTrainRefusesUnlabelled: train reads its corpora with eval's checks;
+// an item without labels would otherwise be learned as all-negative.
+func TestTrainRefusesUnlabelled(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "c.jsonl")
+	if err := os.WriteFile(corpus, []byte(`{"id":"x","title":"Đồng Nai","text":"Công nhân đình công ở Biên Hòa."}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g := &globals{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, ConfigPath: filepath.Join("..", "..", "configs", "dongnai.yaml")}
+	err := cmdTrain(context.Background(), g, []string{"--corpus", corpus, "--out", filepath.Join(dir, "m.json")})
+	if err == nil || !strings.Contains(err.Error(), "c.jsonl") || !strings.Contains(err.Error(), "label") {
+		t.Errorf("train on an unlabelled item: %v", err)
+	}
+}
