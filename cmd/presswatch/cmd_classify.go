@@ -19,6 +19,7 @@ import (
 	"github.com/dongnai/presswatch/configs"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/language"
 	"golang.org/x/text/transform"
 )
 
@@ -330,6 +331,9 @@ func inputArticle(in *classifyInput, line int) (*article.Article, []string) {
 		lang = ""
 	}
 	country := classifier.CountryCode(in.Country)
+	if country != "" && !isCountryCode(country) {
+		country = ""
+	}
 	if in.Country != "" && country == "" {
 		warnings = append(warnings, fmt.Sprintf("field \"country\" dropped: %q is not a known country", oneLine(in.Country, 40)))
 	}
@@ -353,6 +357,21 @@ func inputArticle(in *classifyInput, line int) (*article.Article, []string) {
 	return a, warnings
 }
 
+// isLangCode reports whether s is an ISO 639-1 code of a known language
+// ("zz" is well-formed but no language).
 func isLangCode(s string) bool {
-	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
+	if len(s) != 2 || s[0] < 'a' || s[0] > 'z' || s[1] < 'a' || s[1] > 'z' {
+		return false
+	}
+	_, err := language.ParseBase(s)
+	return err == nil
+}
+
+// isCountryCode reports whether s is an ISO 3166-1 code of a country or
+// one of the exceptional ones an outlet may give (EU, UN); the codes left
+// for private use (AA, QM–QZ, XA–XZ, ZZ) are no country, Kosovo's XK
+// aside.
+func isCountryCode(s string) bool {
+	r, err := language.ParseRegion(s)
+	return err == nil && (!r.IsPrivateUse() || r.IsCountry())
 }

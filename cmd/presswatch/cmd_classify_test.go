@@ -74,6 +74,7 @@ func TestClassifyHostileLines(t *testing.T) {
 		{`{"id":"types","title":42,"text":"Biên Hòa, Đồng Nai: tin tức","lang":["vi"]}`, true, `"id":"types"`, `field "lang" dropped`},
 		{`{"title":"no id, no url","text":"Đồng Nai"}`, true, `"id":"line-6"`, "no id or usable url"},
 		{`{"id":"lang","title":"Đồng Nai","text":"x","lang":"vietnamese"}`, true, `"id":"lang"`, `field "lang" dropped`},
+		{`{"id":"zz","title":"Đồng Nai","text":"x","lang":"zz","country":"QM"}`, true, `"id":"zz"`, `"zz" is not an ISO 639-1 code`},
 		{"{\"id\":\"utf8\",\"title\":\"\xff\xfe Đồng Nai\",\"text\":\"\xc3\"}", false, `"id":"utf8"`, ""},
 		{`[1,2,3]`, true, `"error":"not a JSON object`, "not a JSON object"},
 		{`{"id":"nul","title":"Đồng\u0000Nai","text":"\u200bĐồng\u00adNai"}`, false, `"id":"nul"`, ""},
