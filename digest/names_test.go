@@ -17,7 +17,7 @@ func TestAlertRoutesNamed(t *testing.T) {
 	})
 	want := map[string]string{
 		"review":         "Cần chuyên viên xem xét",
-		"misinformation": "Nguy cơ thông tin sai lệch",
+		"misinformation": "Rủi ro cao hoặc nghi thông tin sai lệch",
 		"security":       "An ninh, trật tự công cộng",
 		"default":        "Mặc định (bản tin tuần)",
 	}

@@ -163,7 +163,7 @@ var catalog = map[string][2]string{
 	"receiver_police":          {"Công an tỉnh", "Provincial police"},
 	"receiver_analysts":        {"Sở Thông tin và Truyền thông", "Information and Communications Department"},
 	"route_story_spread":       {"Câu chuyện lan truyền rộng", "Story spreading widely"},
-	"route_misinformation":     {"Nguy cơ thông tin sai lệch", "Likely misinformation"},
+	"route_misinformation":     {"Rủi ro cao hoặc nghi thông tin sai lệch", "High risk or possible misinformation"},
 	"route_security":           {"An ninh, trật tự công cộng", "Security and public order"},
 	"route_review":             {"Cần chuyên viên xem xét", "For the analysts to review"},
 	"route_root":               {"Mặc định (bản tin tuần)", "Default (weekly digest)"},
