@@ -316,8 +316,18 @@ func flatten(page []byte, depth int) []byte {
 	z := html.NewTokenizer(bytes.NewReader(page))
 	out := make([]byte, 0, len(page))
 	open := 0
+	skip := "" // a dropped script or style: its content is dropped too
 	for {
 		tt := z.Next()
+		if skip != "" {
+			if name, _ := z.TagName(); tt == html.EndTagToken && string(name) == skip {
+				skip = ""
+				open--
+			}
+			if tt != html.ErrorToken {
+				continue
+			}
+		}
 		switch tt {
 		case html.ErrorToken:
 			return out
@@ -328,6 +338,9 @@ func flatten(page []byte, depth int) []byte {
 			}
 			open++
 			if open > depth {
+				if n := string(name); n == "script" || n == "style" {
+					skip = n
+				}
 				continue
 			}
 		case html.EndTagToken:

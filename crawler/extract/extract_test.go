@@ -277,3 +277,14 @@ func FuzzExtract(f *testing.F) {
 		}
 	})
 }
+
+// TestFlatten: below the depth, tags go and text stays, but a script's or
+// style's content goes with its tags; nothing nests deeper than the depth.
+func TestFlatten(t *testing.T) {
+	page := "<div><div><div><p>kept <b>text</b></p><script>var x = 1;</script><style>p{}</style><img src=x></div></div></div><p>after</p>"
+	got := string(flatten([]byte(page), 2))
+	want := "<div><div>kept text<img src=x></div></div><p>after</p>"
+	if got != want {
+		t.Errorf("flatten = %q, want %q", got, want)
+	}
+}
