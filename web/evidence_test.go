@@ -74,6 +74,11 @@ func TestEvidenceAndResponses(t *testing.T) {
 		!strings.Contains(page, "<del>40</del>") {
 		t.Fatalf("evidence page: %d\n%s", resp.StatusCode, page)
 	}
+	// The stored notes are Vietnamese; the English page gives them in English.
+	if _, en := f.get("/articles/"+a.ID+"/evidence?lang=en", police); !strings.Contains(en, "First capture.") ||
+		!strings.Contains(en, "The article now carries a correction") || strings.Contains(en, "Lần lưu đầu tiên") {
+		t.Errorf("English evidence page keeps Vietnamese notes:\n%s", en)
+	}
 	snaps, _ := es.ListSnapshots(ctx, a.ID)
 	if len(snaps) != 2 {
 		t.Fatalf("%d captures", len(snaps))

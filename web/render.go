@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dongnai/presswatch/digest"
+	"github.com/dongnai/presswatch/evidence"
 	"github.com/microcosm-cc/bluemonday"
 )
 
@@ -41,6 +42,9 @@ type view struct {
 
 func parsePages(s *Server) (*pages, error) {
 	funcs := template.FuncMap{
+		// note is a stored evidence note (written in Vietnamese) for the
+		// reader's language.
+		"note": evidence.NoteIn,
 		"vntime": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
