@@ -266,7 +266,18 @@ func classifyLine(ctx context.Context, eng *classifier.Engine, data []byte, tooL
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, "", "not a JSON object: " + err.Error(), nil
+		// encoding/json refuses a document nested deeper than 10,000
+		// levels as a whole; such a value in one field is that field's
+		// problem, not the line's.
+		var deep map[string]json.RawMessage
+		var derr error
+		if strings.Contains(err.Error(), "exceeded max depth") {
+			deep, warnings, derr = shallowFields(data)
+		}
+		if deep == nil || derr != nil {
+			return nil, "", "not a JSON object: " + err.Error(), nil
+		}
+		raw = deep
 	}
 	if raw == nil {
 		return nil, "", "not a JSON object: null", nil
@@ -374,4 +385,61 @@ func isLangCode(s string) bool {
 func isCountryCode(s string) bool {
 	r, err := language.ParseRegion(s)
 	return err == nil && (!r.IsPrivateUse() || r.IsCountry())
+}
+
+// shallowFields reads a JSON object field by field with a token stream,
+// which has no depth limit: each value of a known input field is kept
+// (json.RawMessage, for the reading that follows), and one that is an
+// object or array is dropped with a warning, however deep it goes; other
+// fields are skipped.
+func shallowFields(data []byte) (map[string]json.RawMessage, []string, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, nil, fmt.Errorf("not an object")
+	}
+	out := map[string]json.RawMessage{}
+	var warnings []string
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, nil, err
+		}
+		key, _ := kt.(string)
+		t, err := dec.Token()
+		if err != nil {
+			return nil, nil, err
+		}
+		if d, ok := t.(json.Delim); ok {
+			// Skip the whole nested value, counting its brackets.
+			for depth := 1; depth > 0; {
+				t, err := dec.Token()
+				if err != nil {
+					return nil, nil, err
+				}
+				switch t {
+				case json.Delim('{'), json.Delim('['):
+					depth++
+				case json.Delim('}'), json.Delim(']'):
+					depth--
+				}
+			}
+			if _, known := inputFields[key]; known {
+				warnings = append(warnings, fmt.Sprintf("field %q dropped: not a string (a nested %s)", key, d))
+			}
+			continue
+		}
+		if _, known := inputFields[key]; !known {
+			continue
+		}
+		b, err := json.Marshal(t)
+		if err != nil {
+			return nil, nil, err
+		}
+		out[key] = b
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, nil, fmt.Errorf("not an object")
+	}
+	return out, warnings, nil
 }

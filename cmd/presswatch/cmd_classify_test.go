@@ -82,6 +82,10 @@ func TestClassifyHostileLines(t *testing.T) {
 		{huge, true, `"id":"huge","about":true`, "classified on the first 262144"},
 		{"\ufeff" + `{"id":"bom","title":"Đồng Nai","text":"Biên Hòa"}`, false, `"id":"bom","about":true`, ""},
 		{`null`, true, `"error":"not a JSON object: null"`, "not a JSON object"},
+		// A value nested past encoding/json's 10,000 levels costs its field,
+		// not the line: the rest is classified.
+		{`{"id":"deep","title":"Đồng Nai","x":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `,"text":"Biên Hòa","lang":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`,
+			true, `"id":"deep","about":true`, `field "lang" dropped: not a string`},
 		{`{"id":"fields","headline":"Đồng Nai","body":"Biên Hòa"}`, true, `"id":"fields","about":false`, `nothing to classify (fields not read: body, headline)`},
 		{`{"id":"last","title":"Long Thành airport","text":"no newline at the end"}`, false, `"id":"last"`, ""},
 	}
