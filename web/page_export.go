@@ -184,11 +184,20 @@ func (s *Server) badQuery(w http.ResponseWriter, r *http.Request, api bool, err 
 	}
 	if api {
 		var e apiError
-		e.Error.Code, e.Error.Message, e.Error.Pos = "bad_query", msg, pos
-		writeJSON(w, http.StatusBadRequest, e)
+		code, status := "bad_query", http.StatusBadRequest
+		if errors.Is(err, index.ErrSearchTimeout) {
+			// Not a malformed query: one that asks more than a search may
+			// do in its time; the caller narrows it.
+			code, status = "search_timeout", http.StatusServiceUnavailable
+		}
+		e.Error.Code, e.Error.Message, e.Error.Pos = code, msg, pos
+		writeJSON(w, status, e)
 		return
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusBadRequest)
-	_, _ = w.Write([]byte("bad query: " + msg + "\n"))
+	// An export link of the UI: back to the search page, which says what
+	// is wrong in the reader's language, where the query can be mended.
+	v := r.URL.Query()
+	v.Del("format")
+	v.Set("q", cutRunes(v.Get("q"), maxQueryBytes))
+	http.Redirect(w, r, "/search?"+v.Encode(), http.StatusSeeOther)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -57,8 +58,8 @@ func (s *Server) newSaved(user, name, q, params string) (SavedSearch, error) {
 	if name == "" {
 		name = q
 	}
-	if name == "" || utf8.RuneCountInString(name) > 200 || len(q) > 2000 || len(params) > 4000 {
-		return SavedSearch{}, formError("name: 1 to 200 characters; query up to 2000 bytes")
+	if name == "" || utf8.RuneCountInString(name) > 200 || len(q) > maxQueryBytes || len(params) > 4000 {
+		return SavedSearch{}, formError(fmt.Sprintf("name: 1 to 200 characters; query up to %d bytes", maxQueryBytes))
 	}
 	v, err := url.ParseQuery(params)
 	if err != nil {

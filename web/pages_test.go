@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,6 +15,8 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/index"
+	"github.com/dongnai/presswatch/internal/l10n"
 )
 
 func TestSearchPage(t *testing.T) {
@@ -232,9 +236,21 @@ func TestExport(t *testing.T) {
 	if len(all) != len(f.arts) {
 		t.Errorf("json export of everything: %d rows, want %d", len(all), len(f.arts))
 	}
-	resp, _ = f.get("/search/export?format=csv&q="+url.QueryEscape("(("), cookie)
-	if resp.StatusCode != 400 {
-		t.Errorf("bad query export: %d, want 400", resp.StatusCode)
+	// A bad query on the export link goes back to the search page, which
+	// says what is wrong in the reader's language.
+	resp, _ = f.get("/search/export?format=csv&q="+url.QueryEscape("(dong"), cookie)
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/search?") || strings.Contains(loc, "format=") {
+		t.Errorf("bad query export: %d to %q, want 303 to the search page", resp.StatusCode, loc)
+	} else if resp, page := f.get(loc, cookie); resp.StatusCode != 400 || !strings.Contains(page, l10n.QueryError("vi", `unbalanced "("`)) {
+		t.Errorf("search page after a bad export: %d", resp.StatusCode)
+	}
+	// A query longer than maxQueryBytes is refused before it is searched.
+	long := strings.Repeat("dong ", maxQueryBytes/5+10)
+	if resp, page := f.get("/search?q="+url.QueryEscape(long), cookie); resp.StatusCode != 400 || !strings.Contains(page, "tối đa 2000 byte") {
+		t.Errorf("long query: %d", resp.StatusCode)
+	}
+	if resp, body := f.get("/api/v1/search?q="+url.QueryEscape(long), cookie); resp.StatusCode != 400 || !strings.Contains(body, "at most 2000") {
+		t.Errorf("long API query: %d %.200s", resp.StatusCode, body)
 	}
 	if got := csvCell("=HYPERLINK(\"x\")"); got != "'=HYPERLINK(\"x\")" {
 		t.Errorf("csvCell did not defuse a formula: %q", got)
@@ -447,4 +463,21 @@ func FuzzParseSearchForm(f *testing.F) {
 		}
 		_ = form.URL("/search", nil)
 	})
+}
+
+// TestSearchTimeoutIsNotABadQuery: a search stopped at its time limit is
+// answered 503 search_timeout on the API, not 400 bad_query: the query is
+// well formed, it asks too much.
+func TestSearchTimeoutIsNotABadQuery(t *testing.T) {
+	f := newFixture(t)
+	rec := httptest.NewRecorder()
+	f.srv.badQuery(rec, httptest.NewRequest(http.MethodGet, "/api/v1/search?q=x", nil), true, fmt.Errorf("search: %w", index.ErrSearchTimeout))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"search_timeout"`) {
+		t.Errorf("timeout: %d %s", rec.Code, rec.Body.String())
+	}
+	rec = httptest.NewRecorder()
+	f.srv.badQuery(rec, httptest.NewRequest(http.MethodGet, "/api/v1/search?q=x", nil), true, formError("since: want a date YYYY-MM-DD"))
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"bad_query"`) {
+		t.Errorf("bad date: %d %s", rec.Code, rec.Body.String())
+	}
 }

@@ -42,7 +42,9 @@ var queryErrors = []struct {
 	{regexp.MustCompile(`^(\w+) needs a date such as 2026-11-05, not (".*")$`), "qerr_needs_date"},
 	{regexp.MustCompile(`^field (".*?") `), "qerr_field_kind"},
 	{regexp.MustCompile(`^(?:since|until): want a date`), "qerr_bad_date"},
-	{regexp.MustCompile(`^until .* is not after since`), "qerr_bad_range"},
+	{regexp.MustCompile(`until .* is not after since`), "qerr_bad_range"},
+	{regexp.MustCompile(`cannot filter on (".*?")`), "qerr_bad_filter"},
+	{regexp.MustCompile(`^q: the query is (\d+) bytes; at most (\d+)$`), "qerr_too_long"},
 }
 
 // QueryError writes the message of a query or search-form error in lang.
