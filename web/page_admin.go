@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -102,10 +103,10 @@ func (s *Server) handleAdminUserCreate(w http.ResponseWriter, r *http.Request) {
 		adminBack(w, r, "err", "admin_err_role")
 		return
 	}
-	if _, err := s.opts.Store.GetUser(ctx, name); err == nil {
+	if taken, err := UserNameTaken(ctx, s.opts.Store, name); err == nil && taken != "" {
 		adminBack(w, r, "err", "admin_err_exists")
 		return
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if err != nil {
 		s.log.Error("admin: look up user", "err", err)
 		s.fail(w, r, false, http.StatusInternalServerError)
 		return
@@ -251,6 +252,25 @@ func ValidUserName(n string) bool {
 		}
 	}
 	return true
+}
+
+// UserNameTaken returns the account whose name is name but for letter case
+// ("Admin" beside "admin"), or "". Names differing only in case would be
+// two accounts that read as one in the header and the audit log, and
+// share one lock after failed logins (the lock folds case).
+func UserNameTaken(ctx context.Context, st interface {
+	ListUsers(ctx context.Context) ([]store.User, error)
+}, name string) (string, error) {
+	us, err := st.ListUsers(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, u := range us {
+		if strings.EqualFold(u.Name, name) {
+			return u.Name, nil
+		}
+	}
+	return "", nil
 }
 
 // limitText trims s and cuts it to at most n characters.

@@ -54,6 +54,8 @@ func TestAdminAccountsAndTokens(t *testing.T) {
 	}{
 		{url.Values{"name": {"bad name"}}, "admin_err_name"},
 		{url.Values{"name": {"lan.nguyen"}}, "admin_err_exists"},
+		// Names may not differ only in letter case: two accounts would read as one.
+		{url.Values{"name": {"Lan.Nguyen"}}, "admin_err_exists"},
 		{url.Values{"name": {"x1"}, "role": {"king"}}, "admin_err_role"},
 	} {
 		resp, _ := f.adminPost(cookie, csrf, "/admin/users", tc.form)

@@ -161,10 +161,12 @@ func runUser(ctx context.Context, st userStore, g *globals, args []string, now f
 		if !web.ValidRole(*role) {
 			return fmt.Errorf("%w: role %q: want one of %s", errUsage, *role, strings.Join(web.AllRoles, ", "))
 		}
-		if _, err := st.GetUser(ctx, name); err == nil {
-			return fmt.Errorf("add user %q: already exists (use passwd or enable)", name)
-		} else if !errors.Is(err, store.ErrNotFound) {
+		if taken, err := web.UserNameTaken(ctx, st, name); err != nil {
 			return fmt.Errorf("add user %q: %w", name, err)
+		} else if taken == name {
+			return fmt.Errorf("add user %q: already exists (use passwd or enable)", name)
+		} else if taken != "" {
+			return fmt.Errorf("add user %q: %q exists; names may not differ only in letter case", name, taken)
 		}
 		pw, generated, err := password()
 		if err != nil {

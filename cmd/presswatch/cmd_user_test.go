@@ -40,6 +40,9 @@ func TestUserCommand(t *testing.T) {
 	if _, err := run("", "add", "officer1"); err == nil {
 		t.Error("adding an existing user succeeded")
 	}
+	if _, err := run("", "add", "Officer1"); err == nil || !strings.Contains(err.Error(), "letter case") {
+		t.Errorf("adding a name differing only in case: %v", err)
+	}
 	if _, err := run("", "add", "-role", "king", "x"); !errors.Is(err, errUsage) {
 		t.Errorf("bad role: %v", err)
 	}
