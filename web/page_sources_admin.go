@@ -213,11 +213,34 @@ func (s *Server) checkSourceURL(kind, raw string) string {
 		}
 		return ""
 	}
+	if numericHost(host) {
+		// "10.1", "0x0a.0.0.1", "0251.0376.0251.0376", "127.1": forms of
+		// an IPv4 address that Go's resolver does not read but a system
+		// resolver would (10.0.0.1, 169.254.169.254, 127.0.0.1).
+		return "src_err_private"
+	}
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasSuffix(host, ".local") ||
 		strings.HasSuffix(host, ".internal") || strings.HasSuffix(host, ".lan") || !strings.Contains(host, ".") {
 		return "src_err_private"
 	}
 	return ""
+}
+
+// numericHost reports whether host is written only with digits, dots and
+// the "x" of hexadecimal numbers, with a digit in its last label: an IPv4
+// address in a form other than four decimal numbers (no top-level domain
+// is numeric).
+func numericHost(host string) bool {
+	last := host[strings.LastIndexByte(host, '.')+1:]
+	if last == "" || last[0] < '0' || last[0] > '9' {
+		return false
+	}
+	for _, c := range host {
+		if !(c >= '0' && c <= '9' || c == '.' || c == 'x' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // sourceHostAllowed reports whether host is in Options.SourceAllowHosts

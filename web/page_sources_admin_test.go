@@ -152,6 +152,12 @@ func TestSourcesAdminBadInput(t *testing.T) {
 		{with("url", "http://[::1]/feed"), "mạng nội bộ"},
 		{with("url", "http://169.254.169.254/latest/meta-data"), "mạng nội bộ"},
 		{with("url", "http://localhost/feed"), "mạng nội bộ"},
+		// IPv4 written as other than four decimal numbers: a system resolver reads
+		// these as 10.0.0.1, 169.254.169.254 and 127.0.0.1.
+		{with("url", "http://0x0a.0.0.1/feed"), "mạng nội bộ"},
+		{with("url", "http://169.254.43518/feed"), "mạng nội bộ"},
+		{with("url", "http://127.1:5432/"), "mạng nội bộ"},
+		{with("url", "http://255.255.255.255/"), "mạng nội bộ"},
 		{with("url", "http://intranet/feed"), "mạng nội bộ"},
 		{with("url", "https://user:pw@news.example/rss"), "tên đăng nhập hoặc mật khẩu"},
 		{with("url", "https://www.yna.example/rss"), "Đã có nguồn tin khác dùng địa chỉ này"},

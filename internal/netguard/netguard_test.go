@@ -22,6 +22,10 @@ func TestControl(t *testing.T) {
 		{"[fd00::1]:80", nil, false},
 		{"[64:ff9b::a00:1]:80", nil, false},
 		{"0.0.0.0:80", nil, false},
+		{"255.255.255.255:80", nil, false}, // broadcast
+		{"240.0.0.1:80", nil, false},       // reserved
+		{"192.0.2.10:80", nil, false},      // documentation
+		{"[2001:db8::1]:80", nil, false},   // documentation
 		{"not an address", nil, false},
 		{"93.184.216.34:443", nil, true},
 		{"[2606:4700::1111]:443", nil, true},
