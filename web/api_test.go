@@ -93,6 +93,12 @@ func TestAPI(t *testing.T) {
 	if resp.StatusCode != 201 || json.Unmarshal([]byte(body), &ss) != nil || ss.ID == "" || ss.User != RolePolice {
 		t.Fatalf("create saved: %d %s", resp.StatusCode, body)
 	}
+	// A search that cannot run is refused when saved.
+	for _, bad := range []string{`{"name":"bad","query":"(dong"}`, `{"name":"bad","query":"dong","params":"since=notadate"}`} {
+		if resp, body := f.api("POST", "/api/v1/saved-searches", RolePolice, bad); resp.StatusCode != 400 {
+			t.Errorf("saving %s: %d %s", bad, resp.StatusCode, body)
+		}
+	}
 	if resp, _ = f.api("POST", "/api/v1/saved-searches", RolePolice, `{"nam":"typo"}`); resp.StatusCode != 400 {
 		t.Errorf("unknown JSON field: %d, want 400", resp.StatusCode)
 	}

@@ -71,6 +71,18 @@ func (s *Server) newSaved(user, name, q, params string) (SavedSearch, error) {
 			keep[k] = vals
 		}
 	}
+	// A search that cannot run is refused when it is saved, not when it is
+	// later turned into an alert route or opened.
+	check := cloneValues(keep)
+	check.Set("q", q)
+	if _, _, err := s.parseSearchForm(check); err != nil {
+		return SavedSearch{}, err
+	}
+	if q != "" {
+		if _, err := query.Parse(q); err != nil {
+			return SavedSearch{}, formError("query: " + err.Error())
+		}
+	}
 	return SavedSearch{ID: randomToken(9), User: user, Name: name, Query: q, Params: keep.Encode(), Created: s.now().UTC()}, nil
 }
 
