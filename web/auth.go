@@ -55,8 +55,9 @@ func (s *Server) sessionID(token string) string {
 func (s *Server) authenticate(r *http.Request, api bool) (*principal, error) {
 	ctx := r.Context()
 	if h := r.Header.Get("Authorization"); api && h != "" {
-		tok, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || tok == "" {
+		// The scheme is case-insensitive (RFC 9110, 11.1): "bearer" too.
+		scheme, tok, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
 			return nil, nil
 		}
 		t, err := s.opts.Store.GetAPIToken(ctx, store.HashToken(strings.TrimSpace(tok)))

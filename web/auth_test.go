@@ -105,6 +105,10 @@ func TestLoginFlow(t *testing.T) {
 	if len(audit) == 0 || audit[0].Action != "login" || audit[0].Actor != RoleAnalyst {
 		t.Errorf("audit after login = %+v", audit)
 	}
+	// The wrong password before it is in the audit log too.
+	if len(audit) < 2 || audit[1].Action != "login.failed" || audit[1].Object != RoleAnalyst {
+		t.Errorf("the failed login is not audited: %+v", audit)
+	}
 
 	// Disabled accounts cannot log in, and say nothing more than a wrong password.
 	code, body = f.login(f.client(), "gone", testPassword)
@@ -310,6 +314,10 @@ func TestAPITokens(t *testing.T) {
 	}
 	if got := call("Bearer " + f.tokens[RoleViewer]); got != 200 {
 		t.Errorf("valid token: %d", got)
+	}
+	// The scheme is case-insensitive.
+	if got := call("bearer " + f.tokens[RoleViewer]); got != 200 {
+		t.Errorf("valid token with scheme 'bearer': %d", got)
 	}
 	for _, bad := range []string{"", "Bearer ", "Bearer nope", "Basic " + f.tokens[RoleViewer], f.tokens[RoleViewer]} {
 		if got := call(bad); got != http.StatusUnauthorized {

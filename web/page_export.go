@@ -37,7 +37,9 @@ func rowOf(h index.Hit) exportRow {
 // csvCell defuses spreadsheet formulas: a cell starting with = + - @ or a
 // control character is prefixed with a quote.
 func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	// A cell a spreadsheet would read as a formula, or as a DDE call
+	// ("|cmd"), is kept as text.
+	if s != "" && strings.ContainsRune("=+-@|\t\r", rune(s[0])) {
 		return "'" + s
 	}
 	return s

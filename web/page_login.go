@@ -135,6 +135,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.logins.failed(key)
 		s.metrics.logins.WithLabelValues("bad_password").Inc()
 		s.log.Info("login failed", "user", name, "ip", ip)
+		s.auditLoginFailed(r, name, ip, "wrong password or unknown user")
 		s.showLogin(w, r, http.StatusUnauthorized, name, "login_failed")
 		return
 	}
@@ -142,6 +143,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.logins.failed(key)
 		s.metrics.logins.WithLabelValues("disabled").Inc()
 		s.log.Info("login refused: account disabled", "user", name)
+		s.auditLoginFailed(r, name, ip, "account disabled")
 		s.showLogin(w, r, http.StatusUnauthorized, name, "login_failed")
 		return
 	}
@@ -159,8 +161,20 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
+// auditLoginFailed writes a refused login (with a password checked) to the
+// audit log, so that an administrator sees attempts on an account where
+// the logins are; the limiter bounds how many there can be. Attempts
+// refused by the limiter itself are counted in the metrics and logged, not
+// audited one by one.
+func (s *Server) auditLoginFailed(r *http.Request, name, ip, why string) {
+	if err := s.opts.Store.AppendAudit(r.Context(), auditEntry(s.now(), "anonymous", "login.failed", name, ip+": "+why)); err != nil {
+		s.log.Warn("audit failed login", "err", err)
+	}
+}
+
 // tooMany answers a rate-limited login attempt: 429 with Retry-After.
 func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, name string, wait time.Duration) {
+	s.log.Info("login refused: too many attempts", "user", name, "ip", clientIP(r), "retry_after", wait.Round(time.Second))
 	s.metrics.logins.WithLabelValues("rate_limited").Inc()
 	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 	s.showLogin(w, r, http.StatusTooManyRequests, name, "login_limited")

@@ -252,6 +252,9 @@ func TestExport(t *testing.T) {
 	if resp, body := f.get("/api/v1/search?q="+url.QueryEscape(long), cookie); resp.StatusCode != 400 || !strings.Contains(body, "at most 2000") {
 		t.Errorf("long API query: %d %.200s", resp.StatusCode, body)
 	}
+	if got := csvCell("|cmd"); got != "'|cmd" {
+		t.Errorf("csvCell did not defuse a DDE call: %q", got)
+	}
 	if got := csvCell("=HYPERLINK(\"x\")"); got != "'=HYPERLINK(\"x\")" {
 		t.Errorf("csvCell did not defuse a formula: %q", got)
 	}
