@@ -204,7 +204,11 @@ func (s *Server) checkSourceURL(kind, raw string) string {
 	if host == "" {
 		return "src_err_url"
 	}
-	if s.sourceHostAllowed(host) {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	if s.sourceHostAllowed(host, port) {
 		return ""
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
@@ -243,12 +247,19 @@ func numericHost(host string) bool {
 	return true
 }
 
-// sourceHostAllowed reports whether host is in Options.SourceAllowHosts
-// (names, addresses or CIDR prefixes, as crawler.allow_hosts).
-func (s *Server) sourceHostAllowed(host string) bool {
+// sourceHostAllowed reports whether host (and port, "" for the scheme's)
+// is in Options.SourceAllowHosts (names, addresses, CIDR prefixes or
+// address:port pairs, as crawler.allow_hosts).
+func (s *Server) sourceHostAllowed(host, port string) bool {
 	ip, ipErr := netip.ParseAddr(host)
 	for _, a := range s.opts.SourceAllowHosts {
 		a = strings.ToLower(strings.TrimSpace(a))
+		if ap, err := netip.ParseAddrPort(a); err == nil {
+			if ipErr == nil && ap.Addr().Unmap() == ip.Unmap() && strconv.Itoa(int(ap.Port())) == port {
+				return true
+			}
+			continue
+		}
 		if p, err := netip.ParsePrefix(a); err == nil {
 			if ipErr == nil && p.Masked().Contains(ip.Unmap()) {
 				return true

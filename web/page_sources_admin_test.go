@@ -203,6 +203,18 @@ func TestSourcesAdminAllowHosts(t *testing.T) {
 	if resp, _ := f.adminPost(cookie, csrf, "/sources", url.Values{"name": {"still-private"}, "kind": {"feed"}, "url": {"http://10.8.0.1/rss"}}); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("a private host outside the allowed prefix: %d", resp.StatusCode)
 	}
+	// An address:port entry (the demo's presssim) allows that port only:
+	// not the database or the UI on the same address.
+	g := newFixture(t, func(o *Options) { o.SourceAllowHosts = []string{"127.0.0.1:8090"} })
+	cookie, csrf = g.session(RoleAdmin)
+	if resp, body := g.adminPost(cookie, csrf, "/sources", url.Values{"name": {"sim"}, "kind": {"feed"}, "url": {"http://127.0.0.1:8090/feed.xml"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the allowed port: %d %.200s", resp.StatusCode, body)
+	}
+	for i, u := range []string{"http://127.0.0.1:5432/", "http://127.0.0.1/feed"} {
+		if resp, _ := g.adminPost(cookie, csrf, "/sources", url.Values{"name": {"port-" + string(rune('a'+i))}, "kind": {"feed"}, "url": {u}}); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s beside an allowed port: %d", u, resp.StatusCode)
+		}
+	}
 }
 
 // TestSourcesAdminCSRFAndRoles: without the CSRF token nothing changes, and

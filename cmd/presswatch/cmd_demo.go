@@ -47,7 +47,9 @@ func cmdDemo(ctx context.Context, g *globals, args []string) error {
 		return fmt.Errorf("presssim URL: %w", err)
 	}
 	cfg.Sources = demoSources(sim.Sources())
-	cfg.Crawler.AllowHosts = append(cfg.Crawler.AllowHosts, u.Hostname())
+	// presssim's address and port only: an admin of the demo adding a source
+	// on another loopback port (a database, the UI itself) is refused.
+	cfg.Crawler.AllowHosts = append(cfg.Crawler.AllowHosts, u.Host)
 	// Every simulated outlet shares one loopback host: lift the per-host
 	// politeness limits that protect real sites.
 	cfg.Crawler.PerHostRate = -1

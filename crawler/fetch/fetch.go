@@ -157,8 +157,10 @@ type Options struct {
 	// name (lower case, without port).
 	PerHost HostLimit
 	Hosts   map[string]HostLimit
-	// AllowHosts are host names, IP addresses or CIDR prefixes that the SSRF
-	// guard lets through (presssim in tests and the demo). Ports are ignored.
+	// AllowHosts are host names, IP addresses, CIDR prefixes or address:port
+	// pairs that the SSRF guard lets through (presssim in tests and the
+	// demo). An address:port lets through that port only; a host name's
+	// port is ignored.
 	AllowHosts []string
 	// MaxPause caps a Retry-After pause; default 1h.
 	MaxPause time.Duration
@@ -173,6 +175,7 @@ type Client struct {
 	opts      Options
 	hc        *http.Client
 	allowNet  []netip.Prefix
+	allowPort []netip.AddrPort // address:port entries: that port only
 	allowName map[string]bool
 	log       *slog.Logger
 	m         *metrics
@@ -269,6 +272,10 @@ func New(opts Options) (*Client, error) {
 			c.allowNet = append(c.allowNet, netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()))
 			continue
 		}
+		if ap, err := netip.ParseAddrPort(a); err == nil {
+			c.allowPort = append(c.allowPort, netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()))
+			continue
+		}
 		if h, _, err := net.SplitHostPort(a); err == nil {
 			a = h
 		}
@@ -347,7 +354,7 @@ func withDefaults(l HostLimit) HostLimit {
 // control is the SSRF guard (internal/netguard, shared with the alerter's
 // webhooks): it runs after DNS resolution on the address actually dialled.
 func (c *Client) control(network, address string, raw syscall.RawConn) error {
-	return netguard.Guard{Allow: c.allowNet}.Control(network, address, raw)
+	return netguard.Guard{Allow: c.allowNet, AllowPorts: c.allowPort}.Control(network, address, raw)
 }
 
 // host returns the per-host state, creating it with the configured limits.

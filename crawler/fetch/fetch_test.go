@@ -215,6 +215,14 @@ func TestSSRFGuard(t *testing.T) {
 	if _, err := cidr.Get(ctx, Request{URL: srv.URL + "/redirect"}); err != nil {
 		t.Fatalf("allowed prefix: %v", err)
 	}
+	// An address:port entry lets that port through and no other.
+	onePort := newClient(t, func(o *Options) { o.AllowHosts = []string{"127.0.0.1:" + port} })
+	if _, err := onePort.Get(ctx, Request{URL: srv.URL + "/ok"}); err != nil {
+		t.Fatalf("allowed address and port: %v", err)
+	}
+	if err := onePort.control("tcp", "127.0.0.1:5432", nil); !errors.Is(err, ErrBlockedAddress) {
+		t.Errorf("another port of the allowed address: %v", err)
+	}
 	for _, a := range []string{"10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "fe80::1", "fd00::1", "100.64.0.1", "0.0.0.0"} {
 		if err := guarded.control("tcp", netJoin(a, "80"), nil); !errors.Is(err, ErrBlockedAddress) {
 			t.Errorf("%s not blocked", a)

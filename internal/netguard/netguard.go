@@ -22,6 +22,10 @@ type Guard struct {
 	// Allow lists networks let through although they are not public: a
 	// relay on the local network, or loopback in tests. Opt-in only.
 	Allow []netip.Prefix
+	// AllowPorts lists single address and port pairs let through: one
+	// service on loopback (the demo's simulated press) without every
+	// other port of the machine.
+	AllowPorts []netip.AddrPort
 }
 
 // Control is a net.Dialer.Control function.
@@ -31,6 +35,11 @@ func (g Guard) Control(network, address string, _ syscall.RawConn) error {
 		return fmt.Errorf("dial %s: %w", address, ErrBlocked)
 	}
 	ip := ap.Addr().Unmap()
+	for _, a := range g.AllowPorts {
+		if a.Addr().Unmap() == ip && a.Port() == ap.Port() {
+			return nil
+		}
+	}
 	for _, p := range g.Allow {
 		if p.Contains(ip) {
 			return nil

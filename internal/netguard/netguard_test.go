@@ -33,11 +33,25 @@ func TestControl(t *testing.T) {
 		{"10.0.0.5:80", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, false},
 	} {
 		err := Guard{Allow: tc.allow}.Control("tcp", tc.addr, nil)
+
 		if tc.ok && err != nil {
 			t.Errorf("%s: %v, want allowed", tc.addr, err)
 		}
 		if !tc.ok && !errors.Is(err, ErrBlocked) {
 			t.Errorf("%s: %v, want ErrBlocked", tc.addr, err)
+		}
+	}
+}
+
+// TestAllowPorts: an address and port let through lets that port only.
+func TestAllowPorts(t *testing.T) {
+	g := Guard{AllowPorts: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:8080")}}
+	if err := g.Control("tcp", "127.0.0.1:8080", nil); err != nil {
+		t.Errorf("allowed port: %v", err)
+	}
+	for _, addr := range []string{"127.0.0.1:5432", "127.0.0.2:8080", "[::1]:8080"} {
+		if err := g.Control("tcp", addr, nil); !errors.Is(err, ErrBlocked) {
+			t.Errorf("%s: %v, want ErrBlocked", addr, err)
 		}
 	}
 }
