@@ -246,9 +246,13 @@ func (p *parser) next() error {
 				p.tok = token{kind: tQuoted, pos: start, text: w, field: field, hasF: true, pref: p.star()}
 				return nil
 			}
+			vstart := p.i
 			w, pref := p.word()
 			if w == "" {
 				return &SyntaxError{Pos: p.i, Msg: fmt.Sprintf("missing value after %q", field+":")}
+			}
+			if i := strings.IndexByte(w, '*'); i >= 0 {
+				return &SyntaxError{Pos: vstart + i, Msg: innerStar}
 			}
 			p.tok = token{kind: tWord, pos: start, text: w, field: field, hasF: true, pref: pref}
 			return nil
@@ -271,6 +275,9 @@ func (p *parser) next() error {
 	w, pref := p.word()
 	if w == "" {
 		return &SyntaxError{Pos: start, Msg: fmt.Sprintf("unexpected %q", p.s[start:start+1])}
+	}
+	if i := strings.IndexByte(w, '*'); i >= 0 {
+		return &SyntaxError{Pos: start + i, Msg: innerStar}
 	}
 	if !pref {
 		switch {
@@ -307,6 +314,10 @@ func (p *parser) star() bool {
 	}
 	return false
 }
+
+// innerStar is the error of a "*" that does not end a word ("*a", "a*b"):
+// a word matches by its beginning only.
+const innerStar = `a "*" may only end a word, as in dong*`
 
 // word reads a bare word; a trailing "*" makes it a prefix.
 func (p *parser) word() (string, bool) {

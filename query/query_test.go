@@ -100,6 +100,10 @@ func TestParseErrors(t *testing.T) {
 		{`""`, 0},
 		{`"a b"*`, 0},
 		{`risk>5 NEAR a`, 0},
+		// "*" only ends a word.
+		{`dong *nai*`, 5},
+		{`a*b`, 1},
+		{`title:*nai`, 6},
 		// A chain of more than MaxNearOperands (a hostile 100-word chain ran
 		// a server out of memory); the error points at the ninth operand's NEAR.
 		{`a NEAR b NEAR c NEAR d NEAR e NEAR f NEAR g NEAR h NEAR i`, 51},
