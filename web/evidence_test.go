@@ -152,6 +152,10 @@ func TestDiffHTMLKeepsSpaces(t *testing.T) {
 	if !strings.Contains(got, "…") {
 		t.Fatalf("the unchanged run was not shortened: %s", got)
 	}
+	// A deletion right before an insertion is parted from it by a space.
+	if got := string(diffHTML(evidence.Diff("an unnamed official", "in July 2025"))); !strings.Contains(got, "</del> <ins>") {
+		t.Errorf("deletion glued to the insertion: %s", got)
+	}
 	for _, want := range []string{"official</ins> said in July", "end.<ins> Added"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("diff lacks %q:\n%s", want, got)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/digest"
@@ -375,6 +376,16 @@ func diffHTML(ops []evidence.Op) template.HTML {
 	changed := false
 	for i, op := range ops {
 		t := template.HTMLEscapeString(op.Text)
+		if i > 0 && op.Kind != evidence.Equal && ops[i-1].Kind != evidence.Equal && op.Kind != ops[i-1].Kind {
+			// A deletion right before an insertion (or after one) shares no
+			// space with it: "<del>official</del><ins>in July</ins>" read as
+			// "officialin July".
+			last, _ := utf8.DecodeLastRuneInString(ops[i-1].Text)
+			first, _ := utf8.DecodeRuneInString(op.Text)
+			if !unicode.IsSpace(last) && !unicode.IsSpace(first) {
+				b.WriteString(" ")
+			}
+		}
 		switch op.Kind {
 		case evidence.Insert:
 			changed = true
