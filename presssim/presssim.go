@@ -413,14 +413,25 @@ func (s *Server) Tick() (Item, []Published, error) {
 		s.held = s.held[1:]
 		it.Published = time.Time{} // published now
 	} else {
-		var pool []Item
+		var pool, recent []Item
 		for _, c := range s.corpus {
-			if !c.Hostile {
-				pool = append(pool, c)
+			if c.Hostile {
+				continue
+			}
+			pool = append(pool, c)
+			if first, ok := s.firstPub[c.ID]; ok && time.Since(first) < followUpWithin {
+				recent = append(recent, c)
 			}
 		}
 		if len(pool) == 0 {
 			return Item{}, nil, errors.New("tick: empty corpus")
+		}
+		if len(recent) > 0 {
+			// Updates are of current stories: a story first published
+			// years ago (the corpus keeps real dates) is out of the
+			// classifier's story window, and its update would start a
+			// story of its own.
+			pool = recent
 		}
 		s.nextSeq++
 		c := pool[(s.nextSeq-1)%len(pool)]
@@ -448,6 +459,11 @@ func (s *Server) Tick() (Item, []Published, error) {
 	s.log.Info("published", "id", it.ID, "outlets", len(out))
 	return it, out, nil
 }
+
+// followUpWithin is how recently a story must have been first published
+// for the schedule to publish updates of it, while any is: well inside the
+// classifier's 72 h story window.
+const followUpWithin = 48 * time.Hour
 
 // followUp derives a new story from a corpus item so that the schedule never
 // runs dry: new ID, a marked title and one extra paragraph.
