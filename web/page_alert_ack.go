@@ -29,6 +29,11 @@ type alertAckData struct {
 	Alerts []store.Alert
 	Done   int
 	Posted bool
+	// Bad: the link is forged, damaged or expired; the page says so and
+	// points to the inbox instead of a bare 403.
+	Bad bool
+	// Open: some alert of the link is still new (the button is shown).
+	Open bool
 }
 
 type ackField struct{ Name, Value string }
@@ -53,7 +58,7 @@ func (s *Server) handleAlertAck(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := signer.Verify(q, s.opts.Now())
 	if err != nil {
-		s.fail(w, r, false, http.StatusForbidden)
+		s.render(w, r, http.StatusForbidden, "alert_ack", "alerts", messages{requestLang(r)}.T("ack_title"), alertAckData{Bad: true})
 		return
 	}
 	d := alertAckData{}
@@ -82,6 +87,9 @@ func (s *Server) handleAlertAck(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("alerts of delivery", "err", err)
 		s.fail(w, r, false, http.StatusInternalServerError)
 		return
+	}
+	for _, a := range d.Alerts {
+		d.Open = d.Open || a.State == store.AlertNew
 	}
 	s.render(w, r, http.StatusOK, "alert_ack", "alerts", messages{requestLang(r)}.T("ack_title"), d)
 }

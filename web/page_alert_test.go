@@ -166,8 +166,9 @@ func TestAlertPages(t *testing.T) {
 	signer, _ := alerts.NewAckSigner(f.srv.secret, time.Hour)
 	link, _ := signer.Link(f.http.URL, ds[0].ID, f.srv.opts.Now())
 	u, _ := url.Parse(link)
-	if resp, _ := f.get(alerts.AckPath+"?d="+ds[0].ID+"&exp=99999999999&sig=x", ""); resp.StatusCode != http.StatusForbidden {
-		t.Errorf("forged link: %d", resp.StatusCode)
+	if resp, body := f.get(alerts.AckPath+"?d="+ds[0].ID+"&exp=99999999999&sig=x", ""); resp.StatusCode != http.StatusForbidden ||
+		!strings.Contains(body, `id="ack-bad"`) || strings.Contains(body, "ack-form") {
+		t.Errorf("forged link: %d; the page does not say the link is bad, or offers the button", resp.StatusCode)
 	}
 	resp, body = f.get(u.RequestURI(), "")
 	if resp.StatusCode != 200 || !strings.Contains(body, "Tin al-fa") {
@@ -187,6 +188,11 @@ func TestAlertPages(t *testing.T) {
 	}
 	if got, _ := as.GetAlert(ctx, "al-fa"); got.State != store.AlertAcknowledged || got.AckedBy != "email:foreign_affairs@example.org" {
 		t.Errorf("after the link: %s by %q", got.State, got.AckedBy)
+	}
+	// Opened again, the link says the alert is already acknowledged and
+	// offers no button.
+	if _, again := f.get(u.RequestURI(), ""); !strings.Contains(again, `id="ack-already"`) || strings.Contains(again, "ack-form") {
+		t.Errorf("the link opened again still offers to acknowledge")
 	}
 }
 
