@@ -151,6 +151,7 @@ var pageCatalog = map[string][2]string{
 // the code without a name here.
 var auditActions = map[string][2]string{
 	"login":               {"Đăng nhập", "Signed in"},
+	"login.failed":        {"Đăng nhập thất bại", "Failed sign-in"},
 	"logout":              {"Đăng xuất", "Signed out"},
 	"user.bootstrap":      {"Tạo tài khoản quản trị đầu tiên", "First admin account created"},
 	"user.add":            {"Thêm tài khoản", "Account added"},
