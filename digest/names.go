@@ -49,14 +49,10 @@ func topicName(t string) string {
 	return t
 }
 
-var alertStateNames = map[string]string{
-	"new": "Mới, chưa xử lý", "acknowledged": "Đã tiếp nhận", "escalated": "Đã chuyển cấp trên",
-	"resolved": "Đã xử lý xong", "silenced": "Tạm bỏ qua", "confirmed": "Đã xác nhận cần xử lý",
-	"responded": "Đã phản hồi", "false_positive": "Cảnh báo nhầm", "inhibited": "Bị chặn do cảnh báo khác",
-}
-
+// alertStateName is the state's name as the UI shows it (l10n's catalogue),
+// so that a report and the inbox call a state the same ("Đã nhận").
 func alertStateName(s string) string {
-	if n, ok := alertStateNames[s]; ok {
+	if n, ok := l10n.Lookup(l10n.VI, "state_"+s); ok {
 		return n
 	}
 	return s

@@ -22,10 +22,14 @@ type reasonView struct {
 }
 
 // reasonViews writes reasons as sentences in m's language, the largest
-// contribution to the risk first.
+// contribution to the risk first; the ceiling that takes off what the
+// reasons add up to past 100 comes last, after the reasons it caps.
 func reasonViews(m messages, rs []article.Reason) []reasonView {
 	rs = append([]article.Reason(nil), rs...)
 	sort.SliceStable(rs, func(i, j int) bool {
+		if ci, cj := rs[i].Signal == "risk_cap", rs[j].Signal == "risk_cap"; ci != cj {
+			return cj
+		}
 		wi, wj := rs[i].Weight, rs[j].Weight
 		if wi < 0 {
 			wi = -wi

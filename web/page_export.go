@@ -200,6 +200,6 @@ func (s *Server) badQuery(w http.ResponseWriter, r *http.Request, api bool, err 
 	// is wrong in the reader's language, where the query can be mended.
 	v := r.URL.Query()
 	v.Del("format")
-	v.Set("q", cutRunes(v.Get("q"), maxQueryBytes))
+	v.Set("q", cutRunes(v.Get("q"), maxQueryRunes))
 	http.Redirect(w, r, "/search?"+v.Encode(), http.StatusSeeOther)
 }

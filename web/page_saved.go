@@ -58,8 +58,8 @@ func (s *Server) newSaved(user, name, q, params string) (SavedSearch, error) {
 	if name == "" {
 		name = q
 	}
-	if name == "" || utf8.RuneCountInString(name) > 200 || len(q) > maxQueryBytes || len(params) > 4000 {
-		return SavedSearch{}, formError(fmt.Sprintf("name: 1 to 200 characters; query up to %d bytes", maxQueryBytes))
+	if name == "" || utf8.RuneCountInString(name) > 200 || utf8.RuneCountInString(q) > maxQueryRunes || len(params) > 4000 {
+		return SavedSearch{}, formError(fmt.Sprintf("name: 1 to 200 characters; query up to %d characters", maxQueryRunes))
 	}
 	v, err := url.ParseQuery(params)
 	if err != nil {

@@ -244,9 +244,10 @@ func TestExport(t *testing.T) {
 	} else if resp, page := f.get(loc, cookie); resp.StatusCode != 400 || !strings.Contains(page, l10n.QueryError("vi", `unbalanced "("`)) {
 		t.Errorf("search page after a bad export: %d", resp.StatusCode)
 	}
-	// A query longer than maxQueryBytes is refused before it is searched.
-	long := strings.Repeat("dong ", maxQueryBytes/5+10)
-	if resp, page := f.get("/search?q="+url.QueryEscape(long), cookie); resp.StatusCode != 400 || !strings.Contains(page, "tối đa 2000 byte") {
+	// A query longer than maxQueryRunes is refused before it is searched,
+	// counted in characters as the reader counts them.
+	long := strings.Repeat("đồng ", maxQueryRunes/5+10)
+	if resp, page := f.get("/search?q="+url.QueryEscape(long), cookie); resp.StatusCode != 400 || !strings.Contains(page, "dài 2049 ký tự, tối đa 2000 ký tự") {
 		t.Errorf("long query: %d", resp.StatusCode)
 	}
 	if resp, body := f.get("/api/v1/search?q="+url.QueryEscape(long), cookie); resp.StatusCode != 400 || !strings.Contains(body, "at most 2000") {
@@ -482,5 +483,15 @@ func TestSearchTimeoutIsNotABadQuery(t *testing.T) {
 	f.srv.badQuery(rec, httptest.NewRequest(http.MethodGet, "/api/v1/search?q=x", nil), true, formError("since: want a date YYYY-MM-DD"))
 	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"bad_query"`) {
 		t.Errorf("bad date: %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+// TestReasonViewsCapLast: the ceiling row comes after the reasons it caps,
+// however large its weight.
+func TestReasonViewsCapLast(t *testing.T) {
+	m := messages{"vi"}
+	rows := reasonViews(m, []article.Reason{{Signal: "risk_cap", Weight: -50}, {Signal: "narrative:merger_pending", Weight: 45}, {Signal: "alarm_terms", Detail: "mất việc", Weight: 30}})
+	if len(rows) != 3 || rows[2].Signal != m.Signal("risk_cap") || rows[0].Signal != m.Signal("narrative:merger_pending") {
+		t.Errorf("rows %+v: want the narrative first and the ceiling last", rows)
 	}
 }

@@ -281,6 +281,6 @@ var catalog = map[string][2]string{
 	"qerr_bad_date":         {"ngày phải có dạng YYYY-MM-DD", "a date must be written YYYY-MM-DD"},
 	"qerr_bad_range":        {"ngày kết thúc phải sau ngày bắt đầu", "the end date must be after the start date"},
 	"qerr_bad_filter":       {"không lọc được theo trường %s", "cannot filter on the field %s"},
-	"qerr_too_long":         {"câu truy vấn dài %s byte, tối đa %s byte", "the query is %s bytes long; at most %s"},
+	"qerr_too_long":         {"câu truy vấn dài %s ký tự, tối đa %s ký tự", "the query is %s characters long; at most %s"},
 	"qerr_other":            {"câu truy vấn không hợp lệ", "the query is not valid"},
 }

@@ -3,6 +3,7 @@ package l10n
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -39,8 +40,15 @@ func modelSentence(lang, kind, d string) (string, bool) {
 		}
 		return f("reason_model_tone", Tone(lang, m[1]), percent(lang, m[2])) + features(lang, m[3]), true
 	case "topics":
+		// Most probable first (the detail lists them by code).
+		ms := modelTopicRE.FindAllStringSubmatch(d, -1)
+		sort.SliceStable(ms, func(i, j int) bool {
+			pi, _ := strconv.ParseFloat(ms[i][2], 64)
+			pj, _ := strconv.ParseFloat(ms[j][2], 64)
+			return pi > pj
+		})
 		var parts []string
-		for _, m := range modelTopicRE.FindAllStringSubmatch(d, -1) {
+		for _, m := range ms {
 			parts = append(parts, Topic(lang, m[1])+" ("+percent(lang, m[2])+")")
 		}
 		if len(parts) == 0 {

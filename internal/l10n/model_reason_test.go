@@ -30,6 +30,9 @@ func TestModelReasonsAreSentences(t *testing.T) {
 		{article.Reason{Signal: "model:topics", Detail: "environment p=0.81, infrastructure p=0.55"},
 			[]string{"Môi trường (81%)", "Hạ tầng, giao thông (55%)"}, []string{"Environment (81%)"}, nil},
 		{article.Reason{Signal: "model:topics", Detail: ""}, []string{"không xếp"}, []string{"no topic"}, nil},
+		// Most probable first, whatever the detail's order (by code).
+		{article.Reason{Signal: "model:topics", Detail: "disaster_weather p=0.78, infrastructure p=0.79"},
+			[]string{"Hạ tầng, giao thông (79%), Thiên tai, thời tiết (78%)"}, []string{"Infrastructure and transport (79%), Disasters and weather (78%)"}, nil},
 	} {
 		for lang, want := range map[string][]string{"vi": tc.vi, "en": tc.en} {
 			s := Sentence(lang, tc.r)

@@ -45,7 +45,7 @@ var queryErrors = []struct {
 	{regexp.MustCompile(`^(?:since|until): want a date`), "qerr_bad_date"},
 	{regexp.MustCompile(`until .* is not after since`), "qerr_bad_range"},
 	{regexp.MustCompile(`cannot filter on (".*?")`), "qerr_bad_filter"},
-	{regexp.MustCompile(`^q: the query is (\d+) bytes; at most (\d+)$`), "qerr_too_long"},
+	{regexp.MustCompile(`^q: the query is (\d+) characters; at most (\d+)$`), "qerr_too_long"},
 }
 
 // QueryError writes the message of a query or search-form error in lang.
