@@ -143,6 +143,12 @@ func TestArticlePage(t *testing.T) {
 	}
 	// A page that does not exist gets the UI's own page in the reader's
 	// language, not net/http's bare "404 page not found".
+	if resp, page := f.get("/static/nothing.css", cookie); resp.StatusCode != 404 || strings.Contains(page, "404 page not found") {
+		t.Errorf("missing static file: %d %.100s", resp.StatusCode, page)
+	}
+	if resp, _ := f.get("/static/style.css", ""); resp.StatusCode != 200 {
+		t.Errorf("the stylesheet: %d", resp.StatusCode)
+	}
 	resp, body = f.get("/nothing-here", cookie)
 	if resp.StatusCode != 404 || strings.Contains(body, "404 page not found") || !strings.Contains(body, "<html") ||
 		!strings.Contains(body, messages{"vi"}.T("err_404")) {

@@ -194,8 +194,14 @@ func (s *Server) staticHandler() http.Handler {
 	}
 	fsrv := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") { // no directory listings
-			http.NotFound(w, r)
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if strings.HasSuffix(r.URL.Path, "/") || !fs.ValidPath(name) {
+			s.fail(w, r, false, http.StatusNotFound) // no directory listings
+			return
+		}
+		if st, err := fs.Stat(sub, name); err != nil || st.IsDir() {
+			// The UI's own page, as for any other missing page.
+			s.fail(w, r, false, http.StatusNotFound)
 			return
 		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
