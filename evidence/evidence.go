@@ -358,12 +358,15 @@ func (a *Archive) followResponses(ctx context.Context, articleID string, sn stor
 		if sn.CapturedAt.Before(r.RespondedOn) {
 			continue
 		}
+		// The note is the capture's own detail: the outcome already says
+		// what happened ("Bài viết được đính chính: Bài viết có đính
+		// chính: …" said it twice).
 		outcome, note := "", ""
 		switch sn.Change {
 		case store.ChangeCorrected:
-			outcome, note = store.OutcomeCorrected, "Bài viết được đính chính: "+sn.ChangeDetail
+			outcome, note = store.OutcomeCorrected, sn.ChangeDetail
 		case store.ChangeRetracted, store.ChangeDeleted:
-			outcome, note = store.OutcomeRetracted, "Bài viết bị gỡ hoặc rút lại: "+sn.ChangeDetail
+			outcome, note = store.OutcomeRetracted, sn.ChangeDetail
 		default:
 			if scheduleOver {
 				outcome, note = store.OutcomeUnchanged, "Không thấy thay đổi sau lần kiểm tra cuối."

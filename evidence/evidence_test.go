@@ -185,6 +185,10 @@ func TestLifecycle(t *testing.T) {
 	if len(resp) != 1 || resp[0].Outcome != store.OutcomeCorrected {
 		t.Fatalf("response outcome: %+v", resp)
 	}
+	// The note is the capture's detail, said once, and reads in English too.
+	if n := resp[0].OutcomeNote; strings.Count(n, "đính chính") != 1 || NoteIn("en", n) == n {
+		t.Errorf("outcome note %q", n)
+	}
 	// Deleted: the schedule is over, even 30 days on.
 	clk.Add(40 * 24 * time.Hour)
 	run(0)

@@ -15,6 +15,7 @@ var noteEN = []struct {
 }{
 	{regexp.MustCompile(`^Lần lưu đầu tiên\.$`), "First capture."},
 	{regexp.MustCompile(`^Không thay đổi\.$`), "No change."},
+	{regexp.MustCompile(`^Không thấy thay đổi sau lần kiểm tra cuối\.$`), "No change seen by the last check."},
 	{regexp.MustCompile(`^Bài viết bị sửa: thêm (\d+) từ, bỏ (\d+) từ\.$`), "Edited: $1 words added, $2 removed."},
 	{regexp.MustCompile(`^Trang trả về HTTP (\d+) \(bài đã bị gỡ\)\.$`), "The page answers HTTP $1 (the article was taken down)."},
 	{regexp.MustCompile(`^Trang trả về HTTP (\d+)\.$`), "The page answers HTTP $1."},

@@ -24,6 +24,7 @@ func TestNoteInEnglish(t *testing.T) {
 	add(Classify(last, "https://x.example/a", "", http.StatusOK, nil, "T", "one two four five"))
 	add(Classify(last, "https://x.example/a", "", http.StatusOK, nil, "T", "Correction: one two three"))
 	notes["Luận điểm “Phà Cát Lái bị đình chỉ” lặp lại trong bài “Ferry” (Outlet) https://x.example/b"] = ""
+	notes["Không thấy thay đổi sau lần kiểm tra cuối."] = ""
 	if len(notes) < 9 {
 		t.Fatalf("only %d distinct notes: the cases do not cover Classify's kinds", len(notes))
 	}
