@@ -7,10 +7,12 @@ import (
 	"math"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dongnai/presswatch/alerts"
+	"github.com/dongnai/presswatch/internal/l10n"
 	"github.com/dongnai/presswatch/query"
 	"github.com/dongnai/presswatch/store"
 )
@@ -172,14 +174,17 @@ func precisionTrend(alerts []store.Alert) []trendRow {
 type silencesData struct {
 	Active, All []store.Silence
 	Error       string
+	// What the form was sent with, shown again after a refusal so that
+	// one mistake does not cost the other two fields.
+	Query, Duration, Reason string
 }
 
 // handleSilences lists silences with a form to add one.
 func (s *Server) handleSilences(w http.ResponseWriter, r *http.Request) {
-	s.silences(w, r, http.StatusOK, "")
+	s.silences(w, r, http.StatusOK, silencesData{Duration: "24h"})
 }
 
-func (s *Server) silences(w http.ResponseWriter, r *http.Request, code int, msg string) {
+func (s *Server) silences(w http.ResponseWriter, r *http.Request, code int, d silencesData) {
 	as, ok := s.alertStore(w, r)
 	if !ok {
 		return
@@ -191,7 +196,8 @@ func (s *Server) silences(w http.ResponseWriter, r *http.Request, code int, msg 
 		s.fail(w, r, false, http.StatusInternalServerError)
 		return
 	}
-	s.render(w, r, code, "alert_silences", "alerts", messages{requestLang(r)}.T("silences_title"), silencesData{Active: active, Error: msg})
+	d.Active = active
+	s.render(w, r, code, "alert_silences", "alerts", messages{requestLang(r)}.T("silences_title"), d)
 }
 
 // handleSilenceCreate adds a silence from the form (query, hours, reason).
@@ -205,9 +211,22 @@ func (s *Server) handleSilenceCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q, reason := strings.TrimSpace(r.PostForm.Get("query")), strings.TrimSpace(r.PostForm.Get("reason"))
-	d, err := time.ParseDuration(strings.TrimSpace(r.PostForm.Get("duration")))
-	if _, qerr := query.Parse(q); q == "" || reason == "" || err != nil || d <= 0 || d > 90*24*time.Hour || qerr != nil {
-		s.silences(w, r, http.StatusUnprocessableEntity, messages{requestLang(r)}.T("silence_invalid"))
+	ds := strings.TrimSpace(r.PostForm.Get("duration"))
+	d, msg := silenceDuration(ds)
+	m := messages{requestLang(r)}
+	if msg != "" {
+		msg = m.T(msg)
+	}
+	switch _, qerr := query.Parse(q); {
+	case q == "":
+		msg = m.T("silence_need_query")
+	case qerr != nil:
+		msg = m.T("query_error") + ": " + l10n.QueryError(m.lang, qerr.Error())
+	case reason == "":
+		msg = m.T("silence_need_reason")
+	}
+	if msg != "" {
+		s.silences(w, r, http.StatusUnprocessableEntity, silencesData{Error: msg, Query: q, Duration: ds, Reason: reason})
 		return
 	}
 	var b [8]byte
@@ -244,4 +263,37 @@ func (s *Server) handleSilenceExpire(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("audit silence", "err", err)
 	}
 	http.Redirect(w, r, "/alerts/silences", http.StatusSeeOther)
+}
+
+// maxSilence is the longest a silence may last: a longer one is a rule
+// change, made in alerts.yaml where it is reviewed.
+const maxSilence = 90 * 24 * time.Hour
+
+// silenceDuration reads the form's duration: Go's form (90m, 24h, 1h30m)
+// or whole days ("7d", as officers write it). It returns the label key of
+// what is wrong, or "".
+func silenceDuration(s string) (time.Duration, string) {
+	if s == "" {
+		return 0, "silence_bad_duration"
+	}
+	var d time.Duration
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(strings.TrimSpace(n))
+		if err != nil || days <= 0 {
+			return 0, "silence_bad_duration"
+		}
+		if days > 90 {
+			return 0, "silence_too_long"
+		}
+		d = time.Duration(days) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil || d <= 0 {
+			return 0, "silence_bad_duration"
+		}
+	}
+	if d > maxSilence {
+		return 0, "silence_too_long"
+	}
+	return d, ""
 }

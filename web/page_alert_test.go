@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	htmlstd "html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -86,12 +87,14 @@ func TestAlertPages(t *testing.T) {
 	}
 
 	// Triage from the detail page.
+	var lastBody string
 	post := func(path string, v url.Values, cookie, csrf string) *http.Response {
 		v.Set("csrf", csrf)
 		req, _ := http.NewRequest(http.MethodPost, f.http.URL+path, strings.NewReader(v.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookie})
-		resp, _ := f.do(req)
+		resp, body := f.do(req)
+		lastBody = body
 		return resp
 	}
 	if r := post("/alerts/al-police", url.Values{"state": {"acknowledged"}, "assignee": {"Thiếu tá Minh"}}, cookie, csrf); r.StatusCode != http.StatusSeeOther {
@@ -153,10 +156,30 @@ func TestAlertPages(t *testing.T) {
 	if r := post("/alerts/silences", url.Values{"query": {`outlet:"X"`}, "duration": {"2h"}, "reason": {"thử"}}, acookie, acsrf); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("create silence: %d", r.StatusCode)
 	}
-	if r := post("/alerts/silences", url.Values{"query": {`risk>=(`}, "duration": {"2h"}, "reason": {"x"}}, acookie, acsrf); r.StatusCode != http.StatusUnprocessableEntity {
-		t.Errorf("bad silence query: %d", r.StatusCode)
+	// Each mistake gets its own message, and the form keeps what was typed.
+	vi := messages{"vi"}
+	for _, c := range []struct {
+		query, duration, reason, want, kept string
+	}{
+		{`risk>=(`, "2h", "lý do giữ lại", vi.T("query_error"), "lý do giữ lại"},
+		{"", "2h", "lý do giữ lại", vi.T("silence_need_query"), "lý do giữ lại"},
+		{`outlet:"Y"`, "2h", "", vi.T("silence_need_reason"), `outlet:&#34;Y&#34;`},
+		{`outlet:"Y"`, "hai giờ", "x", vi.T("silence_bad_duration"), "hai giờ"},
+		{`outlet:"Y"`, "0d", "x", vi.T("silence_bad_duration"), "0d"},
+		{`outlet:"Y"`, "91d", "x", vi.T("silence_too_long"), "91d"},
+		{`outlet:"Y"`, "2200h", "x", vi.T("silence_too_long"), "2200h"},
+	} {
+		r := post("/alerts/silences", url.Values{"query": {c.query}, "duration": {c.duration}, "reason": {c.reason}}, acookie, acsrf)
+		b := lastBody
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), htmlstd.EscapeString(c.want)) || !strings.Contains(string(b), c.kept) {
+			t.Errorf("silence %q/%q/%q: status %d, message %q shown %v, %q kept %v", c.query, c.duration, c.reason,
+				r.StatusCode, c.want, strings.Contains(string(b), htmlstd.EscapeString(c.want)), c.kept, strings.Contains(string(b), c.kept))
+		}
 	}
-	if ss, _ := as.ListSilences(ctx, time.Now(), false); len(ss) != 1 || ss[0].Author == "" {
+	if r := post("/alerts/silences", url.Values{"query": {`outlet:"Z"`}, "duration": {"7d"}, "reason": {"một tuần"}}, acookie, acsrf); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("silence for 7d: %d", r.StatusCode)
+	}
+	if ss, _ := as.ListSilences(ctx, time.Now(), false); len(ss) != 2 || ss[0].Author == "" {
 		t.Errorf("silences = %+v", ss)
 	}
 
