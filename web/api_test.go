@@ -137,3 +137,26 @@ func TestNoSearchIndex(t *testing.T) {
 		t.Errorf("api search without index: %d", resp.StatusCode)
 	}
 }
+
+// A route that exists for other methods answers 405 with Allow, on the API
+// (JSON) and on the UI (the UI's page); a path that exists for none is 404.
+func TestWrongMethod(t *testing.T) {
+	f := newFixture(t)
+	resp, body := f.api("PUT", "/api/v1/search?q=x", RoleViewer, "")
+	var e apiError
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD" ||
+		json.Unmarshal([]byte(body), &e) != nil || e.Error.Code != "method_not_allowed" {
+		t.Errorf("PUT /api/v1/search: %d, Allow %q, %s", resp.StatusCode, resp.Header.Get("Allow"), body)
+	}
+	if resp, body := f.api("PUT", "/api/v1/nothing", RoleViewer, ""); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("PUT /api/v1/nothing: %d %s", resp.StatusCode, body)
+	}
+	cookie, _ := f.session(RoleAnalyst)
+	req, _ := http.NewRequest(http.MethodGet, f.http.URL+"/logout", nil)
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookie})
+	resp, body = f.do(req)
+	if resp.StatusCode != http.StatusMethodNotAllowed || !strings.Contains(resp.Header.Get("Allow"), "POST") ||
+		!strings.Contains(body, messages{"vi"}.T("err_405")) {
+		t.Errorf("GET /logout: %d, Allow %q, %.200s", resp.StatusCode, resp.Header.Get("Allow"), body)
+	}
+}

@@ -164,6 +164,7 @@ var catalog = map[string][2]string{ // [vi, en]
 	"err_401":              {"Bạn cần đăng nhập.", "You need to log in."},
 	"err_403":              {"Bạn không có quyền truy cập trang này.", "You may not open this page."},
 	"err_404":              {"Không tìm thấy trang.", "Page not found."},
+	"err_405":              {"Trang này không nhận thao tác này.", "This page does not take this kind of request."},
 	"err_500":              {"Có lỗi xảy ra. Vui lòng thử lại sau.", "Something went wrong. Please try again later."},
 	"err_503":              {"Dịch vụ tạm thời chưa sẵn sàng.", "The service is not available right now."},
 	"back_home":            {"Về trang chủ", "Back to the start page"},

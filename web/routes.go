@@ -111,19 +111,55 @@ func (s *Server) table() []route {
 // response goes through.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
+	// probe holds the same patterns with no handler behind them: the
+	// fallbacks below ask it which methods a path has.
+	probe := http.NewServeMux()
 	for _, rt := range s.table() {
 		mux.Handle(rt.pattern, s.guard(rt))
+		probe.Handle(rt.pattern, http.NotFoundHandler())
 	}
 	// Any other page is the UI's own "not found" page, in the reader's
-	// language, not net/http's bare English text.
+	// language, not net/http's bare English text; a page that exists for
+	// other methods is 405 with the methods it has (the catch-all below
+	// would otherwise take every method and answer 404).
 	mux.Handle("/", s.guard(route{handler: func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowedMethods(probe, r); allow != "" {
+			w.Header().Set("Allow", allow)
+			s.fail(w, r, false, http.StatusMethodNotAllowed)
+			return
+		}
 		s.fail(w, r, false, http.StatusNotFound)
 	}}))
 	// Anything else under /api/ answers JSON, not an HTML page.
 	mux.Handle("/api/", s.guard(route{api: true, handler: func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowedMethods(probe, r); allow != "" {
+			w.Header().Set("Allow", allow)
+			writeJSONError(w, http.StatusMethodNotAllowed, "method_not_allowed", "this API route does not take "+r.Method+"; it takes "+allow)
+			return
+		}
 		writeJSONError(w, http.StatusNotFound, "not_found", "no such API route")
 	}}))
 	return s.instrument(s.securityHeaders(mux))
+}
+
+// allowedMethods lists the methods the route table has for r's path, or ""
+// when it has none.
+func allowedMethods(probe *http.ServeMux, r *http.Request) string {
+	var have []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		c := r.Clone(r.Context())
+		c.Method = m
+		if _, pat := probe.Handler(c); pat != "" {
+			have = append(have, m)
+			if m == http.MethodGet {
+				have = append(have, http.MethodHead)
+			}
+		}
+	}
+	return strings.Join(have, ", ")
 }
 
 // allowed reports whether role may use a route with these roles.
