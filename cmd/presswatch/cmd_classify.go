@@ -161,16 +161,44 @@ func classifyStream(ctx context.Context, eng *classifier.Engine, r io.Reader, w 
 		}
 		return nil
 	}
+	// pending holds the lines still to classify of a read that held several
+	// separated by a carriage return alone (classic Mac line ends); err is
+	// the read's, returned with its last piece.
+	var (
+		pending  [][]byte
+		pendErr  error
+		crWarned bool
+	)
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("classify: stopped after line %d: %w", line, err)
 		}
-		data, tooLong, err := readLine(br, maxClassifyLine)
-		if err == io.EOF && len(data) == 0 && !tooLong {
-			break
-		}
-		if err != nil && err != io.EOF {
-			return fmt.Errorf("read line %d: %w", line+1, err)
+		var (
+			data    []byte
+			tooLong bool
+			err     error
+		)
+		if len(pending) > 0 {
+			data, pending = pending[0], pending[1:]
+			if len(pending) == 0 {
+				err = pendErr
+			}
+		} else {
+			data, tooLong, err = readLine(br, maxClassifyLine)
+			if err == io.EOF && len(data) == 0 && !tooLong {
+				break
+			}
+			if err != nil && err != io.EOF {
+				return fmt.Errorf("read line %d: %w", line+1, err)
+			}
+			if parts := crLines(data); parts != nil {
+				if !crWarned {
+					fmt.Fprintf(stderr, "line %d: lines end with a carriage return alone (CR, not LF or CRLF): read as separate lines\n", line+1)
+					crWarned = true
+				}
+				data, pending, pendErr = parts[0], parts[1:], err
+				err = nil
+			}
 		}
 		line++
 		c, id, lineErr, fieldWarnings := classifyLine(ctx, eng, data, tooLong, line)
@@ -250,6 +278,21 @@ func readLine(br *bufio.Reader, max int) (data []byte, tooLong bool, err error) 
 
 var utf8BOM = []byte("\xEF\xBB\xBF")
 
+// crLines splits a read that is several lines ended by a carriage return
+// alone (files from old Mac tools) into those lines, or returns nil. JSON
+// allows a CR only as white space between tokens, so a read that is one
+// valid JSON value is never split.
+func crLines(data []byte) [][]byte {
+	if bytes.IndexByte(data, '\r') < 0 || json.Valid(data) {
+		return nil
+	}
+	parts := bytes.Split(bytes.TrimSuffix(data, []byte("\r")), []byte("\r"))
+	if len(parts) < 2 {
+		return nil
+	}
+	return parts
+}
+
 // classifyLine classifies one input line. lineErr is set when the line could
 // not be classified; warnings name fields that were dropped.
 func classifyLine(ctx context.Context, eng *classifier.Engine, data []byte, tooLong bool, line int) (out *classifyOutput, id, lineErr string, warnings []string) {
@@ -312,7 +355,9 @@ func classifyLine(ctx context.Context, eng *classifier.Engine, data []byte, tooL
 		}
 		warnings = append(warnings, msg)
 	}
-	if n := max(len(in.Title), len(in.Text)); n > classifier.MaxTextBytes {
+	if n := len(in.Title); n > classifier.MaxTextBytes {
+		warnings = append(warnings, fmt.Sprintf("title of %d bytes: classified on its first %d, without the text", n, classifier.MaxTextBytes))
+	} else if n := len(in.Text); n > classifier.MaxTextBytes {
 		warnings = append(warnings, fmt.Sprintf("%d bytes of text: classified on the first %d", n, classifier.MaxTextBytes))
 	}
 	a, fieldWarnings := inputArticle(&in, line)

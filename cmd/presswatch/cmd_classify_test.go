@@ -80,6 +80,7 @@ func TestClassifyHostileLines(t *testing.T) {
 		{`{"id":"nul","title":"Đồng\u0000Nai","text":"\u200bĐồng\u00adNai"}`, false, `"id":"nul"`, ""},
 		// Read up to classifier.MaxTextBytes, with a warning.
 		{huge, true, `"id":"huge","about":true`, "classified on the first 262144"},
+		{`{"id":"hugetitle","title":"` + strings.Repeat("Biên Hòa ", 40000) + `","text":"x"}`, true, `"id":"hugetitle","about":true`, "title of 440000 bytes: classified on its first 262144, without the text"},
 		{"\ufeff" + `{"id":"bom","title":"Đồng Nai","text":"Biên Hòa"}`, false, `"id":"bom","about":true`, ""},
 		{`null`, true, `"error":"not a JSON object: null"`, "not a JSON object"},
 		// A value nested past encoding/json's 10,000 levels costs its field,
@@ -169,5 +170,36 @@ func TestReadLineBound(t *testing.T) {
 		if tooLong != tc.tooLong || (!tooLong && string(data) != "abcd") {
 			t.Errorf("%q: %q tooLong=%v", tc.line, data, tooLong)
 		}
+	}
+}
+
+// TestClassifyCROnly: a file whose lines end with a carriage return alone is
+// read as its lines, numbered as they are, with one warning; a JSON value
+// with a CR as white space inside it stays one line.
+func TestClassifyCROnly(t *testing.T) {
+	in := "{\"id\":\"c1\",\"title\":\"Đồng Nai\",\"text\":\"x\"}\r{\"id\":\"c2\",\"title\":\"Paris\",\"text\":\"y\"}\r{bad\r" +
+		"{\"id\":\"c4\",\r\"title\":\"Biên Hòa\"}\n"
+	var out, errb bytes.Buffer
+	g := &globals{Stdin: strings.NewReader(in), Stdout: &out, Stderr: &errb, ConfigPath: filepath.Join("..", "..", "configs", "dongnai.yaml")}
+	err := cmdClassify(context.Background(), g, nil)
+	var p *classifyProblems
+	// In a read that is split, a CR inside a value splits it too: the bad
+	// line and the two halves of c4 are problems.
+	if !errors.As(err, &p) || p.lines != 3 {
+		t.Fatalf("err = %v, want problems on 3 lines\n%s", err, errb.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 5 || !strings.Contains(lines[0], `"id":"c1","about":true`) || !strings.Contains(lines[1], `"id":"c2","about":false`) ||
+		!strings.Contains(lines[2], `"line":3`) {
+		t.Errorf("output (%d lines):\n%s", len(lines), out.String())
+	}
+	if strings.Count(errb.String(), "carriage return alone") != 1 {
+		t.Errorf("stderr should warn once about CR line ends: %q", errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	g.Stdin = strings.NewReader("{\"id\":\"c5\",\r\"title\":\"Biên Hòa\"}\n")
+	if err := cmdClassify(context.Background(), g, nil); err != nil || !strings.Contains(out.String(), `"id":"c5","about":true`) {
+		t.Errorf("a CR inside one JSON value: %v %q %q", err, out.String(), errb.String())
 	}
 }
