@@ -110,7 +110,7 @@ func TestEvidenceAndResponses(t *testing.T) {
 	if r := post("/articles/"+a.ID+"/responses", bad, fa, facsrf); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("a response with a bad date: %d", r.StatusCode)
 	}
-	if _, page := f.get("/articles/"+a.ID+"/evidence", police); !strings.Contains(page, "Sở Ngoại vụ gửi thư") || !strings.Contains(page, "thư gửi cơ quan báo chí") {
+	if _, page := f.get("/articles/"+a.ID+"/evidence", police); !strings.Contains(page, "Sở Ngoại vụ gửi thư") || !strings.Contains(page, "Thư gửi cơ quan báo chí") {
 		t.Error("the response is not listed")
 	}
 	if entries, _ := f.store.ListAudit(ctx, 20); !hasAudit(entries, "response.create") {
