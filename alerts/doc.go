@@ -27,6 +27,7 @@ package alerts
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/query"
@@ -34,7 +35,9 @@ import (
 
 // Fields of an article that route matchers and silences may use.
 //
-// Numbers: risk, relevance, tier. Keywords: lang, country, outlet, source,
+// Numbers: risk, relevance, tier, age_days (whole days from publication to
+// collection: 0 for news collected the day it appeared or with no date, 900
+// for a 2024 page found in 2026). Keywords: lang, country, outlet, source,
 // topic, entity (canonical name and text), tone, signal (the classifier's
 // reason signals), cluster, class (about, mentions, none), about and
 // needs_review ("true" or "false"). Text: title and text (summary and body);
@@ -48,6 +51,7 @@ func articleDoc(a *article.Article) *query.Document {
 	d.AddKeyword("outlet", a.Outlet)
 	d.AddKeyword("source", append([]string{a.Source}, a.Sources...)...)
 	d.SetNumber("tier", float64(a.Tier))
+	d.SetNumber("age_days", float64(ageDays(a)))
 	c := a.Classification
 	if c == nil {
 		c = &article.Classification{}
@@ -68,6 +72,16 @@ func articleDoc(a *article.Article) *query.Document {
 	d.AddKeyword("about", strconv.FormatBool(c.About))
 	d.AddKeyword("needs_review", strconv.FormatBool(c.NeedsReview))
 	return d
+}
+
+// ageDays is how many whole days old an article was when it was collected:
+// a route can keep old pages found late (a new source's archive, a page
+// linked years on) out of the immediate mail with "age_days<=30".
+func ageDays(a *article.Article) int {
+	if a.Published.IsZero() || a.Collected.IsZero() || !a.Collected.After(a.Published) {
+		return 0
+	}
+	return int(a.Collected.Sub(a.Published) / (24 * time.Hour))
 }
 
 // groupValue returns an article's value of a group_by / inhibit field.

@@ -524,3 +524,35 @@ func TestOutboxMetrics(t *testing.T) {
 		t.Errorf("outbox gauge = %v, want %v", got, want)
 	}
 }
+
+// TestAgeDays: a route can tell an old page found late from today's news.
+func TestAgeDays(t *testing.T) {
+	rt, err := NewRouter(Route{Name: "root", Receiver: "a", Severity: SeverityDigest, Routes: []Route{
+		{Name: "fresh", Match: "about:true AND age_days<=30", Receiver: "a", Severity: SeverityImmediate},
+	}}, []string{"a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	collected := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		published time.Time
+		want      string
+		days      int
+	}{
+		{time.Time{}, "fresh", 0},                          // no date: not old
+		{collected.Add(-5 * time.Hour), "fresh", 0},        // today's news
+		{collected.Add(-30 * 24 * time.Hour), "fresh", 30}, // the bound is in
+		{collected.Add(-31 * 24 * time.Hour), "root", 31},
+		{time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), "root", 1011},
+		{collected.Add(48 * time.Hour), "fresh", 0}, // dated in the future: not old
+	} {
+		a := &article.Article{ID: "x", Title: "Đồng Nai", Published: tc.published, Collected: collected,
+			Classification: &article.Classification{About: true}}
+		if d := ageDays(a); d != tc.days {
+			t.Errorf("published %v: age_days %d, want %d", tc.published, d, tc.days)
+		}
+		if ms := rt.Match(a); len(ms) != 1 || ms[0].Route != tc.want {
+			t.Errorf("published %v: routes %+v, want %s", tc.published, ms, tc.want)
+		}
+	}
+}
