@@ -211,3 +211,59 @@ func TestStageRestartKeepsStories(t *testing.T) {
 		t.Error("an article the engine already holds was added again")
 	}
 }
+
+// TestNarrativesCountOnce: an officer's narrative made from a response to a
+// shipped one's claim matches the same article; the article's risk counts
+// the stronger once, and the other is listed at weight 0 saying so, in the
+// reader's language.
+func TestNarrativesCountOnce(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, "sqlite:"+filepath.Join(t.TempDir(), "pw.db"))
+	ns := st.(store.NarrativeStore)
+	eng, err := classifier.New(classifier.Options{NoModel: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &article.Article{ID: "x", Lang: "en", Title: "Binh Phuoc will merge into Dong Nai",
+		Text: "Binh Phuoc will merge into Dong Nai next year, officials in Bien Hoa said.",
+		Published: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
+	narr := func(c *article.Classification) (shipped, officer *article.Reason) {
+		for i, r := range c.Reasons {
+			switch r.Signal {
+			case "narrative:merger-not-done":
+				shipped = &c.Reasons[i]
+			case "narrative:n-merger":
+				officer = &c.Reasons[i]
+			}
+		}
+		return
+	}
+	before, err := eng.Classify(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := narr(before); s == nil || s.Weight != 30 {
+		t.Fatalf("the shipped narrative does not flag the claim: %+v", before.Reasons)
+	}
+	if err := ns.CreateNarrative(ctx, store.Narrative{ID: "n-merger", Claim: "Bình Phước sẽ sáp nhập vào Đồng Nai",
+		Phrases: []string{"will merge into Dong Nai"}, Correction: "Đã sáp nhập từ 01/07/2025.", ResponseID: "r-merger", Weight: 45}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.SyncNarratives(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	after, err := eng.Classify(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, o := narr(after)
+	if s == nil || o == nil || o.Weight != 45 || s.Weight != 0 {
+		t.Fatalf("both narratives should be listed, the officer's (45) counting: %+v", after.Reasons)
+	}
+	if before.Risk >= 100 || after.Risk != min(100, before.Risk+15) {
+		t.Errorf("risk %d → %d: the claim should count once (+45 instead of +30)", before.Risk, after.Risk)
+	}
+	if vi := l10n.Sentence("vi", *s); !strings.Contains(vi, "Không cộng thêm điểm rủi ro") || strings.Contains(vi, "counted once") {
+		t.Errorf("vi sentence of the narrative counted once: %q", vi)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/internal/l10n"
 )
 
 // Risk signals and their names in reasons.
@@ -70,11 +71,27 @@ func (e *Engine) ruleRisk(r *Rules, an *analysis, topics []string, outlets int) 
 		reasons = append(reasons, article.Reason{Signal: signal, Detail: describe(detail), Weight: w})
 	}
 	var risk float64
+	// Narratives count once: the strongest one's weight. Two that match one
+	// article are most often one false claim answered twice (a shipped
+	// narrative and the one an officer made from a response to it), and the
+	// article needs one review however many answered claims it repeats;
+	// the others are listed with weight 0 and say so.
+	first, strongest := len(reasons), -1
 	for _, n := range r.narrs {
 		if n.claim.Match(an.doc) {
+			if strongest < 0 || n.Weight > reasons[strongest].Weight {
+				strongest = len(reasons)
+			}
 			reasons = append(reasons, article.Reason{Signal: SignalNarrative + ":" + n.ID, Detail: n.reason, Weight: n.Weight})
-			risk += n.Weight
 		}
+	}
+	for i := first; i < len(reasons); i++ {
+		if i == strongest {
+			risk += reasons[i].Weight
+			continue
+		}
+		reasons[i].Weight = 0
+		reasons[i].Detail += l10n.NarrativeCountedOnce
 	}
 	for _, s := range r.stale {
 		if !an.published.Before(s.After) && s.query.Match(an.doc) {

@@ -54,6 +54,7 @@ var catalog = map[string][2]string{
 	// Reasons as sentences.
 	"reason_narrative":             {"Bài lặp lại luận điểm sai đã được cải chính: %s. Thông tin chính thức: %s", "The article repeats a claim the office has already corrected: %s. The official position: %s"},
 	"reason_narrative_response":    {"Bài lặp lại luận điểm sai mà cơ quan đã phản hồi: “%s”.", "The article repeats a false claim the office has answered: “%s”."},
+	"reason_counted_once":          {"(Không cộng thêm điểm rủi ro: một luận điểm đã cải chính khác trong bài đã được tính.)", "(Adds nothing to the risk: another answered claim in the article already counts.)"},
 	"reason_narrative_unknown":     {"Bài lặp lại một luận điểm sai đã được cải chính.", "The article repeats a claim the office has already corrected."},
 	"reason_published_on":          {" (bài đăng ngày %s)", " (published on %s)"},
 	"reason_stale_unknown":         {"Bài mô tả như chưa xảy ra một việc đã xảy ra", "The article describes as pending something that has already happened"},

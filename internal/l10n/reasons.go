@@ -27,6 +27,12 @@ var (
 	querySyntax = regexp.MustCompile(`NEAR/\d|\b(AND|OR|NOT)\b|\w:["(]|\bsaved/`)
 )
 
+// NarrativeCountedOnce ends the detail of a narrative reason that adds
+// nothing to the risk because a stronger narrative on the same article
+// already counts (the classifier writes it; Sentence says it in the
+// reader's language).
+const NarrativeCountedOnce = " (another answered claim already counts; counted once)"
+
 // Sentence writes one reason as a sentence in lang.
 func Sentence(lang string, r article.Reason) string {
 	kind, rule, _ := strings.Cut(r.Signal, ":")
@@ -34,9 +40,15 @@ func Sentence(lang string, r article.Reason) string {
 	f := func(key string, args ...any) string { return fmt.Sprintf(T(lang, key), args...) }
 	switch kind {
 	case "narrative":
+		// A second narrative on one article adds nothing to the risk
+		// (classifier/risk.go) and its detail says so at the end.
+		var once string
+		if rest, ok := strings.CutSuffix(d, NarrativeCountedOnce); ok {
+			d, once = strings.TrimSpace(rest), " "+T(lang, "reason_counted_once")
+		}
 		if name, ok := Lookup(lang, "narrative_"+rule); ok {
 			fix, _ := Lookup(lang, "narrative_"+rule+"_fix")
-			return f("reason_narrative", name, fix)
+			return f("reason_narrative", name, fix) + once
 		}
 		// A narrative created from one of the office's responses: its
 		// claim is in the officer's own words. The response's ID is
@@ -44,9 +56,9 @@ func Sentence(lang string, r article.Reason) string {
 		if m := respNarrRE.FindStringSubmatch(d); m != nil {
 			// A claim cut for length keeps its "…": the reader must see
 			// that it goes on.
-			return f("reason_narrative_response", m[2])
+			return f("reason_narrative_response", m[2]) + once
 		}
-		return T(lang, "reason_narrative_unknown")
+		return T(lang, "reason_narrative_unknown") + once
 	case "stale_fact":
 		var when string
 		if m := staleRE.FindStringSubmatch(d); m != nil {
