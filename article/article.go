@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // WireVersion is the version of the JSON wire format written by Marshal.
@@ -118,6 +120,72 @@ func Marshal(a *Article) ([]byte, error) {
 		return nil, errors.New("marshal article: nil article")
 	}
 	return json.Marshal(wire{V: WireVersion, Article: a})
+}
+
+// MarshalWithin is Marshal for a message that may carry at most max bytes:
+// an article whose wire form is larger has its text cut (at a character,
+// at a space when one is near), then its summary, until it fits, and is
+// flagged FlagTextCut. a itself is changed, so that what is published and
+// what the publisher keeps agree. The cut is a function of the article and
+// max alone, so the same page cut twice is cut the same way.
+func MarshalWithin(a *Article, max int) ([]byte, error) {
+	data, err := Marshal(a)
+	if err != nil || max <= 0 || len(data) <= max {
+		return data, err
+	}
+	for _, field := range []*string{&a.Text, &a.Summary} {
+		if len(data) <= max || *field == "" {
+			continue
+		}
+		a.AddFlag(FlagTextCut)
+		// What the rest of the article takes on the wire, and so what this
+		// field may take; escaping makes some text longer on the wire than
+		// in memory ("<" is six bytes), so the cut keeps the field's share.
+		orig := *field
+		*field = ""
+		rest, err := Marshal(a)
+		if err != nil {
+			return nil, err
+		}
+		*field = orig
+		room := max - len(rest)
+		if room <= 0 {
+			*field, data = "", rest
+			continue
+		}
+		wire := len(data) - len(rest)
+		keep := int(int64(len(orig)) * int64(room) / int64(wire))
+		for range 20 {
+			*field = cutAtRune(orig, keep)
+			if data, err = Marshal(a); err != nil {
+				return nil, err
+			}
+			if len(data) <= max {
+				break
+			}
+			keep -= keep/20 + 1
+		}
+	}
+	if len(data) > max {
+		return nil, fmt.Errorf("marshal article %s: %d bytes after cutting its text, over the %d a message carries", a.ID, len(data), max)
+	}
+	return data, nil
+}
+
+// cutAtRune cuts s to at most n bytes at a character boundary, at the last
+// space of the final 1 % when there is one.
+func cutAtRune(s string, n int) string {
+	if n >= len(s) {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	head := s[:n]
+	if sp := strings.LastIndexByte(head, ' '); sp > 0 && sp >= n-n/100 {
+		head = head[:sp]
+	}
+	return head
 }
 
 // Unmarshal decodes an article written in any supported wire version. It

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestCanonicalize(t *testing.T) {
@@ -118,5 +119,28 @@ func BenchmarkUnmarshal(b *testing.B) {
 		if _, err := Unmarshal(data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestMarshalWithin(t *testing.T) {
+	small := &Article{ID: "s", Title: "Đồng Nai", Text: "ngắn"}
+	if data, err := MarshalWithin(small, 1000); err != nil || small.HasFlag(FlagTextCut) || len(data) > 1000 {
+		t.Errorf("a small article: %d bytes, %v, flags %v", len(data), err, small.Flags)
+	}
+	for _, text := range []string{strings.Repeat("Biên Hòa ", 50000), strings.Repeat("<&>", 100000), strings.Repeat("đ", 200000)} {
+		a := &Article{ID: "x", Title: "Đồng Nai", Summary: strings.Repeat("tóm tắt ", 1000), Text: text}
+		data, err := MarshalWithin(a, 64<<10)
+		if err != nil || len(data) > 64<<10 || !a.HasFlag(FlagTextCut) || !strings.HasPrefix(text, a.Text) || !utf8.ValidString(a.Text) || len(a.Text) < 8<<10 {
+			t.Errorf("%.10q…: %d bytes, %v, %d bytes of text kept", text, len(data), err, len(a.Text))
+		}
+		back, err := Unmarshal(data)
+		if err != nil || back.Text != a.Text {
+			t.Errorf("round trip: %v", err)
+		}
+	}
+	// The summary goes too when the text alone cannot make room.
+	a := &Article{ID: "y", Title: "Đồng Nai", Summary: strings.Repeat("x", 100000), Text: strings.Repeat("y", 1000)}
+	if data, err := MarshalWithin(a, 20000); err != nil || len(data) > 20000 || a.Text != "" {
+		t.Errorf("summary: %d bytes, %v, text %d bytes", len(data), err, len(a.Text))
 	}
 }

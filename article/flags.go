@@ -10,6 +10,10 @@ const (
 	// FlagTitleCut: the title was longer than the ingestion limit and was
 	// cut; the full title begins the text.
 	FlagTitleCut = "title_cut"
+	// FlagTextCut: the article was larger than one bus message carries and
+	// its text (and, if need be, its summary) was cut to fit; the start of
+	// the text, which the classifier reads, is kept.
+	FlagTextCut = "text_cut"
 )
 
 // HasFlag reports whether a carries flag.

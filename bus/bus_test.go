@@ -949,3 +949,54 @@ func TestConsumeDrain(t *testing.T) {
 		})
 	}
 }
+
+// TestPublishOversizedArticle: a page larger than one message carries (the
+// server's max_payload, 1 MiB by default) is published with its text cut
+// to fit and flagged, and the classified copy of it still fits. Before, it
+// failed with "maximum payload exceeded" on every retry and never arrived.
+func TestPublishOversizedArticle(t *testing.T) {
+	for _, srv := range servers() {
+		t.Run(srv.name, func(t *testing.T) {
+			b := openBus(t, srv.opts(t))
+			ctx := context.Background()
+			a := testArticles(t, 1, "huge")[0]
+			// 3 MB of text, a third of it characters JSON writes as six bytes.
+			full := strings.Repeat("Đồng Nai <b>tin</b> & ", 120000)
+			a.Text = full
+			if err := b.PublishCollected(ctx, []*article.Article{a}); err != nil {
+				t.Fatalf("PublishCollected: %v", err)
+			}
+			got := make(chan *article.Article, 1)
+			consumeAsync(t, b, ConsumerSpec{Stream: StreamCollected, Durable: "huge", BatchSize: 1, AckWait: 30 * time.Second, DrainTimeout: -1},
+				func(ctx context.Context, msgs []*Message) error {
+					for _, m := range msgs {
+						if max := int(b.nc.MaxPayload() / 2); len(m.Data) > max {
+							t.Errorf("message of %d bytes, over %d", len(m.Data), max)
+						}
+						x, err := article.Unmarshal(m.Data)
+						if err != nil {
+							return Permanent(err)
+						}
+						select {
+						case got <- x:
+						default:
+						}
+					}
+					return nil
+				})
+			var x *article.Article
+			select {
+			case x = <-got:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the oversized article never arrived")
+			}
+			if !x.HasFlag(article.FlagTextCut) || len(x.Text) < 100<<10 || !strings.HasPrefix(full, x.Text) || x.Title != a.Title {
+				t.Errorf("arrived: flags %v, %d bytes of text, a prefix of the page's %v", x.Flags, len(x.Text), strings.HasPrefix(full, x.Text))
+			}
+			x.Classification = &article.Classification{About: true, Topics: []string{"society"}, At: time.Now()}
+			if err := b.PublishClassified(ctx, []*article.Article{x}); err != nil {
+				t.Errorf("the classified copy does not fit: %v", err)
+			}
+		})
+	}
+}

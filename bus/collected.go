@@ -28,7 +28,7 @@ func (b *Bus) PublishCollectedRevision(ctx context.Context, arts []*article.Arti
 		if a == nil || a.ID == "" {
 			return fmt.Errorf("publish to %s: article %d has no id", StreamCollected, i)
 		}
-		data, err := article.Marshal(a)
+		data, err := article.MarshalWithin(a, b.collectedMax())
 		if err != nil {
 			return fmt.Errorf("publish to %s: article %s: %w", StreamCollected, a.ID, err)
 		}

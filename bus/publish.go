@@ -57,13 +57,26 @@ func (b *Bus) PublishCollected(ctx context.Context, arts []*article.Article) err
 		if a == nil || a.ID == "" {
 			return fmt.Errorf("publish to %s: article %d has no id", StreamCollected, i)
 		}
-		data, err := article.Marshal(a)
+		data, err := article.MarshalWithin(a, b.collectedMax())
 		if err != nil {
 			return fmt.Errorf("publish to %s: article %s: %w", StreamCollected, a.ID, err)
 		}
 		msgs = append(msgs, outMsg{subject: SubjectCollected + "." + subjectToken(a.Source), id: a.ID, data: data})
 	}
 	return b.publish(ctx, StreamCollected, msgs)
+}
+
+// collectedMax is the most a PW_COLLECTED message may carry: half of what
+// the server accepts in one message (1 MiB by default), so that the
+// article with its classification still fits in PW_CLASSIFIED. A larger
+// article has its text cut (article.MarshalWithin); the classifier reads
+// only its first 256 KiB. Before, a 2 MB page failed to publish with
+// "maximum payload exceeded" on every retry and was never stored.
+func (b *Bus) collectedMax() int {
+	if n := b.nc.MaxPayload(); n > 0 {
+		return int(n / 2)
+	}
+	return 512 << 10
 }
 
 // PublishClassified publishes each article on pw.classified.<about|mentions|none>
