@@ -185,6 +185,12 @@ type sourceRun struct {
 	seen       seenRing
 	pending    map[uint64]bool
 	savedAt    time.Time // when the state was last queued for the store
+	// pageProblem is the last article page of this source that could not
+	// be read (not fetched for good, not a web page, not extractable) and
+	// pageProblems how many since the last poll: the next successful poll
+	// shows them on the source as a warning (poll.go).
+	pageProblem  string
+	pageProblems int
 
 	// Guarded by Crawler.mu: whether the run is switched off (disabled or
 	// deleted in the store), replaced by a newer definition, in the heap,

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -471,5 +472,73 @@ func TestSanitizeArticle(t *testing.T) {
 	if n := utf8.RuneCountInString(b.Title); n > MaxTitleRunes || !strings.HasSuffix(b.Title, "word…") || !b.HasFlag(article.FlagTitleCut) ||
 		!strings.HasPrefix(b.Text, strings.TrimSpace(strings.Repeat("word ", 300))) {
 		t.Errorf("title cut: %d runes, ends %q; text starts %q", n, b.Title[len(b.Title)-10:], firstN(b.Text, 20))
+	}
+}
+
+// TestPagesThatAreNotArticles: a PDF, a PNG served as text/html and a page
+// with no extractable text are not stored as the article's text (a PDF
+// became 76,000 characters of binary noise, classified and alerted, in an
+// outside run); the entry is published as the feed gave it, the page is not
+// fetched again and again, and the source says why.
+func TestPagesThatAreNotArticles(t *testing.T) {
+	e := newEnv(t, presssim.Options{NoCorpus: true})
+	h := newHostile(t)
+	u := h.srv.URL
+	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), bytes.Repeat([]byte{0, 1, 2, 0xff}, 4000)...)
+	h.set("/p/doc", "application/pdf", append([]byte("%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nstream\n"), bytes.Repeat([]byte{0x8f, 0x00, 0x41}, 5000)...))
+	h.set("/p/img", "text/html; charset=utf-8", png)
+	h.set("/p/good", "text/html; charset=utf-8", articlePage("Đồng Nai mở cảng", "", strings.Repeat("Tỉnh Đồng Nai khởi công cảng Phước An để phục vụ xuất khẩu. ", 20)))
+	h.set("/feed.xml", "application/rss+xml", rss(
+		rssEntry("", u+"/p/doc", "Báo cáo Đồng Nai (PDF)", "<description>Tóm tắt báo cáo</description>"),
+		rssEntry("", u+"/p/img", "Ảnh Đồng Nai", "<description>Ảnh</description>"),
+		rssEntry("", u+"/p/good", "Đồng Nai mở cảng", ""),
+	))
+	c := hostileCrawler(t, e, []Source{feedSource("pages", u+"/feed.xml", "vi")}, false)
+	runUntil(t, c, 60*time.Second, func() bool {
+		return e.pub.byURL(u+"/p/doc") != nil && e.pub.byURL(u+"/p/img") != nil && e.pub.byURL(u+"/p/good") != nil
+	})
+	for _, p := range []string{"/p/doc", "/p/img"} {
+		a := e.pub.byURL(u + p)
+		if a.Text != "" || strings.ContainsRune(a.Title+a.Summary, 0) {
+			t.Errorf("%s: published with %d bytes of text %.40q", p, len(a.Text), a.Text)
+		}
+		if n := h.hitsOf(p); n != 1 {
+			t.Errorf("%s fetched %d times, want once", p, n)
+		}
+	}
+	if a := e.pub.byURL(u + "/p/good"); !strings.Contains(a.Text, "cảng Phước An") {
+		t.Errorf("the good page lost its text: %q", a.Text)
+	}
+	// The next successful poll shows the pages on the source.
+	c.poll(context.Background(), c.runs[0])
+	if _, warn := sourceState(c, 0); !strings.Contains(warn, "article pages not read: 2 since the last poll") || !strings.Contains(warn, "not a web page") {
+		t.Errorf("source warning %q", warn)
+	}
+	c.poll(context.Background(), c.runs[0])
+	if _, warn := sourceState(c, 0); warn != "" {
+		t.Errorf("the warning outlived a poll with no page problem: %q", warn)
+	}
+}
+
+func TestNotAPage(t *testing.T) {
+	for _, tc := range []struct {
+		ct   string
+		body string
+		want string
+	}{
+		{"text/html; charset=utf-8", "<html><body><p>Đồng Nai</p></body></html>", ""},
+		{"", "<!doctype html><p>x</p>", ""},
+		{"application/xhtml+xml", "<?xml version='1.0'?><html/>", ""},
+		{"text/plain", "Đồng Nai plain text", ""},
+		{"application/pdf", "%PDF-1.4 ...", "a PDF document"},
+		{"text/html", "%PDF-1.4 ...", "a PDF document"},
+		{"text/html", "\x89PNG\r\n\x1a\n\x00\x00", "a file of type image/png"},
+		{"image/jpeg", "\xff\xd8\xff\xe0", "a file of type image/jpeg"},
+		{"application/octet-stream", "<html><p>x</p></html>", ""},
+		{"application/octet-stream", "PK\x03\x04\x00\x00", "a file of type application/octet-stream"},
+	} {
+		if got := notAPage(tc.ct, []byte(tc.body)); got != tc.want {
+			t.Errorf("%q %.12q: %q, want %q", tc.ct, tc.body, got, tc.want)
+		}
 	}
 }

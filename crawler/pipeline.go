@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -49,15 +51,20 @@ func (c *Crawler) processArticle(ctx context.Context, j articleJob) {
 			c.abandon(j)
 			return
 		}
-		if err != nil && j.textless && !fetch.Transient(err) {
+		if err != nil && !pageTransient(err) {
+			// The entry is published as the feed described it (below), or
+			// was already; the source shows why its page was not read.
+			c.notePageProblem(j.sr, a.URL, err)
+		}
+		if err != nil && j.textless && !pageTransient(err) {
 			c.markDone(j.sr, feedID) // published without text already; there is none to have
 			return
 		}
-		if err != nil && fetch.Transient(err) {
+		if err != nil && pageTransient(err) {
 			if c.deferJob(ctx, j, err) {
 				return
 			}
-			c.log.Warn("article page given up", "source", j.sr.src.Name, "url", a.URL, "attempts", j.attempts, "error", err)
+			c.notePageProblem(j.sr, a.URL, fmt.Errorf("given up after %d attempts: %w", j.attempts, err))
 			if j.textless {
 				c.markDone(j.sr, feedID) // published without text already
 				return
@@ -148,16 +155,21 @@ func (c *Crawler) enrich(ctx context.Context, sr *sourceRun, a *article.Article,
 		}
 		return err
 	}
+	if kind := notAPage(resp.ContentType, resp.Body); kind != "" {
+		// A PDF or an image read as HTML is kilobytes of binary noise
+		// stored, classified and alerted as the article's text.
+		c.m.articleErr.WithLabelValues("extract").Inc()
+		return fmt.Errorf("page %s is %s, not a web page: %w", a.URL, kind, errNotAPage)
+	}
 	body, _, err := charset.Decode(resp.Body, resp.ContentType)
 	if err != nil {
 		c.m.articleErr.WithLabelValues("extract").Inc()
-		return nil
+		return fmt.Errorf("page %s: %w: %w", a.URL, err, errNotAPage)
 	}
 	p, err := c.extract(body, resp.URL)
 	if err != nil {
 		c.m.articleErr.WithLabelValues("extract").Inc()
-		c.log.Debug("extraction failed; publishing the feed entry", "source", sr.src.Name, "url", a.URL, "error", err)
-		return nil
+		return fmt.Errorf("page %s: no article text extracted: %w: %w", a.URL, err, errNotAPage)
 	}
 	if strings.TrimSpace(p.Text) != "" {
 		a.Text = norm.NFC.String(strings.TrimSpace(p.Text))
@@ -186,6 +198,56 @@ func (c *Crawler) enrich(ctx context.Context, sr *sourceRun, a *article.Article,
 		}
 	}
 	return nil
+}
+
+// errNotAPage marks a page that was fetched but has no article to read: not
+// a web page, undecodable or not extractable. Retrying does not change it.
+var errNotAPage = errors.New("no article in the page")
+
+// pageTransient reports whether a page's failure may pass if it is tried
+// again later: a page with no article in it stays that way.
+func pageTransient(err error) bool {
+	return !errors.Is(err, errNotAPage) && fetch.Transient(err)
+}
+
+// notAPage names what a fetched body is when it is not a web page ("a PDF
+// document", "binary data"), or returns "". The declared type decides when
+// it is a known document or media type; otherwise the first bytes are
+// sniffed (a PNG served as text/html is still a PNG).
+func notAPage(contentType string, body []byte) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	mt = strings.ToLower(mt)
+	switch {
+	case mt == "application/pdf":
+		return "a PDF document"
+	case strings.HasPrefix(mt, "image/"), strings.HasPrefix(mt, "audio/"), strings.HasPrefix(mt, "video/"), strings.HasPrefix(mt, "font/"):
+		return "a file of type " + mt
+	case mt == "application/zip", mt == "application/octet-stream", mt == "application/msword",
+		strings.HasPrefix(mt, "application/vnd."):
+		if sniffed := http.DetectContentType(body); !strings.HasPrefix(sniffed, "text/") {
+			return "a file of type " + mt
+		}
+	}
+	sniffed := http.DetectContentType(body)
+	switch {
+	case strings.HasPrefix(sniffed, "application/pdf"):
+		return "a PDF document"
+	case strings.HasPrefix(sniffed, "image/"), strings.HasPrefix(sniffed, "audio/"), strings.HasPrefix(sniffed, "video/"),
+		strings.HasPrefix(sniffed, "font/"), sniffed == "application/zip", sniffed == "application/x-gzip",
+		sniffed == "application/wasm", sniffed == "application/vnd.ms-fontobject":
+		return "a file of type " + sniffed
+	}
+	return ""
+}
+
+// notePageProblem records on the source an article page that could not be
+// read, and logs it.
+func (c *Crawler) notePageProblem(sr *sourceRun, url string, err error) {
+	c.log.Warn("article page not read; the entry is published as the feed gave it", "source", sr.src.Name, "url", url, "error", err)
+	sr.mu.Lock()
+	sr.pageProblem = truncate(err.Error(), maxErrorText)
+	sr.pageProblems++
+	sr.mu.Unlock()
 }
 
 // usableCanonical accepts a page's declared canonical URL unless it is

@@ -27,6 +27,10 @@ type entry struct {
 // maxErrorText bounds the error text kept in the store.
 const maxErrorText = 500
 
+// pageProblemPrefix starts a source's warning about its article pages (the
+// web UI's sources page names it by this).
+const pageProblemPrefix = "article pages not read:"
+
 // lightSaveEvery is how often the state of a source that keeps answering 304
 // is written.
 const lightSaveEvery = time.Minute
@@ -80,6 +84,14 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun) {
 	if onlyPartial(err) {
 		// Read with repairs: a success that the source's page still shows.
 		warning, err = truncate(err.Error(), maxErrorText), nil
+	}
+	if err == nil && warning == "" && sr.pageProblems > 0 {
+		// Article pages that could not be read since the last poll: the
+		// feed is fine, but what it links to is not.
+		warning = truncate(fmt.Sprintf("%s %d since the last poll, the last: %s", pageProblemPrefix, sr.pageProblems, sr.pageProblem), maxErrorText)
+	}
+	if err == nil {
+		sr.pageProblems, sr.pageProblem = 0, ""
 	}
 	if err != nil {
 		st.ConsecutiveErrors++

@@ -151,6 +151,12 @@ func (r sourceRow) ErrorKind() string {
 	switch {
 	case e == "":
 		return ""
+	case strings.HasPrefix(e, "article pages not read:"):
+		return "srcerr_pages"
+	case strings.Contains(e, "exceeds the size limit"):
+		return "srcerr_size"
+	case strings.Contains(e, "not an rss, atom or json feed") || strings.Contains(e, "with repairs") || strings.Contains(e, "parse"):
+		return "srcerr_format"
 	case strings.Contains(e, "no such host") || strings.Contains(e, "server misbehaving") || strings.Contains(e, "lookup "):
 		return "srcerr_dns"
 	case strings.Contains(e, "connection refused") || strings.Contains(e, "network is unreachable") || strings.Contains(e, "dial tcp") || strings.Contains(e, "no route"):
