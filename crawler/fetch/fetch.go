@@ -211,6 +211,11 @@ type Request struct {
 	// unknown). An error ends the request with that error. The crawler
 	// uses it to bound the bodies it holds waiting for the CPU.
 	BeforeBody func(ctx context.Context, size int64) error
+	// Prefix, when above 0, reads at most that many bytes of the body and
+	// keeps them, instead of failing on a body over the size limit:
+	// robots.txt, of which RFC 9309 §2.5 asks that the first 500 KiB be
+	// parsed whatever follows.
+	Prefix int64
 }
 
 // Response is a successful (2xx or 304) response with its decoded body.
@@ -574,7 +579,7 @@ func (c *Client) get(ctx context.Context, req Request) (*Response, error) {
 			return nil, fmt.Errorf("fetch %q: %w", req.URL, err)
 		}
 	}
-	body, err := c.readBody(res)
+	body, err := c.readBody(res, req.Prefix)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %q: %w", req.URL, err)
 	}
@@ -597,9 +602,12 @@ func unwrapURLError(err error) error {
 
 // readBody reads and decodes the body, never holding more than MaxBodyBytes
 // of decoded (or wire) bytes.
-func (c *Client) readBody(res *http.Response) ([]byte, error) {
+func (c *Client) readBody(res *http.Response, prefix int64) ([]byte, error) {
 	limit := c.opts.MaxBodyBytes
-	if res.ContentLength > limit {
+	if prefix > 0 {
+		limit = min(limit, prefix)
+	}
+	if res.ContentLength > limit && prefix <= 0 {
 		return nil, fmt.Errorf("Content-Length %d: %w", res.ContentLength, ErrTooLarge)
 	}
 	var r io.Reader = io.LimitReader(res.Body, limit+1) // wire bytes
@@ -627,6 +635,14 @@ func (c *Client) readBody(res *http.Response) ([]byte, error) {
 		// The exact size, instead of doubling from 512 bytes (three times
 		// the bytes allocated for a 40 KB feed).
 		buf.Grow(int(res.ContentLength) + bytes.MinRead)
+	}
+	if prefix > 0 {
+		// The first bytes are what is asked for: the rest is not read.
+		_, err := io.Copy(&buf, io.LimitReader(r, limit))
+		if err != nil {
+			return nil, fmt.Errorf("reading body: %w", err)
+		}
+		return buf.Bytes(), nil
 	}
 	n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
 	if n > limit {

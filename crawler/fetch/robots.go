@@ -88,11 +88,17 @@ func (c *Client) verdict(e *robotsEntry, u *url.URL) (bool, error) {
 	return c.test(e, u), nil
 }
 
+// robotsMaxBytes is how much of a robots.txt is read and parsed: RFC 9309
+// §2.5 asks crawlers to parse at least the first 500 KiB. A larger file
+// is cut there (its last line may be cut too), not refused: refusing
+// disallowed the whole host and published its entries without text.
+const robotsMaxBytes = 500 << 10
+
 func (c *Client) loadRobots(ctx context.Context, u *url.URL, e *robotsEntry, turn *Turn) {
 	defer close(e.ready)
 	ttl := c.opts.RobotsTTL
 	ru := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
-	resp, err := c.get(ctx, Request{URL: ru.String(), Accept: "text/plain", Turn: turn})
+	resp, err := c.get(ctx, Request{URL: ru.String(), Accept: "text/plain", Turn: turn, Prefix: robotsMaxBytes})
 	var data *robotstxt.RobotsData
 	var se *StatusError
 	switch {

@@ -3,6 +3,8 @@ package fetch
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -76,5 +78,36 @@ func TestRobotsUnreachableIsNotDisallowed(t *testing.T) {
 	}
 	if pageHits.Load() != 1 {
 		t.Fatalf("pages fetched %d times while their robots.txt was unreachable", pageHits.Load())
+	}
+}
+
+// TestRobotsOversized: a robots.txt over the body limit is read up to its
+// first 500 KiB (RFC 9309 §2.5) and obeyed, with and without a
+// Content-Length; it used to disallow the whole host.
+func TestRobotsOversized(t *testing.T) {
+	head := "User-agent: *\nDisallow: /private/\n"
+	pad := strings.Repeat("# "+strings.Repeat("x", 98)+"\n", 30000) // 3 MB of comments
+	for _, chunked := range []bool{false, true} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/robots.txt" {
+				if chunked {
+					w.(http.Flusher).Flush()
+				} else {
+					w.Header().Set("Content-Length", fmt.Sprint(len(head)+len(pad)))
+				}
+				io.WriteString(w, head+pad)
+				return
+			}
+			w.Write([]byte("page"))
+		}))
+		c := newClient(t, func(o *Options) { o.MaxBodyBytes = 1 << 20 })
+		ctx := context.Background()
+		if _, err := c.Get(ctx, Request{URL: srv.URL + "/news/1", Robots: true}); err != nil {
+			t.Errorf("chunked=%v: a page the large robots.txt allows: %v", chunked, err)
+		}
+		if _, err := c.Get(ctx, Request{URL: srv.URL + "/private/1", Robots: true}); !errors.Is(err, ErrRobotsDisallowed) {
+			t.Errorf("chunked=%v: a page it disallows: %v", chunked, err)
+		}
+		srv.Close()
 	}
 }
