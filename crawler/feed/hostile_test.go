@@ -148,3 +148,30 @@ func TestBidiStripped(t *testing.T) {
 		t.Fatal("override kept")
 	}
 }
+
+// TestJSONFeedWrongTypes: a number where a URL belongs is no link (it was
+// stored as the made-up article "<feed>/12345"), items that are not
+// objects and an "items" that is not a list are reported, not silent.
+func TestJSONFeedWrongTypes(t *testing.T) {
+	f, err := Parse([]byte(`{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[
+		{"id":"1","url":12345,"title":"number url"},
+		{"id":"2","url":"https://x.example/2","title":"good","image":7},
+		"a bare string", null, 42]}`), "application/feed+json", "https://x.example/feed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Items) != 2 || f.Items[0].Link != "" || f.Items[1].Link != "https://x.example/2" || f.Items[1].ImageURL != "" {
+		t.Errorf("items %+v", f.Items)
+	}
+	if w := strings.Join(f.Warnings, "; "); !strings.Contains(w, "dropped 3 item(s) that are not objects") {
+		t.Errorf("warnings %q", w)
+	}
+	f, err = Parse([]byte(`{"version":"https://jsonfeed.org/version/1.1","title":"J","items":{"id":"1","url":"https://x.example/1"}}`),
+		"application/feed+json", "https://x.example/feed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(f.Warnings, "; "); len(f.Items) != 0 || !strings.Contains(w, `"items" is an object, not a list`) {
+		t.Errorf("items %+v, warnings %q", f.Items, w)
+	}
+}

@@ -42,30 +42,37 @@ func parseJSON(text []byte) (*Feed, error) {
 	if !strings.Contains(v, "jsonfeed.org") && doc["items"] == nil {
 		return nil, ErrNotAFeed
 	}
-	f := &Feed{Title: clean(str(doc["title"])), Link: str(doc["home_page_url"]), Lang: str(doc["language"]), Format: "json", selfLink: str(doc["feed_url"]), Warnings: warnings}
-	items, _ := doc["items"].([]any)
+	f := &Feed{Title: clean(str(doc["title"])), Link: urlStr(doc["home_page_url"]), Lang: str(doc["language"]), Format: "json", selfLink: urlStr(doc["feed_url"]), Warnings: warnings}
+	items, isList := doc["items"].([]any)
+	if !isList && doc["items"] != nil {
+		f.Warnings = append(f.Warnings, fmt.Sprintf("JSON feed: \"items\" is %s, not a list: no entries read", jsonKind(doc["items"])))
+	}
+	notObjects := 0
 	for _, x := range items {
 		m, ok := x.(map[string]any)
 		if !ok {
+			notObjects++
 			continue
 		}
+		// A link is a string: a number where a URL belongs ("url": 12345)
+		// is no link, not one made up from the digits.
 		it := Item{
 			GUID:     str(m["id"]),
-			Link:     str(m["url"]),
+			Link:     urlStr(m["url"]),
 			Title:    clean(str(m["title"])),
 			Summary:  str(m["summary"]),
 			Content:  str(m["content_html"]),
-			ImageURL: str(m["image"]),
+			ImageURL: urlStr(m["image"]),
 			Lang:     str(m["language"]),
 		}
 		if it.Link == "" {
-			it.Link = str(m["external_url"])
+			it.Link = urlStr(m["external_url"])
 		}
 		if it.Content == "" {
 			it.Content = str(m["content_text"])
 		}
 		if it.ImageURL == "" {
-			it.ImageURL = str(m["banner_image"])
+			it.ImageURL = urlStr(m["banner_image"])
 		}
 		if a, ok := m["author"].(map[string]any); ok {
 			it.Author = clean(str(a["name"]))
@@ -82,7 +89,33 @@ func parseJSON(text []byte) (*Feed, error) {
 		}
 		f.Items = append(f.Items, it)
 	}
+	if notObjects > 0 {
+		f.Warnings = append(f.Warnings, fmt.Sprintf("JSON feed: dropped %d item(s) that are not objects", notObjects))
+	}
 	return f, nil
+}
+
+// urlStr returns a JSON string value trimmed, and "" for any other type.
+func urlStr(v any) string {
+	if s, ok := v.(string); ok {
+		return strings.TrimSpace(s)
+	}
+	return ""
+}
+
+// jsonKind names a decoded JSON value's type for a warning.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case string:
+		return "a string"
+	case float64, json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return "another value"
 }
 
 func parseRSSInJSON(rss map[string]any) (*Feed, error) {
@@ -104,7 +137,7 @@ func parseRSSInJSON(rss map[string]any) (*Feed, error) {
 			continue
 		}
 		it := Item{
-			Link:    str(m["link"]),
+			Link:    urlStr(m["link"]),
 			Title:   clean(str(m["title"])),
 			Summary: str(m["description"]),
 			Author:  clean(str(m["author"])),
