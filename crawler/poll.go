@@ -97,7 +97,10 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun) {
 		st.ConsecutiveErrors++
 		st.LastError = truncate(err.Error(), maxErrorText)
 		ra, _ := fetch.RetryAfter(err)
-		st.NextAttempt = start.Add(backoff(st.ConsecutiveErrors, sr.src.IntervalMin, sr.src.IntervalMax, ra))
+		// Counted from when the poll failed, not from when it started: a
+		// source that held its host until the 30 s timeout was otherwise
+		// due again at once, before its backoff could keep it away.
+		st.NextAttempt = time.Now().Add(backoff(st.ConsecutiveErrors, sr.src.IntervalMin, sr.src.IntervalMax, ra))
 		c.m.polls.WithLabelValues(sr.src.Kind, statusError).Inc()
 	} else {
 		st.ConsecutiveErrors = 0
