@@ -487,17 +487,19 @@ func TestPagesThatAreNotArticles(t *testing.T) {
 	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), bytes.Repeat([]byte{0, 1, 2, 0xff}, 4000)...)
 	h.set("/p/doc", "application/pdf", append([]byte("%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nstream\n"), bytes.Repeat([]byte{0x8f, 0x00, 0x41}, 5000)...))
 	h.set("/p/img", "text/html; charset=utf-8", png)
+	h.set("/p/stub", "text/html; charset=utf-8", []byte(`<html><head><META HTTP-EQUIV="Refresh" content="0; url=http://10.0.0.1/"><title>Đồng Nai</title></head><body>Redirecting…</body></html>`))
 	h.set("/p/good", "text/html; charset=utf-8", articlePage("Đồng Nai mở cảng", "", strings.Repeat("Tỉnh Đồng Nai khởi công cảng Phước An để phục vụ xuất khẩu. ", 20)))
 	h.set("/feed.xml", "application/rss+xml", rss(
 		rssEntry("", u+"/p/doc", "Báo cáo Đồng Nai (PDF)", "<description>Tóm tắt báo cáo</description>"),
 		rssEntry("", u+"/p/img", "Ảnh Đồng Nai", "<description>Ảnh</description>"),
+		rssEntry("", u+"/p/stub", "Đồng Nai chuyển trang", "<description>Bài đã chuyển</description>"),
 		rssEntry("", u+"/p/good", "Đồng Nai mở cảng", ""),
 	))
 	c := hostileCrawler(t, e, []Source{feedSource("pages", u+"/feed.xml", "vi")}, false)
 	runUntil(t, c, 60*time.Second, func() bool {
-		return e.pub.byURL(u+"/p/doc") != nil && e.pub.byURL(u+"/p/img") != nil && e.pub.byURL(u+"/p/good") != nil
+		return e.pub.byURL(u+"/p/doc") != nil && e.pub.byURL(u+"/p/img") != nil && e.pub.byURL(u+"/p/good") != nil && e.pub.byURL(u+"/p/stub") != nil
 	})
-	for _, p := range []string{"/p/doc", "/p/img"} {
+	for _, p := range []string{"/p/doc", "/p/img", "/p/stub"} {
 		a := e.pub.byURL(u + p)
 		if a.Text != "" || strings.ContainsRune(a.Title+a.Summary, 0) {
 			t.Errorf("%s: published with %d bytes of text %.40q", p, len(a.Text), a.Text)
@@ -511,7 +513,7 @@ func TestPagesThatAreNotArticles(t *testing.T) {
 	}
 	// The next successful poll shows the pages on the source.
 	c.poll(context.Background(), c.runs[0])
-	if _, warn := sourceState(c, 0); !strings.Contains(warn, "article pages not read: 2 since the last poll") || !strings.Contains(warn, "not a web page") {
+	if _, warn := sourceState(c, 0); !strings.Contains(warn, "article pages not read: 3 since the last poll") || !strings.Contains(warn, "not a web page") {
 		t.Errorf("source warning %q", warn)
 	}
 	c.poll(context.Background(), c.runs[0])
@@ -540,5 +542,10 @@ func TestNotAPage(t *testing.T) {
 		if got := notAPage(tc.ct, []byte(tc.body)); got != tc.want {
 			t.Errorf("%q %.12q: %q, want %q", tc.ct, tc.body, got, tc.want)
 		}
+	}
+	if !isRefreshStub([]byte(`<meta http-equiv = "refresh" content="0;url=/x">`), "Redirecting…") ||
+		isRefreshStub([]byte(`<meta http-equiv="refresh" content="300">`), strings.Repeat("Tin Đồng Nai. ", 40)) ||
+		isRefreshStub([]byte(`<meta http-equiv="content-type" content="text/html">`), "short") {
+		t.Error("isRefreshStub")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/crawler/charset"
@@ -171,6 +172,12 @@ func (c *Crawler) enrich(ctx context.Context, sr *sourceRun, a *article.Article,
 		c.m.articleErr.WithLabelValues("extract").Inc()
 		return fmt.Errorf("page %s: no article text extracted: %w: %w", a.URL, err, errNotAPage)
 	}
+	if isRefreshStub(body, p.Text) {
+		// "Redirecting…" is not the article: the entry keeps what the feed
+		// said. The refresh is not followed (it may point anywhere).
+		c.m.articleErr.WithLabelValues("extract").Inc()
+		return fmt.Errorf("page %s is a redirect page (meta refresh), not the article: %w", a.URL, errNotAPage)
+	}
 	if strings.TrimSpace(p.Text) != "" {
 		a.Text = norm.NFC.String(strings.TrimSpace(p.Text))
 	}
@@ -203,6 +210,28 @@ func (c *Crawler) enrich(ctx context.Context, sr *sourceRun, a *article.Article,
 // errNotAPage marks a page that was fetched but has no article to read: not
 // a web page, undecodable or not extractable. Retrying does not change it.
 var errNotAPage = errors.New("no article in the page")
+
+// isRefreshStub reports whether a page is only a meta-refresh redirect: it
+// declares one and has next to no text of its own.
+func isRefreshStub(body []byte, text string) bool {
+	if utf8.RuneCountInString(strings.TrimSpace(text)) > 300 {
+		return false
+	}
+	head := strings.ToLower(string(body[:min(len(body), 64<<10)]))
+	i := strings.Index(head, "http-equiv")
+	for i >= 0 {
+		rest := strings.TrimLeft(head[i+len("http-equiv"):], " \t\r\n=\"'")
+		if strings.HasPrefix(rest, "refresh") {
+			return true
+		}
+		j := strings.Index(head[i+1:], "http-equiv")
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
 
 // pageTransient reports whether a page's failure may pass if it is tried
 // again later: a page with no article in it stays that way.
