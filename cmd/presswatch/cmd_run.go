@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -180,10 +181,7 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 
 	var ix *index.Index
 	if rs[roleIndexer] || rs[roleWeb] {
-		dir := cfg.Index.Dir
-		if dir == "" {
-			dir = filepath.Join(cfg.DataDir, "index")
-		}
+		dir := indexDirOf(cfg)
 		// A process that serves searches warms the index's per-segment
 		// caches in the background, so the first search after a restart is
 		// not the one that builds them.
@@ -409,7 +407,16 @@ func indexDurable(cfg *configs.Loaded) string {
 	if err != nil || host == "" {
 		host = "local"
 	}
-	return "indexer-" + strings.Trim(nonDurable.ReplaceAllString(host, "-"), "-")
+	// The replica is its folder: two on one host (a web node and an
+	// indexer, say) each need their own consumer, or each index gets only
+	// part of the stream (an outside fault run found search missing
+	// articles until both rebuilt).
+	dir := indexDirOf(cfg)
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	sum := sha256.Sum256([]byte(dir))
+	return "indexer-" + strings.Trim(nonDurable.ReplaceAllString(host, "-"), "-") + "-" + hex.EncodeToString(sum[:3])
 }
 
 func newLogger(c configs.LogConfig, w io.Writer) *slog.Logger {
