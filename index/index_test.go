@@ -798,3 +798,29 @@ func TestExactDiacriticsRankFirst(t *testing.T) {
 		t.Errorf("\"mưa lớn\": %v, want both with the diacritics-exact article first", ids(res))
 	}
 }
+
+// TestDateQueryInVietnamTime: a day in the query is a Vietnam day, as the
+// hit list shows dates and as since/until read them: an article published
+// at 18:00 UTC on 29 October is dated 30/10 01:00 and is found on the 30th.
+func TestDateQueryInVietnamTime(t *testing.T) {
+	ix := openTest(t, t.TempDir()+"/index")
+	at := time.Date(2025, 10, 29, 18, 0, 0, 0, time.UTC)
+	a := &article.Article{ID: "late", URL: "https://x.example/late", Source: "s", Lang: "en", Title: "Dong Nai evening news",
+		Text: "Dong Nai news.", Published: at, Collected: at, Classification: &article.Classification{About: true}}
+	if err := ix.IndexArticles(context.Background(), []*article.Article{a}); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]int{
+		"published:2025-10-30": 1, "published:2025-10-29": 0,
+		"published>2025-10-29 AND published<2025-10-31": 1, "published>=2025-10-30 Dong": 1, "published<2025-10-30": 0,
+		"published:2025-10": 1, "published:2025-11": 0,
+	} {
+		res, err := ix.Search(context.Background(), Request{Query: q, Size: 10})
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if int(res.Total) != want {
+			t.Errorf("%s: %d hits, want %d", q, res.Total, want)
+		}
+	}
+}

@@ -215,7 +215,7 @@ func (ix *Index) compile(r Request) (*compiled, error) {
 			}
 			qs = append(qs, kq...)
 		}
-		parts = append(parts, bq.NewDisjunctionQuery(qs))
+		parts = append(parts, filter(bq.NewDisjunctionQuery(qs)))
 	}
 	if !r.Since.IsZero() || !r.Until.IsZero() {
 		if !r.Since.IsZero() && !r.Until.IsZero() && !r.Until.After(r.Since) {
@@ -227,7 +227,7 @@ func (ix *Index) compile(r Request) (*compiled, error) {
 		if r.DateBasis == DateCollected {
 			dq.SetField(fCollected)
 		}
-		parts = append(parts, dq)
+		parts = append(parts, filter(dq))
 	}
 	switch len(parts) {
 	case 0:

@@ -580,12 +580,12 @@ func keywordQueries(field, value string, prefix bool) ([]bq.Query, error) {
 		if prefix {
 			p := bq.NewPrefixQuery(ft.term)
 			p.SetField(ft.field)
-			qs[i] = p
+			qs[i] = filter(p)
 			continue
 		}
 		q := bq.NewTermQuery(ft.term)
 		q.SetField(ft.field)
-		qs[i] = q
+		qs[i] = filter(q)
 	}
 	return qs, nil
 }
@@ -626,6 +626,10 @@ func keywordTerms(field, value string) ([]fieldTerm, error) {
 	}
 }
 
+// vietnam is the time zone the office reads dates in (UTC+7, no daylight
+// saving: a fixed zone needs no time zone database).
+var vietnam = time.FixedZone("ICT", 7*3600)
+
 // compare translates risk>=60, published>2026-01-01 and the like.
 func (t *translator) compare(field, op, value string) (bq.Query, error) {
 	kind, f := queryField(field)
@@ -650,7 +654,7 @@ func (t *translator) compare(field, op, value string) (bq.Query, error) {
 			q = bq.NewNumericRangeInclusiveQuery(&v, &v, &yes, &yes)
 		}
 		q.SetField(f)
-		return q, nil
+		return filter(q), nil
 	case kindDate:
 		from, to, err := parseDateValue(value)
 		if err != nil {
@@ -672,21 +676,23 @@ func (t *translator) compare(field, op, value string) (bq.Query, error) {
 		}
 		q := bq.NewDateRangeInclusiveQuery(start, end, &si, &ei)
 		q.SetField(f)
-		return q, nil
+		return filter(q), nil
 	case kindUnknown:
 		return nil, t.unknownField(field)
 	}
 	return nil, t.errAt(field, "field %q is not a number or a date", field)
 }
 
-// parseDateValue parses a day (the whole UTC day [from, to)), or an RFC 3339
-// time (from = to = that instant, to just after it).
+// parseDateValue parses a day or a month, in Vietnam time as the UI shows
+// dates and reads its since/until ("published:2025-10-30" holds what the
+// hit list dates 30/10/2025, 01:00 included), or an RFC 3339 time (from =
+// to = that instant, to just after it).
 func parseDateValue(s string) (from, to time.Time, err error) {
-	if d, err := time.Parse(dayLayout, s); err == nil {
-		return d, d.AddDate(0, 0, 1), nil
+	if d, err := time.ParseInLocation(dayLayout, s, vietnam); err == nil {
+		return d.UTC(), d.AddDate(0, 0, 1).UTC(), nil
 	}
-	if d, err := time.Parse("2006-01", s); err == nil {
-		return d, d.AddDate(0, 1, 0), nil
+	if d, err := time.ParseInLocation("2006-01", s, vietnam); err == nil {
+		return d.UTC(), d.AddDate(0, 1, 0).UTC(), nil
 	}
 	if ts, err := time.Parse(time.RFC3339, s); err == nil {
 		return ts.UTC(), ts.UTC().Add(time.Nanosecond), nil

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -158,5 +159,31 @@ func TestWrongMethod(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed || !strings.Contains(resp.Header.Get("Allow"), "POST") ||
 		!strings.Contains(body, messages{"vi"}.T("err_405")) {
 		t.Errorf("GET /logout: %d, Allow %q, %.200s", resp.StatusCode, resp.Header.Get("Allow"), body)
+	}
+}
+
+// TestAPISearchWithFilterClauses: a prefix, a comparison or a keyword prefix
+// beside a filter or a scope answers JSON with finite scores. Keyword
+// clauses scored NaN and the encoder failed after the status line: an
+// empty 200 (an outside search review).
+func TestAPISearchWithFilterClauses(t *testing.T) {
+	f := newFixture(t)
+	for _, q := range []string{"q=dong*&rel=about", "q=dong*&f=lang:en", "q=" + url.QueryEscape("dong* lang:en"), "q=topic:env*",
+		"q=" + url.QueryEscape("risk>=0") + "&f=lang:en", "q=" + url.QueryEscape("published>2020-01-01") + "&f=lang:en",
+		"q=Dong&basis=collected&since=2020-01-01&f=lang:en", "q=dong*&rel=mentions"} {
+		resp, body := f.api("GET", "/api/v1/search?"+q, RoleViewer, "")
+		var sr apiSearchResult
+		if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &sr) != nil {
+			t.Errorf("%s: %d %.200q", q, resp.StatusCode, body)
+			continue
+		}
+		if q != "q=dong*&rel=mentions" && sr.Total == 0 {
+			t.Errorf("%s: no hits", q)
+		}
+		for _, h := range sr.Hits {
+			if math.IsNaN(h.Score) || math.IsInf(h.Score, 0) {
+				t.Errorf("%s: score %v", q, h.Score)
+			}
+		}
 	}
 }

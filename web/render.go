@@ -157,12 +157,22 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, code int
 }
 
 // writeJSON writes v as JSON with status code.
+// The body is encoded before the status line is sent: a value JSON cannot
+// hold (a NaN) is a 500 with a JSON error, never an empty 200.
 func writeJSON(w http.ResponseWriter, code int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		buf.Reset()
+		code = http.StatusInternalServerError
+		var e apiError
+		e.Error.Code, e.Error.Message = "internal_error", "the answer could not be encoded: "+err.Error()
+		_ = enc.Encode(e)
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(code)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	_, _ = w.Write(buf.Bytes())
 }
 
 // apiError is the body of every API error.
