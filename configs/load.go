@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -194,6 +196,7 @@ func parse(name string, data []byte, lookup func(string) (string, bool), names [
 	problems = append(problems, unknownEnv(names)...)
 	envProblems, fromEnv := applyEnv(cfg, lookup)
 	problems = append(problems, envProblems...)
+	followListen(cfg, fromEnv)
 	// A setting taken from the environment is reported under its variable,
 	// not at the file's line for the key it overrides.
 	locate := func(p Problem) Problem {
@@ -392,6 +395,38 @@ func keysByLine(lines map[string]int) map[int]string {
 		}
 	}
 	return out
+}
+
+// followListen moves web.base_url to the address the UI listens on when
+// the environment moved web.listen and left a loopback base_url alone: the
+// demo's and make run's emails otherwise linked to 127.0.0.1:8080 while the
+// UI answered elsewhere (two outside reviews). A public base_url (behind a
+// proxy) is never changed.
+func followListen(cfg *Config, fromEnv map[string]string) {
+	if fromEnv["web.listen"] == "" || fromEnv["web.base_url"] != "" {
+		return
+	}
+	u, err := url.Parse(cfg.Web.BaseURL)
+	if err != nil || u.Scheme != "http" || !isLoopbackHost(u.Hostname()) {
+		return
+	}
+	host, port, err := net.SplitHostPort(cfg.Web.Listen)
+	if err != nil || port == "" {
+		return
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	u.Host = net.JoinHostPort(host, port)
+	cfg.Web.BaseURL = strings.TrimSuffix(u.String(), "/")
+}
+
+func isLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 // applyEnv sets scalar settings from PRESSWATCH_<PATH> variables, where PATH is

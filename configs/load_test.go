@@ -161,3 +161,29 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestBaseURLFollowsListen: moving the UI with PRESSWATCH_WEB_LISTEN moves a
+// loopback base_url with it (email links pointed at the old port); a
+// public base_url or one set in the environment stays.
+func TestBaseURLFollowsListen(t *testing.T) {
+	file := []byte("web:\n  listen: 127.0.0.1:8080\n  base_url: http://127.0.0.1:8080\n")
+	for _, tc := range []struct {
+		file []byte
+		env  map[string]string
+		want string
+	}{
+		{file, map[string]string{"PRESSWATCH_WEB_LISTEN": "127.0.0.1:18180"}, "http://127.0.0.1:18180"},
+		{file, map[string]string{"PRESSWATCH_WEB_LISTEN": "0.0.0.0:9000"}, "http://127.0.0.1:9000"},
+		{file, map[string]string{"PRESSWATCH_WEB_LISTEN": "127.0.0.1:18180", "PRESSWATCH_WEB_BASE_URL": "http://127.0.0.1:8080"}, "http://127.0.0.1:8080"},
+		{[]byte("web:\n  listen: 127.0.0.1:8080\n  base_url: https://presswatch.dongnai.gov.vn\n"), map[string]string{"PRESSWATCH_WEB_LISTEN": "127.0.0.1:9000"}, "https://presswatch.dongnai.gov.vn"},
+		{file, nil, "http://127.0.0.1:8080"},
+	} {
+		cfg, err := Parse("c.yaml", tc.file, envOf(tc.env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Web.BaseURL != tc.want {
+			t.Errorf("%v: base_url %q, want %q", tc.env, cfg.Web.BaseURL, tc.want)
+		}
+	}
+}
