@@ -190,7 +190,7 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 	if r.Alerts.Total == 0 {
 		add(para{Text: "Không có cảnh báo nào được gửi cho cán bộ trong kỳ." + recorded, Muted: true})
 	} else {
-		add(para{Text: fmt.Sprintf("%s cảnh báo đã gửi cho cán bộ trong kỳ.", formatInt(r.Alerts.Total)) + recorded})
+		add(para{Text: fmt.Sprintf("%s cảnh báo gửi ngay được ghi nhận trong kỳ, mỗi tuyến nhận một cảnh báo; gồm cả cảnh báo đã tạm tắt và đang chờ gửi (xem bảng trạng thái).", formatInt(r.Alerts.Total)) + recorded})
 		add(countTable("Trạng thái xử lý", r.Alerts.ByState))
 		add(countTable("Tuyến cảnh báo", r.Alerts.ByRoute))
 	}
@@ -301,7 +301,7 @@ func changeText(a, b int) string {
 		if a == 0 {
 			return "không đổi"
 		}
-		return "kỳ trước không có"
+		return "không so sánh được"
 	}
 	return fmt.Sprintf("%+.0f%%", float64(a-b)*100/float64(b))
 }

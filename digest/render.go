@@ -70,7 +70,7 @@ func NewRenderer(loc *time.Location) (*Renderer, error) {
 				if a == 0 {
 					return "không đổi"
 				}
-				return "kỳ trước không có"
+				return "không so sánh được"
 			}
 			return fmt.Sprintf("%+.0f%%", float64(a-b)*100/float64(b))
 		},

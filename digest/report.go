@@ -524,6 +524,11 @@ func (b *Builder) Build(ctx context.Context, p Period) (*Report, error) {
 	rep.Languages = breakdowns(cur.langs, nil, cur.total, languageName, 0)
 	rep.Outlets = breakdowns(cur.outs, nil, cur.total, func(s string) string { return s }, nOutlets)
 	rep.TopTopics, rep.RisingTopics = topics(cur.topics, old.topics)
+	if old.total == 0 {
+		// Nothing to compare with (monitoring began this period): every
+		// topic would read "new", which says nothing.
+		rep.RisingTopics = nil
+	}
 	rep.Attention = attention(cur.attention, 10)
 
 	texts, err := b.texts(ctx, cur, nStories)
