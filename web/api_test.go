@@ -187,3 +187,22 @@ func TestAPISearchWithFilterClauses(t *testing.T) {
 		}
 	}
 }
+
+// TestSavedKeepsScopeAndBasis: a saved search runs as the search it was
+// saved from, scope and date basis included, and lists its settings
+// readably.
+func TestSavedKeepsScopeAndBasis(t *testing.T) {
+	f := newFixture(t)
+	ss, err := f.srv.newSaved(RoleAnalyst, "x", "Dong Nai", "rel=any&basis=collected&since=2026-12-07&sort=newest&f=lang%3Aen&page=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(savedURL(ss))
+	v := u.Query()
+	if v.Get("rel") != "any" || v.Get("basis") != "collected" || v.Get("f") != "lang:en" || v.Get("page") != "" || v.Get("q") != "Dong Nai" {
+		t.Errorf("saved search runs as %s", savedURL(ss))
+	}
+	if got := (savedView{SavedSearch: ss}).ParamsText(); got != "basis=collected · f=lang:en · rel=any · since=2026-12-07 · sort=newest" {
+		t.Errorf("settings shown as %q", got)
+	}
+}

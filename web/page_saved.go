@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -22,6 +23,27 @@ type savedPage struct {
 type savedView struct {
 	SavedSearch
 	URL string
+}
+
+// ParamsText is the saved search's settings as a reader writes them
+// ("f=lang:en · since=2026-12-01"), not URL-encoded.
+func (v savedView) ParamsText() string {
+	vals, err := url.ParseQuery(v.Params)
+	if err != nil {
+		return v.Params
+	}
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		for _, x := range vals[k] {
+			parts = append(parts, k+"="+x)
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 func savedURL(s SavedSearch) string {
@@ -66,7 +88,10 @@ func (s *Server) newSaved(user, name, q, params string) (SavedSearch, error) {
 		return SavedSearch{}, formError("params: not a URL query")
 	}
 	keep := url.Values{}
-	for _, k := range []string{"f", "since", "until", "sort"} {
+	// What the search page shows depends on all of these: a search saved
+	// without its scope (rel) or date basis ran as another search (an
+	// outside review: 24 hits on screen, 12 when the saved search ran).
+	for _, k := range []string{"f", "since", "until", "sort", "rel", "basis"} {
 		if vals, ok := v[k]; ok {
 			keep[k] = vals
 		}
