@@ -98,7 +98,7 @@ func TestEvidenceAndResponses(t *testing.T) {
 		return resp
 	}
 	form := url.Values{"text": {"Sở Ngoại vụ gửi thư đề nghị đính chính số người bị bắt."}, "responded_on": {clk.Format("2006-01-02")},
-		"channel": {"letter"}, "approved_by": {"Giám đốc Sở"}}
+		"channel": {"letter"}, "approved_by": {"Giám đốc Sở"}, "narratives": {"merger-not-done, own-code"}}
 	if r := post("/articles/"+a.ID+"/responses", form, police, pcsrf); r.StatusCode != http.StatusForbidden {
 		t.Errorf("police recorded a response: %d", r.StatusCode)
 	}
@@ -112,6 +112,8 @@ func TestEvidenceAndResponses(t *testing.T) {
 	}
 	if _, page := f.get("/articles/"+a.ID+"/evidence", police); !strings.Contains(page, "Sở Ngoại vụ gửi thư") || !strings.Contains(page, "Thư gửi cơ quan báo chí") {
 		t.Error("the response is not listed")
+	} else if !strings.Contains(page, "việc sáp nhập Bình Phước vào Đồng Nai chưa diễn ra") || strings.Contains(page, "merger-not-done") || !strings.Contains(page, "own-code") {
+		t.Error("the response's claims are not named by the catalogue (or an officer's own code is lost)")
 	}
 	if entries, _ := f.store.ListAudit(ctx, 20); !hasAudit(entries, "response.create") {
 		t.Error("recording a response is not audited")

@@ -132,6 +132,7 @@ var pageCatalog = map[string][2]string{
 	"title_full":           {"Tiêu đề đầy đủ", "Full title"},
 
 	// Narratives created from a response (evidence page).
+	"resp_narratives":       {"Luận điểm được phản hồi", "Claims answered"},
 	"narr_created":          {"Luận điểm đã tạo", "Narrative created"},
 	"narr_create":           {"Tạo luận điểm từ phản hồi này", "Create a narrative from this response"},
 	"narr_help":             {"Các bài đăng sau này lặp lại luận điểm sẽ được tự động gắn cờ, nêu tên luận điểm và phản hồi này; kết quả của phản hồi chuyển thành “lặp lại ở nơi khác”.", "Later articles repeating the claim are flagged automatically, naming this narrative and response; the response's outcome becomes “repeated elsewhere”."},
@@ -224,6 +225,16 @@ func (m messages) F(key string, args ...any) string { return fmt.Sprintf(m.T(key
 
 // Topic names a classifier topic.
 func (m messages) Topic(s string) string { return l10n.Topic(m.lang, s) }
+
+// Narrative names a narrative a response answers by its catalogue name
+// ("việc sáp nhập Bình Phước vào Đồng Nai chưa diễn ra"), or gives the code
+// the officer typed when the catalogue has none.
+func (m messages) Narrative(id string) string {
+	if n, ok := l10n.Lookup(m.lang, "narrative_"+id); ok {
+		return n
+	}
+	return id
+}
 
 // State names an alert or delivery state.
 func (m messages) State(s string) string { return l10n.State(m.lang, s) }

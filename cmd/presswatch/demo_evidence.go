@@ -126,7 +126,7 @@ func runDemoEvidenceStory(ctx context.Context, sim *presssim.Server, st store.St
 	if err := es.UpsertResponse(ctx, store.Response{ID: "demo-response-merger", Cluster: cluster, ArticleID: id,
 		Text:        "Sở Ngoại vụ gửi thư đề nghị đính chính: Bình Phước đã hợp nhất vào tỉnh Đồng Nai từ ngày 1/7/2025; dân số tỉnh khoảng 4,5 triệu người.",
 		RespondedOn: time.Now().UTC(), Channel: store.ChannelLetter, ApprovedBy: "Giám đốc Sở Ngoại vụ (demo)", CreatedBy: "demo",
-		Narratives: []string{"merger_pending"}}); err != nil {
+		Narratives: []string{"merger-not-done"}}); err != nil {
 		return err
 	}
 	// …and turns its answer into a narrative, as an officer would with
