@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dongnai/presswatch/alerts"
 	"github.com/dongnai/presswatch/internal/l10n"
@@ -181,7 +182,12 @@ type silencesData struct {
 
 // handleSilences lists silences with a form to add one.
 func (s *Server) handleSilences(w http.ResponseWriter, r *http.Request) {
-	s.silences(w, r, http.StatusOK, silencesData{Duration: "24h"})
+	// The alert page's "silence this story" link fills the query in.
+	q := strings.TrimSpace(r.URL.Query().Get("query"))
+	if utf8.RuneCountInString(q) > maxQueryRunes {
+		q = ""
+	}
+	s.silences(w, r, http.StatusOK, silencesData{Duration: "24h", Query: q})
 }
 
 func (s *Server) silences(w http.ResponseWriter, r *http.Request, code int, d silencesData) {

@@ -44,7 +44,7 @@ func TestAlertPages(t *testing.T) {
 	as := f.store.(store.AlertStore)
 	ctx := context.Background()
 	mk := func(id string, receivers ...string) {
-		a := store.Alert{ID: id, Route: "r-" + receivers[0], ArticleID: f.arts[0].ID, GroupKey: id, Severity: "immediate",
+		a := store.Alert{ID: id, Route: "r-" + receivers[0], ArticleID: f.arts[0].ID, GroupKey: id, Severity: "immediate", Cluster: "c-" + id,
 			Risk: 70, Title: "Tin " + id + " <script>", Receivers: receivers,
 			Reasons: nil}
 		if err := as.RecordAlerts(ctx, []store.NewAlert{{Alert: a, Notify: []store.Notification{{Receiver: receivers[0], Channel: "email", Recipient: receivers[0] + "@example.org"}}}}); err != nil {
@@ -178,6 +178,17 @@ func TestAlertPages(t *testing.T) {
 	}
 	if r := post("/alerts/silences", url.Values{"query": {`outlet:"Z"`}, "duration": {"7d"}, "reason": {"một tuần"}}, acookie, acsrf); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("silence for 7d: %d", r.StatusCode)
+	}
+	// "Silence this story" from the alert fills the form in; officers who
+	// may not silence are told whom to ask.
+	if _, page := f.get("/alerts/al-police", acookie); !strings.Contains(page, `/alerts/silences?query=cluster%3Ac-al-police`) {
+		t.Error("the alert page has no 'silence this story' link for an analyst")
+	}
+	if _, page := f.get("/alerts/silences?query=cluster%3Ac-al-police", acookie); !strings.Contains(page, `value="cluster:c-al-police"`) {
+		t.Error("the silence form is not filled in from the link")
+	}
+	if _, page := f.get("/alerts/al-police", cookie); strings.Contains(page, "/alerts/silences?") || !strings.Contains(page, htmlstd.EscapeString(vi.T("alert_silence_ask"))) {
+		t.Error("the police see a silence link they cannot use, or no hint whom to ask")
 	}
 	if ss, _ := as.ListSilences(ctx, time.Now(), false); len(ss) != 2 || ss[0].Author == "" {
 		t.Errorf("silences = %+v", ss)
