@@ -123,6 +123,21 @@ func (t *translator) errAt(needle, format string, args ...any) error {
 	return &query.SyntaxError{Pos: pos, Msg: fmt.Sprintf(format, args...)}
 }
 
+// starInQuotes refuses a "*" inside a quoted phrase: the analysis drops it as
+// punctuation, so "Long Th*" searched for the word "th" and found nothing,
+// with no error (an outside search review). Outside quotes a "*" ending a
+// word is a prefix; for a phrase whose last word is a prefix, NEAR/1 does it.
+// (The classifier's rule files read such a phrase as its words; they are
+// not searches.)
+func (t *translator) starInQuotes(words []string) error {
+	for _, w := range words {
+		if strings.Contains(w, "*") {
+			return t.errAt(w, "a \"*\" inside quotes is not a prefix: write Long NEAR/1 Th* for a phrase whose last word is a prefix, or put the * after the closing quote of a single word")
+		}
+	}
+	return nil
+}
+
 // asciiLower lower-cases ASCII letters only, keeping byte offsets intact.
 func asciiLower(s string) string {
 	b := []byte(s)
@@ -420,6 +435,9 @@ func (t *translator) expand(field, prefix string) ([]string, error) {
 
 // phrase translates "a b c" or field:"a b c".
 func (t *translator) phrase(field string, words []string) (bq.Query, error) {
+	if err := t.starInQuotes(words); err != nil {
+		return nil, err
+	}
 	kind, f := queryField(field)
 	switch kind {
 	case kindText:
@@ -466,6 +484,9 @@ func (t *translator) near(n *query.Near) (bq.Query, error) {
 		case *query.Term:
 			f, value, prefix = op.Field, op.Value, op.Prefix
 		case *query.Phrase:
+			if err := t.starInQuotes(op.Words); err != nil {
+				return nil, err
+			}
 			f, value = op.Field, strings.Join(op.Words, " ")
 		default:
 			return nil, t.errAt("NEAR", "NEAR needs words or phrases")

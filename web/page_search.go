@@ -326,7 +326,9 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		p.QueryError = l10n.QueryError(m.lang, msg)
 		// A position in an expanded query does not point into what was typed.
 		if pos != nil && *pos >= 0 && *pos <= len(form.Q) && len(form.Expansions) == 0 {
-			p.QueryPos = *pos + 1
+			// Counted in characters as the reader counts them, not in
+			// the parser's bytes ("Đồng Nai AND NOT" errs at the 14th).
+			p.QueryPos = utf8.RuneCountInString(form.Q[:*pos]) + 1
 			p.QueryBefore, p.QueryAfter = form.Q[:*pos], form.Q[*pos:]
 		}
 		s.render(w, r, http.StatusBadRequest, "search", "search", m.T("nav_search"), p)

@@ -41,6 +41,8 @@ func TestSearchPage(t *testing.T) {
 		{"sort by risk", "/search?sort=risk", 200, []string{`<option value="risk" selected>`}, nil},
 		{"syntax error points at it", "/search?q=" + url.QueryEscape("Dong AND (Nai"), 400, []string{`id="query-error"`, `class="caret"`}, nil},
 		{"bad date", "/search?since=yesterday", 400, []string{`id="query-error"`}, nil},
+		{"star inside quotes", "/search?literal=1&q=" + url.QueryEscape(`"Long Th*"`), 400, []string{`id="query-error"`, "trong ngoặc kép không phải tiền tố"}, nil},
+		{"error position in characters", "/search?literal=1&q=" + url.QueryEscape("Đồng Nai AND NOT"), 400, []string{`id="query-error"`, "(vị trí 14)"}, nil},
 		{"english", "/search?lang=en&q=Dong", 200, []string{`<html lang="en">`, "Export CSV", "results"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -274,6 +274,7 @@ var catalog = map[string][2]string{
 	"qerr_empty_phrase":     {"cụm từ rỗng", "empty phrase"},
 	"qerr_prefix_phrase":    {"dấu “*” chỉ dùng cho một từ, không dùng cho cụm từ", "a prefix “*” applies to one word, not a phrase"},
 	"qerr_unknown_field":    {"không có trường %s (trường văn bản: title, text; từ khóa: lang, country, outlet, source, topic, entity, tone, needs_review, cluster; số: risk; ngày: published, collected)", "unknown field %s (text fields: title, text; keywords: lang, country, outlet, source, topic, entity, tone, needs_review, cluster; numbers: risk; dates: published, collected)"},
+	"qerr_star_in_quotes":   {"dấu “*” trong ngoặc kép không phải tiền tố: với cụm từ có từ cuối là tiền tố, hãy viết Long NEAR/1 Th*", "a “*” inside quotes is not a prefix: for a phrase whose last word is a prefix, write Long NEAR/1 Th*"},
 	"qerr_inner_star":       {"dấu “*” chỉ đặt ở cuối một từ, như dong*", "a “*” may only end a word, as in dong*"},
 	"qerr_prefix_short":     {"tiền tố %s quá ngắn (cần ít nhất %s chữ)", "prefix %s is too short (at least %s letters)"},
 	"qerr_needs_number":     {"%s cần một số, không phải %s", "%s needs a number, not %s"},

@@ -37,6 +37,7 @@ var queryErrors = []struct {
 	{regexp.MustCompile(`^empty phrase$`), "qerr_empty_phrase"},
 	{regexp.MustCompile(`^a prefix "\*" applies to one word`), "qerr_prefix_phrase"},
 	{regexp.MustCompile(`^a "\*" may only end a word`), "qerr_inner_star"},
+	{regexp.MustCompile(`^a "\*" inside quotes is not a prefix`), "qerr_star_in_quotes"},
 	{regexp.MustCompile(`^unknown field (".*?") \(`), "qerr_unknown_field"},
 	{regexp.MustCompile(`^prefix (".*") is too short \(at least (\d+) letters\)$`), "qerr_prefix_short"},
 	{regexp.MustCompile(`^(\w+) needs a number, not (".*")$`), "qerr_needs_number"},
