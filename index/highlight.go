@@ -102,6 +102,21 @@ func matchSpans(s string, terms []hlTerm, english bool) []span {
 		}
 		return -1
 	}
+	// Words typed with diacritics are marked only as written in a text
+	// written with diacritics, as they match there (index.md, "text_spell").
+	marked := false
+	for _, term := range terms {
+		if term.spell != nil {
+			marked = textnorm.WrittenWithMarks(textnorm.CountMarked(s))
+			break
+		}
+	}
+	spelledOK := func(term hlTerm, k, i int) bool {
+		if !marked || term.spell == nil || k >= len(term.spell) || term.spell[k] == "" || (term.prefix && k == len(term.toks)-1) {
+			return true
+		}
+		return textnorm.SpelledAs(s[all[i].Start:all[i].End], term.spell[k])
+	}
 	// A one-word term whose word is also in a phrase term is marked only
 	// where no such phrase occurs in the text: "Dong Nai" marks the phrase,
 	// not every "động" that folds to "dong".
@@ -124,14 +139,14 @@ func matchSpans(s string, terms []hlTerm, english bool) []span {
 		}
 		for _, i := range starts {
 			end := i
-			ok := true
+			ok := spelledOK(term, 0, i)
 			for k := 1; k < n && ok; k++ {
 				off := k // positions of a phrase's words, when not given
 				if k < len(term.offs) {
 					off = term.offs[k]
 				}
 				j := at(all[i].Pos+off, term.toks[k], term.prefix && k == n-1)
-				ok = j >= 0
+				ok = j >= 0 && spelledOK(term, k, j)
 				end = j
 			}
 			if ok {

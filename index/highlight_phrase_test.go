@@ -121,3 +121,44 @@ func TestStemPrefixBound(t *testing.T) {
 		}
 	}
 }
+
+// Words typed with diacritics are marked as written in a text written with
+// diacritics, whatever the query's shape: "đình công" OR "Đồng Nai" marked
+// "định" and "động" (an outside search review); typed without diacritics
+// they still mark every folded form.
+func TestHighlightSpelledAsWritten(t *testing.T) {
+	body := "Công nhân đình công ở Đồng Nai; tỉnh ra quyết định hỗ trợ người lao động và cộng đồng."
+	t.Run("with diacritics", func(t *testing.T) {
+		tr := &translator{src: "đình công OR Đồng Nai"}
+		for _, w := range []string{"đình", "công", "Đồng", "Nai"} {
+			tr.highlight(analyzeQuery(w), false, "")
+		}
+		got := string(highlightHit(body, tr.terms, false)[0])
+		for _, want := range []string{"<mark>đình</mark>", "<mark>Đồng</mark>", "<mark>Nai</mark>"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("lacks %s: %s", want, got)
+			}
+		}
+		for _, bad := range []string{"<mark>định</mark>", "<mark>động</mark>"} {
+			if strings.Contains(got, bad) {
+				t.Errorf("marks %s: %s", bad, got)
+			}
+		}
+	})
+	t.Run("without diacritics", func(t *testing.T) {
+		tr := &translator{src: "dinh"}
+		tr.highlight(analyzeQuery("dinh"), false, "")
+		got := string(highlightHit(body, tr.terms, false)[0])
+		if !strings.Contains(got, "<mark>đình</mark>") || !strings.Contains(got, "<mark>định</mark>") {
+			t.Errorf("a word typed without diacritics marks every folded form: %s", got)
+		}
+	})
+	t.Run("text without diacritics", func(t *testing.T) {
+		tr := &translator{src: "đình công"}
+		tr.highlight(analyzeQuery("đình công"), false, "")
+		got := string(highlightHit("Cong nhan dinh cong o Dong Nai, theo quyet dinh moi.", tr.terms, false)[0])
+		if !strings.Contains(got, "<mark>dinh cong</mark>") {
+			t.Errorf("a text written without diacritics is matched folded: %s", got)
+		}
+	})
+}

@@ -95,6 +95,11 @@ type hlTerm struct {
 	offs   []int
 	prefix bool
 	stem   string
+	// spell is, per token, its spelling with diacritics when the query
+	// word carries one ("" otherwise; nil when none does): in a text
+	// written with diacritics such a word is marked only as written, as it
+	// matches ("đình công" does not mark "định").
+	spell []string
 }
 
 // translator turns a query AST into a Bleve query.
@@ -225,7 +230,7 @@ func flattenOr(n query.Node, out []query.Node) []query.Node {
 
 func (t *translator) highlight(qt queryTerms, prefix bool, stem string) {
 	if t.neg%2 == 0 && len(qt.toks) > 0 {
-		t.terms = append(t.terms, hlTerm{toks: qt.toks, offs: qt.offs, prefix: prefix, stem: stem})
+		t.terms = append(t.terms, hlTerm{toks: qt.toks, offs: qt.offs, prefix: prefix, stem: stem, spell: qt.spell})
 	}
 }
 
