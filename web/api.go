@@ -26,6 +26,14 @@ type apiSearchResult struct {
 	Facets    map[string][]apiFacet `json:"facets,omitempty"`
 	Histogram []apiDay              `json:"histogram,omitempty"`
 	TookMS    float64               `json:"took_ms"`
+	// Expanded lists the place names widened with expand=places.
+	Expanded []apiExpansion `json:"expanded,omitempty"`
+}
+
+type apiExpansion struct {
+	Typed string   `json:"typed"`
+	Place string   `json:"place"`
+	Names []string `json:"names"`
 }
 
 type apiFacet struct {
@@ -53,13 +61,32 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 		s.badQuery(w, r, true, err)
 		return
 	}
+	// expand=places widens place names as the search page does (Dong Nai
+	// also finds 同奈, 동나이, ドンナイ); without it the API searches what it
+	// was sent, and a script reproducing a screen got half of it.
+	var expanded []apiExpansion
+	switch e := r.URL.Query().Get("expand"); e {
+	case "":
+	case "places":
+		if s.opts.Places != nil && req.Query != "" {
+			var exps []Expansion
+			req.Query, exps = s.opts.Places.Expand(req.Query)
+			req.SameWord = SameWord(exps)
+			for _, x := range exps {
+				expanded = append(expanded, apiExpansion{Typed: x.Typed, Place: x.Canonical, Names: x.Names})
+			}
+		}
+	default:
+		writeJSONError(w, http.StatusBadRequest, "bad_request", "expand: only \"places\" is known, not "+strconv.Quote(e))
+		return
+	}
 	req.Facets = r.URL.Query().Get("facets") != "false"
 	res, err := s.opts.Search.Search(r.Context(), req)
 	if err != nil {
 		s.badQuery(w, r, true, err)
 		return
 	}
-	out := apiSearchResult{Total: res.Total, From: req.From, Size: req.Size, Hits: []apiHit{}, TookMS: float64(res.Took.Microseconds()) / 1000}
+	out := apiSearchResult{Total: res.Total, From: req.From, Size: req.Size, Hits: []apiHit{}, TookMS: float64(res.Took.Microseconds()) / 1000, Expanded: expanded}
 	for _, h := range res.Hits {
 		ah := apiHit{exportRow: rowOf(h), Score: h.Score}
 		for _, sn := range h.Snippets {

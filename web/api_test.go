@@ -206,3 +206,22 @@ func TestSavedKeepsScopeAndBasis(t *testing.T) {
 		t.Errorf("settings shown as %q", got)
 	}
 }
+
+// TestAPIExpandPlaces: expand=places widens place names as the search page
+// does and says with what; without it the API searches what it was sent.
+func TestAPIExpandPlaces(t *testing.T) {
+	f := newFixture(t)
+	var plain, wide apiSearchResult
+	if resp, body := f.api("GET", "/api/v1/search?rel=any&q="+url.QueryEscape("同奈"), RoleViewer, ""); resp.StatusCode != 200 || json.Unmarshal([]byte(body), &plain) != nil {
+		t.Fatalf("plain: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := f.api("GET", "/api/v1/search?rel=any&expand=places&q="+url.QueryEscape("同奈"), RoleViewer, ""); resp.StatusCode != 200 || json.Unmarshal([]byte(body), &wide) != nil {
+		t.Fatalf("expanded: %d %s", resp.StatusCode, body)
+	}
+	if wide.Total <= plain.Total || len(wide.Expanded) == 0 || wide.Expanded[0].Place != "Đồng Nai" || len(plain.Expanded) != 0 {
+		t.Errorf("plain %d hits, expanded %d hits with %+v", plain.Total, wide.Total, wide.Expanded)
+	}
+	if resp, _ := f.api("GET", "/api/v1/search?expand=everything&q=x", RoleViewer, ""); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("unknown expand: %d", resp.StatusCode)
+	}
+}
