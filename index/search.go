@@ -219,7 +219,10 @@ func (ix *Index) compile(r Request) (*compiled, error) {
 	}
 	if !r.Since.IsZero() || !r.Until.IsZero() {
 		if !r.Since.IsZero() && !r.Until.IsZero() && !r.Until.After(r.Since) {
-			return nil, fmt.Errorf("%w: until %s is not after since %s", ErrBadRequest, r.Until.Format(time.RFC3339), r.Since.Format(time.RFC3339))
+			// Named as the reader sent them: Vietnam days, until inclusive
+			// (it arrives as the start of the next day).
+			return nil, fmt.Errorf("%w: until %s is not after since %s", ErrBadRequest,
+				r.Until.Add(-time.Nanosecond).In(vietnam).Format(dayLayout), r.Since.In(vietnam).Format(dayLayout))
 		}
 		yes, no := true, false
 		dq := bq.NewDateRangeInclusiveQuery(r.Since.UTC(), r.Until.UTC(), &yes, &no)
