@@ -225,3 +225,13 @@ func TestAPIExpandPlaces(t *testing.T) {
 		t.Errorf("unknown expand: %d", resp.StatusCode)
 	}
 }
+
+// A filter without its value is refused, not dropped.
+func TestAPIMalformedFilter(t *testing.T) {
+	f := newFixture(t)
+	for _, bad := range []string{"f=lang", "f=lang:", "f=:en"} {
+		if resp, body := f.api("GET", "/api/v1/search?q=Dong&"+bad, RoleViewer, ""); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %d %.100s", bad, resp.StatusCode, body)
+		}
+	}
+}

@@ -125,7 +125,11 @@ func (s *Server) parseSearchForm(v url.Values) (searchForm, index.Request, error
 	}
 	for _, raw := range v["f"] {
 		field, value, ok := strings.Cut(raw, ":")
-		if !ok || field == "" || value == "" || !validFacetField(field) {
+		if !ok || field == "" || value == "" {
+			// "f=lang" was dropped in silence: the answer was unfiltered.
+			return f, index.Request{}, formError(fmt.Sprintf("f: cannot filter on %q: want field:value", raw))
+		}
+		if !validFacetField(field) {
 			continue
 		}
 		f.Filters = append(f.Filters, filter{field, value})
