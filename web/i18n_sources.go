@@ -25,7 +25,7 @@ var sourcesCatalog = map[string][2]string{ // [vi, en]
 	"src_next_poll":            {"Lần thu thập tới", "Next poll"},
 	"src_interval":             {"chu kỳ", "interval"},
 	"src_etag":                 {"ETag", "ETag"},
-	"src_items":                {"Số bài", "Items"},
+	"src_items":                {"Mục mới trong nguồn tin", "New feed entries"},
 	"src_per_day":              {"bài/ngày", "per day"},
 	"src_times":                {"lần liên tiếp", "in a row"},
 	"src_edited":               {"đã sửa trên giao diện", "edited in the UI"},
