@@ -74,6 +74,10 @@ func articleDoc(a *article.Article) *query.Document {
 	return d
 }
 
+// oldCoverageDays is the age past which an alert email says that the
+// article is old coverage found now (a week: a weekly paper's lag).
+const oldCoverageDays = 7
+
 // ageDays is how many whole days old an article was when it was collected:
 // a route can keep old pages found late (a new source's archive, a page
 // linked years on) out of the immediate mail with "age_days<=30".

@@ -384,6 +384,9 @@ func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) 
 			// name in English (01/02 reads as 2 January to one, 1 February
 			// to the other).
 			it.Published, it.PublishedEN = at.Format("02/01/2006 15:04"), at.Format("2 Jan 2006 15:04")
+			if d := ageDays(a); d > oldCoverageDays {
+				it.OldDays = d
+			}
 		} else {
 			it.Published, it.PublishedEN = "?", "?"
 		}
@@ -406,7 +409,7 @@ func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) 
 	if s.opts.Ack != nil {
 		link, exp := s.opts.Ack.Link(base, d.ID, now)
 		local := exp.In(s.opts.Location)
-		data.AckURL, data.AckExpires, data.AckExpiresVI = link, local.Format("2 Jan 2006 15:04"), local.Format("15:04 02/01/2006")
+		data.AckURL, data.AckExpires, data.AckExpiresVI = link, local.Format("2 Jan 2006 15:04"), local.Format("02/01/2006 15:04")
 	}
 	r, err := s.opts.Templates.Render(data)
 	if err != nil {

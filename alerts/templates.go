@@ -42,6 +42,10 @@ type EmailItem struct {
 	Published                    string // in the configured zone, "02/01/2006 15:04" (the Vietnamese part)
 	PublishedEN                  string // the same, "2 Jan 2006 15:04" (the English part)
 	Snippet                      string
+	// OldDays is how many days before its collection the article was
+	// published, when that is more than oldCoverageDays: the email says it
+	// is old coverage found now, not news (0 otherwise).
+	OldDays int
 	// TitleVI and SnippetVI are the Vietnamese machine translation of a
 	// foreign item (empty without a translation service).
 	TitleVI, SnippetVI string
