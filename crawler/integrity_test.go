@@ -513,7 +513,7 @@ func TestPagesThatAreNotArticles(t *testing.T) {
 	}
 	// The next successful poll shows the pages on the source.
 	c.poll(context.Background(), c.runs[0])
-	if _, warn := sourceState(c, 0); !strings.Contains(warn, "article pages not read: 3 since the last poll") || !strings.Contains(warn, "not a web page") {
+	if _, warn := sourceState(c, 0); !strings.Contains(warn, "article pages not read: 3 since the last poll, the last: page "+u+"/p/") {
 		t.Errorf("source warning %q", warn)
 	}
 	c.poll(context.Background(), c.runs[0])
