@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,6 +28,7 @@ import (
 	"github.com/dongnai/presswatch/index"
 	"github.com/dongnai/presswatch/store"
 	"github.com/dongnai/presswatch/web"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // The roles a process can play. `run` plays them all.
@@ -133,7 +135,7 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		cfg.Web.SessionSecret = configs.Secret(hex.EncodeToString(key))
 		log.Warn("no web.session_secret configured: using a random one; sessions and the acknowledge links in alert emails end at restart and are not shared between nodes")
 	}
-	st, err := openStore(ctx, cfg, log, false)
+	st, err := openStoreWaiting(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -352,6 +354,37 @@ func openStore(ctx context.Context, cfg *configs.Loaded, log *slog.Logger, migra
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	return st, nil
+}
+
+// openStoreWaiting is openStore for the long-running roles: a database that
+// cannot be reached yet (refused, timed out: store.IsTransient) is waited
+// for, as the bus is, instead of ending the process: roles started before
+// PostgreSQL, or during its restart, used to exit with "connection
+// refused" (an outside fault run). Other errors (a wrong password, an
+// out-of-date schema) end it at once.
+func openStoreWaiting(ctx context.Context, cfg *configs.Loaded, log *slog.Logger) (store.Store, error) {
+	wait := time.Second
+	for {
+		st, err := openStore(ctx, cfg, log, false)
+		if err == nil || !store.IsTransient(err) || ctx.Err() != nil {
+			return st, err
+		}
+		// The server answered and refused (a wrong password, no such
+		// database): waiting will not change that. At run time the store
+		// keeps such an error transient, so that rotating a password does
+		// not dead-letter anything.
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && !store.IsTransient(pe) {
+			return nil, err
+		}
+		log.Warn("store not reachable; waiting for it", "retry_in", wait, "error", err)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("open store: %w (stopped while waiting: %w)", err, ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
 }
 
 func storeOptions(cfg *configs.Loaded, log *slog.Logger) store.Options {
