@@ -123,11 +123,13 @@ func (s *Server) parseSearchForm(v url.Values) (searchForm, index.Request, error
 			req.Sort = "newest"
 		}
 	}
+	var filterErr error
 	for _, raw := range v["f"] {
 		field, value, ok := strings.Cut(raw, ":")
 		if !ok || field == "" || value == "" {
 			// "f=lang" was dropped in silence: the answer was unfiltered.
-			return f, index.Request{}, formError(fmt.Sprintf("f: cannot filter on %q: want field:value", raw))
+			filterErr = formError(fmt.Sprintf("f: cannot filter on %q: want field:value", raw))
+			continue
 		}
 		if !validFacetField(field) {
 			continue
@@ -144,7 +146,7 @@ func (s *Server) parseSearchForm(v url.Values) (searchForm, index.Request, error
 		}
 		req.Filters["relevance"] = relFilter(f.Rel)
 	}
-	var err error
+	err := filterErr
 	if f.Since != "" {
 		t, perr := time.ParseInLocation("2006-01-02", f.Since, s.loc)
 		if perr != nil {
