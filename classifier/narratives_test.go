@@ -225,7 +225,7 @@ func TestNarrativesCountOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := &article.Article{ID: "x", Lang: "en", Title: "Binh Phuoc will merge into Dong Nai",
-		Text: "Binh Phuoc will merge into Dong Nai next year, officials in Bien Hoa said.",
+		Text:      "Binh Phuoc will merge into Dong Nai next year, officials in Bien Hoa said.",
 		Published: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
 	narr := func(c *article.Classification) (shipped, officer *article.Reason) {
 		for i, r := range c.Reasons {
