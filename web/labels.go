@@ -99,6 +99,7 @@ var pageCatalog = map[string][2]string{
 	"silence_duration":     {"Thời hạn", "Duration"},
 	"silence_button":       {"Tạm tắt", "Silence"},
 	"silence_expire":       {"Kết thúc", "Expire"},
+	"alert_saved":          {"Đã lưu thay đổi.", "The change was saved."},
 	"alert_silence_story":  {"Tạm tắt cảnh báo của câu chuyện này", "Silence this story's alerts"},
 	"alert_silence_ask":    {"Muốn tạm tắt câu chuyện này, hãy đề nghị cán bộ phân tích hoặc quản trị viên.", "To silence this story, ask an analyst or an administrator."},
 	"silence_need_query":   {"Cần một truy vấn: các cảnh báo khớp với nó sẽ được tạm tắt.", "A query is required: the alerts it matches are silenced."},

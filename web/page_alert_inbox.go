@@ -263,6 +263,7 @@ type alertDetailData struct {
 	Deliveries []deliveryRow
 	Next       []string // states it may move to
 	Error      string
+	Saved      bool // the page follows a change that was saved
 }
 
 // handleAlertDetail shows one alert, its deliveries and the triage form.
@@ -298,7 +299,7 @@ func (s *Server) alertDetail(w http.ResponseWriter, r *http.Request, code int, m
 		}
 	}
 	m := messages{requestLang(r)}
-	data := alertDetailData{Alert: a, Next: next, Error: msg, Reasons: reasonViews(m, a.Reasons)}
+	data := alertDetailData{Alert: a, Next: next, Error: msg, Reasons: reasonViews(m, a.Reasons), Saved: msg == "" && r.URL.Query().Get("saved") == "1"}
 	sib, err := alerts.Triage{Store: as}.Siblings(r.Context(), a)
 	if err != nil {
 		s.log.Warn("alerts about the same article", "alert", a.ID, "err", err)
@@ -362,5 +363,7 @@ func (s *Server) handleAlertUpdate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, false, http.StatusInternalServerError)
 		return
 	}
-	http.Redirect(w, r, "/alerts/"+id, http.StatusSeeOther)
+	// The page says the change was saved (an officer saw it reload with
+	// no word of it).
+	http.Redirect(w, r, "/alerts/"+id+"?saved=1", http.StatusSeeOther)
 }

@@ -99,6 +99,13 @@ func TestAlertPages(t *testing.T) {
 	}
 	if r := post("/alerts/al-police", url.Values{"state": {"acknowledged"}, "assignee": {"Thiếu tá Minh"}}, cookie, csrf); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("acknowledge: %d", r.StatusCode)
+	} else if loc := r.Header.Get("Location"); loc != "/alerts/al-police?saved=1" {
+		t.Errorf("after a change: redirected to %q", loc)
+	} else if _, page := f.get(loc, cookie); !strings.Contains(page, `id="alert-saved"`) {
+		t.Error("the page does not say the change was saved")
+	}
+	if _, page := f.get("/alerts/al-police", cookie); strings.Contains(page, `id="alert-saved"`) {
+		t.Error("'saved' shown without a change")
 	}
 	if r := post("/alerts/al-police", url.Values{"state": {"new"}}, cookie, csrf); r.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("acknowledged → new: %d, want 422", r.StatusCode)
