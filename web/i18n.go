@@ -163,6 +163,7 @@ var catalog = map[string][2]string{ // [vi, en]
 	"err_400":              {"Yêu cầu không hợp lệ.", "Bad request."},
 	"err_401":              {"Bạn cần đăng nhập.", "You need to log in."},
 	"err_403":              {"Bạn không có quyền truy cập trang này.", "You may not open this page."},
+	"skip_to_content":      {"Bỏ qua, đến nội dung chính", "Skip to the main content"},
 	"err_404":              {"Không tìm thấy trang.", "Page not found."},
 	"err_405":              {"Trang này không nhận thao tác này.", "This page does not take this kind of request."},
 	"err_500":              {"Có lỗi xảy ra. Vui lòng thử lại sau.", "Something went wrong. Please try again later."},
