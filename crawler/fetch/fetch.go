@@ -634,7 +634,9 @@ func (c *Client) readBody(res *http.Response, prefix int64) ([]byte, error) {
 	if res.ContentLength > 0 && len(encs) == 1 && strings.TrimSpace(encs[0]) == "" {
 		// The exact size, instead of doubling from 512 bytes (three times
 		// the bytes allocated for a 40 KB feed).
-		buf.Grow(int(res.ContentLength) + bytes.MinRead)
+		// Never more than the limit: with a prefix, a declared length of
+		// gigabytes is no longer refused above.
+		buf.Grow(int(min(res.ContentLength, limit)) + bytes.MinRead)
 	}
 	if prefix > 0 {
 		// The first bytes are what is asked for: the rest is not read.

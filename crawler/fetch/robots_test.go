@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -109,5 +110,23 @@ func TestRobotsOversized(t *testing.T) {
 			t.Errorf("chunked=%v: a page it disallows: %v", chunked, err)
 		}
 		srv.Close()
+	}
+}
+
+// TestPrefixReadIgnoresDeclaredLength: a prefix read of a response declaring
+// a terabyte reads its prefix without sizing a buffer for the declaration
+// (the buffer was grown to the Content-Length before the prefix was cut).
+func TestPrefixReadIgnoresDeclaredLength(t *testing.T) {
+	c := newClient(t, func(o *Options) { o.MaxBodyBytes = 1 << 20 })
+	res := &http.Response{ContentLength: 1 << 40, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(strings.Repeat("a", 600<<10)))}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	body, err := c.readBody(res, robotsMaxBytes)
+	runtime.ReadMemStats(&after)
+	if err != nil || len(body) != robotsMaxBytes {
+		t.Fatalf("%d bytes, %v", len(body), err)
+	}
+	if grown := after.TotalAlloc - before.TotalAlloc; grown > 8<<20 {
+		t.Errorf("allocated %d bytes for a %d-byte prefix", grown, robotsMaxBytes)
 	}
 }
