@@ -246,19 +246,15 @@ func pageTransient(err error) bool {
 func notAPage(contentType string, body []byte) string {
 	mt, _, _ := mime.ParseMediaType(contentType)
 	mt = strings.ToLower(mt)
+	sniffed := http.DetectContentType(body)
 	switch {
 	case mt == "application/pdf":
 		return "a PDF document"
 	case strings.HasPrefix(mt, "image/"), strings.HasPrefix(mt, "audio/"), strings.HasPrefix(mt, "video/"), strings.HasPrefix(mt, "font/"):
 		return "a file of type " + mt
-	case mt == "application/zip", mt == "application/octet-stream", mt == "application/msword",
-		strings.HasPrefix(mt, "application/vnd."):
-		if sniffed := http.DetectContentType(body); !strings.HasPrefix(sniffed, "text/") {
-			return "a file of type " + mt
-		}
-	}
-	sniffed := http.DetectContentType(body)
-	switch {
+	case (mt == "application/zip" || mt == "application/octet-stream" || mt == "application/msword" ||
+		strings.HasPrefix(mt, "application/vnd.")) && !strings.HasPrefix(sniffed, "text/"):
+		return "a file of type " + mt
 	case strings.HasPrefix(sniffed, "application/pdf"):
 		return "a PDF document"
 	case strings.HasPrefix(sniffed, "image/"), strings.HasPrefix(sniffed, "audio/"), strings.HasPrefix(sniffed, "video/"),
