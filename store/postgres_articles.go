@@ -345,6 +345,14 @@ func (s *pgStore) CountArticles(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+func (s *pgStore) CountClassified(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM classifications`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count classified articles: %w", err)
+	}
+	return n, nil
+}
+
 func (s *pgStore) ScanArticles(ctx context.Context, q ArticleQuery, fn func(*article.Article) error) error {
 	return scanPages(ctx, q, fn, func(ctx context.Context, after *article.Article, n int) ([]*article.Article, error) {
 		var (
@@ -360,6 +368,9 @@ func (s *pgStore) ScanArticles(ctx context.Context, q ArticleQuery, fn func(*art
 		}
 		if !q.Until.IsZero() {
 			where = append(where, "a.collected < "+arg(pgTime(q.Until)))
+		}
+		if q.Classified {
+			where = append(where, "c.article_id IS NOT NULL")
 		}
 		if after != nil {
 			where = append(where, "(a.collected, a.id) > ("+arg(pgTime(after.Collected))+"::timestamptz, "+arg(after.ID)+"::text)")

@@ -363,6 +363,14 @@ func (s *sqliteStore) CountArticles(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+func (s *sqliteStore) CountClassified(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM classifications`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count classified articles: %w", err)
+	}
+	return n, nil
+}
+
 // scanPageSize is how many articles ScanArticles reads per query.
 const scanPageSize = 500
 
@@ -379,6 +387,9 @@ func (s *sqliteStore) ScanArticles(ctx context.Context, q ArticleQuery, fn func(
 		if !q.Until.IsZero() {
 			where = append(where, "a.collected < ?")
 			args = append(args, utc(q.Until).UnixMicro())
+		}
+		if q.Classified {
+			where = append(where, "c.article_id IS NOT NULL")
 		}
 		if after != nil {
 			where = append(where, "(a.collected, a.id) > (?, ?)")

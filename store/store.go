@@ -100,6 +100,9 @@ type Store interface {
 	ArticlesExist(ctx context.Context, ids []string) (map[string]bool, error)
 	// CountArticles returns the number of stored articles.
 	CountArticles(ctx context.Context) (int64, error)
+	// CountClassified returns the number of stored articles with a
+	// classification: what a whole search index holds.
+	CountClassified(ctx context.Context) (int64, error)
 	// ScanArticles calls fn for each article (with classification) collected in
 	// [Since, Until), ordered by (collected, id), reading in pages; a zero Since
 	// or Until leaves that end open and Limit > 0 stops after Limit articles.
@@ -195,6 +198,11 @@ type Store interface {
 type ArticleQuery struct {
 	Since, Until time.Time // [Since, Until); zero = open end
 	Limit        int       // 0 = no limit
+	// Classified keeps only articles with a classification: what the
+	// search index holds (the indexer reads PW_CLASSIFIED), without the
+	// records the crawler writes for copies before their original is
+	// classified.
+	Classified bool
 }
 
 // Source is a source of coverage (a feed or a crawled site), configured in

@@ -49,7 +49,7 @@ func cmdReindex(ctx context.Context, g *globals, args []string) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
-	total, err := st.CountArticles(ctx)
+	total, err := st.CountClassified(ctx)
 	if err != nil {
 		return fmt.Errorf("count articles: %w", err)
 	}
@@ -67,9 +67,7 @@ func cmdReindex(ctx context.Context, g *globals, args []string) error {
 	}
 	bar := newProgressBar(g.Stderr, total)
 	start := time.Now()
-	err = index.Rebuild(ctx, index.ScanFunc(func(ctx context.Context, fn func(*article.Article) error) error {
-		return st.ScanArticles(ctx, store.ArticleQuery{}, fn)
-	}), ix, bar.update)
+	err = index.Rebuild(ctx, indexedArticles(st), ix, bar.update)
 	bar.finish()
 	if err != nil {
 		_ = ix.Close()
@@ -90,6 +88,26 @@ func cmdReindex(ctx context.Context, g *globals, args []string) error {
 	el := time.Since(start)
 	fmt.Fprintf(g.Stdout, "reindexed %d articles into %s in %s (%.0f articles/s)\n", n, dir, el.Round(time.Millisecond), float64(n)/max(el.Seconds(), 1e-9))
 	return nil
+}
+
+// indexedArticles yields what a whole index holds: the classified
+// articles. The indexer reads PW_CLASSIFIED, so an article the classifier
+// has not seen yet is not searchable; the crawler stores a record for a
+// copy found before its original is classified (crawler/integrity.go), and
+// such records are left out until the classifier has them.
+func indexedArticles(st store.Store) index.ArticleScanner {
+	return index.ScanFunc(func(ctx context.Context, fn func(*article.Article) error) error {
+		return st.ScanArticles(ctx, store.ArticleQuery{Classified: true}, fn)
+	})
+}
+
+// healerOptions has the index healer compare the index with the classified
+// articles and rebuild from them. Counting every stored article made it
+// rebuild the whole index whenever the classifier stopped: the copies the
+// crawler recorded meanwhile left the index behind the store "with no
+// progress", and the rebuild then indexed them unclassified.
+func healerOptions(st store.Store, log *slog.Logger) index.HealerOptions {
+	return index.HealerOptions{Source: indexedArticles(st), Count: st.CountClassified, Logger: log}
 }
 
 // indexDirOf is the index folder of a configuration: index.dir, else

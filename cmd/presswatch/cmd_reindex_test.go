@@ -30,8 +30,13 @@ func TestReindex(t *testing.T) {
 	for i, title := range []string{"Đồng Nai khởi công sân bay", "Flooding hits Dong Nai", "同奈省发生洪水"} {
 		id := strings.Repeat(string(rune('a'+i)), 64)
 		arts = append(arts, &article.Article{ID: id, URL: "https://example.test/" + id[:4], CanonicalURL: "https://example.test/" + id[:4],
-			Source: "s", Lang: []string{"vi", "en", "zh"}[i], Title: title, Text: title, Published: now, Collected: now})
+			Source: "s", Lang: []string{"vi", "en", "zh"}[i], Title: title, Text: title, Published: now, Collected: now,
+			Classification: &article.Classification{About: true, Mentions: true, Tone: "neutral", At: now}})
 	}
+	// A copy the crawler recorded before its original was classified: not
+	// searchable until the classifier has it, so not reindexed.
+	arts = append(arts, &article.Article{ID: strings.Repeat("z", 64), CanonicalURL: "https://example.test/copy",
+		Source: "s2", Sources: []string{"s2"}, Collected: now})
 	if err := st.UpsertArticles(ctx, arts); err != nil {
 		t.Fatal(err)
 	}

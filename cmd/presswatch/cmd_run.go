@@ -19,7 +19,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/bus"
 	"github.com/dongnai/presswatch/classifier"
 	"github.com/dongnai/presswatch/configs"
@@ -208,13 +207,7 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		// store; the indexer keeps up with new items meanwhile (upserts are
 		// idempotent), and /readyz says not ready until it is whole.
 		a.add("index-healer", phaseProcessor, func(ctx context.Context) error {
-			return ix.Heal(ctx, index.HealerOptions{
-				Source: index.ScanFunc(func(ctx context.Context, fn func(*article.Article) error) error {
-					return st.ScanArticles(ctx, store.ArticleQuery{}, fn)
-				}),
-				Count:  st.CountArticles,
-				Logger: log,
-			})
+			return ix.Heal(ctx, healerOptions(st, log))
 		})
 	}
 

@@ -516,6 +516,9 @@ func testScan(t *testing.T, s store.Store) {
 		{"limit across pages", store.ArticleQuery{Limit: 700}, 700},
 		{"limit in window", store.ArticleQuery{Since: since, Until: until, Limit: 10}, 10},
 		{"empty window", store.ArticleQuery{Since: until, Until: since}, 0},
+		{"classified", store.ArticleQuery{Classified: true}, (n + 4) / 5},
+		{"classified in window", store.ArticleQuery{Since: since, Until: until, Classified: true}, 60},
+		{"classified, limit", store.ArticleQuery{Classified: true, Limit: 7}, 7},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -536,6 +539,9 @@ func testScan(t *testing.T, s store.Store) {
 					!tt.q.Until.IsZero() && !a.Collected.Before(tt.q.Until) {
 					t.Fatalf("article collected %v outside %+v", a.Collected, tt.q)
 				}
+				if tt.q.Classified && a.Classification == nil {
+					t.Fatalf("article %s has no classification, scanned with Classified", a.ID)
+				}
 			}
 		})
 	}
@@ -547,6 +553,12 @@ func testScan(t *testing.T, s store.Store) {
 	}
 	if want := (n + 4) / 5; classified != want {
 		t.Errorf("scan returned %d classified articles, want %d", classified, want)
+	}
+	if got, err := s.CountClassified(ctx(t)); err != nil || got != int64(classified) {
+		t.Errorf("CountClassified = %d, %v; want %d", got, err, classified)
+	}
+	if got := count(t, s); got != n {
+		t.Errorf("CountArticles = %d, want %d", got, n)
 	}
 }
 
