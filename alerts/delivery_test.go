@@ -6,6 +6,7 @@ import (
 	"github.com/dongnai/presswatch/internal/translate"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -337,5 +338,48 @@ func TestEmailTranslated(t *testing.T) {
 		if has == failing {
 			t.Errorf("failing service %v: translation in the email = %v", failing, has)
 		}
+	}
+}
+
+// TestStoryUpdatesSpaced: a story that keeps producing alerts is mailed at
+// growing intervals under group_interval_max (the setting reaches the store
+// through the router and the stage), and a story turning critical is mailed
+// a group_interval after its previous message again.
+func TestStoryUpdatesSpaced(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	root := Route{Receiver: "analysts", GroupWait: dur(0), GroupInterval: dur(5 * time.Minute),
+		GroupIntervalMax: dur(time.Hour), RepeatInterval: dur(12 * time.Hour), Severity: SeverityImmediate}
+	r := newRig(t, root, nil, clock)
+	var scheduled []time.Time
+	for i, risk := range []int{55, 60, 65, 70, 90} {
+		// Each update of the story arrives a minute after its last message.
+		process(t, r.stage, classified(t, r.st, i+1, "Straits Echo", "c-1", risk))
+		pending, err := r.st.ListDeliveries(ctx, store.DeliveryFilter{State: store.DeliveryPending})
+		if err != nil || len(pending) != 1 {
+			t.Fatalf("update %d: pending deliveries = %d, %v; want 1", i+1, len(pending), err)
+		}
+		due := pending[0].ScheduledAt
+		scheduled = append(scheduled, due)
+		now = due
+		ds, err := r.st.ClaimDeliveries(ctx, now, 10, time.Minute)
+		if err != nil || len(ds) != 1 {
+			t.Fatalf("update %d: claim at its due time = %d, %v", i+1, len(ds), err)
+		}
+		if err := r.st.MarkDeliverySent(ctx, ds[0].ID, "s", now); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Minute)
+	}
+	var gaps []time.Duration
+	for i := 1; i < len(scheduled); i++ {
+		gaps = append(gaps, scheduled[i].Sub(scheduled[i-1]))
+	}
+	// 5, 10, 20 minutes; risk 90 is critical (the rig's critical_risk 80):
+	// back to 5.
+	want := []time.Duration{5 * time.Minute, 10 * time.Minute, 20 * time.Minute, 5 * time.Minute}
+	if !slices.Equal(gaps, want) {
+		t.Errorf("pauses between the story's messages = %v, want %v", gaps, want)
 	}
 }

@@ -39,8 +39,11 @@ type Route struct {
 	GroupWait      *time.Duration
 	GroupInterval  *time.Duration
 	RepeatInterval *time.Duration
-	Severity       string
-	Routes         []Route
+	// GroupIntervalMax, when above GroupInterval, lets the pause between a
+	// story's messages double up to it (store.NewAlert).
+	GroupIntervalMax *time.Duration
+	Severity         string
+	Routes           []Route
 }
 
 // Match is a route that an article matched, with its effective settings.
@@ -49,6 +52,7 @@ type Match struct {
 	Receiver                                 string
 	GroupBy                                  []string
 	GroupWait, GroupInterval, RepeatInterval time.Duration
+	GroupIntervalMax                         time.Duration
 	Severity                                 string
 }
 
@@ -133,6 +137,9 @@ func (r *Router) compile(rt Route, parent Match, path string, receivers []string
 	}
 	if rt.RepeatInterval != nil {
 		m.RepeatInterval = *rt.RepeatInterval
+	}
+	if rt.GroupIntervalMax != nil {
+		m.GroupIntervalMax = *rt.GroupIntervalMax
 	}
 	switch rt.Severity {
 	case "":

@@ -294,7 +294,7 @@ func (s *Stage) decide(ctx context.Context, a *article.Article, m Match, now tim
 		al.Priority = 1
 	}
 	na := store.NewAlert{Alert: al, GroupWait: m.GroupWait, GroupInterval: m.GroupInterval,
-		RepeatInterval: m.RepeatInterval, Now: now}
+		GroupIntervalMax: m.GroupIntervalMax, RepeatInterval: m.RepeatInterval, Now: now}
 	outcome := "notified"
 	switch inhibited, err := s.inhibited(ctx, a, m.Route, done); {
 	case err != nil:

@@ -102,6 +102,10 @@ type RouteConfig struct {
 	GroupWait      *time.Duration `yaml:"group_wait"`
 	GroupInterval  *time.Duration `yaml:"group_interval"`
 	RepeatInterval *time.Duration `yaml:"repeat_interval"`
+	// GroupIntervalMax lets the pause between a story's messages grow:
+	// doubling from group_interval up to this (docs/alerts.md); unset
+	// inherits, and zero or not above group_interval keeps it fixed.
+	GroupIntervalMax *time.Duration `yaml:"group_interval_max"`
 	// Severity is "immediate" (sent) or "digest" (kept for the digest only).
 	Severity string        `yaml:"severity"`
 	Routes   []RouteConfig `yaml:"routes"`
@@ -266,7 +270,7 @@ func (r *RouteConfig) validate(key string, root bool, recv, names map[string]boo
 	for _, d := range []struct {
 		k string
 		v *time.Duration
-	}{{"group_wait", r.GroupWait}, {"group_interval", r.GroupInterval}, {"repeat_interval", r.RepeatInterval}} {
+	}{{"group_wait", r.GroupWait}, {"group_interval", r.GroupInterval}, {"repeat_interval", r.RepeatInterval}, {"group_interval_max", r.GroupIntervalMax}} {
 		if d.v != nil && *d.v < 0 {
 			errs = append(errs, Errf(key+"."+d.k, "must not be negative"))
 		}

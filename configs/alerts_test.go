@@ -13,6 +13,11 @@ func TestShippedAlerts(t *testing.T) {
 	if len(c.Receivers) != 3 || c.Route.Receiver == "" || len(c.Route.Routes) == 0 {
 		t.Errorf("shipped alerts config looks empty: %+v", c)
 	}
+	// A running story is mailed at growing intervals, not every
+	// group_interval (docs/alerts.md).
+	if gi, gm := c.Route.GroupInterval, c.Route.GroupIntervalMax; gi == nil || gm == nil || *gm <= *gi {
+		t.Errorf("shipped root: group_interval %v, group_interval_max %v; want the maximum above the interval", gi, gm)
+	}
 }
 
 func TestAlertsValidate(t *testing.T) {
@@ -33,6 +38,7 @@ route:
 		{"bad group_by", base + "  group_by: [title]\n", "alerts.route.group_by[0]"},
 		{"bad severity", base + "  severity: loud\n", "alerts.route.severity"},
 		{"negative wait", base + "  group_wait: -1s\n", "alerts.route.group_wait"},
+		{"negative interval max", base + "  routes:\n    - group_interval_max: -5m\n", "alerts.route.routes[0].group_interval_max"},
 		{"bad email", strings.Replace(base, "ca@example.org", `"Boss <b@x.org>"`, 1), "alerts.receivers[0].email[0]"},
 		{"header in email", strings.Replace(base, "ca@example.org", `"a@x.org\r\nBcc: c@x.org"`, 1), "alerts.receivers[0].email[0]"},
 		{"bad quiet hours", strings.Replace(base, "    email:", "    quiet_hours: {start: '25:00', end: '06:00'}\n    email:", 1), "alerts.receivers[0].quiet_hours.start"},

@@ -120,10 +120,16 @@ type Notification struct {
 // or GroupInterval after the group's previous delivery, and not before
 // NotBefore (quiet hours). An alert already recorded and already notified to a
 // recipient less than RepeatInterval ago is not notified again.
+//
+// GroupIntervalMax (when above GroupInterval) spaces the messages of a story
+// that keeps producing alerts: each pause after the group's previous
+// delivery is twice the one before it, from GroupInterval up to
+// GroupIntervalMax (see groupGap).
 type NewAlert struct {
 	Alert                                    Alert
 	Notify                                   []Notification
 	GroupWait, GroupInterval, RepeatInterval time.Duration
+	GroupIntervalMax                         time.Duration
 	NotBefore                                time.Time
 	Now                                      time.Time
 }
@@ -377,7 +383,11 @@ WHERE group_key = ? AND receiver = ? AND channel = ? AND recipient = ?`,
 		return fmt.Errorf("previous delivery: %w", err)
 	}
 	if !prev.t.IsZero() {
-		due = prev.t.Add(na.GroupInterval)
+		gap, err := b.groupGap(ctx, db, na, a, nt, prev.t)
+		if err != nil {
+			return err
+		}
+		due = prev.t.Add(gap)
 		if due.Before(now) {
 			due = now
 		}
@@ -418,6 +428,40 @@ ON CONFLICT DO NOTHING`, id, a.ID); err != nil {
 		return fmt.Errorf("link delivery: %w", err)
 	}
 	return nil
+}
+
+// groupGap is how long after its previous delivery (scheduled at prev) a
+// group's next delivery to nt waits: GroupInterval, as in Alertmanager,
+// unless GroupIntervalMax is longer. Then a story that keeps producing
+// alerts is mailed at growing intervals: twice the pause between the
+// group's two latest deliveries, at least GroupInterval and at most
+// GroupIntervalMax (5, 10, 20, 40, 60, 60 … minutes with the shipped 5m and
+// 1h), rather than every GroupInterval for as long as the story runs. The
+// ladder starts again at GroupInterval when the story had gone quiet (its
+// two latest deliveries more than GroupIntervalMax apart) and when the alert
+// escalates it (a priority above every delivery of the group so far: the
+// story turned critical).
+func (b alertBackend) groupGap(ctx context.Context, db alertDB, na NewAlert, a Alert, nt Notification, prev time.Time) (time.Duration, error) {
+	gap := na.GroupInterval
+	if na.GroupIntervalMax <= gap {
+		return gap, nil
+	}
+	var before nullTime
+	var top int
+	if _, err := queryOne(ctx, db, []any{&before, &top}, `SELECT MAX(CASE WHEN scheduled_at < ? THEN scheduled_at END),
+    COALESCE(MAX(priority), 0) FROM deliveries
+WHERE group_key = ? AND receiver = ? AND channel = ? AND recipient = ?`,
+		b.ts(prev), a.GroupKey, nt.Receiver, nt.Channel, nt.Recipient); err != nil {
+		return 0, fmt.Errorf("group's earlier deliveries: %w", err)
+	}
+	if before.t.IsZero() || a.Priority > top {
+		return gap, nil
+	}
+	last := prev.Sub(before.t)
+	if last > na.GroupIntervalMax {
+		return gap, nil
+	}
+	return min(max(2*last, gap), na.GroupIntervalMax), nil
 }
 
 func cleanReasons(in []article.Reason) []article.Reason {

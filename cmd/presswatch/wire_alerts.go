@@ -83,7 +83,8 @@ func buildAlerts(ac *configs.AlertsConfig) (*alertsRuntime, error) {
 
 func convertRoute(r configs.RouteConfig) alerts.Route {
 	out := alerts.Route{Name: r.Name, Match: r.Match, Receiver: r.Receiver, Continue: r.Continue, GroupBy: r.GroupBy,
-		GroupWait: r.GroupWait, GroupInterval: r.GroupInterval, RepeatInterval: r.RepeatInterval, Severity: r.Severity}
+		GroupWait: r.GroupWait, GroupInterval: r.GroupInterval, RepeatInterval: r.RepeatInterval,
+		GroupIntervalMax: r.GroupIntervalMax, Severity: r.Severity}
 	for _, c := range r.Routes {
 		out.Routes = append(out.Routes, convertRoute(c))
 	}

@@ -19,6 +19,7 @@ func RunAlerts(t *testing.T, open func(t *testing.T) store.Store) {
 		fn   func(t *testing.T, s store.AlertStore, st store.Store)
 	}{
 		{"GroupingAndClaim", testAlertGrouping},
+		{"GroupIntervalGrows", testAlertGroupBackoff},
 		{"RepeatInterval", testAlertRepeat},
 		{"RetryAndFail", testDeliveryRetry},
 		{"LeaseExpiry", testDeliveryLease},
@@ -109,6 +110,55 @@ func testAlertGrouping(t *testing.T, s store.AlertStore, st store.Store) {
 	if err != nil || len(sent) != 1 || sent[0].Subject != "subject" || sent[0].SentAt.IsZero() {
 		t.Errorf("sent deliveries = %+v, %v", sent, err)
 	}
+}
+
+// testAlertGroupBackoff: with GroupIntervalMax, a story that keeps
+// producing alerts is mailed at doubling intervals up to the maximum; an
+// alert that raises the story's priority, or one after the story had gone
+// quiet, starts again at GroupInterval.
+func testAlertGroupBackoff(t *testing.T, s store.AlertStore, st store.Store) {
+	const (
+		wait = 10 * time.Second
+		step = time.Minute
+		most = 8 * time.Minute
+	)
+	// record records alert i of the story at recordAt and checks that its
+	// delivery is due exactly at wantDue (nothing claimable a second before),
+	// then sends it.
+	record := func(i int, priority int, recordAt, wantDue time.Time) {
+		t.Helper()
+		al := alertFor(t, st, i, "spread")
+		al.Priority = priority
+		if err := s.RecordAlerts(ctx(t), []store.NewAlert{{Alert: al, Notify: []store.Notification{mailPolice},
+			GroupWait: wait, GroupInterval: step, GroupIntervalMax: most, RepeatInterval: time.Hour, Now: recordAt}}); err != nil {
+			t.Fatal(err)
+		}
+		if ds, err := s.ClaimDeliveries(ctx(t), wantDue.Add(-time.Second), 10, time.Minute); err != nil || len(ds) != 0 {
+			t.Fatalf("alert %d: claimed %d deliveries (%v) a second before %s", i, len(ds), err, wantDue.Sub(base))
+		}
+		ds, err := s.ClaimDeliveries(ctx(t), wantDue, 10, time.Minute)
+		if err != nil || len(ds) != 1 {
+			t.Fatalf("alert %d: claim at %s = %d deliveries, %v; want one", i, wantDue.Sub(base), len(ds), err)
+		}
+		if err := s.MarkDeliverySent(ctx(t), ds[0].ID, "subject", wantDue); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := func(d time.Duration) time.Time { return base.Add(d) }
+	record(0, 0, at(0), at(wait))                               // a new story: group_wait
+	record(1, 0, at(20*time.Second), at(wait+step))             // one delivery before: group_interval
+	record(2, 0, at(80*time.Second), at(70*time.Second+2*step)) // then twice the last pause: 2m
+	record(3, 0, at(200*time.Second), at(190*time.Second+4*step))
+	record(4, 0, at(440*time.Second), at(430*time.Second+most)) // 8m: the maximum
+	record(5, 0, at(920*time.Second), at(910*time.Second+most)) // and stays there
+	// The story turns critical: back to group_interval.
+	record(6, 1, at(1400*time.Second), at(1390*time.Second+step))
+	// A critical alert after a critical one climbs the ladder again.
+	record(7, 1, at(1460*time.Second), at(1450*time.Second+2*step))
+	// The story goes quiet for longer than the maximum: the next alert is
+	// due at once, and the one after it a group_interval later.
+	record(8, 1, at(1570*time.Second+time.Hour), at(1570*time.Second+time.Hour))
+	record(9, 1, at(1580*time.Second+time.Hour), at(1570*time.Second+time.Hour+step))
 }
 
 func testAlertRepeat(t *testing.T, s store.AlertStore, st store.Store) {
