@@ -324,6 +324,15 @@ func seedOfficerPages(t *testing.T, f *fixture, mb *alerts.Mailbox) officerPageI
 		Notify: []store.Notification{{Receiver: "police", Channel: "email", Recipient: "canhbao.congan@dongnai.gov.vn"}}}}); err != nil {
 		t.Fatal(err)
 	}
+	// An earlier article of the same story alerted the police too: the
+	// inbox shows the story on one row led by the newest, "+1 …".
+	earlier := store.Alert{ID: "al-layout-earlier", Route: "security", ArticleID: f.arts[0].ID, Cluster: c.Cluster,
+		GroupKey: "security/" + c.Cluster, Severity: "immediate", State: store.AlertNew, Risk: 72, Title: f.arts[0].Title,
+		Outlet: f.arts[0].Outlet, Country: f.arts[0].Country, Lang: f.arts[0].Lang, Source: f.arts[0].Source,
+		Receivers: []string{"police"}}
+	if err := as.RecordAlerts(ctx, []store.NewAlert{{Alert: earlier, Now: now.Add(-40 * time.Minute)}}); err != nil {
+		t.Fatal(err)
+	}
 	// A saved search of the police matched the same article: its alert was
 	// merged into security's message, and the inbox shows one row.
 	if err := f.store.(store.SavedSearchStore).UpsertSavedSearch(ctx, store.SavedSearch{ID: "ss-layout", Owner: "officer-minh",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -77,6 +78,11 @@ type alertInboxData struct {
 	// inboxMax and older ones are not shown.
 	Alerts int
 	Cut    bool
+	// Story is the story whose alerts alone are listed (?story=), one row
+	// per article; Flat lists every article on its own row (?flat=1).
+	// Otherwise a story's articles for one office share a row.
+	Story string
+	Flat  bool
 }
 
 // alertRow is one alert of the inbox with its rule named and, while its
@@ -88,6 +94,13 @@ type alertRow struct {
 	// Also names the other routes whose alerts about the same article, for
 	// the same office and in the same state, this row stands for.
 	Also []string
+	// More is how many other articles of the same story, for the same
+	// office, the row stands for (the row shows the newest); MaxRisk is the
+	// highest risk among them all when above the row's own; StoryLink lists
+	// them.
+	More      int
+	MaxRisk   int
+	StoryLink string
 }
 
 // deliveryRow is one delivery of an alert with, while it waits, when it
@@ -161,7 +174,8 @@ func (s *Server) handleAlertInbox(w http.ResponseWriter, r *http.Request) {
 	}
 	p := principalFrom(r.Context())
 	state := r.URL.Query().Get("state")
-	f := store.AlertFilter{Receivers: alertReceivers(p.User.Role), Limit: inboxMax}
+	story := strings.TrimSpace(r.URL.Query().Get("story"))
+	f := store.AlertFilter{Receivers: alertReceivers(p.User.Role), Limit: inboxMax, Cluster: story}
 	switch {
 	case state == "":
 		f.States = []string{store.AlertNew, store.AlertAcknowledged, store.AlertConfirmed}
@@ -216,7 +230,7 @@ func (s *Server) handleAlertInbox(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("list pending deliveries", "err", err)
 	}
 	data := alertInboxData{State: state, States: alertStates, Scoped: f.Receivers != nil, Digest: digest, Mailbox: s.opts.Demo,
-		Alerts: len(list), Cut: cut}
+		Alerts: len(list), Cut: cut, Story: story, Flat: r.URL.Query().Get("flat") == "1"}
 	for _, g := range sameArticle(list) {
 		a := g[0]
 		row := alertRow{Alert: a, RouteLabel: labels[a.Route], Held: held[a.ID]}
@@ -224,6 +238,9 @@ func (s *Server) handleAlertInbox(w http.ResponseWriter, r *http.Request) {
 			row.Also = append(row.Also, labels[x.Route])
 		}
 		data.Rows = append(data.Rows, row)
+	}
+	if story == "" && !data.Flat {
+		data.Rows = sameStory(data.Rows, state, digest)
 	}
 	s.render(w, r, http.StatusOK, "alert_inbox", "alerts", m.T("inbox_title"), data)
 }
@@ -249,6 +266,46 @@ func sameArticle(list []store.Alert) [][]store.Alert {
 			g[0], g[len(g)-1] = a, g[0]
 		}
 		out[i] = g
+	}
+	return out
+}
+
+// sameStory folds the rows of one story for the same offices into its
+// newest row (rows come newest first), which counts the others and links
+// them: a story that runs for hours sends an alert per article, and listed
+// one per row it buried every other story (an outside reading of the police
+// inbox). Rows without a story stay as they are.
+func sameStory(rows []alertRow, state string, digest bool) []alertRow {
+	var out []alertRow
+	at := map[string]int{}
+	for _, row := range rows {
+		if row.Cluster == "" {
+			out = append(out, row)
+			continue
+		}
+		k := row.Cluster + "\x00" + strings.Join(row.Receivers, ",")
+		i, ok := at[k]
+		if !ok {
+			at[k] = len(out)
+			out = append(out, row)
+			continue
+		}
+		lead := &out[i]
+		lead.More++
+		lead.MaxRisk = max(lead.MaxRisk, lead.Risk, row.Risk)
+		q := url.Values{"story": {row.Cluster}}
+		if state != "" {
+			q.Set("state", state)
+		}
+		if digest {
+			q.Set("digest", "1")
+		}
+		lead.StoryLink = "/alerts?" + q.Encode()
+	}
+	for i := range out {
+		if out[i].MaxRisk <= out[i].Risk {
+			out[i].MaxRisk = 0
+		}
 	}
 	return out
 }

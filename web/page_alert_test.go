@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -424,5 +425,69 @@ func TestAlertInboxCut(t *testing.T) {
 	m := messages{"vi"}
 	if want := m.F("inbox_cut", m.Num(inboxMax)); !strings.Contains(body, want) {
 		t.Errorf("inbox of %d alerts lacks %q", inboxMax+5, want)
+	}
+}
+
+// TestInboxOneRowPerStory: a story's alerts for one office share a row led
+// by the newest, which counts the others, names their highest risk and
+// links them; ?story= lists them, ?flat=1 lists every article.
+func TestInboxOneRowPerStory(t *testing.T) {
+	f := newFixture(t)
+	as := f.store.(store.AlertStore)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	mk := func(id string, art int, cluster string, risk int, receiver string) {
+		t.Helper()
+		at = at.Add(time.Minute) // recorded in this order: the last is the newest
+		a := store.Alert{ID: id, Route: "security", ArticleID: f.arts[art].ID, Cluster: cluster, GroupKey: "security/" + cluster,
+			Severity: "immediate", Risk: risk, Title: "Tin " + id, Receivers: []string{receiver}}
+		if err := as.RecordAlerts(ctx, []store.NewAlert{{Alert: a, Now: at}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk("al-s1", 0, "c-strike", 60, "police")
+	mk("al-s2", 1, "c-strike", 85, "police")
+	mk("al-other", 2, "c-flood", 70, "police")
+	mk("al-s3", 3, "c-strike", 70, "police")
+	mk("al-fa", 4, "c-strike", 90, "foreign_affairs")
+	mk("al-s4", 5, "c-strike", 65, "police")
+
+	cookie, _ := f.session(RolePolice)
+	rows := func(body string) []string {
+		var ids []string
+		for _, s := range strings.Split(body, `<a href="/alerts/`)[1:] {
+			id, _, _ := strings.Cut(s, `"`)
+			if strings.HasPrefix(id, "al-") {
+				ids = append(ids, id)
+			}
+		}
+		return ids
+	}
+	m := messages{"vi"}
+	_, body := f.get("/alerts", cookie)
+	if got := rows(body); !slices.Equal(got, []string{"al-s4", "al-other"}) {
+		t.Errorf("police inbox rows = %v, want the strike led by its newest alert, then the flood", got)
+	}
+	for _, want := range []string{m.F("inbox_story_more", "3"), m.F("inbox_story_max", "85"), `href="/alerts?story=c-strike"`, m.T("inbox_count_story")} {
+		if !strings.Contains(html.UnescapeString(body), want) {
+			t.Errorf("police inbox lacks %q", want)
+		}
+	}
+	_, body = f.get("/alerts?story=c-strike", cookie)
+	if got := rows(body); !slices.Equal(got, []string{"al-s4", "al-s3", "al-s2", "al-s1"}) {
+		t.Errorf("the story's alerts = %v, want its four police alerts newest first", got)
+	}
+	if !strings.Contains(body, `id="story-scope"`) || !strings.Contains(body, `href="/stories/c-strike"`) {
+		t.Error("the story's list does not say it is one story or link the story page")
+	}
+	_, body = f.get("/alerts?flat=1", cookie)
+	if got := rows(body); len(got) != 5 {
+		t.Errorf("one row per article: %v, want 5 rows", got)
+	}
+	// Another office's alerts of the story are another row.
+	admin, _ := f.session(RoleAdmin)
+	_, body = f.get("/alerts", admin)
+	if got := rows(body); !slices.Equal(got, []string{"al-s4", "al-fa", "al-other"}) {
+		t.Errorf("administrator's inbox rows = %v, want the strike for each office and the flood", got)
 	}
 }
