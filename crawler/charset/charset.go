@@ -193,6 +193,8 @@ func lookup(label string) (encoding.Encoding, string, bool) {
 		return charmap.Windows1258, Windows1258, true
 	case "gb18030":
 		return simplifiedchinese.GB18030, "gb18030", true
+	case "viscii", "csviscii", "viscii1.1-1", "x-viscii":
+		return Viscii, VISCII, true
 	}
 	enc, err := htmlindex.Get(l)
 	if err != nil || enc == nil {
@@ -273,7 +275,39 @@ func checkDeclared(body []byte, enc encoding.Encoding, name string) (encoding.En
 	if bestScore := singleByteScore(body, best, bestName); declScore < 0.3 && bestScore > declScore+0.3 {
 		return best, bestName
 	}
+	// Symbols inside words ("Qu¯c ngæ là h® chæ", VISCII labelled
+	// ISO-8859-1) are what no text in its own encoding shows: a label whose
+	// decoding has them, where the detector's has none, is wrong.
+	if n, share := symbolsInWords(body, enc); n >= 3 && share >= 0.05 {
+		if bn, _ := symbolsInWords(body, best); bn == 0 {
+			return best, bestName
+		}
+	}
 	return enc, name
+}
+
+// symbolsInWords counts the non-ASCII characters of body read with enc (a
+// single-byte encoding) that are symbols between two ASCII letters, and
+// their share of its non-ASCII characters.
+func symbolsInWords(body []byte, enc encoding.Encoding) (int, float64) {
+	cm, ok := enc.(interface{ DecodeByte(b byte) rune })
+	if !ok {
+		return 0, 0
+	}
+	n, non := 0, 0
+	for i, c := range body {
+		if c < 0x80 {
+			continue
+		}
+		non++
+		if r := cm.DecodeByte(c); unicode.IsSymbol(r) && r != '´' && asciiLetterAt(body, i-1) && asciiLetterAt(body, i+1) {
+			n++
+		}
+	}
+	if non == 0 {
+		return 0, 0
+	}
+	return n, float64(n) / float64(non)
 }
 
 type u8stats struct{ multi, invalid int }
@@ -434,13 +468,22 @@ var singleByte = []sbCandidate{
 	{charmap.Windows1255, "windows-1255", "יוהלרמתאבנ"},
 	{charmap.Windows1256, "windows-1256", "اليمونرهتب"},
 	{charmap.Windows874, "windows-874", "านรอกเงมยล\u0e48\u0e49\u0e31\u0e34\u0e35"},
+	// The Vietnamese letters Latin-1 does not have. Where VISCII keeps
+	// Latin-1's letters (é, à, ô …) it reads like windows-1252 and scores
+	// the same (visciiShared). Its own letters count only between two ASCII
+	// letters, as inside a Vietnamese syllable ("Qu·ố·c"), and only at bytes
+	// 0x80–0xBF, where windows-1252 has symbols: German read as VISCII turns
+	// ü, ö, ä, ß into ủ, ỏ, ả, ư, and "Microsoft®" or "25°C" into
+	// "Microsoftệ" and "25ồC", which must not outscore the German.
+	{Viscii, VISCII, "ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹươđăĩũ"},
 }
 
 // singleByteScore rates how plausible the decoding of body with enc is:
 // frequent letters of the encoding's languages count +1, other letters 0,
-// symbols, controls and unmapped bytes −1, a lower-to-upper case change inside
-// a word −1; windows-1258 combining tone marks count only after a vowel. The
-// result is per non-ASCII character, in [−2, 1].
+// symbols between two ASCII letters, controls and unmapped bytes −1, a
+// lower-to-upper case change inside a word −1; windows-1258 combining tone
+// marks count only after a vowel, VISCII's letters only beside an ASCII
+// letter. The result is per non-ASCII character, in [−2, 1].
 func singleByteScore(body []byte, enc encoding.Encoding, name string) float64 {
 	var freq string
 	for _, c := range singleByte {
@@ -448,13 +491,13 @@ func singleByteScore(body []byte, enc encoding.Encoding, name string) float64 {
 			freq = c.freq
 		}
 	}
-	cm, ok := enc.(*charmap.Charmap)
+	cm, ok := enc.(interface{ DecodeByte(b byte) rune })
 	if !ok {
 		return -2
 	}
 	var score, n float64
 	var prev rune
-	for _, c := range body {
+	for i, c := range body {
 		if c < 0x80 {
 			prev = rune(c)
 			continue
@@ -475,12 +518,18 @@ func singleByteScore(body []byte, enc encoding.Encoding, name string) float64 {
 				score--
 			}
 		case unicode.IsLetter(r):
-			if strings.ContainsRune(freq, unicode.ToLower(r)) {
+			if l := unicode.ToLower(r); name == VISCII && strings.ContainsRune(visciiShared, l) ||
+				strings.ContainsRune(freq, l) && (name != VISCII || visciiTelling(c) && asciiLetterAt(body, i-1) && asciiLetterAt(body, i+1)) {
 				score++
 			}
 			if unicode.IsUpper(r) && unicode.IsLower(prev) {
 				score--
 			}
+		case unicode.IsSymbol(r) && r != '´' && asciiLetterAt(body, i-1) && asciiLetterAt(body, i+1):
+			// A symbol inside a word ("Qu¯c", "h®"): the letter of another
+			// encoding (VISCII text read as Latin-1). '´' stands for an
+			// apostrophe in careless text ("don´t").
+			score--
 		case r == 0xA0 || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r) || unicode.IsDigit(r):
 			// Neutral: quotes, dashes, currency signs, NBSP.
 		default:
@@ -493,6 +542,25 @@ func singleByteScore(body []byte, enc encoding.Encoding, name string) float64 {
 	}
 	return score / n
 }
+
+// asciiLetterAt reports whether body[i] is an ASCII letter (false outside body).
+func asciiLetterAt(body []byte, i int) bool {
+	if i < 0 || i >= len(body) {
+		return false
+	}
+	c := body[i] | 0x20
+	return 'a' <= c && c <= 'z'
+}
+
+// visciiShared are the letters that VISCII and windows-1252 both have, at
+// the same byte, and that windows-1252's score counts: VISCII counts them
+// too, so that the two compare on the bytes they read differently.
+const visciiShared = "éèàáóíãêú"
+
+// visciiTelling reports whether byte c tells VISCII from the Western
+// single-byte encodings: 0x80–0xBF, where VISCII has its commonest letters
+// (ố, ệ, ế, ấ, ộ, ờ, ơ …) and windows-1252 and ISO-8859-1 symbols.
+func visciiTelling(c byte) bool { return c >= 0x80 && c < 0xC0 }
 
 func isVowel(r rune) bool {
 	base := []rune(norm.NFD.String(string(unicode.ToLower(r))))

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"github.com/dongnai/presswatch/internal/testenv"
 )
 
@@ -76,6 +78,83 @@ func TestDecodeVietnameseLegacy(t *testing.T) {
 	got, name, _ := Decode(want, "")
 	if name != UTF8 || !bytes.Equal(got, want) {
 		t.Errorf("utf-8 sample: %s %q", name, got)
+	}
+
+	// VISCII (RFC 1456): declared, undeclared, and labelled ISO-8859-1 by
+	// a server that knows no better; the same sentence in windows-1258
+	// labelled VISCII stays windows-1258.
+	viscii, err := os.ReadFile(filepath.Join(dir, "viscii.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ct := range []string{"", "text/plain; charset=VISCII", "text/html; charset=iso-8859-1", "text/html; charset=windows-1252"} {
+		got, name, err := Decode(viscii, ct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name != VISCII || !bytes.Equal(got, want) {
+			t.Errorf("VISCII sample, Content-Type %q: Decode = %s %q, want viscii %q", ct, name, got, want)
+		}
+	}
+	if _, name, _ := Decode(legacy, "text/html; charset=viscii"); name != Windows1258 {
+		t.Errorf("windows-1258 sample labelled VISCII read as %s", name)
+	}
+}
+
+// TestVISCIIRoundTrip: every byte decodes to one rune, and the encoder
+// gives the byte back for every rune but the six C0 letters' controls.
+func TestVISCIIRoundTrip(t *testing.T) {
+	var all [256]byte
+	for i := range all {
+		all[i] = byte(i)
+	}
+	dec, err := Viscii.NewDecoder().Bytes(all[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := utf8.RuneCount(dec); n != 256 {
+		t.Fatalf("256 bytes decoded to %d runes", n)
+	}
+	enc, err := Viscii.NewEncoder().Bytes(dec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(enc, all[:]) {
+		t.Errorf("round trip changed bytes: %x", enc)
+	}
+	if !bytes.HasPrefix(dec, []byte("\x00\x01Ẳ")) {
+		t.Errorf("bytes 0x00–0x02 decode to %q, want NUL, SOH, Ẳ", dec[:8])
+	}
+}
+
+// TestDetectKeepsWesternText: German, French and other Latin text read
+// without a label is never taken for VISCII (its ü, ö, ä, ß are ủ, ỏ, ả, ư
+// there), and feeds that declare their encoding keep it.
+func TestDetectKeepsWesternText(t *testing.T) {
+	dir := testenv.Testdata(t, "feeds")
+	files, _ := filepath.Glob(filepath.Join(dir, "real", "*"))
+	checked := 0
+	for _, f := range files {
+		body, err := os.ReadFile(f)
+		if err != nil || strings.Contains(f, "compressed") {
+			continue
+		}
+		if _, name := Detect(body); name == VISCII {
+			t.Errorf("%s detected as VISCII", filepath.Base(f))
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Skip("no shared feeds")
+	}
+	for _, s := range []string{
+		"Die Spieler wünschen sich Funktionen für Kanalbetreiber; künftig Übertragungen, große Straße, Grüße.",
+		"L'été à Paris: où est la forêt? Très naïf, même sûr, garçon, Noël, cœur.",
+		"Sicherheitslücke: Microsoft® Windows™ kostet 25°C mehr; don´t panic.",
+	} {
+		if _, name := Detect(mustEncode(t, charmap.Windows1252, s)); name != Windows1252 {
+			t.Errorf("%q in windows-1252 detected as %s", s, name)
+		}
 	}
 }
 

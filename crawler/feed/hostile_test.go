@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/dongnai/presswatch/crawler/charset"
 )
 
 func rssDoc(items ...string) []byte {
@@ -173,5 +175,40 @@ func TestJSONFeedWrongTypes(t *testing.T) {
 	}
 	if w := strings.Join(f.Warnings, "; "); len(f.Items) != 0 || !strings.Contains(w, `"items" is an object, not a list`) {
 		t.Errorf("items %+v, warnings %q", f.Items, w)
+	}
+}
+
+// TestVISCIIFeed: a feed written in VISCII (RFC 1456), the 8-bit encoding
+// of older overseas Vietnamese sites, reads as Vietnamese whether it says
+// so, says nothing, or claims ISO-8859-1.
+func TestVISCIIFeed(t *testing.T) {
+	const (
+		title = "Đồng Nai: công nhân đình công đòi tăng lương"
+		desc  = "Hàng nghìn công nhân tại khu công nghiệp Nhơn Trạch ngừng việc từ sáng thứ Hai, yêu cầu doanh nghiệp trả đủ tiền lương và tiền thưởng cuối năm; chính quyền tỉnh đã cử đoàn đến đối thoại."
+	)
+	for _, tc := range []struct{ name, decl, contentType string }{
+		{"declared in the document", `<?xml version="1.0" encoding="VISCII"?>`, "application/rss+xml"},
+		{"declared by the server", `<?xml version="1.0"?>`, "application/rss+xml; charset=viscii"},
+		{"undeclared", `<?xml version="1.0"?>`, "application/rss+xml"},
+		{"labelled ISO-8859-1", `<?xml version="1.0" encoding="ISO-8859-1"?>`, "application/rss+xml; charset=ISO-8859-1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := tc.decl + `<rss version="2.0"><channel><title>Tin</title><link>https://x.example/</link><item><link>https://x.example/1</link><title>` +
+				title + `</title><description>` + desc + `</description></item></channel></rss>`
+			body, err := charset.Viscii.NewEncoder().Bytes([]byte(doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Equal(body, []byte(doc)) || bytes.Count(body, []byte("?")) != strings.Count(doc, "?") {
+				t.Fatal("the fixture is not VISCII (nothing encoded, or a letter VISCII lacks)")
+			}
+			f, err := Parse(body, tc.contentType, "https://x.example/feed")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Encoding != charset.VISCII || len(f.Items) != 1 || f.Items[0].Title != title || !strings.Contains(f.Items[0].Summary, "Nhơn Trạch") {
+				t.Errorf("read as %s: %+v", f.Encoding, f.Items)
+			}
+		})
 	}
 }
