@@ -42,6 +42,21 @@ type WebConfig struct {
 	// Login bounds what POST /login may cost (docs/security.md); zero
 	// values keep the defaults.
 	Login LoginConfig `yaml:"login"`
+
+	// written is base_url as the file gave it when the environment moved
+	// web.listen and base_url followed it (followListen); "" otherwise.
+	written string
+}
+
+// BaseURLAsWritten is base_url before it followed a web.listen moved by the
+// environment: what a process that does not serve the UI (an alerter given
+// its own port for metrics) must put in its links. Without such a move it
+// is BaseURL.
+func (w WebConfig) BaseURLAsWritten() string {
+	if w.written != "" {
+		return w.written
+	}
+	return w.BaseURL
 }
 
 // LoginConfig tunes the login limits (web.LoginLimits). Raise PerIPPerMinute

@@ -401,7 +401,8 @@ func keysByLine(lines map[string]int) map[int]string {
 // the environment moved web.listen and left a loopback base_url alone: the
 // demo's and make run's emails otherwise linked to 127.0.0.1:8080 while the
 // UI answered elsewhere (two outside reviews). A public base_url (behind a
-// proxy) is never changed.
+// proxy) is never changed. Only a process that serves the UI follows it:
+// the others put BaseURLAsWritten in their links (cmd/presswatch wire).
 func followListen(cfg *Config, fromEnv map[string]string) {
 	if fromEnv["web.listen"] == "" || fromEnv["web.base_url"] != "" {
 		return
@@ -418,6 +419,7 @@ func followListen(cfg *Config, fromEnv map[string]string) {
 		host = "127.0.0.1"
 	}
 	u.Host = net.JoinHostPort(host, port)
+	cfg.Web.written = cfg.Web.BaseURL
 	cfg.Web.BaseURL = strings.TrimSuffix(u.String(), "/")
 }
 

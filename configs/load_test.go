@@ -187,3 +187,24 @@ func TestBaseURLFollowsListen(t *testing.T) {
 		}
 	}
 }
+
+// TestBaseURLAsWritten: after base_url followed a moved web.listen, the
+// value the file gave is still known (for processes that do not serve the
+// UI); without a move it is base_url itself.
+func TestBaseURLAsWritten(t *testing.T) {
+	file := []byte("web:\n  listen: 127.0.0.1:18240\n  base_url: http://127.0.0.1:18240\n")
+	cfg, err := Parse("c.yaml", file, envOf(map[string]string{"PRESSWATCH_WEB_LISTEN": "127.0.0.1:18244"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Web.BaseURL != "http://127.0.0.1:18244" || cfg.Web.BaseURLAsWritten() != "http://127.0.0.1:18240" {
+		t.Errorf("moved: base_url %q, as written %q", cfg.Web.BaseURL, cfg.Web.BaseURLAsWritten())
+	}
+	cfg, err = Parse("c.yaml", file, envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Web.BaseURLAsWritten() != "http://127.0.0.1:18240" {
+		t.Errorf("not moved: as written %q", cfg.Web.BaseURLAsWritten())
+	}
+}

@@ -190,3 +190,32 @@ func TestConfigCheckReadsAlerts(t *testing.T) {
 		t.Errorf("check with a broken alerts.yaml: %v", err)
 	}
 }
+
+// TestLinkBaseURL: an alerter whose PRESSWATCH_WEB_LISTEN gives it its own
+// metrics port keeps linking to the UI's address; the web role (and run,
+// which serves the UI) links where it listens.
+func TestLinkBaseURL(t *testing.T) {
+	file := []byte("web:\n  listen: 127.0.0.1:18240\n  base_url: http://127.0.0.1:18240\n")
+	cfg, err := configs.Parse("c.yaml", file, func(k string) (string, bool) {
+		if k == "PRESSWATCH_WEB_LISTEN" {
+			return "127.0.0.1:18244", true
+		}
+		return "", false
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		rs   roles
+		want string
+	}{
+		{roles{roleAlerter: true}, "http://127.0.0.1:18240"},
+		{roles{roleCrawler: true, roleClassifier: true}, "http://127.0.0.1:18240"},
+		{roles{roleWeb: true}, "http://127.0.0.1:18244"},
+		{roles{roleCrawler: true, roleClassifier: true, roleIndexer: true, roleAlerter: true, roleWeb: true}, "http://127.0.0.1:18244"},
+	} {
+		if got := linkBaseURL(cfg.Web, tc.rs); got != tc.want {
+			t.Errorf("roles %v: links to %q, want %q", tc.rs.names(), got, tc.want)
+		}
+	}
+}

@@ -104,6 +104,18 @@ type pipeline struct {
 	addr  func() string // the address health and metrics are served on
 }
 
+// linkBaseURL is the base URL a process with roles rs puts in its links. A
+// loopback base_url follows a web.listen moved by PRESSWATCH_WEB_LISTEN
+// (configs followListen) only where the UI is served: an alerter given its
+// own port for metrics that way mailed links to that port, where nothing
+// answers them (an outside install).
+func linkBaseURL(w configs.WebConfig, rs roles) string {
+	if rs[roleWeb] {
+		return w.BaseURL
+	}
+	return w.BaseURLAsWritten()
+}
+
 // wire opens the store and the bus and builds the components of the given
 // roles. On error everything opened so far is closed again.
 func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *extras) (p *pipeline, err error) {
@@ -120,6 +132,10 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		}
 	}()
 	log.Info("starting presswatch", "version", version, "config", cfg.Path, "roles", strings.Join(rs.names(), ","))
+	cfg.Web.BaseURL = linkBaseURL(cfg.Web, rs)
+	if rs[roleAlerter] {
+		log.Info("alert and report emails link to web.base_url", "base_url", cfg.Web.BaseURL)
+	}
 
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
@@ -354,13 +370,18 @@ func openStore(ctx context.Context, cfg *configs.Loaded, log *slog.Logger, migra
 // for, as the bus is, instead of ending the process: roles started before
 // PostgreSQL, or during its restart, used to exit with "connection
 // refused" (an outside fault run). Other errors (a wrong password, an
-// out-of-date schema) end it at once.
+// out-of-date schema) end it at once, as does any failure to open the
+// embedded SQLite file: it is local, and a folder the process may not
+// write ("permission denied") was waited for for ever (an outside install).
 func openStoreWaiting(ctx context.Context, cfg *configs.Loaded, log *slog.Logger) (store.Store, error) {
 	wait := time.Second
 	for {
 		st, err := openStore(ctx, cfg, log, false)
 		if err == nil || !store.IsTransient(err) || ctx.Err() != nil {
 			return st, err
+		}
+		if !isPostgres(cfg.Store.URL.Value()) {
+			return nil, fmt.Errorf("%w (data_dir %s)", err, cfg.DataDir)
 		}
 		// The server answered and refused (a wrong password, no such
 		// database): waiting will not change that. At run time the store
@@ -373,7 +394,7 @@ func openStoreWaiting(ctx context.Context, cfg *configs.Loaded, log *slog.Logger
 		log.Warn("store not reachable; waiting for it", "retry_in", wait, "error", err)
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("open store: %w (stopped while waiting: %w)", err, ctx.Err())
+			return nil, fmt.Errorf("%w (stopped while waiting: %w)", err, ctx.Err())
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, 30*time.Second)

@@ -63,3 +63,29 @@ func TestOpenStoreWaits(t *testing.T) {
 		t.Errorf("a missing database: %v after %s", err, time.Since(start))
 	}
 }
+
+// TestOpenStoreSQLiteFailsAtOnce: the embedded SQLite file is local; when it
+// cannot be opened the role ends at once, naming the data folder, instead of
+// waiting as for a database server that is away.
+func TestOpenStoreSQLiteFailsAtOnce(t *testing.T) {
+	cfg := &configs.Loaded{Config: configs.Defaults()}
+	// A folder that exists and where no file can be created, even by root.
+	cfg.DataDir = "/proc/self"
+	var logs syncBuf
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, err := openStoreWaiting(ctx, cfg, log)
+	if st != nil {
+		st.Close()
+	}
+	if err == nil {
+		t.Skip("a SQLite file could be created under /proc/self here")
+	}
+	if ctx.Err() != nil || strings.Contains(logs.String(), "waiting for it") {
+		t.Fatalf("waited for a local SQLite file: %v\n%s", err, logs.String())
+	}
+	if msg := err.Error(); strings.Count(msg, "open store:") != 1 || !strings.Contains(msg, "data_dir /proc/self") {
+		t.Errorf("error = %q, want one 'open store:' and the data folder named", msg)
+	}
+}
