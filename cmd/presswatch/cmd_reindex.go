@@ -54,6 +54,9 @@ func cmdReindex(ctx context.Context, g *globals, args []string) error {
 		return fmt.Errorf("count articles: %w", err)
 	}
 	dir := indexDirOf(cfg)
+	if err := index.CheckNotInUse(dir); err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
 	build := dir
 	if !*inPlace {
 		build = dir + ".reindex"

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,6 +70,15 @@ func TestReindex(t *testing.T) {
 	}
 	if err := cmdReindex(ctx, &globals{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, ConfigPath: cfgPath}, []string{"extra"}); err == nil {
 		t.Error("reindex accepted a stray argument")
+	}
+	// While a web node or an indexer holds the index (here: ix, still
+	// open), reindex refuses instead of swapping the folder under it.
+	err = cmdReindex(ctx, &globals{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, ConfigPath: cfgPath}, nil)
+	if !errors.Is(err, index.ErrInUse) {
+		t.Errorf("reindex of an index in use: %v, want index.ErrInUse", err)
+	}
+	if _, serr := os.Stat(filepath.Join(dataDir, "index.old")); serr == nil {
+		t.Error("the index in use was moved aside")
 	}
 }
 

@@ -121,3 +121,27 @@ func TestAddDigestDisabledByDefault(t *testing.T) {
 		t.Fatalf("components %v with reports disabled", a.components)
 	}
 }
+
+// TestDigestWarnings: the alerter says when reports are off, and which kinds
+// have nobody to go to; the shipped configuration has them on.
+func TestDigestWarnings(t *testing.T) {
+	if w := digestWarnings(configs.DigestConfig{}); len(w) != 1 || !strings.Contains(w[0], "digest.enabled") {
+		t.Errorf("off: %q", w)
+	}
+	dc := configs.DigestConfig{Enabled: true, Weekly: configs.DigestSchedule{Recipients: []string{"a@example.org"}},
+		Annual: configs.DigestSchedule{Disabled: true}}
+	if w := digestWarnings(dc); len(w) != 1 || !strings.Contains(w[0], "digest.quarterly.recipients is empty") {
+		t.Errorf("quarterly without recipients: %q", w)
+	}
+	data, err := os.ReadFile("../../configs/dongnai.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shipped, err := configs.Parse("dongnai.yaml", data, func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !shipped.Digest.Enabled {
+		t.Error("the shipped configuration has reports off")
+	}
+}

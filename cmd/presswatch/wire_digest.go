@@ -44,6 +44,9 @@ func digestMailer(cfg *configs.Loaded, st store.Store) (digest.Mailer, error) {
 // many processes run it.
 func addDigest(a *app, cfg *configs.Loaded, st store.Store, log *slog.Logger, reg prometheus.Registerer) error {
 	dc := digestConfig(cfg)
+	for _, w := range digestWarnings(dc) {
+		log.Warn(w)
+	}
 	if !dc.Enabled {
 		return nil
 	}
@@ -76,6 +79,26 @@ func addDigest(a *app, cfg *configs.Loaded, st store.Store, log *slog.Logger, re
 	}
 	a.add("digest", phaseProcessor, s.Run)
 	return nil
+}
+
+// digestWarnings says what an operator would not otherwise notice about
+// the report schedule: that it is off (an outside install followed the
+// docs, got no weekly digest and no word about it), or that a kind of
+// report has nobody to go to and is only archived.
+func digestWarnings(dc configs.DigestConfig) []string {
+	if !dc.Enabled {
+		return []string{"reports are off (digest.enabled is false): no weekly, quarterly or annual report is built or mailed; set digest.enabled: true and digest.weekly.recipients (docs/reports.md), or make one by hand with presswatch report"}
+	}
+	var out []string
+	for _, k := range []struct {
+		name string
+		s    configs.DigestSchedule
+	}{{"weekly", dc.Weekly}, {"quarterly", dc.Quarterly}, {"annual", dc.Annual}} {
+		if !k.s.Disabled && len(k.s.Recipients) == 0 {
+			out = append(out, fmt.Sprintf("digest.%s.recipients is empty: the %s report is built and archived (Báo cáo in the UI) but mailed to nobody", k.name, k.name))
+		}
+	}
+	return out
 }
 
 // newDigestGenerator builds the report generator from the configuration.
