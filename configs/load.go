@@ -104,6 +104,13 @@ func Load(path string) (*Loaded, error) {
 	return load(path, os.LookupEnv, envNames(os.Environ()))
 }
 
+// LoadFile is Load without the environment: the file (or the embedded copy)
+// as written, with defaults. It tells an operator what the environment
+// changed (cmd/presswatch's password hint names PRESSWATCH_DATA_DIR).
+func LoadFile(path string) (*Loaded, error) {
+	return load(path, func(string) (string, bool) { return "", false }, nil)
+}
+
 // envNames returns the names of environ's NAME=value entries.
 func envNames(environ []string) []string {
 	names := make([]string, 0, len(environ))

@@ -26,13 +26,21 @@ type startupNotice struct {
 }
 
 func (n *startupNotice) run(ctx context.Context) error {
+	// The password as soon as the UI listens, and again after the offline
+	// banner, so that it is the last thing on the screen: printed only
+	// after the crawler's first round, it came 20 s and a hundred warnings
+	// after "web listening", or at shutdown for an operator who stopped
+	// early (an outside install).
+	if n.password != "" {
+		fmt.Fprint(n.out, n.password)
+	}
 	if n.crawling {
 		if banner := n.offlineBanner(ctx); banner != "" {
 			fmt.Fprint(n.out, banner)
+			if n.password != "" {
+				fmt.Fprint(n.out, n.password)
+			}
 		}
-	}
-	if n.password != "" {
-		fmt.Fprint(n.out, n.password)
 	}
 	<-ctx.Done() // a component runs until told to stop
 	return nil

@@ -49,7 +49,7 @@ func passwdHint(g *globals, cfg *configs.Loaded) string {
 	if g.ConfigPath != "" {
 		cmd = "presswatch -config " + g.ConfigPath + " user passwd admin"
 	}
-	if plain, err := configs.Load(g.ConfigPath); err == nil && plain.DataDir != cfg.DataDir && sqlitePath(cfg) != "" {
+	if plain, err := configs.LoadFile(g.ConfigPath); err == nil && plain.DataDir != cfg.DataDir && sqlitePath(cfg) != "" {
 		cmd = "PRESSWATCH_DATA_DIR=" + cfg.DataDir + " " + cmd
 	}
 	return cmd

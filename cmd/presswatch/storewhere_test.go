@@ -61,4 +61,14 @@ func TestCommandsNameTheStore(t *testing.T) {
 	if h := passwdHint(g, plain); h != "presswatch -config "+cfgPath+" user passwd admin" {
 		t.Errorf("hint for make run: %q", h)
 	}
+	// A data folder given by the environment is named too: the command
+	// typed without it would change the password in another database.
+	t.Setenv("PRESSWATCH_DATA_DIR", "/srv/pw-data")
+	fromEnv, err := configs.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := passwdHint(g, fromEnv); h != "PRESSWATCH_DATA_DIR=/srv/pw-data presswatch -config "+cfgPath+" user passwd admin" {
+		t.Errorf("hint with PRESSWATCH_DATA_DIR: %q", h)
+	}
 }
