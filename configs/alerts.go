@@ -9,8 +9,11 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/dongnai/presswatch/query"
 )
@@ -127,17 +130,46 @@ var clockRE = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 // ParseAlerts decodes an alerts document strictly (unknown keys, a decimal
 // for an integer, a second document are errors) and validates it; name is
 // used in messages.
+//
+// Every problem is reported at once, each with its line and key path, as
+// for the main file: an unknown key with the keys its section has ("did
+// you mean group_wait?"), a route naming no receiver. (An outside install
+// got Go type names, one problem per run and no line numbers.)
 func ParseAlerts(name string, data []byte) (*AlertsConfig, error) {
 	var c AlertsConfig
 	problems, err := decodeOne(name, data, &c)
+	var lines map[string]int
+	linesOf := func() map[string]int {
+		if lines == nil {
+			var root yaml.Node
+			_ = yaml.Unmarshal(data, &root)
+			lines = map[string]int{}
+			for k, l := range keyLines(&root) {
+				lines["alerts."+k] = l
+			}
+		}
+		return lines
+	}
 	if err != nil {
-		return nil, fmt.Errorf("parse %s: %w", name, err)
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, fmt.Errorf("parse %s: %w", name, &Error{Problems: []Problem{yamlSyntaxProblem(name, err)}})
+		}
+		byLine := keysByLine(linesOf())
+		for _, msg := range te.Errors {
+			p := typeErrorProblem(name, msg)
+			if k := byLine[p.Line]; k != "" && (p.Key == "" || strings.HasSuffix(k, "."+p.Key)) {
+				p.Key = k
+			}
+			problems = append(problems, p)
+		}
+	}
+	for _, err := range c.Validate() {
+		problems = append(problems, fieldProblem(name, linesOf(), err))
 	}
 	if len(problems) > 0 {
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
 		return nil, fmt.Errorf("parse %s: %w", name, &Error{Problems: problems})
-	}
-	if errs := c.Validate(); len(errs) > 0 {
-		return nil, fmt.Errorf("parse %s: %w", name, errors.Join(errs...))
 	}
 	return &c, nil
 }

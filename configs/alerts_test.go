@@ -66,3 +66,36 @@ func FuzzParseAlerts(f *testing.F) {
 		_, _ = ParseAlerts("fuzz.yaml", []byte(s)) // must not panic
 	})
 }
+
+// TestAlertsProblemsAllAtOnce: a misspelt key and a misspelt receiver in
+// alerts.yaml are reported together, each with its line and key path, the
+// unknown key with the keys its section has, and no Go type names.
+func TestAlertsProblemsAllAtOnce(t *testing.T) {
+	doc := `receivers:
+  - name: police
+    email: [ca@example.org]
+route:
+  receiver: police
+  routes:
+    - name: a
+      group_wiat: 1m
+    - name: b
+      receiver: polise
+`
+	_, err := ParseAlerts("alerts.yaml", []byte(doc))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"alerts.yaml:8: alerts.route.routes[0].group_wiat: unknown key (did you mean group_wait?",
+		`alerts.yaml:10: alerts.route.routes[1].receiver: no receiver named "polise"`,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("missing %q in:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "configs.") || strings.Contains(msg, "RouteConfig") {
+		t.Errorf("a Go type name in:\n%s", msg)
+	}
+}

@@ -267,6 +267,9 @@ var badDurationRE = regexp.MustCompile("^cannot unmarshal !!\\w+ `(.*)` into tim
 func knownKeys(typ, key string) string {
 	t := findType(reflect.TypeOf(Config{}), typ, map[reflect.Type]bool{})
 	if t == nil {
+		t = findType(reflect.TypeOf(AlertsConfig{}), typ, map[reflect.Type]bool{})
+	}
+	if t == nil {
 		return ""
 	}
 	var keys []string
