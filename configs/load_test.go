@@ -56,6 +56,9 @@ func TestBadConfigs(t *testing.T) {
 		{"duplicate source", "sources:\n  - name: a\n  - name: a\n", []string{"bad.yaml:3: sources[1].name:", "already"}},
 		{"bad translate url", "translate:\n  url: ftp://mt.example\n", []string{"bad.yaml:2: translate.url:", "not an http(s) address"}},
 		{"credentials in translate url", "translate:\n  url: http://user:pw@mt.example\n", []string{"translate.url:", "translate.api_key"}},
+		// What the roles refuse at start, config check says first.
+		{"embedded nats on all addresses", "nats:\n  listen: 0.0.0.0:4222\n", []string{"bad.yaml:2: nats.listen:", "only on loopback"}},
+		{"short session secret", "web:\n  session_secret: abc\n", []string{"bad.yaml:2: web.session_secret: 3 characters", "at least 16"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -71,11 +71,18 @@ func (c *Config) Validate() []error {
 		}
 	}
 	if c.NATS.Listen != "" {
-		if _, port, err := net.SplitHostPort(c.NATS.Listen); err != nil {
+		if host, port, err := net.SplitHostPort(c.NATS.Listen); err != nil {
 			add("nats.listen", "%q is not host:port", c.NATS.Listen)
 		} else if !validPort(port) {
 			add("nats.listen", "%q: port %s is not a number from 0 to 65535", c.NATS.Listen, port)
+		} else if c.NATS.URL == "" && !isLoopbackHost(host) {
+			// What the bus refuses at start, said by config check too.
+			add("nats.listen", "%q: the embedded server listens only on loopback (127.0.0.1, ::1 or localhost); for other hosts run a NATS server and set nats.url", c.NATS.Listen)
 		}
+	}
+	if s := c.Web.SessionSecret.Value(); s != "" && len(s) < 16 {
+		// What the web and alerter roles refuse at start.
+		add("web.session_secret", "%d characters: use one random value of at least 16 characters, e.g. `openssl rand -hex 32`", len(s))
 	}
 	if c.NATS.SyncInterval < 0 {
 		add("nats.sync_interval", "must not be negative")
