@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -147,12 +148,33 @@ func Open(ctx context.Context, opts Options) (*Bus, error) {
 	b.js = js
 	// A server not up yet or a cluster not formed yet answers with transient
 	// errors: retry until it is ready (or ctx ends).
-	if err := retry(ctx, b.log, "create streams", b.ensureStreams); err != nil {
+	if err := retry(ctx, b.log, "create streams", b.ensureStreamsExplained); err != nil {
 		b.nc.Close()
 		b.shutdownServer()
 		return nil, err
 	}
 	return b, nil
+}
+
+// ensureStreamsExplained is ensureStreams with the reason an external
+// server is not ready named in the error the start-up retries log: which
+// server, and why ("connection refused", or JetStream switched off). An
+// outside install saw only "context deadline exceeded" after 10 s, or "no
+// responders available" for ever. While the client is not connected it
+// fails at once instead of waiting out the attempt.
+func (b *Bus) ensureStreamsExplained(ctx context.Context) error {
+	if b.srv != nil {
+		return b.ensureStreams(ctx)
+	}
+	where := redactURL(b.opts.URL)
+	if !b.nc.IsConnected() {
+		return Transient(fmt.Errorf("nats %s not reachable (%s)", where, b.whyNotConnected()))
+	}
+	err := b.ensureStreams(ctx)
+	if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
+		return fmt.Errorf("nats %s answers but JetStream is not enabled there (start nats-server with -js, or a jetstream block in its configuration): %w", where, err)
+	}
+	return err
 }
 
 func (o *Options) defaults() error {
@@ -330,6 +352,32 @@ func (b *Bus) connect() error {
 	}
 	b.nc = nc
 	return nil
+}
+
+// whyNotConnected names why the client is not connected: the client's last
+// error, else what dialling the first server says ("connection refused",
+// "no such host"), else the client's state.
+func (b *Bus) whyNotConnected() string {
+	if le := b.nc.LastError(); le != nil {
+		return le.Error()
+	}
+	first, _, _ := strings.Cut(b.opts.URL, ",")
+	if u, err := url.Parse(strings.TrimSpace(first)); err == nil && u.Host != "" {
+		host := u.Host
+		if u.Port() == "" {
+			host = net.JoinHostPort(u.Hostname(), "4222")
+		}
+		c, err := net.DialTimeout("tcp", host, 2*time.Second)
+		if err != nil {
+			var oe *net.OpError
+			if errors.As(err, &oe) && oe.Err != nil {
+				return oe.Err.Error()
+			}
+			return err.Error()
+		}
+		c.Close()
+	}
+	return strings.ToLower(b.nc.Status().String())
 }
 
 // redactURL hides a password or token written into a NATS URL.
