@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dongnai/presswatch/configs"
 	"github.com/dongnai/presswatch/store"
 )
 
@@ -42,6 +43,12 @@ type sourceRow struct {
 
 // sourceRows joins sources with their states; failing and silent sources
 // come first so the operator sees them.
+// shownURL is a source URL as pages and the API show it: a password or a
+// key in it (a paid wire feed's "user:pass@" or "api_key=") as <secret>, as
+// `config dump` shows it. Analysts saw them in full (an outside attack
+// test); only the store and the crawler hold the real URL.
+func shownURL(u string) string { return configs.RedactURLCredentials(u) }
+
 func (s *Server) sourceRows(r *http.Request) ([]sourceRow, error) {
 	rows, _, err := s.sourceRowsAll(r)
 	return rows, err
@@ -65,7 +72,7 @@ func (s *Server) sourceRowsAll(r *http.Request) (rows, deleted []sourceRow, err 
 	rows = make([]sourceRow, 0, len(srcs))
 	for _, src := range srcs {
 		st, ok := byName[src.Name]
-		row := sourceRow{Name: src.Name, Kind: src.Kind, URL: src.URL, Outlet: src.Outlet, Country: src.Country, Lang: src.Lang,
+		row := sourceRow{Name: src.Name, Kind: src.Kind, URL: shownURL(src.URL), Outlet: src.Outlet, Country: src.Country, Lang: src.Lang,
 			Tier: src.Tier, Enabled: src.Enabled, LastAttempt: st.LastAttempt, LastSuccess: st.LastSuccess, LastNewItem: st.LastNewItem,
 			ConsecutiveErrors: st.ConsecutiveErrors, LastError: st.LastError, ItemsTotal: st.ItemsTotal, ItemsPerDay: st.ItemsPerDay, Silent: st.Silent,
 			Origin: originOf(src), Edited: !src.EditedAt.IsZero(), ETag: st.ETag, LastModified: st.LastModified,

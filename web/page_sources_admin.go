@@ -78,7 +78,7 @@ func (s *Server) handleSourceEdit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.renderSourceForm(w, r, http.StatusOK, &sourceForm{Edit: true, Origin: originOf(src), Name: src.Name, Kind: src.Kind, URL: src.URL,
+	s.renderSourceForm(w, r, http.StatusOK, &sourceForm{Edit: true, Origin: originOf(src), Name: src.Name, Kind: src.Kind, URL: shownURL(src.URL),
 		Outlet: src.Outlet, Country: src.Country, Lang: src.Lang, Tier: src.Tier, Enabled: src.Enabled})
 }
 
@@ -314,7 +314,7 @@ func (s *Server) handleSourceCreate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, false, http.StatusInternalServerError)
 		return
 	}
-	s.audit(r, "source.add", src.Name, src.Kind+" "+src.URL)
+	s.audit(r, "source.add", src.Name, src.Kind+" "+shownURL(src.URL))
 	sourcesBack(w, r, "done", "src_added")
 }
 
@@ -327,8 +327,13 @@ func (s *Server) handleSourceSave(w http.ResponseWriter, r *http.Request) {
 	}
 	f := readSourceForm(r)
 	f.Edit, f.Origin, f.Name = true, originOf(src), src.Name
+	if f.Locked() || f.URL == shownURL(src.URL) {
+		// The form shows the URL with its secrets hidden: sent back
+		// unchanged, it keeps the stored one.
+		f.URL = src.URL
+	}
 	if f.Locked() {
-		f.Kind, f.URL = src.Kind, src.URL
+		f.Kind = src.Kind
 	}
 	all, err := s.opts.Store.ListSources(ctx)
 	if err != nil {
@@ -337,6 +342,9 @@ func (s *Server) handleSourceSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.validateSource(f, all) {
+		if f.URL == src.URL {
+			f.URL = shownURL(src.URL)
+		}
 		s.renderSourceForm(w, r, http.StatusBadRequest, f)
 		return
 	}
@@ -347,7 +355,7 @@ func (s *Server) handleSourceSave(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	note("kind", src.Kind, f.Kind)
-	note("url", src.URL, f.URL)
+	note("url", shownURL(src.URL), shownURL(f.URL))
 	note("outlet", src.Outlet, f.Outlet)
 	note("country", src.Country, f.Country)
 	note("lang", src.Lang, f.Lang)

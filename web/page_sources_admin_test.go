@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dongnai/presswatch/store"
 )
@@ -247,5 +248,66 @@ func TestSourcesAdminCSRFAndRoles(t *testing.T) {
 	_, page := f.get("/sources", c)
 	if !strings.Contains(page, "Nikkei Asia") || strings.Contains(page, "/sources/new") || strings.Contains(page, "/poll") {
 		t.Error("an analyst sees admin controls on the sources page (or no sources)")
+	}
+}
+
+// TestSourceURLSecretsHidden: a password or key in a source URL (a paid
+// wire feed) is shown as <secret> on the sources page, the edit form, the
+// API and the audit log, to analysts and administrators alike; saving the
+// form unchanged keeps the real URL, and the crawler's copy is untouched.
+func TestSourceURLSecretsHidden(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const (
+		// From the configuration file (its URL is not editable in the UI).
+		wire = "https://wire:hunter2pass@feeds.wire.example/vn.xml?api_key=TOPSECRET123&region=vn"
+		// Added in the UI, which refuses user:password but not a key.
+		paid = "https://paid.example/rss?access_token=SECRETTOKEN42&lang=en"
+	)
+	for _, src := range []store.Source{
+		{Name: "wire", Kind: "feed", URL: wire, Outlet: "Wire", Country: "US", Lang: "en", Tier: 1, Enabled: true, Origin: store.OriginConfig},
+		{Name: "paid", Kind: "feed", URL: paid, Outlet: "Paid", Country: "US", Lang: "en", Tier: 2, Enabled: true, Origin: store.OriginUI},
+	} {
+		src.AddedAt = time.Now().UTC()
+		if err := f.store.UpsertSource(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leaks := func(where, body string) {
+		t.Helper()
+		for _, secret := range []string{"hunter2pass", "TOPSECRET123", "SECRETTOKEN42"} {
+			if strings.Contains(body, secret) {
+				t.Errorf("%s shows %q", where, secret)
+			}
+		}
+	}
+	for _, role := range []string{RoleAnalyst, RoleAdmin} {
+		cookie, _ := f.session(role)
+		_, page := f.get("/sources", cookie)
+		leaks(role+" /sources", page)
+		if !strings.Contains(page, "feeds.wire.example/vn.xml") || !strings.Contains(page, "paid.example/rss") {
+			t.Errorf("%s /sources does not show the sources' addresses", role)
+		}
+		for _, name := range []string{"wire", "paid"} {
+			_, form := f.get("/sources/"+name+"/edit", cookie)
+			leaks(role+" edit form of "+name, form)
+		}
+		_, body := f.api("GET", "/api/v1/sources", role, "")
+		leaks(role+" API", body)
+	}
+	// Saving the forms as shown keeps the real URLs.
+	cookie, csrf := f.session(RoleAdmin)
+	for name, want := range map[string]string{"wire": wire, "paid": paid} {
+		_, form := f.get("/sources/"+name+"/edit", cookie)
+		_, fields := formOf(t, form, "source-form")
+		fields.Set("outlet", "Renamed "+name)
+		resp, body := f.adminPost(cookie, csrf, "/sources/"+name+"/edit", fields)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save %s: %d\n%.2000s", name, resp.StatusCode, body)
+		}
+		got, err := f.store.GetSource(ctx, name)
+		if err != nil || got.URL != want || got.Outlet != "Renamed "+name {
+			t.Errorf("%s after saving the form as shown: %+v, %v; want its real URL kept", name, got, err)
+		}
 	}
 }
