@@ -59,7 +59,7 @@ func savedURL(s SavedSearch) string {
 
 func (s *Server) handleSavedList(w http.ResponseWriter, r *http.Request) {
 	m := messages{requestLang(r)}
-	p := &savedPage{Unavail: s.opts.Saved == nil, Receivers: s.opts.AlertReceivers}
+	p := &savedPage{Unavail: s.opts.Saved == nil, Receivers: s.routableReceivers(principalFrom(r.Context()).User.Role)}
 	if s.opts.Saved != nil {
 		items, err := s.opts.Saved.ListSaved(r.Context(), principalFrom(r.Context()).User.Name)
 		if err != nil {
@@ -150,6 +150,25 @@ func (s *Server) handleSavedDelete(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/saved", http.StatusSeeOther)
 }
 
+// routableReceivers are the receivers a role may route its saved searches
+// to: an office (police, foreign affairs) only to itself, analysts and
+// administrators to any. Without this a police officer could route a
+// match-all search ("risk>=0") to Sở Ngoại vụ and mail it every article
+// (an outside attack test).
+func (s *Server) routableReceivers(role string) []string {
+	own := alertReceivers(role)
+	if own == nil {
+		return s.opts.AlertReceivers
+	}
+	var out []string
+	for _, r := range s.opts.AlertReceivers {
+		if slices.Contains(own, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // savedAlert validates a request to turn the user's saved search id into an
 // alert route (receiver "" removes the route) and returns what to set. The
 // error is a formError for the user's mistakes, ErrSavedNotFound, or a store error.
@@ -158,6 +177,9 @@ func (s *Server) savedAlert(r *http.Request, id, receiver, minRisk string, enabl
 	a := SavedAlert{Receiver: receiver, Enabled: enabled && receiver != ""}
 	if receiver != "" && !slices.Contains(s.opts.AlertReceivers, receiver) {
 		return a, formError("receiver: not one of the configured alert receivers")
+	}
+	if own := s.routableReceivers(principalFrom(r.Context()).User.Role); receiver != "" && !slices.Contains(own, receiver) {
+		return a, formError("receiver: your role routes saved searches only to its own office (" + strings.Join(own, ", ") + ")")
 	}
 	if minRisk != "" {
 		n, err := strconv.Atoi(minRisk)

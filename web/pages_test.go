@@ -335,8 +335,12 @@ func TestSavedSearchAlertRoute(t *testing.T) {
 	}
 	id := items[0].ID
 	_, body := f.get("/saved", cookie)
-	if !strings.Contains(body, `action="/saved/`+id+`/alert"`) || !strings.Contains(body, `<option value="analysts">`) {
+	if !strings.Contains(body, `action="/saved/`+id+`/alert"`) || !strings.Contains(body, `<option value="foreign_affairs">`) {
 		t.Fatalf("no route form on the saved page:\n%s", body)
+	}
+	// An office routes only to itself: the form offers no other receiver.
+	if strings.Contains(body, `<option value="police">`) || strings.Contains(body, `<option value="analysts">`) {
+		t.Errorf("the foreign affairs officer's form offers other offices' receivers")
 	}
 	tests := []struct {
 		name string
@@ -346,9 +350,10 @@ func TestSavedSearchAlertRoute(t *testing.T) {
 	}{
 		{"turn on", url.Values{"receiver": {"foreign_affairs"}, "min_risk": {"40"}, "enabled": {"1"}}, 303, SavedAlert{"foreign_affairs", 40, true}},
 		{"unknown receiver", url.Values{"receiver": {"mallory"}, "min_risk": {"40"}, "enabled": {"1"}}, 400, SavedAlert{"foreign_affairs", 40, true}},
-		{"risk out of range", url.Values{"receiver": {"police"}, "min_risk": {"101"}, "enabled": {"1"}}, 400, SavedAlert{"foreign_affairs", 40, true}},
-		{"risk not a number", url.Values{"receiver": {"police"}, "min_risk": {"x"}}, 400, SavedAlert{"foreign_affairs", 40, true}},
-		{"disable", url.Values{"receiver": {"police"}, "min_risk": {"10"}}, 303, SavedAlert{"police", 10, false}},
+		{"another office", url.Values{"receiver": {"police"}, "min_risk": {"0"}, "enabled": {"1"}}, 400, SavedAlert{"foreign_affairs", 40, true}},
+		{"risk out of range", url.Values{"receiver": {"foreign_affairs"}, "min_risk": {"101"}, "enabled": {"1"}}, 400, SavedAlert{"foreign_affairs", 40, true}},
+		{"risk not a number", url.Values{"receiver": {"foreign_affairs"}, "min_risk": {"x"}}, 400, SavedAlert{"foreign_affairs", 40, true}},
+		{"disable", url.Values{"receiver": {"foreign_affairs"}, "min_risk": {"10"}}, 303, SavedAlert{"foreign_affairs", 10, false}},
 		{"remove route", url.Values{"receiver": {""}, "enabled": {"1"}}, 303, SavedAlert{"", 0, false}},
 	}
 	for _, tc := range tests {
@@ -371,9 +376,12 @@ func TestSavedSearchAlertRoute(t *testing.T) {
 		t.Errorf("another user's route change: %d, want 404", code)
 	}
 	// The API does the same, and a query that cannot parse cannot be a route.
-	resp, rb := f.api("POST", "/api/v1/saved-searches/"+id+"/alert", RoleForeignAffairs, `{"receiver":"analysts","min_risk":70,"enabled":true}`)
+	if resp, rb := f.api("POST", "/api/v1/saved-searches/"+id+"/alert", RoleForeignAffairs, `{"receiver":"analysts","min_risk":0,"enabled":true}`); resp.StatusCode != 400 {
+		t.Errorf("api route to another receiver: %d %s", resp.StatusCode, rb)
+	}
+	resp, rb := f.api("POST", "/api/v1/saved-searches/"+id+"/alert", RoleForeignAffairs, `{"receiver":"foreign_affairs","min_risk":70,"enabled":true}`)
 	var ss SavedSearch
-	if resp.StatusCode != 200 || json.Unmarshal([]byte(rb), &ss) != nil || ss.AlertReceiver != "analysts" || ss.AlertMinRisk != 70 || !ss.AlertEnabled {
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(rb), &ss) != nil || ss.AlertReceiver != "foreign_affairs" || ss.AlertMinRisk != 70 || !ss.AlertEnabled {
 		t.Errorf("api route: %d %s", resp.StatusCode, rb)
 	}
 	bad := SavedSearch{ID: "bad-query", User: RoleForeignAffairs, Name: "bad", Query: `"unterminated`, Created: time.Now()}

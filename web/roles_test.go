@@ -176,16 +176,21 @@ func roleMatrix(t *testing.T, f *fixture) {
 					p += "?q=" + url.QueryEscape("Dong Nai")
 				}
 				var body string
+				// An office routes saved searches only to itself.
+				receiver := "police"
+				if role == RoleForeignAffairs {
+					receiver = "foreign_affairs"
+				}
 				if method == http.MethodPost {
 					body = url.Values{"q": {"Dong Nai"}, "name": {"matrix"}, "query": {"Dong Nai"}, "reason": {"matrix"}, "duration": {"1h"},
-						"receiver": {"police"}, "min_risk": {"50"}, "enabled": {"1"},
+						"receiver": {receiver}, "min_risk": {"50"}, "enabled": {"1"},
 						"text": {"Phản hồi"}, "responded_on": {"2026-11-20"}, "channel": {"letter"},
 						"claim": {"Luận điểm"}, "phrases": {"still pending"}, "correction": {"Sự thật"}, "note": {"matrix"},
 						"kind": {"feed"}, "url": {"https://matrix.example/feed.xml"}, "country": {"JP"}, "lang": {"en"}, "tier": {"2"}}.Encode()
 					if api {
 						body = `{"name":"matrix","query":"Dong Nai"}`
 						if strings.HasSuffix(path, "/alert") {
-							body = `{"receiver":"police","min_risk":50,"enabled":true}`
+							body = `{"receiver":"` + receiver + `","min_risk":50,"enabled":true}`
 						}
 					}
 				}
