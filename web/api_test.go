@@ -235,3 +235,19 @@ func TestAPIMalformedFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestBlankStoryIsNotFound: a story ID that is blank, spaced or holds
+// control characters names no story: 404 on the page and the API, not a
+// 500 with an error in the log (an outside attack test).
+func TestBlankStoryIsNotFound(t *testing.T) {
+	f := newFixture(t)
+	cookie, _ := f.session(RoleViewer)
+	for _, id := range []string{"%20", "%09", "%0A", "%E2%80%A8", "a%20b", "%0D%0A"} {
+		if resp, body := f.api("GET", "/api/v1/stories/"+id, RoleViewer, ""); resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "not_found") {
+			t.Errorf("API story %q: %d %.200s", id, resp.StatusCode, body)
+		}
+		if resp, _ := f.get("/stories/"+id, cookie); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("story page %q: %d", id, resp.StatusCode)
+		}
+	}
+}

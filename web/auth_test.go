@@ -119,6 +119,24 @@ func TestLoginFlow(t *testing.T) {
 	if code, _ = f.login(f.client(), "nobody", testPassword); code != http.StatusUnauthorized {
 		t.Errorf("unknown user: %d", code)
 	}
+	// Nor does /metrics, which is not behind a login: the disabled
+	// account's right password counts as a wrong one there.
+	mfs, err := f.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "presswatch_web_logins_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "result" && l.GetValue() == "disabled" {
+					t.Errorf("logins_total has a result=\"disabled\" series (%v)", m.GetCounter().GetValue())
+				}
+			}
+		}
+	}
 }
 
 func TestLoginCookieFlags(t *testing.T) {

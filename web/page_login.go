@@ -141,7 +141,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	if u.Disabled || !ValidRole(u.Role) {
 		s.logins.failed(key)
-		s.metrics.logins.WithLabelValues("disabled").Inc()
+		// Counted as a wrong password: /metrics is not behind a login, and a
+		// "disabled" count, which only a right password reaches, told an
+		// anonymous caller that a disabled account's password was right (an
+		// outside attack test). The log and the audit say which it was.
+		s.metrics.logins.WithLabelValues("bad_password").Inc()
 		s.log.Info("login refused: account disabled", "user", name)
 		s.auditLoginFailed(r, name, ip, "account disabled")
 		s.showLogin(w, r, http.StatusUnauthorized, name, "login_failed")

@@ -3,7 +3,9 @@ package web
 import (
 	"net/http"
 	"sort"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/dongnai/presswatch/index"
 )
@@ -33,6 +35,11 @@ type countRow struct {
 
 // story gathers a cluster's articles and breakdowns, or nil if it has none.
 func (s *Server) story(r *http.Request, id string) (*storyPage, error) {
+	// A story ID is one word; a blank or spaced one names no story (it was
+	// a 500 and an error in the log: an outside attack test).
+	if id == "" || strings.ContainsFunc(id, func(c rune) bool { return unicode.IsSpace(c) || unicode.IsControl(c) }) {
+		return nil, nil
+	}
 	res, err := s.opts.Search.Search(r.Context(), index.Request{Filters: map[string][]string{"cluster": {id}}, Sort: "oldest", Size: maxStoryArticles})
 	if err != nil {
 		return nil, err

@@ -180,7 +180,7 @@ func (s *Server) initMetrics(reg prometheus.Registerer) error {
 		}, []string{"route"}),
 		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "presswatch", Subsystem: "web", Name: "logins_total",
-			Help: "Login attempts by result (ok, bad_password, disabled, rate_limited, busy, bad_csrf, bad_input).",
+			Help: "Login attempts by result (ok, bad_password (a wrong password, an unknown user or a disabled account), rate_limited, busy, bad_csrf, bad_input).",
 		}, []string{"result"}),
 	}
 	if reg != nil {
