@@ -55,7 +55,7 @@ func silenceAdd(ctx context.Context, g *globals, args []string) error {
 	fs := flag.NewFlagSet("silence add", flag.ContinueOnError)
 	fs.SetOutput(g.Stderr)
 	q := fs.String("query", "", `articles to silence, in the query language (e.g. 'outlet:"Example News" AND topic:environment')`)
-	d := fs.Duration("duration", 24*time.Hour, "how long the silence lasts")
+	d := durationDays(fs, "duration", 24*time.Hour, "how long the silence lasts: whole days (7d) or hours and minutes (36h, 90m)")
 	reason := fs.String("reason", "", "why (required)")
 	author := fs.String("author", os.Getenv("USER"), "who sets it")
 	if err := fs.Parse(args); err != nil {

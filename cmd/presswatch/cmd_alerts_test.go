@@ -31,7 +31,7 @@ func alertsTestGlobals(t *testing.T) (*globals, *bytes.Buffer) {
 func TestCmdSilence(t *testing.T) {
 	ctx := context.Background()
 	g, out := alertsTestGlobals(t)
-	if err := cmdSilence(ctx, g, []string{"add", "-query", `outlet:"Straits Echo"`, "-reason", "satire", "-author", "lan", "-duration", "2h"}); err != nil {
+	if err := cmdSilence(ctx, g, []string{"add", "-query", `outlet:"Straits Echo"`, "-reason", "satire", "-author", "lan", "-duration", "2d"}); err != nil {
 		t.Fatal(err)
 	}
 	id := strings.TrimSpace(out.String())

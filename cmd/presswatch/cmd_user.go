@@ -75,7 +75,7 @@ func runUser(ctx context.Context, st userStore, g *globals, args []string, now f
 	email := fs.String("email", "", "email address")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	label := fs.String("label", "", "what the token is for")
-	ttl := fs.Duration("ttl", 90*24*time.Hour, "token lifetime, at most 8784h (366 days); tokens always expire")
+	ttl := durationDays(fs, "ttl", 90*24*time.Hour, "token lifetime in whole days (30d) or hours, at most 366d; tokens always expire")
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}

@@ -77,10 +77,17 @@ func TestUserCommand(t *testing.T) {
 	if _, err := run("aaaaaaaaaaaa\n", "passwd", "-password-stdin", "officer1"); !errors.Is(err, web.ErrWeakPassword) || !strings.Contains(err.Error(), "dễ đoán") {
 		t.Errorf("weak password: %v", err)
 	}
-	for _, ttl := range []string{"0", "-1h", "9000h"} {
+	for _, ttl := range []string{"0", "-1h", "9000h", "400d"} {
 		if _, err := run("", "token", "-ttl", ttl, "officer1"); !errors.Is(err, errUsage) {
 			t.Errorf("-ttl %s: %v, want a usage error (tokens always expire)", ttl, err)
 		}
+	}
+	// Days, as the help counts them.
+	if _, err := run("", "token", "-ttl", "30d", "-label", "month", "officer1"); err != nil {
+		t.Errorf("-ttl 30d: %v", err)
+	}
+	if _, err := run("", "token", "-ttl", "thirty", "officer1"); err == nil || !strings.Contains(err.Error(), "30d") {
+		t.Errorf("-ttl thirty: %v, want an error that shows how to write it", err)
 	}
 	out, err = run("", "token", "-label", "scripts", "officer1")
 	if err != nil {
