@@ -92,9 +92,11 @@ type NATSConfig struct {
 // StoreConfig selects the system of record: SQLite under data_dir (URL empty)
 // or PostgreSQL (postgres://…).
 type StoreConfig struct {
-	URL      Secret `yaml:"url"`
-	URLFile  string `yaml:"url_file"`
-	MaxConns int    `yaml:"max_conns"`
+	// URL prints with its password hidden and its host and database kept
+	// (config dump), so an operator can see which database is in use.
+	URL      CredentialURL `yaml:"url"`
+	URLFile  string        `yaml:"url_file"`
+	MaxConns int           `yaml:"max_conns"`
 }
 
 // SMTPConfig is the outgoing mail server used for alerts and reports.

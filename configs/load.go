@@ -612,7 +612,10 @@ func setScalar(v reflect.Value, s string) error {
 	return nil
 }
 
-var secretType = reflect.TypeOf(Secret(""))
+var (
+	secretType        = reflect.TypeOf(Secret(""))
+	credentialURLType = reflect.TypeOf(CredentialURL(""))
+)
 
 // readSecretFiles fills every Secret field X that is empty from the file named
 // by its sibling X_file, trimming one trailing newline.
@@ -632,7 +635,7 @@ func readSecretFiles(v reflect.Value, path string) []error {
 		}
 		fv := v.Field(i)
 		switch {
-		case f.Type == secretType:
+		case f.Type == secretType || f.Type == credentialURLType:
 			j, ok := tags[tag+"_file"]
 			if !ok {
 				continue

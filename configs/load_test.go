@@ -133,6 +133,10 @@ func TestSecretFilesAndRedaction(t *testing.T) {
 	if !strings.Contains(buf.String(), "<secret>") {
 		t.Error("dump shows no <secret> placeholder")
 	}
+	// The database's host and name stay visible: which database is in use.
+	if !strings.Contains(buf.String(), "postgres://pw:<secret>@127.0.0.1/x") {
+		t.Errorf("dump hides the database's address:\n%s", buf.String())
+	}
 	_, err = Parse("c.yaml", []byte("smtp:\n  password: a\n  password_file: /nonexistent\n"), noEnv)
 	if err == nil || !strings.Contains(err.Error(), "smtp.password_file") {
 		t.Errorf("password and password_file together: %v", err)

@@ -89,7 +89,7 @@ func TestStoreOutageUnderBacklog(t *testing.T) {
 	cfg := &configs.Loaded{Config: configs.Defaults(), Path: "test", Dir: "."}
 	cfg.DataDir = t.TempDir()
 	cfg.Web.Listen = "127.0.0.1:0"
-	cfg.Store.URL = configs.Secret(pg.URL())
+	cfg.Store.URL = configs.CredentialURL(pg.URL())
 	cfg.Index.FlushInterval = 100 * time.Millisecond
 	// A small delivery budget (1s+2s) makes the old behaviour lose messages
 	// within seconds of the outage.

@@ -129,7 +129,7 @@ func TestFaultSuite(t *testing.T) {
 	cfg.DataDir = filepath.Join(dir, "data")
 	cfg.Web.Listen = "127.0.0.1:0"
 	cfg.Web.SessionSecret = "0123456789abcdef0123456789abcdef"
-	cfg.Store.URL = configs.Secret(pg.URL())
+	cfg.Store.URL = configs.CredentialURL(pg.URL())
 	cfg.NATS.URL = configs.CredentialURL(cluster.URL())
 	cfg.NATS.Replicas = 3
 	// The shipped delivery budget (5 deliveries, 30 s ack wait): what must

@@ -24,7 +24,7 @@ func TestOpenStoreWaits(t *testing.T) {
 	l.Close() // nothing listens there now
 	cfg := &configs.Loaded{Config: configs.Defaults()}
 	cfg.DataDir = t.TempDir()
-	cfg.Store.URL = configs.Secret("postgres://postgres@" + addr + "/test?sslmode=disable&connect_timeout=2")
+	cfg.Store.URL = configs.CredentialURL("postgres://postgres@" + addr + "/test?sslmode=disable&connect_timeout=2")
 	var logs syncBuf
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -54,7 +54,7 @@ func TestOpenStoreWaits(t *testing.T) {
 	}
 
 	pg := testenv.PostgresURL(t)
-	cfg.Store.URL = configs.Secret(strings.Replace(pg, "/test?", "/no_such_database_pw?", 1))
+	cfg.Store.URL = configs.CredentialURL(strings.Replace(pg, "/test?", "/no_such_database_pw?", 1))
 	if !strings.Contains(string(cfg.Store.URL), "no_such_database_pw") {
 		t.Skipf("cannot name another database in %q", pg)
 	}
