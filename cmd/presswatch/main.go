@@ -65,12 +65,18 @@ func commands() map[string]command {
 func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	g := &globals{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	return runArgs(ctx, &globals{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, os.Args[1:])
+}
+
+// runArgs runs the command line argv (without the program name) and
+// returns the exit status.
+func runArgs(ctx context.Context, g *globals, argv []string) int {
 	fs := flag.NewFlagSet("presswatch", flag.ContinueOnError)
 	fs.StringVar(&g.ConfigPath, "config", os.Getenv("PRESSWATCH_CONFIG"), "configuration file (default configs/dongnai.yaml)")
 	cmds := commands()
 	fs.Usage = func() { usage(g.Stderr, cmds) }
-	if err := fs.Parse(os.Args[1:]); err != nil {
+	fs.SetOutput(g.Stderr)
+	if err := fs.Parse(argv); err != nil {
 		return 2
 	}
 	args := fs.Args()
@@ -91,6 +97,12 @@ func run() int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		if len(args) == 2 && isHelpArg(args[1]) {
+			// `presswatch silence -h`, `migrate -h`: the command's own usage
+			// line, not "unknown silence command \"-h\"" (an outside install).
+			fmt.Fprintf(g.Stderr, "usage: presswatch [-config FILE] %s %s\n", args[0], c.summary)
+			return 0
+		}
 		fmt.Fprintf(g.Stderr, "presswatch %s: %v\n", args[0], err)
 		if errors.Is(err, errUsage) {
 			return 2
@@ -102,6 +114,15 @@ func run() int {
 		return 1
 	}
 	return 0
+}
+
+// isHelpArg reports whether a command's only argument asks for help.
+func isHelpArg(a string) bool {
+	switch a {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
 }
 
 func usage(w io.Writer, cmds map[string]command) {
