@@ -107,9 +107,9 @@ func silenceList(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(g.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tEXPIRES\tAUTHOR\tQUERY\tREASON")
+	fmt.Fprintln(tw, "ID\tEXPIRES (Asia/Ho_Chi_Minh)\tAUTHOR\tQUERY\tREASON")
 	for _, s := range ss {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, s.ExpiresAt.Format(time.RFC3339), s.Author, s.Query, s.Reason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, s.ExpiresAt.In(srcHCMC()).Format("2006-01-02 15:04"), s.Author, s.Query, s.Reason)
 	}
 	return tw.Flush()
 }

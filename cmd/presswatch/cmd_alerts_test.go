@@ -45,6 +45,11 @@ func TestCmdSilence(t *testing.T) {
 	if !strings.Contains(out.String(), id) || !strings.Contains(out.String(), "satire") {
 		t.Errorf("silence list:\n%s", out.String())
 	}
+	// Times in Vietnam time, as `alerts list` and `sources` give them.
+	expires := time.Now().Add(48 * time.Hour).In(srcHCMC())
+	if !strings.Contains(out.String(), "EXPIRES (Asia/Ho_Chi_Minh)") || !strings.Contains(out.String(), expires.Format("2006-01-02 ")) {
+		t.Errorf("silence list not in Vietnam time (want about %s):\n%s", expires.Format("2006-01-02 15:04"), out.String())
+	}
 	if err := cmdSilence(ctx, g, []string{"expire", "-author", "lan", id}); err != nil {
 		t.Fatal(err)
 	}

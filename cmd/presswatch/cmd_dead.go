@@ -92,7 +92,7 @@ func runDead(ctx context.Context, w io.Writer, b *bus.Bus, reg prometheus.Gather
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "SEQ\tDEAD-LETTERED\tSTREAM\tCONSUMER\tDELIVERED\tMSG-ID\tERROR")
 		for _, d := range dead {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", d.Seq, d.Time.UTC().Format(time.RFC3339), d.Stream, d.Durable,
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", d.Seq, d.Time.In(srcHCMC()).Format(time.RFC3339), d.Stream, d.Durable,
 				d.Delivered, d.OriginalMsgID, shorten(d.Error, 80))
 		}
 		if err := tw.Flush(); err != nil {
@@ -106,7 +106,7 @@ func runDead(ctx context.Context, w io.Writer, b *bus.Bus, reg prometheus.Gather
 			return err
 		}
 		fmt.Fprintf(w, "seq:              %d\ndead-lettered:    %s\nid:               %s\nstream:           %s (seq %d)\nconsumer:         %s\nsubject:          %s\nmsg-id:           %s\ndelivered:        %d\nerror:            %s\n\n%s\n",
-			d.Seq, d.Time.UTC().Format(time.RFC3339), d.MsgID, d.Stream, d.StreamSeq, d.Durable, d.OriginalSubject,
+			d.Seq, d.Time.In(srcHCMC()).Format(time.RFC3339), d.MsgID, d.Stream, d.StreamSeq, d.Durable, d.OriginalSubject,
 			d.OriginalMsgID, d.Delivered, d.Error, d.Data)
 		return nil
 	default: // replay
