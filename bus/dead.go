@@ -112,6 +112,9 @@ func (b *Bus) GetDead(ctx context.Context, seq uint64) (*DeadLetter, error) {
 		return nil, fmt.Errorf("get dead letter %d: %w", seq, err)
 	}
 	raw, err := s.GetMsg(ctx, seq)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return nil, fmt.Errorf("no dead letter with sequence %d (presswatch dead list shows them): %w", seq, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("get dead letter %d: %w", seq, err)
 	}

@@ -256,10 +256,23 @@ func typeErrorProblem(name, msg string) Problem {
 	if m := badDurationRE.FindStringSubmatch(p.Msg); m != nil {
 		p.Msg = msgNotDuration(m[1])
 	}
+	// "cannot unmarshal !!str `smtp` into int": say it in words.
+	if m := badScalarRE.FindStringSubmatch(p.Msg); m != nil {
+		switch {
+		case strings.HasPrefix(m[2], "int") || strings.HasPrefix(m[2], "uint"):
+			p.Msg = fmt.Sprintf("%q is not a whole number", m[1])
+		case strings.HasPrefix(m[2], "float"):
+			p.Msg = fmt.Sprintf("%q is not a number", m[1])
+		case m[2] == "bool":
+			p.Msg = fmt.Sprintf("%q is not true or false", m[1])
+		}
+	}
 	return p
 }
 
 var badDurationRE = regexp.MustCompile("^cannot unmarshal !!\\w+ `(.*)` into time.Duration$")
+
+var badScalarRE = regexp.MustCompile("^cannot unmarshal !!\\w+ `(.*)` into (u?int\\d*|float\\d*|bool)$")
 
 // knownKeys says which settings the section of Go type typ has, and which
 // one key was probably meant to be: " (did you mean sync_interval? nats
@@ -588,7 +601,7 @@ func setScalar(v reflect.Value, s string) error {
 	case reflect.Bool:
 		b, err := strconv.ParseBool(s)
 		if err != nil {
-			return err
+			return fmt.Errorf("%q is not true or false", s)
 		}
 		v.SetBool(b)
 	case reflect.Int, reflect.Int64, reflect.Int32:
@@ -597,13 +610,14 @@ func setScalar(v reflect.Value, s string) error {
 			if f, ferr := strconv.ParseFloat(s, 64); ferr == nil && !isWhole(f) {
 				return errors.New(msgNotWhole(s))
 			}
-			return err
+			// Not strconv's "parsing "abc": invalid syntax" (an outside install).
+			return fmt.Errorf("%q is not a whole number", s)
 		}
 		v.SetInt(n)
 	case reflect.Float64, reflect.Float32:
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return err
+			return fmt.Errorf("%q is not a number", s)
 		}
 		v.SetFloat(f)
 	default:

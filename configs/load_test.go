@@ -59,6 +59,7 @@ func TestBadConfigs(t *testing.T) {
 		// What the roles refuse at start, config check says first.
 		{"embedded nats on all addresses", "nats:\n  listen: 0.0.0.0:4222\n", []string{"bad.yaml:2: nats.listen:", "only on loopback"}},
 		{"short session secret", "web:\n  session_secret: abc\n", []string{"bad.yaml:2: web.session_secret: 3 characters", "at least 16"}},
+		{"word for a number", "smtp:\n  port: smtp\n", []string{`bad.yaml:2: smtp.port: "smtp" is not a whole number`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,7 +95,7 @@ func TestEnvOverrides(t *testing.T) {
 		t.Errorf("overrides not applied: %+v", cfg)
 	}
 	_, err = Parse("c.yaml", nil, envOf(map[string]string{"PRESSWATCH_NATS_MAX_DELIVER": "many"}))
-	if err == nil || !strings.Contains(err.Error(), "PRESSWATCH_NATS_MAX_DELIVER (environment): nats.max_deliver:") {
+	if err == nil || !strings.Contains(err.Error(), `PRESSWATCH_NATS_MAX_DELIVER (environment): nats.max_deliver: "many" is not a whole number`) || strings.Contains(err.Error(), "strconv") {
 		t.Errorf("bad override: %v", err)
 	}
 	// A value from the environment that fails validation is reported under

@@ -95,6 +95,10 @@ func TestDeadListShowReplay(t *testing.T) {
 	if !strings.Contains(out.String(), "PW_COLLECTED:stage-") || !strings.Contains(out.String(), "Dong Nai") {
 		t.Fatalf("dead show 1:\n%s", out.String())
 	}
+	// A sequence with no dead letter says so, not "nats: API error … 10037".
+	if err := runDead(ctx, &out, b, reg, "show", bus.DeadFilter{}, 99, false); err == nil || !strings.Contains(err.Error(), "no dead letter with sequence 99") {
+		t.Errorf("dead show 99: %v", err)
+	}
 
 	out.Reset()
 	if err := runDead(ctx, &out, b, reg, "replay", bus.DeadFilter{Stream: bus.StreamCollected}, 0, true); err != nil {
