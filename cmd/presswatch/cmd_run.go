@@ -83,8 +83,15 @@ type extras struct {
 
 // serve wires the given roles from cfg and runs them until ctx is done.
 func serve(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *extras) error {
-	p, err := wire(ctx, g, cfg, rs, ex)
+	st, err := startStarting(cfg.Web.Listen)
 	if err != nil {
+		return err
+	}
+	gs := *g
+	gs.starting = st
+	p, err := wire(ctx, &gs, cfg, rs, ex)
+	if err != nil {
+		_ = st.handOver().Close()
 		return err
 	}
 	// Loading rules, gazetteers and models leaves tens of MiB of garbage that
@@ -314,11 +321,18 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 		if err != nil {
 			return nil, fmt.Errorf("web server: %w", err)
 		}
-		a.add("web", phaseServer, srv.Run)
+		if g.starting != nil {
+			ln := g.starting.handOver()
+			a.add("web", phaseServer, func(ctx context.Context) error { return srv.Serve(ctx, ln) })
+		} else {
+			a.add("web", phaseServer, srv.Run)
+		}
 		p.addr = func() string { return cfg.Web.Listen }
 	} else {
 		ops := newOpsServer(cfg.Web.Listen, reg, checks, log)
-		if err := ops.listen(); err != nil {
+		if g.starting != nil {
+			ops.ln = g.starting.handOver()
+		} else if err := ops.listen(); err != nil {
 			return nil, err
 		}
 		a.add("ops", phaseServer, ops.run)

@@ -23,6 +23,10 @@ type globals struct {
 	Stdout     io.Writer
 	Stderr     io.Writer
 	ConfigPath string // -config, default configs/dongnai.yaml when present
+
+	// starting, when set, answers on web.listen while wire opens the store
+	// and the bus, and hands its listener to the web or ops server.
+	starting *startingServer
 }
 
 // command is one subcommand.
