@@ -115,7 +115,8 @@ type Report struct {
 	NeedsReview  int          `json:"needs_review"`
 
 	Alerts        AlertSummary `json:"alerts"`
-	Sources       int          `json:"sources"` // configured sources
+	Sources       int          `json:"sources"`   // configured sources
+	Monitored     int          `json:"monitored"` // enabled sources added before the period ended
 	NewSources    []SourceRow  `json:"new_sources"`
 	SilentSources []SourceRow  `json:"silent_sources"`
 
@@ -918,6 +919,7 @@ func (b *Builder) sources(ctx context.Context, rep *Report, p Period) error {
 		if !s.Enabled || !s.AddedAt.Before(p.End) {
 			continue
 		}
+		rep.Monitored++
 		st, ok := byName[s.Name]
 		row.LastNewItem, row.Errors = st.LastNewItem, st.ConsecutiveErrors
 		switch {

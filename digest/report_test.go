@@ -318,3 +318,43 @@ func TestArtifacts(t *testing.T) {
 		t.Logf("%s: %d charts, PDF %d bytes, %d pages in %s", o.DigestID, len(o.Charts), len(o.PDF), len(pages), dir)
 	}
 }
+
+// TestReportBeforeMonitoring: a report for a week that ended before any
+// source was added does not say that every source worked normally (a fresh
+// demo's "make now" did, for the week before it started: an outside install).
+func TestReportBeforeMonitoring(t *testing.T) {
+	st := seededStore(t)
+	g := newTestGenerator(t, st.(ReportStore), "")
+	for _, tc := range []struct {
+		label     string
+		monitored int
+		want      string
+		not       string
+	}{
+		{"2026-W47", 4, "", "chưa theo dõi nguồn nào"},
+		{"2025-W01", 0, "Trong kỳ này chưa theo dõi nguồn nào", "đều hoạt động bình thường"},
+	} {
+		p, err := ParsePeriod(Weekly, tc.label, hcm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := g.b.Build(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Monitored != tc.monitored {
+			t.Errorf("%s: %d sources monitored, want %d", tc.label, rep.Monitored, tc.monitored)
+		}
+		f, err := g.Make(context.Background(), "weekly", tc.label, "html")
+		if err != nil {
+			t.Fatal(err)
+		}
+		html := string(f.Data)
+		if tc.want != "" && !strings.Contains(html, tc.want) {
+			t.Errorf("%s: the report lacks %q", tc.label, tc.want)
+		}
+		if strings.Contains(html, tc.not) {
+			t.Errorf("%s: the report says %q", tc.label, tc.not)
+		}
+	}
+}
