@@ -68,14 +68,28 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 	d := &document{Kind: r.Kind, Title: r.Kind.Name(), Subtitle: r.Title, Date: r.Generated.In(loc)}
 	add := func(b ...block) { d.Blocks = append(d.Blocks, b...) }
 	vndate := func(t time.Time) string { return t.In(loc).Format("02/01/2006") }
+	// Sections are numbered as they are written: a report without quotes
+	// went from IV to VI, which reads as a missing page in a signed
+	// document (an outside reading).
+	n := 0
+	section := func(title string) heading {
+		n++
+		return heading{1, romanNumeral(n) + ". " + title}
+	}
 
 	add(para{Text: fmt.Sprintf("Kỳ báo cáo: %s (từ %s đến %s). Lập lúc %s.", r.Period, vndate(r.Start),
 		vndate(r.End.Add(-time.Nanosecond)), r.Generated.In(loc).Format("15:04 02/01/2006")), Italic: true})
+	if r.Provisional() {
+		add(para{Text: fmt.Sprintf(ProvisionalVI, r.Generated.In(loc).Format("15:04 02/01/2006")) + " " + ProvisionalEN, Italic: true})
+	}
 	add(para{Text: definitionText, Muted: true})
 
 	if r.Empty() {
-		add(heading{1, "I. Tóm tắt · Summary"})
+		add(section("Tóm tắt · Summary"))
 		msg := "Trong kỳ này hệ thống không ghi nhận tin, bài nào của báo chí nước ngoài viết về hoặc nhắc đến tỉnh Đồng Nai."
+		if r.NotWatched() {
+			msg = NotWatchedVI
+		}
 		if r.PrevTotal > 0 {
 			msg += fmt.Sprintf(" Kỳ trước (%s): %s tin, bài.", r.PrevLabel, formatInt(r.PrevTotal))
 		}
@@ -86,7 +100,7 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 		return d
 	}
 
-	add(heading{1, "I. Tóm tắt · Summary"})
+	add(section("Tóm tắt · Summary"))
 	tone := fmt.Sprintf("Sắc thái: tích cực %s, trung lập %s, tiêu cực %s; chỉ số sắc thái %s",
 		formatInt(r.Tone.Positive), formatInt(r.Tone.Neutral), formatInt(r.Tone.Negative), signed(r.Tone.Index))
 	if r.Tone.HasPrev {
@@ -103,14 +117,14 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 		add(figure{PNG: c.PNG, Caption: c.Alt})
 	}
 
-	add(heading{1, "II. Theo quốc gia và ngôn ngữ · Countries and languages"})
+	add(section("Theo quốc gia và ngôn ngữ · Countries and languages"))
 	add(breakdownTable("Quốc gia", r.Countries, true))
 	add(breakdownTable("Ngôn ngữ", r.Languages, false))
 	if len(r.Outlets) > 0 {
 		add(breakdownTable("Cơ quan báo chí", r.Outlets, false))
 	}
 
-	add(heading{1, "III. Chủ đề · Topics"})
+	add(section("Chủ đề · Topics"))
 	if len(r.TopTopics) == 0 {
 		add(para{Text: "Chưa có chủ đề nào được xác định trong kỳ.", Muted: true})
 	} else {
@@ -128,7 +142,7 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 		add(para{Text: "Chủ đề tăng mạnh: " + strings.Join(items, "; ") + "."})
 	}
 
-	add(heading{1, "IV. Câu chuyện nổi bật · Top stories"})
+	add(section("Câu chuyện nổi bật · Top stories"))
 	if r.TranslationError != "" {
 		add(para{Text: r.TranslationError, Muted: true})
 	}
@@ -158,7 +172,7 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 	}
 
 	if len(r.Quotes) > 0 {
-		add(heading{1, "V. Trích dẫn đáng chú ý · Notable quotes"})
+		add(section("Trích dẫn đáng chú ý · Notable quotes"))
 		var items []string
 		for _, q := range r.Quotes {
 			items = append(items, fmt.Sprintf("“%s” — %s", q.Text, q.Link.Outlet))
@@ -166,7 +180,7 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 		add(list{Items: items})
 	}
 
-	add(heading{1, "VI. Tin, bài cần lưu ý · Items needing attention"})
+	add(section("Tin, bài cần lưu ý · Items needing attention"))
 	if len(r.Attention) == 0 {
 		add(para{Text: "Không có tin, bài nào có dấu hiệu sai lệch hoặc cần phản hồi.", Muted: true})
 	} else {
@@ -182,7 +196,7 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 		add(t)
 	}
 
-	add(heading{1, "VII. Cảnh báo và kết quả xử lý · Alerts"})
+	add(section("Cảnh báo và kết quả xử lý · Alerts"))
 	recorded := ""
 	if r.Alerts.Recorded > 0 {
 		recorded = fmt.Sprintf(" Ngoài ra %s mục chỉ được ghi nhận cho bản tin, không gửi cảnh báo.", formatInt(r.Alerts.Recorded))
@@ -195,7 +209,7 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 		add(countTable("Tuyến cảnh báo", r.Alerts.ByRoute))
 	}
 
-	add(heading{1, "VIII. Nguồn tin · Sources"})
+	add(section("Nguồn tin · Sources"))
 	src := fmt.Sprintf("%s nguồn đang theo dõi.", formatInt(r.Sources))
 	if len(r.NewSources) > 0 {
 		src += " Nguồn mới: " + sourceNames(r.NewSources) + "."
@@ -206,7 +220,7 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 	add(para{Text: src})
 
 	if r.Kind != Weekly {
-		add(heading{1, "IX. Thông tin sai lệch và kết quả phản hồi · False reports and responses"})
+		add(section("Thông tin sai lệch và kết quả phản hồi · False reports and responses"))
 		if len(r.Responses) == 0 {
 			add(para{Text: "Trong kỳ không ghi nhận phản hồi nào của cơ quan đối với thông tin sai lệch.", Muted: true})
 		} else {
@@ -224,7 +238,7 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 	}
 
 	if len(r.Committee) > 0 {
-		add(heading{1, "X. Bảng tổng hợp báo cáo Ủy ban nhân dân tỉnh"})
+		add(section("Bảng tổng hợp báo cáo Ủy ban nhân dân tỉnh"))
 		t := table{Header: []string{"Chỉ tiêu", "Kỳ này", "Kỳ trước", "Thay đổi"}, Widths: []float64{3.4, 1.6, 1.6, 1.2},
 			Num: []bool{false, true, true, true}}
 		for _, c := range r.Committee {
@@ -304,4 +318,20 @@ func changeText(a, b int) string {
 		return "không so sánh được"
 	}
 	return fmt.Sprintf("%+.0f%%", float64(a-b)*100/float64(b))
+}
+
+// romanNumeral writes n (1–39) in Roman numerals, as Vietnamese
+// administrative documents number their sections.
+func romanNumeral(n int) string {
+	var b strings.Builder
+	for _, x := range []struct {
+		v int
+		s string
+	}{{10, "X"}, {9, "IX"}, {5, "V"}, {4, "IV"}, {1, "I"}} {
+		for n >= x.v {
+			b.WriteString(x.s)
+			n -= x.v
+		}
+	}
+	return b.String()
 }

@@ -201,6 +201,11 @@ func attachmentsLine(o *Output) string {
 // kind, period or format.
 var ErrInvalid = errors.New("invalid report request")
 
+// ErrNotBegun is returned (with ErrInvalid) for a period that starts after
+// the report would be made: its report could only say, wrongly, that
+// nothing was written and that every source was silent (an outside reading).
+var ErrNotBegun = errors.New("the period has not begun")
+
 // File is one form of a report made on demand.
 type File struct {
 	Name        string // e.g. "weekly-2026-W47.docx"
@@ -222,6 +227,9 @@ func (g *Generator) Make(ctx context.Context, kind, label, format string) (File,
 		p = PeriodOf(k, g.b.opts.Now(), g.Location()).Prev()
 	} else if p, err = ParsePeriod(k, label, g.Location()); err != nil {
 		return File{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if now := g.b.opts.Now(); !p.Start.Before(now) {
+		return File{}, fmt.Errorf("%w: %w: %s starts %s", ErrInvalid, ErrNotBegun, p.Label, p.Start.In(g.Location()).Format("02/01/2006"))
 	}
 	switch format {
 	case "html", "pdf", "docx":

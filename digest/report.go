@@ -895,6 +895,30 @@ func sortedCounts(m map[string]int, label func(string) string) []Count {
 	return out
 }
 
+// NotWatched reports whether the period ended before any source on record
+// was added: nothing in it says what foreign press wrote, and the report
+// must not read as "nothing was written" (an outside reading of a fresh
+// demo's report for the week before it started).
+func (r *Report) NotWatched() bool { return r.Monitored == 0 && r.Sources > 0 }
+
+// Provisional reports whether the period was not over when the report was
+// made: its figures are so far, and the days after are not zeros.
+func (r *Report) Provisional() bool { return r.Generated.Before(r.End) }
+
+// Texts of the two notes, shared by the HTML, text, PDF and DOCX forms.
+const (
+	NotWatchedVI  = "Trong kỳ này hệ thống chưa theo dõi nguồn tin nào (các nguồn hiện có được thêm sau khi kỳ kết thúc), nên báo cáo không cho biết báo chí nước ngoài đã viết gì trong kỳ."
+	NotWatchedEN  = "No source was monitored in this period (the sources on record were added after it ended), so the report cannot say what foreign press wrote."
+	ProvisionalVI = "Số liệu tạm tính đến %s: kỳ báo cáo chưa kết thúc."
+	ProvisionalEN = "Provisional: the period is not over."
+)
+
+// The notes for the templates (which cannot read constants).
+func (r *Report) NotWatchedVI() string  { return NotWatchedVI }
+func (r *Report) NotWatchedEN() string  { return NotWatchedEN }
+func (r *Report) ProvisionalVI() string { return ProvisionalVI }
+func (r *Report) ProvisionalEN() string { return ProvisionalEN }
+
 // sources lists the sources added in the period, and the enabled sources
 // that brought nothing new during it (coverage gaps).
 func (b *Builder) sources(ctx context.Context, rep *Report, p Period) error {
@@ -967,7 +991,9 @@ func committee(rep *Report, cur, old *agg) []CommitteeRow {
 	}
 	oldTone := old.tone
 	oldTone.finish(nil)
-	prevIndex, indexChange := fmt.Sprintf("%+.1f", oldTone.Index), fmt.Sprintf("%+.1f", rep.Tone.Index-oldTone.Index)
+	// Decimal comma, as everywhere else in the report ("-40.0" read oddly
+	// beside "−40,0" in the summary: an outside reading).
+	prevIndex, indexChange := signed(oldTone.Index), signed(rep.Tone.Index-oldTone.Index)
 	if old.total == 0 {
 		prevIndex, indexChange = "—", "—"
 	}
@@ -978,10 +1004,10 @@ func committee(rep *Report, cur, old *agg) []CommitteeRow {
 		{"Tin, bài tích cực", pct(cur.tone.Positive, cur.total), pct(old.tone.Positive, old.total), change(cur.tone.Positive, old.tone.Positive)},
 		{"Tin, bài trung lập", pct(cur.tone.Neutral, cur.total), pct(old.tone.Neutral, old.total), change(cur.tone.Neutral, old.tone.Neutral)},
 		{"Tin, bài tiêu cực", pct(cur.tone.Negative, cur.total), pct(old.tone.Negative, old.total), change(cur.tone.Negative, old.tone.Negative)},
-		{"Chỉ số sắc thái (−100 … +100)", fmt.Sprintf("%+.1f", rep.Tone.Index), prevIndex, indexChange},
+		{"Chỉ số sắc thái (−100 … +100)", signed(rep.Tone.Index), prevIndex, indexChange},
 		{"Số quốc gia có báo chí đưa tin", fmt.Sprint(len(rep.Countries)), fmt.Sprint(len(old.countries)), change(len(rep.Countries), len(old.countries))},
 		{"Số cơ quan báo chí đưa tin", fmt.Sprint(len(cur.outs)), "", ""},
-		{"Câu chuyện được từ hai cơ quan báo chí trở lên đưa tin", fmt.Sprint(stories), "", ""},
+		{"Câu chuyện có từ hai cơ quan báo chí trở lên đưa tin", fmt.Sprint(stories), "", ""},
 		// Every item flagged for an officer's review, not only possible
 		// misinformation: the label says so (leadership read it as a
 		// count of false reports).

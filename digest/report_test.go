@@ -3,6 +3,7 @@ package digest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"os"
 	"os/exec"
@@ -356,5 +357,78 @@ func TestReportBeforeMonitoring(t *testing.T) {
 		if strings.Contains(html, tc.not) {
 			t.Errorf("%s: the report says %q", tc.label, tc.not)
 		}
+	}
+}
+
+// TestReportNotesAndNumbering: a period nobody watched says so in every
+// form (PDF and DOCX included, built from the document model), a period
+// not over says its figures are provisional, a period not begun is
+// refused, and sections are numbered without gaps when one is left out.
+func TestReportNotesAndNumbering(t *testing.T) {
+	st := seededStore(t)
+	g := newTestGenerator(t, st.(ReportStore), "")
+	ctx := context.Background()
+	texts := func(d *document) string {
+		var b strings.Builder
+		for _, bl := range d.Blocks {
+			switch x := bl.(type) {
+			case para:
+				b.WriteString(x.Text + "\n")
+			case heading:
+				b.WriteString("# " + x.Text + "\n")
+			}
+		}
+		return b.String()
+	}
+	build := func(kind Kind, label string) (*Report, string) {
+		t.Helper()
+		p, err := ParsePeriod(kind, label, hcm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := g.b.Build(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep, texts(buildDocument(rep, nil, hcm))
+	}
+
+	// Before any source was added.
+	rep, doc := build(Weekly, "2025-W01")
+	if !rep.NotWatched() || !strings.Contains(doc, NotWatchedVI) || strings.Contains(doc, "không ghi nhận tin, bài nào") {
+		t.Errorf("unwatched week: NotWatched %v, document:\n%s", rep.NotWatched(), doc)
+	}
+	// fixedNow (23/11 07:30) is inside 2026-Q4: provisional.
+	rep, doc = build(Quarterly, "2026-Q4")
+	if !rep.Provisional() || !strings.Contains(doc, "Số liệu tạm tính đến 07:30 23/11/2026") {
+		t.Errorf("current quarter: Provisional %v, document:\n%.600s", rep.Provisional(), doc)
+	}
+	f, err := g.Make(ctx, "quarterly", "2026-Q4", "html")
+	if err != nil || !strings.Contains(string(f.Data), `id="provisional"`) {
+		t.Errorf("current quarter's HTML has no provisional note (%v)", err)
+	}
+	// W47 is over: not provisional. Its sections run I, II, III … without
+	// a gap whatever is left out.
+	rep, doc = build(Weekly, "2026-W47")
+	if rep.Provisional() {
+		t.Error("a finished week is provisional")
+	}
+	var nums []string
+	for _, line := range strings.Split(doc, "\n") {
+		if h, ok := strings.CutPrefix(line, "# "); ok {
+			if n, _, ok := strings.Cut(h, ". "); ok && strings.Trim(n, "IVX") == "" {
+				nums = append(nums, n)
+			}
+		}
+	}
+	for i, n := range nums {
+		if n != romanNumeral(i+1) {
+			t.Errorf("sections numbered %v", nums)
+			break
+		}
+	}
+	// A period that has not begun.
+	if _, err := g.Make(ctx, "weekly", "2026-W50", "html"); !errors.Is(err, ErrNotBegun) || !errors.Is(err, ErrInvalid) {
+		t.Errorf("a week that has not begun: %v", err)
 	}
 }

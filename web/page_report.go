@@ -165,7 +165,14 @@ func (s *Server) handleReportMake(w http.ResponseWriter, r *http.Request) {
 	f, err := s.opts.Reports.Make(ctx, q.Get("kind"), q.Get("period"), format)
 	if errors.Is(err, digest.ErrInvalid) {
 		// The form again, filled as it was sent, saying what to change.
-		p := reportListPage{MakeKind: q.Get("kind"), MakePeriod: q.Get("period"), MakeError: reportRequestError(requestLang(r), q.Get("kind"), format)}
+		msg := reportRequestError(requestLang(r), q.Get("kind"), format)
+		if errors.Is(err, digest.ErrNotBegun) {
+			msg = "Kỳ báo cáo này chưa bắt đầu: hãy chọn một kỳ đã hoặc đang diễn ra."
+			if requestLang(r) == langEN {
+				msg = "This period has not begun: choose one that is over or under way."
+			}
+		}
+		p := reportListPage{MakeKind: q.Get("kind"), MakePeriod: q.Get("period"), MakeError: msg}
 		if arch, ok := s.opts.Store.(reportArchive); ok {
 			s.renderReportList(w, r, arch, http.StatusBadRequest, p)
 			return

@@ -112,6 +112,7 @@ func TestReportMake(t *testing.T) {
 		{"kind=weekly&period=W49&format=html", "dạng 2026-W47"},
 		{"kind=quarterly&period=2026-W49&format=pdf", "dạng 2026-Q4"},
 		{"kind=weekly&format=odt", "HTML, PDF hoặc DOCX"},
+		{"kind=annual&period=2099&format=html", "chưa bắt đầu"},
 	} {
 		resp, body := f.get("/reports/make?"+bad.q, cookie)
 		if resp.StatusCode != http.StatusBadRequest {
