@@ -175,7 +175,9 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 		add(section("Trích dẫn đáng chú ý · Notable quotes"))
 		var items []string
 		for _, q := range r.Quotes {
-			items = append(items, fmt.Sprintf("“%s” — %s", q.Text, q.Link.Outlet))
+			// The sentence carries its own quotation marks (as in the
+			// HTML): wrapped in more, it read ““Long Thanh … ”.
+			items = append(items, fmt.Sprintf("%s — %s", q.Text, q.Link.Outlet))
 		}
 		add(list{Items: items})
 	}

@@ -18,6 +18,8 @@ import (
 
 	"github.com/dongnai/presswatch/internal/translate"
 	"github.com/dongnai/presswatch/store"
+
+	"codeberg.org/go-pdf/fpdf"
 )
 
 // cjkReport is a small report whose stories are in Chinese, Korean and
@@ -291,8 +293,11 @@ func TestScriptRuns(t *testing.T) {
 	for _, r := range got {
 		parts = append(parts, r.text)
 	}
-	if len(got) != 3 || !got[1].cjk || got[0].cjk || got[2].cjk {
-		t.Errorf("runs = %q", parts)
+	// Spaces and ASCII punctuation go with the Latin text: the CJK font
+	// has no Vietnamese letters and no width for a space.
+	want := []string{"Đồng Nai (", "同奈省", ") ", "동나이", " news"}
+	if strings.Join(parts, "|") != strings.Join(want, "|") || !got[1].cjk || !got[3].cjk || got[0].cjk || got[2].cjk || got[4].cjk {
+		t.Errorf("runs = %q, want %q", parts, want)
 	}
 	if strings.Join(parts, "") != "Đồng Nai (同奈省) 동나이 news" {
 		t.Errorf("runs lose text: %q", parts)
@@ -387,5 +392,64 @@ func TestStoriesTranslated(t *testing.T) {
 		if x.TitleVI != "" {
 			t.Errorf("a failing service: %q translated as %q", x.Title, x.TitleVI)
 		}
+	}
+}
+
+// TestPDFLayoutMixedScripts: a table cell or paragraph mixing CJK and
+// Vietnamese is laid out run by run: the Vietnamese after a Chinese title
+// is in the Latin font (it was drawn in the CJK font, as boxes), every
+// character is kept when CJK text wraps (one was lost at a line end), and
+// lines fit the width they were laid out for (rows were drawn past their
+// border).
+func TestPDFLayoutMixedScripts(t *testing.T) {
+	p := fpdf.New("P", "mm", "A4", "")
+	p.AddUTF8FontFromBytes(fontLatin, "", latinRegular())
+	p.AddUTF8FontFromBytes(fontLatin, "B", latinBold())
+	p.AddUTF8FontFromBytes(fontCJK, "", cjkFont())
+	p.AddPage()
+	w := &pdfWriter{p: p}
+	const width = 40.0
+	cell := "越南同奈省一家鞋厂数千名工人停工 (cần xem xét)"
+	lines := w.layout(cell, "", 9, width)
+	var all strings.Builder
+	latinTail := false
+	for _, line := range lines {
+		lw := 0.0
+		for _, r := range line {
+			all.WriteString(r.text)
+			if r.cjk {
+				p.SetFont(fontCJK, "", 9)
+			} else {
+				p.SetFont(fontLatin, "", 9)
+				if strings.Contains(r.text, "cần") {
+					latinTail = true
+				}
+			}
+			lw += p.GetStringWidth(strings.TrimRight(r.text, " "))
+		}
+		if lw > width+0.01 {
+			t.Errorf("line %v is %.1f mm wide, more than %.0f", line, lw, width)
+		}
+	}
+	if !latinTail {
+		t.Errorf("the Vietnamese after the Chinese title is not in a Latin run: %v", lines)
+	}
+	if len(lines) < 2 {
+		t.Errorf("a 40 mm cell holds the whole title on one line: %v", lines)
+	}
+	strip := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+	if strip(all.String()) != strip(cell) {
+		t.Errorf("laid-out text %q lost characters of %q", all.String(), cell)
+	}
+	// Japanese without spaces wraps between characters and keeps them all.
+	jp := "大雨の影響でチアン水力発電所が放流を続け、下流の集落で浸水被害が出ている。"
+	all.Reset()
+	for _, line := range w.layout(jp, "", 10, 30) {
+		for _, r := range line {
+			all.WriteString(r.text)
+		}
+	}
+	if all.String() != jp {
+		t.Errorf("Japanese after wrapping = %q, want %q", all.String(), jp)
 	}
 }

@@ -214,15 +214,117 @@ func (w *pdfWriter) mixed(text, style string, size, lineH float64, align string)
 		p.MultiCell(0, lineH, text, "", align, false)
 		return
 	}
-	for _, r := range runs {
-		if r.cjk {
+	left, _, right, _ := p.GetMargins()
+	pw, _ := p.GetPageSize()
+	p.SetX(left)
+	for _, line := range w.layout(text, style, size, pw-left-right) {
+		w.drawLine(line, style, size, lineH, left, 0, "L")
+		p.SetXY(left, p.GetY()+lineH)
+	}
+}
+
+// layout wraps text into lines of at most width mm, each a list of runs in
+// one font: CJK runs may break between any two characters, other text
+// between words (a word longer than a line between letters). fpdf's own
+// wrapping measured a mixed cell in one font (the CJK one, which has no
+// Vietnamese letters: boxes, and rows drawn past their border) and dropped
+// a CJK character at a line end (an outside reading of the PDF).
+func (w *pdfWriter) layout(text, style string, size, width float64) [][]run {
+	p := w.p
+	var lines [][]run
+	var cur []run
+	curW := 0.0
+	setFont := func(cjk bool) {
+		if cjk {
 			p.SetFont(fontCJK, "", size)
 		} else {
 			p.SetFont(fontLatin, style, size)
 		}
-		p.Write(lineH, r.text)
 	}
-	p.Ln(lineH)
+	add := func(tok string, cjk bool) {
+		if n := len(cur); n > 0 && cur[n-1].cjk == cjk {
+			cur[n-1].text += tok
+		} else {
+			cur = append(cur, run{tok, cjk})
+		}
+	}
+	newLine := func() {
+		if len(cur) > 0 {
+			lines = append(lines, cur)
+		}
+		cur, curW = nil, 0
+	}
+	place := func(tok string, cjk bool) {
+		setFont(cjk)
+		tw := p.GetStringWidth(tok)
+		fit := tw - p.GetStringWidth(tok[len(strings.TrimRight(tok, " ")):])
+		if curW > 0 && curW+fit > width {
+			newLine()
+			tok = strings.TrimLeft(tok, " ")
+			tw = p.GetStringWidth(tok)
+		}
+		if tw > width && !cjk {
+			// A word wider than a line (a URL): break it between letters.
+			for _, r := range tok {
+				rw := p.GetStringWidth(string(r))
+				if curW > 0 && curW+rw > width {
+					newLine()
+				}
+				add(string(r), false)
+				curW += rw
+			}
+			return
+		}
+		add(tok, cjk)
+		curW += tw
+	}
+	for _, para := range strings.Split(text, "\n") {
+		for _, r := range scriptRuns(para) {
+			if r.cjk {
+				for _, c := range r.text {
+					place(string(c), true)
+				}
+				continue
+			}
+			for _, word := range strings.SplitAfter(r.text, " ") {
+				if word != "" {
+					place(word, false)
+				}
+			}
+		}
+		newLine()
+	}
+	if len(lines) == 0 {
+		lines = [][]run{{{"", false}}}
+	}
+	return lines
+}
+
+// drawLine draws one laid-out line at x (right-aligned in a cell of width
+// cellW when align is "R"), each run in its font, and leaves the position
+// at the line's end.
+func (w *pdfWriter) drawLine(line []run, style string, size, lineH, x, cellW float64, align string) {
+	p := w.p
+	setFont := func(cjk bool) {
+		if cjk {
+			p.SetFont(fontCJK, "", size)
+		} else {
+			p.SetFont(fontLatin, style, size)
+		}
+	}
+	if align == "R" {
+		total := 0.0
+		for _, r := range line {
+			setFont(r.cjk)
+			total += p.GetStringWidth(r.text)
+		}
+		x += cellW - total
+	}
+	p.SetX(x)
+	for _, r := range line {
+		setFont(r.cjk)
+		p.CellFormat(p.GetStringWidth(r.text), lineH, r.text, "", 0, "L", false, 0, "")
+	}
 }
 
 // table draws a table with wrapped cells; a row never splits across pages
@@ -244,16 +346,22 @@ func (w *pdfWriter) table(t table) {
 	}
 	const size, lineH = 9.0, 4.4
 	_, pageH := p.GetPageSize()
+	style := func(bold bool) string {
+		if bold {
+			return "B"
+		}
+		return ""
+	}
+	const pad = 1.0 // mm inside a cell's border, left and right
 	row := func(cells []string, bold bool, fill bool) {
-		lines := make([][]string, cols)
+		lines := make([][][]run, cols)
 		n := 1
 		for i := 0; i < cols; i++ {
 			c := ""
 			if i < len(cells) {
 				c = cells[i]
 			}
-			w.cellFont(c, bold, size)
-			lines[i] = p.SplitText(c, widths[i])
+			lines[i] = w.layout(c, style(bold), size, widths[i]-2*pad)
 			if len(lines[i]) > n {
 				n = len(lines[i])
 			}
@@ -275,13 +383,10 @@ func (w *pdfWriter) table(t table) {
 				p.SetFillColor(232, 238, 245)
 			}
 			p.Rect(x, y, widths[i], h, map[bool]string{true: "FD", false: "D"}[fill])
-			c := ""
-			if i < len(cells) {
-				c = cells[i]
+			for k, line := range lines[i] {
+				p.SetY(y + 0.8 + float64(k)*lineH)
+				w.drawLine(line, style(bold), size, lineH, x+pad, widths[i]-2*pad, align)
 			}
-			w.cellFont(c, bold, size)
-			p.SetXY(x, y+0.8)
-			p.MultiCell(widths[i], lineH, c, "", align, false)
 			x += widths[i]
 		}
 		p.SetXY(pdfMarginLeft, y+h)
@@ -372,15 +477,15 @@ func hasCJK(s string) bool {
 }
 
 // scriptRuns splits s into maximal runs of CJK and other text. Spaces and
-// punctuation shared by both stay with the run they are in.
+// punctuation that are not CJK's own belong to the other text: the CJK
+// font has no Vietnamese letters and measures a space as nothing, so "东方时报
+// (Trung Quốc)" drawn as one CJK run printed boxes and overprinted "(" on
+// "T" (an outside reading of the PDF).
 func scriptRuns(s string) []run {
 	var out []run
 	start, cur := 0, false
 	first := true
 	for i, r := range s {
-		if unicode.IsSpace(r) || unicode.IsPunct(r) && !isCJK(r) {
-			continue
-		}
 		c := isCJK(r)
 		if first {
 			cur, first = c, false

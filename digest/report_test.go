@@ -432,3 +432,26 @@ func TestReportNotesAndNumbering(t *testing.T) {
 		t.Errorf("a week that has not begun: %v", err)
 	}
 }
+
+// TestDocumentQuotesNotDoubled: a quote's sentence carries its own marks;
+// the PDF and DOCX printed ““Long Thanh …” (an outside reading).
+func TestDocumentQuotesNotDoubled(t *testing.T) {
+	st := seededStore(t)
+	g := newTestGenerator(t, st.(ReportStore), "")
+	rep, err := g.b.Build(context.Background(), weekly47(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Quotes) == 0 {
+		t.Fatal("the seeded week has no quotes")
+	}
+	for _, b := range buildDocument(rep, nil, hcm).Blocks {
+		if l, ok := b.(list); ok {
+			for _, it := range l.Items {
+				if strings.Contains(it, "““") || strings.HasPrefix(it, "“\"") {
+					t.Errorf("doubled quotation marks: %q", it)
+				}
+			}
+		}
+	}
+}
