@@ -346,15 +346,23 @@ func (a *Archive) capture(ctx context.Context, c store.EvidenceCheck) error {
 	return a.followResponses(ctx, c.ArticleID, sn, next.IsZero())
 }
 
-// followResponses sets the outcome of open responses to this article from
-// what the capture shows: corrected, retracted (or deleted), or unchanged
-// once the schedule is over.
+// followResponses sets the outcome of responses to this article from what
+// the capture shows: corrected, retracted (or deleted), or unchanged once
+// the schedule is over. The article's own correction or retraction also
+// replaces "repeated elsewhere" (another outlet repeating the claim), whose
+// note is kept: a response whose claim was repeated before the outlet
+// corrected it was reported as repeated, and leadership read the letter as
+// having failed (an outside reading of the quarterly bulletin).
 func (a *Archive) followResponses(ctx context.Context, articleID string, sn store.Snapshot, scheduleOver bool) error {
-	open, err := a.opts.Store.ListResponses(ctx, store.ResponseFilter{ArticleID: articleID, Open: true})
+	all, err := a.opts.Store.ListResponses(ctx, store.ResponseFilter{ArticleID: articleID})
 	if err != nil {
 		return err
 	}
-	for _, r := range open {
+	for _, r := range all {
+		open := r.Outcome == "" || r.Outcome == store.OutcomePending
+		if !open && r.Outcome != store.OutcomeRepeated {
+			continue
+		}
 		if sn.CapturedAt.Before(r.RespondedOn) {
 			continue
 		}
@@ -368,9 +376,12 @@ func (a *Archive) followResponses(ctx context.Context, articleID string, sn stor
 		case store.ChangeRetracted, store.ChangeDeleted:
 			outcome, note = store.OutcomeRetracted, sn.ChangeDetail
 		default:
-			if scheduleOver {
+			if scheduleOver && open {
 				outcome, note = store.OutcomeUnchanged, "Không thấy thay đổi sau lần kiểm tra cuối."
 			}
+		}
+		if outcome != "" && r.Outcome == store.OutcomeRepeated && r.OutcomeNote != "" {
+			note += " (Trước đó: " + r.OutcomeNote + ")"
 		}
 		if outcome != "" {
 			if err := a.opts.Store.SetResponseOutcome(ctx, r.ID, outcome, note, sn.CapturedAt); err != nil {

@@ -152,6 +152,17 @@ func TestLifecycle(t *testing.T) {
 		RespondedOn: clk.Now(), Channel: store.ChannelLetter, ApprovedBy: "Giám đốc Sở", CreatedBy: "officer"}); err != nil {
 		t.Fatal(err)
 	}
+	// A second response whose claim another outlet then repeated: the
+	// outlet's own correction below still settles it as corrected.
+	if err := es.UpsertResponse(ctx, store.Response{ID: "resp-2", Cluster: "c-raid", ArticleID: id, Text: "Sở Ngoại vụ trả lời phỏng vấn.",
+		RespondedOn: clk.Now(), Channel: store.ChannelLetter, ApprovedBy: "Giám đốc Sở", CreatedBy: "officer"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.(interface {
+		MarkResponseRepeated(ctx context.Context, id, articleID, note string, at time.Time) (bool, error)
+	}).MarkResponseRepeated(ctx, "resp-2", "other-article", "Luận điểm lặp lại trong bài khác", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
 	// 6 h after the first capture: a correction.
 	clk.Add(5 * time.Hour)
 	site.set(200, page("Police detain 40 in Bien Hoa raid", "Correction: an earlier version misstated the number detained. Police in Dong Nai detained 40 people at an illegal gambling den on Tuesday, officials said."))
@@ -181,7 +192,18 @@ func TestLifecycle(t *testing.T) {
 	if strings.Join(ins, "|") != "an illegal|on Tuesday, officials said" {
 		t.Errorf("inserted runs %q", ins)
 	}
-	resp, _ := es.ListResponses(ctx, store.ResponseFilter{ArticleID: id})
+	all, _ := es.ListResponses(ctx, store.ResponseFilter{ArticleID: id})
+	var resp []store.Response
+	for _, r := range all {
+		switch r.ID {
+		case "resp-1":
+			resp = append(resp, r)
+		case "resp-2":
+			if r.Outcome != store.OutcomeCorrected || !strings.Contains(r.OutcomeNote, "Trước đó: Luận điểm lặp lại") {
+				t.Errorf("a repeated response after the outlet's correction: %q %q, want corrected with the repeat noted", r.Outcome, r.OutcomeNote)
+			}
+		}
+	}
 	if len(resp) != 1 || resp[0].Outcome != store.OutcomeCorrected {
 		t.Fatalf("response outcome: %+v", resp)
 	}
