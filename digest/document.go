@@ -62,6 +62,10 @@ const definitionText = "Cách tính: số liệu gồm các tin, bài của báo
 	"(giờ Việt Nam). Trên màn hình tìm kiếm, chọn phạm vi “Liên quan Đồng Nai (như báo cáo)” và lọc theo ngày thu thập để có cùng con số. " +
 	"Cảnh báo chỉ tính những cảnh báo đã gửi hoặc chờ gửi cho cán bộ, không tính mục chỉ đưa vào bản tin."
 
+// publishedEarlierVI is the summary's note on articles published before
+// the period (Report.PublishedEarlier): count, then total.
+const publishedEarlierVI = "%s trong số %s tin, bài được đăng trước kỳ báo cáo và thu thập muộn (thường khi một nguồn tin mới được thêm); cột “Ngày đăng” ở mục Tin, bài cần lưu ý cho biết ngày đăng."
+
 // buildDocument lays out r in Vietnamese (short English glosses in headings),
 // with charts as figures.
 func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
@@ -113,6 +117,9 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 		fmt.Sprintf("%s quốc gia, %s ngôn ngữ, %s cơ quan báo chí; %s tin, bài cần xem xét.",
 			formatInt(len(r.Countries)), formatInt(len(r.Languages)), formatInt(len(r.Outlets)), formatInt(r.NeedsReview)),
 	}})
+	if r.PublishedEarlier > 0 {
+		add(para{Text: fmt.Sprintf(publishedEarlierVI, formatInt(r.PublishedEarlier), formatInt(r.Total)), Italic: true})
+	}
 	for _, c := range charts {
 		add(figure{PNG: c.PNG, Caption: c.Alt})
 	}
@@ -186,14 +193,15 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 	if len(r.Attention) == 0 {
 		add(para{Text: "Không có tin, bài nào có dấu hiệu sai lệch hoặc cần phản hồi.", Muted: true})
 	} else {
-		t := table{Header: []string{"Tin, bài", "Cơ quan báo chí", "Rủi ro", "Sắc thái"},
-			Widths: []float64{5, 2.2, 0.9, 1.3}, Num: []bool{false, false, true, false}}
+		t := table{Header: []string{"Tin, bài", "Cơ quan báo chí", "Ngày đăng", "Rủi ro", "Sắc thái"},
+			Widths: []float64{4.4, 2.0, 1.2, 0.8, 1.2}, Num: []bool{false, false, false, true, false}}
 		for _, l := range r.Attention {
 			title := l.Title
 			if l.Review {
 				title += " (cần xem xét)"
 			}
-			t.Rows = append(t.Rows, []string{title, strings.TrimSuffix(l.Outlet+", "+countryName(l.Country), ", "), strconv.Itoa(l.Risk), toneName(l.Tone)})
+			t.Rows = append(t.Rows, []string{title, strings.TrimSuffix(l.Outlet+", "+countryName(l.Country), ", "), vndate(l.Published),
+				strconv.Itoa(l.Risk), toneName(l.Tone)})
 		}
 		add(t)
 	}

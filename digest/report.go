@@ -112,7 +112,13 @@ type Report struct {
 	Stories      []Story      `json:"stories"`
 	Quotes       []Quote      `json:"quotes"`
 	Attention    []Link       `json:"attention"` // needs review or high risk
-	NeedsReview  int          `json:"needs_review"`
+	// PublishedEarlier counts the period's articles published before it
+	// began: pages collected late, most often the archive of a source just
+	// added. They are in the period's figures (periods go by collection
+	// time), and the report says how many, so that a leader does not read
+	// months-old coverage as this week's (an outside reading).
+	PublishedEarlier int `json:"published_earlier"`
+	NeedsReview      int `json:"needs_review"`
 
 	Alerts        AlertSummary `json:"alerts"`
 	Sources       int          `json:"sources"`   // configured sources
@@ -487,8 +493,12 @@ func (b *Builder) Build(ctx context.Context, p Period) (*Report, error) {
 	p.Start, p.End = p.Start.In(loc), p.End.In(loc)
 	prev := p.Prev()
 	cur, old := newAgg(), newAgg()
+	earlier := 0
 	if err := b.opts.Store.ScanDigestRows(ctx, p.Start, p.End, func(r store.DigestRow) error {
 		cur.add(r, loc, true)
+		if !r.Published.IsZero() && r.Published.Before(p.Start) {
+			earlier++
+		}
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("build %s report %s: %w", p.Kind, p.Label, err)
@@ -503,6 +513,7 @@ func (b *Builder) Build(ctx context.Context, p Period) (*Report, error) {
 		Kind: p.Kind, Period: p.Label, Title: p.Title(), TitleEN: p.TitleEN(), Start: p.Start, End: p.End,
 		PrevLabel: prev.Label, Generated: b.opts.Now().In(loc), Timezone: loc.String(), BaseURL: b.opts.BaseURL,
 		Total: cur.total, About: cur.about, Mentions: cur.mentions, PrevTotal: old.total, NeedsReview: cur.review,
+		PublishedEarlier: earlier,
 	}
 	rep.Tone = cur.tone
 	rep.Tone.finish(&old.tone)

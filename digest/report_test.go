@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/store/storetest"
 )
 
@@ -453,5 +454,50 @@ func TestDocumentQuotesNotDoubled(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestReportCountsArticlesPublishedEarlier: an article collected in the
+// week but published months before (a new source's archive) is counted in
+// the week, and the report says how many such articles there are and
+// gives every attention item its publication date.
+func TestReportCountsArticlesPublishedEarlier(t *testing.T) {
+	st := seededStore(t)
+	ctx := context.Background()
+	p := weekly47(t)
+	pub := p.Start.AddDate(0, -8, 0)
+	old := &article.Article{ID: strings.Repeat("e", 64), URL: "https://archive.example/old", CanonicalURL: "https://archive.example/old",
+		Source: "archive", Outlet: "Archive Daily", Country: "US", Lang: "en", Title: "Dong Nai and Binh Phuoc to be merged",
+		Text: "An old article about Dong Nai.", Published: pub.UTC(), Collected: p.Start.Add(30 * time.Hour).UTC(),
+		Classification: &article.Classification{About: true, Mentions: true, Tone: "negative", Risk: 95, NeedsReview: true,
+			Cluster: "c-old", At: p.Start.Add(31 * time.Hour).UTC()}}
+	if err := st.UpsertArticles(ctx, []*article.Article{old}); err != nil {
+		t.Fatal(err)
+	}
+	g := newTestGenerator(t, st.(ReportStore), "")
+	rep, err := g.b.Build(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.PublishedEarlier != 1 {
+		t.Errorf("PublishedEarlier = %d, want 1", rep.PublishedEarlier)
+	}
+	f, err := g.Make(ctx, "weekly", "2026-W47", "html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(f.Data)
+	if !strings.Contains(html, `id="published-earlier"`) || !strings.Contains(html, "<th>Ngày đăng</th>") || !strings.Contains(html, pub.In(hcm).Format("02/01/2006")) {
+		t.Error("the HTML does not say that an article was published before the week, or its date")
+	}
+	doc := buildDocument(rep, nil, hcm)
+	found := false
+	for _, b := range doc.Blocks {
+		if pr, ok := b.(para); ok && strings.HasPrefix(pr.Text, "1 trong số ") {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("the PDF/DOCX summary does not say that an article was published before the week")
 	}
 }
