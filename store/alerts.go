@@ -376,9 +376,14 @@ WHERE da.alert_id = ? AND d.receiver = ? AND d.channel = ? AND d.recipient = ?`,
 		}
 	}
 	due := now.Add(na.GroupWait)
+	// The group's previous delivery is one that was sent or tried: the open
+	// one this alert may join does not count. Counted, a delivery held for
+	// quiet hours (due 06:00) pushed a critical alert joining it to 06:00
+	// plus group_interval, so it was never brought forward (an outside
+	// reading of the police inbox).
 	var prev nullTime
 	if _, err := queryOne(ctx, db, []any{&prev}, `SELECT MAX(scheduled_at) FROM deliveries
-WHERE group_key = ? AND receiver = ? AND channel = ? AND recipient = ?`,
+WHERE group_key = ? AND receiver = ? AND channel = ? AND recipient = ? AND NOT (state = 'pending' AND attempts = 0)`,
 		a.GroupKey, nt.Receiver, nt.Channel, nt.Recipient); err != nil {
 		return fmt.Errorf("previous delivery: %w", err)
 	}
@@ -450,7 +455,7 @@ func (b alertBackend) groupGap(ctx context.Context, db alertDB, na NewAlert, a A
 	var top int
 	if _, err := queryOne(ctx, db, []any{&before, &top}, `SELECT MAX(CASE WHEN scheduled_at < ? THEN scheduled_at END),
     COALESCE(MAX(priority), 0) FROM deliveries
-WHERE group_key = ? AND receiver = ? AND channel = ? AND recipient = ?`,
+WHERE group_key = ? AND receiver = ? AND channel = ? AND recipient = ? AND NOT (state = 'pending' AND attempts = 0)`,
 		b.ts(prev), a.GroupKey, nt.Receiver, nt.Channel, nt.Recipient); err != nil {
 		return 0, fmt.Errorf("group's earlier deliveries: %w", err)
 	}

@@ -111,8 +111,8 @@ type deliveryRow struct {
 }
 
 // heldText says when a waiting delivery goes out: after quiet hours (a
-// first attempt due well after the delivery was made), at its retry, or at
-// its due time; "" for one not waiting.
+// first attempt due more than heldAfter after the delivery was made), at
+// its retry, or at its due time; "" for one not waiting.
 func (s *Server) heldText(m messages, d store.Delivery) string {
 	if d.State != store.DeliveryPending || d.NextAttempt.IsZero() {
 		return ""
@@ -121,11 +121,18 @@ func (s *Server) heldText(m messages, d store.Delivery) string {
 	switch {
 	case d.Attempts > 0:
 		return m.F("alert_retry_at", at)
-	case d.NextAttempt.Sub(d.CreatedAt) > 15*time.Minute:
+	case d.NextAttempt.Sub(d.CreatedAt) > heldAfter:
 		return m.F("alert_held_until", at)
 	}
 	return m.F("alert_due_at", at)
 }
+
+// heldAfter is how long after it was made a delivery must wait to read as
+// held for quiet hours: longer than a story's longest pause between two
+// messages (the shipped group_interval_max, 1h). At 15 minutes a story's
+// next message, 20 or 40 minutes on, read "held for quiet hours" even for
+// an office without them (an outside reading of the inbox).
+const heldAfter = 65 * time.Minute
 
 // routeLabels names the routes of alerts: config routes from the
 // catalogue, saved-search routes by the saved search's name.

@@ -491,3 +491,21 @@ func TestInboxOneRowPerStory(t *testing.T) {
 		t.Errorf("administrator's inbox rows = %v, want the strike for each office and the flood", got)
 	}
 }
+
+// TestHeldText: a story's next message 40 minutes on is "due at", not "held
+// for quiet hours"; a wait of hours is the quiet-hours hold.
+func TestHeldText(t *testing.T) {
+	s := &Server{loc: time.UTC}
+	m := messages{"vi"}
+	made := time.Date(2026, 12, 7, 16, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		wait time.Duration
+		key  string
+	}{{40 * time.Minute, "alert_due_at"}, {7 * time.Hour, "alert_held_until"}} {
+		d := store.Delivery{State: store.DeliveryPending, CreatedAt: made, NextAttempt: made.Add(tc.wait)}
+		at := made.Add(tc.wait).Format("02/01/2006 15:04")
+		if got, want := s.heldText(m, d), m.F(tc.key, at); got != want {
+			t.Errorf("wait %s: %q, want %q", tc.wait, got, want)
+		}
+	}
+}

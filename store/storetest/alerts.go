@@ -20,6 +20,7 @@ func RunAlerts(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"GroupingAndClaim", testAlertGrouping},
 		{"GroupIntervalGrows", testAlertGroupBackoff},
+		{"CriticalJoinsHeldDelivery", testCriticalJoinsHeld},
 		{"RepeatInterval", testAlertRepeat},
 		{"RetryAndFail", testDeliveryRetry},
 		{"LeaseExpiry", testDeliveryLease},
@@ -159,6 +160,39 @@ func testAlertGroupBackoff(t *testing.T, s store.AlertStore, st store.Store) {
 	// due at once, and the one after it a group_interval later.
 	record(8, 1, at(1570*time.Second+time.Hour), at(1570*time.Second+time.Hour))
 	record(9, 1, at(1580*time.Second+time.Hour), at(1570*time.Second+time.Hour+step))
+}
+
+// testCriticalJoinsHeld: a story's delivery held for quiet hours (due at
+// 06:00) is brought forward by a critical alert of the same story, which
+// ignores quiet hours: it was left at 06:00 because the held delivery
+// itself counted as the story's previous one.
+func testCriticalJoinsHeld(t *testing.T, s store.AlertStore, st store.Store) {
+	morning := base.Add(7 * time.Hour)
+	held := alertFor(t, st, 1, "security")
+	if err := s.RecordAlerts(ctx(t), []store.NewAlert{{Alert: held, Notify: []store.Notification{mailPolice},
+		GroupWait: 30 * time.Second, GroupInterval: 5 * time.Minute, GroupIntervalMax: time.Hour, RepeatInterval: time.Hour,
+		NotBefore: morning, Now: base}}); err != nil {
+		t.Fatal(err)
+	}
+	if ds, _ := s.ClaimDeliveries(ctx(t), base.Add(time.Hour), 10, time.Minute); len(ds) != 0 {
+		t.Fatalf("the held delivery went out before the quiet hours ended: %+v", ds)
+	}
+	critical := alertFor(t, st, 2, "security")
+	critical.Priority = 1
+	at := base.Add(2 * time.Hour)
+	if err := s.RecordAlerts(ctx(t), []store.NewAlert{{Alert: critical, Notify: []store.Notification{mailPolice},
+		GroupWait: 30 * time.Second, GroupInterval: 5 * time.Minute, GroupIntervalMax: time.Hour, RepeatInterval: time.Hour,
+		Now: at}}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := s.ClaimDeliveries(ctx(t), at.Add(30*time.Second), 10, time.Minute)
+	if err != nil || len(ds) != 1 || ds[0].Priority != 1 {
+		t.Fatalf("claim 30 s after the critical alert = %+v, %v; want the story's delivery, critical", ds, err)
+	}
+	als, err := s.DeliveryAlerts(ctx(t), ds[0].ID)
+	if err != nil || len(als) != 2 {
+		t.Errorf("the delivery carries %d alerts (%v), want the held one and the critical one", len(als), err)
+	}
 }
 
 func testAlertRepeat(t *testing.T, s store.AlertStore, st store.Store) {
