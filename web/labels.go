@@ -43,6 +43,7 @@ var pageCatalog = map[string][2]string{
 	"inbox_flat":           {"Mỗi bài một dòng", "One row per article"},
 	"inbox_story_more":     {"+%s bài khác của câu chuyện này", "+%s more articles of this story"},
 	"inbox_story_max":      {"rủi ro cao nhất %s", "highest risk %s"},
+	"inbox_story_new":      {"%s bài chưa xử lý", "%s not yet handled"},
 	"inbox_story_title":    {"Các cảnh báo của một câu chuyện", "Alerts of one story"},
 	"inbox_story_back":     {"Về tất cả cảnh báo", "Back to all alerts"},
 	"inbox_cut":            {"Chỉ hiện %s cảnh báo mới nhất: chọn một trạng thái để xem các cảnh báo cũ hơn.", "Only the newest %s alerts are shown: choose a state to see older ones."},

@@ -101,6 +101,10 @@ type alertRow struct {
 	More      int
 	MaxRisk   int
 	StoryLink string
+	// MoreNew is how many of those others are still new (not yet
+	// acknowledged or triaged): the row shows the newest article's state,
+	// which hid older ones nobody had handled (an outside reading).
+	MoreNew int
 }
 
 // deliveryRow is one delivery of an alert with, while it waits, when it
@@ -299,6 +303,9 @@ func sameStory(rows []alertRow, state string, digest bool) []alertRow {
 		}
 		lead := &out[i]
 		lead.More++
+		if row.State == store.AlertNew {
+			lead.MoreNew++
+		}
 		lead.MaxRisk = max(lead.MaxRisk, lead.Risk, row.Risk)
 		q := url.Values{"story": {row.Cluster}}
 		if state != "" {

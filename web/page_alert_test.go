@@ -468,7 +468,7 @@ func TestInboxOneRowPerStory(t *testing.T) {
 	if got := rows(body); !slices.Equal(got, []string{"al-s4", "al-other"}) {
 		t.Errorf("police inbox rows = %v, want the strike led by its newest alert, then the flood", got)
 	}
-	for _, want := range []string{m.F("inbox_story_more", "3"), m.F("inbox_story_max", "85"), `href="/alerts?story=c-strike"`, m.T("inbox_count_story")} {
+	for _, want := range []string{m.F("inbox_story_more", "3"), m.F("inbox_story_new", "3"), m.F("inbox_story_max", "85"), `href="/alerts?story=c-strike"`, m.T("inbox_count_story")} {
 		if !strings.Contains(html.UnescapeString(body), want) {
 			t.Errorf("police inbox lacks %q", want)
 		}
