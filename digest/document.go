@@ -62,6 +62,10 @@ const definitionText = "Cách tính: số liệu gồm các tin, bài của báo
 	"(giờ Việt Nam). Trên màn hình tìm kiếm, chọn phạm vi “Liên quan Đồng Nai (như báo cáo)” và lọc theo ngày thu thập để có cùng con số. " +
 	"Cảnh báo chỉ tính những cảnh báo đã gửi hoặc chờ gửi cho cán bộ, không tính mục chỉ đưa vào bản tin."
 
+// attentionMoreVI says that the attention list was cut: stories left out,
+// items in all.
+const attentionMoreVI = "Danh sách trên chỉ gồm 10 câu chuyện; còn %s câu chuyện khác cần lưu ý (tổng cộng %s tin, bài): xem trong Tìm kiếm, lọc “Cần xem xét”."
+
 // publishedEarlierVI is the summary's note on articles published before
 // the period (Report.PublishedEarlier): count, then total.
 const publishedEarlierVI = "%s trong số %s tin, bài được đăng trước kỳ báo cáo và thu thập muộn (thường khi một nguồn tin mới được thêm); cột “Ngày đăng” ở mục Tin, bài cần lưu ý cho biết ngày đăng."
@@ -204,6 +208,9 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 				strconv.Itoa(l.Risk), toneName(l.Tone)})
 		}
 		add(t)
+		if r.AttentionMore > 0 {
+			add(para{Text: fmt.Sprintf(attentionMoreVI, formatInt(r.AttentionMore), formatInt(r.AttentionItems)), Italic: true})
+		}
 	}
 
 	add(section("Cảnh báo và kết quả xử lý · Alerts"))

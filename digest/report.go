@@ -118,7 +118,11 @@ type Report struct {
 	// time), and the report says how many, so that a leader does not read
 	// months-old coverage as this week's (an outside reading).
 	PublishedEarlier int `json:"published_earlier"`
-	NeedsReview      int `json:"needs_review"`
+	// AttentionMore is how many stories needing attention the list leaves
+	// out; AttentionItems how many items need attention in all.
+	AttentionMore  int `json:"attention_more,omitempty"`
+	AttentionItems int `json:"attention_items,omitempty"`
+	NeedsReview    int `json:"needs_review"`
 
 	Alerts        AlertSummary `json:"alerts"`
 	Sources       int          `json:"sources"`   // configured sources
@@ -542,6 +546,7 @@ func (b *Builder) Build(ctx context.Context, p Period) (*Report, error) {
 		rep.RisingTopics = nil
 	}
 	rep.Attention = attention(cur.attention, 10)
+	rep.AttentionMore, rep.AttentionItems = attentionRest(cur.attention, rep.Attention)
 
 	texts, err := b.texts(ctx, cur, nStories)
 	if err != nil {
@@ -569,6 +574,29 @@ func (b *Builder) Build(ctx context.Context, p Period) (*Report, error) {
 }
 
 // attention lists the riskiest items, one per story, reviews first.
+// attentionRest counts the stories (an article without one is its own) of
+// links that the listed ones leave out, and all the items: a list cut at ten
+// said nothing of the 16 other stories (an outside reading).
+func attentionRest(links, listed []Link) (more, items int) {
+	key := func(l Link) string {
+		if l.Cluster != "" {
+			return "c:" + l.Cluster
+		}
+		return "a:" + l.ID
+	}
+	shown := map[string]bool{}
+	for _, l := range listed {
+		shown[key(l)] = true
+	}
+	rest := map[string]bool{}
+	for _, l := range links {
+		if k := key(l); !shown[k] {
+			rest[k] = true
+		}
+	}
+	return len(rest), len(links)
+}
+
 func attention(links []Link, n int) []Link {
 	sort.SliceStable(links, func(i, j int) bool {
 		if links[i].Review != links[j].Review {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -499,5 +500,37 @@ func TestReportCountsArticlesPublishedEarlier(t *testing.T) {
 	}
 	if !found {
 		t.Error("the PDF/DOCX summary does not say that an article was published before the week")
+	}
+}
+
+// TestAttentionListSaysItIsCut: past ten stories the attention list says
+// how many more stories and items need attention.
+func TestAttentionListSaysItIsCut(t *testing.T) {
+	st := seededStore(t)
+	ctx := context.Background()
+	p := weekly47(t)
+	var arts []*article.Article
+	for i := range 12 {
+		id := fmt.Sprintf("%064x", 0xa000+i)
+		arts = append(arts, &article.Article{ID: id, URL: "https://x.example/" + id[:8], CanonicalURL: "https://x.example/" + id[:8],
+			Source: "x", Outlet: "X News", Country: "US", Lang: "en", Title: fmt.Sprintf("Story %d about Dong Nai", i),
+			Text: "About Dong Nai.", Published: p.Start.Add(10 * time.Hour).UTC(), Collected: p.Start.Add(11 * time.Hour).UTC(),
+			Classification: &article.Classification{About: true, Mentions: true, Tone: "negative", Risk: 90, NeedsReview: true,
+				Cluster: fmt.Sprintf("c-extra-%d", i), At: p.Start.Add(12 * time.Hour).UTC()}})
+	}
+	if err := st.UpsertArticles(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	g := newTestGenerator(t, st.(ReportStore), "")
+	rep, err := g.b.Build(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Attention) != 10 || rep.AttentionMore < 2 || rep.AttentionItems < 12 {
+		t.Fatalf("attention %d listed, %d more stories, %d items", len(rep.Attention), rep.AttentionMore, rep.AttentionItems)
+	}
+	f, err := g.Make(ctx, "weekly", "2026-W47", "html")
+	if err != nil || !strings.Contains(string(f.Data), `id="attention-more"`) {
+		t.Errorf("the HTML does not say the list is cut (%v)", err)
 	}
 }
