@@ -706,7 +706,7 @@ func topics(cur, prev map[string]int) (top, rising []TopicCount) {
 }
 
 // rankedClusters orders the period's clusters by reach: outlets, then
-// countries, then articles, then the earliest first.
+// countries, then articles, then the one with the newest article.
 func rankedClusters(a *agg) []*cluster {
 	cs := make([]*cluster, 0, len(a.clusters))
 	for _, c := range a.clusters {
@@ -723,8 +723,11 @@ func rankedClusters(a *agg) []*cluster {
 		if len(x.rows) != len(y.rows) {
 			return len(x.rows) > len(y.rows)
 		}
-		if !x.first.Equal(y.first) {
-			return x.first.Before(y.first)
+		// A tie goes to the story with the newest article: oldest-first put
+		// a 2025 story found in a new source's archive above the week's own
+		// (an outside reading by leadership).
+		if !x.last.Equal(y.last) {
+			return x.last.After(y.last)
 		}
 		return x.key < y.key
 	})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/store"
 	"github.com/dongnai/presswatch/store/storetest"
 )
 
@@ -532,5 +533,21 @@ func TestAttentionListSaysItIsCut(t *testing.T) {
 	f, err := g.Make(ctx, "weekly", "2026-W47", "html")
 	if err != nil || !strings.Contains(string(f.Data), `id="attention-more"`) {
 		t.Errorf("the HTML does not say the list is cut (%v)", err)
+	}
+}
+
+// TestRankedClustersTieGoesToTheNewest: of two stories of equal reach, the
+// one with the newer article ranks first.
+func TestRankedClustersTieGoesToTheNewest(t *testing.T) {
+	t0 := time.Date(2026, 11, 16, 0, 0, 0, 0, hcm)
+	mk := func(key string, last time.Time) *cluster {
+		return &cluster{key: key, rows: make([]store.DigestRow, 2), outlets: map[string]bool{"a": true, "b": true},
+			countries: map[string]bool{"US": true}, first: last.Add(-time.Hour), last: last}
+	}
+	a := newAgg()
+	a.clusters["c-archive"] = mk("c-archive", t0.AddDate(-1, 0, 0))
+	a.clusters["c-week"] = mk("c-week", t0.Add(48*time.Hour))
+	if cs := rankedClusters(a); cs[0].key != "c-week" {
+		t.Errorf("ranked %s first, want the week's story", cs[0].key)
 	}
 }
