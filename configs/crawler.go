@@ -59,6 +59,10 @@ type CrawlerConfig struct {
 	// MaxItemAge ignores feed entries published longer ago than this; 0 means
 	// no limit.
 	MaxItemAge time.Duration `yaml:"max_item_age"`
+	// MaxNewPerPoll bounds the new entries one poll of one source takes; the
+	// rest are taken by the next polls, newest first. 0 means 200, negative
+	// means no limit.
+	MaxNewPerPoll int `yaml:"max_new_per_poll"`
 	// SourceReloadInterval is how often the running crawler checks the
 	// store for sources added or changed in the admin UI; 0 means 5s.
 	SourceReloadInterval time.Duration `yaml:"source_reload_interval"`
@@ -144,6 +148,9 @@ func (c *CrawlerConfig) Validate() []error {
 	}
 	if c.MaxItemAge < 0 {
 		add("max_item_age", "must not be negative")
+	}
+	if c.MaxNewPerPoll > 100000 {
+		add("max_new_per_poll", "%d is above 100000 (0 means 200, negative no limit)", c.MaxNewPerPoll)
 	}
 	if c.SourceReloadInterval < 0 || c.SourceReloadInterval > time.Hour {
 		add("source_reload_interval", "%s is not between 0 (default 5s) and 1h", c.SourceReloadInterval)

@@ -105,6 +105,10 @@ type Options struct {
 	SilentFactor float64
 	// MaxItemAge ignores entries published longer ago; 0 means no limit.
 	MaxItemAge time.Duration
+	// MaxNewPerPoll bounds the new entries one poll of a feed takes, newest
+	// first; the others wait for the next polls, which come sooner (see
+	// capFresh). 0 means DefaultMaxNewPerPoll, negative no limit.
+	MaxNewPerPoll int
 	// StartSpread spreads the first polls over this duration instead of
 	// polling every due source at once; 0 means no spreading.
 	StartSpread time.Duration

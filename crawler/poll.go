@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -64,6 +65,7 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun) {
 	}
 
 	freshPub, knownPub := pubTimes(entries, fresh)
+	fresh, deferred := c.capFresh(sr, fresh, start)
 
 	sr.mu.Lock()
 	st := &sr.state
@@ -84,6 +86,10 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun) {
 	if onlyPartial(err) {
 		// Read with repairs: a success that the source's page still shows.
 		warning, err = truncate(err.Error(), maxErrorText), nil
+	}
+	if err == nil && warning == "" && deferred > 0 {
+		warning = fmt.Sprintf("%s: took the newest %d of %d new entries; the other %d come with the next polls",
+			deferredPrefix, len(fresh), len(fresh)+deferred, deferred)
 	}
 	if err == nil && warning == "" && sr.pageProblems > 0 {
 		// Article pages that could not be read since the last poll: the
@@ -116,6 +122,13 @@ func (c *Crawler) poll(ctx context.Context, sr *sourceRun) {
 		c.opts.SilentFactor, c.opts.SourceDefaults.SilentMin)
 	if err == nil {
 		st.NextAttempt = start.Add(jitter(st.Interval))
+	}
+	if deferred > 0 {
+		// The entries left over are fetched again (the validators were
+		// forgotten) and taken by the next poll, which comes soon.
+		st.ETag, st.LastModified = "", ""
+		clear(sr.validators)
+		st.NextAttempt = start.Add(min(sr.src.IntervalMin, deferredPollGap))
 	}
 	for _, e := range fresh {
 		sr.markPending(idKey(e.art.ID))
@@ -180,6 +193,48 @@ func pubTimes(entries, fresh []entry) (freshPub, knownPub []time.Time) {
 		knownPub = append(knownPub, e.art.Published)
 	}
 	return freshPub, knownPub
+}
+
+// DefaultMaxNewPerPoll is how many new entries one poll of a source takes
+// when crawler.max_new_per_poll is unset: more than an outlet publishes
+// between two polls (feeds list 10–100 entries), far fewer than a feed that
+// lists its whole archive, or a hostile one thousands of entries, would put
+// in the article queue, the bus and the classifier's backlog at once.
+const DefaultMaxNewPerPoll = 200
+
+// deferredPollGap is the longest wait before the next poll of a source
+// whose poll left new entries for later (the source's interval_min when
+// shorter). Per-host politeness still applies to it.
+const deferredPollGap = 30 * time.Second
+
+// deferredPrefix starts a source's warning about entries left for later.
+const deferredPrefix = "more new entries than one poll takes"
+
+// capFresh keeps the newest Options.MaxNewPerPoll of a poll's new entries
+// (an undated entry counts as published now) and releases the others, which
+// the next polls find new again: the caller forgets the source's validators,
+// so the next poll reads the feed whole instead of getting a 304. It returns
+// the entries kept and how many were left.
+func (c *Crawler) capFresh(sr *sourceRun, fresh []entry, now time.Time) ([]entry, int) {
+	limit := c.opts.MaxNewPerPoll
+	if limit == 0 {
+		limit = DefaultMaxNewPerPoll
+	}
+	if limit < 0 || len(fresh) <= limit {
+		return fresh, 0
+	}
+	when := func(e entry) time.Time {
+		if e.art.Published.IsZero() {
+			return now
+		}
+		return e.art.Published
+	}
+	sorted := slices.Clone(fresh) // fresh may share its array with the poll's entries
+	slices.SortStableFunc(sorted, func(a, b entry) int { return when(b).Compare(when(a)) })
+	for _, e := range sorted[limit:] {
+		c.unclaim(e.art.ID, sr)
+	}
+	return sorted[:limit], len(sorted) - limit
 }
 
 // onlyPaused reports whether every error joined in err is a paused host.

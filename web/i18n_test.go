@@ -107,6 +107,7 @@ func TestCatalogComplete(t *testing.T) {
 	for _, e := range []string{"dial tcp 192.0.2.1:80: connect: connection refused", "lookup x: no such host", "context deadline exceeded",
 		"x509: certificate signed by unknown authority", "fetch feed: 429 Too Many Requests", "fetch feed: 503 Service Unavailable", "fetch feed: 404 Not Found",
 		"article pages not read: 2 since the last poll, the last: page x is a PDF document, not a web page: no article in the page",
+		"more new entries than one poll takes: took the newest 200 of 3000 new entries; the other 2800 come with the next polls",
 		"fetch \"x\": more than 8388608 bytes: response body exceeds the size limit", "parse feed: not an RSS, Atom or JSON feed", "odd"} {
 		k := sourceRow{LastError: e}.ErrorKind()
 		if k == "srcerr_other" && e != "odd" {

@@ -135,6 +135,7 @@ var pageCatalog = map[string][2]string{
 	"srcerr_server":        {"Máy chủ nguồn báo lỗi", "The source's server failed"},
 	"srcerr_client":        {"Trang nguồn từ chối hoặc không còn", "The source refused or is gone"},
 	"srcerr_pages":         {"Có trang bài viết không đọc được", "Some article pages could not be read"},
+	"srcerr_portion":       {"Nhiều tin mới một lúc: đang lấy dần qua các lần đọc sau", "Too many new entries at once: taken over the next polls"},
 	"srcerr_size":          {"Nội dung vượt giới hạn kích thước", "Larger than the size limit"},
 	"srcerr_format":        {"Nguồn tin sai định dạng", "The feed is malformed"},
 	"srcerr_other":         {"Lỗi khác", "Other error"},

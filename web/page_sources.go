@@ -160,6 +160,8 @@ func (r sourceRow) ErrorKind() string {
 		return ""
 	case strings.HasPrefix(e, "article pages not read:"):
 		return "srcerr_pages"
+	case strings.HasPrefix(e, "more new entries than one poll takes:"):
+		return "srcerr_portion"
 	case strings.Contains(e, "exceeds the size limit"):
 		return "srcerr_size"
 	case strings.Contains(e, "not an rss, atom or json feed") || strings.Contains(e, "with repairs") || strings.Contains(e, "parse"):

@@ -50,6 +50,7 @@ func addCrawler(a *app, cfg *configs.Loaded, st store.Store, b *bus.Bus, log *sl
 		ReloadInterval:  c.SourceReloadInterval,
 		SilentFactor:    c.SilentFactor,
 		MaxItemAge:      c.MaxItemAge,
+		MaxNewPerPoll:   c.MaxNewPerPoll,
 		ShutdownTimeout: cfg.Shutdown.Timeout,
 		Logger:          log,
 		Registerer:      reg,
