@@ -114,6 +114,9 @@ func TestEndToEnd(t *testing.T) {
 		"Bài lặp lại luận điểm sai đã được cải chính", "The article repeats a claim the office has already corrected",
 		"http://ui.example.org/articles/" + a.ID, "http://ui.example.org/alerts/ack?",
 		"(giờ Việt Nam)", "Ngôn ngữ: Tiếng Anh", "Language: English",
+		// Why this office: the route's conditions that held, in words.
+		"Gửi đến đơn vị này vì bài thỏa điều kiện của quy tắc: bài viết về Đồng Nai",
+		"Sent to this office because the article meets the rule's conditions: about Đồng Nai",
 	} {
 		if !strings.Contains(raw, want) {
 			t.Errorf("email lacks %q", want)

@@ -203,3 +203,58 @@ func (n *node) walk(d query.Doc) []Match {
 	}
 	return out
 }
+
+// Why returns the conditions of route's matcher, and of the matchers of
+// the routes above it, that hold for a, each written as in the query
+// ("topic:security_crime", "risk>=40"): why the article went to the route's
+// office. Of an OR only the sides that hold are named; a NOT holding is
+// not named (it says what the article is not). It returns nil for a route
+// the tree does not have (a saved-search route) or one without matchers.
+func (r *Router) Why(a *article.Article, route string) []string {
+	path := r.root.path(route)
+	if path == nil {
+		return nil
+	}
+	d := articleDoc(a)
+	var out []string
+	for _, n := range path {
+		if n.match != nil {
+			out = appendHeld(out, n.match.Node(), d)
+		}
+	}
+	return slices.Compact(out)
+}
+
+// path returns the nodes from n down to the route named route, or nil.
+func (n *node) path(route string) []*node {
+	if n.m.Route == route {
+		return []*node{n}
+	}
+	for _, c := range n.children {
+		if p := c.path(route); p != nil {
+			return append([]*node{n}, p...)
+		}
+	}
+	return nil
+}
+
+// appendHeld appends the conditions of q that hold for d (q itself holds).
+func appendHeld(out []string, q query.Node, d query.Doc) []string {
+	switch q := q.(type) {
+	case *query.And:
+		return appendHeld(appendHeld(out, q.Left, d), q.Right, d)
+	case *query.Or:
+		for _, side := range []query.Node{q.Left, q.Right} {
+			if query.Eval(side, d) {
+				out = appendHeld(out, side, d)
+			}
+		}
+		return out
+	case *query.Not:
+		return out
+	}
+	if !query.Eval(q, d) {
+		return out
+	}
+	return append(out, query.String(q))
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -270,6 +271,11 @@ func onePerRecipient(na *store.NewAlert, outcome string, batch []store.NewAlert,
 	return kept, outcome
 }
 
+// RouteMatchSignal is the signal of the reason an alert carries besides
+// the classifier's: the conditions of its route that held (Router.Why),
+// joined with "; ".
+const RouteMatchSignal = "route_match"
+
 // mergedNote opens the note of a merged alert.
 const mergedNote = "Đã gửi trong thư của tuyến "
 
@@ -289,6 +295,13 @@ func (s *Stage) decide(ctx context.Context, a *article.Article, m Match, now tim
 		ID: AlertID(m.Route, a.ID), Route: m.Route, ArticleID: a.ID, Cluster: c.Cluster, GroupKey: m.GroupKey(a),
 		Severity: m.Severity, State: store.AlertNew, Risk: c.Risk, Title: a.Title, Outlet: a.Outlet,
 		Country: a.Country, Lang: a.Lang, Source: a.Source, Receivers: []string{m.Receiver}, Reasons: c.Reasons,
+	}
+	if why := s.opts.Router.Why(a, m.Route); len(why) > 0 {
+		// Why this office: the route's conditions that held, so that an
+		// officer who gets an article that is not theirs sees which call of
+		// the classifier sent it (an outside reading: a dengue article at
+		// the police under "public order").
+		al.Reasons = append(slices.Clip(c.Reasons), article.Reason{Signal: RouteMatchSignal, Detail: strings.Join(why, "; ")})
 	}
 	if critical {
 		al.Priority = 1

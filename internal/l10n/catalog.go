@@ -50,6 +50,7 @@ var catalog = map[string][2]string{
 	"signal_topic":              {"Chủ đề", "Topic"},
 	"signal_route":              {"Quy tắc cảnh báo", "Alert rule"},
 	"signal_other":              {"Tín hiệu khác", "Other signal"},
+	"signal_route_match":        {"Vì sao gửi đơn vị này", "Why this office"},
 
 	// Reasons as sentences.
 	"reason_narrative":             {"Bài lặp lại luận điểm sai đã được cải chính: %s. Thông tin chính thức: %s", "The article repeats a claim the office has already corrected: %s. The official position: %s"},
@@ -71,6 +72,14 @@ var catalog = map[string][2]string{
 	"reason_tier_3":                {"Cơ quan báo chí thuộc nhóm kém tin cậy nhất (nhóm 3), nên mức rủi ro được tăng.", "The outlet is in the least reliable tier (tier 3), which raises the risk."},
 	"reason_tier":                  {"Cơ quan báo chí thuộc nhóm tin cậy %s.", "The outlet is in reliability tier %s."},
 	"reason_implicit":              {"Bài không nêu tên tỉnh nhưng nói tới %s.", "The article does not name the province but refers to %s."},
+	"reason_route_match":           {"Gửi đến đơn vị này vì bài thỏa điều kiện của quy tắc: %s.", "Sent to this office because the article meets the rule's conditions: %s."},
+	"cond_about":                   {"bài viết về Đồng Nai", "about Đồng Nai"},
+	"cond_needs_review":            {"được phân loại là cần cán bộ xem xét", "classified as needing an officer's review"},
+	"cond_topic":                   {"chủ đề “%s”", "topic “%s”"},
+	"cond_tone":                    {"sắc thái %s", "%s tone"},
+	"cond_signal":                  {"có tín hiệu “%s”", "signal “%s”"},
+	"cond_risk":                    {"mức rủi ro %s %s", "risk %s %s"},
+	"cond_words":                   {"có từ “%s”", "the words “%s”"},
 	"reason_named":                 {"Bài nêu tên %s (điểm liên quan %s).", "The article names %s (relevance score %s)."},
 	"reason_model_review":          {"Mô hình học máy ước lượng khả năng bài cần cán bộ xem xét là %s (ngưỡng %s).", "The learned model puts the chance that an officer should see this at %s (threshold %s)."},
 	"reason_model_tone":            {"Mô hình học máy đánh giá sắc thái: %s (%s).", "The learned model reads the tone as %s (%s)."},

@@ -116,6 +116,17 @@ func Sentence(lang string, r article.Reason) string {
 		return T(lang, "signal_outlet_tier") + "."
 	case "risk_cap":
 		return T(lang, "reason_risk_cap")
+	case "route_match":
+		var conds []string
+		for _, c := range strings.Split(d, "; ") {
+			if c = condition(lang, c); c != "" {
+				conds = append(conds, c)
+			}
+		}
+		if len(conds) == 0 {
+			return Signal(lang, r.Signal) + "."
+		}
+		return f("reason_route_match", strings.Join(conds, "; "))
 	case "model":
 		if s, ok := modelSentence(lang, rule, d); ok {
 			return s
@@ -138,6 +149,44 @@ func Sentence(lang string, r article.Reason) string {
 		return name + ": " + d
 	}
 	return name + "."
+}
+
+// condRE is one condition of an alert route as Router.Why writes it:
+// field:value or a comparison.
+var condRE = regexp.MustCompile(`^([a-z_]+)(:|>=|<=|>|<|=)(.+)$`)
+
+// operators are comparison operators as a reader writes them.
+var operators = map[string]string{">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
+
+// condition writes one route condition ("topic:security_crime",
+// "risk>=40") in lang; "" for one that cannot be said without query syntax.
+func condition(lang, c string) string {
+	m := condRE.FindStringSubmatch(strings.TrimSpace(c))
+	if m == nil {
+		if c = strings.Trim(c, `"`); c != "" && !querySyntax.MatchString(c) && !strings.ContainsAny(c, ":<>=()") {
+			return fmt.Sprintf(T(lang, "cond_words"), c) // a word of the text
+		}
+		return ""
+	}
+	field, op, v := m[1], m[2], strings.Trim(m[3], `"`)
+	switch {
+	case field == "about" && op == ":" && v == "true":
+		return T(lang, "cond_about")
+	case field == "needs_review" && op == ":" && v == "true":
+		return T(lang, "cond_needs_review")
+	case field == "topic" && op == ":":
+		return fmt.Sprintf(T(lang, "cond_topic"), Topic(lang, v))
+	case field == "tone" && op == ":":
+		return fmt.Sprintf(T(lang, "cond_tone"), strings.ToLower(Tone(lang, v)))
+	case field == "signal" && op == ":":
+		return fmt.Sprintf(T(lang, "cond_signal"), Signal(lang, v))
+	case field == "risk" && op != ":":
+		return fmt.Sprintf(T(lang, "cond_risk"), operators[op], v)
+	}
+	if querySyntax.MatchString(c) {
+		return ""
+	}
+	return field + op + v
 }
 
 // splitList splits "a, b, c".
