@@ -78,6 +78,17 @@ func articleDoc(a *article.Article) *query.Document {
 // article is old coverage found now (a week: a weekly paper's lag).
 const oldCoverageDays = 7
 
+// OldCoverageDays returns how many days before its collection a was
+// published when that is more than a week (the age at which an alert email
+// says "old coverage, not news"), else 0. The inbox and the alert page say
+// it too.
+func OldCoverageDays(a *article.Article) int {
+	if d := ageDays(a); d > oldCoverageDays {
+		return d
+	}
+	return 0
+}
+
 // ageDays is how many whole days old an article was when it was collected:
 // a route can keep old pages found late (a new source's archive, a page
 // linked years on) out of the immediate mail with "age_days<=30".

@@ -384,9 +384,7 @@ func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) 
 			// name in English (01/02 reads as 2 January to one, 1 February
 			// to the other).
 			it.Published, it.PublishedEN = at.Format("02/01/2006 15:04"), at.Format("2 Jan 2006 15:04")
-			if d := ageDays(a); d > oldCoverageDays {
-				it.OldDays = d
-			}
+			it.OldDays = OldCoverageDays(a)
 		} else {
 			it.Published, it.PublishedEN = "?", "?"
 		}

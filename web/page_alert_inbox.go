@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dongnai/presswatch/alerts"
+	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/store"
 )
 
@@ -83,6 +85,11 @@ type alertInboxData struct {
 	// Otherwise a story's articles for one office share a row.
 	Story string
 	Flat  bool
+	// StoryNew says the story's list has an alert still new (the page
+	// offers to acknowledge them all); Acked, when not negative, is how
+	// many a story-wide acknowledgement just moved.
+	StoryNew bool
+	Acked    int
 }
 
 // alertRow is one alert of the inbox with its rule named and, while its
@@ -105,6 +112,35 @@ type alertRow struct {
 	// acknowledged or triaged): the row shows the newest article's state,
 	// which hid older ones nobody had handled (an outside reading).
 	MoreNew int
+	// Published is when the article was published (zero: unknown);
+	// OldDays, when above zero, says it was published that many days
+	// before it was collected: old coverage found now, not news (the
+	// emails said so, the inbox did not: an outside reading).
+	Published time.Time
+	OldDays   int
+}
+
+// articleDates fills the rows' publication dates and old-coverage flags
+// from their articles (a row whose article cannot be read keeps none).
+func (s *Server) articleDates(ctx context.Context, rows []alertRow) {
+	ids := make([]string, 0, len(rows))
+	for _, r := range rows {
+		ids = append(ids, r.ArticleID)
+	}
+	arts, err := s.opts.Store.GetArticles(ctx, ids)
+	if err != nil {
+		s.log.Warn("articles of alerts", "err", err)
+		return
+	}
+	byID := make(map[string]*article.Article, len(arts))
+	for _, a := range arts {
+		byID[a.ID] = a
+	}
+	for i := range rows {
+		if a := byID[rows[i].ArticleID]; a != nil {
+			rows[i].Published, rows[i].OldDays = a.Published, alerts.OldCoverageDays(a)
+		}
+	}
 }
 
 // deliveryRow is one delivery of an alert with, while it waits, when it
@@ -241,7 +277,15 @@ func (s *Server) handleAlertInbox(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("list pending deliveries", "err", err)
 	}
 	data := alertInboxData{State: state, States: alertStates, Scoped: f.Receivers != nil, Digest: digest, Mailbox: s.opts.Demo,
-		Alerts: len(list), Cut: cut, Story: story, Flat: r.URL.Query().Get("flat") == "1"}
+		Alerts: len(list), Cut: cut, Story: story, Flat: r.URL.Query().Get("flat") == "1", Acked: -1}
+	if story != "" {
+		if n, err := strconv.Atoi(r.URL.Query().Get("acked")); err == nil && n >= 0 {
+			data.Acked = n
+		}
+		for _, a := range list {
+			data.StoryNew = data.StoryNew || a.State == store.AlertNew
+		}
+	}
 	for _, g := range sameArticle(list) {
 		a := g[0]
 		row := alertRow{Alert: a, RouteLabel: labels[a.Route], Held: held[a.ID]}
@@ -253,6 +297,7 @@ func (s *Server) handleAlertInbox(w http.ResponseWriter, r *http.Request) {
 	if story == "" && !data.Flat {
 		data.Rows = sameStory(data.Rows, state, digest)
 	}
+	s.articleDates(r.Context(), data.Rows)
 	s.render(w, r, http.StatusOK, "alert_inbox", "alerts", m.T("inbox_title"), data)
 }
 
@@ -325,7 +370,10 @@ func sameStory(rows []alertRow, state string, digest bool) []alertRow {
 }
 
 type alertDetailData struct {
-	Alert      store.Alert
+	Alert store.Alert
+	// Published and OldDays as on the inbox's rows.
+	Published  time.Time
+	OldDays    int
 	RouteLabel string
 	// Siblings are the same office's alerts about the same article from
 	// other routes; a change of state here moves those in the same state.
@@ -387,6 +435,9 @@ func (s *Server) alertDetail(w http.ResponseWriter, r *http.Request, code int, m
 	for _, d := range ds {
 		data.Deliveries = append(data.Deliveries, deliveryRow{Delivery: d, Held: s.heldText(m, d)})
 	}
+	dates := []alertRow{{Alert: a}}
+	s.articleDates(r.Context(), dates)
+	data.Published, data.OldDays = dates[0].Published, dates[0].OldDays
 	s.render(w, r, code, "alert_detail", "alerts", a.Title, data)
 }
 
@@ -437,4 +488,54 @@ func (s *Server) handleAlertUpdate(w http.ResponseWriter, r *http.Request) {
 	// The page says the change was saved (an officer saw it reload with
 	// no word of it).
 	http.Redirect(w, r, "/alerts/"+id+"?saved=1", http.StatusSeeOther)
+}
+
+// storyAckMax bounds the alerts one story-wide acknowledgement moves.
+const storyAckMax = 1000
+
+// handleStoryAck acknowledges every new alert of one story that the user's
+// office received: a story that runs for hours sends an alert per article,
+// and officers acknowledged them one page at a time (an outside reading).
+// Alerts in any other state are left as they are; each alert moved takes
+// its siblings (other routes, same article, same office) with it, as on
+// the alert's own page.
+func (s *Server) handleStoryAck(w http.ResponseWriter, r *http.Request) {
+	as, ok := s.alertStore(w, r)
+	if !ok {
+		return
+	}
+	p := principalFrom(r.Context())
+	story := strings.TrimSpace(r.PathValue("story"))
+	if story == "" {
+		s.fail(w, r, false, http.StatusNotFound)
+		return
+	}
+	list, err := as.ListAlerts(r.Context(), store.AlertFilter{Cluster: story, States: []string{store.AlertNew},
+		Receivers: alertReceivers(p.User.Role), Limit: storyAckMax})
+	if err != nil {
+		s.log.Error("list a story's alerts", "story", story, "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	tr := alerts.Triage{Store: as, Now: s.opts.Now}
+	acked := store.AlertAcknowledged
+	n := 0
+	for _, a := range list {
+		cur, err := as.GetAlert(r.Context(), a.ID)
+		if err != nil || cur.State != store.AlertNew {
+			continue // moved meanwhile, or with a sibling acknowledged just before
+		}
+		if _, err := tr.Update(r.Context(), store.AlertChange{ID: a.ID, Actor: p.User.Name, State: &acked}); err != nil {
+			if errors.Is(err, alerts.ErrBadTransition) {
+				continue
+			}
+			s.log.Error("acknowledge a story's alert", "alert", a.ID, "err", err)
+			s.fail(w, r, false, http.StatusInternalServerError)
+			return
+		}
+		n++
+	}
+	s.log.Info("story acknowledged", "story", story, "user", p.User.Name, "alerts", n)
+	q := url.Values{"story": {story}, "acked": {strconv.Itoa(n)}}
+	http.Redirect(w, r, "/alerts?"+q.Encode(), http.StatusSeeOther)
 }

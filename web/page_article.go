@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -65,6 +66,35 @@ type articlePage struct {
 	Translation *machineTranslation
 	// Evidence links the article's captures and responses (officers).
 	Evidence bool
+	// Alerts are the alerts raised about the article that the reader may
+	// see (officers): an email links the article, and from here the alert
+	// and its triage are one click away (an outside reading).
+	Alerts []alertRow
+}
+
+// articleAlerts returns the alerts about article id that the request's
+// user may see, with their rules named; nil for readers who see no alerts.
+func (s *Server) articleAlerts(r *http.Request, m messages, id string) []alertRow {
+	role := principalFrom(r.Context()).User.Role
+	as, ok := s.opts.Store.(AlertStore)
+	if !ok || !slices.Contains(officers, role) {
+		return nil
+	}
+	list, err := as.ListAlerts(r.Context(), store.AlertFilter{ArticleID: id, Receivers: alertReceivers(role), Limit: 20})
+	if err != nil {
+		s.log.Warn("alerts of an article", "article", id, "err", err)
+		return nil
+	}
+	routes := make([]string, len(list))
+	for i, a := range list {
+		routes[i] = a.Route
+	}
+	labels := s.routeLabels(r.Context(), m, routes)
+	out := make([]alertRow, 0, len(list))
+	for _, a := range list {
+		out = append(out, alertRow{Alert: a, RouteLabel: labels[a.Route]})
+	}
+	return out
 }
 
 // htmlTag matches the start of a common HTML element, to tell extracted text
@@ -122,6 +152,7 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	p.Translation = s.translateArticle(r.Context(), a)
 	s.requestOpenedCapture(r, a)
 	p.Evidence = s.opts.Evidence != nil && officerRoles[principalFrom(r.Context()).User.Role]
+	p.Alerts = s.articleAlerts(r, m, a.ID)
 	s.render(w, r, http.StatusOK, "article", "search", a.Title, p)
 }
 

@@ -26,6 +26,7 @@ var wantRoles = map[string]string{
 	"GET /alerts":                       "admin analyst foreign_affairs police",
 	"GET /alerts/{id}":                  "admin analyst foreign_affairs police",
 	"POST /alerts/{id}":                 "admin analyst foreign_affairs police",
+	"POST /alerts/story/{story}/ack":    "admin analyst foreign_affairs police",
 	"GET /alerts/rules":                 "admin analyst",
 	"GET /alerts/silences":              "admin analyst",
 	"POST /alerts/silences":             "admin analyst",

@@ -70,6 +70,7 @@ func (s *Server) table() []route {
 		{"GET /alerts/silences", operators, false, s.handleSilences},
 		{"POST /alerts/silences", operators, false, s.handleSilenceCreate},
 		{"POST /alerts/silences/{id}/expire", operators, false, s.handleSilenceExpire},
+		{"POST /alerts/story/{story}/ack", officers, false, s.handleStoryAck},
 		{"GET /alerts/{id}", officers, false, s.handleAlertDetail},
 		{"POST /alerts/{id}", officers, false, s.handleAlertUpdate},
 		{"GET /reports", everyone, false, s.handleReports},
