@@ -89,7 +89,15 @@ type Loaded struct {
 	Path string
 	// Dir is the folder relative paths in the file are resolved against.
 	Dir string
+
+	// lookup is the environment the configuration was read with (nil:
+	// none), for DumpEffective to tell what the environment set.
+	lookup func(string) (string, bool)
 }
+
+// embeddedPath is Loaded.Path when no file was found and the copy embedded
+// in the binary was read.
+const embeddedPath = "(embedded dongnai.yaml)"
 
 // Load reads the configuration at path ("" means DefaultPath when it exists,
 // else the copy embedded in the binary), applies defaults, PRESSWATCH_*
@@ -127,7 +135,7 @@ func envNames(environ []string) []string {
 func load(path string, lookup func(string) (string, bool), names []string) (*Loaded, error) {
 	var data []byte
 	var err error
-	l := &Loaded{}
+	l := &Loaded{lookup: lookup}
 	switch {
 	case path != "":
 		data, err = os.ReadFile(path)
@@ -143,7 +151,7 @@ func load(path string, lookup func(string) (string, bool), names []string) (*Loa
 			if err != nil {
 				return nil, fmt.Errorf("read embedded config: %w", err)
 			}
-			l.Path, l.Dir = "(embedded dongnai.yaml)", "."
+			l.Path, l.Dir = embeddedPath, "."
 		}
 	}
 	cfg, err := parse(l.Path, data, lookup, names)

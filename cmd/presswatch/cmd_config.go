@@ -14,7 +14,9 @@ import (
 	"github.com/dongnai/presswatch/configs"
 )
 
-// cmdConfig is `presswatch config check|dump`.
+// cmdConfig is `presswatch config check|dump`. dump prints the settings in
+// effect: a setting the file and environment leave out, or set to zero,
+// shows the default its component uses, marked "# default".
 func cmdConfig(ctx context.Context, g *globals, args []string) error {
 	if len(args) != 1 || (args[0] != "check" && args[0] != "dump") {
 		return fmt.Errorf("%w: presswatch config check|dump", errUsage)
@@ -54,8 +56,8 @@ func cmdConfig(ctx context.Context, g *globals, args []string) error {
 		fmt.Fprintln(g.Stdout, "classifier rules and model: ok")
 		return nil
 	default:
-		fmt.Fprintf(g.Stdout, "# %s (secrets redacted)\n", cfg.Path)
-		return configs.Dump(g.Stdout, cfg.Config)
+		fmt.Fprintf(g.Stdout, "# %s: the settings in effect (secrets redacted; \"# default\": not set, the component's default)\n", cfg.Path)
+		return configs.DumpEffective(g.Stdout, cfg)
 	}
 }
 

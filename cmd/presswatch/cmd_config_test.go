@@ -4,13 +4,25 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/dongnai/presswatch/bus"
+	"github.com/dongnai/presswatch/classifier"
 	"github.com/dongnai/presswatch/configs"
+	"github.com/dongnai/presswatch/crawler"
+	"github.com/dongnai/presswatch/crawler/fetch"
+	"github.com/dongnai/presswatch/digest"
+	"github.com/dongnai/presswatch/evidence"
+	"github.com/dongnai/presswatch/index"
 	"github.com/dongnai/presswatch/internal/s3test"
+	"github.com/dongnai/presswatch/internal/translate"
 )
 
 // TestRolesRefuseWithoutSharedSecret: web and alerter started as roles of
@@ -217,5 +229,144 @@ func TestLinkBaseURL(t *testing.T) {
 		if got := linkBaseURL(cfg.Web, tc.rs); got != tc.want {
 			t.Errorf("roles %v: links to %q, want %q", tc.rs.names(), got, tc.want)
 		}
+	}
+}
+
+// TestConfigDumpShowsDefaultsInEffect: `presswatch config dump` of a minimal
+// file prints the values the components use for settings it leaves out
+// (crawler.workers used to print 0 where the crawler runs 64), each marked
+// "# default", and prints what the file sets as set.
+func TestConfigDumpShowsDefaultsInEffect(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pw.yaml")
+	doc := "data_dir: " + dir + "\ncrawler:\n  article_workers: 3\n  interval_max: 2h\n  silent_min: 0s\nindex:\n  search_timeout: 45s\n" +
+		"sources:\n  - name: a\n    kind: feed\n    url: https://a.example/rss\n    interval_min: 1m\n"
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := cmdConfig(context.Background(), &globals{ConfigPath: path, Stdout: &out, Stderr: &out}, []string{"dump"}); err != nil {
+		t.Fatal(err)
+	}
+	sections := dumpSections(out.String())
+	for _, tc := range []struct{ section, line string }{
+		// Defaults in effect, marked.
+		{"crawler", "workers: 64 # default"},
+		{"crawler", "timeout: 30s # default"},
+		{"crawler", "max_new_per_poll: 200 # default"},
+		{"crawler", "max_body_bytes: 8388608 # default"},
+		{"crawler", "per_host_rate: 1 # default"},
+		{"crawler", "interval_min: 5m0s # default"},
+		{"crawler", "silent_min: 24h0m0s # default"}, // written as 0s
+		{"classifier", "review_threshold: 40 # default"},
+		{"classifier", "batch_size: 256 # default"},
+		{"index", "flush_interval: 250ms # default"},
+		{"index", "impact_cache_mb: 256 # default"},
+		{"translate", "timeout: 10s # default"},
+		{"evidence", "check_interval: 1m0s # default"},
+		{"digest", "lease: 15m0s # default"},
+		{"digest", "time: \"07:30\" # default"},
+		{"web", "per_ip_per_minute: 20 # default"},
+		{"nats", "max_deliver: 5 # default"},
+		{"sources", "interval_max: 2h0m0s # default"}, // the crawler's, set in the file
+		// Set in the file: printed as set, unmarked.
+		{"crawler", "article_workers: 3"},
+		{"crawler", "interval_max: 2h0m0s"},
+		{"index", "search_timeout: 45s"},
+		{"sources", "interval_min: 1m0s"},
+		{"", "data_dir: " + dir},
+	} {
+		if !slices.Contains(sections[tc.section], tc.line) {
+			t.Errorf("%s: dump lacks the line %q:\n%s", tc.section, tc.line, strings.Join(sections[tc.section], "\n"))
+		}
+	}
+}
+
+// dumpSections splits a dump into its top-level sections' lines, trimmed.
+func dumpSections(dump string) map[string][]string {
+	out := map[string][]string{}
+	section := ""
+	for _, l := range strings.Split(dump, "\n") {
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		if !strings.HasPrefix(l, " ") && !strings.HasPrefix(l, "-") {
+			if k, v, _ := strings.Cut(l, ":"); strings.TrimSpace(v) == "" {
+				section = k
+				continue
+			}
+			out[""] = append(out[""], l)
+			continue
+		}
+		out[section] = append(out[section], strings.TrimLeft(strings.TrimSpace(l), "- "))
+	}
+	return out
+}
+
+// TestConfigEffectiveMatchesComponents pins the defaults configs.Effective shows
+// to what the components do with a zero setting: their exported constants,
+// and where they expose it, their behaviour on the configuration as loaded
+// and as Effective fills it.
+func TestConfigEffectiveMatchesComponents(t *testing.T) {
+	raw := configs.Defaults()
+	raw.Sources = []configs.Source{
+		{Name: "feed", Kind: "feed", URL: "https://a.example/rss"},
+		{Name: "short", Kind: "feed", URL: "https://b.example/rss", IntervalMax: 2 * time.Minute},
+		{Name: "site", Kind: "site", URL: "https://c.example/news", StartURLs: []string{"https://d.example/"}},
+	}
+	e := raw.Effective()
+	eng, err := classifier.New(classifier.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		key       string
+		got, want any
+	}{
+		{"crawler.user_agent", e.Crawler.UserAgent, fetch.DefaultUserAgent},
+		{"crawler.max_new_per_poll", e.Crawler.MaxNewPerPoll, crawler.DefaultMaxNewPerPoll},
+		{"crawler.silent_min", e.Crawler.SilentMin, crawler.DefaultSilentMin},
+		{"crawler.source_reload_interval", e.Crawler.SourceReloadInterval, crawler.DefaultReloadInterval},
+		{"classifier.durable", e.Classifier.Durable, classifier.DefaultStageDurable},
+		{"classifier.batch_size", e.Classifier.BatchSize, bus.DefaultBatchSize},
+		{"classifier.cluster_window", e.Classifier.ClusterWindow, eng.ClusterWindow()},
+		{"index.batch_size", e.Index.BatchSize, index.DefaultBatchSize},
+		{"index.flush_interval", e.Index.FlushInterval, index.DefaultFlushInterval},
+		{"index.search_timeout", e.Index.SearchTimeout, index.DefaultSearchTimeout},
+		{"index.impact_cache_mb", int64(e.Index.ImpactCacheMB) << 20, int64(index.DefaultImpactCacheBytes)},
+		{"index.dir", e.Index.Dir, indexDirOf(&configs.Loaded{Config: raw})},
+		{"translate.target", e.Translate.Target, translate.New(translate.Options{}).Target()},
+		{"evidence.schedule", e.Evidence.Schedule, evidence.DefaultSchedule},
+		{"evidence.browser.path", e.Evidence.Browser.Path, defaultBrowser},
+		{"digest.timezone", e.Digest.Timezone, digest.DefaultTimezone},
+		{"digest.agency", agencyHeader(e.Digest.Agency), digest.DefaultAgencyHeader()},
+	} {
+		if !reflect.DeepEqual(tc.got, tc.want) {
+			t.Errorf("%s: Effective shows %v, the component uses %v", tc.key, tc.got, tc.want)
+		}
+	}
+	// The crawler runs the same sources, and the report scheduler the same
+	// schedules, from the effective configuration as from the loaded one.
+	want, err := crawler.SourcesFromConfig(raw.Crawler, raw.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := crawler.SourcesFromConfig(e.Crawler, e.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("sources from the effective configuration:\n%+v\nfrom the loaded one:\n%+v", got, want)
+	}
+	wantS, err := digestSchedules(raw.Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotS, err := digestSchedules(e.Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(gotS, wantS) {
+		t.Errorf("report schedules from the effective configuration %+v, from the loaded one %+v", gotS, wantS)
 	}
 }

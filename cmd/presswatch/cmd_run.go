@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -196,9 +197,12 @@ func wire(ctx context.Context, g *globals, cfg *configs.Loaded, rs roles, ex *ex
 			return nil, fmt.Errorf("classifier stage: %w", err)
 		}
 		a.add("classifier", phaseProcessor, stage.Run)
-		if cfg.Classifier.RulesDir != "" && cfg.Classifier.ReloadInterval > 0 {
+		// Rule files are checked every classifier.reload_interval, 30 s
+		// when unset (as the setting documents; unset used to mean never),
+		// and never when it is negative.
+		if every := cmp.Or(cfg.Classifier.ReloadInterval, configs.DefaultRulesReload); cfg.Classifier.RulesDir != "" && every > 0 {
 			a.add("classifier-rules", phaseProcessor, func(ctx context.Context) error {
-				return eng.WatchRules(ctx, cfg.Classifier.ReloadInterval)
+				return eng.WatchRules(ctx, every)
 			})
 		}
 	}
