@@ -824,3 +824,27 @@ func TestDateQueryInVietnamTime(t *testing.T) {
 		}
 	}
 }
+
+// A name written with invisible characters inside — a soft hyphen, a
+// zero-width joiner, zero-width spaces for spaces — is found by the plain
+// name, with diacritics and without, as the classifier finds it.
+func TestInvisibleCharactersFound(t *testing.T) {
+	ix := openTest(t, "")
+	ctx := context.Background()
+	arts := []*article.Article{
+		{ID: "shy", Lang: "vi", Title: "Tin", Text: "Công nhân ở Biên H\u00adòa đình công.", Published: day("2026-11-01")},
+		{ID: "zw", Lang: "en", Title: "News", Text: "Workers in \u200dĐồ\u200cng\u200bNai went on strike.", Published: day("2026-11-01")},
+	}
+	if err := ix.IndexArticles(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{`"Biên Hòa"`: "shy", `"Bien Hoa"`: "shy", `"Đồng Nai"`: "zw", `"Dong Nai"`: "zw"} {
+		res, err := ix.Search(ctx, Request{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != 1 || res.Hits[0].ID != want {
+			t.Errorf("%s: %v, want %s", q, ids(res), want)
+		}
+	}
+}

@@ -37,7 +37,10 @@ import (
 // its airport, katakana names of other provinces).
 // 10: the Japanese ロンタン spellings of Long Thành airport joined.
 // 11: text_pair, the pairs of common words side by side (pairs.go).
-const MappingVersion = 11
+// 12: invisible format characters (soft hyphen, zero-width joiners, …)
+// dropped inside words and the zero-width space read as a word break
+// (textnorm.invisibleInWord), so "H\u00adòa" and "Đồng\u200bNai" are found.
+const MappingVersion = 12
 
 // Analyzer and tokenizer names registered with Bleve.
 const (

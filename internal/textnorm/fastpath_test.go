@@ -24,8 +24,13 @@ func refFoldRune(r rune, prevLatin bool) (out rune, latin, drop bool) {
 		return 'd', true, false
 	case utf8.RuneError:
 		return ' ', false, false
-	case '\u00a0', '\u2007', '\u202f', '\u3000':
+	case '\u00a0', '\u2007', '\u202f', '\u3000', '\u200b':
 		return ' ', false, false
+	}
+	if unicode.Is(unicode.Bidi_Control, r) || unicode.Is(unicode.Join_Control, r) ||
+		(unicode.Is(unicode.Variation_Selector, r) && r <= 0xFE0F) ||
+		r == 0xAD || r == 0x34F || r == 0x180E || r == 0xFEFF || (0x2060 <= r && r <= 0x2064) {
+		return 0, prevLatin, true
 	}
 	if unicode.Is(unicode.Mn, r) {
 		if prevLatin {

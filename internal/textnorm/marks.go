@@ -161,6 +161,9 @@ func slowSpelling(word string) string {
 			tone = r
 			continue
 		}
+		if invisibleInWord(r) {
+			continue // as folding drops it ("H\u00adòa" is "hòa")
+		}
 		b.WriteRune(r)
 	}
 	s := norm.NFC.String(b.String())

@@ -293,8 +293,12 @@ func foldRune(r rune, prevLatin bool) (out rune, latin, drop bool) {
 		return 'd', true, false
 	case utf8.RuneError:
 		return ' ', false, false
-	case '\u00a0', '\u2007', '\u202f', '\u3000':
+	case '\u00a0', '\u2007', '\u202f', '\u3000',
+		'\u200b': // zero-width space: a word break (Thai, Khmer; "Đồng\u200bNai")
 		return ' ', false, false
+	}
+	if invisibleInWord(r) {
+		return 0, prevLatin, true
 	}
 	if isPunctuationBlock(r) || isKana(r) {
 		return r, false, false // no mark, not Latin, uncased
@@ -317,6 +321,24 @@ func foldRune(r rune, prevLatin bool) (out rune, latin, drop bool) {
 		return latinBase(r), true, false
 	}
 	return unicode.ToLower(r), false, false
+}
+
+// invisibleInWord reports whether r is a format character that is drawn as
+// nothing and never separates words: the soft hyphen, zero-width
+// (non-)joiners, the word joiner, the byte-order mark, bidi controls and
+// variation selectors. Folding drops them, so a name written with one inside
+// ("H\u00adòa", "Đồ\u200dng" — to dodge matching, or left by a CMS's
+// hyphenation) is the plain name for search as it is for the classifier
+// (classifier/prenorm.go). The zero-width space is a word break instead.
+func invisibleInWord(r rune) bool {
+	switch {
+	case r == '\u00ad', r == '\u034f', r == '\u061c', '\u180b' <= r && r <= '\u180f',
+		'\u200c' <= r && r <= '\u200f', '\u202a' <= r && r <= '\u202e',
+		'\u2060' <= r && r <= '\u2064', '\u2066' <= r && r <= '\u2069',
+		r == '\ufeff', '\ufe00' <= r && r <= '\ufe0f':
+		return true
+	}
+	return false
 }
 
 // latinTable maps the Latin letters up to U+1EFF (Latin-1, Extended-A/B and
