@@ -527,7 +527,9 @@ func (b *Builder) Build(ctx context.Context, p Period) (*Report, error) {
 		rep.Trend = trendBuckets(rep.Days, func(t time.Time) (time.Time, string) {
 			w := weekOf(t)
 			_, n := w.Start.ISOWeek()
-			return w.Start, fmt.Sprintf("T%d", n)
+			// "Tuần 40", not "T40": T is tháng (month) to a Vietnamese
+			// reader, and T40 read as a month (an outside reading).
+			return w.Start, fmt.Sprintf("Tuần %d", n)
 		})
 	case Annual:
 		rep.Trend = trendBuckets(rep.Days, func(t time.Time) (time.Time, string) {
@@ -1054,7 +1056,10 @@ func committee(rep *Report, cur, old *agg) []CommitteeRow {
 		// misinformation: the label says so (leadership read it as a
 		// count of false reports).
 		{"Tin, bài cần cán bộ xem xét (sự việc nhạy cảm, thông tin có thể sai lệch, xuyên tạc)", fmt.Sprint(cur.review), "", ""},
-		{"Cảnh báo đã phát", fmt.Sprint(rep.Alerts.Total), "", ""},
+		// Alert records, one per rule an article matched, silenced and
+		// waiting ones included: not emails sent (an outside reading took
+		// "đã phát" for messages).
+		{"Cảnh báo gửi ngay được ghi nhận (mỗi quy tắc khớp một cảnh báo; gồm cả cảnh báo đã tạm tắt, đang chờ gửi)", fmt.Sprint(rep.Alerts.Total), "", ""},
 		{"Chủ đề nổi bật", strings.Join(topTopics, "; "), "", ""},
 	}
 	return rows

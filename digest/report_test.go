@@ -171,6 +171,11 @@ func TestBuildQuarterlyAndAnnual(t *testing.T) {
 		if sum != rep.Total {
 			t.Errorf("%s: trend sums to %d, want %d", tc.label, sum, rep.Total)
 		}
+		// Weeks are named as weeks ("Tuần 40"; "T40" read as a month), months
+		// as mm/yyyy.
+		if first := rep.Trend[0].Label; tc.kind == Quarterly && !strings.HasPrefix(first, "Tuần ") || tc.kind == Annual && !strings.Contains(first, "/") {
+			t.Errorf("%s: first trend label %q", tc.label, first)
+		}
 		if len(rep.Committee) < 10 || rep.Committee[0].Value != "40" {
 			t.Errorf("%s: committee table %+v", tc.label, rep.Committee)
 		}
