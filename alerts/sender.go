@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dongnai/presswatch/article"
+	"github.com/dongnai/presswatch/internal/l10n"
 	"github.com/dongnai/presswatch/store"
 )
 
@@ -360,6 +361,10 @@ func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) 
 	data := EmailData{Receiver: d.Receiver, Route: als[0].Route, Critical: d.Priority > 0}
 	if r, ok := s.receivers[d.Receiver]; ok && r.DisplayName != "" {
 		data.Receiver = r.DisplayName
+	}
+	data.ReceiverEN = data.Receiver
+	if vi, ok := l10n.Lookup(l10n.VI, "receiver_"+d.Receiver); ok && vi == data.Receiver {
+		data.ReceiverEN = l10n.T(l10n.EN, "receiver_"+d.Receiver) // an office renamed in alerts.yaml keeps its own name
 	}
 	if data.Critical {
 		data.SeverityVI, data.SeverityEN = "KHẨN", "CRITICAL"

@@ -26,9 +26,13 @@ type EmailData struct {
 	Critical               bool
 	SeverityVI, SeverityEN string
 	Receiver               string // the receiver's display name
-	Route                  string
-	Items                  []EmailItem
-	More                   int // len(Items) - 1
+	// ReceiverEN names the receiver in the English part: the catalogue's
+	// English name of a known office ("Provincial police"), else the
+	// display name.
+	ReceiverEN string
+	Route      string
+	Items      []EmailItem
+	More       int // len(Items) - 1
 	// AckExpires is when the link expires, written for the English part
 	// ("14 Dec 2026 16:14") and, AckExpiresVI, for the Vietnamese one
 	// ("16:14 14/12/2026"), in the office's time zone.

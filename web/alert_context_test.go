@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -164,5 +165,40 @@ func TestStoryAcknowledge(t *testing.T) {
 	}
 	if strings.Contains(page, `id="story-ack"`) {
 		t.Error("the story's page still offers to acknowledge with nothing new left")
+	}
+}
+
+// A refused triage change says which field is wrong and why.
+func TestTriageErrorsNameTheField(t *testing.T) {
+	f := newFixture(t)
+	as := f.store.(store.AlertStore)
+	ctx := context.Background()
+	if err := as.RecordAlerts(ctx, []store.NewAlert{{Alert: store.Alert{ID: "al-t", Route: "security", ArticleID: f.arts[0].ID,
+		GroupKey: "al-t", Severity: "immediate", Risk: 50, Title: "Tin", Receivers: []string{"police"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	police, csrf := f.session(RolePolice)
+	post := func(v url.Values) (int, string) {
+		v.Set("csrf", csrf)
+		req, _ := http.NewRequest(http.MethodPost, f.http.URL+"/alerts/al-t", strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: police})
+		resp, body := f.do(req)
+		return resp.StatusCode, body
+	}
+	m := messages{"vi"}
+	for _, tc := range []struct {
+		form url.Values
+		want string
+	}{
+		{url.Values{"assignee": {strings.Repeat("x", alerts.MaxAssigneeLen+1)}}, m.F("alert_too_long", m.T("col_assignee"), m.Num(alerts.MaxAssigneeLen))},
+		{url.Values{"note": {strings.Repeat("ghi chú ", 600)}}, m.F("alert_too_long", m.T("alert_note"), m.Num(alerts.MaxNoteLen))},
+		{url.Values{"response_link": {"javascript:alert(1)"}}, m.T("alert_bad_link")},
+		{url.Values{"state": {"responded"}}, m.F("alert_bad_state", m.State("new"), m.State("responded"))},
+	} {
+		code, body := post(tc.form)
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, html.EscapeString(tc.want)) {
+			t.Errorf("%v: %d, want 422 saying %q", tc.form, code, tc.want)
+		}
 	}
 }

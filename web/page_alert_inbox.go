@@ -477,8 +477,8 @@ func (s *Server) handleAlertUpdate(w http.ResponseWriter, r *http.Request) {
 	c.Assignee, c.Note, c.ResponseLink = field("assignee"), field("note"), field("response_link")
 	tr := alerts.Triage{Store: as, Now: s.opts.Now}
 	if _, err := tr.Update(r.Context(), c); err != nil {
-		if errors.Is(err, alerts.ErrBadTransition) || errors.Is(err, alerts.ErrFieldTooLong) || strings.Contains(err.Error(), "response link") {
-			s.alertDetail(w, r, http.StatusUnprocessableEntity, messages{requestLang(r)}.T("alert_bad_change"))
+		if msg := badChangeText(messages{requestLang(r)}, a, c, err); msg != "" {
+			s.alertDetail(w, r, http.StatusUnprocessableEntity, msg)
 			return
 		}
 		s.log.Error("update alert", "err", err)
@@ -538,4 +538,29 @@ func (s *Server) handleStoryAck(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("story acknowledged", "story", story, "user", p.User.Name, "alerts", n)
 	q := url.Values{"story": {story}, "acked": {strconv.Itoa(n)}}
 	http.Redirect(w, r, "/alerts?"+q.Encode(), http.StatusSeeOther)
+}
+
+// badChangeText says what is wrong with a refused triage change, naming the
+// field ("Thay đổi không hợp lệ" alone left officers guessing: an outside
+// reading); "" for an error that is not the user's.
+func badChangeText(m messages, a store.Alert, c store.AlertChange, err error) string {
+	switch {
+	case errors.Is(err, alerts.ErrBadTransition) && c.State != nil:
+		return m.F("alert_bad_state", m.State(a.State), m.State(*c.State))
+	case errors.Is(err, alerts.ErrFieldTooLong):
+		for _, f := range []struct {
+			name, label string
+			max         int
+		}{{"assignee", "col_assignee", alerts.MaxAssigneeLen}, {"note", "alert_note", alerts.MaxNoteLen}, {"response link", "alert_response_link", alerts.MaxResponseLinkLen}} {
+			if strings.Contains(err.Error(), ": "+f.name+" longer") {
+				return m.F("alert_too_long", m.T(f.label), m.Num(f.max))
+			}
+		}
+		return m.T("alert_bad_change")
+	case strings.Contains(err.Error(), "response link"):
+		return m.T("alert_bad_link")
+	case errors.Is(err, alerts.ErrBadTransition):
+		return m.T("alert_bad_change")
+	}
+	return ""
 }
