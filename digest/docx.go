@@ -117,6 +117,7 @@ func DOCX(r *Report, charts []Chart, h AgencyHeader) ([]byte, error) {
 		{"docProps/core.xml", docxCore(doc, h)},
 		{"word/styles.xml", docxStyles},
 		{"word/settings.xml", docxSettings},
+		{"word/header1.xml", docxPageNumberHeader},
 		{"word/_rels/document.xml.rels", w.rels()},
 		{"word/document.xml", docxDocument(body)},
 	}
@@ -333,6 +334,7 @@ func (w *docxWriter) rels() string {
 	b.WriteString(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`)
 	b.WriteString(`<Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>`)
 	b.WriteString(`<Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/>`)
+	b.WriteString(`<Relationship Id="rIdHeader" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/>`)
 	for i := range w.images {
 		fmt.Fprintf(&b, `<Relationship Id="rIdImg%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image%d.png"/>`, i+1, i+1)
 	}
@@ -346,7 +348,7 @@ func docxDocument(body string) string {
 		` xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"` +
 		` xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"` +
 		` xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><w:body>` + body +
-		fmt.Sprintf(`<w:sectPr><w:pgSz w:w="%d" w:h="%d"/><w:pgMar w:top="%d" w:right="%d" w:bottom="%d" w:left="%d" w:header="567" w:footer="567" w:gutter="0"/></w:sectPr>`,
+		fmt.Sprintf(`<w:sectPr><w:headerReference w:type="default" r:id="rIdHeader"/><w:pgSz w:w="%d" w:h="%d"/><w:pgMar w:top="%d" w:right="%d" w:bottom="%d" w:left="%d" w:header="567" w:footer="567" w:gutter="0"/><w:titlePg/></w:sectPr>`,
 			docxPageWidth, docxPageHeight, docxMarginTop, docxMarginRight, docxMarginBottom, docxMarginLeft) +
 		`</w:body></w:document>`
 }
@@ -368,6 +370,7 @@ const docxContentTypes = xml.Header + `<Types xmlns="http://schemas.openxmlforma
 	`<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>` +
 	`<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>` +
 	`<Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/>` +
+	`<Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/>` +
 	`<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>` +
 	`</Types>`
 
@@ -382,6 +385,19 @@ const docxStyles = xml.Header + `<w:styles xmlns:w="http://schemas.openxmlformat
 	`<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="276" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>` +
 	`<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style>` +
 	`</w:styles>`
+
+// docxPageNumberHeader numbers the pages as Decree 30/2020/NĐ-CP asks of
+// administrative documents: Arabic numerals, 13–14 pt upright, centred in
+// the top margin, none on the first page (the section's w:titlePg gives the
+// first page an empty header). A PAGE field, so Word renumbers as officers
+// edit.
+const docxPageNumberHeader = xml.Header + `<w:hdr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">` +
+	`<w:p><w:pPr><w:jc w:val="center"/></w:pPr>` +
+	`<w:r><w:rPr><w:sz w:val="28"/></w:rPr><w:fldChar w:fldCharType="begin"/></w:r>` +
+	`<w:r><w:rPr><w:sz w:val="28"/></w:rPr><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>` +
+	`<w:r><w:rPr><w:sz w:val="28"/></w:rPr><w:fldChar w:fldCharType="separate"/></w:r>` +
+	`<w:r><w:rPr><w:sz w:val="28"/></w:rPr><w:t>2</w:t></w:r>` +
+	`<w:r><w:rPr><w:sz w:val="28"/></w:rPr><w:fldChar w:fldCharType="end"/></w:r></w:p></w:hdr>`
 
 const docxSettings = xml.Header + `<w:settings xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">` +
 	`<w:defaultTabStop w:val="720"/><w:characterSpacingControl w:val="doNotCompress"/></w:settings>`

@@ -215,7 +215,9 @@ func TestDOCXAdministrativeLayout(t *testing.T) {
 			t.Errorf("the DOCX lacks %q", w)
 		}
 	}
-	for _, w := range []string{`w:ascii="Times New Roman"`, `<w:sz w:val="28"/>`, `w:left="1701"`, `w:right="850"`, `<w:pgSz w:w="11906" w:h="16838"/>`} {
+	// Pages numbered in the header, none on the first (Decree 30/2020).
+	for _, w := range []string{`w:ascii="Times New Roman"`, `<w:sz w:val="28"/>`, `w:left="1701"`, `w:right="850"`, `<w:pgSz w:w="11906" w:h="16838"/>`,
+		`<w:headerReference w:type="default" r:id="rIdHeader"/>`, `<w:titlePg/>`} {
 		if !strings.Contains(raw, w) {
 			t.Errorf("word/document.xml lacks %s", w)
 		}
@@ -240,14 +242,18 @@ t = d.tables[0]
 print(t.cell(0, 0).text.replace("\n", "|"))
 print(t.cell(0, 1).text.replace("\n", "|"))
 print(len(d.tables))
+print(s.different_first_page_header_footer, "PAGE" in s.header._element.xml, s.header.paragraphs[0].alignment)
 `
 	out, err := exec.Command(py, "-c", script, path).CombinedOutput()
 	if err != nil {
 		t.Fatalf("python-docx cannot open the DOCX: %v\n%s", err, out)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != 4 {
+	if len(lines) != 5 {
 		t.Fatalf("python-docx said %q", out)
+	}
+	if lines[4] != "True True CENTER (1)" {
+		t.Errorf("page numbers: first page apart, PAGE field, alignment = %q, want True True CENTER (1)", lines[4])
 	}
 	if lines[0] != "30 15 210 297" {
 		t.Errorf("margins and page = %q, want 30 15 210 297 (mm)", lines[0])
