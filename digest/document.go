@@ -236,7 +236,7 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 	}
 	add(para{Text: src})
 
-	if r.Kind != Weekly {
+	if r.Kind != Weekly || len(r.Responses) > 0 {
 		add(section("Thông tin sai lệch và kết quả phản hồi · False reports and responses"))
 		if len(r.Responses) == 0 {
 			add(para{Text: "Trong kỳ không ghi nhận phản hồi nào của cơ quan đối với thông tin sai lệch.", Muted: true})

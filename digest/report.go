@@ -133,7 +133,8 @@ type Report struct {
 	Committee []CommitteeRow `json:"committee,omitempty"` // quarterly and annual
 
 	// Responses are the office's answers to false or distorted reports
-	// recorded in the period, with their outcome (quarterly and annual).
+	// recorded in the period, with their outcome (every kind; a weekly
+	// report shows the section only when there are some).
 	Responses []ResponseRow `json:"responses,omitempty"`
 
 	// TranslationError says, in Vietnamese, why foreign stories are not
@@ -566,10 +567,13 @@ func (b *Builder) Build(ctx context.Context, p Period) (*Report, error) {
 	if err := b.sources(ctx, rep, p); err != nil {
 		return nil, fmt.Errorf("build %s report %s: %w", p.Kind, p.Label, err)
 	}
+	// The office's responses: a section of every quarterly and annual
+	// report, and of a weekly one when the week had any (leadership read
+	// the week's answers to false reports nowhere but in the quarter's).
+	if rep.Responses, err = b.responses(ctx, p, cur); err != nil {
+		return nil, fmt.Errorf("build %s report %s: %w", p.Kind, p.Label, err)
+	}
 	if p.Kind != Weekly {
-		if rep.Responses, err = b.responses(ctx, p, cur); err != nil {
-			return nil, fmt.Errorf("build %s report %s: %w", p.Kind, p.Label, err)
-		}
 		rep.Committee = committee(rep, cur, old)
 	}
 	return rep, nil

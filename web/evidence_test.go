@@ -1,6 +1,8 @@
 package web
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"io"
@@ -9,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -132,6 +135,47 @@ func TestEvidenceAndResponses(t *testing.T) {
 		!strings.Contains(html, "Thư gửi cơ quan báo chí") {
 		t.Error("the quarterly bulletin lacks the response")
 	}
+	// So does the week's report, in every form.
+	wk := digest.PeriodOf(digest.Weekly, clk, hcmLocation())
+	for _, format := range []string{"html", "docx"} {
+		file, err := g.Make(ctx, "weekly", wk.Label, format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := string(file.Data)
+		if format == "docx" {
+			body = docxText(t, file.Data)
+		}
+		if !strings.Contains(body, "Thông tin sai lệch và kết quả phản hồi") || !strings.Contains(body, "Sở Ngoại vụ gửi thư") {
+			t.Errorf("the weekly report (%s) lacks the week's response", format)
+		}
+	}
+}
+
+// docxText returns the text of a DOCX's word/document.xml, tags removed.
+func docxText(t *testing.T, docx []byte) string {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(docx), int64(len(docx)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range z.File {
+		if f.Name != "word/document.xml" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return regexp.MustCompile(`<[^>]+>`).ReplaceAllString(string(b), "")
+	}
+	t.Fatal("no word/document.xml")
+	return ""
 }
 
 func hasAudit(entries []store.AuditEntry, action string) bool {
