@@ -832,13 +832,14 @@ func (s *fastSeg) eval(n fastNode) (*roaring.Bitmap, error) {
 	return nil, fmt.Errorf("bitmap search: unknown node %T", n)
 }
 
-// dayOf parses a day facet term ("d:2006-01-02").
+// dayOf parses a day facet term ("d:2006-01-02", a Vietnam day) into its
+// first instant.
 func dayOf(term string) (time.Time, bool) {
 	v, ok := strings.CutPrefix(term, facetCodes[facetDay]+":")
 	if !ok {
 		return time.Time{}, false
 	}
-	d, err := time.Parse(dayLayout, v)
+	d, err := time.ParseInLocation(dayLayout, v, vietnam)
 	return d, err == nil
 }
 

@@ -439,12 +439,12 @@ func TestFacets(t *testing.T) {
 		}
 	}
 	wantDays := []DateCount{
-		{time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC), 1},
-		{time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), 1},
-		{time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), 1},
-		{time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC), 2},
-		{time.Date(2026, 11, 4, 0, 0, 0, 0, time.UTC), 1},
-		{time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC), 1},
+		{time.Date(2026, 10, 20, 0, 0, 0, 0, vietnam), 1},
+		{time.Date(2026, 11, 1, 0, 0, 0, 0, vietnam), 1},
+		{time.Date(2026, 11, 2, 0, 0, 0, 0, vietnam), 1},
+		{time.Date(2026, 11, 3, 0, 0, 0, 0, vietnam), 2},
+		{time.Date(2026, 11, 4, 0, 0, 0, 0, vietnam), 1},
+		{time.Date(2026, 11, 5, 0, 0, 0, 0, vietnam), 1},
 	}
 	if !slices.Equal(res.Histogram, wantDays) {
 		t.Errorf("histogram = %v, want %v", res.Histogram, wantDays)
@@ -846,5 +846,37 @@ func TestInvisibleCharactersFound(t *testing.T) {
 		if res.Total != 1 || res.Hits[0].ID != want {
 			t.Errorf("%s: %v, want %s", q, ids(res), want)
 		}
+	}
+}
+
+// Days are Vietnam days: an article published at 01:30 on 8 December in
+// Vietnam (18:30 UTC on the 7th) is counted on the 8th, and a search for
+// the 8th finds it, as the dashboard's bar for that day links.
+func TestHistogramInVietnamDays(t *testing.T) {
+	ix := openTest(t, "")
+	ctx := context.Background()
+	night := time.Date(2026, 12, 7, 18, 30, 0, 0, time.UTC)
+	arts := []*article.Article{
+		{ID: "night", Lang: "en", Title: "Dong Nai at night", Text: "Dong Nai news after midnight.", Published: night},
+		{ID: "evening", Lang: "en", Title: "Dong Nai in the evening", Text: "Dong Nai news in the evening.", Published: night.Add(-2 * time.Hour)},
+	}
+	if err := ix.IndexArticles(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ix.Search(ctx, Request{Facets: true, Size: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []DateCount{{time.Date(2026, 12, 7, 0, 0, 0, 0, vietnam), 1}, {time.Date(2026, 12, 8, 0, 0, 0, 0, vietnam), 1}}
+	if !slices.Equal(res.Histogram, want) {
+		t.Errorf("histogram = %v, want %v", res.Histogram, want)
+	}
+	day8 := time.Date(2026, 12, 8, 0, 0, 0, 0, vietnam)
+	res, err = ix.Search(ctx, Request{Since: day8, Until: day8.AddDate(0, 0, 1), Size: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(res), []string{"night"}) {
+		t.Errorf("8 December (Vietnam): %v, want [night]", ids(res))
 	}
 }

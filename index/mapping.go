@@ -39,7 +39,8 @@ import (
 // 11: text_pair, the pairs of common words side by side (pairs.go).
 // 12: invisible format characters (soft hyphen, zero-width joiners, …)
 // dropped inside words and the zero-width space read as a word break
-// (textnorm.invisibleInWord), so "H\u00adòa" and "Đồng\u200bNai" are found.
+// (textnorm.invisibleInWord), so "H\u00adòa" and "Đồng\u200bNai" are found;
+// the day facet counts Vietnam days, not UTC days.
 const MappingVersion = 12
 
 // Analyzer and tokenizer names registered with Bleve.
@@ -443,7 +444,10 @@ func facetValues(d map[string]any) []string {
 	add(facetReview, d[fReview])
 	add(facetRel, d[fRelevance])
 	if t, ok := d[fPublished].(time.Time); ok {
-		add(facetDay, t.Format(dayLayout))
+		// The Vietnam day, as every page shows dates: by UTC days the
+		// dashboard put the articles of 00:00–07:00 under the day before,
+		// and its bar led to an empty search (an outside reading).
+		add(facetDay, t.In(vietnam).Format(dayLayout))
 	}
 	return out
 }

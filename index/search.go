@@ -90,7 +90,7 @@ type Result struct {
 	Total     uint64
 	Hits      []Hit
 	Facets    map[string][]FacetCount // topic, lang, country, outlet, tone, needs_review
-	Histogram []DateCount             // matching articles per published day (UTC), ascending
+	Histogram []DateCount             // matching articles per published day (Vietnam days: Day is its midnight in Vietnam), ascending
 	// FacetsSampled reports that the result was too large to count facets
 	// exactly: Facets and Histogram are estimates from a 1/16 sample of the
 	// matching articles, scaled up (show them as approximate). Total is exact.
@@ -477,7 +477,7 @@ func splitFacets(fr *search.FacetResult, scale int) (map[string][]FacetCount, []
 		}
 		group := facetGroups[code]
 		if group == facetDay {
-			if d, err := time.Parse(dayLayout, value); err == nil {
+			if d, err := time.ParseInLocation(dayLayout, value, vietnam); err == nil {
 				hist = append(hist, DateCount{Day: d, Count: tf.Count * scale})
 			}
 			continue
