@@ -241,12 +241,22 @@ func TestQuietHours(t *testing.T) {
 	}
 	normal := classified(t, st, 1, "Straits Echo", "c-1", 55)
 	critical := classified(t, st, 2, "Asia Ledger", "c-2", 90)
-	process(t, stage, normal, critical)
+	// As risky, but published 400 days before it was collected (a new
+	// source's archive): not urgent, so it waits for the morning.
+	old := classified(t, st, 3, "Old Gazette", "c-3", 90)
+	old.Published = old.Collected.AddDate(0, 0, -400)
+	if err := st.UpsertArticles(context.Background(), []*article.Article{old}); err != nil {
+		t.Fatal(err)
+	}
+	process(t, stage, normal, critical, old)
 	morning := time.Date(2026, 11, 27, 6, 0, 0, 0, loc)
+	if al, err := st.GetAlert(context.Background(), AlertID("default", old.ID)); err != nil || al.Priority != 0 {
+		t.Errorf("old coverage: alert priority %d (%v), want 0 (not critical)", al.Priority, err)
+	}
 	for _, tc := range []struct {
 		a   *article.Article
 		due time.Time
-	}{{normal, morning}, {critical, night}} {
+	}{{normal, morning}, {critical, night}, {old, morning}} {
 		ds, err := st.ListDeliveries(context.Background(), store.DeliveryFilter{AlertID: AlertID("default", tc.a.ID)})
 		if err != nil || len(ds) != 1 {
 			t.Fatalf("deliveries of %s: %v, %v", tc.a.Outlet, ds, err)

@@ -290,7 +290,10 @@ const OutcomeMerged = "merged"
 
 func (s *Stage) decide(ctx context.Context, a *article.Article, m Match, now time.Time, silenced string, done []decided) (store.NewAlert, string, error) {
 	c := a.Classification
-	critical := c.Risk >= s.opts.CriticalRisk
+	// Old coverage found now (a new source's archive) is not urgent however
+	// risky: it waits for quiet hours and is not marked KHẨN (the police
+	// were woken at 01:22 by seven year-old articles: an outside reading).
+	critical := c.Risk >= s.opts.CriticalRisk && OldCoverageDays(a) == 0
 	al := store.Alert{
 		ID: AlertID(m.Route, a.ID), Route: m.Route, ArticleID: a.ID, Cluster: c.Cluster, GroupKey: m.GroupKey(a),
 		Severity: m.Severity, State: store.AlertNew, Risk: c.Risk, Title: a.Title, Outlet: a.Outlet,

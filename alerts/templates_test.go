@@ -171,3 +171,24 @@ func TestInjectionFromTitles(t *testing.T) {
 		return deliveriesByState(t, r.st)[store.DeliverySent] == 1
 	})
 }
+
+// A message led by old coverage says so in its subject: an officer reading
+// the subject line alone must not take a year-old page for today's news.
+func TestSubjectFlagsOldCoverage(t *testing.T) {
+	tm, err := LoadTemplates("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := goldenData()
+	d.Items[0], d.Items[1] = d.Items[1], d.Items[0]
+	r, err := tm.Render(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Subject, "[Bài cũ 400 ngày / 400 days old] Mekong Times") {
+		t.Errorf("subject = %q", r.Subject)
+	}
+	if r, _ := tm.Render(goldenData()); strings.Contains(r.Subject, "Bài cũ") {
+		t.Errorf("a message led by fresh news is flagged old: %q", r.Subject)
+	}
+}
