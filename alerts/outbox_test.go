@@ -245,3 +245,43 @@ func BenchmarkReportOutbox(b *testing.B) {
 	b.ReportMetric(float64(enq.Microseconds())/float64(b.N), "µs/enqueue")
 	b.ReportMetric(float64(len(raw)), "bytes/email")
 }
+
+// An alert an officer has acknowledged before its message was due is left
+// out of the message, and a message with nothing left is not sent: the
+// outbox says so instead.
+func TestHandledAlertsNotMailed(t *testing.T) {
+	now := time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	root := Route{Receiver: "analysts", GroupWait: dur(time.Minute), Severity: SeverityImmediate}
+	r := newRig(t, root, nil, clock)
+	ctx := context.Background()
+	// Two stories: the first's only alert is acknowledged, the second has
+	// one acknowledged and one still new.
+	lone := classified(t, r.st, 1, "Straits Echo", "c-lone", 55)
+	a2 := classified(t, r.st, 2, "Asia Ledger", "c-two", 55)
+	b2 := classified(t, r.st, 3, "Mekong Times", "c-two", 55)
+	process(t, r.stage, lone, a2, b2)
+	ack := store.AlertAcknowledged
+	for _, a := range []*article.Article{lone, a2} {
+		if _, err := r.st.UpdateAlert(ctx, store.AlertChange{ID: AlertID("default", a.ID), Actor: "fa1", State: &ack, At: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = now.Add(2 * time.Minute)
+	s := r.sender(SenderOptions{})
+	if _, err := s.SendDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cancelled, _ := r.st.ListDeliveries(ctx, store.DeliveryFilter{State: store.DeliverySkipped})
+	if len(cancelled) != 1 || !strings.Contains(cancelled[0].LastError, "đã được xử lý") {
+		t.Fatalf("cancelled deliveries = %+v; want the lone story's, saying why", cancelled)
+	}
+	msgs := r.mb.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages sent, want 1 (the second story's)", len(msgs))
+	}
+	body := decodedBody(t, msgs[0].Raw)
+	if !strings.Contains(body, "Mekong Times") || strings.Contains(body, "Asia Ledger") || strings.Contains(body, "Straits Echo") {
+		t.Errorf("the message carries an acknowledged alert, or lacks the new one:\n%.1500s", body)
+	}
+}

@@ -24,6 +24,7 @@ type SenderStore interface {
 	MarkDeliverySent(ctx context.Context, id, subject string, at time.Time) error
 	MarkDeliveryRetry(ctx context.Context, id string, next time.Time, lastErr string) error
 	MarkDeliveryFailed(ctx context.Context, id string, at time.Time, lastErr string) error
+	MarkDeliverySkipped(ctx context.Context, id string, at time.Time, why string) error
 	GetArticles(ctx context.Context, ids []string) ([]*article.Article, error)
 	CountDeliveries(ctx context.Context) (map[string]int64, error)
 	ListAlerts(ctx context.Context, f store.AlertFilter) ([]store.Alert, error)
@@ -52,7 +53,7 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 		c.log.Warn("counting the outbox for metrics", "err", err)
 		return
 	}
-	for _, state := range []string{store.DeliveryPending, store.DeliverySending, store.DeliverySent, store.DeliveryFailed} {
+	for _, state := range []string{store.DeliveryPending, store.DeliverySending, store.DeliverySent, store.DeliveryFailed, store.DeliverySkipped} {
 		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(counts[state]), state)
 	}
 }
@@ -250,8 +251,37 @@ func (s *Sender) backoff(attempt int) time.Duration {
 	return d + time.Duration((rand.Float64()-0.5)*0.2*float64(d))
 }
 
+// errHandled is build's answer for a delivery whose alerts were all handled
+// (acknowledged or triaged) before it was due.
+var errHandled = errors.New("every alert of the delivery was handled before it was due")
+
+// handledNote is what a delivery skipped for that reason says, in the
+// outbox and on the alert's page.
+const handledNote = "Không gửi: mọi cảnh báo trong thư đã được xử lý trước giờ gửi / not sent: every alert in it was handled before it was due"
+
+// handled reports whether an officer has taken an alert up: its message,
+// not yet sent, would tell the office nothing it does not know.
+func handled(state string) bool {
+	switch state {
+	case store.AlertAcknowledged, store.AlertConfirmed, store.AlertFalsePositive, store.AlertResponded:
+		return true
+	}
+	return false
+}
+
 func (s *Sender) deliver(ctx context.Context, d store.Delivery) error {
 	m, err := s.build(ctx, d)
+	if errors.Is(err, errHandled) {
+		// An officer acknowledged the story before its message was due
+		// (an outside reading: the email still went out, with no word of
+		// it). Nothing is sent; the outbox says why.
+		if err := s.opts.Store.MarkDeliverySkipped(ctx, d.ID, s.opts.Now(), handledNote); err != nil {
+			return fmt.Errorf("mark delivery %s skipped: %w", d.ID, err)
+		}
+		s.sent.WithLabelValues(d.Channel, store.DeliverySkipped).Inc()
+		s.log.InfoContext(ctx, "alert delivery not sent: its alerts were handled", "delivery", d.ID, "receiver", d.Receiver)
+		return nil
+	}
 	if err == nil {
 		n, ok := s.opts.Notifiers[d.Channel]
 		if !ok {
@@ -345,6 +375,18 @@ func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) 
 	if len(als) == 0 {
 		return nil, fmt.Errorf("delivery %s carries no alert", d.ID)
 	}
+	// Alerts an officer has already taken up are left out of the message;
+	// a message with nothing left is not sent (deliver).
+	open := make([]store.Alert, 0, len(als))
+	for _, a := range als {
+		if !handled(a.State) {
+			open = append(open, a)
+		}
+	}
+	if len(open) == 0 {
+		return nil, errHandled
+	}
+	als = open
 	ids := make([]string, len(als))
 	for i, a := range als {
 		ids[i] = a.ArticleID

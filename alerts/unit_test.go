@@ -519,7 +519,7 @@ func TestOutboxMetrics(t *testing.T) {
 			got[m.GetLabel()[0].GetValue()] = m.GetGauge().GetValue()
 		}
 	}
-	want := map[string]float64{"pending": 2, "sending": 0, "sent": 0, "failed": 0}
+	want := map[string]float64{"pending": 2, "sending": 0, "sent": 0, "failed": 0, "skipped": 0}
 	if !maps.Equal(got, want) {
 		t.Errorf("outbox gauge = %v, want %v", got, want)
 	}

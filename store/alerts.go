@@ -32,6 +32,9 @@ const (
 	DeliverySending = "sending" // claimed by a sender until its lease (next_attempt) runs out
 	DeliverySent    = "sent"    // the receiver accepted it
 	DeliveryFailed  = "failed"  // gave up after the last attempt
+	// DeliverySkipped: not sent, because every alert it carried had been
+	// handled (acknowledged or triaged) before it was due.
+	DeliverySkipped = "skipped"
 )
 
 // AlertStore is the alerts' part of the system of record: alerts, the outbox
@@ -68,6 +71,9 @@ type AlertStore interface {
 	MarkDeliveryRetry(ctx context.Context, id string, next time.Time, lastErr string) error
 	// MarkDeliveryFailed gives a delivery up, with the error.
 	MarkDeliveryFailed(ctx context.Context, id string, at time.Time, lastErr string) error
+	// MarkDeliverySkipped ends a delivery that was not sent because
+	// nothing it carried still needed it, with why.
+	MarkDeliverySkipped(ctx context.Context, id string, at time.Time, why string) error
 	// ListDeliveries returns deliveries newest first.
 	ListDeliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error)
 	// CountDeliveries counts deliveries by state.
@@ -787,6 +793,11 @@ func (b alertBackend) MarkDeliveryRetry(ctx context.Context, id string, next tim
 func (b alertBackend) MarkDeliveryFailed(ctx context.Context, id string, at time.Time, lastErr string) error {
 	return b.markDelivery(ctx, "mark failed", id, `UPDATE deliveries SET state = 'failed', last_error = ?,
     updated_at = ? WHERE id = ? AND state <> 'sent'`, cleanText(lastErr), b.ts(at), id)
+}
+
+func (b alertBackend) MarkDeliverySkipped(ctx context.Context, id string, at time.Time, why string) error {
+	return b.markDelivery(ctx, "mark skipped", id, `UPDATE deliveries SET state = 'skipped', last_error = ?,
+    updated_at = ? WHERE id = ? AND state <> 'sent'`, cleanText(why), b.ts(at), id)
 }
 
 func (b alertBackend) markDelivery(ctx context.Context, what, id, q string, args ...any) error {

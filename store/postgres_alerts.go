@@ -105,6 +105,10 @@ func (s *pgStore) MarkDeliveryFailed(ctx context.Context, id string, at time.Tim
 	return s.alerts().MarkDeliveryFailed(ctx, id, at, lastErr)
 }
 
+func (s *pgStore) MarkDeliverySkipped(ctx context.Context, id string, at time.Time, why string) error {
+	return s.alerts().MarkDeliverySkipped(ctx, id, at, why)
+}
+
 func (s *pgStore) ListDeliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error) {
 	return s.alerts().ListDeliveries(ctx, f)
 }

@@ -102,6 +102,10 @@ func (s *sqliteStore) MarkDeliveryFailed(ctx context.Context, id string, at time
 	return s.alerts().MarkDeliveryFailed(ctx, id, at, lastErr)
 }
 
+func (s *sqliteStore) MarkDeliverySkipped(ctx context.Context, id string, at time.Time, why string) error {
+	return s.alerts().MarkDeliverySkipped(ctx, id, at, why)
+}
+
 func (s *sqliteStore) ListDeliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error) {
 	return s.alerts().ListDeliveries(ctx, f)
 }

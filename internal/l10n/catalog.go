@@ -165,6 +165,7 @@ var catalog = map[string][2]string{
 	"state_sending":        {"Đang gửi", "Sending"},
 	"state_sent":           {"Đã gửi", "Sent"},
 	"state_failed":         {"Gửi lỗi", "Failed"},
+	"state_skipped":        {"Không gửi (đã xử lý)", "Not sent (handled)"},
 	"state_dead":           {"Không gửi được", "Given up"},
 	"state_cancelled":      {"Đã hủy", "Cancelled"},
 

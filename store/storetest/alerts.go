@@ -264,6 +264,25 @@ func testDeliveryRetry(t *testing.T, s store.AlertStore, st store.Store) {
 	if err != nil || counts[store.DeliveryFailed] != 1 {
 		t.Errorf("CountDeliveries = %v, %v", counts, err)
 	}
+	// A delivery whose alerts were all handled before it was due is
+	// skipped, saying why.
+	handled := alertFor(t, st, 2, "r")
+	if err := s.RecordAlerts(ctx(t), []store.NewAlert{{Alert: handled, Notify: []store.Notification{mailPolice}, Now: base}}); err != nil {
+		t.Fatal(err)
+	}
+	pend, _ := s.ListDeliveries(ctx(t), store.DeliveryFilter{AlertID: handled.ID})
+	if len(pend) != 1 {
+		t.Fatalf("deliveries of the second alert: %+v", pend)
+	}
+	if err := s.MarkDeliverySkipped(ctx(t), pend[0].ID, base.Add(3*time.Second), "handled before it was due"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.ListDeliveries(ctx(t), store.DeliveryFilter{State: store.DeliverySkipped}); len(got) != 1 || got[0].LastError != "handled before it was due" {
+		t.Errorf("cancelled deliveries = %+v", got)
+	}
+	if counts, _ := s.CountDeliveries(ctx(t)); counts[store.DeliverySkipped] != 1 {
+		t.Errorf("CountDeliveries = %v, want one cancelled", counts)
+	}
 }
 
 func testDeliveryLease(t *testing.T, s store.AlertStore, st store.Store) {
