@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/dongnai/presswatch/store"
@@ -20,6 +22,27 @@ var ErrBadTransition = errors.New("alert state change not allowed")
 // note or response link longer than its limit (MaxAssigneeLen, MaxNoteLen,
 // MaxResponseLinkLen, in characters).
 var ErrFieldTooLong = errors.New("triage field too long")
+
+// ErrBadLink is returned (wrapped) for a response link that is not an
+// http(s) URL with a host or a mailto address.
+var ErrBadLink = errors.New("bad response link")
+
+// stripControls drops control characters from s, keeping line breaks and
+// tabs when multiline (a note) and turning them into spaces otherwise.
+func stripControls(s string, multiline bool) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t' || r == '\r':
+			if multiline {
+				return r
+			}
+			return ' '
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
+}
 
 // Limits of the free-text triage fields, in characters.
 const (
@@ -76,23 +99,41 @@ func (t Triage) Update(ctx context.Context, c store.AlertChange) (store.Alert, e
 	if err != nil {
 		return store.Alert{}, err
 	}
+	// Control characters have no place in a name, and in a note only line
+	// breaks and tabs do (a bell and a newline were saved in an assignee and
+	// shown back: an outside reading).
+	if c.Assignee != nil {
+		v := stripControls(*c.Assignee, false)
+		c.Assignee = &v
+	}
+	if c.Note != nil {
+		v := stripControls(*c.Note, true)
+		c.Note = &v
+	}
+	// Every problem of the change is reported at once, joined.
+	var problems []error
 	for _, f := range []struct {
 		name string
 		v    *string
 		max  int
 	}{{"assignee", c.Assignee, MaxAssigneeLen}, {"note", c.Note, MaxNoteLen}, {"response link", c.ResponseLink, MaxResponseLinkLen}} {
 		if f.v != nil && utf8.RuneCountInString(*f.v) > f.max {
-			return store.Alert{}, fmt.Errorf("alert %s: %s longer than %d characters: %w", c.ID, f.name, f.max, ErrFieldTooLong)
+			problems = append(problems, fmt.Errorf("alert %s: %s longer than %d characters: %w", c.ID, f.name, f.max, ErrFieldTooLong))
 		}
 	}
 	if c.State != nil && !CanTransition(cur.State, *c.State) {
-		return store.Alert{}, fmt.Errorf("alert %s: %s → %s: %w", c.ID, cur.State, *c.State, ErrBadTransition)
+		problems = append(problems, fmt.Errorf("alert %s: %s → %s: %w", c.ID, cur.State, *c.State, ErrBadTransition))
 	}
 	if c.ResponseLink != nil && *c.ResponseLink != "" {
 		u, err := url.Parse(*c.ResponseLink)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "mailto") {
-			return store.Alert{}, fmt.Errorf("alert %s: response link must be an http(s) or mailto URL", c.ID)
+		web := err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Hostname() != ""
+		mail := err == nil && u.Scheme == "mailto" && u.Opaque != ""
+		if !web && !mail {
+			problems = append(problems, fmt.Errorf("alert %s: response link must be an http(s) URL with a host or a mailto address: %w", c.ID, ErrBadLink))
 		}
+	}
+	if len(problems) > 0 {
+		return store.Alert{}, errors.Join(problems...)
 	}
 	if c.At.IsZero() {
 		c.At = t.now()

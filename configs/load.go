@@ -191,9 +191,16 @@ func parse(name string, data []byte, lookup func(string) (string, bool), names [
 		return lines
 	}
 	cfg := Defaults()
+	// base_url left out of the file follows the file's web.listen (below);
+	// it stayed http://127.0.0.1:8080 while the UI listened elsewhere, so
+	// email links led nowhere (an outside reading).
+	cfg.Web.BaseURL = ""
 	// decodeOne also reports what the decoder would let through: a decimal
 	// in an integer setting, a duration too large, a second document.
 	problems, err := decodeOne(name, data, cfg)
+	if cfg.Web.BaseURL == "" {
+		cfg.Web.BaseURL = baseURLOf(cfg.Web.Listen)
+	}
 	if err != nil {
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
@@ -452,6 +459,20 @@ func followListen(cfg *Config, fromEnv map[string]string) {
 	u.Host = net.JoinHostPort(host, port)
 	cfg.Web.written = cfg.Web.BaseURL
 	cfg.Web.BaseURL = strings.TrimSuffix(u.String(), "/")
+}
+
+// baseURLOf is the base URL of a UI listening on listen: http, and
+// 127.0.0.1 for an address on every interface. A listen it cannot read
+// gives the default (Validate reports the listen).
+func baseURLOf(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil || port == "" {
+		return Defaults().Web.BaseURL
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 func isLoopbackHost(h string) bool {

@@ -216,3 +216,24 @@ func TestBaseURLAsWritten(t *testing.T) {
 		t.Errorf("not moved: as written %q", cfg.Web.BaseURLAsWritten())
 	}
 }
+
+// TestBaseURLFollowsFileListen: a file that moves web.listen and leaves
+// base_url out links emails to where the UI listens; a base_url written in
+// the file is kept.
+func TestBaseURLFollowsFileListen(t *testing.T) {
+	none := func(string) (string, bool) { return "", false }
+	for _, tc := range []struct{ doc, want string }{
+		{"web:\n  listen: 127.0.0.1:18499\n", "http://127.0.0.1:18499"},
+		{"web:\n  listen: 0.0.0.0:9000\n", "http://127.0.0.1:9000"},
+		{"web:\n  listen: 127.0.0.1:18499\n  base_url: https://presswatch.dongnai.gov.vn\n", "https://presswatch.dongnai.gov.vn"},
+		{"data_dir: x\n", "http://127.0.0.1:8080"},
+	} {
+		cfg, err := Parse("t.yaml", []byte(tc.doc), none)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.doc, err)
+		}
+		if cfg.Web.BaseURL != tc.want {
+			t.Errorf("%q: base_url %q, want %q", tc.doc, cfg.Web.BaseURL, tc.want)
+		}
+	}
+}

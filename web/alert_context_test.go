@@ -195,10 +195,30 @@ func TestTriageErrorsNameTheField(t *testing.T) {
 		{url.Values{"note": {strings.Repeat("ghi chú ", 600)}}, m.F("alert_too_long", m.T("alert_note"), m.Num(alerts.MaxNoteLen))},
 		{url.Values{"response_link": {"javascript:alert(1)"}}, m.T("alert_bad_link")},
 		{url.Values{"state": {"responded"}}, m.F("alert_bad_state", m.State("new"), m.State("responded"))},
+		{url.Values{"response_link": {"http://"}}, m.T("alert_bad_link")},
+		{url.Values{"state": {"deleted"}}, m.T("alert_unknown_state")},
 	} {
 		code, body := post(tc.form)
 		if code != http.StatusUnprocessableEntity || !strings.Contains(body, html.EscapeString(tc.want)) {
 			t.Errorf("%v: %d, want 422 saying %q", tc.form, code, tc.want)
 		}
+	}
+	// Every problem at once, and what was typed is kept.
+	code, body := post(url.Values{"assignee": {strings.Repeat("y", 91)}, "note": {"ghi chú của tôi"}, "response_link": {"javascript:alert(1)"}})
+	for _, want := range []string{m.F("alert_too_long", m.T("col_assignee"), m.Num(alerts.MaxAssigneeLen)), m.T("alert_bad_link"),
+		">ghi chú của tôi</textarea>", `value="` + strings.Repeat("y", 91) + `"`} {
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, html.EscapeString(want)) && !strings.Contains(body, want) {
+			t.Errorf("a change with two problems: %d, page lacks %q", code, want)
+		}
+	}
+	if got, _ := as.GetAlert(ctx, "al-t"); got.Note != "" {
+		t.Errorf("a refused change saved the note %q", got.Note)
+	}
+	// Control characters are dropped from an assignee.
+	if code, _ := post(url.Values{"assignee": {"Minh\n\x07 Lan"}}); code != http.StatusSeeOther {
+		t.Fatalf("assignee with control characters: %d", code)
+	}
+	if got, _ := as.GetAlert(ctx, "al-t"); got.Assignee != "Minh  Lan" {
+		t.Errorf("assignee saved as %q", got.Assignee)
 	}
 }

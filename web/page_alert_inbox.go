@@ -383,6 +383,9 @@ type alertDetailData struct {
 	Next       []string // states it may move to
 	Error      string
 	Saved      bool // the page follows a change that was saved
+	// Form fills the triage form: the alert's values, or what was typed
+	// when a change was refused.
+	Form triageForm
 }
 
 // handleAlertDetail shows one alert, its deliveries and the triage form.
@@ -390,7 +393,15 @@ func (s *Server) handleAlertDetail(w http.ResponseWriter, r *http.Request) {
 	s.alertDetail(w, r, http.StatusOK, "")
 }
 
+// triageForm is what an officer typed in the triage form, shown again
+// when the change is refused.
+type triageForm struct{ Assignee, Note, ResponseLink string }
+
 func (s *Server) alertDetail(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	s.alertDetailForm(w, r, code, msg, nil)
+}
+
+func (s *Server) alertDetailForm(w http.ResponseWriter, r *http.Request, code int, msg string, typed *triageForm) {
 	as, ok := s.alertStore(w, r)
 	if !ok {
 		return
@@ -419,6 +430,10 @@ func (s *Server) alertDetail(w http.ResponseWriter, r *http.Request, code int, m
 	}
 	m := messages{requestLang(r)}
 	data := alertDetailData{Alert: a, Next: next, Error: msg, Reasons: reasonViews(m, a.Reasons), Saved: msg == "" && r.URL.Query().Get("saved") == "1"}
+	data.Form = triageForm{Assignee: a.Assignee, Note: a.Note, ResponseLink: a.ResponseLink}
+	if typed != nil {
+		data.Form = *typed
+	}
 	sib, err := alerts.Triage{Store: as}.Siblings(r.Context(), a)
 	if err != nil {
 		s.log.Warn("alerts about the same article", "alert", a.ID, "err", err)
@@ -475,10 +490,25 @@ func (s *Server) handleAlertUpdate(w http.ResponseWriter, r *http.Request) {
 		c.State = st
 	}
 	c.Assignee, c.Note, c.ResponseLink = field("assignee"), field("note"), field("response_link")
+	// What was typed is shown again with the errors, not thrown away.
+	typed := &triageForm{}
+	for _, f := range []struct {
+		v   *string
+		dst *string
+	}{{c.Assignee, &typed.Assignee}, {c.Note, &typed.Note}, {c.ResponseLink, &typed.ResponseLink}} {
+		if f.v != nil {
+			*f.dst = *f.v
+		}
+	}
+	m := messages{requestLang(r)}
+	if c.State != nil && !slices.Contains(alertStates, *c.State) {
+		s.alertDetailForm(w, r, http.StatusUnprocessableEntity, m.T("alert_unknown_state"), typed)
+		return
+	}
 	tr := alerts.Triage{Store: as, Now: s.opts.Now}
 	if _, err := tr.Update(r.Context(), c); err != nil {
-		if msg := badChangeText(messages{requestLang(r)}, a, c, err); msg != "" {
-			s.alertDetail(w, r, http.StatusUnprocessableEntity, msg)
+		if msg := badChangeText(m, a, c, err); msg != "" {
+			s.alertDetailForm(w, r, http.StatusUnprocessableEntity, msg, typed)
 			return
 		}
 		s.log.Error("update alert", "err", err)
@@ -544,6 +574,18 @@ func (s *Server) handleStoryAck(w http.ResponseWriter, r *http.Request) {
 // field ("Thay đổi không hợp lệ" alone left officers guessing: an outside
 // reading); "" for an error that is not the user's.
 func badChangeText(m messages, a store.Alert, c store.AlertChange, err error) string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		// Every problem, each in its own words.
+		var out []string
+		for _, e := range j.Unwrap() {
+			t := badChangeText(m, a, c, e)
+			if t == "" {
+				return ""
+			}
+			out = append(out, t)
+		}
+		return strings.Join(out, " ")
+	}
 	switch {
 	case errors.Is(err, alerts.ErrBadTransition) && c.State != nil:
 		return m.F("alert_bad_state", m.State(a.State), m.State(*c.State))
@@ -557,7 +599,7 @@ func badChangeText(m messages, a store.Alert, c store.AlertChange, err error) st
 			}
 		}
 		return m.T("alert_bad_change")
-	case strings.Contains(err.Error(), "response link"):
+	case errors.Is(err, alerts.ErrBadLink):
 		return m.T("alert_bad_link")
 	case errors.Is(err, alerts.ErrBadTransition):
 		return m.T("alert_bad_change")
