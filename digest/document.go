@@ -295,7 +295,13 @@ func countTable(name string, rows []Count) table {
 func sourceNames(rows []SourceRow) string {
 	names := make([]string, 0, len(rows))
 	for _, s := range rows {
-		names = append(names, s.Name)
+		// The outlet, as the HTML shows it: a source's name is an internal
+		// ID ("sim-asialedger") that leadership cannot read.
+		if s.Outlet != "" && s.Outlet != s.Name {
+			names = append(names, s.Outlet+" ("+s.Name+")")
+		} else {
+			names = append(names, s.Name)
+		}
 	}
 	return strings.Join(names, ", ")
 }

@@ -53,6 +53,16 @@ func TestAlertContext(t *testing.T) {
 		}
 	}
 
+	// An administrator's inbox, which holds every office's alerts, says
+	// which office each went to; an officer's, scoped to the office, need not.
+	admin, _ := f.session(RoleAdmin)
+	if _, all := f.get("/alerts", admin); !strings.Contains(all, "→ "+m.Receiver("police")) || !strings.Contains(all, "→ "+m.Receiver("foreign_affairs")) {
+		t.Error("the administrator's inbox does not name each alert's office")
+	}
+	if strings.Contains(inbox, `class="muted office"`) {
+		t.Error("the police's own inbox names the office on every row")
+	}
+
 	_, detail := f.get("/alerts/al-old-police", police)
 	for _, want := range []string{`id="old-coverage"`, m.F("alert_old_note", "400"),
 		"Gửi đến đơn vị này vì bài thỏa điều kiện của quy tắc: bài viết về Đồng Nai; chủ đề “"} {

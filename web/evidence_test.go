@@ -113,6 +113,10 @@ func TestEvidenceAndResponses(t *testing.T) {
 	if r := post("/articles/"+a.ID+"/responses", bad, fa, facsrf); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("a response with a bad date: %d", r.StatusCode)
 	}
+	future := url.Values{"text": {"x"}, "responded_on": {clk.AddDate(0, 0, 2).Format("2006-01-02")}, "channel": {"letter"}}
+	if r := post("/articles/"+a.ID+"/responses", future, fa, facsrf); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("a response dated after today: %d", r.StatusCode)
+	}
 	if _, page := f.get("/articles/"+a.ID+"/evidence", police); !strings.Contains(page, "Sở Ngoại vụ gửi thư") || !strings.Contains(page, "Thư gửi cơ quan báo chí") {
 		t.Error("the response is not listed")
 	} else if !strings.Contains(page, "việc sáp nhập Bình Phước vào Đồng Nai chưa diễn ra") || strings.Contains(page, "merger-not-done") || !strings.Contains(page, "own-code") {

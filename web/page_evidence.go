@@ -538,7 +538,10 @@ func (s *Server) handleResponseCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	on, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(r.PostFormValue("responded_on")), hcmLocation())
-	if err != nil {
+	if err != nil || on.After(s.now()) {
+		// A response is recorded once made: a date after today (2027 was
+		// accepted and reported as "being followed": an outside reading)
+		// is refused like a date that does not parse.
 		s.fail(w, r, false, http.StatusBadRequest)
 		return
 	}
