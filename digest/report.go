@@ -385,6 +385,9 @@ type agg struct {
 	attention              []Link
 	review                 int
 	aboutRows              []store.DigestRow
+	// start is when the period begins: stories published wholly before it
+	// (collected late) rank after the period's own (rankedClusters).
+	start time.Time
 }
 
 type cluster struct {
@@ -498,6 +501,7 @@ func (b *Builder) Build(ctx context.Context, p Period) (*Report, error) {
 	p.Start, p.End = p.Start.In(loc), p.End.In(loc)
 	prev := p.Prev()
 	cur, old := newAgg(), newAgg()
+	cur.start, old.start = p.Start, prev.Start
 	earlier := 0
 	if err := b.opts.Store.ScanDigestRows(ctx, p.Start, p.End, func(r store.DigestRow) error {
 		cur.add(r, loc, true)
@@ -711,8 +715,12 @@ func topics(cur, prev map[string]int) (top, rising []TopicCount) {
 	return top[:min(len(top), 10)], rising[:min(len(rising), 5)]
 }
 
-// rankedClusters orders the period's clusters by reach: outlets, then
-// countries, then articles, then the one with the newest article.
+// rankedClusters orders the period's clusters: the period's own stories
+// before those whose every article was published before the period began
+// (a new source's archive, collected late: it led a week's report with a
+// story from July 2025, an outside reading by leadership), then by reach:
+// outlets, then countries, then articles, then the one with the newest
+// article.
 func rankedClusters(a *agg) []*cluster {
 	cs := make([]*cluster, 0, len(a.clusters))
 	for _, c := range a.clusters {
@@ -720,6 +728,9 @@ func rankedClusters(a *agg) []*cluster {
 	}
 	sort.Slice(cs, func(i, j int) bool {
 		x, y := cs[i], cs[j]
+		if xo, yo := x.last.Before(a.start), y.last.Before(a.start); xo != yo {
+			return yo
+		}
 		if len(x.outlets) != len(y.outlets) {
 			return len(x.outlets) > len(y.outlets)
 		}

@@ -556,3 +556,23 @@ func TestRankedClustersTieGoesToTheNewest(t *testing.T) {
 		t.Errorf("ranked %s first, want the week's story", cs[0].key)
 	}
 }
+
+// A story published wholly before the period (collected late, from a new
+// source's archive) ranks after the period's own, however wide its reach.
+func TestStoriesOfThePeriodFirst(t *testing.T) {
+	start := time.Date(2026, 12, 7, 0, 0, 0, 0, hcm)
+	a := newAgg()
+	a.start = start
+	row := func(id, cluster, outlet string, published time.Time) store.DigestRow {
+		return store.DigestRow{ID: id, Cluster: cluster, Outlet: outlet, Country: "US", Lang: "en", Tone: "neutral",
+			Published: published, Collected: start.Add(12 * time.Hour)}
+	}
+	year := start.AddDate(-1, 0, 0)
+	for i, o := range []string{"A", "B", "C"} {
+		a.add(row(fmt.Sprint("old", i), "c-old", o, year), hcm, true)
+	}
+	a.add(row("new", "c-new", "D", start.Add(3*time.Hour)), hcm, true)
+	if got := rankedClusters(a); got[0].key != "c-new" || got[1].key != "c-old" {
+		t.Errorf("ranked %s, %s; want the period's story first", got[0].key, got[1].key)
+	}
+}
