@@ -257,13 +257,7 @@ func DumpEffective(w io.Writer, l *Loaded) error {
 		return fmt.Errorf("dump config: %w", err)
 	}
 	markDefaults(&doc, &loaded, &base, "", l.givenKeys())
-	redactNode(&doc) // credentials inside any other URL (a source's token)
-	enc := yaml.NewEncoder(w)
-	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
-		return fmt.Errorf("dump config: %w", err)
-	}
-	return enc.Close()
+	return writeRedacted(w, &doc)
 }
 
 // givenKeys returns the keys l's file and environment give (a.b, list[2].c),

@@ -710,10 +710,16 @@ func Dump(w io.Writer, cfg *Config) error {
 	if err := doc.Encode(cfg); err != nil {
 		return fmt.Errorf("dump config: %w", err)
 	}
-	redactNode(&doc) // credentials inside any other URL (a source's token)
+	return writeRedacted(w, &doc)
+}
+
+// writeRedacted writes doc as YAML, credentials inside any URL (a source's
+// token) hidden too.
+func writeRedacted(w io.Writer, doc *yaml.Node) error {
+	redactNode(doc)
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
+	if err := enc.Encode(doc); err != nil {
 		return fmt.Errorf("dump config: %w", err)
 	}
 	return enc.Close()
