@@ -256,15 +256,19 @@ func DumpEffective(w io.Writer, l *Loaded) error {
 	if err := base.Encode(Defaults()); err != nil {
 		return fmt.Errorf("dump config: %w", err)
 	}
-	markDefaults(&doc, &loaded, &base, "", l.givenKeys())
+	given, fromEnv := l.givenKeys()
+	markDefaults(&doc, &loaded, &base, "", given)
+	markEnv(&doc, "", fromEnv)
 	return writeRedacted(w, &doc)
 }
 
 // givenKeys returns the keys l's file and environment give (a.b, list[2].c),
 // the file read again: parse keeps no key map, to spare the memory of a
-// configuration of 10,000 sources.
-func (l *Loaded) givenKeys() map[string]bool {
+// configuration of 10,000 sources; and, of those, the ones the environment
+// sets, with their variables.
+func (l *Loaded) givenKeys() (map[string]bool, map[string]string) {
 	given := map[string]bool{}
+	fromEnv := map[string]string{}
 	var data []byte
 	switch {
 	case l.Path == embeddedPath:
@@ -282,10 +286,32 @@ func (l *Loaded) givenKeys() map[string]bool {
 		eachSetting(reflect.ValueOf(&Config{}).Elem(), "", func(key string, _ reflect.Value) {
 			if _, ok := l.lookup(envVar(key)); ok {
 				given[key] = true
+				fromEnv[key] = envVar(key)
 			}
 		})
 	}
-	return given
+	return given, fromEnv
+}
+
+// markEnv comments each setting of the effective document n that the
+// environment set with its variable, so that a value from the environment
+// is not read as the file's (an outside reading).
+func markEnv(n *yaml.Node, path string, fromEnv map[string]string) {
+	if len(fromEnv) == 0 || n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		key := k.Value
+		if path != "" {
+			key = path + "." + key
+		}
+		if env := fromEnv[key]; env != "" {
+			comment(k, v, "from "+env)
+			continue
+		}
+		markEnv(v, key, fromEnv)
+	}
 }
 
 // markDefaults walks the effective document n beside the loaded one (the

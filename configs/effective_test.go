@@ -177,8 +177,8 @@ func fieldDocs(t *testing.T) map[string]string {
 }
 
 // TestConfigDumpEffective: the dump of a minimal file shows the defaults in
-// effect, marked; what the file or the environment sets is printed as set,
-// unmarked; secrets stay hidden.
+// effect, marked; what the file sets is printed as set, unmarked, and what
+// the environment sets names its variable; secrets stay hidden.
 func TestConfigDumpEffective(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "pw.yaml")
@@ -200,14 +200,14 @@ func TestConfigDumpEffective(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
-		"\n  workers: 8\n",                     // set in the file
-		"\n  max_new_per_poll: -1\n",           // set: no limit
-		"\n  batch_size: 64\n",                 // set by the environment (index)
-		"\n  timeout: 30s # default\n",         // set to 0: the default in effect
-		"\n  article_workers: 16 # default\n",  // not set
-		"\n  review_threshold: 40 # default\n", // classifier
-		"\n  max_deliver: 5 # default\n",       // Defaults()
-		"\n  session_secret: <secret>\n",       // from its file: set
+		"\n  workers: 8\n",           // set in the file
+		"\n  max_new_per_poll: -1\n", // set: no limit
+		"\n  batch_size: 64 # from PRESSWATCH_INDEX_BATCH_SIZE\n", // set by the environment (index)
+		"\n  timeout: 30s # default\n",                            // set to 0: the default in effect
+		"\n  article_workers: 16 # default\n",                     // not set
+		"\n  review_threshold: 40 # default\n",                    // classifier
+		"\n  max_deliver: 5 # default\n",                          // Defaults()
+		"\n  session_secret: <secret>\n",                          // from its file: set
 		"\n  url: \"\" # default: SQLite under data_dir\n",
 		"\n  dir: " + filepath.Join(dir, "index") + " # default\n",
 	} {
