@@ -53,14 +53,16 @@ const (
 
 // transitions is the triage state machine: new → acknowledged →
 // false_positive | confirmed | responded; confirmed → responded. A silenced
-// or inhibited alert can be taken up (acknowledged) by an analyst.
+// or inhibited alert can be taken up (acknowledged) by an analyst, and a
+// false positive reopened (acknowledged) or confirmed: "Báo nhầm" clicked by
+// mistake could not be undone but by confirming (an outside reading).
 var transitions = map[string][]string{
 	store.AlertNew:           {store.AlertAcknowledged, store.AlertFalsePositive, store.AlertConfirmed},
 	store.AlertSilenced:      {store.AlertAcknowledged},
 	store.AlertInhibited:     {store.AlertAcknowledged},
 	store.AlertAcknowledged:  {store.AlertFalsePositive, store.AlertConfirmed, store.AlertResponded},
 	store.AlertConfirmed:     {store.AlertResponded, store.AlertFalsePositive},
-	store.AlertFalsePositive: {store.AlertConfirmed},
+	store.AlertFalsePositive: {store.AlertAcknowledged, store.AlertConfirmed},
 	store.AlertResponded:     {},
 }
 

@@ -169,6 +169,10 @@ func TestStoryAcknowledge(t *testing.T) {
 			t.Error("the acknowledgement does not name who made it")
 		}
 	}
+	// The alert page names who acknowledged it as people know them.
+	if _, detail := f.get("/alerts/s1", police); !strings.Contains(detail, "Test police (police)") {
+		t.Error("the alert page does not give the acknowledging officer's display name")
+	}
 	_, page := f.get(resp.Header.Get("Location"), police)
 	if want := (messages{"vi"}).F("inbox_story_acked", "2"); !strings.Contains(page, want) {
 		t.Errorf("the story's page does not say %q", want)

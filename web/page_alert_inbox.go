@@ -386,6 +386,23 @@ type alertDetailData struct {
 	// Form fills the triage form: the alert's values, or what was typed
 	// when a change was refused.
 	Form triageForm
+	// AckedBy names who acknowledged the alert: an account's display name
+	// with its login, or the address an email acknowledgement came from.
+	AckedBy string
+}
+
+// personName names the account login as people know it, "Nguyễn Văn Minh
+// (minh)"; a login without a display name, or that is not an account (an
+// email acknowledgement's "email:…"), is given as it is.
+func (s *Server) personName(ctx context.Context, login string) string {
+	if login == "" || strings.Contains(login, ":") {
+		return login
+	}
+	u, err := s.opts.Store.GetUser(ctx, login)
+	if err != nil || u.DisplayName == "" || u.DisplayName == login {
+		return login
+	}
+	return u.DisplayName + " (" + login + ")"
 }
 
 // handleAlertDetail shows one alert, its deliveries and the triage form.
@@ -431,6 +448,7 @@ func (s *Server) alertDetailForm(w http.ResponseWriter, r *http.Request, code in
 	m := messages{requestLang(r)}
 	data := alertDetailData{Alert: a, Next: next, Error: msg, Reasons: reasonViews(m, a.Reasons), Saved: msg == "" && r.URL.Query().Get("saved") == "1"}
 	data.Form = triageForm{Assignee: a.Assignee, Note: a.Note, ResponseLink: a.ResponseLink}
+	data.AckedBy = s.personName(r.Context(), a.AckedBy)
 	if typed != nil {
 		data.Form = *typed
 	}
