@@ -106,6 +106,11 @@ func TestEvidenceAndResponses(t *testing.T) {
 		t.Errorf("police recorded a response: %d", r.StatusCode)
 	}
 	fa, facsrf := f.session(RoleForeignAffairs)
+	// The form offers the known claims by name, not by code.
+	if _, page := f.get("/articles/"+a.ID+"/evidence", fa); !strings.Contains(page, `id="narrative-choices"`) ||
+		!strings.Contains(page, `value="merger-not-done"`) || !strings.Contains(page, "việc sáp nhập Bình Phước vào Đồng Nai chưa diễn ra") {
+		t.Error("the response form does not offer the catalogue's claims by name")
+	}
 	if r := post("/articles/"+a.ID+"/responses", form, fa, facsrf); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("record response: %d", r.StatusCode)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/dongnai/presswatch/article"
 	"github.com/dongnai/presswatch/digest"
 	"github.com/dongnai/presswatch/evidence"
+	"github.com/dongnai/presswatch/internal/l10n"
 	"github.com/dongnai/presswatch/store"
 )
 
@@ -62,6 +63,55 @@ type evidencePage struct {
 	// OpenNarrative is the response whose "create narrative" form starts
 	// open (?narrative=ID).
 	OpenNarrative string
+	// Choices are the known false claims a response may answer, by name:
+	// the catalogue's and those made from responses, the ones the article
+	// repeats ticked. The form asked for IDs the interface never shows (an
+	// outside reading).
+	Choices []narrativeChoice
+}
+
+// narrativeChoice is one false claim offered on the response form.
+type narrativeChoice struct {
+	ID, Name string
+	Checked  bool
+}
+
+// narrativeChoices lists the claims a response to a may answer: the
+// catalogue's (named in the page's language) and the active ones made from
+// responses (named by their claim), those a's classification matched first
+// and ticked.
+func narrativeChoices(m messages, a *article.Article, made []store.Narrative) []narrativeChoice {
+	matched := map[string]bool{}
+	if a.Classification != nil {
+		for _, r := range a.Classification.Reasons {
+			if kind, id, ok := strings.Cut(r.Signal, ":"); ok && kind == "narrative" {
+				matched[id] = true
+			}
+		}
+	}
+	var out []narrativeChoice
+	for _, k := range l10n.Keys() {
+		id, ok := strings.CutPrefix(k, "narrative_")
+		if !ok || strings.HasSuffix(id, "_fix") {
+			continue
+		}
+		out = append(out, narrativeChoice{ID: id, Name: m.Narrative(id), Checked: matched[id]})
+	}
+	for _, n := range made {
+		if !n.Retired() {
+			out = append(out, narrativeChoice{ID: n.ID, Name: n.Claim, Checked: matched[n.ID]})
+		}
+	}
+	slices.SortFunc(out, func(x, y narrativeChoice) int {
+		if x.Checked != y.Checked {
+			if x.Checked {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(x.Name, y.Name)
+	})
+	return out
 }
 
 // officerRoles are the roles whose opening of an article is captured.
@@ -171,6 +221,7 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		p.OpenNarrative = r.URL.Query().Get("narrative")
+		p.Choices = narrativeChoices(messages{requestLang(r)}, a, all)
 	}
 	s.render(w, r, http.StatusOK, "evidence", "search", a.Title, p)
 }
@@ -551,10 +602,14 @@ func (s *Server) handleResponseCreate(w http.ResponseWriter, r *http.Request) {
 	if a.Classification != nil {
 		cluster = a.Classification.Cluster
 	}
+	// Ticked claims come one per value; the free field takes other codes,
+	// comma-separated (as the API sends them).
 	var narratives []string
-	for _, n := range strings.Split(r.PostFormValue("narratives"), ",") {
-		if n = strings.TrimSpace(n); n != "" {
-			narratives = append(narratives, n)
+	for _, v := range append(r.PostForm["narratives"], r.PostFormValue("narratives_other")) {
+		for _, n := range strings.Split(v, ",") {
+			if n = strings.TrimSpace(n); n != "" && !slices.Contains(narratives, n) {
+				narratives = append(narratives, n)
+			}
 		}
 	}
 	resp := store.Response{ID: "resp-" + hex.EncodeToString(id), Cluster: cluster, ArticleID: a.ID,
