@@ -713,6 +713,16 @@ func Dump(w io.Writer, cfg *Config) error {
 	return writeRedacted(w, &doc)
 }
 
+// DumpAlerts writes the alert routing ac as YAML, secrets hidden as Dump
+// hides them.
+func DumpAlerts(w io.Writer, ac *AlertsConfig) error {
+	var doc yaml.Node
+	if err := doc.Encode(ac); err != nil {
+		return fmt.Errorf("dump alerts config: %w", err)
+	}
+	return writeRedacted(w, &doc)
+}
+
 // writeRedacted writes doc as YAML, credentials inside any URL (a source's
 // token) hidden too.
 func writeRedacted(w io.Writer, doc *yaml.Node) error {

@@ -57,7 +57,18 @@ func cmdConfig(ctx context.Context, g *globals, args []string) error {
 		return nil
 	default:
 		fmt.Fprintf(g.Stdout, "# %s: the settings in effect (secrets redacted; \"# default\": not set, the component's default)\n", cfg.Path)
-		return configs.DumpEffective(g.Stdout, cfg)
+		if err := configs.DumpEffective(g.Stdout, cfg); err != nil {
+			return err
+		}
+		// The alert routing the alerter would run with: receivers, quiet
+		// hours, routes and their conditions (an operator could not see why
+		// the police got dengue alerts: an outside reading).
+		ac, err := loadAlertsConfig(cfg)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(g.Stdout, "---\n# %s: alert routing as configured (webhook URLs and secrets redacted)\n", alertsSource(cfg))
+		return configs.DumpAlerts(g.Stdout, ac)
 	}
 }
 

@@ -91,6 +91,39 @@ func TestConfigDumpLeaksNoSecret(t *testing.T) {
 	}
 }
 
+// TestConfigDumpShowsAlertRouting: the dump ends with the alert routing the
+// alerter would run with, from the alerts.yaml beside the file, its
+// webhook's token and secret hidden.
+func TestConfigDumpShowsAlertRouting(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pw.yaml")
+	if err := os.WriteFile(path, []byte("data_dir: "+dir+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	alertsDoc := strings.Replace(string(configs.AlertsYAML()), "  - name: analysts\n",
+		"  - name: analysts\n    webhook:\n      url: https://chat.example.org/hook?token=hook-token-5\n      secret: hook-secret-6\n", 1)
+	if err := os.WriteFile(filepath.Join(dir, alertsFile), []byte(alertsDoc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	g := &globals{ConfigPath: path, Stdout: &out, Stderr: &errOut}
+	if err := cmdConfig(context.Background(), g, []string{"dump"}); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"alert routing as configured", "display_name: Công an tỉnh", "start: \"22:00\"",
+		"topic:security_crime", "critical_risk: 80", "chat.example.org"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("dump lacks %q", want)
+		}
+	}
+	for _, secret := range []string{"hook-token-5", "hook-secret-6"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("dump leaks %q", secret)
+		}
+	}
+}
+
 // TestConfigCheckReachesS3: `presswatch config check` connects to the
 // configured evidence bucket, so a missing bucket is reported there, and a
 // reachable one passes.
