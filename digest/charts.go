@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // Chart is one PNG chart of a report.
@@ -94,7 +95,9 @@ func sparseLabels(bs []Bucket) []string {
 	labels := make([]string, len(bs))
 	for i, b := range bs {
 		if i%step == 0 {
-			labels[i] = b.Label
+			// A week is its number under the axis ("40"): the chart's
+			// title says weeks, and "Tuần 40" fourteen times overlapped.
+			labels[i] = strings.TrimPrefix(b.Label, "Tuần ")
 		}
 	}
 	return labels

@@ -242,7 +242,7 @@ func buildDocument(r *Report, charts []Chart, loc *time.Location) *document {
 			add(para{Text: "Trong kỳ không ghi nhận phản hồi nào của cơ quan đối với thông tin sai lệch.", Muted: true})
 		} else {
 			t := table{Header: []string{"Ngày", "Tin, bài", "Hình thức", "Nội dung phản hồi", "Kết quả"},
-				Widths: []float64{1.1, 2.6, 1.4, 3, 1.6}}
+				Widths: []float64{1.35, 2.3, 1.2, 2.6, 2.3}} // outcomes carry notes: a narrow column wrapped one over 20 lines
 			for _, x := range r.Responses {
 				res := x.Outcome
 				if x.Note != "" {

@@ -352,7 +352,6 @@ func (w *pdfWriter) table(t table) {
 		}
 		return ""
 	}
-	const pad = 1.0 // mm inside a cell's border, left and right
 	row := func(cells []string, bold bool, fill bool) {
 		lines := make([][][]run, cols)
 		n := 1
@@ -403,38 +402,36 @@ func (w *pdfWriter) table(t table) {
 	p.Ln(3)
 }
 
-// tableHeader repeats t's header row at the top of a new page.
+// pad is the room inside a table cell's border, left and right, in mm: at
+// 1 mm numbers read as touching the border (an outside reading of the PDF).
+const pad = 1.8
+
+// tableHeader repeats t's header row at the top of a new page, laid out as
+// the first one.
 func (w *pdfWriter) tableHeader(t table, widths []float64, size, lineH float64) {
 	p := w.p
 	x, y := p.GetX(), p.GetY()
-	h := lineH + 1.6
+	lines := make([][][]run, len(t.Header))
+	n := 1
 	for i, c := range t.Header {
+		lines[i] = w.layout(c, "B", size, widths[i]-2*pad)
+		n = max(n, len(lines[i]))
+	}
+	h := float64(n)*lineH + 1.6
+	for i := range t.Header {
 		align := "L"
 		if i < len(t.Num) && t.Num[i] {
 			align = "R"
 		}
 		p.SetFillColor(232, 238, 245)
 		p.Rect(x, y, widths[i], h, "FD")
-		w.cellFont(c, true, size)
-		p.SetXY(x, y+0.8)
-		p.MultiCell(widths[i], lineH, c, "", align, false)
+		for k, line := range lines[i] {
+			p.SetY(y + 0.8 + float64(k)*lineH)
+			w.drawLine(line, "B", size, lineH, x+pad, widths[i]-2*pad, align)
+		}
 		x += widths[i]
 	}
 	p.SetXY(pdfMarginLeft, y+h)
-}
-
-// cellFont picks the font for a table cell: CJK when the cell holds CJK
-// script (cells are short and in one script), else Liberation Sans.
-func (w *pdfWriter) cellFont(s string, bold bool, size float64) {
-	if hasCJK(s) {
-		w.p.SetFont(fontCJK, "", size)
-		return
-	}
-	style := ""
-	if bold {
-		style = "B"
-	}
-	w.p.SetFont(fontLatin, style, size)
 }
 
 func (w *pdfWriter) figure(f figure) {
