@@ -180,7 +180,13 @@ func (r *Router) Routes() []string { return slices.Clone(r.names) }
 // Match returns the routes a matches, in tree order. The root always
 // matches, so every article gets at least one Match.
 func (r *Router) Match(a *article.Article) []Match {
-	return r.root.walk(articleDoc(a))
+	return r.MatchDoc(articleDoc(a))
+}
+
+// MatchDoc is Match on an article's document, for a caller that has built
+// it already.
+func (r *Router) MatchDoc(d query.Doc) []Match {
+	return r.root.walk(d)
 }
 
 func (n *node) walk(d query.Doc) []Match {
@@ -211,11 +217,16 @@ func (n *node) walk(d query.Doc) []Match {
 // not named (it says what the article is not). It returns nil for a route
 // the tree does not have (a saved-search route) or one without matchers.
 func (r *Router) Why(a *article.Article, route string) []string {
+	return r.WhyDoc(articleDoc(a), route)
+}
+
+// WhyDoc is Why on an article's document, for a caller that has built it
+// already.
+func (r *Router) WhyDoc(d query.Doc, route string) []string {
 	path := r.root.path(route)
 	if path == nil {
 		return nil
 	}
-	d := articleDoc(a)
 	var out []string
 	for _, n := range path {
 		if n.match != nil {

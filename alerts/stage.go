@@ -199,8 +199,8 @@ func (s *Stage) Process(ctx context.Context, arts []*article.Article) error {
 		if c == nil || c.RelevanceClass() == article.RelevanceNone {
 			continue
 		}
-		matches := s.opts.Router.Match(a)
-		doc := articleDoc(a)
+		doc := articleDoc(a) // one document for routes, saved searches, silences and reasons
+		matches := s.opts.Router.MatchDoc(doc)
 		if s.opts.Saved != nil {
 			matches = append(matches, s.opts.Saved.matchDoc(doc, c.Risk)...)
 		}
@@ -217,7 +217,7 @@ func (s *Stage) Process(ctx context.Context, arts []*article.Article) error {
 		// once; the other routes' alerts are recorded without a delivery.
 		sentBy := map[string]int{}
 		for _, m := range matches {
-			na, outcome, err := s.decide(ctx, a, m, now, silenced, done)
+			na, outcome, err := s.decide(ctx, a, doc, m, now, silenced, done)
 			if err != nil {
 				return err
 			}
@@ -288,7 +288,7 @@ func IsMerged(a store.Alert) bool { return strings.HasPrefix(a.Note, mergedNote)
 // recipients another route's alert about the same article already notifies.
 const OutcomeMerged = "merged"
 
-func (s *Stage) decide(ctx context.Context, a *article.Article, m Match, now time.Time, silenced string, done []decided) (store.NewAlert, string, error) {
+func (s *Stage) decide(ctx context.Context, a *article.Article, doc query.Doc, m Match, now time.Time, silenced string, done []decided) (store.NewAlert, string, error) {
 	c := a.Classification
 	// Old coverage found now (a new source's archive) is not urgent however
 	// risky: it waits for quiet hours and is not marked KHẨN (the police
@@ -299,7 +299,7 @@ func (s *Stage) decide(ctx context.Context, a *article.Article, m Match, now tim
 		Severity: m.Severity, State: store.AlertNew, Risk: c.Risk, Title: a.Title, Outlet: a.Outlet,
 		Country: a.Country, Lang: a.Lang, Source: a.Source, Receivers: []string{m.Receiver}, Reasons: c.Reasons,
 	}
-	if why := s.opts.Router.Why(a, m.Route); len(why) > 0 {
+	if why := s.opts.Router.WhyDoc(doc, m.Route); len(why) > 0 {
 		// Why this office: the route's conditions that held, so that an
 		// officer who gets an article that is not theirs sees which call of
 		// the classifier sent it (an outside reading: a dengue article at
