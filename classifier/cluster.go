@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dongnai/presswatch/article"
 )
@@ -17,9 +19,11 @@ import (
 //   - updates and rewrites within a language: the headline without its
 //     "Update:"/"Cập nhật" marker shares ≥ minTitleJaccard of its words, or
 //     the leads share ≥ minLeadJaccard of theirs;
-//   - the same story across languages: at least two specific entities shared
-//     (Jaccard ≥ 0.5), or one specific entity and a distinctive number (a
-//     figure such as "40 detained" or "2,000 workers" survives translation).
+//   - the same story across languages, within crossWindow: at least two
+//     specific entities shared (Jaccard ≥ 0.5) and a topic, or one specific
+//     entity and a distinctive number (a figure such as "40 detained" or
+//     "2,000 workers" survives translation), or, for two articles about the
+//     province, a topic and a figure of three digits or more.
 //
 // State is in memory and bounded by the window and maxClusterItems; each
 // classifier replica has its own, and a stage fills it from the store's
@@ -40,6 +44,10 @@ type clusterer struct {
 	// increasing order: across languages find compares only the items
 	// that share an entity with the article, which a match there needs.
 	byEntity map[string][]int
+	// byFigure lists, the same way, the numbers of the items about the
+	// province whose headline or lead has each figure of three digits or
+	// more: sameEvent needs one, and no entity.
+	byFigure map[string][]int
 	// share, when set, is given every item this engine classifies into a
 	// cluster (not those it remembers or merges), after the lock is
 	// released: the stage publishes them to the other replicas.
@@ -90,11 +98,20 @@ const (
 	leadTokens     = 60
 	minLeadWords   = 20
 	minLeadJaccard = 0.5
+	// crossWindow is how far apart in time two tellings in different
+	// languages may be: a translation or a foreign outlet's report of the
+	// event comes within two days, and a longer reach chained unrelated
+	// stories of a busy week into one (TestStoryClusteringCorpus).
+	crossWindow = 48 * time.Hour
+	// eventFigureDigits is the fewest digits of a figure that sameEvent
+	// takes alone, without a shared entity: 40 is common, 4000 rarely
+	// comes up twice in a day's coverage of the province on one topic.
+	eventFigureDigits = 3
 )
 
 func newClusterer(window time.Duration) *clusterer {
 	return &clusterer{window: window, byID: map[string]int{}, outlet: map[string]map[string]int{},
-		byEntity: map[string][]int{}}
+		byEntity: map[string][]int{}, byFigure: map[string][]int{}}
 }
 
 func simhash(an *analysis) uint64 {
@@ -235,6 +252,13 @@ func (c *clusterer) add(it clusterItem) {
 	for e := range it.entities {
 		c.byEntity[e] = append(c.byEntity[e], n)
 	}
+	if it.about {
+		for f := range it.numbers {
+			if len(f) >= eventFigureDigits {
+				c.byFigure[f] = append(c.byFigure[f], n)
+			}
+		}
+	}
 	c.items = append(c.items, it)
 	c.addOutlet(it)
 	if len(c.items) > maxClusterItems {
@@ -289,6 +313,13 @@ func (c *clusterer) find(q *clusterItem, mentions bool) int {
 				lists = append(lists, l)
 			}
 		}
+		if q.about {
+			for f := range q.numbers {
+				if l := c.byFigure[f]; len(f) >= eventFigureDigits && len(l) > 0 {
+					lists = append(lists, l)
+				}
+			}
+		}
 	}
 	top := newest(lists) - c.base // the next item in another language to compare
 	items, window, at, sh, lang := c.items, c.window, q.at, q.simhash, q.lang
@@ -312,7 +343,7 @@ func (c *clusterer) find(q *clusterItem, mentions bool) int {
 			top = newest(lists) - c.base
 		}
 		if it.lang != lang {
-			if candidate && absDur(it.at.Sub(at)) <= window && crossLanguageMatch(q, it) {
+			if candidate && absDur(it.at.Sub(at)) <= min(window, crossWindow) && crossLanguageMatch(q, it) {
 				return i
 			}
 			continue
@@ -340,8 +371,8 @@ func newest(lists [][]int) int {
 	return top
 }
 
-// crossLanguageMatch: entities, or an entity and a figure, in common.
-// Equal hashes count at least the shared keys (a collision only adds), so
+// crossLanguageMatch: entities and a topic, an entity and a figure, or
+// (sameEvent) a figure and a topic in common. Equal hashes count at least the shared keys (a collision only adds), so
 // the counts of equal hashes bound what sameStory (two shared entities and
 // a Jaccard index of 0.5) and sameFigure (a shared entity and a shared
 // figure) need from above, and rule out most pairs before the maps are
@@ -353,12 +384,32 @@ func crossLanguageMatch(q, it *clusterItem) bool {
 	nq, ni := len(q.entH), len(it.entH)
 	if short := min(nq, ni); short >= 2 && 3*short >= nq+ni {
 		ents := sharedSorted(q.entH, it.entH)
-		if ents >= 2 && 3*ents >= nq+ni && sameStory(q.entities, it.entities) {
+		if ents >= 2 && 3*ents >= nq+ni && sameStory(q.entities, it.entities) && jaccard(q.topics, it.topics) > 0 {
 			return true
 		}
 	}
-	return q.numBits&it.numBits != 0 && sharedSorted(q.numH, it.numH) > 0 &&
-		sameFigure(q.entities, it.entities, q.numbers, it.numbers, q.topics, it.topics)
+	if q.numBits&it.numBits != 0 && sharedSorted(q.numH, it.numH) > 0 &&
+		sameFigure(q.entities, it.entities, q.numbers, it.numbers, q.topics, it.topics) {
+		return true
+	}
+	return sameEvent(q, it)
+}
+
+// sameEvent: two articles about the province, on a topic in common,
+// giving the same figure of eventFigureDigits digits or more ("about 4,000
+// workers", "约4000名工人", "4천 명"). A translation keeps the figure when the
+// names around it change script or are unknown to the gazetteer, as a
+// company's often are.
+func sameEvent(a, b *clusterItem) bool {
+	if !a.about || !b.about || a.numBits&b.numBits == 0 || jaccard(a.topics, b.topics) == 0 {
+		return false
+	}
+	for n := range a.numbers {
+		if _, ok := b.numbers[n]; ok && len(n) >= eventFigureDigits {
+			return true
+		}
+	}
+	return false
 }
 
 func sameStory(a, b map[string]bool) bool {
@@ -650,12 +701,74 @@ func figures(s string) []string {
 			break
 		}
 		n := strings.TrimLeft(b.String(), "0")
+		if m, size := cjkMultiplier(s[j:]); m > 0 {
+			if v, ok := scaled(s[i:j], m); ok {
+				n, grouped = v, true
+				j += size
+			}
+		}
 		if len(n) >= 2 && !(!grouped && len(n) == 4 && n >= "1900" && n <= "2099") {
 			out = append(out, n)
 		}
 		i = j
 	}
 	return out
+}
+
+// cjkMultiplier is the multiplier a Chinese, Japanese or Korean numeral
+// sign at the start of s stands for, after at most one space (4천 명,
+// 约4000名, 1.4万人, 4만 명), and its length; 0 when there is none. Larger
+// units (亿, 억) and compounds (5천만) are left alone: a figure in the
+// millions is written with other words in the other languages.
+func cjkMultiplier(s string) (mult int64, size int) {
+	skip := 0
+	if strings.HasPrefix(s, " ") {
+		skip = 1
+	}
+	r, n := utf8.DecodeRuneInString(s[skip:])
+	switch r {
+	case '千', '천':
+		mult = 1000
+	case '万', '萬', '만':
+		mult = 10000
+	default:
+		return 0, 0
+	}
+	// 5천만 is fifty million, 3千万 thirty million: a compound is left.
+	switch next, _ := utf8.DecodeRuneInString(s[skip+n:]); next {
+	case '万', '萬', '만', '亿', '億', '억':
+		return 0, 0
+	}
+	return mult, skip + n
+}
+
+// scaled is the figure written as digits (a decimal mark followed by one or
+// two digits is a decimal: 1.4万) times mult, as a digit string.
+func scaled(written string, mult int64) (string, bool) {
+	whole, frac := written, ""
+	if k := strings.LastIndexAny(written, ".,"); k >= 0 && len(written)-k-1 <= 2 {
+		whole, frac = written[:k], written[k+1:]
+	}
+	whole = strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, whole)
+	if len(whole) > 9 {
+		return "", false
+	}
+	v, err := strconv.ParseInt(whole+frac, 10, 64)
+	if err != nil {
+		return "", false
+	}
+	for range frac {
+		if mult%10 != 0 {
+			return "", false
+		}
+		mult /= 10
+	}
+	return strconv.FormatInt(v*mult, 10), true
 }
 
 func (c *clusterer) outlets(cluster string) int { return len(c.outlet[cluster]) }
@@ -696,6 +809,9 @@ func (c *clusterer) drop(n int) {
 		}
 		for e := range it.entities {
 			popFront(c.byEntity, e, c.base+k)
+		}
+		for f := range it.numbers {
+			popFront(c.byFigure, f, c.base+k)
 		}
 		if it.outlet != "" {
 			if m := c.outlet[it.cluster]; m != nil {

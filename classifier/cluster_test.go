@@ -57,6 +57,9 @@ func TestFigures(t *testing.T) {
 		"3.5 tỷ đồng, 12 000 người, ngày 1/7":     {"35", "12000"},
 		"founded 1998; 007 agents; room 5":        nil,
 		"Pou Chen's 3,000 staff — 1,500 laid off": {"3000", "1500"},
+		"노동자 약 4천 명, 직원 4만명":                      {"4000", "40000"},
+		"约4000名工人，1.4万人，3千":                       {"4000", "14000", "3000"},
+		"3억5천만동 (350 triệu đồng)":                 {"350"},
 	} {
 		got := figures(in)
 		if len(got) != len(want) {
@@ -310,6 +313,9 @@ func TestFindSameAsScan(t *testing.T) {
 			if absDur(it.at.Sub(q.at)) > c.window {
 				continue
 			}
+			if it.lang != q.lang && absDur(it.at.Sub(q.at)) > crossWindow {
+				continue
+			}
 			if it.lang == q.lang {
 				if q.simhash != 0 && bits.OnesCount64(it.simhash^q.simhash) <= simhashBits ||
 					len(q.title) >= minTitleWords && q.title.jaccard(it.title) >= minTitleJaccard ||
@@ -318,7 +324,8 @@ func TestFindSameAsScan(t *testing.T) {
 				}
 				continue
 			}
-			if mentions && (sameStory(q.entities, it.entities) || sameFigure(q.entities, it.entities, q.numbers, it.numbers, q.topics, it.topics)) {
+			if mentions && (sameStory(q.entities, it.entities) && jaccard(q.topics, it.topics) > 0 ||
+				sameFigure(q.entities, it.entities, q.numbers, it.numbers, q.topics, it.topics) || sameEvent(q, it)) {
 				return i
 			}
 		}
@@ -333,7 +340,8 @@ func TestFindSameAsScan(t *testing.T) {
 			at:       start.Add(time.Duration(k)*time.Minute + time.Duration(rng.IntN(96)-48)*time.Hour),
 			simhash:  rng.Uint64(),
 			entities: set("e", 4, 12),
-			numbers:  set("", 2, 30),
+			numbers:  set("9", 2, 30), // "90"–"929": two and three digits
+			about:    rng.IntN(2) == 0,
 			topics:   set("t", 2, 5),
 			title:    words(4+rng.IntN(3), 12),
 			lead:     words(20+rng.IntN(10), 45),
