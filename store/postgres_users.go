@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -263,7 +264,33 @@ ORDER BY at DESC, seq DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AuditEntry, error) {
+	out, err := collectAudit(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list audit: %w", err)
+	}
+	return out, nil
+}
+
+func (s *pgStore) ListAuditFor(ctx context.Context, object string, limit int) ([]AuditEntry, error) {
+	if limit <= 0 {
+		limit = defaultAuditLimit
+	}
+	rows, err := s.pool.Query(ctx, `SELECT at, actor, action, object, detail FROM audit_log
+WHERE object = $1 ORDER BY at DESC, seq DESC LIMIT $2`, object, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list audit of %q: %w", object, err)
+	}
+	out, err := collectAudit(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list audit of %q: %w", object, err)
+	}
+	slices.Reverse(out)
+	return out, nil
+}
+
+// collectAudit reads audit rows (at, actor, action, object, detail).
+func collectAudit(rows pgx.Rows) ([]AuditEntry, error) {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (AuditEntry, error) {
 		var (
 			e  AuditEntry
 			at pgtype.Timestamptz
@@ -272,8 +299,4 @@ ORDER BY at DESC, seq DESC LIMIT $1`, limit)
 		e.At = fromPGTime(at)
 		return e, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("list audit: %w", err)
-	}
-	return out, nil
 }

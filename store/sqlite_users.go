@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -298,6 +299,33 @@ ORDER BY at DESC, seq DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)
 	}
+	out, err := scanAudit(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list audit: %w", err)
+	}
+	return out, nil
+}
+
+func (s *sqliteStore) ListAuditFor(ctx context.Context, object string, limit int) ([]AuditEntry, error) {
+	if limit <= 0 {
+		limit = defaultAuditLimit
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT at, actor, action, object, detail FROM audit_log
+WHERE object = ? ORDER BY at DESC, seq DESC LIMIT ?`, object, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list audit of %q: %w", object, err)
+	}
+	out, err := scanAudit(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list audit of %q: %w", object, err)
+	}
+	slices.Reverse(out)
+	return out, nil
+}
+
+// scanAudit reads audit rows (at, actor, action, object, detail) and
+// closes them.
+func scanAudit(rows *sql.Rows) ([]AuditEntry, error) {
 	defer rows.Close()
 	var out []AuditEntry
 	for rows.Next() {
@@ -306,13 +334,13 @@ ORDER BY at DESC, seq DESC LIMIT ?`, limit)
 			at sql.NullInt64
 		)
 		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.Object, &e.Detail); err != nil {
-			return nil, fmt.Errorf("list audit: %w", err)
+			return nil, err
 		}
 		e.At = fromSQLTime(at)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list audit: %w", err)
+		return nil, err
 	}
 	return out, nil
 }

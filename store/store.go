@@ -192,6 +192,9 @@ type Store interface {
 	AppendAudit(ctx context.Context, e AuditEntry) error
 	// ListAudit returns the newest limit entries, newest first (limit <= 0 means 100).
 	ListAudit(ctx context.Context, limit int) ([]AuditEntry, error)
+	// ListAuditFor returns the newest limit entries about object (such as
+	// "alert/<id>"), oldest first: the object's history (limit <= 0 means 100).
+	ListAuditFor(ctx context.Context, object string, limit int) ([]AuditEntry, error)
 }
 
 // ArticleQuery selects articles by collection time for ScanArticles.

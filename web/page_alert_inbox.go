@@ -389,6 +389,10 @@ type alertDetailData struct {
 	// AckedBy names who acknowledged the alert: an account's display name
 	// with its login, or the address an email acknowledgement came from.
 	AckedBy string
+	// History is the alert's handling history, oldest first; HistoryCut
+	// says the oldest changes were left out.
+	History    []historyRow
+	HistoryCut bool
 }
 
 // personName names the account login as people know it, "Nguyễn Văn Minh
@@ -471,6 +475,10 @@ func (s *Server) alertDetailForm(w http.ResponseWriter, r *http.Request, code in
 	dates := []alertRow{{Alert: a}}
 	s.articleDates(r.Context(), dates)
 	data.Published, data.OldDays = dates[0].Published, dates[0].OldDays
+	if data.History, err = s.alertHistory(r.Context(), m, a.ID); err != nil {
+		s.log.Warn("alert history", "alert", a.ID, "err", err)
+	}
+	data.HistoryCut = len(data.History) >= historyLimit
 	s.render(w, r, code, "alert_detail", "alerts", a.Title, data)
 }
 

@@ -833,6 +833,35 @@ func testAudit(t *testing.T, s store.Store) {
 	if err != nil || len(got) != 2 || got[0].Action != "user.disable" {
 		t.Fatalf("ListAudit(2) = %+v, %v", got, err)
 	}
+	// One object's history: its entries only, oldest first; with a limit,
+	// the newest of them. Two entries at the same instant keep the order
+	// they were appended in.
+	alertEntries := []store.AuditEntry{
+		{At: base.Add(3 * time.Second), Actor: "lan", Action: "alert.update", Object: "alert/a1", Detail: "state new → acknowledged"},
+		{At: base.Add(4 * time.Second), Actor: "minh", Action: "alert.update", Object: "alert/a2", Detail: "state new → confirmed"},
+		{At: base.Add(5 * time.Second), Actor: "lan", Action: "alert.update", Object: "alert/a1", Detail: "assignee \"minh\""},
+		{At: base.Add(5 * time.Second), Actor: "minh", Action: "alert.update", Object: "alert/a1", Detail: "state acknowledged → confirmed"},
+	}
+	for _, e := range alertEntries {
+		if err := s.AppendAudit(c, e); err != nil {
+			t.Fatalf("AppendAudit: %v", err)
+		}
+	}
+	got, err = s.ListAuditFor(c, "alert/a1", 0)
+	want = []store.AuditEntry{alertEntries[0], alertEntries[2], alertEntries[3]}
+	for i := range want {
+		want[i].At = trunc(want[i].At)
+	}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("ListAuditFor(alert/a1) =\n%+v, %v\nwant its three entries, oldest first\n%+v", got, err, want)
+	}
+	got, err = s.ListAuditFor(c, "alert/a1", 2)
+	if err != nil || len(got) != 2 || got[0].Detail != alertEntries[2].Detail || got[1].Detail != alertEntries[3].Detail {
+		t.Fatalf("ListAuditFor(alert/a1, 2) = %+v, %v: want the two newest, oldest first", got, err)
+	}
+	if got, err := s.ListAuditFor(c, "alert/none", 0); err != nil || len(got) != 0 {
+		t.Fatalf("ListAuditFor(alert/none) = %+v, %v", got, err)
+	}
 }
 
 func testConcurrent(t *testing.T, s store.Store) {
