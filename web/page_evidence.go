@@ -68,6 +68,9 @@ type evidencePage struct {
 	// repeats ticked. The form asked for IDs the interface never shows (an
 	// outside reading).
 	Choices []narrativeChoice
+	// Edits start each response's edit form: its claims ticked among the
+	// choices, codes the choices do not hold, and its date.
+	Edits map[string]responseEdit
 }
 
 // narrativeChoice is one false claim offered on the response form.
@@ -223,6 +226,7 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		p.OpenNarrative = r.URL.Query().Get("narrative")
 		p.Choices = narrativeChoices(messages{requestLang(r)}, a, all)
 	}
+	p.Edits = responseEdits(p.Responses, p.Choices)
 	s.render(w, r, http.StatusOK, "evidence", "search", a.Title, p)
 }
 
@@ -588,11 +592,8 @@ func (s *Server) handleResponseCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	on, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(r.PostFormValue("responded_on")), hcmLocation())
-	if err != nil || on.After(s.now()) {
-		// A response is recorded once made: a date after today (2027 was
-		// accepted and reported as "being followed": an outside reading)
-		// is refused like a date that does not parse.
+	f, ok := s.responseForm(r)
+	if !ok {
 		s.fail(w, r, false, http.StatusBadRequest)
 		return
 	}
@@ -602,20 +603,8 @@ func (s *Server) handleResponseCreate(w http.ResponseWriter, r *http.Request) {
 	if a.Classification != nil {
 		cluster = a.Classification.Cluster
 	}
-	// Ticked claims come one per value; the free field takes other codes,
-	// comma-separated (as the API sends them).
-	var narratives []string
-	for _, v := range append(r.PostForm["narratives"], r.PostFormValue("narratives_other")) {
-		for _, n := range strings.Split(v, ",") {
-			if n = strings.TrimSpace(n); n != "" && !slices.Contains(narratives, n) {
-				narratives = append(narratives, n)
-			}
-		}
-	}
-	resp := store.Response{ID: "resp-" + hex.EncodeToString(id), Cluster: cluster, ArticleID: a.ID,
-		Text: strings.TrimSpace(r.PostFormValue("text")), RespondedOn: on, Channel: r.PostFormValue("channel"),
-		ApprovedBy: strings.TrimSpace(r.PostFormValue("approved_by")), Narratives: narratives,
-		CreatedBy: principalFrom(r.Context()).User.Name}
+	resp := f
+	resp.ID, resp.Cluster, resp.ArticleID, resp.CreatedBy = "resp-"+hex.EncodeToString(id), cluster, a.ID, principalFrom(r.Context()).User.Name
 	if err := es.UpsertResponse(r.Context(), resp); errors.Is(err, store.ErrInvalidResponse) {
 		s.fail(w, r, false, http.StatusBadRequest)
 		return
@@ -626,6 +615,129 @@ func (s *Server) handleResponseCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, "response.create", resp.ID, a.ID)
 	http.Redirect(w, r, "/articles/"+a.ID+"/evidence", http.StatusSeeOther)
+}
+
+// responseEdit is what a response's edit form starts with.
+type responseEdit struct {
+	Date    string // yyyy-mm-dd, Vietnam time
+	Choices []narrativeChoice
+	Other   string // the response's claims that are not among the choices
+}
+
+// responseEdits starts the edit form of each response: the page's claims
+// with the response's own ticked first, and its other codes.
+func responseEdits(rs []store.Response, choices []narrativeChoice) map[string]responseEdit {
+	out := make(map[string]responseEdit, len(rs))
+	for _, x := range rs {
+		e := responseEdit{Date: x.RespondedOn.In(hcmLocation()).Format("2006-01-02")}
+		known := map[string]bool{}
+		for _, c := range choices {
+			known[c.ID] = true
+			c.Checked = slices.Contains(x.Narratives, c.ID)
+			e.Choices = append(e.Choices, c)
+		}
+		slices.SortStableFunc(e.Choices, func(a, b narrativeChoice) int {
+			switch {
+			case a.Checked == b.Checked:
+				return 0
+			case a.Checked:
+				return -1
+			}
+			return 1
+		})
+		var other []string
+		for _, n := range x.Narratives {
+			if !known[n] {
+				other = append(other, n)
+			}
+		}
+		e.Other = strings.Join(other, ", ")
+		out[x.ID] = e
+	}
+	return out
+}
+
+// responseForm reads the fields a response form sets: the date (refused
+// when it does not parse or is after today), text, channel, approver and
+// the claims answered (ticked, and other codes comma-separated).
+func (s *Server) responseForm(r *http.Request) (store.Response, bool) {
+	on, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(r.PostFormValue("responded_on")), hcmLocation())
+	if err != nil || on.After(s.now()) {
+		// A response is recorded once made: a date after today (2027 was
+		// accepted and reported as "being followed": an outside reading)
+		// is refused like a date that does not parse.
+		return store.Response{}, false
+	}
+	var narratives []string
+	for _, v := range append(r.PostForm["narratives"], r.PostFormValue("narratives_other")) {
+		for _, n := range strings.Split(v, ",") {
+			if n = strings.TrimSpace(n); n != "" && !slices.Contains(narratives, n) {
+				narratives = append(narratives, n)
+			}
+		}
+	}
+	return store.Response{Text: strings.TrimSpace(r.PostFormValue("text")), RespondedOn: on, Channel: r.PostFormValue("channel"),
+		ApprovedBy: strings.TrimSpace(r.PostFormValue("approved_by")), Narratives: narratives}, true
+}
+
+// handleResponseEdit corrects a response listed on the article's evidence
+// page: its text, date, channel, approver and claims. Who recorded it, when,
+// and its outcome stay; the audit log names what changed.
+func (s *Server) handleResponseEdit(w http.ResponseWriter, r *http.Request) {
+	es, ok := s.evidenceStore(w, r)
+	if !ok {
+		return
+	}
+	a, ok := s.pathArticle(w, r)
+	if !ok {
+		return
+	}
+	rs, err := articleResponses(r.Context(), es, a)
+	if err != nil {
+		s.log.Error("list responses", "id", a.ID, "err", err)
+		s.fail(w, r, false, http.StatusInternalServerError)
+		return
+	}
+	i := slices.IndexFunc(rs, func(x store.Response) bool { return x.ID == r.PathValue("rid") })
+	if i < 0 {
+		s.fail(w, r, false, http.StatusNotFound)
+		return
+	}
+	old := rs[i]
+	f, ok := s.responseForm(r)
+	if !ok {
+		s.fail(w, r, false, http.StatusBadRequest)
+		return
+	}
+	edited := old
+	edited.Text, edited.RespondedOn, edited.Channel, edited.ApprovedBy, edited.Narratives = f.Text, f.RespondedOn, f.Channel, f.ApprovedBy, f.Narratives
+	var changed []string
+	for _, c := range []struct {
+		name string
+		diff bool
+	}{
+		{"text", old.Text != edited.Text},
+		{"date", !old.RespondedOn.Equal(edited.RespondedOn)},
+		{"channel", old.Channel != edited.Channel},
+		{"approved by", old.ApprovedBy != edited.ApprovedBy},
+		{"claims", !slices.Equal(old.Narratives, edited.Narratives)},
+	} {
+		if c.diff {
+			changed = append(changed, c.name)
+		}
+	}
+	if len(changed) > 0 {
+		if err := es.UpsertResponse(r.Context(), edited); errors.Is(err, store.ErrInvalidResponse) {
+			s.fail(w, r, false, http.StatusBadRequest)
+			return
+		} else if err != nil {
+			s.log.Error("edit response", "id", old.ID, "err", err)
+			s.fail(w, r, false, http.StatusInternalServerError)
+			return
+		}
+		s.audit(r, "response.edit", old.ID, strings.Join(changed, ", "))
+	}
+	http.Redirect(w, r, "/articles/"+a.ID+"/evidence#resp-"+old.ID, http.StatusSeeOther)
 }
 
 // pathArticle returns the article named by the {id} path value, or answers

@@ -54,6 +54,7 @@ func (s *Server) table() []route {
 		{"GET /articles/{id}/evidence", officers, false, s.handleEvidence},
 		{"POST /articles/{id}/evidence", officers, false, s.handleEvidenceCapture},
 		{"POST /articles/{id}/responses", responders, false, s.handleResponseCreate},
+		{"POST /articles/{id}/responses/{rid}", responders, false, s.handleResponseEdit},
 		{"POST /articles/{id}/responses/{rid}/narrative", responders, false, s.handleNarrativeCreate},
 		{"POST /articles/{id}/narratives/{nid}/retire", responders, false, s.handleNarrativeRetire},
 		{"GET /evidence/{sid}/{format}", officers, false, s.handleEvidenceFile},
