@@ -101,6 +101,7 @@ const (
 func DOCX(r *Report, charts []Chart, h AgencyHeader) ([]byte, error) {
 	h = h.orDefault()
 	doc := buildDocument(r, charts, r.Generated.Location())
+	vietnameseOnly(doc)
 	w := &docxWriter{}
 	w.header(doc, h)
 	for _, b := range doc.Blocks {
@@ -145,6 +146,27 @@ func DOCX(r *Report, charts []Chart, h AgencyHeader) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// vietnameseOnly drops the English glosses of the document's headings
+// ("Tóm tắt · Summary") and notes: the DOCX is the draft an office edits,
+// signs and files, in Vietnamese as Decree 30/2020/NĐ-CP has it (an
+// outside reading). The PDF and HTML keep them for readers of English.
+func vietnameseOnly(doc *document) {
+	for i, b := range doc.Blocks {
+		switch b := b.(type) {
+		case heading:
+			if vi, _, ok := strings.Cut(b.Text, " · "); ok {
+				b.Text = vi
+				doc.Blocks[i] = b
+			}
+		case para:
+			if vi, ok := strings.CutSuffix(b.Text, " "+ProvisionalEN); ok {
+				b.Text = vi
+				doc.Blocks[i] = b
+			}
+		}
+	}
+}
+
 type docxWriter struct {
 	body   strings.Builder
 	images [][]byte
@@ -181,12 +203,21 @@ func runText(text string, bold, italic, underline bool, halfPt int) string {
 
 // paragraph writes one paragraph; align is left, center, right or both.
 func paragraph(align string, before, after int, indentFirst int, runs ...string) string {
-	ind := ""
+	return styledParagraph("", align, before, after, indentFirst, runs...)
+}
+
+// styledParagraph is paragraph in the named paragraph style (docxStyles);
+// "" is Normal.
+func styledParagraph(style, align string, before, after int, indentFirst int, runs ...string) string {
+	ind, ps := "", ""
 	if indentFirst > 0 {
 		ind = fmt.Sprintf(`<w:ind w:firstLine="%d"/>`, indentFirst)
 	}
-	return fmt.Sprintf(`<w:p><w:pPr><w:spacing w:before="%d" w:after="%d"/>%s<w:jc w:val="%s"/></w:pPr>%s</w:p>`,
-		before, after, ind, align, strings.Join(runs, ""))
+	if style != "" {
+		ps = `<w:pStyle w:val="` + style + `"/>`
+	}
+	return fmt.Sprintf(`<w:p><w:pPr>%s<w:spacing w:before="%d" w:after="%d"/>%s<w:jc w:val="%s"/></w:pPr>%s</w:p>`,
+		ps, before, after, ind, align, strings.Join(runs, ""))
 }
 
 // header writes the two-column header block (agency left, motto right), the
@@ -212,7 +243,13 @@ func (w *docxWriter) header(doc *document, h AgencyHeader) {
 func (w *docxWriter) block(b block) {
 	switch b := b.(type) {
 	case heading:
-		w.body.WriteString(paragraph("both", 120, 60, 567, runText(b.Text, true, b.Level > 1, false, docxBodyHalfPt)))
+		// The heading styles carry the outline (Word's navigation pane, a
+		// table of contents); the run keeps the look set here.
+		style := "Heading1"
+		if b.Level > 1 {
+			style = "Heading2"
+		}
+		w.body.WriteString(styledParagraph(style, "both", 120, 60, 567, runText(b.Text, true, b.Level > 1, false, docxBodyHalfPt)))
 	case para:
 		w.body.WriteString(paragraph("both", 0, 120, 567, runText(b.Text, false, b.Italic, false, docxBodyHalfPt)))
 	case list:
@@ -384,6 +421,13 @@ const docxStyles = xml.Header + `<w:styles xmlns:w="http://schemas.openxmlformat
 	`<w:sz w:val="28"/><w:szCs w:val="28"/><w:lang w:val="vi-VN" w:eastAsia="vi-VN"/></w:rPr></w:rPrDefault>` +
 	`<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="276" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>` +
 	`<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style>` +
+	// Word's built-in heading names, so that the navigation pane and a
+	// table of contents find the report's sections; the look is the
+	// report's own (bold, 14 pt, Times New Roman), set on the runs.
+	`<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>` +
+	`<w:pPr><w:keepNext/><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/></w:rPr></w:style>` +
+	`<w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>` +
+	`<w:pPr><w:keepNext/><w:outlineLvl w:val="1"/></w:pPr><w:rPr><w:b/><w:i/></w:rPr></w:style>` +
 	`</w:styles>`
 
 // docxPageNumberHeader numbers the pages as Decree 30/2020/NĐ-CP asks of

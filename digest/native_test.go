@@ -243,14 +243,23 @@ print(t.cell(0, 0).text.replace("\n", "|"))
 print(t.cell(0, 1).text.replace("\n", "|"))
 print(len(d.tables))
 print(s.different_first_page_header_footer, "PAGE" in s.header._element.xml, s.header.paragraphs[0].alignment)
+print("|".join(p.style.name + ":" + p.text for p in d.paragraphs if p.style.name.startswith("Heading")))
 `
 	out, err := exec.Command(py, "-c", script, path).CombinedOutput()
 	if err != nil {
 		t.Fatalf("python-docx cannot open the DOCX: %v\n%s", err, out)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != 5 {
+	if len(lines) != 6 {
 		t.Fatalf("python-docx said %q", out)
+	}
+	// Sections are Word headings, so the navigation pane and a table of
+	// contents find them (an outside reading: the DOCX had no heading
+	// styles).
+	if want := "Heading 1:I. Tóm tắt|Heading 1:II. Theo quốc gia và ngôn ngữ|Heading 1:III. Chủ đề|Heading 1:IV. Câu chuyện nổi bật|" +
+		"Heading 2:1. 同奈省隆城国际机场试飞|Heading 2:2. 동나이성 노동자 파업|Heading 2:3. ドンナイ省で洪水|" +
+		"Heading 1:V. Tin, bài cần lưu ý|Heading 1:VI. Cảnh báo và kết quả xử lý|Heading 1:VII. Nguồn tin"; lines[5] != want {
+		t.Errorf("headings (style:text) =\n%s\nwant Word headings in Vietnamese only\n%s", lines[5], want)
 	}
 	if lines[4] != "True True CENTER (1)" {
 		t.Errorf("page numbers: first page apart, PAGE field, alignment = %q, want True True CENTER (1)", lines[4])
