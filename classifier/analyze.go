@@ -204,7 +204,7 @@ func (e *Engine) analyze(r *Rules, a *article.Article) *analysis {
 		an.published = e.opts.Now()
 	}
 	an.sentences()
-	an.gaz, an.lex = r.trie.scan(an.toks, an.lang, an, an.sc.gaz[:0], an.sc.lex[:0])
+	an.gaz, an.lex = r.trie.scan(an.toks, an.folded, an.lang, an, an.sc.gaz[:0], an.sc.lex[:0])
 	an.relevanceOf(r)
 	an.buildDoc(r)
 	if !an.mentions {

@@ -52,6 +52,9 @@ type clusterer struct {
 	// cluster (not those it remembers or merges), after the lock is
 	// released: the stage publishes them to the other replicas.
 	share func(clusterItem)
+	// now is the engine's clock: items are forgotten 2×window after they
+	// were added (prune), whatever their publication times.
+	now func() time.Time
 }
 
 type clusterItem struct {
@@ -79,6 +82,9 @@ type clusterItem struct {
 	numBits    uint64 // bit h%64 set for every h of numH: no common bit, no common figure
 	outlet     string
 	about      bool
+	// added is when the item was added, in Unix seconds: prune forgets it
+	// two windows later.
+	added int64
 }
 
 // Clustering thresholds. They were chosen on the project's own fixtures
@@ -111,7 +117,7 @@ const (
 
 func newClusterer(window time.Duration) *clusterer {
 	return &clusterer{window: window, byID: map[string]int{}, outlet: map[string]map[string]int{},
-		byEntity: map[string][]int{}, byFigure: map[string][]int{}}
+		byEntity: map[string][]int{}, byFigure: map[string][]int{}, now: time.Now}
 }
 
 func simhash(an *analysis) uint64 {
@@ -218,7 +224,7 @@ func (c *clusterer) assignLocked(an *analysis, cl *article.Classification) (stri
 	it.fillHashes()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.prune(it.at)
+	c.prune(c.now())
 	if n, ok := c.byID[id]; ok && id != "" {
 		known := &c.items[n-c.base]
 		return known.cluster, c.outlets(known.cluster), nil, nil
@@ -245,6 +251,9 @@ func (c *clusterer) assignLocked(an *analysis, cl *article.Classification) (stri
 // the limit the oldest tenth goes at once.
 func (c *clusterer) add(it clusterItem) {
 	it.fillHashes()
+	if it.added == 0 {
+		it.added = c.now().Unix()
+	}
 	n := c.base + len(c.items)
 	if it.id != "" {
 		c.byID[it.id] = n
@@ -785,11 +794,16 @@ func (c *clusterer) addOutlet(it clusterItem) {
 	m[it.outlet]++
 }
 
-// prune drops items older than the window before now; items arrive roughly in
-// time order, so it looks at the front only.
+// prune forgets the items added more than two windows before now.
 func (c *clusterer) prune(now time.Time) {
-	n := 0
-	for n < len(c.items) && now.Sub(c.items[n].at) > 2*c.window {
+	// Items are in the order they were added, so the ones to forget are a
+	// prefix. The time is the clock's, not the newest publication time:
+	// a source's archive or a late copy of an old story arrives among
+	// today's articles, and pruning by publication time forgot that old
+	// story's tellings as soon as a fresh article came between them (the
+	// demo's strike split in two that way).
+	n, cut := 0, now.Add(-2*c.window).Unix()
+	for n < len(c.items) && c.items[n].added < cut {
 		n++
 	}
 	if n > 0 {

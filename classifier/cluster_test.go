@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/dongnai/presswatch/article"
 )
 
@@ -48,6 +50,43 @@ func TestClustersStoryAcrossUpdatesAndLanguages(t *testing.T) {
 	}
 	if other == raid {
 		t.Errorf("a flood story of the same city and day joined the raid's cluster %s", raid)
+	}
+}
+
+// TestLateTellingAfterFreshArticle: a telling of an old story that
+// arrives after a fresh article (a source's archive, a late copy) still
+// joins the old story. The clusterer forgot stories by the newest
+// publication time it had seen, so one fresh article between two tellings
+// of a week-old strike split it (the demo's strike, an outside reading).
+func TestLateTellingAfterFreshArticle(t *testing.T) {
+	clock := time.Date(2026, 12, 7, 21, 0, 0, 0, time.UTC)
+	e, err := New(Options{NoModel: true, Now: func() time.Time { return clock }, Registerer: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	strike := time.Date(2025, 12, 16, 6, 30, 0, 0, time.UTC)
+	classify := func(id, lang, title, text string, pub time.Time) string {
+		t.Helper()
+		c, err := e.Classify(context.Background(), &article.Article{ID: id, Lang: lang, Title: title, Text: text, Published: pub})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Cluster
+	}
+	vi := classify("strike-vi", "vi", "Hàng nghìn công nhân nhà máy giày ở Đồng Nai ngừng việc đòi tăng lương",
+		"Sáng thứ Ba, khoảng 4.000 công nhân của Công ty TNHH Hanmi Footwear Vina tại khu công nghiệp Nhơn Trạch, tỉnh Đồng Nai, đã ngừng việc tập thể.", strike)
+	classify("fresh", "vi", "Đồng Nai khai trương trung tâm hành chính công mới",
+		"Trung tâm phục vụ hành chính công tỉnh Đồng Nai mở cửa tại phường Trấn Biên.", clock.Add(-time.Hour))
+	en := classify("strike-en", "en", "Thousands of workers strike at Nike supplier in Vietnam over bonus cut",
+		"About 4,000 workers at a South Korean-owned footwear factory in Vietnam's Dong Nai province stopped work on Tuesday after the company cut their year-end bonus.", strike.Add(150*time.Minute))
+	if en != vi {
+		t.Errorf("the English telling is in story %s, the Vietnamese in %s: want one story", en, vi)
+	}
+	// Two windows on the clock later the old story is forgotten.
+	clock = clock.Add(2*72*time.Hour + time.Minute)
+	if late := classify("strike-en-2", "en", "Vietnam shoe strike: workers back at the lines",
+		"About 4,000 workers at the footwear factory in Dong Nai province returned to work.", strike.Add(3*time.Hour)); late == vi {
+		t.Error("a story two windows old on the clock was still joined")
 	}
 }
 

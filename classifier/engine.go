@@ -150,6 +150,7 @@ func New(opts Options) (*Engine, error) {
 			}
 		}
 	}
+	e.clusters.now = opts.Now
 	e.rules.Store(r)
 	e.rulesLoaded.SetToCurrentTime()
 	return e, nil

@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/dongnai/presswatch/internal/textnorm"
@@ -163,12 +164,39 @@ func joined(a, b textnorm.Token) bool {
 	return !textnorm.IsCJK(ra) && !textnorm.IsCJK(rb)
 }
 
+// hangulWordStart reports whether toks[i] is a Hangul syllable that begins
+// a word: nothing joins it to the token before.
+func hangulWordStart(toks []textnorm.Token, i int) bool {
+	r, _ := utf8.DecodeRuneInString(toks[i].Text)
+	return unicode.Is(unicode.Hangul, r) && (i == 0 || toks[i-1].End != toks[i].Start)
+}
+
+// spaceBetweenHangul reports whether b follows a after white space alone
+// and both are Hangul syllables. Korean writes spaces between the words of
+// a name (롱탄 국제공항, Long Thành International Airport), as the
+// gazetteer's aliases do; a name is matched across them when it begins at
+// the start of a Hangul word, as the index joins them (textnorm.Analyze),
+// so that 동나이 is not found in 활동 나이.
+func spaceBetweenHangul(folded string, a, b textnorm.Token) bool {
+	if a.End >= b.Start || b.Start > len(folded) {
+		return false
+	}
+	for _, r := range folded[a.End:b.Start] {
+		if !unicode.IsSpace(r) {
+			return false
+		}
+	}
+	ra, _ := utf8.DecodeRuneInString(a.Text)
+	rb, _ := utf8.DecodeRuneInString(b.Text)
+	return unicode.Is(unicode.Hangul, ra) && unicode.Is(unicode.Hangul, rb)
+}
+
 // scan returns gazetteer matches and lexicon matches, each layer
 // leftmost-longest without overlaps, so "ô nhiễm dioxin" is one phrase, not
 // three. lang restricts lexicon patterns to the article's language
 // (patterns with lang "" match in every language); sp (may be nil) checks
 // the spelling of lexicon phrases written with diacritics.
-func (t *trie) scan(toks []textnorm.Token, lang string, sp speller, gaz, lex []hit) ([]hit, []hit) {
+func (t *trie) scan(toks []textnorm.Token, folded, lang string, sp speller, gaz, lex []hit) ([]hit, []hit) {
 	gazEnd, lexEnd := 0, 0
 	for i := range toks {
 		if b := firstBit(toks[i].Text); t.first[b/64]&(1<<(b%64)) == 0 {
@@ -176,9 +204,15 @@ func (t *trie) scan(toks []textnorm.Token, lang string, sp speller, gaz, lex []h
 		}
 		n := &t.root
 		var best, bestLex *patRef
+		// spaced: the walk went over a space between Hangul words, which
+		// only a gazetteer name may do (below).
+		spaced := false
 		for j := i; j < len(toks); j++ {
 			if j > i && !joined(toks[j-1], toks[j]) {
-				break
+				if !hangulWordStart(toks, i) || !spaceBetweenHangul(folded, toks[j-1], toks[j]) {
+					break
+				}
+				spaced = true
 			}
 			c := n.next[toks[j].Text]
 			if c == nil {
@@ -187,6 +221,9 @@ func (t *trie) scan(toks []textnorm.Token, lang string, sp speller, gaz, lex []h
 			n = c
 			for k := range n.pats {
 				p := &n.pats[k]
+				if spaced && p.layer != layerGaz {
+					continue
+				}
 				if p.layer == layerGaz {
 					if i >= gazEnd && (best == nil || p.n > best.n || (p.n == best.n && p.kind == gazTrap)) {
 						best = p

@@ -411,7 +411,13 @@ func (s *Server) Tick() (Item, []Published, error) {
 	if len(s.held) > 0 {
 		it = s.held[0]
 		s.held = s.held[1:]
-		it.Published = time.Time{} // published now
+		if it.Truth.Cluster == "" {
+			it.Published = time.Time{} // published now
+		}
+		// A held telling of a story already out (the Chinese telling of the
+		// Hanmi strike) keeps its date: a late report of that event, which
+		// the classifier puts in the story. Dated now, it was a story of
+		// its own, a year after the others, with its own critical alert.
 	} else {
 		var pool, recent []Item
 		for _, c := range s.corpus {
