@@ -160,7 +160,7 @@ var catalog = map[string][2]string{
 	"state_responded":      {"Đã phản hồi", "Responded"},
 	"state_false_positive": {"Báo nhầm", "False positive"},
 	"state_silenced":       {"Tạm tắt", "Silenced"},
-	"state_inhibited":      {"Bị gộp", "Inhibited"},
+	"state_inhibited":      {"Bị chặn (đã có cảnh báo bao trùm)", "Inhibited (covered by another alert)"},
 	"state_pending":        {"Chờ gửi", "Waiting to be sent"},
 	"state_sending":        {"Đang gửi", "Sending"},
 	"state_sent":           {"Đã gửi", "Sent"},
