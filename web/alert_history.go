@@ -32,14 +32,18 @@ type auditLister interface {
 // acknowledgement, a story-wide acknowledgement, a change made on another
 // route's alert about the same article). A store that keeps no audit log
 // gives none.
-func (s *Server) alertHistory(ctx context.Context, m messages, id string) ([]historyRow, error) {
+//
+// handled is when the alert first left the state new (zero if it has not,
+// or the entry is older than the history kept): from then on the sender
+// leaves it out of its office's messages.
+func (s *Server) alertHistory(ctx context.Context, m messages, id string) (rows []historyRow, handled time.Time, err error) {
 	al, ok := s.opts.Store.(auditLister)
 	if !ok {
-		return nil, nil
+		return nil, time.Time{}, nil
 	}
 	entries, err := al.ListAuditFor(ctx, "alert/"+id, historyLimit)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	names := map[string]string{}
 	out := make([]historyRow, 0, len(entries))
@@ -50,8 +54,11 @@ func (s *Server) alertHistory(ctx context.Context, m messages, id string) ([]his
 			names[e.Actor] = who
 		}
 		out = append(out, historyRow{At: e.At, Who: who, Changes: describeAlertChange(m, e.Detail)})
+		if handled.IsZero() && strings.Contains(e.Detail, "state "+store.AlertNew+" → ") {
+			handled = e.At
+		}
 	}
-	return out, nil
+	return out, handled, nil
 }
 
 // describeAlertChange puts the store's record of a triage change

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dongnai/presswatch/store"
 )
@@ -96,5 +97,43 @@ func TestDescribeAlertChange(t *testing.T) {
 		if got := strings.Join(describeAlertChange(m, detail), "|"); got != want {
 			t.Errorf("describeAlertChange(%q) = %q, want %q", detail, got, want)
 		}
+	}
+}
+
+// TestAlertLeftOutOfMessage: an alert handled before its office's message
+// went is left out of it (alerts.Sender), and its page says so beside the
+// delivery instead of only "sent" (an outside reading).
+func TestAlertLeftOutOfMessage(t *testing.T) {
+	f := newFixture(t)
+	as := f.store.(store.AlertStore)
+	ctx := context.Background()
+	now := time.Now()
+	if err := as.RecordAlerts(ctx, []store.NewAlert{{Alert: store.Alert{ID: "al-l", Route: "security", ArticleID: f.arts[0].ID,
+		GroupKey: "al-l", Severity: "immediate", Risk: 50, Title: "Tin", Receivers: []string{"police"}},
+		Notify: []store.Notification{{Receiver: "police", Channel: "email", Recipient: "canhbao@congan.example"}}, Now: now}}); err != nil {
+		t.Fatal(err)
+	}
+	police, _ := f.session(RolePolice)
+	m := messages{"vi"}
+	if _, page := f.get("/alerts/al-l", police); strings.Contains(page, "left-out") {
+		t.Error("a new alert's delivery says the alert is left out")
+	}
+	ack := store.AlertAcknowledged
+	if _, err := as.UpdateAlert(ctx, store.AlertChange{ID: "al-l", Actor: "police", State: &ack, At: now.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := f.get("/alerts/al-l", police); !strings.Contains(html.UnescapeString(page), m.T("alert_will_leave_out")) {
+		t.Error("the waiting delivery of a handled alert does not say the alert will be left out")
+	}
+	ds, err := as.ListDeliveries(ctx, store.DeliveryFilter{AlertID: "al-l"})
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("deliveries: %v, %v", ds, err)
+	}
+	if err := as.MarkDeliverySent(ctx, ds[0].ID, "Tin", now.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	want := m.F("alert_left_out", now.Add(time.Minute).In(hcmLocation()).Format("02/01/2006 15:04"))
+	if _, page := f.get("/alerts/al-l", police); !strings.Contains(html.UnescapeString(page), want) {
+		t.Errorf("the sent delivery does not say %q", want)
 	}
 }

@@ -92,6 +92,8 @@ var pageCatalog = map[string][2]string{
 	"alert_save":              {"Lưu", "Save"},
 	"alert_deliveries":        {"Gửi đi", "Deliveries"},
 	"alert_history":           {"Lịch sử xử lý", "Handling history"},
+	"alert_left_out":          {"Thư này không kèm cảnh báo này: cảnh báo đã được xử lý lúc %s, trước giờ gửi.", "This message did not carry this alert: it was handled at %s, before the message went."},
+	"alert_will_leave_out":    {"Cảnh báo đã được xử lý nên sẽ không có trong thư này.", "The alert has been handled, so this message will not carry it."},
 	"resp_edit":               {"Sửa phản hồi", "Edit this response"},
 	"resp_edit_help":          {"Sửa nội dung, ngày, hình thức, người duyệt hoặc luận điệu được phản bác. Người ghi nhận và kết quả theo dõi giữ nguyên; nhật ký ghi lại thay đổi.", "Correct the text, date, channel, approver or the claims answered. Who recorded it and its outcome stay; the audit log records the change."},
 	"resp_edit_save":          {"Lưu thay đổi", "Save changes"},

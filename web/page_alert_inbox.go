@@ -148,6 +148,10 @@ func (s *Server) articleDates(ctx context.Context, rows []alertRow) {
 type deliveryRow struct {
 	store.Delivery
 	Held string
+	// LeftOut says that this alert was, or will be, left out of the
+	// message: it was handled before the message went (alerts.Sender
+	// mails only alerts still new).
+	LeftOut string
 }
 
 // heldText says when a waiting delivery goes out: after quiet hours (a
@@ -469,15 +473,28 @@ func (s *Server) alertDetailForm(w http.ResponseWriter, r *http.Request, code in
 	for _, x := range sib {
 		data.Siblings = append(data.Siblings, alertRow{Alert: x, RouteLabel: labels[x.Route]})
 	}
+	history, handled, err := s.alertHistory(r.Context(), m, a.ID)
+	if err != nil {
+		s.log.Warn("alert history", "alert", a.ID, "err", err)
+	}
+	data.History = history
+	if handled.IsZero() && a.State != store.AlertNew {
+		handled = a.AckedAt // the history's first change is older than it keeps
+	}
 	for _, d := range ds {
-		data.Deliveries = append(data.Deliveries, deliveryRow{Delivery: d, Held: s.heldText(m, d)})
+		row := deliveryRow{Delivery: d, Held: s.heldText(m, d)}
+		switch {
+		case handled.IsZero() || d.State == store.DeliverySkipped:
+		case d.State == store.DeliverySent && d.SentAt.After(handled):
+			row.LeftOut = m.F("alert_left_out", handled.In(s.loc).Format("02/01/2006 15:04"))
+		case d.State == store.DeliveryPending || d.State == store.DeliveryFailed:
+			row.LeftOut = m.T("alert_will_leave_out")
+		}
+		data.Deliveries = append(data.Deliveries, row)
 	}
 	dates := []alertRow{{Alert: a}}
 	s.articleDates(r.Context(), dates)
 	data.Published, data.OldDays = dates[0].Published, dates[0].OldDays
-	if data.History, err = s.alertHistory(r.Context(), m, a.ID); err != nil {
-		s.log.Warn("alert history", "alert", a.ID, "err", err)
-	}
 	data.HistoryCut = len(data.History) >= historyLimit
 	s.render(w, r, code, "alert_detail", "alerts", a.Title, data)
 }
