@@ -78,3 +78,13 @@ func walkParts(t testing.TB, ctype, enc string, body io.Reader, out *strings.Bui
 	out.Write(data)
 	out.WriteString("\n")
 }
+
+// headerOf returns the header of a raw message.
+func headerOf(t testing.TB, raw []byte) mail.Header {
+	t.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("parse message: %v", err)
+	}
+	return m.Header
+}

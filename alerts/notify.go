@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,7 +33,11 @@ type Message struct {
 	MessageID  string // "<…@presswatch>", stable for the delivery
 	Receiver   string
 	To         string // an email address, or "webhook:<receiver>" (the URL is never stored)
-	Critical   bool
+	// Thread, when set, is the Message-ID (without <>) every message of
+	// one story to one address refers to, so mail clients show them as one
+	// thread (StoryThread).
+	Thread   string
+	Critical bool
 	Rendered
 	Payload WebhookPayload
 	// Raw, when set, is a complete RFC 5322 message built before it was
@@ -116,6 +121,14 @@ func (e *EmailNotifier) client() (*mail.Client, error) {
 	return mail.NewClient(o.Host, copts...)
 }
 
+// StoryThread is the thread root of the messages about story cluster sent
+// to one address: derived from both alone, so every message of the story
+// to that address names the same root, across restarts and replicas.
+func StoryThread(cluster, recipient string) string {
+	h := sha256.Sum256([]byte(recipient))
+	return "story-" + cluster + "." + hex.EncodeToString(h[:6]) + "@presswatch"
+}
+
 // BuildEmail returns the MIME message for m (multipart/alternative: text, then HTML).
 func (e *EmailNotifier) BuildEmail(m *Message, now time.Time) (*mail.Msg, error) {
 	msg := mail.NewMsg()
@@ -126,6 +139,13 @@ func (e *EmailNotifier) BuildEmail(m *Message, now time.Time) (*mail.Msg, error)
 		return nil, fmt.Errorf("to %q: %w", m.To, err)
 	}
 	msg.SetMessageIDWithValue(strings.Trim(m.MessageID, "<>"))
+	if m.Thread != "" {
+		// The story's messages refer to one root that is never sent
+		// itself (RFC 5322 allows a reference to a message the reader does
+		// not have): Thunderbird, Apple Mail and Outlook thread by it.
+		msg.SetGenHeader(mail.HeaderReferences, "<"+m.Thread+">")
+		msg.SetGenHeader(mail.HeaderInReplyTo, "<"+m.Thread+">")
+	}
 	msg.SetDateWithValue(now)
 	msg.Subject(HeaderSafe(m.Subject, 250))
 	msg.SetGenHeader("X-Presswatch-Delivery", m.DeliveryID)

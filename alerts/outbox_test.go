@@ -285,3 +285,56 @@ func TestHandledAlertsNotMailed(t *testing.T) {
 		t.Errorf("the message carries an acknowledged alert, or lacks the new one:\n%.1500s", body)
 	}
 }
+
+// TestStoryMessagesThreaded: the messages of one story to one address
+// refer to one root (References, In-Reply-To), so a mail client shows them
+// as one thread, and link the story's page; another story's messages have
+// another root (an outside reading: 57 messages, none threaded).
+func TestStoryMessagesThreaded(t *testing.T) {
+	now := time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	root := Route{Receiver: "analysts", GroupWait: dur(time.Minute), GroupInterval: dur(time.Minute), Severity: SeverityImmediate}
+	r := newRig(t, root, nil, clock)
+	ctx := context.Background()
+	s := r.sender(SenderOptions{})
+	send := func(arts ...*article.Article) {
+		t.Helper()
+		process(t, r.stage, arts...)
+		now = now.Add(3 * time.Minute)
+		if _, err := s.SendDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(classified(t, r.st, 1, "Straits Echo", "c-strike", 55))
+	send(classified(t, r.st, 2, "Asia Ledger", "c-strike", 60))
+	send(classified(t, r.st, 3, "Mekong Times", "c-flood", 50))
+	msgs := r.mb.Messages()
+	if len(msgs) != 3 {
+		t.Fatalf("%d messages, want 3 (two of the strike, one of the flood)", len(msgs))
+	}
+	// Messages come back in the mailbox's order, not in the order sent.
+	byRoot := map[string]int{}
+	for i, m := range msgs {
+		h := headerOf(t, m.Raw)
+		ref := h.Get("References")
+		if ref == "" || h.Get("In-Reply-To") != ref {
+			t.Fatalf("message %d: References %q, In-Reply-To %q: want one root in both", i, ref, h.Get("In-Reply-To"))
+		}
+		byRoot[ref]++
+		cluster := "c-flood"
+		if strings.Contains(ref, "c-strike") {
+			cluster = "c-strike"
+		}
+		if body := decodedBody(t, m.Raw); !strings.Contains(body, "/stories/"+cluster) {
+			t.Errorf("message %d (root %s) does not link its story's page:\n%.1500s", i, ref, body)
+		}
+	}
+	if len(byRoot) != 2 {
+		t.Errorf("roots %v: want the strike's two messages on one root and the flood's on another", byRoot)
+	}
+	for ref, n := range byRoot {
+		if want := map[bool]int{true: 2, false: 1}[strings.Contains(ref, "c-strike")]; n != want {
+			t.Errorf("root %s has %d messages, want %d", ref, n, want)
+		}
+	}
+}

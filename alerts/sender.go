@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -456,12 +457,18 @@ func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) 
 		local := exp.In(s.opts.Location)
 		data.AckURL, data.AckExpires, data.AckExpiresVI = link, local.Format("2 Jan 2006 15:04"), local.Format("02/01/2006 15:04")
 	}
+	// One story: the message links its page and joins its thread.
+	thread := ""
+	if cluster := als[0].Cluster; cluster != "" && !slices.ContainsFunc(als, func(a store.Alert) bool { return a.Cluster != cluster }) {
+		data.StoryURL = base + "/stories/" + cluster
+		thread = StoryThread(cluster, d.Recipient)
+	}
 	r, err := s.opts.Templates.Render(data)
 	if err != nil {
 		return nil, err
 	}
 	payload.Subject, payload.Text, payload.AckURL = r.Subject, r.Text, data.AckURL
-	return &Message{DeliveryID: d.ID, MessageID: d.MessageID, Receiver: d.Receiver, To: d.Recipient,
+	return &Message{DeliveryID: d.ID, MessageID: d.MessageID, Receiver: d.Receiver, To: d.Recipient, Thread: thread,
 		Critical: data.Critical, Rendered: r, Payload: payload}, nil
 }
 

@@ -37,6 +37,9 @@ type EmailData struct {
 	// ("14 Dec 2026 16:14") and, AckExpiresVI, for the Vietnamese one
 	// ("16:14 14/12/2026"), in the office's time zone.
 	AckURL, AckExpires, AckExpiresVI string
+	// StoryURL is the story page of the message's alerts, when they are
+	// all of one story.
+	StoryURL string
 }
 
 // EmailItem is one article of an alert email.

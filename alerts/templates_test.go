@@ -31,7 +31,7 @@ func goldenData() EmailData {
 			URL: "https://mekong.example.com/a?x=1&y=2", ArticleURL: "https://presswatch.example.org/articles/def456",
 			Published: "20/11/2026 09:00", PublishedEN: "20 Nov 2026 09:00", Snippet: "Tin đồn về việc xử lý dioxin…", Risk: 60, OldDays: 400,
 		}},
-		More: 1, AckURL: "https://presswatch.example.org/alerts/ack?d=d1&exp=1&sig=x", AckExpires: "27 Nov 2026 08:30", AckExpiresVI: "27/11/2026 08:30",
+		More: 1, StoryURL: "https://presswatch.example.org/stories/c-0123456789ab", AckURL: "https://presswatch.example.org/alerts/ack?d=d1&exp=1&sig=x", AckExpires: "27 Nov 2026 08:30", AckExpiresVI: "27/11/2026 08:30",
 	}
 }
 
