@@ -32,7 +32,7 @@ var catalog = map[string][2]string{
 	"signal_sensitive_negative": {"Chủ đề nhạy cảm, sắc thái tiêu cực", "Sensitive topic, negative tone"},
 	"signal_concern":            {"Sự việc cần cán bộ xem xét", "An event an officer should see"},
 	"concern_labour_unrest":     {"tranh chấp lao động (đình công, nợ lương, mất việc)", "labour unrest (strikes, unpaid wages, layoffs)"},
-	"concern_unrest":            {"mất an ninh trật tự (gây rối, hỗn chiến, chống người thi hành công vụ)", "public unrest (riots, clashes, attacks on officers)"},
+	"concern_unrest":            {"biểu tình, gây rối hoặc mất an ninh trật tự", "protests, riots or public disorder"},
 	"concern_land_conflict":     {"xung đột đất đai (thu hồi, cưỡng chế, khiếu kiện)", "land conflict (clearance, eviction, complaints)"},
 	"concern_pollution":         {"ô nhiễm môi trường", "pollution"},
 	"concern_health_scare":      {"dịch bệnh", "a health scare (epidemics, lockdowns)"},
