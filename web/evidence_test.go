@@ -86,6 +86,19 @@ func TestEvidenceAndResponses(t *testing.T) {
 	if len(snaps) != 2 {
 		t.Fatalf("%d captures", len(snaps))
 	}
+	// The article's page says the outlet corrected it, with the headline
+	// the page carries now: the stored article keeps the one collected.
+	if snaps[1].Change != store.ChangeCorrected {
+		t.Fatalf("the second capture's change is %q, want corrected", snaps[1].Change)
+	}
+	if _, page := f.get("/articles/"+a.ID, police); !strings.Contains(page, `id="page-changed"`) ||
+		!strings.Contains(page, (messages{"vi"}).T("changed_corrected")) || !strings.Contains(page, "/articles/"+a.ID+"/evidence") {
+		t.Error("the article page does not say the article was corrected")
+	}
+	viewer, _ := f.session(RoleViewer)
+	if _, page := f.get("/articles/"+a.ID, viewer); strings.Contains(page, `id="page-changed"`) {
+		t.Error("a viewer, who sees no evidence, is shown the capture's finding")
+	}
 	if resp, body := f.get("/evidence/"+snaps[0].ID+"/warc", police); resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "WARC/1.1\r\n") {
 		t.Errorf("warc: %d %.20q", resp.StatusCode, body)
 	}

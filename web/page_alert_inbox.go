@@ -397,6 +397,9 @@ type alertDetailData struct {
 	// says the oldest changes were left out.
 	History    []historyRow
 	HistoryCut bool
+	// Changed says the outlet corrected, retracted or deleted the page
+	// since it was collected.
+	Changed *pageChange
 }
 
 // personName names the account login as people know it, "Nguyễn Văn Minh
@@ -495,6 +498,7 @@ func (s *Server) alertDetailForm(w http.ResponseWriter, r *http.Request, code in
 	dates := []alertRow{{Alert: a}}
 	s.articleDates(r.Context(), dates)
 	data.Published, data.OldDays = dates[0].Published, dates[0].OldDays
+	data.Changed = s.articleChanged(r.Context(), a.ArticleID)
 	data.HistoryCut = len(data.History) >= historyLimit
 	s.render(w, r, code, "alert_detail", "alerts", a.Title, data)
 }

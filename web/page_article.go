@@ -70,6 +70,9 @@ type articlePage struct {
 	// see (officers): an email links the article, and from here the alert
 	// and its triage are one click away (an outside reading).
 	Alerts []alertRow
+	// Changed says the outlet corrected, retracted or deleted the page
+	// since it was collected (officers).
+	Changed *pageChange
 }
 
 // articleAlerts returns the alerts about article id that the request's
@@ -152,6 +155,7 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	p.Translation = s.translateArticle(r.Context(), a)
 	s.requestOpenedCapture(r, a)
 	p.Evidence = s.opts.Evidence != nil && officerRoles[principalFrom(r.Context()).User.Role]
+	p.Changed = s.articleChanged(r.Context(), a.ID)
 	p.Alerts = s.articleAlerts(r, m, a.ID)
 	s.render(w, r, http.StatusOK, "article", "search", a.Title, p)
 }
