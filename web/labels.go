@@ -22,6 +22,7 @@ var pageCatalog = map[string][2]string{
 	"rel_definition":          {"“Nói về Đồng Nai”: bộ phân loại xác định Đồng Nai (hoặc một địa danh, công trình của tỉnh) là chủ đề của bài, không chỉ được nhắc qua.", "“About Đồng Nai”: the classifier found Đồng Nai (or a place or landmark in it) to be the subject of the article, not a passing mention."},
 	"expanded_as":             {"Đã mở rộng tên tỉnh và địa danh sang mọi cách viết đã biết:", "Place names were expanded to every known spelling and script:"},
 	"expanded_literal":        {"Chỉ tìm đúng các từ đã gõ", "Search only the words as typed"},
+	"expanded_script_lang":    {"Chỉ bài bằng %s", "Only articles in %s"},
 	"literal_on":              {"Đang tìm đúng các từ đã gõ, không mở rộng địa danh.", "Searching the words as typed, without expanding place names."},
 	"literal_expand":          {"Mở rộng địa danh", "Expand place names"},
 	"dash_scope":              {"Chỉ tính các bài nói về Đồng Nai (theo bộ phân loại), theo ngày đăng, 30 ngày gần nhất.", "Counts only articles about Đồng Nai (as classified), by publication date, over the last 30 days."},

@@ -5,10 +5,12 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/dongnai/presswatch/index"
@@ -64,6 +66,43 @@ func relFilter(rel string) []string {
 }
 
 type filter struct{ Field, Value string }
+
+// queryScriptLang is the language a query's letters are written for when
+// its script says: Hangul Korean, kana Japanese, Han alone Chinese (a
+// Japanese query about the province writes ドンナイ); "" for Latin or
+// mixed scripts, which many languages share. The operators AND, OR, NOT
+// and NEAR/n are not letters of the query.
+func queryScriptLang(q string) string {
+	var han, kana, hangul, other bool
+	for _, w := range strings.Fields(q) {
+		if w == "AND" || w == "OR" || w == "NOT" || strings.HasPrefix(w, "NEAR") {
+			continue // the query language's operators
+		}
+		for _, r := range w {
+			switch {
+			case unicode.Is(unicode.Hangul, r):
+				hangul = true
+			case unicode.In(r, unicode.Hiragana, unicode.Katakana):
+				kana = true
+			case unicode.Is(unicode.Han, r):
+				han = true
+			case unicode.IsLetter(r):
+				other = true
+			}
+		}
+	}
+	switch {
+	case other:
+		return ""
+	case hangul && !kana:
+		return "ko"
+	case kana && !hangul:
+		return "ja"
+	case han && !kana && !hangul:
+		return "zh"
+	}
+	return ""
+}
 
 // maxQueryRunes bounds a query, searched or saved, in characters (what
 // the reader counts; at most 8 KB): far above what people write (the
@@ -307,7 +346,12 @@ type searchPage struct {
 	Pages       int
 	Scopes      []scopeView
 	LiteralURL  string // the same search without place-name expansion
-	ExpandURL   string // the same search with it, when literal
+	// ScriptLang and ScriptURL offer the same search in the language the
+	// query was typed in, when its script names one (同奈 → Chinese) and no
+	// language filter is on: the expansion finds every script, and the
+	// reader's own was not on the first page (an outside reading).
+	ScriptLang, ScriptURL string
+	ExpandURL             string // the same search with it, when literal
 }
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
@@ -348,6 +392,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	p.Scopes = s.scopes(r, m, form, req, res)
 	if len(form.Expansions) > 0 {
 		p.LiteralURL = form.URL("/search", func(g *searchForm) { g.Literal, g.Page = true, 1 })
+		if lang := queryScriptLang(form.Q); lang != "" && !slices.ContainsFunc(form.Filters, func(f filter) bool { return f.Field == "lang" }) {
+			p.ScriptLang = lang
+			p.ScriptURL = form.URL("/search", func(g *searchForm) { g.Filters, g.Page = append(g.Filters, filter{"lang", lang}), 1 })
+		}
 	}
 	if form.Literal {
 		p.ExpandURL = form.URL("/search", func(g *searchForm) { g.Literal, g.Page = false, 1 })

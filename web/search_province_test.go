@@ -49,6 +49,27 @@ func TestCrossScriptSearch(t *testing.T) {
 	if _, b := f.get("/search?q=coffee", cookie); strings.Contains(b, `id="expansion"`) {
 		t.Error("coffee expanded")
 	}
+	// A query in one script offers its language's articles alone: the
+	// expansion finds every script, and the reader's own may not lead.
+	if strings.Contains(body, `id="script-lang-link"`) {
+		t.Error("a query in Latin letters offers a language of its script")
+	}
+	_, zh := f.get("/search?rel=any&q="+url.QueryEscape("同奈"), cookie)
+	if want := `href="/search?f=lang%3Azh&amp;q=%E5%90%8C%E5%A5%88`; !strings.Contains(zh, `id="script-lang-link"`) || !strings.Contains(zh, want) {
+		t.Errorf("同奈 does not offer its Chinese articles alone (want a link with %s)", want)
+	}
+	if _, b := f.get("/search?rel=any&f=lang:zh&q="+url.QueryEscape("同奈"), cookie); strings.Contains(b, `id="script-lang-link"`) {
+		t.Error("the offer stays when a language is already chosen")
+	}
+}
+
+func TestQueryScriptLang(t *testing.T) {
+	for q, want := range map[string]string{"同奈": "zh", "ドンナイ省": "ja", "同奈 ドンナイ": "ja", "동나이": "ko", "\"동나이\" OR 비엔호아": "ko",
+		"Dong Nai": "", "同奈 Dong Nai": "", "동나이 ドンナイ": "", "": ""} {
+		if got := queryScriptLang(q); got != want {
+			t.Errorf("queryScriptLang(%q) = %q, want %q", q, got, want)
+		}
+	}
 }
 
 func TestPlacesExpand(t *testing.T) {
