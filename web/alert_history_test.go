@@ -64,7 +64,7 @@ func TestAlertHistory(t *testing.T) {
 		m.F("alert_history_created", ""), // the rule's label follows
 		"Test police (police)", m.F("hist_state", m.State("new"), m.State("acknowledged")), m.F("hist_assignee", "Minh"),
 		m.T("hist_note"),
-		"email:lan@congan.example", m.F("hist_state", m.State("acknowledged"), m.State("confirmed")),
+		"lan@congan.example (email)", m.F("hist_state", m.State("acknowledged"), m.State("confirmed")),
 	}
 	at := 0
 	for _, want := range steps {
@@ -124,6 +124,10 @@ func TestAlertLeftOutOfMessage(t *testing.T) {
 	}
 	if _, page := f.get("/alerts/al-l", police); !strings.Contains(html.UnescapeString(page), m.T("alert_will_leave_out")) {
 		t.Error("the waiting delivery of a handled alert does not say the alert will be left out")
+	}
+	// The inbox agrees: no send time on the handled alert's row.
+	if _, inbox := f.get("/alerts?state=acknowledged", police); !strings.Contains(inbox, `href="/alerts/al-l"`) || strings.Contains(inbox, `class="held"`) {
+		t.Error("the inbox row of a handled alert gives its waiting message's send time, or the row is missing")
 	}
 	ds, err := as.ListDeliveries(ctx, store.DeliveryFilter{AlertID: "al-l"})
 	if err != nil || len(ds) != 1 {

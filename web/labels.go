@@ -102,6 +102,8 @@ var pageCatalog = map[string][2]string{
 	"alert_left_out":          {"Thư này không kèm cảnh báo này: cảnh báo đã được xử lý lúc %s, trước giờ gửi.", "This message did not carry this alert: it was handled at %s, before the message went."},
 	"alert_will_leave_out":    {"Cảnh báo đã được xử lý nên sẽ không có trong thư này.", "The alert has been handled, so this message will not carry it."},
 	"resp_edit":               {"Sửa phản hồi", "Edit this response"},
+	"resp_recorded_by":        {"Ghi nhận bởi %s lúc %s", "Recorded by %s at %s"},
+	"resp_other_article":      {"phản hồi cho một bài khác của câu chuyện", "a response to another article of the story"},
 	"resp_edit_help":          {"Sửa nội dung, ngày, hình thức, người duyệt hoặc luận điệu được phản bác. Người ghi nhận và kết quả theo dõi giữ nguyên; nhật ký ghi lại thay đổi.", "Correct the text, date, channel, approver or the claims answered. Who recorded it and its outcome stay; the audit log records the change."},
 	"resp_edit_save":          {"Lưu thay đổi", "Save changes"},
 	"alert_history_created":   {"Hệ thống tạo cảnh báo theo quy tắc “%s”", "The system raised the alert under the rule “%s”"},
@@ -244,6 +246,24 @@ func (m messages) AuditAction(a string) string {
 		return e[1]
 	}
 	return e[0]
+}
+
+// Noun is the label key one (n is 1) or many (any other n) in the page's
+// language: "1 result", "3 results" (Vietnamese has one form for both).
+func (m messages) Noun(n any, one, many string) string {
+	var isOne bool
+	switch v := n.(type) {
+	case int:
+		isOne = v == 1
+	case int64:
+		isOne = v == 1
+	case uint64:
+		isOne = v == 1
+	}
+	if isOne {
+		return m.T(one)
+	}
+	return m.T(many)
 }
 
 // Place shows a gazetteer name (an entity's canonical name) in the page's

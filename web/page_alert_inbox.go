@@ -292,7 +292,12 @@ func (s *Server) handleAlertInbox(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, g := range sameArticle(list) {
 		a := g[0]
-		row := alertRow{Alert: a, RouteLabel: labels[a.Route], Held: held[a.ID]}
+		row := alertRow{Alert: a, RouteLabel: labels[a.Route]}
+		if a.State == store.AlertNew {
+			// A handled alert is left out of its waiting message (as its
+			// page says): no send time for it (an outside reading).
+			row.Held = held[a.ID]
+		}
 		for _, x := range g[1:] {
 			row.Also = append(row.Also, labels[x.Route])
 		}
@@ -406,6 +411,9 @@ type alertDetailData struct {
 // (minh)"; a login without a display name, or that is not an account (an
 // email acknowledgement's "email:…"), is given as it is.
 func (s *Server) personName(ctx context.Context, login string) string {
+	if addr, ok := strings.CutPrefix(login, "email:"); ok {
+		return addr + " (email)" // the one-click acknowledgement's address
+	}
 	if login == "" || strings.Contains(login, ":") {
 		return login
 	}

@@ -71,6 +71,11 @@ type evidencePage struct {
 	// Edits start each response's edit form: its claims ticked among the
 	// choices, codes the choices do not hold, and its date.
 	Edits map[string]responseEdit
+	// Recorders name who recorded each response, as personName does.
+	Recorders map[string]string
+	// ClaimNames name the narratives made from responses by their claim:
+	// a response listed them by ID.
+	ClaimNames map[string]string
 }
 
 // narrativeChoice is one false claim offered on the response form.
@@ -210,11 +215,13 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.Narratives, p.Active, p.Forms = map[string][]store.Narrative{}, map[string]bool{}, map[string]narrativeForm{}
+		p.ClaimNames = map[string]string{}
 		phrases, context := narrativePrefill(a)
 		for _, x := range p.Responses {
 			p.Forms[x.ID] = narrativeForm{Phrases: phrases, Context: context, Weight: 50}
 		}
 		for _, n := range all {
+			p.ClaimNames[n.ID] = n.Claim
 			p.Narratives[n.ResponseID] = append(p.Narratives[n.ResponseID], n)
 			if !n.Retired() {
 				p.Active[n.ResponseID] = true
@@ -227,6 +234,12 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		p.Choices = narrativeChoices(messages{requestLang(r)}, a, all)
 	}
 	p.Edits = responseEdits(p.Responses, p.Choices)
+	p.Recorders = map[string]string{}
+	for _, x := range p.Responses {
+		if _, ok := p.Recorders[x.CreatedBy]; !ok {
+			p.Recorders[x.CreatedBy] = s.personName(r.Context(), x.CreatedBy)
+		}
+	}
 	s.render(w, r, http.StatusOK, "evidence", "search", a.Title, p)
 }
 

@@ -68,6 +68,9 @@ func TestResponseEdit(t *testing.T) {
 			t.Errorf("the edit form lacks %q:\n%s", want, form)
 		}
 	}
+	if !strings.Contains(page, "Ghi nhận bởi ") || !strings.Contains(page, "(foreign_affairs)") {
+		t.Error("the response does not say who recorded it")
+	}
 	if _, police := f.get("/articles/"+a.ID+"/evidence", police); strings.Contains(police, `action="`+edit+`"`) {
 		t.Error("the police see an edit form")
 	}
