@@ -423,7 +423,7 @@ func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) 
 		if a == nil {
 			a = &article.Article{ID: al.ArticleID, Title: al.Title, Outlet: al.Outlet, Country: al.Country, Lang: al.Lang}
 		}
-		it := EmailItem{Title: HeaderSafe(a.Title, 0), Outlet: a.Outlet, Country: a.Country, Lang: a.Lang, URL: a.URL,
+		it := EmailItem{Title: HeaderSafe(a.Title, 0), Outlet: a.Outlet, Country: a.Country, Lang: a.Lang, URL: article.WithoutTracking(a.URL),
 			ArticleURL: base + "/articles/" + a.ID, Risk: al.Risk, Snippet: snippet(firstNonEmpty(a.Summary, a.Text), 300),
 			Also: also[al.ID]}
 		if !a.Published.IsZero() {
@@ -445,7 +445,7 @@ func (s *Sender) build(ctx context.Context, d store.Delivery) (*Message, error) 
 		s.translateItem(ctx, &it)
 		data.Items = append(data.Items, it)
 		wi := WebhookItem{AlertID: al.ID, ArticleID: a.ID, Title: it.Title, Outlet: a.Outlet,
-			Country: a.Country, Lang: a.Lang, URL: a.URL, ArticleURL: it.ArticleURL, Risk: al.Risk, Reasons: it.Reasons}
+			Country: a.Country, Lang: a.Lang, URL: it.URL, ArticleURL: it.ArticleURL, Risk: al.Risk, Reasons: it.Reasons}
 		for _, r := range it.Also {
 			wi.AlsoRoutes = append(wi.AlsoRoutes, r.ID)
 		}

@@ -144,3 +144,17 @@ func TestMarshalWithin(t *testing.T) {
 		t.Errorf("summary: %d bytes, %v, text %d bytes", len(data), err, len(a.Text))
 	}
 }
+
+func TestWithoutTracking(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://x.example/a.html?utm_source=atom&utm_medium=referral&utm_campaign=presssim": "https://x.example/a.html",
+		"https://x.example/a?id=5&fbclid=abc&b=2#top":                                        "https://x.example/a?id=5&b=2#top",
+		"https://x.example/a?z=1&a=2":                                                        "https://x.example/a?z=1&a=2",
+		"https://x.example/a":                                                                "https://x.example/a",
+		"not a url %zz?utm_source=x":                                                         "not a url %zz?utm_source=x",
+	} {
+		if got := WithoutTracking(in); got != want {
+			t.Errorf("WithoutTracking(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

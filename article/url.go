@@ -39,6 +39,32 @@ func isTracking(key string) bool {
 	return false
 }
 
+// WithoutTracking returns raw with its tracking parameters (utm_*, fbclid,
+// …, as Canonicalize drops them) removed and everything else as it was:
+// the link people are given to open (an email to an office, a report to the
+// People's Committee) need not carry a feed's campaign tags. A URL that
+// does not parse, or has none, is returned unchanged.
+func WithoutTracking(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.RawQuery == "" {
+		return raw
+	}
+	parts := strings.Split(u.RawQuery, "&")
+	kept := parts[:0]
+	for _, p := range parts {
+		k, _, _ := strings.Cut(p, "=")
+		if key, err := url.QueryUnescape(k); err == nil && isTracking(key) {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	if len(kept) == len(strings.Split(u.RawQuery, "&")) {
+		return raw
+	}
+	u.RawQuery = strings.Join(kept, "&")
+	return u.String()
+}
+
 // Canonicalize returns the canonical form of an absolute http or https URL:
 // scheme and host in lower case, default port and fragment dropped, an empty
 // path made "/", tracking parameters (utm_*, fbclid, gclid, …) removed and the

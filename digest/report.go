@@ -339,7 +339,7 @@ func (b *Builder) responses(ctx context.Context, p Period, cur *agg) ([]Response
 		row := ResponseRow{Date: r.RespondedOn, Channel: channelNames[r.Channel], Text: clip(r.Text, 300),
 			Outcome: outcomeNames[r.Outcome], Note: r.OutcomeNote}
 		if a := byID[r.ArticleID]; a != nil {
-			row.Title, row.Outlet, row.URL = a.Title, a.Outlet, a.URL
+			row.Title, row.Outlet, row.URL = a.Title, a.Outlet, article.WithoutTracking(a.URL)
 		}
 		if r.Outcome == store.OutcomePending || r.Outcome == store.OutcomeUnchanged {
 			if c := cur.clusters[r.Cluster]; c != nil && r.Cluster != "" {
