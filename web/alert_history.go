@@ -36,14 +36,16 @@ type auditLister interface {
 // handled is when the alert first left the state new (zero if it has not,
 // or the entry is older than the history kept): from then on the sender
 // leaves it out of its office's messages.
-func (s *Server) alertHistory(ctx context.Context, m messages, id string) (rows []historyRow, handled time.Time, err error) {
+//
+// last is the newest change of state, nil when the history holds none.
+func (s *Server) alertHistory(ctx context.Context, m messages, id string) (rows []historyRow, handled time.Time, last *historyRow, err error) {
 	al, ok := s.opts.Store.(auditLister)
 	if !ok {
-		return nil, time.Time{}, nil
+		return nil, time.Time{}, nil, nil
 	}
 	entries, err := al.ListAuditFor(ctx, "alert/"+id, historyLimit)
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, time.Time{}, nil, err
 	}
 	names := map[string]string{}
 	out := make([]historyRow, 0, len(entries))
@@ -57,8 +59,15 @@ func (s *Server) alertHistory(ctx context.Context, m messages, id string) (rows 
 		if handled.IsZero() && strings.Contains(e.Detail, "state "+store.AlertNew+" → ") {
 			handled = e.At
 		}
+		if strings.HasPrefix(e.Detail, "state ") {
+			last = &out[len(out)-1]
+		}
 	}
-	return out, handled, nil
+	if last != nil {
+		row := *last // out may still grow: a copy, not a pointer into it
+		last = &row
+	}
+	return out, handled, last, nil
 }
 
 // describeAlertChange puts the store's record of a triage change

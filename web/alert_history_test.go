@@ -78,6 +78,11 @@ func TestAlertHistory(t *testing.T) {
 	if strings.Count(h, "<li>") != 4 {
 		t.Errorf("the history has %d steps, want 4 (created, two changes in the form, one by email):\n%s", strings.Count(h, "<li>"), h)
 	}
+	// The triage block names who set the state the alert is in now, not
+	// only who acknowledged it.
+	if want := m.F("alert_state_by", m.State("confirmed"), "lan@congan.example (email)", ""); !strings.Contains(html.UnescapeString(page), strings.TrimSuffix(want, " lúc ")) {
+		t.Errorf("the triage block does not say %q", want)
+	}
 	_, en := f.get("/alerts/al-h?lang=en", police)
 	if h := html.UnescapeString(section(en)); !strings.Contains(h, "Handling history") || !strings.Contains(h, "State: New → Acknowledged") ||
 		!strings.Contains(h, "Assigned to: Minh") {

@@ -93,6 +93,7 @@ var pageCatalog = map[string][2]string{
 	"alert_save":              {"Lưu", "Save"},
 	"alert_deliveries":        {"Gửi đi", "Deliveries"},
 	"alert_history":           {"Lịch sử xử lý", "Handling history"},
+	"alert_state_by":          {"%s bởi %s lúc %s", "%s by %s at %s"},
 	"changed_corrected":       {"Bài đã được đính chính", "The article has been corrected"},
 	"changed_retracted":       {"Bài đã bị gỡ hoặc rút lại", "The article has been retracted"},
 	"changed_deleted":         {"Trang bài đã bị xóa", "The article's page has been deleted"},

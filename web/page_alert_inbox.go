@@ -405,6 +405,9 @@ type alertDetailData struct {
 	// Changed says the outlet corrected, retracted or deleted the page
 	// since it was collected.
 	Changed *pageChange
+	// StateBy says who put the alert in its state past acknowledged, and
+	// when ("" when the history does not say, or it is new or acknowledged).
+	StateBy string
 }
 
 // personName names the account login as people know it, "Nguyễn Văn Minh
@@ -484,11 +487,16 @@ func (s *Server) alertDetailForm(w http.ResponseWriter, r *http.Request, code in
 	for _, x := range sib {
 		data.Siblings = append(data.Siblings, alertRow{Alert: x, RouteLabel: labels[x.Route]})
 	}
-	history, handled, err := s.alertHistory(r.Context(), m, a.ID)
+	history, handled, last, err := s.alertHistory(r.Context(), m, a.ID)
 	if err != nil {
 		s.log.Warn("alert history", "alert", a.ID, "err", err)
 	}
 	data.History = history
+	if last != nil && a.State != store.AlertNew && a.State != store.AlertAcknowledged {
+		// "Acknowledged by" under a confirmed alert read as if it were only
+		// acknowledged (an outside reading): name who set the state it has.
+		data.StateBy = m.F("alert_state_by", m.State(a.State), last.Who, last.At.In(s.loc).Format("02/01/2006 15:04"))
+	}
 	if handled.IsZero() && a.State != store.AlertNew {
 		handled = a.AckedAt // the history's first change is older than it keeps
 	}
