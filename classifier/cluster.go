@@ -85,6 +85,9 @@ type clusterItem struct {
 	// added is when the item was added, in Unix seconds: prune forgets it
 	// two windows later.
 	added int64
+	// headEnts are the entities other than places (a facility, a company,
+	// a person) that the headline names, sorted: sameEvent's second way.
+	headEnts []string
 }
 
 // Clustering thresholds. They were chosen on the project's own fixtures
@@ -113,6 +116,12 @@ const (
 	// takes alone, without a shared entity: 40 is common, 4000 rarely
 	// comes up twice in a day's coverage of the province on one topic.
 	eventFigureDigits = 3
+	// headWindow is how close in time two headlines naming the same
+	// facility, company or person must be for sameEvent: a day's tellings
+	// of one event (at 24 h, or with the name anywhere in the text, the
+	// stories of a busy week about the airport joined:
+	// TestStoryClusteringCorpus, docs/classifier.md "Stop 41").
+	headWindow = 12 * time.Hour
 )
 
 func newClusterer(window time.Duration) *clusterer {
@@ -207,18 +216,25 @@ func (c *clusterer) remember(an *analysis, cl *article.Classification) {
 func (c *clusterer) assignLocked(an *analysis, cl *article.Classification) (string, int, *clusterItem, func(clusterItem)) {
 	sh := simhash(an)
 	ents := map[string]bool{}
+	var head []string
+	headEnd := strings.Index(an.full, "\n\n") // entity offsets are into an.full
 	for _, e := range cl.Entities {
 		if e.Canonical != "Đồng Nai" {
 			ents[e.Canonical] = true
+			if e.Kind != "place" && e.Start < headEnd {
+				head = append(head, e.Canonical)
+			}
 		}
 	}
+	slices.Sort(head)
+	head = slices.Compact(head)
 	title, lead, numbers := storyWords(an)
 	topics := map[string]bool{}
 	for _, t := range cl.Topics {
 		topics[t] = true
 	}
 	id := an.a.ID
-	it := clusterItem{id: id, lang: an.lang, at: an.published, simhash: sh, entities: ents,
+	it := clusterItem{id: id, lang: an.lang, at: an.published, simhash: sh, entities: ents, headEnts: head,
 		title: title, lead: lead, numbers: numbers, topics: topics,
 		outlet: strings.ToLower(an.a.Outlet), about: an.about}
 	it.fillHashes()
@@ -404,13 +420,21 @@ func crossLanguageMatch(q, it *clusterItem) bool {
 	return sameEvent(q, it)
 }
 
-// sameEvent: two articles about the province, on a topic in common,
-// giving the same figure of eventFigureDigits digits or more ("about 4,000
-// workers", "约4000名工人", "4천 명"). A translation keeps the figure when the
-// names around it change script or are unknown to the gazetteer, as a
-// company's often are.
+// sameEvent: two articles about the province, on a topic in common, that
+// either give the same figure of eventFigureDigits digits or more ("about
+// 4,000 workers", "约4000名工人", "4천 명": a translation keeps the figure
+// when the names around it change script or are unknown to the gazetteer,
+// as a company's often are), or name the same facility, company or person
+// in their headlines within headWindow of each other (a calibration flight
+// at Long Thành airport told in five languages the same morning).
 func sameEvent(a, b *clusterItem) bool {
-	if !a.about || !b.about || a.numBits&b.numBits == 0 || jaccard(a.topics, b.topics) == 0 {
+	if !a.about || !b.about || jaccard(a.topics, b.topics) == 0 {
+		return false
+	}
+	if absDur(a.at.Sub(b.at)) <= headWindow && sharedSorted(a.headEnts, b.headEnts) > 0 {
+		return true
+	}
+	if a.numBits&b.numBits == 0 {
 		return false
 	}
 	for n := range a.numbers {

@@ -385,6 +385,11 @@ func TestFindSameAsScan(t *testing.T) {
 			title:    words(4+rng.IntN(3), 12),
 			lead:     words(20+rng.IntN(10), 45),
 		}
+		for _, e := range slices.Sorted(maps.Keys(q.entities)) {
+			if rng.IntN(2) == 0 {
+				q.headEnts = append(q.headEnts, e) // named in the headline too
+			}
+		}
 		if n := len(c.items); n > 0 && rng.IntN(5) == 0 {
 			q.simhash = c.items[rng.IntN(n)].simhash ^ 1<<rng.IntN(64) // a near-copy
 		}

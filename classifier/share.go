@@ -23,19 +23,22 @@ import (
 
 // storyItem is a clusterItem on the wire.
 type storyItem struct {
-	Origin   string          `json:"origin"` // the publishing engine, to skip one's own
-	ID       string          `json:"id"`
-	Cluster  string          `json:"cluster"`
-	Lang     string          `json:"lang"`
-	At       time.Time       `json:"at"`
-	SimHash  uint64          `json:"simhash"`
-	Entities []string        `json:"entities,omitempty"`
-	Title    []string        `json:"title,omitempty"`
-	Lead     []string        `json:"lead,omitempty"`
-	Numbers  map[string]bool `json:"numbers,omitempty"`
-	Topics   []string        `json:"topics,omitempty"`
-	Outlet   string          `json:"outlet,omitempty"`
-	About    bool            `json:"about,omitempty"`
+	Origin   string    `json:"origin"` // the publishing engine, to skip one's own
+	ID       string    `json:"id"`
+	Cluster  string    `json:"cluster"`
+	Lang     string    `json:"lang"`
+	At       time.Time `json:"at"`
+	SimHash  uint64    `json:"simhash"`
+	Entities []string  `json:"entities,omitempty"`
+	// HeadEntities are the entities other than places the headline names
+	// (clusterItem.headEnts).
+	HeadEntities []string        `json:"head_entities,omitempty"`
+	Title        []string        `json:"title,omitempty"`
+	Lead         []string        `json:"lead,omitempty"`
+	Numbers      map[string]bool `json:"numbers,omitempty"`
+	Topics       []string        `json:"topics,omitempty"`
+	Outlet       string          `json:"outlet,omitempty"`
+	About        bool            `json:"about,omitempty"`
 }
 
 // maxStoryWords and maxStoryBytes bound a merged item (a headline and a
@@ -65,7 +68,7 @@ func (e *Engine) ShareStories(publish func(data []byte)) {
 	origin := e.id
 	e.clusters.share = func(it clusterItem) {
 		data, err := json.Marshal(storyItem{Origin: origin, ID: it.id, Cluster: it.cluster, Lang: it.lang, At: it.at,
-			SimHash: it.simhash, Entities: slices.Sorted(maps.Keys(it.entities)), Title: it.title, Lead: it.lead,
+			SimHash: it.simhash, Entities: slices.Sorted(maps.Keys(it.entities)), HeadEntities: it.headEnts, Title: it.title, Lead: it.lead,
 			Numbers: it.numbers, Topics: slices.Sorted(maps.Keys(it.topics)), Outlet: it.outlet, About: it.about})
 		if err != nil {
 			e.log.Warn("story item not shared", "id", it.id, "err", err)
@@ -99,7 +102,7 @@ func (e *Engine) MergeStory(data []byte) error {
 		return errOwnStory
 	case si.ID == "" || si.Cluster == "" || si.At.IsZero():
 		return fmt.Errorf("story item %q: id, cluster and time are required", si.ID)
-	case len(si.Title)+len(si.Lead)+len(si.Entities)+len(si.Numbers)+len(si.Topics) > maxStoryWords:
+	case len(si.Title)+len(si.Lead)+len(si.Entities)+len(si.HeadEntities)+len(si.Numbers)+len(si.Topics) > maxStoryWords:
 		return fmt.Errorf("story item %q: more than %d words", si.ID, maxStoryWords)
 	}
 	set := func(xs []string) map[string]bool {
@@ -114,7 +117,7 @@ func (e *Engine) MergeStory(data []byte) error {
 		numbers = map[string]bool{}
 	}
 	it := clusterItem{id: si.ID, cluster: si.Cluster, lang: si.Lang, at: si.At.UTC(), simhash: si.SimHash,
-		entities: set(si.Entities), title: newWordSet(si.Title), lead: newWordSet(si.Lead), numbers: numbers,
+		entities: set(si.Entities), headEnts: slices.Compact(slices.Sorted(slices.Values(si.HeadEntities))), title: newWordSet(si.Title), lead: newWordSet(si.Lead), numbers: numbers,
 		topics: set(si.Topics), outlet: si.Outlet, about: si.About}
 	c := e.clusters
 	c.mu.Lock()
