@@ -83,6 +83,11 @@ func TestAlertHistory(t *testing.T) {
 	if want := m.F("alert_state_by", m.State("confirmed"), "lan@congan.example (email)", ""); !strings.Contains(html.UnescapeString(page), strings.TrimSuffix(want, " lúc ")) {
 		t.Errorf("the triage block does not say %q", want)
 	}
+	// The administrators' audit log gives the same change in words too.
+	admin, _ := f.session(RoleAdmin)
+	if _, log := f.get("/admin/users", admin); !strings.Contains(html.UnescapeString(log), m.F("hist_state", m.State("new"), m.State("acknowledged"))) {
+		t.Error("the audit log gives the triage change as the store wrote it, not in words")
+	}
 	_, en := f.get("/alerts/al-h?lang=en", police)
 	if h := html.UnescapeString(section(en)); !strings.Contains(h, "Handling history") || !strings.Contains(h, "State: New → Acknowledged") ||
 		!strings.Contains(h, "Assigned to: Minh") {

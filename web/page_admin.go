@@ -73,6 +73,14 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, code int, p
 		pg.Tokens = append(pg.Tokens, adminToken{ID: TokenID(t.Hash), User: t.User, Label: t.Label, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt,
 			Expired: !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)})
 	}
+	// A triage change is recorded in English; the page gives it in its
+	// language, as the alert's history does (an outside reading).
+	m := messages{requestLang(r)}
+	for i, e := range audit {
+		if e.Action == "alert.update" {
+			audit[i].Detail = strings.Join(describeAlertChange(m, e.Detail), "; ")
+		}
+	}
 	pg.Users, pg.Audit, pg.Roles = users, audit, AllRoles
 	if p := principalFrom(ctx); p != nil {
 		pg.Self = p.User.Name
