@@ -397,7 +397,8 @@ func newest(lists [][]int) int {
 }
 
 // crossLanguageMatch: entities and a topic, an entity and a figure, or
-// (sameEvent) a figure and a topic in common. Equal hashes count at least the shared keys (a collision only adds), so
+// (sameEvent) a topic and a figure or a headline's facility in common.
+// Equal hashes count at least the shared keys (a collision only adds), so
 // the counts of equal hashes bound what sameStory (two shared entities and
 // a Jaccard index of 0.5) and sameFigure (a shared entity and a shared
 // figure) need from above, and rule out most pairs before the maps are
