@@ -2,9 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,7 +9,6 @@ import (
 	"time"
 
 	"github.com/dongnai/presswatch/article"
-	"github.com/dongnai/presswatch/evidence"
 	"github.com/dongnai/presswatch/store"
 )
 
@@ -22,18 +18,8 @@ import (
 // filled with the retired one's wording, so that editing is retiring and
 // creating again under the next ID.
 func TestNarrativeRetireAndEdit(t *testing.T) {
-	// Nothing is captured here; a capture could not leave the machine.
-	client := &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
-		return nil, errors.New("no network in this test")
-	}}}
-	f := newFixture(t, func(o *Options) {
-		arch, err := evidence.New(evidence.Options{Store: o.Store.(evidence.Store), Dir: t.TempDir(), Client: client,
-			Logger: slog.New(slog.DiscardHandler)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.Evidence = arch
-	})
+	// Nothing is captured here: the fixture wires an evidence archive whose client reaches nothing.
+	f := newFixture(t)
 	ctx := context.Background()
 	es := f.store.(store.EvidenceStore)
 	ns := f.store.(store.NarrativeStore)

@@ -2,10 +2,7 @@ package web
 
 import (
 	"context"
-	"errors"
 	"html"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dongnai/presswatch/evidence"
 	"github.com/dongnai/presswatch/store"
 )
 
@@ -23,17 +19,8 @@ import (
 // change is audited, and the police may not edit, nor may anyone date a
 // response after today.
 func TestResponseEdit(t *testing.T) {
-	client := &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
-		return nil, errors.New("no network in this test")
-	}}}
-	f := newFixture(t, func(o *Options) {
-		arch, err := evidence.New(evidence.Options{Store: o.Store.(evidence.Store), Dir: t.TempDir(), Client: client,
-			Logger: slog.New(slog.DiscardHandler)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.Evidence = arch
-	})
+	// The fixture wires an evidence archive whose client reaches nothing.
+	f := newFixture(t)
 	ctx := context.Background()
 	es := f.store.(store.EvidenceStore)
 	a := f.arts[0]
